@@ -1,0 +1,78 @@
+"""Texts in several languages, kept as data.
+
+Each language is a folder of TOML files under this package (``en/``, ``sv/``). Keys are
+dotted names (``errors.file_not_found``); values are ``str.format`` templates. Adding a
+language means adding a folder: no code changes. A key missing in a language falls back to
+English.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+DEFAULT_LANGUAGE = "en"
+
+
+@cache
+def languages() -> tuple[str, ...]:
+    """The languages that have a catalogue folder."""
+    root = resources.files(__name__)
+    return tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("_")))
+
+
+def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str], source: str) -> None:
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            _flatten(f"{key}.", value, out, source)
+        else:
+            if key in out:
+                raise ValueError(f"catalogue key {key!r} defined twice ({source})")
+            out[key] = value
+
+
+@cache
+def catalogue(lang: str) -> dict[str, Any]:
+    """All entries of one language, merged from every file of its folder."""
+    folder = resources.files(__name__) / lang
+    entries: dict[str, Any] = {}
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".toml"):
+            _flatten("", tomllib.loads(item.read_text(encoding="utf-8")), entries, f"{lang}/{item.name}")
+    return entries
+
+
+def resolve_language(lang: str | None) -> str:
+    """``auto``/None picks Swedish for a Swedish locale, otherwise English."""
+    if lang in (None, "", "auto"):
+        import locale
+        import os
+
+        env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+        if not env:
+            env = (locale.getlocale()[0] or "")
+        return "sv" if env.lower().startswith("sv") else DEFAULT_LANGUAGE
+    return lang if lang in languages() else DEFAULT_LANGUAGE
+
+
+def entry(key: str, lang: str = DEFAULT_LANGUAGE) -> Any:
+    """A raw entry (a template string, or a list for lists of advice), English as fallback."""
+    table = catalogue(lang) if lang in languages() else {}
+    if key in table:
+        return table[key]
+    base = catalogue(DEFAULT_LANGUAGE)
+    if key in base:
+        return base[key]
+    raise KeyError(f"no text for {key!r}")
+
+
+def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
+    """The text for ``key`` in ``lang`` with ``params`` filled in."""
+    template = entry(key, lang)
+    try:
+        return str(template).format(**params)
+    except (KeyError, IndexError):
+        return str(template)

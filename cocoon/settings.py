@@ -1,0 +1,230 @@
+"""All defaults in one typed place, overridable by a TOML settings file.
+
+The same objects feed the library functions and the command-line defaults. A settings file
+holds any subset of the sections below, for example::
+
+    [zones]
+    radius_m = 400
+    high_days = 14
+    elevated_days = 42
+
+    [ranking]
+    time_weights = [[7, 1.0], [14, 0.6], [56, 0.25]]
+
+Unknown sections or keys are refused with a message naming the file and the key, so a typo
+never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from cocoon.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class ZoneSettings:
+    """Where and how long risk is raised after a burglary."""
+
+    radius_m: float = 500.0
+    """Zone radius around each burglary, metres."""
+    high_days: int = 14
+    """Ages 0..high_days (days since the burglary) are the high-risk phase."""
+    elevated_days: int = 42
+    """The elevated phase follows for this many days; later the zone has expired."""
+
+    @property
+    def active_days(self) -> int:
+        return self.high_days + self.elevated_days
+
+
+@dataclass(frozen=True)
+class RankingSettings:
+    """The household risk model (see README, "How households are ranked")."""
+
+    time_weights: tuple[tuple[float, float], ...] = ((7, 1.0), (14, 0.6), (56, 0.25))
+    """(up to age in days, weight): week 1 highest, week 2 lower, weeks 3-8 low."""
+    distance_weights: tuple[tuple[float, float], ...] = ((0, 1.0), (100, 0.7), (200, 0.4), (500, 0.05))
+    """(distance m, weight) knots, linearly interpolated; the last weight holds beyond."""
+    same_building: float = 2.0
+    """Multiplier for the burgled building or entrance."""
+    same_street_same_side: float = 1.5
+    """Multiplier for the same street, same side (same house-number parity)."""
+    same_street: float = 1.2
+    """Multiplier for the same street, other or unknown side."""
+    points: float = 100.0
+    """Points for one burglary at distance 0 in week 1, before the street multiplier."""
+    dwelling_exponent: float = 0.5
+    """Priority = score x dwellings ** exponent: bigger entrances first, with diminishing weight."""
+    tier_a_neighbours: int = 8
+    """Tier A: this many nearest households around each burglary (victim +- 4 doors)..."""
+    tier_a_max_m: float = 100.0
+    """... but none farther than this."""
+    tier_b_max_m: float = 200.0
+    """Tier B: within this distance; tier C: the rest of the zone."""
+    victim_match_m: float = 25.0
+    """A household this close to a burglary (nearest one) is taken as the burgled address."""
+    same_building_m: float = 10.0
+    """Without building ids, households this close to the burgled address share its building."""
+
+
+@dataclass(frozen=True)
+class OsmSettings:
+    """How households are made from an OpenStreetMap extract (see README)."""
+
+    m2_per_dwelling: float = 70.0
+    """Average floor area of one dwelling, m2."""
+    usable_share: float = 0.8
+    """Share of gross floor area (footprint x levels) that is dwellings."""
+    apartment_levels: int = 4
+    """Levels assumed for an apartment building whose levels are not tagged."""
+    other_levels: int = 2
+    """Levels assumed for other multi-dwelling buildings without a levels tag."""
+    house_max_footprint_m2: float = 250.0
+    """A generic residential building up to this footprint is one house (one dwelling)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every default of cocoon. Load with :func:`load_settings`; change with :func:`override`."""
+
+    zones: ZoneSettings = field(default_factory=ZoneSettings)
+    ranking: RankingSettings = field(default_factory=RankingSettings)
+    osm: OsmSettings = field(default_factory=OsmSettings)
+    crs: str | None = None
+    """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
+    language: str = "auto"
+    """"sv", "en" or "auto" (from the system locale)."""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Sections that other parts of cocoon own (for example [calibration]); kept as read."""
+
+
+SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings}
+#: Sections read by other commands; kept in ``Settings.extra`` without checking here.
+FOREIGN_SECTIONS = {"calibration", "routes", "signs", "store", "backtest", "maps"}
+
+
+def _coerce(value: Any, annotation: Any, where: str) -> Any:
+    text = str(annotation)
+    if text.startswith("tuple[tuple"):
+        if not isinstance(value, list) or not all(
+            isinstance(row, list) and len(row) == 2 and all(isinstance(v, (int, float)) for v in row) for row in value
+        ):
+            raise SettingsError("settings.bad_table", where=where)
+        return tuple((float(a), float(b)) for a, b in value)
+    if annotation is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SettingsError("settings.bad_number", where=where, value=value)
+        return float(value)
+    if annotation is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingsError("settings.bad_integer", where=where, value=value)
+        return value
+    if "str" in text:
+        if value is not None and not isinstance(value, str):
+            raise SettingsError("settings.bad_text", where=where, value=value)
+        return value
+    return value
+
+
+def _section(cls: type, values: dict[str, Any], source: str, name: str) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        if key not in known:
+            raise SettingsError("settings.unknown_key", file=source, key=f"{name}.{key}", known=", ".join(sorted(known)))
+        kwargs[key] = _coerce(value, hints[key], f"{source}: {name}.{key}")
+    return cls(**kwargs)
+
+
+def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Settings:
+    """Build settings from a parsed TOML table, checking every section and key."""
+    parts: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SECTIONS:
+            if not isinstance(value, dict):
+                raise SettingsError("settings.not_a_section", file=source, key=key)
+            parts[key] = _section(SECTIONS[key], value, source, key)
+        elif key in ("crs", "language"):
+            parts[key] = _coerce(value, str, f"{source}: {key}")
+        elif key in FOREIGN_SECTIONS:
+            extra[key] = value
+        else:
+            known = ", ".join(sorted([*SECTIONS, "crs", "language", *FOREIGN_SECTIONS]))
+            raise SettingsError("settings.unknown_key", file=source, key=key, known=known)
+    result = Settings(**parts, extra=extra)
+    validate(result, source)
+    return result
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """Defaults, overridden by the TOML file at ``path`` when given."""
+    if path is None:
+        return Settings()
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SettingsError("settings.missing", file=str(path)) from None
+    except OSError as exc:
+        raise SettingsError("settings.unreadable", file=str(path), reason=exc.strerror or str(exc)) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError("settings.not_toml", file=str(path), reason=str(exc)) from None
+    return settings_from_dict(data, str(path))
+
+
+def override(settings: Settings, **changes: Any) -> Settings:
+    """A copy with dotted changes applied, e.g. ``override(s, **{"zones.radius_m": 400})``.
+
+    ``None`` values are ignored, so command-line options that were not given change nothing.
+    """
+    result = settings
+    for dotted, value in changes.items():
+        if value is None:
+            continue
+        section, _, key = dotted.partition(".")
+        if key:
+            result = replace(result, **{section: replace(getattr(result, section), **{key: value})})
+        else:
+            result = replace(result, **{section: value})
+    validate(result, "options")
+    return result
+
+
+def validate(settings: Settings, source: str) -> None:
+    """Refuse values that make no sense (negative radius, unsorted weight tables...)."""
+    z = settings.zones
+    if not z.radius_m > 0:
+        raise SettingsError("settings.must_be_positive", where=f"{source}: zones.radius_m", value=z.radius_m)
+    if z.high_days < 0:
+        raise SettingsError("settings.must_not_be_negative", where=f"{source}: zones.high_days", value=z.high_days)
+    if z.elevated_days < 0:
+        raise SettingsError("settings.must_not_be_negative", where=f"{source}: zones.elevated_days", value=z.elevated_days)
+    r = settings.ranking
+    for name in ("time_weights", "distance_weights"):
+        table = getattr(r, name)
+        if not table:
+            raise SettingsError("settings.bad_table", where=f"{source}: ranking.{name}")
+        bounds = [a for a, _ in table]
+        if any(b <= a for a, b in zip(bounds, bounds[1:])) or any(w < 0 for _, w in table):
+            raise SettingsError("settings.table_order", where=f"{source}: ranking.{name}")
+    for name in ("tier_a_max_m", "tier_b_max_m", "victim_match_m", "same_building_m", "points"):
+        if getattr(r, name) < 0:
+            raise SettingsError("settings.must_not_be_negative", where=f"{source}: ranking.{name}", value=getattr(r, name))
+    if r.tier_a_neighbours < 0:
+        raise SettingsError("settings.must_not_be_negative", where=f"{source}: ranking.tier_a_neighbours", value=r.tier_a_neighbours)
+
+
+def as_dict(settings: Settings) -> dict[str, Any]:
+    """Plain values, for writing next to outputs (what exactly was used)."""
+    data = dataclasses.asdict(settings)
+    data.pop("extra", None)
+    return data

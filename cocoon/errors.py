@@ -21,7 +21,11 @@ class CocoonError(Exception):
     def render(self, lang: str = "en") -> str:
         from cocoon.catalogue import text
 
-        return text(self.key, lang, **self.params)
+        message = text(self.key, lang, **self.params)
+        if "more" in self.params:  # a bad input row: say what else is wrong and how to go on
+            more = self.params["more"]
+            message += " " + (text("input.more_rows", lang, more=more) if more else text("input.skip_hint", lang))
+        return message
 
     def __str__(self) -> str:
         return self.render("en")

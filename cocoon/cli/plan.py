@@ -1,0 +1,121 @@
+"""``cocoon plan``: the daily cocooning plan from burglaries and a household register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cocoon.cli.common import handle_errors, lang_option, overwrite_option, parse_date, settings_option
+from cocoon.settings import Settings
+
+DEFAULTS = Settings()
+HOUSEHOLD_ROLES = ("id", "label", "street", "number", "postcode", "dwellings", "building_type", "owner",
+                   "building_id", "lon", "lat", "x", "y")
+
+
+def burglary_column_options(f):
+    """Options naming the columns of a burglary file (shared with other commands)."""
+    options = [
+        click.option("--id-column", help="Column with the burglary id (default: found by name, e.g. id, case_id, ärende)."),
+        click.option("--date-column", help="Column with the date or date-time (default: found by name, e.g. date, datum)."),
+        click.option("--from-column", help="Column with the start of a from/to time window."),
+        click.option("--to-column", help="Column with the end of a from/to time window."),
+        click.option("--lon", "lon_column", help="Column with longitude (WGS 84)."),
+        click.option("--lat", "lat_column", help="Column with latitude (WGS 84)."),
+        click.option("--x", "x_column", help="Column with x/easting (give the CRS with --crs)."),
+        click.option("--y", "y_column", help="Column with y/northing (give the CRS with --crs)."),
+        click.option("--address-column", help="Column with the burglary address (default: found by name)."),
+        click.option("--date-format", help="Date format in strftime codes, e.g. %d/%m/%Y (default: detected)."),
+        click.option("--crs", "input_crs", help="CRS of x/y columns in the burglary file, e.g. EPSG:3006."),
+        click.option("--skip-bad-rows", is_flag=True, default=False,
+                     help="Leave out unusable rows instead of stopping; they are listed with the reason in a rejects file."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column, x_column, y_column,
+                     address_column):
+    from cocoon.burglaries import BurglaryColumns
+    from cocoon.points import CoordinateColumns
+
+    return BurglaryColumns(id=id_column, date=date_column, date_from=from_column, date_to=to_column,
+                           address=address_column,
+                           coordinates=CoordinateColumns(lon=lon_column, lat=lat_column, x=x_column, y=y_column))
+
+
+def household_columns(pairs: tuple[str, ...]):
+    from cocoon.errors import InputError
+    from cocoon.households import HouseholdColumns
+    from cocoon.points import CoordinateColumns
+
+    given: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, name = pair.partition("=")
+        role = role.strip().replace("-", "_")
+        if not sep or role not in HOUSEHOLD_ROLES or not name.strip():
+            raise InputError("cli.bad_household_column", value=pair, roles=", ".join(HOUSEHOLD_ROLES))
+        given[role] = name.strip()
+    coords = CoordinateColumns(**{k: given.pop(k) for k in ("lon", "lat", "x", "y") if k in given})
+    return HouseholdColumns(**given, coordinates=coords)
+
+
+@click.command(name="plan")
+@click.option("--burglaries", "burglaries_path", required=True, type=click.Path(dir_okay=False),
+              help="Reported burglaries: CSV, GeoJSON, GeoPackage or (Geo)Parquet.")
+@click.option("--households", "households_path", required=True, type=click.Path(dir_okay=False),
+              help="Household register (CSV, GeoJSON, GeoPackage, Parquet) or an OpenStreetMap extract (.osm.pbf).")
+@click.option("--date", "plan_date", metavar="YYYY-MM-DD", help="Plan date.  [default: today]")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--radius", type=float, default=None,
+              help=f"Zone radius in metres.  [default: {DEFAULTS.zones.radius_m:g} or the settings file]")
+@click.option("--high-days", type=int, default=None,
+              help=f"Days of high risk after a burglary (ages 0..N).  [default: {DEFAULTS.zones.high_days}]")
+@click.option("--elevated-days", type=int, default=None,
+              help=f"Days of elevated risk after the high-risk days.  [default: {DEFAULTS.zones.elevated_days}]")
+@click.option("--metric-crs", help="Metric CRS for all distances, e.g. EPSG:3006.  [default: chosen from the data]")
+@click.option("--exclude", "exclude_path", type=click.Path(dir_okay=False),
+              help="Household ids to leave out (e.g. already visited): CSV with household_id, or one id per line.")
+@click.option("--household-column", "household_column", multiple=True, metavar="ROLE=NAME",
+              help="Name a household column: ROLE is one of " + ", ".join(HOUSEHOLD_ROLES) + ". Repeatable.")
+@click.option("--household-crs", help="CRS of x/y columns in the household file.  [default: --crs]")
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
+              help="Where --skip-bad-rows lists skipped rows.  [default: OUT/rejected-rows.csv]")
+@burglary_column_options
+@settings_option
+@lang_option
+@overwrite_option
+@handle_errors
+def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, high_days, elevated_days, metric_crs,
+                 exclude_path, household_column, household_crs, rejects_path, id_column, date_column, from_column,
+                 to_column, lon_column, lat_column, x_column, y_column, address_column, date_format, input_crs,
+                 skip_bad_rows, settings_path, lang, overwrite):
+    """Make the daily cocooning plan: zones active on the date and the ranked households to visit.
+
+    Writes OUT/zones.geojson (one zone per active burglary and the merged outline of each phase),
+    OUT/visits.csv (every household inside a zone, best first) and OUT/plan.json (what was used),
+    and prints counts per tier and phase and the CRS used.
+
+    \b
+    Example:
+      cocoon plan --burglaries burglaries.csv --households households.gpkg \\
+                  --date 2026-05-04 --out plan-2026-05-04
+    """
+    from cocoon.cli.report import print_plan_summary
+    from cocoon.jobs import PlanRequest, run_plan
+
+    request = PlanRequest(
+        burglaries=Path(burglaries_path), households=Path(households_path),
+        plan_date=parse_date(plan_date, "--date", lang), out_dir=Path(out_dir), settings_path=settings_path,
+        radius_m=radius, high_days=high_days, elevated_days=elevated_days, metric_crs=metric_crs,
+        input_crs=input_crs, household_crs=household_crs or input_crs,
+        burglary_columns=burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column,
+                                          x_column, y_column, address_column),
+        household_columns=household_columns(household_column), date_format=date_format,
+        skip_bad_rows=skip_bad_rows, rejects_path=Path(rejects_path) if rejects_path else None,
+        exclude_path=Path(exclude_path) if exclude_path else None, overwrite=overwrite, lang=lang,
+    )
+    result = run_plan(request)
+    print_plan_summary(result)

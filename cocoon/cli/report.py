@@ -1,0 +1,50 @@
+"""Screen output of the commands: summaries as tables, in the user's language."""
+
+from __future__ import annotations
+
+from cocoon.catalogue import text
+from cocoon.cli.common import console
+
+
+def print_plan_summary(result) -> None:
+    from rich.table import Table
+
+    lang = result.lang
+    plan = result.plan
+    counts = plan.counts()
+    out = console()
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    out.print(t("summary.title", date=plan.date.isoformat()), style="bold")
+    out.print(t("summary.crs", crs=plan.crs_label))
+    out.print(t("summary.burglaries", total=counts["burglaries"], high=counts["high"], elevated=counts["elevated"],
+                expired=counts["expired"]))
+    for kind, n in result.rejected.items():
+        if n:
+            out.print(t("summary.rejected", n=n, what=t(f"summary.what_{kind}"), path=str(result.rejects_path)),
+                      style="yellow")
+    table = Table(title=t("summary.table_title"))
+    table.add_column(t("summary.tier"))
+    table.add_column(t("phase.high"), justify="right")
+    table.add_column(t("phase.elevated"), justify="right")
+    table.add_column(t("summary.total"), justify="right")
+    for tier in "ABC":
+        row = counts["by_tier_phase"][tier]
+        table.add_row(t(f"tier.{tier}", m=plan.settings.ranking.tier_b_max_m), str(row["high"]), str(row["elevated"]), str(row["high"] + row["elevated"]))
+    table.add_row(t("summary.total"), *[str(sum(counts["by_tier_phase"][x][p] for x in "ABC"))
+                                        for p in ("high", "elevated")], str(counts["households"]), style="bold")
+    out.print(table)
+    out.print(t("summary.dwellings", households=counts["households"], dwellings=counts["dwellings"]))
+    if counts["excluded"]:
+        out.print(t("summary.excluded", n=counts["excluded"]))
+    for key, params in result.notes:
+        out.print(text(key, lang, **params), style="yellow")
+    out.print(t("summary.written", files=", ".join(p.name for p in result.written), folder=str(result.written[0].parent)))
+
+
+def print_demo_summary(result) -> None:
+    out = console()
+    out.print(text("demo.simulated_warning", result.lang), style="bold yellow")
+    for area, plan_result in result.areas:
+        out.rule(area.title)
+        print_plan_summary(plan_result)
+    out.print(text("demo.next", result.lang, folder=str(result.out_dir)))

@@ -1,0 +1,186 @@
+"""The household register in: one point per address or entrance, with its number of dwellings.
+
+From a file (CSV, GeoJSON, GeoPackage, (Geo)Parquet) with an id and coordinates, and
+optionally label/address, street, number, postcode, dwellings, building type, property owner
+and building id; or from an OpenStreetMap extract (``.osm.pbf``, see :mod:`cocoon.osm`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from cocoon.errors import InputError
+from cocoon.points import CoordinateColumns, read_points
+from cocoon.problems import Problems
+from cocoon.settings import OsmSettings
+from cocoon.tables import RawTable, find_column, read_table, suffix_of, text_values, to_numbers
+
+ID_NAMES = ("household_id", "id", "address_id", "adress_id", "entrance_id", "stop_id", "hushall_id",
+            "objekt_id", "fid", "uuid")
+LABEL_NAMES = ("label", "address", "adress", "full_address", "gatuadress", "name", "namn")
+STREET_NAMES = ("street", "gata", "gatunamn", "street_name", "addr:street", "addr_street")
+NUMBER_NAMES = ("number", "house_number", "housenumber", "nummer", "gatunummer", "addr:housenumber",
+                "addr_housenumber", "nr")
+POSTCODE_NAMES = ("postcode", "postal_code", "zip", "zipcode", "postnummer", "postnr", "addr:postcode")
+DWELLING_NAMES = ("dwellings", "units", "households", "flats", "apartments", "lagenheter", "antal_lagenheter",
+                  "antal_lgh", "lgh", "bostader", "hushall")
+TYPE_NAMES = ("building_type", "type", "byggnadstyp", "hustyp", "building")
+OWNER_NAMES = ("owner", "property_owner", "landlord", "fastighetsagare", "agare", "hyresvard", "brf", "operator")
+BUILDING_NAMES = ("building_id", "byggnad_id", "byggnads_id", "building")
+
+COLUMNS = ["household_id", "label", "street", "number", "postcode", "dwellings", "building_type", "owner",
+           "building_id"]
+
+
+@dataclass(frozen=True)
+class HouseholdColumns:
+    id: str | None = None
+    label: str | None = None
+    street: str | None = None
+    number: str | None = None
+    postcode: str | None = None
+    dwellings: str | None = None
+    building_type: str | None = None
+    owner: str | None = None
+    building_id: str | None = None
+    coordinates: CoordinateColumns = field(default_factory=CoordinateColumns)
+
+
+@dataclass
+class HouseholdTable:
+    households: Any
+    """GeoDataFrame in the source CRS, columns :data:`COLUMNS` + geometry."""
+    rejects: pd.DataFrame
+    source: str
+    columns: dict[str, str]
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def read_households(path: str | Path, *, columns: HouseholdColumns = HouseholdColumns(), crs: CRS | None = None,
+                    skip_bad_rows: bool = False, osm: OsmSettings = OsmSettings(), lang: str = "en") -> HouseholdTable:
+    """Read a household register, or make one from an OpenStreetMap extract."""
+    path = Path(path)
+    if suffix_of(path) == ".osm.pbf":
+        from cocoon.osm import households_from_osm
+
+        gdf = households_from_osm(path, settings=osm, lang=lang)
+        return HouseholdTable(households=gdf[[*COLUMNS, "geometry"]], rejects=pd.DataFrame(), source=str(path),
+                              columns={"osm": str(path)}, notes=[("notes.households_from_osm", {"file": str(path)})])
+    return households_from_table(read_table(path), columns=columns, crs=crs, skip_bad_rows=skip_bad_rows)
+
+
+def households_from_table(table: RawTable, *, columns: HouseholdColumns = HouseholdColumns(),
+                          crs: CRS | None = None, skip_bad_rows: bool = False) -> HouseholdTable:
+    import geopandas as gpd
+
+    frame = table.frame
+    if len(frame) == 0:
+        raise InputError("input.no_rows", file=table.name)
+    problems = Problems(table)
+    notes: list[tuple[str, dict[str, Any]]] = []
+    used: dict[str, str] = {}
+    n = len(frame)
+
+    def optional(name: str, given: str | None, candidates: tuple[str, ...]) -> pd.Series:
+        column = find_column(table, given=given, candidates=candidates, option=f"--household-column {name}=...")
+        if column is None or (given is None and column in used.values()):
+            return pd.Series(np.full(n, None, dtype=object), index=frame.index)
+        used[name] = column
+        return text_values(frame[column])
+
+    id_c = find_column(table, given=columns.id, candidates=ID_NAMES, option="--household-column id=...")
+    if id_c:
+        used["id"] = id_c
+        ids = text_values(frame[id_c])
+        problems.add(ids.isna().to_numpy(), column=id_c, key="input.no_id")
+    else:
+        ids = pd.Series(["row-" + str(r) for r in table.rows], index=frame.index, dtype=object)
+        notes.append(("notes.ids_from_rows", {"file": table.name}))
+
+    points = read_points(table, problems, columns=columns.coordinates, crs=crs,
+                         options={k: f"--household-column {k}=..." for k in ("lon", "lat", "x", "y")})
+    used["x"], used["y"] = points.columns
+
+    dwell_c = find_column(table, given=columns.dwellings, candidates=DWELLING_NAMES, option="--household-column dwellings=...")
+    if dwell_c:
+        used["dwellings"] = dwell_c
+        values, unreadable = to_numbers(frame[dwell_c])
+        blank = np.isnan(values) & ~unreadable
+        bad = unreadable | (~np.isnan(values) & ((values < 1) | (values != np.round(values))))
+        problems.add(bad, column=dwell_c, key="input.bad_dwellings", values=frame[dwell_c])
+        dwellings = np.where(blank | bad, 1, values).astype(np.int64)
+    else:
+        dwellings = np.ones(n, dtype=np.int64)
+
+    street = optional("street", columns.street, STREET_NAMES)
+    number = optional("number", columns.number, NUMBER_NAMES)
+    label = optional("label", columns.label, LABEL_NAMES)
+    label = fill_labels(label, street, number, ids)
+    data = pd.DataFrame({
+        "household_id": ids.to_numpy(dtype=object),
+        "label": label.to_numpy(dtype=object),
+        "street": street.to_numpy(dtype=object),
+        "number": number.to_numpy(dtype=object),
+        "postcode": optional("postcode", columns.postcode, POSTCODE_NAMES).to_numpy(dtype=object),
+        "dwellings": dwellings,
+        "building_type": optional("building_type", columns.building_type, TYPE_NAMES).to_numpy(dtype=object),
+        "owner": optional("owner", columns.owner, OWNER_NAMES).to_numpy(dtype=object),
+        "building_id": optional("building_id", columns.building_id, BUILDING_NAMES).to_numpy(dtype=object),
+    })
+
+    rejects = problems.settle(skip_bad_rows=skip_bad_rows)
+    good = ~problems.bad
+    if id_c:
+        kept = data["household_id"][good]
+        dup = kept.duplicated(keep=False).to_numpy()
+        if dup.any():
+            first_id = kept[dup].iloc[0]
+            rows = table.rows[good][(kept == first_id).to_numpy()]
+            raise InputError("input.duplicate_id", file=table.name, column=id_c, id=first_id,
+                             rows=", ".join(map(str, rows)), count=int(kept[dup].nunique()))
+    data = data[good].reset_index(drop=True)
+    households = gpd.GeoDataFrame(data, geometry=points.geometry(good), crs=points.crs)
+    households.attrs["source"] = table.name
+    return HouseholdTable(households=households, rejects=rejects, source=table.name, columns=used, notes=notes)
+
+
+def fill_labels(label: pd.Series, street: pd.Series, number: pd.Series, ids: pd.Series) -> pd.Series:
+    """The given label; else "street number"; else the street; else the id."""
+    missing = label.isna().to_numpy()
+    if not missing.any():
+        return label
+    out = label.to_numpy(dtype=object).copy()
+    s = street.to_numpy(dtype=object)
+    n = number.to_numpy(dtype=object)
+    has_s = pd.notna(s)
+    both = missing & has_s & pd.notna(n)
+    out[both] = s[both] + " " + n[both]
+    only = missing & has_s & ~both
+    out[only] = s[only]
+    rest = missing & ~has_s
+    out[rest] = ids.to_numpy(dtype=object)[rest]
+    return pd.Series(out, index=label.index, dtype=object)
+
+
+def read_household_ids(path: str | Path) -> set[str]:
+    """Household ids from a CSV (column household_id or id) or a plain list, one id per line."""
+    path = Path(path)
+    if suffix_of(path) in (".txt", ""):
+        if not path.exists():
+            raise InputError("errors.file_not_found", file=str(path))
+        try:
+            lines = path.read_bytes().decode("utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError("errors.file_unreadable", file=str(path), reason=str(exc)) from None
+        return {line.strip() for line in lines if line.strip()}
+    table = read_table(path)
+    column = find_column(table, given=None, candidates=("household_id", "id"), option="--exclude")
+    if column is None:
+        raise InputError("input.bad_exclude", file=str(path))
+    return {str(v).strip() for v in table.frame[column] if str(v).strip()}

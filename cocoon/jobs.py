@@ -1,0 +1,131 @@
+"""The jobs the commands run, from input files to output files.
+
+This is the edge of the library: it reads the inputs, calls the analysis functions (which
+take and return tables) and writes the outputs. The command line only parses options, calls
+one job and prints its result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cocoon.burglaries import BurglaryColumns, read_burglaries
+from cocoon.catalogue import resolve_language
+from cocoon.crs import parse_crs
+from cocoon.households import HouseholdColumns, read_household_ids, read_households
+from cocoon.outputs import prepare_output_dir, write_plan, write_rejects
+from cocoon.settings import Settings, load_settings, override
+
+
+@dataclass
+class PlanRequest:
+    burglaries: Path
+    households: Path
+    plan_date: dt.date
+    out_dir: Path
+    settings_path: str | Path | None = None
+    radius_m: float | None = None
+    high_days: int | None = None
+    elevated_days: int | None = None
+    metric_crs: str | None = None
+    input_crs: str | None = None
+    household_crs: str | None = None
+    burglary_columns: BurglaryColumns = field(default_factory=BurglaryColumns)
+    household_columns: HouseholdColumns = field(default_factory=HouseholdColumns)
+    date_format: str | None = None
+    skip_bad_rows: bool = False
+    rejects_path: Path | None = None
+    exclude_path: Path | None = None
+    overwrite: bool = False
+    lang: str | None = None
+
+
+@dataclass
+class PlanResult:
+    plan: Any
+    lang: str
+    written: list[Path]
+    rejected: dict[str, int]
+    rejects_path: Path | None
+    notes: list[tuple[str, dict[str, Any]]]
+
+
+def plan_settings(request: PlanRequest) -> Settings:
+    settings = load_settings(request.settings_path)
+    return override(settings, **{"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
+                                 "zones.elevated_days": request.elevated_days, "crs": request.metric_crs})
+
+
+def run_plan(request: PlanRequest) -> PlanResult:
+    """Read, plan, write: ``cocoon plan``."""
+    from cocoon.plan import make_plan
+
+    settings = plan_settings(request)
+    lang = resolve_language(request.lang or settings.language)
+    out_dir = prepare_output_dir(request.out_dir, overwrite=request.overwrite)
+    input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
+    household_crs = parse_crs(request.household_crs, what="--household-crs") if request.household_crs else None
+    metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
+    exclude = read_household_ids(request.exclude_path) if request.exclude_path else set()
+
+    burglaries = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
+                                 plan_date=request.plan_date, skip_bad_rows=request.skip_bad_rows,
+                                 date_format=request.date_format)
+    households = read_households(request.households, columns=request.household_columns, crs=household_crs,
+                                 skip_bad_rows=request.skip_bad_rows, osm=settings.osm, lang=lang)
+    plan = make_plan(burglaries.burglaries, households.households, on=request.plan_date, settings=settings,
+                     crs=metric, exclude=exclude)
+
+    rejected = {"burglaries": len(burglaries.rejects), "households": len(households.rejects)}
+    rejects_path = None
+    if any(rejected.values()):
+        import pandas as pd
+
+        rejects_path = request.rejects_path or out_dir / "rejected-rows.csv"
+        both = pd.concat([burglaries.rejects.assign(file=str(request.burglaries)),
+                          households.rejects.assign(file=str(request.households))], ignore_index=True)
+        write_rejects(both[["file", *[c for c in both.columns if c != "file"]]], rejects_path, lang=lang)
+
+    inputs = {"burglaries": str(request.burglaries), "households": str(request.households),
+              "burglary_columns": burglaries.columns, "household_columns": households.columns,
+              "rows_rejected": rejected, "excluded_ids": len(exclude)}
+    written = write_plan(plan, out_dir, inputs=inputs)
+    return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
+                      notes=[*burglaries.notes, *households.notes, *plan.notes])
+
+
+@dataclass
+class DemoResult:
+    date: dt.date
+    lang: str
+    areas: list[tuple[Any, PlanResult]]
+    out_dir: Path
+
+
+def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
+             settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
+    """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
+    from cocoon.demo import AREAS, DEMO_DATE, DEMO_SEED, demo_inputs
+    from cocoon.outputs import write_csv
+
+    settings = load_settings(settings_path)
+    language = resolve_language(lang or settings.language)
+    on = plan_date or DEMO_DATE
+    root = prepare_output_dir(out_dir, overwrite=overwrite)
+    done = []
+    for name in areas:
+        area = AREAS[name]
+        folder = root / area.name
+        inputs = prepare_output_dir(folder / "inputs", overwrite=True)
+        register, burglaries = demo_inputs(area, on=on, seed=DEMO_SEED if seed is None else seed,
+                                           osm_settings=settings.osm, lang=language)
+        write_csv(register, inputs / "households.csv")
+        write_csv(burglaries, inputs / "burglaries-simulated.csv")
+        request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
+                              plan_date=on, out_dir=folder, settings_path=settings_path, overwrite=True,
+                              lang=language)
+        done.append((area, run_plan(request)))
+    return DemoResult(date=on, lang=language, areas=done, out_dir=root)

@@ -1,0 +1,137 @@
+"""The daily cocooning plan: zones active on a date and the ranked households to visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from cocoon.crs import WGS84, choose_metric_crs, crs_label, to_lonlat
+from cocoon.errors import InputError
+from cocoon.ranking import rank_households
+from cocoon.settings import Settings
+from cocoon.zones import ELEVATED, EXPIRED, HIGH, NOT_YET, active_zones, burglary_windows, merged_outlines
+
+
+@dataclass
+class Plan:
+    """Everything a plan produces; writers turn it into files."""
+
+    date: dt.date
+    crs: CRS
+    settings: Settings
+    burglaries: Any
+    """All burglaries read (metric CRS) with their window: age_days, phase, start, high_until, end, days_left."""
+    zones: Any
+    """One zone per active burglary (metric CRS)."""
+    outlines: Any
+    """Merged zone outline per phase (metric CRS)."""
+    visits: pd.DataFrame
+    """Ranked households, with lon/lat added."""
+    excluded: int = 0
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def crs_label(self) -> str:
+        return crs_label(self.crs)
+
+    def counts(self) -> dict[str, Any]:
+        phases = self.burglaries["phase"].value_counts()
+        tiers = pd.crosstab(self.visits["tier"], self.visits["phase"]) if len(self.visits) else pd.DataFrame()
+        return {
+            "burglaries": int(len(self.burglaries)),
+            "high": int(phases.get(HIGH, 0)),
+            "elevated": int(phases.get(ELEVATED, 0)),
+            "expired": int(phases.get(EXPIRED, 0)),
+            "not_yet": int(phases.get(NOT_YET, 0)),
+            "households": int(len(self.visits)),
+            "dwellings": int(self.visits["dwellings"].sum()) if len(self.visits) else 0,
+            "excluded": int(self.excluded),
+            "by_tier_phase": {tier: {phase: int(tiers.loc[tier, phase]) if tier in tiers.index and phase in tiers.columns
+                                     else 0 for phase in (HIGH, ELEVATED)} for tier in "ABC"},
+        }
+
+
+def project(gdf, crs: CRS, *, what: str):
+    """``gdf`` in the metric CRS; a GeoDataFrame without a CRS is refused."""
+    if gdf.crs is None:
+        raise InputError("input.no_crs", what=what)
+    return gdf if CRS.from_user_input(gdf.crs).equals(crs) else gdf.to_crs(crs)
+
+
+def lonlat_bounds(*frames) -> tuple[float, float, float, float]:
+    """Longitude/latitude box around all the frames (their own boxes, transformed with densified edges)."""
+    from pyproj import Transformer
+
+    boxes = []
+    for gdf in frames:
+        if gdf is not None and len(gdf):
+            box = gdf.total_bounds
+            crs = CRS.from_user_input(gdf.crs)
+            if not crs.equals(WGS84):
+                box = Transformer.from_crs(crs, WGS84, always_xy=True).transform_bounds(*box, densify_pts=21)
+            boxes.append(box)
+    if not boxes:
+        return (0.0, 0.0, 0.0, 0.0)
+    arr = np.array(boxes)
+    return (float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max()))
+
+
+def make_plan(burglaries, households, *, on: dt.date, settings: Settings = Settings(), crs: CRS | None = None,
+              exclude: Iterable[str] = ()) -> Plan:
+    """Zones active on ``on`` and every household within the radius of one, ranked.
+
+    ``burglaries`` and ``households`` are GeoDataFrames as the readers give them, in any CRS;
+    both are converted once to one metric CRS (``crs``, the settings' CRS, the burglaries'
+    own metric CRS, SWEREF 99 TM in Sweden, or the local UTM zone).
+    """
+    if burglaries.crs is None:
+        raise InputError("input.no_crs", what="burglaries")
+    if households.crs is None:
+        raise InputError("input.no_crs", what="households")
+    if crs is None and settings.crs:
+        from cocoon.crs import parse_crs
+
+        crs = parse_crs(settings.crs, what="crs")
+    bounds = lonlat_bounds(burglaries, households)
+    metric = choose_metric_crs(bounds, requested=crs, native=CRS.from_user_input(burglaries.crs))
+    _refuse_swapped_file(burglaries, lonlat_bounds(households))
+
+    b = project(burglaries, metric, what="burglaries")
+    h = project(households, metric, what="households")
+    windows = burglary_windows(b, on=on, zones=settings.zones)
+    b = pd.concat([b, windows], axis=1)
+    zones = active_zones(b[["burglary_id", "first_day", "last_day", "address", "note", "modus", "row", "geometry"]],
+                         on=on, zones=settings.zones)
+    active_points = b[b["phase"].isin([HIGH, ELEVATED])]
+    ranking = rank_households(h, active_points, ranking=settings.ranking, radius_m=settings.zones.radius_m,
+                              exclude=exclude)
+    visits = ranking.visits
+    lon, lat = to_lonlat(visits["x"].to_numpy(), visits["y"].to_numpy(), metric)
+    visits.insert(visits.columns.get_loc("x"), "lon", lon)
+    visits.insert(visits.columns.get_loc("x"), "lat", lat)
+    notes: list[tuple[str, dict[str, Any]]] = []
+    if len(zones) and len(visits) == 0:
+        notes.append(("notes.no_households_in_zones", {}))
+    return Plan(date=on, crs=metric, settings=settings, burglaries=b, zones=zones, outlines=merged_outlines(zones),
+                visits=visits, excluded=ranking.excluded, notes=notes)
+
+
+def _refuse_swapped_file(burglaries, hb: tuple[float, float, float, float]) -> None:
+    """All burglaries far from every household, but near them with lat/lon swapped: a swapped file."""
+    if len(burglaries) == 0 or hb == (0.0, 0.0, 0.0, 0.0) or not CRS.from_user_input(burglaries.crs).equals(WGS84):
+        return
+    pad = 0.5
+    x = burglaries.geometry.x.to_numpy()
+    y = burglaries.geometry.y.to_numpy()
+
+    def inside(xs, ys):
+        return (xs >= hb[0] - pad) & (xs <= hb[2] + pad) & (ys >= hb[1] - pad) & (ys <= hb[3] + pad)
+
+    if not inside(x, y).any() and inside(y, x).mean() > 0.5:
+        raise InputError("input.swapped_file", file=burglaries.attrs.get("source", "burglaries"))

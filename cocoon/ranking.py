@@ -1,0 +1,293 @@
+"""Ranking households inside the active zones (the model is explained in the README).
+
+For household h and every active burglary b within the zone radius::
+
+    contribution(h, b) = points x time_weight(age_b) x distance_weight(d(h, b)) x street(h, b)
+    score(h)           = sum of contributions           (risk adds up where zones overlap)
+    priority(h)        = score(h) x dwellings(h) ** dwelling_exponent
+
+``street(h, b)`` is the multiplier for the burgled building or entrance, the same street and
+side (same house-number parity), or the same street. Tier A is the burgled building and the
+nearest neighbours of each burglary, tier B the rest within ``tier_b_max_m``, tier C the rest
+of the zone. The list is ordered by tier, then priority, then distance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cocoon.settings import RankingSettings
+from cocoon.weights import distance_weight, time_weight
+
+TIERS = np.array(["A", "B", "C"])
+RELATIONS = np.array(["same_building", "same_side", "same_street", "nearby"])
+_HOUSE = re.compile(r"^\s*(?P<street>.*?\D)\s*(?P<number>\d+)\s*[a-zA-Z]?\s*(?:[,].*)?$")
+
+
+@dataclass
+class Ranking:
+    visits: pd.DataFrame
+    """One row per household to visit, best first (see :func:`rank_households`)."""
+    excluded: int
+    """Households in a zone that were left out because their id was excluded."""
+    victims: pd.DataFrame
+    """Per active burglary: the household taken as the burgled address (or none)."""
+
+
+def street_key(values: pd.Series) -> np.ndarray:
+    """Street names compared without case or extra spaces ("Storgatan " == "storgatan"); "" if none.
+
+    Works on the distinct values only, so a million rows with a few thousand streets is quick.
+    """
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    keys = np.array([" ".join(str(u).casefold().split()) for u in uniques] + [""], dtype=object)
+    return keys[codes]  # code -1 (missing) picks the trailing ""
+
+
+def number_parity(values: pd.Series) -> np.ndarray:
+    """0/1 for even/odd house numbers ("12B" -> 0); -1 where unknown."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    digits = pd.Series([str(u) for u in uniques], dtype=object).str.extract(r"^\s*(\d+)", expand=False)
+    numbers = pd.to_numeric(digits, errors="coerce").to_numpy(dtype=float)
+    parity = np.append(np.where(np.isnan(numbers), -1, np.nan_to_num(numbers) % 2), -1).astype(np.int8)
+    return parity[codes]
+
+
+def split_address(addresses: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Street and number from "Storgatan 12B" style addresses; None where it does not parse."""
+    parts = addresses.astype(object).where(addresses.notna(), "").astype(str).str.extract(_HOUSE)
+    street = parts["street"].str.strip().where(parts["street"].notna(), None)
+    return street, parts["number"].where(parts["number"].notna(), None)
+
+
+@dataclass
+class Pairs:
+    """(burglary, household) pairs within the radius, as parallel arrays."""
+
+    b: np.ndarray
+    """Index of the burglary (row of ``active``)."""
+    h: np.ndarray
+    """Index of the household (row of ``households``)."""
+    d: np.ndarray
+    """Distance in metres."""
+    present: np.ndarray
+    """The households that appear in some pair, ascending."""
+    local: np.ndarray
+    """For each pair, the position of its household in ``present``."""
+    nearest_h: np.ndarray
+    """Per burglary, its k nearest households within the radius (-1 where fewer)."""
+    nearest_d: np.ndarray
+    """... and their distances (inf where fewer)."""
+
+
+def rank_households(households, active, *, ranking: RankingSettings, radius_m: float,
+                    exclude: Iterable[str] = ()) -> Ranking:
+    """Every household within ``radius_m`` of an active burglary, scored and ranked.
+
+    ``households`` and ``active`` (points of the active burglaries with ``burglary_id``,
+    ``age_days``, ``phase``, ``days_left`` and ``address``) share one metric CRS.
+    """
+    empty = Ranking(visits=_empty_visits(), excluded=0, victims=pd.DataFrame({"burglary_id": [], "household_id": []}))
+    if len(active) == 0 or len(households) == 0:
+        return empty
+    # Most recent burglary first, so each household lists its burglaries newest first.
+    active = active.iloc[np.argsort(active["age_days"].to_numpy(), kind="stable")].reset_index(drop=True)
+    hx = households.geometry.x.to_numpy()
+    hy = households.geometry.y.to_numpy()
+    pairs = zone_pairs(hx, hy, active.geometry.x.to_numpy(), active.geometry.y.to_numpy(), radius_m=radius_m,
+                       k=max(ranking.tier_a_neighbours, 1))
+    if pairs is None:
+        return empty
+
+    victim_h = _victims(households, active, pairs, ranking)
+    relation = _relations(households, active, pairs, victim_h, hx, hy, ranking)
+    multiplier = np.choose(relation, [ranking.same_building, ranking.same_street_same_side, ranking.same_street, 1.0])
+    age = active["age_days"].to_numpy()[pairs.b]
+    contribution = ranking.points * time_weight(age, ranking) * distance_weight(pairs.d, ranking) * multiplier
+
+    # Tier A: the burgled building, and each burglary's k nearest households (ties included).
+    if ranking.tier_a_neighbours > 0:
+        kth = pairs.nearest_d[:, ranking.tier_a_neighbours - 1]
+        nearest = (pairs.d <= kth[pairs.b]) & (pairs.d <= ranking.tier_a_max_m)
+    else:
+        nearest = np.zeros(len(pairs.d), dtype=bool)
+    tier = np.where((relation == 0) | nearest, 0, np.where(pairs.d <= ranking.tier_b_max_m, 1, 2)).astype(np.int8)
+
+    visits = _per_household(households, active, pairs, contribution, tier, relation, hx, hy, ranking)
+    victim_ids = households["household_id"].to_numpy(dtype=object)[np.maximum(victim_h, 0)]
+    victims = pd.DataFrame({"burglary_id": active["burglary_id"].to_numpy(),
+                            "household_id": np.where(victim_h >= 0, victim_ids, None)})
+    visits["burgled"] = visits["household_id"].isin(set(victims["household_id"].dropna()))
+    excluded_ids = set(map(str, exclude))
+    drop = visits["household_id"].astype(str).isin(excluded_ids).to_numpy() if excluded_ids else \
+        np.zeros(len(visits), dtype=bool)
+    if drop.any():
+        visits = visits[~drop].reset_index(drop=True)
+    visits.insert(0, "rank", np.arange(1, len(visits) + 1))
+    return Ranking(visits=visits, excluded=int(drop.sum()), victims=victims)
+
+
+def zone_pairs(hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *, radius_m: float,
+               k: int = 1) -> Pairs | None:
+    """Every (burglary, household) pair at most ``radius_m`` apart, found with a KD-tree, and
+    each burglary's ``k`` nearest households; None when no household is in reach."""
+    from scipy.spatial import cKDTree
+
+    # Only households inside the burglaries' bounding box (plus the radius) go into the tree.
+    near = ((hx >= bx.min() - radius_m) & (hx <= bx.max() + radius_m)
+            & (hy >= by.min() - radius_m) & (hy <= by.max() + radius_m))
+    candidates = np.flatnonzero(near)
+    if len(candidates) == 0:
+        return None
+    tree = cKDTree(np.column_stack([hx[candidates], hy[candidates]]))
+    points = np.column_stack([bx, by])
+    found = tree.query_ball_point(points, r=radius_m, workers=-1)
+    counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+    if counts.sum() == 0:
+        return None
+    h = candidates[np.concatenate([np.asarray(f, dtype=np.int64) for f in found])]
+    b = np.repeat(np.arange(len(bx)), counts)
+    d = np.hypot(hx[h] - bx[b], hy[h] - by[b])
+    # Dense numbering of the households in reach, without sorting.
+    seen = np.zeros(len(hx), dtype=bool)
+    seen[h] = True
+    present = np.flatnonzero(seen)
+    position = np.cumsum(seen) - 1
+    nearest_d, nearest_local = tree.query(points, k=k, distance_upper_bound=radius_m * (1 + 1e-12), workers=-1)
+    nearest_d = nearest_d.reshape(len(bx), k)
+    nearest_local = nearest_local.reshape(len(bx), k)
+    missing = nearest_local >= len(candidates)
+    nearest_h = np.where(missing, -1, candidates[np.minimum(nearest_local, len(candidates) - 1)])
+    return Pairs(b=b, h=h, d=d, present=present, local=position[h], nearest_h=nearest_h,
+                 nearest_d=np.where(missing, np.inf, nearest_d))
+
+
+def _victims(households, active, pairs: Pairs, ranking: RankingSettings) -> np.ndarray:
+    """Per burglary, the household index taken as the burgled address, or -1.
+
+    A nearby household whose label matches the burglary's address text wins; otherwise the
+    nearest household within ``victim_match_m``.
+    """
+    victim = np.where(pairs.nearest_d[:, 0] <= ranking.victim_match_m, pairs.nearest_h[:, 0], -1).astype(np.int64)
+    addresses = active["address"] if "address" in active else pd.Series([None] * len(active))
+    if addresses.notna().any() and "label" in households:
+        close = np.flatnonzero(pairs.d <= max(ranking.tier_a_max_m, ranking.victim_match_m))
+        b, h, d = pairs.b[close], pairs.h[close], pairs.d[close]
+        b_key = street_key(addresses.reset_index(drop=True))[b]
+        h_key = street_key(households["label"].iloc[h].reset_index(drop=True))
+        match = (b_key != "") & (b_key == h_key)
+        if match.any():
+            # the nearest matching address of each burglary
+            order = np.lexsort((h[match], d[match], b[match]))
+            mb, mh = b[match][order], h[match][order]
+            first = np.unique(mb, return_index=True)[1]
+            victim[mb[first]] = mh[first]
+    return victim
+
+
+def _relations(households, active, pairs: Pairs, victim_h, hx, hy, ranking: RankingSettings) -> np.ndarray:
+    """0 same building/entrance, 1 same street and side, 2 same street, 3 neither."""
+    subset = households.iloc[pairs.present]
+    n = len(pairs.present)
+    street = street_key(subset["street"]) if "street" in subset else np.full(n, "", dtype=object)
+    parity = number_parity(subset["number"]) if "number" in subset else np.full(n, -1, dtype=np.int8)
+    building = subset["building_id"].to_numpy(dtype=object) if "building_id" in subset else np.full(n, None)
+    victim_local = np.full(len(victim_h), -1, dtype=np.int64)
+    known = victim_h >= 0
+    victim_local[known] = np.searchsorted(pairs.present, victim_h[known])
+
+    # The burglary's street and house number: from the burgled address, else from its address text.
+    if "address" in active:
+        b_street_text, b_number_text = split_address(active["address"].reset_index(drop=True))
+    else:
+        b_street_text = b_number_text = pd.Series([None] * len(active), dtype=object)
+    b_street = street_key(b_street_text)
+    b_parity = number_parity(b_number_text)
+    matched = victim_local >= 0
+    b_street[matched] = street[victim_local[matched]]
+    b_parity[matched] = parity[victim_local[matched]]
+    b_building = np.full(len(active), None, dtype=object)
+    b_building[matched] = building[victim_local[matched]]
+
+    b, h, local = pairs.b, pairs.h, pairs.local
+    v = victim_h[b]
+    has_victim = v >= 0
+    vx = np.where(has_victim, hx[np.maximum(v, 0)], np.nan)
+    vy = np.where(has_victim, hy[np.maximum(v, 0)], np.nan)
+    from_victim = np.hypot(hx[h] - vx, hy[h] - vy)
+    pair_building = b_building[b]
+    same_building = has_victim & ((h == v) | (from_victim <= ranking.same_building_m)
+                                  | (pd.notna(pair_building) & (building[local] == pair_building)))
+    pair_street = b_street[b]
+    same_street = (pair_street != "") & (street[local] == pair_street)
+    same_side = same_street & (parity[local] >= 0) & (parity[local] == b_parity[b])
+    return np.where(same_building, 0, np.where(same_side, 1, np.where(same_street, 2, 3))).astype(np.int8)
+
+
+def _per_household(households, active, pairs: Pairs, contribution, tier, relation, hx, hy,
+                   ranking: RankingSettings) -> pd.DataFrame:
+    """One row per household in reach: risk summed over its burglaries, best first."""
+    n = len(pairs.present)
+    local = pairs.local
+    score = np.bincount(local, weights=contribution, minlength=n)
+    counts = np.bincount(local, minlength=n)
+    distance = np.full(n, np.inf)
+    np.minimum.at(distance, local, pairs.d)
+    best_tier = np.full(n, 2, dtype=np.int8)
+    np.minimum.at(best_tier, local, tier)
+    best_relation = np.full(n, 3, dtype=np.int8)
+    np.minimum.at(best_relation, local, relation)
+    high = np.zeros(n, dtype=np.int8)
+    np.maximum.at(high, local, (active["phase"].to_numpy()[pairs.b] == "high").astype(np.int8))
+    days_left = np.zeros(n, dtype=np.int64)
+    np.maximum.at(days_left, local, active["days_left"].to_numpy().astype(np.int64)[pairs.b])
+
+    # "B7;B1": each household's burglaries, newest first, joined in one pass over the pairs.
+    order = np.argsort(local * len(active) + pairs.b)  # keys are unique, so the order is too
+    grouped = local[order]
+    starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
+    ids = np.array(active["burglary_id"].astype(str).to_numpy(), dtype=object)[pairs.b[order]]
+    separator = np.full(len(ids), ";", dtype=object)
+    separator[starts] = ""
+    joined = np.add.reduceat(separator + ids, starts)
+
+    hh = pairs.present
+    dwellings = households["dwellings"].to_numpy()[hh]
+    priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
+    # Best first: tier, then priority, then distance; the input order settles exact ties.
+    sort = np.lexsort((hh, distance, -priority, best_tier))
+    hh = hh[sort]
+    text_columns = [c for c in ("household_id", "label", "street", "number", "postcode", "building_type", "owner",
+                                "building_id") if c in households]
+    picked = pd.DataFrame(households[text_columns]).iloc[hh].reset_index(drop=True)
+    visits = pd.DataFrame({
+        "household_id": picked["household_id"],
+        "label": picked["label"] if "label" in picked else picked["household_id"],
+        "x": hx[hh],
+        "y": hy[hh],
+        "dwellings": dwellings[sort],
+        "score": score[sort],
+        "priority": priority[sort],
+        "tier": pd.Categorical.from_codes(best_tier[sort], categories=list(TIERS)),
+        "distance_m": distance[sort],
+        "burglary_ids": joined[sort],
+        "burglaries": counts[sort],
+        "phase": pd.Categorical.from_codes(np.where(high[sort] > 0, 0, 1), categories=["high", "elevated"]),
+        "days_left": days_left[sort],
+        "relation": pd.Categorical.from_codes(best_relation[sort], categories=list(RELATIONS)),
+    })
+    for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
+        visits[column] = picked[column] if column in picked else None
+    return visits
+
+
+def _empty_visits() -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in ["rank", "household_id", "label", "x", "y", "dwellings", "score", "priority",
+                                         "tier", "distance_m", "burglary_ids", "burglaries", "phase", "days_left",
+                                         "relation", "street", "number", "postcode", "building_type", "owner",
+                                         "building_id", "burgled"]})

@@ -1,0 +1,252 @@
+"""Reading input files into raw tables: the one place where input files are opened.
+
+A :class:`RawTable` keeps the columns as found (CSV values stay text, so a bad value can be
+shown exactly as the user typed it), the geometry and CRS when the format has them, and the
+row numbers users see: for a CSV the line in the file as a spreadsheet shows it (the header is
+row 1), for GeoJSON, GeoPackage and Parquet the feature number counting from 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cocoon.errors import InputError
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb"}
+PARQUET_SUFFIXES = {".parquet", ".geoparquet", ".pq"}
+
+
+@dataclass
+class RawTable:
+    """Columns as read, plus where they came from."""
+
+    path: Path
+    frame: pd.DataFrame
+    rows: np.ndarray
+    """The row number users see for each row of ``frame``."""
+    geometry: object | None = None
+    """A GeoSeries when the file carries geometry, else None."""
+    crs: object | None = None
+    """The pyproj CRS of ``geometry``."""
+    is_text: bool = False
+    """True for CSV: values are text and numbers may use a decimal comma."""
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+
+def suffix_of(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(".osm.pbf"):
+        return ".osm.pbf"
+    return path.suffix.lower()
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Read a CSV, GeoJSON, GeoPackage or (Geo)Parquet file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("errors.file_not_found", file=str(path))
+    if path.is_dir():
+        raise InputError("errors.file_unreadable", file=str(path), reason="it is a folder")
+    suffix = suffix_of(path)
+    if suffix in CSV_SUFFIXES:
+        return read_csv(path)
+    if suffix in GEO_SUFFIXES:
+        return _read_geo(path)
+    if suffix in PARQUET_SUFFIXES:
+        return _read_parquet(path)
+    raise InputError("errors.unknown_format", file=str(path), suffix=suffix or path.name)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Latin-1 (Windows-1252 where it differs)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter of the header line: ``;``, ``,``, tab or ``|``, ignoring quoted text."""
+    first = next((line for line in sample.splitlines() if line.strip()), "")
+    unquoted = re.sub(r'"[^"]*"', "", first)
+    counts = {d: unquoted.count(d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+_NUMBER = re.compile(r"^\s*[-+]?\d+([.,]\d+)?\s*$")
+
+
+def _looks_headerless(first_row: Sequence[str]) -> bool:
+    """True for a Near Repeat Calculator style file: X,Y,date with no header line."""
+    return len(first_row) >= 2 and all(_NUMBER.match(v or "") for v in first_row[:2])
+
+
+def read_csv(path: Path) -> RawTable:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError("errors.file_unreadable", file=str(path), reason=exc.strerror or str(exc)) from None
+    text = decode(raw)
+    if not text.strip():
+        raise InputError("input.empty_file", file=str(path))
+    delimiter = sniff_delimiter(text[:65536])
+    first = next(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter), [])
+    headerless = _looks_headerless(first)
+    names = None
+    if headerless:
+        names = ["x", "y", "date", *[f"column_{i}" for i in range(4, len(first) + 1)]][: len(first)]
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            header=None if headerless else 0,
+            names=names,
+            skipinitialspace=True,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError("input.bad_csv", file=str(path), reason=str(exc).strip()) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_unique_columns(frame, path)
+    offset = 1 if headerless else 2
+    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + offset, is_text=True)
+
+
+def _check_unique_columns(frame: pd.DataFrame, path: Path) -> None:
+    seen: dict[str, str] = {}
+    for column in frame.columns:
+        key = normalise_name(column)
+        if key in seen and key:
+            raise InputError("input.duplicate_column", file=str(path), column=column, other=seen[key])
+        seen[key] = column
+
+
+def _read_geo(path: Path) -> RawTable:
+    import pyogrio
+
+    try:
+        gdf = pyogrio.read_dataframe(path, use_arrow=True)
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
+    return _from_geodataframe(path, gdf)
+
+
+def _read_parquet(path: Path) -> RawTable:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except Exception as exc:
+        raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
+    if b"geo" in meta:
+        import geopandas as gpd
+
+        try:
+            gdf = gpd.read_parquet(path)
+        except Exception as exc:
+            raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
+        return _from_geodataframe(path, gdf)
+    frame = pd.read_parquet(path)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_unique_columns(frame, path)
+    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + 1)
+
+
+def _from_geodataframe(path: Path, gdf) -> RawTable:
+    geometry = gdf.geometry if gdf.geometry.name in gdf.columns else None
+    frame = pd.DataFrame(gdf.drop(columns=[gdf.geometry.name])) if geometry is not None else pd.DataFrame(gdf)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_unique_columns(frame, path)
+    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + 1, geometry=geometry,
+                    crs=gdf.crs if geometry is not None else None)
+
+
+def normalise_name(name: str) -> str:
+    """Column names compare without case, accents, spaces, dashes or underscores."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return re.sub(r"[\s_\-.:/()]+", "", text.lower())
+
+
+def find_column(table: RawTable, *, given: str | None, candidates: Sequence[str], option: str) -> str | None:
+    """The column named by an option (it must exist), or the first common name present."""
+    lookup = {normalise_name(c): c for c in table.frame.columns}
+    if given:
+        found = lookup.get(normalise_name(given))
+        if found is None:
+            raise InputError("input.no_such_column", file=table.name, column=given, option=option,
+                             columns=", ".join(map(str, table.frame.columns)))
+        return found
+    for candidate in candidates:
+        found = lookup.get(normalise_name(candidate))
+        if found is not None:
+            return found
+    return None
+
+
+def to_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers from a column; text may use a decimal comma or a space as thousands separator.
+
+    Returns the values (NaN where empty or unreadable) and a mask of cells that held
+    something that is not a number.
+    """
+    if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        return numbers, np.zeros(len(values), dtype=bool)
+    text = values.astype(str).str.strip()
+    empty = (text == "") | text.str.lower().isin(["nan", "none", "null", "na"])
+    cleaned = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    has_comma = cleaned.str.contains(",", regex=False)
+    if has_comma.any():
+        cleaned = cleaned.where(~has_comma, cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    numbers = pd.to_numeric(cleaned.where(~empty, None), errors="coerce").to_numpy(dtype=float)
+    unreadable = ~empty.to_numpy() & np.isnan(numbers)
+    return numbers, unreadable
+
+
+def text_values(values: pd.Series) -> pd.Series:
+    """Cells as stripped text, None where blank (None, NaN or only spaces).
+
+    Works on the distinct values, so repeated values (streets, types) cost once.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(uniques)
+    if pd.api.types.is_string_dtype(distinct.dtype):
+        stripped = distinct.str.strip()
+        cleaned = np.array(stripped.where(stripped != "", None).to_numpy(dtype=object), dtype=object)
+    else:
+        cleaned = np.array([_clean_text(u) for u in uniques], dtype=object)
+    lookup = np.append(cleaned, None)
+    return pd.Series(lookup[codes], index=values.index, dtype=object)
+
+
+def _clean_text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, float):
+        if np.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() else str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value).strip()
+    return None if not text or text.lower() in ("nan", "none", "nat", "<na>") else text

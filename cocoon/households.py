@@ -19,7 +19,7 @@ from cocoon.errors import InputError
 from cocoon.points import CoordinateColumns, read_points
 from cocoon.problems import Problems
 from cocoon.settings import OsmSettings
-from cocoon.tables import RawTable, find_column, read_table, suffix_of, text_values, to_numbers
+from cocoon.tables import RawTable, find_column, id_values, read_table, suffix_of, text_values, to_numbers
 
 ID_NAMES = ("household_id", "id", "address_id", "adress_id", "entrance_id", "stop_id", "hushall_id",
             "objekt_id", "fid", "uuid")
@@ -97,9 +97,10 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
     id_c = find_column(table, given=columns.id, candidates=ID_NAMES, option="--household-column id=...")
     if id_c:
         used["id"] = id_c
-        ids = text_values(frame[id_c])
+        ids, repeated = id_values(frame[id_c])
         problems.add(ids.isna().to_numpy(), column=id_c, key="input.no_id")
     else:
+        repeated = False
         ids = pd.Series(["row-" + str(r) for r in table.rows], index=frame.index, dtype=object)
         notes.append(("notes.ids_from_rows", {"file": table.name}))
 
@@ -136,7 +137,7 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
 
     rejects = problems.settle(skip_bad_rows=skip_bad_rows)
     good = ~problems.bad
-    if id_c:
+    if id_c and repeated:
         kept = data["household_id"][good]
         dup = kept.duplicated(keep=False).to_numpy()
         if dup.any():

@@ -69,7 +69,7 @@ def features(gdf, properties: list[str], **constant: Any) -> list[str]:
     if len(gdf) == 0:
         return []
     lonlat = gdf.to_crs(WGS84) if not gdf.crs.equals(WGS84) else gdf
-    geometries = shapely.to_geojson(shapely.set_precision(lonlat.geometry.values, 1e-7))
+    geometries = shapely.to_geojson(lonlat.geometry.values)
     columns = [c for c in properties if c in gdf.columns]
     rows = gdf[columns].to_dict("records")
     return [

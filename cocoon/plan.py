@@ -35,26 +35,33 @@ class Plan:
     """Ranked households, with lon/lat added."""
     excluded: int = 0
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    _counts: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def crs_label(self) -> str:
         return crs_label(self.crs)
 
     def counts(self) -> dict[str, Any]:
-        phases = self.burglaries["phase"].value_counts()
-        tiers = pd.crosstab(self.visits["tier"], self.visits["phase"]) if len(self.visits) else pd.DataFrame()
-        return {
-            "burglaries": int(len(self.burglaries)),
-            "high": int(phases.get(HIGH, 0)),
-            "elevated": int(phases.get(ELEVATED, 0)),
-            "expired": int(phases.get(EXPIRED, 0)),
-            "not_yet": int(phases.get(NOT_YET, 0)),
-            "households": int(len(self.visits)),
-            "dwellings": int(self.visits["dwellings"].sum()) if len(self.visits) else 0,
-            "excluded": int(self.excluded),
-            "by_tier_phase": {tier: {phase: int(tiers.loc[tier, phase]) if tier in tiers.index and phase in tiers.columns
-                                     else 0 for phase in (HIGH, ELEVATED)} for tier in "ABC"},
-        }
+        """Burglaries per phase and households per tier and phase (computed once)."""
+        if self._counts is None:
+            phases = self.burglaries["phase"].value_counts()
+            tiers = pd.Categorical(self.visits["tier"], categories=list("ABC")).codes.astype(np.int64)
+            high = (np.asarray(self.visits["phase"]) == HIGH).astype(np.int64)
+            grid = np.bincount(tiers * 2 + (1 - high), minlength=6).reshape(3, 2) if len(self.visits) else \
+                np.zeros((3, 2), dtype=np.int64)
+            self._counts = {
+                "burglaries": int(len(self.burglaries)),
+                "high": int(phases.get(HIGH, 0)),
+                "elevated": int(phases.get(ELEVATED, 0)),
+                "expired": int(phases.get(EXPIRED, 0)),
+                "not_yet": int(phases.get(NOT_YET, 0)),
+                "households": int(len(self.visits)),
+                "dwellings": int(self.visits["dwellings"].sum()) if len(self.visits) else 0,
+                "excluded": int(self.excluded),
+                "by_tier_phase": {tier: {HIGH: int(grid[i, 0]), ELEVATED: int(grid[i, 1])}
+                                  for i, tier in enumerate("ABC")},
+            }
+        return self._counts
 
 
 def project(gdf, crs: CRS, *, what: str):

@@ -116,7 +116,7 @@ def _geometry_xy(table: RawTable, problems: Problems) -> tuple[np.ndarray, np.nd
     polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
     problems.add(missing, column="geometry", key="input.no_geometry")
     problems.add(~missing & ~points & ~polygonal, column="geometry", key="input.not_a_point",
-                 values=shapely.get_type_id(geoms).astype(str))
+                 values=lambda i: str(shapely.get_type_id(geoms[i])))
     usable = ~missing & (points | polygonal)
     where = geoms.copy()
     where[usable & polygonal] = shapely.point_on_surface(geoms[usable & polygonal])

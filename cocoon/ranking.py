@@ -144,7 +144,8 @@ def zone_pairs(hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *
     candidates = np.flatnonzero(near)
     if len(candidates) == 0:
         return None
-    tree = cKDTree(np.column_stack([hx[candidates], hy[candidates]]))
+    # An unbalanced tree builds about twice as fast and queries as fast on household points.
+    tree = cKDTree(np.column_stack([hx[candidates], hy[candidates]]), balanced_tree=False, compact_nodes=False)
     points = np.column_stack([bx, by])
     found = tree.query_ball_point(points, r=radius_m, workers=-1)
     counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
@@ -217,12 +218,13 @@ def _relations(households, active, pairs: Pairs, victim_h, hx, hy, ranking: Rank
     b, h, local = pairs.b, pairs.h, pairs.local
     v = victim_h[b]
     has_victim = v >= 0
-    vx = np.where(has_victim, hx[np.maximum(v, 0)], np.nan)
-    vy = np.where(has_victim, hy[np.maximum(v, 0)], np.nan)
-    from_victim = np.hypot(hx[h] - vx, hy[h] - vy)
-    pair_building = b_building[b]
-    same_building = has_victim & ((h == v) | (from_victim <= ranking.same_building_m)
-                                  | (pd.notna(pair_building) & (building[local] == pair_building)))
+    same_building = has_victim & (h == v)
+    # Close to the burgled address: only pairs near the burglary can be, so only they are measured.
+    near = np.flatnonzero(has_victim & (pairs.d <= ranking.victim_match_m + ranking.same_building_m))
+    same_building[near] |= np.hypot(hx[h[near]] - hx[v[near]], hy[h[near]] - hy[v[near]]) <= ranking.same_building_m
+    if matched.any() and pd.notna(b_building).any():
+        pair_building = b_building[b]
+        same_building |= has_victim & pd.notna(pair_building) & (building[local] == pair_building)
     pair_street = b_street[b]
     same_street = (pair_street != "") & (street[local] == pair_street)
     same_side = same_street & (parity[local] >= 0) & (parity[local] == b_parity[b])

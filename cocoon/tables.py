@@ -223,11 +223,8 @@ def to_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return numbers, unreadable
 
 
-def text_values(values: pd.Series) -> pd.Series:
-    """Cells as stripped text, None where blank (None, NaN or only spaces).
-
-    Works on the distinct values, so repeated values (streets, types) cost once.
-    """
+def _distinct_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes, the distinct raw values and their stripped text (None where blank)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     distinct = pd.Series(uniques)
     if pd.api.types.is_string_dtype(distinct.dtype):
@@ -235,8 +232,30 @@ def text_values(values: pd.Series) -> pd.Series:
         cleaned = np.array(stripped.where(stripped != "", None).to_numpy(dtype=object), dtype=object)
     else:
         cleaned = np.array([_clean_text(u) for u in uniques], dtype=object)
-    lookup = np.append(cleaned, None)
-    return pd.Series(lookup[codes], index=values.index, dtype=object)
+    return codes, np.asarray(uniques, dtype=object), cleaned
+
+
+def text_values(values: pd.Series) -> pd.Series:
+    """Cells as stripped text, None where blank (None, NaN or only spaces).
+
+    Works on the distinct values, so repeated values (streets, types) cost once.
+    """
+    codes, _, cleaned = _distinct_text(values)
+    return pd.Series(np.append(cleaned, None)[codes], index=values.index, dtype=object)
+
+
+def id_values(values: pd.Series) -> tuple[pd.Series, bool]:
+    """Ids as stripped text (None where blank), and whether any id is used twice."""
+    codes, raw, cleaned = _distinct_text(values)
+    ids = pd.Series(np.append(cleaned, None)[codes], index=values.index, dtype=object)
+    repeated = len(raw) < int((codes >= 0).sum())
+    if not repeated:
+        changed = np.array([r != c for r, c in zip(raw, cleaned)], dtype=bool) if len(raw) < 1000 else \
+            (pd.Series(raw, dtype=object) != pd.Series(cleaned, dtype=object)).to_numpy()
+        if changed.any():  # "A" and "A " are the same id once stripped
+            kept = pd.Series(cleaned[pd.notna(cleaned)], dtype=object)
+            repeated = bool(kept.duplicated().any())
+    return ids, repeated
 
 
 def _clean_text(value: object) -> str | None:

@@ -1,0 +1,56 @@
+"""Small data built in fixtures: households and burglaries around Stockholm in SWEREF 99 TM."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+PLAN_DATE = dt.date(2026, 5, 4)
+X0, Y0 = 674_000.0, 6_580_000.0
+
+
+def to_lonlat(x, y):
+    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=3006).to_crs(4326)
+    return points.x.to_numpy(), points.y.to_numpy()
+
+
+@pytest.fixture
+def household_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    n = 400
+    x = X0 + rng.uniform(-1500, 1500, n)
+    y = Y0 + rng.uniform(-1500, 1500, n)
+    lon, lat = to_lonlat(x, y)
+    return pd.DataFrame({
+        "household_id": [f"H{i:03d}" for i in range(n)],
+        "lon": lon.round(8), "lat": lat.round(8), "x": x, "y": y,
+        "street": rng.choice(["Storgatan", "Kyrkvägen", "Ågatan"], n),
+        "number": rng.integers(1, 60, n).astype(str),
+        "dwellings": rng.integers(1, 12, n),
+    })
+
+
+@pytest.fixture
+def burglary_frame() -> pd.DataFrame:
+    x = np.array([X0, X0 + 300, X0 - 800, X0 + 900])
+    y = np.array([Y0, Y0 + 200, Y0 - 700, Y0 + 900])
+    lon, lat = to_lonlat(x, y)
+    return pd.DataFrame({
+        "id": ["B1", "B2", "B3", "B4"],
+        "date": ["2026-05-01", "2026-04-10", "2026-01-01", "2026-04-20"],
+        "lon": lon.round(8), "lat": lat.round(8), "x": x, "y": y,
+        "address": ["Storgatan 12", "Kyrkvägen 3", "", "Ågatan 5"],
+    })
+
+
+@pytest.fixture
+def files(tmp_path, household_frame, burglary_frame):
+    h = tmp_path / "households.csv"
+    b = tmp_path / "burglaries.csv"
+    household_frame.drop(columns=["x", "y"]).to_csv(h, index=False)
+    burglary_frame.drop(columns=["x", "y"]).to_csv(b, index=False)
+    return b, h

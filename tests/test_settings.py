@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from cocoon.errors import SettingsError
+from cocoon.settings import Settings, load_settings, override, settings_from_dict
+
+
+def test_toml_overrides_and_keeps_other_defaults(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('crs = "EPSG:3006"\n[zones]\nradius_m = 400\n[ranking]\ntime_weights = [[7, 1.0], [56, 0.3]]\n')
+    s = load_settings(path)
+    assert s.zones.radius_m == 400 and s.zones.high_days == 14 and s.crs == "EPSG:3006"
+    assert s.ranking.time_weights == ((7.0, 1.0), (56.0, 0.3))
+
+
+@pytest.mark.parametrize("data,key", [
+    ({"zone": {}}, "settings.unknown_key"),
+    ({"zones": {"radius": 1}}, "settings.unknown_key"),
+    ({"zones": {"radius_m": "far"}}, "settings.bad_number"),
+    ({"zones": {"radius_m": -5}}, "settings.must_be_positive"),
+    ({"ranking": {"distance_weights": [[100, 1], [50, 0.5]]}}, "settings.table_order"),
+    ({"zones": {"high_days": 1.5}}, "settings.bad_integer"),
+])
+def test_bad_settings_are_refused(data, key):
+    with pytest.raises(SettingsError) as err:
+        settings_from_dict(data, "s.toml")
+    assert err.value.key == key
+
+
+def test_override_ignores_none_and_validates():
+    s = override(Settings(), **{"zones.radius_m": None, "zones.high_days": 7})
+    assert s.zones.radius_m == 500 and s.zones.high_days == 7
+    with pytest.raises(SettingsError):
+        override(Settings(), **{"zones.radius_m": 0.0})
+
+
+def test_missing_and_broken_files(tmp_path):
+    with pytest.raises(SettingsError) as err:
+        load_settings(tmp_path / "none.toml")
+    assert err.value.key == "settings.missing"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[zones\n")
+    with pytest.raises(SettingsError) as err:
+        load_settings(bad)
+    assert err.value.key == "settings.not_toml"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -57,20 +56,8 @@ def make_burglaries(households, n: int, seed: int = 2):
     })
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"command failed: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
-
-
 def peak_of(cmd: list[str]) -> tuple[float, float]:
-    """Run via /usr/bin/time-like wrapper so each child's own peak is measured separately."""
+    """Wall seconds and peak memory (MB) of one command, measured in a fresh wrapper process."""
     code = ("import resource,subprocess,sys,time;t=time.perf_counter();"
             "p=subprocess.run(sys.argv[1:]);s=time.perf_counter()-t;"
             "print(s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024);sys.exit(p.returncode)")
@@ -94,13 +81,15 @@ def peer_sjoin(households, burglaries) -> float:
 
 
 def ours_query(households, burglaries) -> float:
+    """The same neighbour search as cocoon plan does it (cocoon.ranking.zone_pairs)."""
     import geopandas as gpd
-    from sklearn.neighbors import KDTree
+
+    from cocoon.ranking import zone_pairs
 
     start = time.perf_counter()
     b = gpd.GeoDataFrame(burglaries, geometry=gpd.points_from_xy(burglaries.lon, burglaries.lat), crs=4326).to_crs(3006)
-    tree = KDTree(np.column_stack([households.geometry.x, households.geometry.y]))
-    tree.query_radius(np.column_stack([b.geometry.x, b.geometry.y]), r=500)
+    zone_pairs(households.geometry.x.to_numpy(), households.geometry.y.to_numpy(), b.geometry.x.to_numpy(),
+               b.geometry.y.to_numpy(), radius_m=500, k=8)
     return time.perf_counter() - start
 
 

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from pyproj import CRS
 
 from cocoon.dates import parse_dates
 from cocoon.errors import InputError
 from cocoon.points import CoordinateColumns, read_points
-from cocoon.problems import Problems
+from cocoon.problems import Problems, refuse_duplicate_ids
 from cocoon.tables import RawTable, find_column, read_table, text_values
 
 ID_NAMES = ("burglary_id", "id", "case_id", "case", "incident_id", "incident", "event_id", "report_id",
@@ -103,7 +102,8 @@ def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = Burglar
 
     rejects = problems.settle(skip_bad_rows=skip_bad_rows)
     good = ~problems.bad
-    _refuse_duplicates(table, ids, good, id_c)
+    if id_c:
+        refuse_duplicate_ids(table, ids, good, id_c)
 
     def opt(name: str, given: str | None, candidates: tuple[str, ...]) -> pd.Series:
         column = find_column(table, given=given, candidates=candidates, option=f"--{name}-column")
@@ -158,15 +158,3 @@ def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, d
         future = (last >= limit).to_numpy()
         problems.add(future, column=where, key="input.after_plan_date", values=frame[where], plan_date=str(plan_date))
     return first, last
-
-
-def _refuse_duplicates(table: RawTable, ids: pd.Series, good: np.ndarray, id_c: str | None) -> None:
-    if id_c is None:
-        return
-    kept = ids[good]
-    dup = kept.duplicated(keep=False)
-    if dup.any():
-        first_id = kept[dup].iloc[0]
-        rows = table.rows[good][(kept == first_id).to_numpy()]
-        raise InputError("input.duplicate_id", file=table.name, column=id_c, id=first_id,
-                         rows=", ".join(map(str, rows)), count=int(kept[dup].nunique()))

@@ -17,7 +17,7 @@ from pyproj import CRS
 
 from cocoon.errors import InputError
 from cocoon.points import CoordinateColumns, read_points
-from cocoon.problems import Problems
+from cocoon.problems import Problems, refuse_duplicate_ids
 from cocoon.settings import OsmSettings
 from cocoon.tables import RawTable, find_column, id_values, read_table, suffix_of, text_values, to_numbers
 
@@ -138,13 +138,7 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
     rejects = problems.settle(skip_bad_rows=skip_bad_rows)
     good = ~problems.bad
     if id_c and repeated:
-        kept = data["household_id"][good]
-        dup = kept.duplicated(keep=False).to_numpy()
-        if dup.any():
-            first_id = kept[dup].iloc[0]
-            rows = table.rows[good][(kept == first_id).to_numpy()]
-            raise InputError("input.duplicate_id", file=table.name, column=id_c, id=first_id,
-                             rows=", ".join(map(str, rows)), count=int(kept[dup].nunique()))
+        refuse_duplicate_ids(table, data["household_id"], good, id_c)
     data = data[good].reset_index(drop=True)
     households = gpd.GeoDataFrame(data, geometry=points.geometry(good), crs=points.crs)
     households.attrs["source"] = table.name

@@ -65,6 +65,7 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
     lon_c = find_column(table, given=columns.lon, candidates=() if columns.x else LON_NAMES, option=options["lon"])
     lat_c = find_column(table, given=columns.lat, candidates=() if columns.y else LAT_NAMES, option=options["lat"])
     pair = lon_c and lat_c
+    reuse = None
     x_c = find_column(table, given=columns.x, candidates=X_NAMES, option=options["x"]) if not pair else None
     y_c = find_column(table, given=columns.y, candidates=Y_NAMES, option=options["y"]) if not pair else None
     if lon_c and lat_c:
@@ -93,7 +94,7 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
     source = CRS.from_user_input(source) if source is not None else None
     if source is not None:
         _check_area(table, problems, x, y, source, names)
-    return Points(x=x, y=y, crs=source, columns=names, source_points=locals().get("reuse"))
+    return Points(x=x, y=y, crs=source, columns=names, source_points=reuse)
 
 
 def _numbers(table: RawTable, problems: Problems, cx: str, cy: str) -> tuple[np.ndarray, np.ndarray]:

@@ -90,3 +90,14 @@ def rejects_frame(table: RawTable, records: list[dict[str, Any]]) -> pd.DataFram
     })
     original = original.rename(columns={c: f"input_{c}" for c in original.columns if c in info.columns})
     return pd.concat([info, original], axis=1)
+
+
+def refuse_duplicate_ids(table: RawTable, ids: pd.Series, good: np.ndarray, column: str) -> None:
+    """Two usable rows with the same id are always an error: which one is right cannot be known."""
+    kept = ids[good]
+    dup = kept.duplicated(keep=False).to_numpy()
+    if dup.any():
+        first_id = kept[dup].iloc[0]
+        rows = table.rows[good][(kept == first_id).to_numpy()]
+        raise InputError("input.duplicate_id", file=table.name, column=column, id=first_id,
+                         rows=", ".join(map(str, rows)), count=int(kept[dup].nunique()))

@@ -37,15 +37,6 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
-def say(key: str, lang: str, /, **params: Any) -> None:
-    """Print one catalogue message on standard output."""
-    click.echo(text(key, lang, **params))
-
-
-def warn(key: str, lang: str, /, **params: Any) -> None:
-    click.echo(text(key, lang, **params), err=True)
-
-
 def handle_errors(command: Callable) -> Callable:
     """Turn cocoon's errors into ``Error: ...`` on standard error and exit code 1.
 

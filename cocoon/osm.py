@@ -3,7 +3,8 @@
 What counts as a stop:
 
 - every **address point** (a node with ``addr:housenumber``) that is not a shop, office or
-  amenity: an entrance or address of a residential building;
+  amenity, and every **entrance** node (``entrance=*``) on a residential building: an entrance
+  without an address of its own takes its building's address;
 - every **residential building** with no address point inside it: its own address if tagged,
   else a label made from the nearest named street and a number ("Keskikatu [3]": the square
   brackets mark a number made by cocoon, numbered along the street, not a real house number).
@@ -123,6 +124,8 @@ def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings
         buildings = osm.get_buildings()
         points = osm.get_data_by_custom_criteria(custom_filter={"addr:housenumber": True}, filter_type="keep",
                                                  keep_nodes=True, keep_ways=False, keep_relations=False)
+        entrances = osm.get_data_by_custom_criteria(custom_filter={"entrance": True}, filter_type="keep",
+                                                    keep_nodes=True, keep_ways=False, keep_relations=False)
         streets = osm.get_network(network_type="all")
     except Exception as exc:  # pyrosm raises plain exceptions for files it cannot parse
         raise InputError("osm.unreadable", file=str(path), reason=str(exc).strip()[:200]) from None
@@ -158,13 +161,23 @@ def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings
         points = points[~away].reset_index(drop=True)
     else:
         points = gpd.GeoDataFrame({"id": []}, geometry=[], crs="EPSG:4326")
+    points["entrance_only"] = False
+    if entrances is not None and len(entrances):
+        extra = _expand_tags(entrances[entrances.geom_type == "Point"])
+        extra = extra[~extra["id"].isin(points["id"])].copy()
+        extra["entrance_only"] = True
+        points = pd.concat([points, extra], ignore_index=True) if len(points) else extra.reset_index(drop=True)
     pts = points.to_crs(metric)
-    inside = gpd.sjoin(pts[["geometry"]], projected[["geometry"]], predicate="within", how="left")
+    # Entrances sit on the outline, so a point within 2 m of a residential building belongs to it.
+    inside = gpd.sjoin(pts[["geometry"]], projected[["geometry"]], predicate="dwithin", distance=2.0, how="left")
     inside = inside[~inside.index.duplicated(keep="first")]
     owner_b = inside["index_right"].to_numpy()
     in_building = ~pd.isna(owner_b)
-    owner_b = np.where(in_building, owner_b, -1).astype(np.int64)
-    # Address points outside any residential building stay only if they are not in another building.
+    # An entrance without an address counts only as a door of a residential building.
+    keep = in_building | ~points["entrance_only"].to_numpy(dtype=bool)
+    points, pts = points[keep].reset_index(drop=True), pts[keep].reset_index(drop=True)
+    owner_b = np.where(in_building[keep], owner_b[keep], -1).astype(np.int64)
+    in_building = owner_b >= 0
     per_building = np.bincount(owner_b[in_building], minlength=len(buildings))
 
     rows = []
@@ -177,8 +190,13 @@ def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings
             total = max(int(dwellings[b]), len(members))
             base, extra = divmod(total, len(members))
             share[members] = base + (np.arange(len(members)) < extra)
-        street = _text(points, "addr:street")
-        number = _text(points, "addr:housenumber")
+        # An entrance without its own address takes its building's.
+        b_street = np.where(in_building, _text(buildings, "addr:street").to_numpy(dtype=object)[np.maximum(owner_b, 0)],
+                            None)
+        b_number = np.where(in_building,
+                            _text(buildings, "addr:housenumber").to_numpy(dtype=object)[np.maximum(owner_b, 0)], None)
+        street = _text(points, "addr:street").fillna(pd.Series(b_street, index=points.index))
+        number = _text(points, "addr:housenumber").fillna(pd.Series(b_number, index=points.index))
         rows.append(pd.DataFrame({
             "household_id": ("osm-n" + points["id"].astype(str)).to_numpy(dtype=object),
             "street": street.to_numpy(dtype=object),

@@ -7,7 +7,7 @@ counts pairs per cell. The null keeps the places and shuffles the dates across e
 
 - ``knox_ratio = observed / mean(simulated)``, ``knox_ratio_median = observed / median(simulated)``
   (0/0 is NaN);
-- ``p_value = (#{simulated >= observed} + 1) / (nrep + 1)``.
+- ``p_value = (#{simulated >= observed} + 1) / (simulations + 1)``.
 
 Conventions (each an option, as the reference tools differ):
 
@@ -17,22 +17,33 @@ Conventions (each an option, as the reference tools differ):
 - ``metric``: "euclidean" or "manhattan" (NearRepeat's default).
 - ``inf`` as the last break keeps every pair; otherwise pairs beyond the outermost breaks
   are left out.
+- ``nrc=True``: the Near Repeat Calculator's rules. Bands are [a, b) on coordinates rounded
+  to single precision; when the first spatial band is [0, 1) or narrower it is the NRC's
+  "same location" band, distance exactly 0, and the next band starts just above 0; ``nrep``
+  is the NRC's "iterations", which run ``nrep - 1`` simulations.
 
 Only pairs within the largest finite spatial break are enumerated (with a KD-tree). The counts
 of an ``inf`` spatial band follow from the number of pairs per temporal band over all pairs,
-which shuffling the dates does not change.
+which shuffling the dates does not change. Each simulation draws its permutation from its own
+seed (spawned from ``seed``), so the numbers do not depend on how many threads share the work.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import secrets
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from cocoon.errors import InputError
+
+SAME_LOCATION_MAX_M = 1.0
+"""Under the NRC's rules a first spatial band no wider than this is "same location" (distance 0)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,11 @@ class KnoxResult:
     metric: str
     closed: str
     nrep: int
-    seed: int | None
+    """Permutations asked for (the NRC's "iterations" under ``nrc``)."""
+    simulations: int
+    """Permutations run: ``nrep``, or ``nrep - 1`` under ``nrc``."""
+    seed: int
+    nrc: bool
     n_events: int
     n_pairs: int
     observed: np.ndarray
@@ -51,6 +66,11 @@ class KnoxResult:
     knox_ratio: np.ndarray
     knox_ratio_median: np.ndarray
     p_value: np.ndarray
+
+    @property
+    def same_location(self) -> bool:
+        """Whether the first spatial band is a "same location" band ([0, 1 m) or, under nrc, exactly 0)."""
+        return self.sds[0] == 0 and self.sds[1] <= SAME_LOCATION_MAX_M
 
     def significant(self, alpha: float = 0.05, min_ratio: float = 1.2) -> np.ndarray:
         """The Near Repeat Calculator's rule: p <= alpha and Knox ratio >= min_ratio."""
@@ -61,18 +81,27 @@ class KnoxResult:
         """JSON-ready: tables as lists of rows (one per spatial band); NaN becomes None, inf "inf"."""
 
         def table(a: np.ndarray) -> list[list[Any]]:
-            return [[None if isinstance(v, float) and math.isnan(v) else v for v in row] for row in a.tolist()]
-
-        def breaks(b: tuple[float, ...]) -> list[Any]:
-            return ["inf" if math.isinf(v) else v for v in b]
+            return [[_json_number(v) for v in row] for row in a.tolist()]
 
         return {
             "observed": table(self.observed), "sim_mean": table(self.sim_mean), "sim_median": table(self.sim_median),
             "knox_ratio": table(self.knox_ratio), "knox_ratio_median": table(self.knox_ratio_median),
-            "p_value": table(self.p_value), "sds": breaks(self.sds), "tds": breaks(self.tds), "metric": self.metric,
-            "closed": self.closed, "nrep": self.nrep, "seed": self.seed, "n_events": self.n_events,
-            "n_pairs": self.n_pairs,
+            "p_value": table(self.p_value), "sds": breaks_json(self.sds), "tds": breaks_json(self.tds),
+            "metric": self.metric, "closed": self.closed, "nrep": self.nrep, "simulations": self.simulations,
+            "seed": self.seed, "nrc": self.nrc, "n_events": self.n_events, "n_pairs": self.n_pairs,
         }
+
+
+def _json_number(v: Any) -> Any:
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, float) and math.isinf(v):
+        return "inf"
+    return v
+
+
+def breaks_json(b: tuple[float, ...]) -> list[Any]:
+    return ["inf" if math.isinf(v) else (int(v) if float(v).is_integer() else v) for v in b]
 
 
 def parse_breaks(text: str, *, what: str) -> tuple[float, ...]:
@@ -86,12 +115,13 @@ def parse_breaks(text: str, *, what: str) -> tuple[float, ...]:
 
 
 def check_breaks(values: tuple[float, ...], *, what: str) -> None:
+    shown = ",".join(f"{v:g}" for v in values)
     if len(values) < 2:
-        raise InputError("knox.too_few_breaks", what=what, value=",".join(map(str, values)))
+        raise InputError("knox.too_few_breaks", what=what, value=shown)
     if any(b <= a for a, b in zip(values, values[1:])) or any(math.isnan(v) for v in values):
-        raise InputError("knox.breaks_not_increasing", what=what, value=",".join(map(str, values)))
+        raise InputError("knox.breaks_not_increasing", what=what, value=shown)
     if values[0] < 0 or any(math.isinf(v) for v in values[:-1]):
-        raise InputError("knox.bad_breaks", what=what, value=",".join(map(str, values)))
+        raise InputError("knox.bad_breaks", what=what, value=shown)
 
 
 def band_of(values: np.ndarray, breaks: np.ndarray, closed: str) -> np.ndarray:
@@ -107,32 +137,110 @@ def band_of(values: np.ndarray, breaks: np.ndarray, closed: str) -> np.ndarray:
     return np.where(valid & (band >= 0) & (band < n), band, -1)
 
 
-def _pairs(x: np.ndarray, y: np.ndarray, reach: float, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _distances(x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray, metric: str) -> np.ndarray:
+    dx, dy = x[i] - x[j], y[i] - y[j]
+    return np.hypot(dx, dy) if metric == "euclidean" else np.abs(dx) + np.abs(dy)
+
+
+def _spatial_bands(x, y, sds, metric: str, closed: str, nrc: bool):
+    """Pairs (i sorted) within the finite spatial breaks and their spatial band."""
     from scipy.spatial import cKDTree
 
-    p = 2 if metric == "euclidean" else 1
-    tree = cKDTree(np.column_stack([x, y]))
-    pairs = tree.query_pairs(r=reach, p=p, output_type="ndarray")
+    spatial_inf = math.isinf(sds[-1])
+    reach = sds[-2] if spatial_inf else sds[-1]
+    if nrc:
+        x, y = x.astype(np.float32), y.astype(np.float32)
+    tree = cKDTree(np.column_stack([x, y]).astype(np.float64))
+    pairs = tree.query_pairs(r=reach * (1 + 1e-9) + (0.5 if nrc else 0.0), p=2 if metric == "euclidean" else 1,
+                             output_type="ndarray")
+    pairs.sort(axis=1)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     i, j = pairs[:, 0], pairs[:, 1]
-    if metric == "euclidean":
-        d = np.hypot(x[i] - x[j], y[i] - y[j])
-    else:
-        d = np.abs(x[i] - x[j]) + np.abs(y[i] - y[j])
-    return i, j, d
+    d = _distances(x, y, i, j, metric)
+    band = band_of(d, np.array(sds, dtype=d.dtype), closed)
+    if nrc and sds[0] == 0 and sds[1] <= SAME_LOCATION_MAX_M and len(sds) > 2:
+        band = np.where((band == 0) & (d > 0), 1, band)
+    if spatial_inf:
+        band = np.where(band == len(sds) - 2, -1, band)  # the inf row comes from totals
+    keep = band >= 0
+    return i[keep], j[keep], band[keep]
 
 
-def _pairs_per_gap(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For integer days: every gap in days and the number of event pairs that far apart."""
-    days = (t - t.min()).astype(np.int64)
-    counts = np.bincount(days).astype(np.float64)
-    same = np.array([float((counts * (counts - 1) / 2).sum())])
-    full = np.correlate(counts, counts, mode="full")[len(counts):]  # gaps 1, 2, ...
-    return np.arange(len(full) + 1), np.round(np.concatenate([same, full])).astype(np.int64)
+def _pairs_per_band(t: np.ndarray, tds: tuple[float, ...], closed: str) -> np.ndarray:
+    """Number of pairs of all events in each temporal band (unchanged by permuting the times)."""
+    ts = np.sort(t)
+    n = len(ts)
+    index = np.arange(n)
+
+    def within(limit: float, inclusive: bool) -> int:
+        """Pairs with gap < limit (or <= limit when inclusive)."""
+        if math.isinf(limit):
+            return n * (n - 1) // 2
+        ends = np.searchsorted(ts, ts + limit, side="right" if inclusive else "left")
+        return int(np.maximum(ends - index - 1, 0).sum())
+
+    counts = []
+    for k in range(len(tds) - 1):
+        lo, hi = tds[k], tds[k + 1]
+        if closed == "left":
+            counts.append(within(hi, False) - within(lo, False))
+        else:
+            below = 0 if k == 0 and lo == 0 else within(lo, True)
+            if k == 0 and lo > 0:
+                below = within(lo, False)
+            counts.append(within(hi, True) - below)
+    return np.array(counts, dtype=np.int64)
+
+
+class _Counter:
+    """Counts the pairs of the enumerated set per cell, for any assignment of times."""
+
+    def __init__(self, i, j, s_band, t, tds, closed: str, n_s: int, n_t: int):
+        self.n_s, self.n_t = n_s, n_t
+        self.width = n_t + 1  # the last column collects pairs outside every temporal band
+        self.integer = bool(np.all(t == np.round(t)))
+        self.j = j.astype(np.int32)
+        self.repeats = np.bincount(i, minlength=len(t))
+        self.tds, self.closed = np.array(tds), closed
+        cells = n_s * self.width
+        code_type = np.int16 if cells < 2**15 else np.int32
+        self.offset = (s_band * self.width).astype(code_type)
+        if self.integer:
+            self.origin = float(t.min())
+            span = int(t.max() - self.origin)
+            self.time_type = np.int16 if span < 2**15 else np.int32
+            lut = band_of(np.arange(span + 1, dtype=float), self.tds, closed)
+            self.lut = np.where(lut < 0, n_t, lut).astype(code_type)
+
+    def times(self, t: np.ndarray) -> np.ndarray:
+        return (t - self.origin).astype(self.time_type) if self.integer else t
+
+    def count(self, times: np.ndarray) -> np.ndarray:
+        gap = np.repeat(times, self.repeats)
+        gap -= times[self.j]
+        np.abs(gap, out=gap)
+        if self.integer:
+            code = self.lut[gap]
+        else:
+            band = band_of(gap, self.tds, self.closed)
+            code = np.where(band < 0, self.n_t, band).astype(self.offset.dtype)
+        code += self.offset
+        counts = np.bincount(code, minlength=self.n_s * self.width).reshape(self.n_s, self.width)
+        return counts[:, : self.n_t]
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def knox_test(x, y, t, *, sds, tds, metric: str = "euclidean", closed: str = "left", nrep: int = 999,
-              seed: int | None = None, progress: Callable[[int, int], None] | None = None) -> KnoxResult:
-    """The Knox table with Monte Carlo significance (see the module text)."""
+              seed: int | None = None, nrc: bool = False, workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> KnoxResult:
+    """The Knox table with Monte Carlo significance (see the module text).
+
+    ``seed=None`` draws a seed, reported in the result so that the run can be repeated.
+    ``progress(done, total)`` is called as simulations finish.
+    """
     x, y, t = (np.asarray(v, dtype=float) for v in (x, y, t))
     sds, tds = tuple(map(float, sds)), tuple(map(float, tds))
     check_breaks(sds, what="--sds")
@@ -141,66 +249,47 @@ def knox_test(x, y, t, *, sds, tds, metric: str = "euclidean", closed: str = "le
         raise InputError("knox.bad_metric", value=metric)
     if closed not in ("left", "right"):
         raise InputError("knox.bad_closed", value=closed)
-    if int(nrep) < 1:
-        raise InputError("knox.bad_nrep", value=nrep)
+    if nrc:
+        closed = "left"
+    nrep = int(nrep)
+    if nrep < (2 if nrc else 1):
+        raise InputError("knox.bad_nrc_iterations" if nrc else "knox.bad_nrep", value=nrep)
     if len(x) < 2:
         raise InputError("knox.too_few_events", n=len(x))
     if not (np.isfinite(x).all() and np.isfinite(y).all() and np.isfinite(t).all()):
         raise InputError("knox.not_finite")
-    s_breaks, t_breaks = np.array(sds), np.array(tds)
-    spatial_inf = math.isinf(sds[-1])
-    reach = sds[-2] if spatial_inf else sds[-1]
-    i, j, d = _pairs(x, y, reach, metric)
-    s_band = band_of(d, s_breaks, closed)
-    if spatial_inf:
-        s_band = np.where(s_band == len(sds) - 2, -1, s_band)  # the inf row comes from totals
-    keep = s_band >= 0
-    i, j, s_band = i[keep], j[keep], s_band[keep]
+    simulations = nrep - 1 if nrc else nrep
+    seed = secrets.randbits(32) if seed is None else int(seed)
     n_s, n_t = len(sds) - 1, len(tds) - 1
-    integer_days = bool(np.all(t == np.round(t)))
-    if integer_days:
-        span = int(t.max() - t.min())
-        lut = band_of(np.arange(span + 1, dtype=float), t_breaks, closed)
-    else:
-        lut = None
-
-    def table(times: np.ndarray) -> np.ndarray:
-        gap = np.abs(times[i] - times[j])
-        t_band = lut[gap.astype(np.int64)] if lut is not None else band_of(gap, t_breaks, closed)
-        ok = t_band >= 0
-        counts = np.bincount(s_band[ok] * n_t + t_band[ok], minlength=n_s * n_t).reshape(n_s, n_t)
-        return counts
-
-    totals = None
-    if spatial_inf:
-        if lut is not None:
-            gaps, pairs_at = _pairs_per_gap(t)
-            bands = lut[gaps]
-        else:
-            diffs = np.abs(t[:, None] - t[None, :])[np.triu_indices(len(t), 1)]
-            bands, pairs_at = band_of(diffs, t_breaks, closed), np.ones(len(diffs), dtype=np.int64)
-        ok = bands >= 0
-        totals = np.bincount(bands[ok], weights=pairs_at[ok], minlength=n_t).astype(np.int64)
+    i, j, s_band = _spatial_bands(x, y, sds, metric, closed, nrc)
+    counter = _Counter(i, j, s_band, t, tds, closed, n_s, n_t)
+    totals = _pairs_per_band(t, tds, closed) if math.isinf(sds[-1]) else None
 
     def full(times: np.ndarray) -> np.ndarray:
-        counts = table(times)
+        counts = counter.count(times)
         if totals is not None:
             counts[-1] = totals - counts[:-1].sum(axis=0)
         return counts
 
-    observed = full(t)
-    rng = np.random.default_rng(seed)
-    sims = np.empty((int(nrep), n_s, n_t), dtype=np.int64)
-    for k in range(int(nrep)):
-        sims[k] = full(t[rng.permutation(len(t))])
-        if progress is not None and (k % 50 == 0 or k == nrep - 1):
-            progress(k + 1, int(nrep))
+    base = counter.times(t)
+    observed = full(base)
+    sims = np.empty((simulations, n_s, n_t), dtype=np.int64)
+    children = np.random.SeedSequence(seed).spawn(simulations)
+
+    def one(k: int) -> np.ndarray:
+        return full(base[np.random.default_rng(children[k]).permutation(len(base))])
+
+    with ThreadPoolExecutor(max_workers=workers or default_workers()) as pool:
+        for k, counts in enumerate(pool.map(one, range(simulations))):
+            sims[k] = counts
+            if progress is not None and (k % 25 == 0 or k == simulations - 1):
+                progress(k + 1, simulations)
     mean = sims.mean(axis=0)
     median = np.median(sims, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where((observed == 0) & (mean == 0), np.nan, observed / mean)
         ratio_median = np.where((observed == 0) & (median == 0), np.nan, observed / median)
-    p = ((sims >= observed).sum(axis=0) + 1) / (int(nrep) + 1)
-    return KnoxResult(sds=sds, tds=tds, metric=metric, closed=closed, nrep=int(nrep), seed=seed, n_events=len(x),
-                      n_pairs=int(observed.sum()), observed=observed, sim_mean=mean, sim_median=median,
-                      knox_ratio=ratio, knox_ratio_median=ratio_median, p_value=p)
+    p = ((sims >= observed).sum(axis=0) + 1) / (simulations + 1)
+    return KnoxResult(sds=sds, tds=tds, metric=metric, closed=closed, nrep=nrep, simulations=simulations, seed=seed,
+                      nrc=nrc, n_events=len(x), n_pairs=int(observed.sum()), observed=observed, sim_mean=mean,
+                      sim_median=median, knox_ratio=ratio, knox_ratio_median=ratio_median, p_value=p)

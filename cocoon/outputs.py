@@ -40,6 +40,41 @@ def prepare_output_dir(path: str | Path, *, overwrite: bool) -> Path:
     return path
 
 
+def prepare_output_file(path: str | Path, *, overwrite: bool) -> Path:
+    """Refuse to replace an existing file unless ``overwrite``; create the folder it goes in."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError("output.is_a_folder", path=str(path))
+    if path.exists() and not overwrite:
+        raise OutputError("output.file_exists", path=str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError("output.cannot_create", path=str(path.parent), reason=exc.strerror or str(exc)) from None
+    return path
+
+
+def write_json(data: Any, path: Path) -> Path:
+    return _write_text(Path(path), json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    converted = _json_value(value)
+    return str(converted) if converted is value else converted
+
+
+def write_bytes(path: Path, content: bytes) -> Path:
+    try:
+        Path(path).write_bytes(content)
+    except OSError as exc:
+        raise OutputError("output.cannot_write", path=str(path), reason=exc.strerror or str(exc)) from None
+    return Path(path)
+
+
+def write_text(path: Path, content: str) -> Path:
+    return _write_text(Path(path), content)
+
+
 def _write_text(path: Path, content: str) -> Path:
     try:
         path.write_text(content, encoding="utf-8")

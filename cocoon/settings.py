@@ -18,6 +18,8 @@ never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -221,6 +223,42 @@ def validate(settings: Settings, source: str) -> None:
             raise SettingsError("settings.must_not_be_negative", where=f"{source}: ranking.{name}", value=getattr(r, name))
     if r.tier_a_neighbours < 0:
         raise SettingsError("settings.must_not_be_negative", where=f"{source}: ranking.tier_a_neighbours", value=r.tier_a_neighbours)
+
+
+def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = (),
+                  sections: dict[str, Any] | None = None) -> str:
+    """A settings file that :func:`load_settings` reads back to ``settings`` (plus ``sections``,
+    which must be among the sections other commands own, such as [calibration]).
+
+    Written by hand rather than with a TOML library so that weight tables stay one row per line."""
+    data: dict[str, Any] = {}
+    if settings.crs:
+        data["crs"] = settings.crs
+    if settings.language != "auto":
+        data["language"] = settings.language
+    for name in SECTIONS:
+        values = dataclasses.asdict(getattr(settings, name))
+        data[name] = {k: [list(row) for row in v] if isinstance(v, (tuple, list)) else v for k, v in values.items()}
+    data.update(sections or {})
+    lines = [f"# {line}" for line in comment]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in data.items() if not isinstance(value, dict)]
+    for name, table in data.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{name}]"]
+            lines += [f"{key} = {_toml_value(value)}" for key, value in table.items() if value is not None]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return ("inf" if value > 0 else "-inf") if math.isinf(value) else "nan" if math.isnan(value) else repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def as_dict(settings: Settings) -> dict[str, Any]:

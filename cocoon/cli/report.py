@@ -48,3 +48,52 @@ def print_demo_summary(result) -> None:
         out.rule(area.title)
         print_plan_summary(plan_result)
     out.print(text("demo.next", result.lang, folder=str(result.out_dir)))
+
+
+def print_calibration(result) -> None:
+    """The Knox ratios per band with significant cells marked, the verdict, what was written."""
+    import math
+
+    from rich.table import Table
+
+    from cocoon.charts import band_labels
+
+    lang = result.lang
+    knox, events = result.knox, result.events
+    out = console()
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    out.print(t("calibrate.title", n=knox.n_events, first=events.first.isoformat(), last=events.last.isoformat()),
+              style="bold")
+    out.print(t("calibrate.setup", crs=events.crs, metric=knox.metric, closed=knox.closed,
+                simulations=knox.simulations, seed=knox.seed, pairs=knox.n_pairs))
+    if knox.nrc:
+        out.print(t("calibrate.nrc", nrep=knox.nrep, simulations=knox.simulations))
+    if events.windows:
+        out.print(t("calibrate.windows", n=events.windows))
+    if events.left_out:
+        out.print(t("calibrate.left_out", n=events.left_out))
+    if result.rejected:
+        out.print(t("summary.rejected", n=result.rejected, what=t("summary.what_burglaries"),
+                    path=str(result.rejects_path)), style="yellow")
+    sig = knox.significant()
+    table = Table(title=t("calibrate.table_title"), caption=t("calibrate.table_caption"))
+    table.add_column(t("knox_table.corner"))
+    for label in band_labels(knox.tds, "d"):
+        table.add_column(label, justify="right")
+    for r, label in enumerate(band_labels(knox.sds, "m")):
+        cells = []
+        for c in range(knox.observed.shape[1]):
+            ratio = float(knox.knox_ratio[r, c])
+            value = "–" if math.isnan(ratio) else ("∞" if math.isinf(ratio) else f"{ratio:.2f}")
+            cells.append(f"[bold red]{value}*[/]" if sig[r, c] else value)
+        table.add_row(label, *cells)
+    out.print(table)
+    for key, params in result.verdict:
+        out.print(t(key, **params), style="bold" if key != "verdict.rule" else None)
+    if result.suggestion is not None:
+        s = result.suggestion
+        out.print(t("calibrate.suggestion", radius=f"{s.radius_m:g}", high=s.high_days, elevated=s.elevated_days))
+    for key, params in result.notes:
+        out.print(text(key, lang, **params), style="yellow")
+    if result.written:
+        out.print(t("calibrate.written", files=", ".join(str(p) for p in result.written)))

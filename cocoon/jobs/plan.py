@@ -1,9 +1,4 @@
-"""The jobs the commands run, from input files to output files.
-
-This is the edge of the library: it reads the inputs, calls the analysis functions (which
-take and return tables) and writes the outputs. The command line only parses options, calls
-one job and prints its result.
-"""
+"""``cocoon plan``: read burglaries and households, make the plan, write its files."""
 
 from __future__ import annotations
 
@@ -95,37 +90,3 @@ def run_plan(request: PlanRequest) -> PlanResult:
     written = write_plan(plan, out_dir, inputs=inputs)
     return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
                       notes=[*burglaries.notes, *households.notes, *plan.notes])
-
-
-@dataclass
-class DemoResult:
-    date: dt.date
-    lang: str
-    areas: list[tuple[Any, PlanResult]]
-    out_dir: Path
-
-
-def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
-             settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
-    """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
-    from cocoon.demo import AREAS, DEMO_DATE, DEMO_SEED, demo_inputs
-    from cocoon.outputs import write_csv
-
-    settings = load_settings(settings_path)
-    language = resolve_language(lang or settings.language)
-    on = plan_date or DEMO_DATE
-    root = prepare_output_dir(out_dir, overwrite=overwrite)
-    done = []
-    for name in areas:
-        area = AREAS[name]
-        folder = root / area.name
-        inputs = prepare_output_dir(folder / "inputs", overwrite=True)
-        register, burglaries = demo_inputs(area, on=on, seed=DEMO_SEED if seed is None else seed,
-                                           osm_settings=settings.osm, lang=language)
-        write_csv(register, inputs / "households.csv")
-        write_csv(burglaries, inputs / "burglaries-simulated.csv")
-        request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
-                              plan_date=on, out_dir=folder, settings_path=settings_path, overwrite=True,
-                              lang=language)
-        done.append((area, run_plan(request)))
-    return DemoResult(date=on, lang=language, areas=done, out_dir=root)

@@ -1,0 +1,222 @@
+"""Knox calibration: events from burglaries, the plain-language verdict and the settings it suggests.
+
+The verdict follows the Near Repeat Calculator's rule: a cell is significant when p <= 0.05 and
+the Knox ratio >= 1.2, and time bands count only while they are significant from the first.
+The same rule picks the suggested zone radius, windows and weights (see :func:`suggest`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from cocoon.crs import choose_metric_crs, crs_label, is_metric, to_lonlat
+from cocoon.errors import InputError
+from cocoon.knox import KnoxResult
+from cocoon.settings import Settings, validate
+
+ALPHA = 0.05
+MIN_RATIO = 1.2
+WEIGHT_FLOOR = 0.05
+"""The smallest suggested weight: far or late cells still rank above nothing."""
+
+
+@dataclass
+class KnoxEvents:
+    """Burglaries ready for the Knox test: metric coordinates and whole days."""
+
+    x: np.ndarray
+    y: np.ndarray
+    day: np.ndarray
+    """Days since ``first``."""
+    first: dt.date
+    last: dt.date
+    crs: str
+    """The metric CRS, as a label ("EPSG:26971 (...)" or "metres, CRS not named")."""
+    windows: int
+    """Burglaries with a from/to window; the Knox test uses the window's middle day."""
+    left_out: int
+    """Burglaries outside the --from/--to period."""
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def knox_events(burglaries, *, source: str, requested_crs: CRS | None = None, start: dt.date | None = None,
+                end: dt.date | None = None) -> KnoxEvents:
+    """Project to one metric CRS, take each burglary's day (a window's middle day), keep [start, end]."""
+    if start is not None and end is not None and start > end:
+        raise InputError("calibrate.period_reversed", start=start.isoformat(), end=end.isoformat())
+    notes: list[tuple[str, dict[str, Any]]] = []
+    x = burglaries.geometry.x.to_numpy(dtype=float)
+    y = burglaries.geometry.y.to_numpy(dtype=float)
+    if burglaries.crs is None:
+        if len(x) and np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90):
+            raise InputError("calibrate.looks_like_lonlat", file=source)
+        if requested_crs is not None:
+            raise InputError("calibrate.crs_unnamed", file=source)
+        label = "metres (CRS not named)"
+        notes.append(("notes.metres_unnamed_crs", {"file": source}))
+    else:
+        native = CRS.from_user_input(burglaries.crs)
+        if is_metric(native) and (requested_crs is None or requested_crs.equals(native)):
+            metric = native
+        else:
+            lon, lat = to_lonlat(x, y, native)
+            bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())) if len(lon) else \
+                (0.0, 0.0, 0.0, 0.0)
+            metric = choose_metric_crs(bounds, requested=requested_crs, native=native)
+            projected = burglaries.to_crs(metric)
+            x, y = projected.geometry.x.to_numpy(dtype=float), projected.geometry.y.to_numpy(dtype=float)
+            if native.is_geographic:
+                notes.append(("notes.projected", {"file": source, "crs": crs_label(metric)}))
+        label = crs_label(metric)
+    first = pd.to_datetime(burglaries["first_day"]).to_numpy("datetime64[D]")
+    last = pd.to_datetime(burglaries["last_day"]).to_numpy("datetime64[D]")
+    width = (last - first).astype(np.int64)
+    middle = first + (width // 2).astype("timedelta64[D]")
+    keep = np.ones(len(middle), dtype=bool)
+    if start is not None:
+        keep &= middle >= np.datetime64(start, "D")
+    if end is not None:
+        keep &= middle <= np.datetime64(end, "D")
+    if keep.sum() < 2:
+        raise InputError("calibrate.too_few_in_period", file=source, n=int(keep.sum()),
+                         start=str(start or "…"), end=str(end or "…"))
+    days = middle[keep]
+    origin = days.min()
+    return KnoxEvents(x=x[keep], y=y[keep], day=(days - origin).astype(np.int64), first=origin.astype(dt.date),
+                      last=days.max().astype(dt.date), crs=label, windows=int((width[keep] > 0).sum()),
+                      left_out=int((~keep).sum()), notes=notes)
+
+
+def band_label(breaks: tuple[float, ...], k: int, unit: str) -> str:
+    """"0–100 m", "500 m +" ..."""
+    lo, hi = breaks[k], breaks[k + 1]
+    if math.isinf(hi):
+        return f"{lo:g} {unit} +"
+    return f"{lo:g}–{hi:g} {unit}"
+
+
+def _near_rows(result: KnoxResult, sig: np.ndarray) -> list[int]:
+    """Spatial bands (not the same-location band, not an inf band) significant in the first time band,
+    consecutive from the nearest."""
+    rows = []
+    for r in range(1 if result.same_location else 0, len(result.sds) - 1):
+        if math.isinf(result.sds[r + 1]) or not sig[r, 0]:
+            break
+        rows.append(r)
+    return rows
+
+
+def _time_run(result: KnoxResult, sig_row: np.ndarray) -> int:
+    """How many time bands from the first are significant (finite bands only)."""
+    n = 0
+    for k in range(len(result.tds) - 1):
+        if math.isinf(result.tds[k + 1]) or not sig_row[k]:
+            break
+        n += 1
+    return n
+
+
+def _pooled_ratio(result: KnoxResult, rows: list[int], cols: list[int]) -> float:
+    block = np.ix_(rows, cols)
+    expected = float(result.sim_mean[block].sum())
+    return float(result.observed[block].sum()) / expected if expected > 0 else math.nan
+
+
+def _percent(ratio: float) -> int:
+    """Per cent above 1, rounded half up (1.575 -> 58)."""
+    return int(math.floor((ratio - 1) * 100 + 0.5 + 1e-9))
+
+
+def verdict(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_RATIO) -> list[tuple[str, dict[str, Any]]]:
+    """What the table says, as message keys with values (rendered in the user's language)."""
+    sig = result.significant(alpha, min_ratio)
+    lines: list[tuple[str, dict[str, Any]]] = []
+    if result.same_location and sig[0, 0]:
+        run = _time_run(result, sig[0])
+        lines.append(("verdict.repeat", {"pct": _percent(_pooled_ratio(result, [0], list(range(run)))),
+                                         "days": f"{result.tds[run]:g}"}))
+    rows = _near_rows(result, sig)
+    first_near = 1 if result.same_location else 0
+    if rows:
+        run = min(_time_run(result, sig[r]) for r in rows)
+        lines.append(("verdict.near", {"distance": f"{result.sds[rows[-1] + 1]:g}", "days": f"{result.tds[run]:g}",
+                                       "pct": _percent(_pooled_ratio(result, rows, list(range(run))))}))
+    elif first_near < len(result.sds) - 1 and not math.isinf(result.sds[first_near + 1]):
+        lines.append(("verdict.none", {"band": band_label(result.sds, first_near, "m")}))
+    for r in range(first_near, len(result.sds) - 1):
+        if math.isinf(result.sds[r + 1]) or not sig[r, 0]:
+            continue
+        k = _time_run(result, sig[r])
+        lines.append(("verdict.band", {"band": band_label(result.sds, r, "m"), "days": f"{result.tds[k]:g}",
+                                       "pct": _percent(_pooled_ratio(result, [r], list(range(k))))}))
+    lines.append(("verdict.rule", {"alpha": f"{alpha:g}", "ratio": f"{min_ratio:g}"}))
+    return lines
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Zone radius, windows and weights read off the significant cells."""
+
+    radius_m: float
+    high_days: int
+    elevated_days: int
+    distance_weights: tuple[tuple[float, float], ...]
+    time_weights: tuple[tuple[float, float], ...]
+
+
+def _weight(ratio: float, top: float) -> float:
+    if not (top > 1) or math.isnan(ratio):
+        return WEIGHT_FLOOR
+    return round(float(min(1.0, max(WEIGHT_FLOOR, (ratio - 1) / (top - 1)))), 3)
+
+
+def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_RATIO) -> Suggestion | None:
+    """Settings from the significant cells, or None when no near-repeat band is significant.
+
+    - radius: the outer break of the last spatial band significant in the first time band,
+      counting bands from the nearest (the same-location band is left out);
+    - high-risk days: the last time break up to which every one of those bands is significant;
+    - elevated days: the last time break up to which any of them is, minus the high days;
+    - distance weights: knots at each band's inner break, weight (ratio - 1) / (nearest ratio - 1)
+      in the first time band, falling to the floor at the radius;
+    - time weights: per time band up to its outer break, (ratio - 1) / (first ratio - 1), pooled
+      over the bands within the radius.
+    """
+    sig = result.significant(alpha, min_ratio)
+    rows = _near_rows(result, sig)
+    if not rows:
+        return None
+    high_run = min(_time_run(result, sig[r]) for r in rows)
+    run = max(_time_run(result, sig[r]) for r in rows)
+    radius = float(result.sds[rows[-1] + 1])
+    top = float(result.knox_ratio[rows[0], 0])
+    knots = [(0.0 if n == 0 else float(result.sds[r]), _weight(float(result.knox_ratio[r, 0]), top))
+             for n, r in enumerate(rows)]
+    knots[0] = (0.0, 1.0)
+    knots.append((radius, WEIGHT_FLOOR))
+    first = _pooled_ratio(result, rows, [0])
+    times = tuple((float(result.tds[k + 1]), 1.0 if k == 0 else _weight(_pooled_ratio(result, rows, [k]), first))
+                  for k in range(run))
+    high = int(result.tds[high_run])
+    return Suggestion(radius_m=radius, high_days=high, elevated_days=int(result.tds[run]) - high,
+                      distance_weights=tuple(knots), time_weights=times)
+
+
+def suggested_settings(base: Settings, suggestion: Suggestion) -> Settings:
+    """``base`` with the suggestion's zones and weights."""
+    zones = replace(base.zones, radius_m=suggestion.radius_m, high_days=suggestion.high_days,
+                    elevated_days=suggestion.elevated_days)
+    ranking = replace(base.ranking, distance_weights=suggestion.distance_weights,
+                      time_weights=suggestion.time_weights,
+                      tier_b_max_m=min(base.ranking.tier_b_max_m, suggestion.radius_m),
+                      tier_a_max_m=min(base.ranking.tier_a_max_m, suggestion.radius_m))
+    settings = replace(base, zones=zones, ranking=ranking)
+    validate(settings, "calibration")
+    return settings

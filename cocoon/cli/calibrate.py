@@ -1,0 +1,87 @@
+"""``cocoon calibrate``: the Knox test for near repeats, and the settings it suggests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cocoon.cli.common import handle_errors, lang_option, overwrite_option, parse_date, settings_option
+from cocoon.cli.plan import burglary_column_options, burglary_columns
+
+SDS = "0,1,100,200,300,400,500,inf"
+TDS = "0,7,14,21,28,42,56,inf"
+
+
+@click.command(name="calibrate")
+@click.argument("burglaries_path", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--sds", default=SDS, show_default=True,
+              help="Spatial band breaks in metres; [0, 1) is the same-location band, inf keeps every pair.")
+@click.option("--tds", default=TDS, show_default=True, help="Temporal band breaks in days; inf keeps every pair.")
+@click.option("--metric", type=click.Choice(["euclidean", "manhattan"]), default="euclidean", show_default=True,
+              help="Distance between burglaries: straight line, or along x plus along y.")
+@click.option("--closed", type=click.Choice(["left", "right"]), default="left", show_default=True,
+              help="Band edges: left = [a, b) as the R package NearRepeat; right = (a, b], first band [a, b].")
+@click.option("--nrep", type=int, default=999, show_default=True, help="Monte Carlo permutations of the dates.")
+@click.option("--seed", type=int, default=None, help="Random seed; the same seed gives the same numbers.  [default: drawn and reported]")
+@click.option("--nrc", is_flag=True, default=False,
+              help="The Near Repeat Calculator's rules: [a, b) bands on single-precision coordinates, "
+                   "'same location' = distance 0, --nrep counts its iterations (one simulation fewer).")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="Use burglaries from this day on.  [default: all]")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Use burglaries up to this day.  [default: all]")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write every table and the settings used as JSON.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a heat-map of the Knox ratios (PNG).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write a report page (HTML, opens offline).")
+@click.option("--write-settings", "settings_out", type=click.Path(dir_okay=False),
+              help="Write a settings file (TOML) with the radius, windows and weights the significant cells "
+                   "suggest; use it with cocoon plan --settings.")
+@click.option("--metric-crs", help="Metric CRS for distances, e.g. EPSG:3006.  [default: the data's own, or chosen]")
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
+              help="Where --skip-bad-rows lists skipped rows.  [default: beside the first output]")
+@burglary_column_options
+@settings_option
+@lang_option
+@overwrite_option
+@handle_errors
+def calibrate_command(burglaries_path, sds, tds, metric, closed, nrep, seed, nrc, start, end, json_path, plot_path,
+                      html_path, settings_out, metric_crs, rejects_path, id_column, date_column, from_column, to_column,
+                      lon_column, lat_column, x_column, y_column, address_column, date_format, input_crs,
+                      skip_bad_rows, settings_path, lang, overwrite):
+    """Test whether burglaries here come as near repeats, and how far and how long (Knox test).
+
+    Counts pairs of burglaries per distance band and days-apart band, and compares each count
+    with 999 random shufflings of the dates. A cell is significant when p <= 0.05 and the Knox
+    ratio (observed / expected) >= 1.2, the Near Repeat Calculator's rule. A burglary with a
+    from/to window counts on the window's middle day. FILE is read like `cocoon plan
+    --burglaries`; a headerless CSV of X,Y,date (the Near Repeat Calculator's format) works too.
+    x/y without a named CRS are taken as metres; give --crs EPSG:nnnn for anything else.
+
+    \b
+    Examples:
+      cocoon calibrate burglaries.csv --json knox.json --plot knox.png
+      cocoon calibrate burglaries.csv --from 2016-01-01 --to 2016-12-31 --write-settings local.toml
+      cocoon plan --settings local.toml --burglaries ... --households ... --out ...
+    """
+    from cocoon.cli.common import progress_bar
+    from cocoon.cli.report import print_calibration
+    from cocoon.jobs import CalibrateRequest, run_calibrate
+    from cocoon.knox import parse_breaks
+
+    request = CalibrateRequest(
+        burglaries=Path(burglaries_path), sds=parse_breaks(sds, what="--sds"), tds=parse_breaks(tds, what="--tds"),
+        metric=metric, closed=closed, nrep=nrep, seed=seed, nrc=nrc,
+        start=parse_date(start, "--from", lang) if start else None,
+        end=parse_date(end, "--to", lang) if end else None,
+        json_path=Path(json_path) if json_path else None, plot_path=Path(plot_path) if plot_path else None,
+        html_path=Path(html_path) if html_path else None, settings_out=Path(settings_out) if settings_out else None,
+        settings_path=settings_path, input_crs=input_crs, metric_crs=metric_crs,
+        burglary_columns=burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column,
+                                          x_column, y_column, address_column),
+        date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=Path(rejects_path) if rejects_path else None,
+        overwrite=overwrite, lang=lang)
+    from cocoon.catalogue import resolve_language, text
+
+    with progress_bar(text("calibrate.progress", resolve_language(lang))) as update:
+        request.progress = update
+        result = run_calibrate(request)
+    print_calibration(result)

@@ -1,0 +1,64 @@
+"""Self-contained HTML reports (no web access needed to open them): the Knox test."""
+
+from __future__ import annotations
+
+import base64
+import math
+from functools import cache
+
+import numpy as np
+
+from cocoon.catalogue import text
+
+
+@cache
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("cocoon", "templates"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def _colour(ratio: float, significant: bool) -> str:
+    """Red above 1, blue below; paler when not significant."""
+    if not math.isfinite(ratio) or ratio <= 0:
+        return "#ffffff"
+    strength = min(1.0, abs(math.log(ratio)) / math.log(3))
+    alpha = strength * (0.75 if significant else 0.3)
+    rgb = "214, 39, 40" if ratio > 1 else "31, 119, 180"
+    return f"rgba({rgb}, {alpha:.2f})"
+
+
+def knox_page(result, events, verdict, *, lang: str, source: str) -> str:
+    from cocoon.charts import band_labels, knox_heatmap
+
+    def t(key: str, **params) -> str:
+        return text(key, lang, **params)
+
+    sig = result.significant()
+    rows_labels = band_labels(result.sds, "m")
+    ratio = np.asarray(result.knox_ratio, dtype=float)
+
+    def cells(values, fmt):
+        return [[{"text": fmt(values[r, c]), "sig": bool(sig[r, c]), "colour": _colour(ratio[r, c], bool(sig[r, c]))}
+                 for c in range(values.shape[1])] for r in range(values.shape[0])]
+
+    def number(v: float, digits: int) -> str:
+        return "–" if math.isnan(v) else ("∞" if math.isinf(v) else f"{v:.{digits}f}")
+
+    tables = []
+    for title, values, fmt in (
+        (t("knox_table.ratio"), ratio, lambda v: number(v, 2)),
+        (t("knox_table.observed"), result.observed, lambda v: f"{int(v)}"),
+        (t("knox_table.expected"), result.sim_mean, lambda v: number(v, 1)),
+        (t("knox_table.p_value"), result.p_value, lambda v: number(v, 3)),
+    ):
+        grid = cells(np.asarray(values, dtype=float), fmt)
+        tables.append({"title": title, "rows": [{"label": rows_labels[r], "cells": grid[r]} for r in range(len(grid))]})
+    plot = base64.b64encode(knox_heatmap(result, lang=lang, title=source)).decode("ascii")
+    meta = t("knox_table.meta", n=result.n_events, pairs=result.n_pairs, first=events.first.isoformat(),
+             last=events.last.isoformat(), crs=events.crs, metric=result.metric, closed=result.closed,
+             simulations=result.simulations, seed=result.seed)
+    return _environment().get_template("knox.html.j2").render(
+        lang=lang, t=t, source=source, verdict=[text(k, lang, **p) for k, p in verdict], tables=tables,
+        columns=band_labels(result.tds, "d"), plot=plot, meta=meta)

@@ -1,0 +1,138 @@
+"""``cocoon calibrate``: the Knox test on a burglary file, its verdict, and the settings it suggests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cocoon import __version__
+from cocoon.burglaries import BurglaryColumns, read_burglaries
+from cocoon.catalogue import resolve_language, text
+from cocoon.crs import parse_crs
+from cocoon.errors import InputError
+from cocoon.outputs import prepare_output_file, write_bytes, write_json, write_rejects, write_text
+from cocoon.settings import load_settings, settings_toml
+
+DEFAULT_SDS = (0.0, 1.0, 100.0, 200.0, 300.0, 400.0, 500.0, math.inf)
+DEFAULT_TDS = (0.0, 7.0, 14.0, 21.0, 28.0, 42.0, 56.0, math.inf)
+
+
+@dataclass
+class CalibrateRequest:
+    burglaries: Path
+    sds: tuple[float, ...] = DEFAULT_SDS
+    tds: tuple[float, ...] = DEFAULT_TDS
+    metric: str = "euclidean"
+    closed: str = "left"
+    nrep: int = 999
+    seed: int | None = None
+    nrc: bool = False
+    start: dt.date | None = None
+    end: dt.date | None = None
+    json_path: Path | None = None
+    plot_path: Path | None = None
+    html_path: Path | None = None
+    settings_out: Path | None = None
+    settings_path: str | Path | None = None
+    input_crs: str | None = None
+    metric_crs: str | None = None
+    burglary_columns: BurglaryColumns = field(default_factory=BurglaryColumns)
+    date_format: str | None = None
+    skip_bad_rows: bool = False
+    rejects_path: Path | None = None
+    overwrite: bool = False
+    lang: str | None = None
+    progress: Callable[[int, int], None] | None = None
+
+
+@dataclass
+class CalibrateResult:
+    knox: Any
+    """The :class:`cocoon.knox.KnoxResult`."""
+    events: Any
+    """The :class:`cocoon.calibration.KnoxEvents` tested."""
+    verdict: list[tuple[str, dict[str, Any]]]
+    suggestion: Any
+    lang: str
+    written: list[Path]
+    rejected: int
+    rejects_path: Path | None
+    notes: list[tuple[str, dict[str, Any]]]
+
+
+def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
+    """Read, test, write: ``cocoon calibrate``."""
+    from cocoon.calibration import knox_events, suggest, suggested_settings, verdict
+    from cocoon.knox import check_breaks, knox_test
+
+    settings = load_settings(request.settings_path)
+    lang = resolve_language(request.lang or settings.language)
+    check_breaks(tuple(request.sds), what="--sds")
+    check_breaks(tuple(request.tds), what="--tds")
+    outputs = [p for p in (request.json_path, request.plot_path, request.html_path, request.settings_out) if p]
+    for path in outputs:
+        prepare_output_file(path, overwrite=request.overwrite)
+    input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
+    metric_text = request.metric_crs or settings.crs
+    metric = parse_crs(metric_text, what="--metric-crs") if metric_text else None
+
+    table = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
+                            skip_bad_rows=request.skip_bad_rows, date_format=request.date_format, require_crs=False)
+    source = str(request.burglaries)
+    events = knox_events(table.burglaries, source=source, requested_crs=metric, start=request.start,
+                         end=request.end)
+    result = knox_test(events.x, events.y, events.day, sds=request.sds, tds=request.tds, metric=request.metric,
+                       closed=request.closed, nrep=request.nrep, seed=request.seed, nrc=request.nrc,
+                       progress=request.progress)
+    lines = verdict(result)
+    suggestion = suggest(result)
+
+    written: list[Path] = []
+    rejects_path = None
+    if len(table.rejects):
+        folder = outputs[0].parent if outputs else Path.cwd()
+        rejects_path = prepare_output_file(request.rejects_path or folder / f"{request.burglaries.stem}-rejected-rows.csv",
+                                           overwrite=True)
+        written.append(write_rejects(table.rejects.assign(file=source), rejects_path, lang=lang))
+    details = calibration_record(result, events, source=source, start=request.start, end=request.end)
+    if request.json_path:
+        verdict_text = [text(key, lang, **params) for key, params in lines]
+        written.append(write_json({**result.to_dict(), **details, "verdict": verdict_text}, request.json_path))
+    if request.plot_path:
+        from cocoon.charts import knox_heatmap
+
+        written.append(write_bytes(request.plot_path, knox_heatmap(result, lang=lang, title=source)))
+    if request.html_path:
+        from cocoon.html_report import knox_page
+
+        written.append(write_text(request.html_path, knox_page(result, events, lines, lang=lang, source=source)))
+    if request.settings_out:
+        if suggestion is None:
+            raise InputError("calibrate.nothing_to_suggest", path=str(request.settings_out))
+        suggested = suggested_settings(settings, suggestion)
+        comment = [line for line in text("calibrate.settings_comment", lang, source=source,
+                                         date=dt.date.today().isoformat()).splitlines()]
+        written.append(write_text(request.settings_out, settings_toml(suggested, comment=comment,
+                                                                      sections={"calibration": details})))
+    return CalibrateResult(knox=result, events=events, verdict=lines, suggestion=suggestion, lang=lang,
+                           written=written, rejected=len(table.rejects), rejects_path=rejects_path,
+                           notes=[*table.notes, *events.notes])
+
+
+def calibration_record(result, events, *, source: str, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    """Where the numbers came from: kept in the JSON output and the suggested settings file."""
+    from cocoon.knox import breaks_json
+
+    return {
+        "cocoon_version": __version__, "source": source, "metric_crs": events.crs,
+        "first_day": events.first.isoformat(), "last_day": events.last.isoformat(),
+        "period_from": start.isoformat() if start else "", "period_to": end.isoformat() if end else "",
+        "events_with_window": events.windows, "events_outside_period": events.left_out,
+        "sds": breaks_json(result.sds), "tds": breaks_json(result.tds), "metric": result.metric,
+        "closed": result.closed, "nrc": result.nrc, "nrep": result.nrep, "seed": result.seed,
+        "n_events": result.n_events,
+    }

@@ -1,0 +1,47 @@
+"""``cocoon demo``: make the demo inputs for each area, then run the plan job on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cocoon.catalogue import resolve_language
+from cocoon.jobs.plan import PlanRequest, PlanResult, run_plan
+from cocoon.outputs import prepare_output_dir
+from cocoon.settings import load_settings
+
+
+@dataclass
+class DemoResult:
+    date: dt.date
+    lang: str
+    areas: list[tuple[Any, PlanResult]]
+    out_dir: Path
+
+
+def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
+             settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
+    """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
+    from cocoon.demo import AREAS, DEMO_DATE, DEMO_SEED, demo_inputs
+    from cocoon.outputs import write_csv
+
+    settings = load_settings(settings_path)
+    language = resolve_language(lang or settings.language)
+    on = plan_date or DEMO_DATE
+    root = prepare_output_dir(out_dir, overwrite=overwrite)
+    done = []
+    for name in areas:
+        area = AREAS[name]
+        folder = root / area.name
+        inputs = prepare_output_dir(folder / "inputs", overwrite=True)
+        register, burglaries = demo_inputs(area, on=on, seed=DEMO_SEED if seed is None else seed,
+                                           osm_settings=settings.osm, lang=language)
+        write_csv(register, inputs / "households.csv")
+        write_csv(burglaries, inputs / "burglaries-simulated.csv")
+        request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
+                              plan_date=on, out_dir=folder, settings_path=settings_path, overwrite=True,
+                              lang=language)
+        done.append((area, run_plan(request)))
+    return DemoResult(date=on, lang=language, areas=done, out_dir=root)

@@ -1,0 +1,239 @@
+"""``cocoon calibrate``: inputs, outputs, verdict, suggested settings, errors."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cocoon.calibration import knox_events, suggest, verdict
+from cocoon.cli import main
+from cocoon.knox import KnoxResult, knox_test
+from cocoon.settings import load_settings
+
+CHICAGO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
+KEYS = ["observed", "sim_mean", "sim_median", "knox_ratio", "knox_ratio_median", "p_value", "sds", "tds", "metric",
+        "closed", "nrep", "seed", "n_events", "n_pairs"]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def clustered(n=400, seed=1):
+    """Burglaries with a built-in near-repeat pattern: each seed event gets followers close in space and time."""
+    rng = np.random.default_rng(seed)
+    x, y, t = rng.uniform(0, 8000, n), rng.uniform(0, 8000, n), rng.integers(0, 365, n)
+    parents = rng.integers(0, n, n // 2)
+    fx = x[parents] + rng.normal(0, 40, len(parents))
+    fy = y[parents] + rng.normal(0, 40, len(parents))
+    ft = t[parents] + rng.integers(1, 6, len(parents))
+    return np.concatenate([x, fx]), np.concatenate([y, fy]), np.concatenate([t, ft])
+
+
+def write_events(path: Path, x, y, t, *, header=True):
+    days = pd.Timestamp("2025-01-01") + pd.to_timedelta(np.asarray(t), unit="D")
+    frame = pd.DataFrame({"x": x, "y": y, "date": days.strftime("%d/%m/%Y")})
+    frame.to_csv(path, index=False, header=header)
+    return path
+
+
+@pytest.fixture(scope="module")
+def chicago_file():
+    assert CHICAGO.exists(), f"reference data missing: {CHICAGO} (it lives in ../shared/data beside the project)"
+    return CHICAGO
+
+
+def test_chicago_2016_json_matches_the_library(chicago_file, tmp_path):
+    out = tmp_path / "knox.json"
+    result = run("calibrate", chicago_file, "--from", "2016-01-01", "--to", "2016-12-31", "--sds", "0,0.1,200,400,600",
+                 "--tds", "0,7,14,21", "--closed", "right", "--nrep", "9", "--seed", "4", "--json", out, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert set(KEYS) <= set(data)
+    assert data["n_events"] == 11_701 and data["events_outside_period"] == 45_319 - 11_701
+    assert data["observed"] == [[342, 97, 62], [1892, 1514, 1362], [4145, 3643, 3592], [5805, 5143, 4919]]
+    assert data["sds"] == [0, 0.1, 200, 400, 600] and data["nrep"] == 9 and data["seed"] == 4
+    assert "Knox test: 11701 burglaries, 2016-01-01 to 2016-12-31" in result.output
+
+
+def test_inf_bands_keep_every_pair_and_screen_marks_significance(tmp_path):
+    x, y, t = clustered()
+    path = write_events(tmp_path / "b.csv", x, y, t)
+    out = tmp_path / "k.json"
+    result = run("calibrate", path, "--nrep", "99", "--seed", "1", "--json", out, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    n = len(x)
+    assert sum(map(sum, data["observed"])) == n * (n - 1) // 2 == data["n_pairs"]
+    assert data["sds"][-1] == "inf" and data["tds"][-1] == "inf"
+    assert "*" in result.output and "Near repeats: burglaries within" in result.output
+    assert any(line.startswith("Near repeats") for line in data["verdict"])
+
+
+def test_headerless_nrc_file_reads_like_a_headed_one(tmp_path):
+    x, y, t = clustered(200)
+    headed = write_events(tmp_path / "headed.csv", x, y, t)
+    bare = write_events(tmp_path / "bare.csv", x, y, t, header=False)
+    outputs = []
+    for path in (headed, bare):
+        out = tmp_path / f"{path.stem}.json"
+        result = run("calibrate", path, "--nrep", "5", "--seed", "2", "--json", out)
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(out.read_text()))
+    assert outputs[0]["observed"] == outputs[1]["observed"] and outputs[0]["n_events"] == len(x)
+
+
+def test_windows_count_on_their_middle_day(tmp_path):
+    path = tmp_path / "windows.csv"
+    pd.DataFrame({"x": [500_000.0, 500_050.0, 520_000.0], "y": [6_500_000.0, 6_500_000.0, 6_500_000.0],
+                  "date_from": ["2025-03-01", "2025-03-10", "2025-03-01"],
+                  "date_to": ["2025-03-05", "2025-03-10", "2025-03-02"]}).to_csv(path, index=False)
+    from cocoon.burglaries import read_burglaries
+
+    events = knox_events(read_burglaries(path, require_crs=False).burglaries, source=str(path))
+    assert events.day.tolist() == [2, 9, 0]  # 3 March, 10 March, 1 March (middle day, rounded down)
+    assert events.windows == 2 and str(events.first) == "2025-03-01"
+
+
+def test_lonlat_is_projected_and_unnamed_degrees_are_refused(tmp_path):
+    x, y, t = clustered(120)
+    lon, lat = 18.0 + x / 60_000, 59.3 + y / 111_000
+    named = tmp_path / "lonlat.csv"
+    pd.DataFrame({"lon": lon, "lat": lat, "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(t, unit="D")}
+                 ).to_csv(named, index=False)
+    result = run("calibrate", named, "--nrep", "5", "--seed", "1", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "projected to EPSG:3006" in result.output
+    bare = write_events(tmp_path / "degrees.csv", lon, lat, t, header=False)
+    result = run("calibrate", bare, "--nrep", "5", "--lang", "en")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "look like longitude/latitude" in result.output and "--crs EPSG:4326" in result.output
+    result = run("calibrate", bare, "--nrep", "5", "--crs", "EPSG:4326", "--seed", "1", "--lang", "en")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--sds", "100"], "fewer than 2 breaks"),
+    (["--tds", "0,14,7"], "must increase"),
+    (["--sds", "0,x,200"], "is not a list of band breaks"),
+    (["--nrep", "0"], "must be 1 or more"),
+    (["--nrc", "--nrep", "1"], "must be 2 or more"),
+    (["--from", "2025-06-01", "--to", "2025-01-01"], "is after --to"),
+    (["--from", "2030-01-01"], "the Knox test needs at least 2"),
+    (["--from", "1 June"], "--from"),
+])
+def test_bad_input_is_a_clear_error(tmp_path, args, message):
+    x, y, t = clustered(60)
+    path = write_events(tmp_path / "b.csv", x, y, t)
+    result = run("calibrate", path, *args, "--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_swedish_messages(tmp_path):
+    x, y, t = clustered(60)
+    path = write_events(tmp_path / "b.csv", x, y, t)
+    result = run("calibrate", path, "--sds", "100", "--lang", "sv")
+    assert result.exit_code == 1 and "färre än 2 gränser" in result.output
+    result = run("calibrate", path, "--nrep", "5", "--seed", "1", "--lang", "sv")
+    assert result.exit_code == 0 and "Knox-test: 90 inbrott" in result.output
+
+
+def test_plot_and_html_are_written_and_html_is_self_contained(tmp_path):
+    x, y, t = clustered(200)
+    path = write_events(tmp_path / "b.csv", x, y, t)
+    png, html = tmp_path / "k.png", tmp_path / "k.html"
+    result = run("calibrate", path, "--nrep", "19", "--seed", "1", "--plot", png, "--html", html, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = html.read_text()
+    assert "<table>" in page and "Knox ratio" in page and "data:image/png;base64," in page
+    assert "http://" not in page and "https://" not in page
+    result = run("calibrate", path, "--nrep", "19", "--plot", png, "--lang", "en")
+    assert result.exit_code == 1 and "already exists" in result.output and "--overwrite" in result.output
+
+
+def test_written_settings_feed_the_plan(tmp_path, files):
+    x, y, t = clustered(600, seed=4)
+    path = write_events(tmp_path / "b.csv", x, y, t)
+    toml = tmp_path / "local.toml"
+    result = run("calibrate", path, "--nrep", "99", "--seed", "1", "--write-settings", toml, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    settings = load_settings(toml)
+    assert settings.extra["calibration"]["seed"] == 1 and settings.extra["calibration"]["n_events"] == len(x)
+    assert settings.zones.radius_m in (100.0, 200.0, 300.0)
+    assert settings.ranking.distance_weights[0] == (0.0, 1.0)
+    assert settings.ranking.time_weights[0][1] == 1.0
+    b, h = files
+    out = tmp_path / "plan"
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out,
+                 "--settings", toml, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    used = json.loads((out / "plan.json").read_text())["settings"]
+    assert used["zones"]["radius_m"] == settings.zones.radius_m
+
+
+def test_no_pattern_writes_no_settings(tmp_path):
+    rng = np.random.default_rng(9)
+    n = 300
+    path = write_events(tmp_path / "b.csv", rng.uniform(0, 20000, n), rng.uniform(0, 20000, n),
+                        rng.integers(0, 365, n))
+    toml = tmp_path / "local.toml"
+    result = run("calibrate", path, "--nrep", "19", "--seed", "1", "--write-settings", toml, "--lang", "en")
+    assert result.exit_code == 1 and "no settings to suggest" in result.output
+    assert not toml.exists()
+
+
+def fake_result(ratio, p, sds=(0, 1, 100, 200, 300, math.inf), tds=(0, 7, 14, 21, math.inf)):
+    ratio, p = np.array(ratio, dtype=float), np.array(p, dtype=float)
+    mean = np.full(ratio.shape, 100.0)
+    observed = np.round(ratio * mean).astype(np.int64)
+    return KnoxResult(sds=tuple(map(float, sds)), tds=tuple(map(float, tds)), metric="euclidean", closed="left",
+                      nrep=99, simulations=99, seed=1, nrc=False, n_events=100, n_pairs=int(observed.sum()),
+                      observed=observed, sim_mean=mean, sim_median=mean, knox_ratio=observed / mean,
+                      knox_ratio_median=observed / mean, p_value=p)
+
+
+def test_verdict_and_suggestion_follow_the_significant_cells():
+    ratio = [[3.0, 1.5, 1.0, 1.0],   # same location: 14 days
+             [2.0, 1.6, 1.3, 1.0],   # 1-100 m: 21 days
+             [1.5, 1.2, 1.0, 1.0],   # 100-200 m: 14 days
+             [1.1, 1.0, 1.0, 1.0],   # 200-300 m: not significant
+             [1.0, 1.0, 1.0, 1.0]]
+    p = [[0.01 if r >= 1.2 else 0.5 for r in row] for row in ratio]
+    result = fake_result(ratio, p)
+    lines = dict(verdict(result))
+    assert lines["verdict.repeat"] == {"pct": 125, "days": "14"}
+    assert lines["verdict.near"] == {"distance": "200", "days": "14", "pct": 58}  # (200+160+150+120)/400
+    s = suggest(result)
+    assert (s.radius_m, s.high_days, s.elevated_days) == (200.0, 14, 7)
+    assert s.distance_weights == ((0.0, 1.0), (100.0, 0.5), (200.0, 0.05))
+    assert s.time_weights[0] == (7.0, 1.0) and s.time_weights[-1][0] == 21.0
+    none = fake_result(np.ones((5, 4)), np.full((5, 4), 0.5))
+    assert suggest(none) is None and "verdict.none" in dict(verdict(none))
+
+
+def test_same_seed_same_json(tmp_path):
+    x, y, t = clustered(150)
+    path = write_events(tmp_path / "b.csv", x, y, t)
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert run("calibrate", path, "--nrep", "29", "--seed", "5", "--json", a).exit_code == 0
+    assert run("calibrate", path, "--nrep", "29", "--seed", "5", "--json", b).exit_code == 0
+    first, second = json.loads(a.read_text()), json.loads(b.read_text())
+    assert first["p_value"] == second["p_value"] and first["sim_mean"] == second["sim_mean"]
+
+
+def test_library_and_command_agree_on_midpoint_days(tmp_path):
+    x, y, t = clustered(100)
+    path = write_events(tmp_path / "b.csv", x, y, t)
+    out = tmp_path / "k.json"
+    assert run("calibrate", path, "--nrep", "3", "--seed", "1", "--json", out).exit_code == 0
+    direct = knox_test(x, y, t, sds=[0, 1, 100, 200, 300, 400, 500, math.inf],
+                       tds=[0, 7, 14, 21, 28, 42, 56, math.inf], nrep=3, seed=1)
+    assert json.loads(out.read_text())["observed"] == direct.observed.tolist()

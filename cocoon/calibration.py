@@ -7,17 +7,12 @@ The same rule picks the suggested zone radius, windows and weights (see :func:`s
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from pyproj import CRS
 
-from cocoon.crs import choose_metric_crs, crs_label, is_metric, to_lonlat
-from cocoon.errors import InputError
 from cocoon.knox import KnoxResult
 from cocoon.settings import Settings, validate
 
@@ -25,73 +20,6 @@ ALPHA = 0.05
 MIN_RATIO = 1.2
 WEIGHT_FLOOR = 0.05
 """The smallest suggested weight: far or late cells still rank above nothing."""
-
-
-@dataclass
-class KnoxEvents:
-    """Burglaries ready for the Knox test: metric coordinates and whole days."""
-
-    x: np.ndarray
-    y: np.ndarray
-    day: np.ndarray
-    """Days since ``first``."""
-    first: dt.date
-    last: dt.date
-    crs: str
-    """The metric CRS, as a label ("EPSG:26971 (...)" or "metres, CRS not named")."""
-    windows: int
-    """Burglaries with a from/to window; the Knox test uses the window's middle day."""
-    left_out: int
-    """Burglaries outside the --from/--to period."""
-    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-
-def knox_events(burglaries, *, source: str, requested_crs: CRS | None = None, start: dt.date | None = None,
-                end: dt.date | None = None) -> KnoxEvents:
-    """Project to one metric CRS, take each burglary's day (a window's middle day), keep [start, end]."""
-    if start is not None and end is not None and start > end:
-        raise InputError("calibrate.period_reversed", start=start.isoformat(), end=end.isoformat())
-    notes: list[tuple[str, dict[str, Any]]] = []
-    x = burglaries.geometry.x.to_numpy(dtype=float)
-    y = burglaries.geometry.y.to_numpy(dtype=float)
-    if burglaries.crs is None:
-        if len(x) and np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90):
-            raise InputError("calibrate.looks_like_lonlat", file=source)
-        if requested_crs is not None:
-            raise InputError("calibrate.crs_unnamed", file=source)
-        label = "metres (CRS not named)"
-        notes.append(("notes.metres_unnamed_crs", {"file": source}))
-    else:
-        native = CRS.from_user_input(burglaries.crs)
-        if is_metric(native) and (requested_crs is None or requested_crs.equals(native)):
-            metric = native
-        else:
-            lon, lat = to_lonlat(x, y, native)
-            bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())) if len(lon) else \
-                (0.0, 0.0, 0.0, 0.0)
-            metric = choose_metric_crs(bounds, requested=requested_crs, native=native)
-            projected = burglaries.to_crs(metric)
-            x, y = projected.geometry.x.to_numpy(dtype=float), projected.geometry.y.to_numpy(dtype=float)
-            if native.is_geographic:
-                notes.append(("notes.projected", {"file": source, "crs": crs_label(metric)}))
-        label = crs_label(metric)
-    first = pd.to_datetime(burglaries["first_day"]).to_numpy("datetime64[D]")
-    last = pd.to_datetime(burglaries["last_day"]).to_numpy("datetime64[D]")
-    width = (last - first).astype(np.int64)
-    middle = first + (width // 2).astype("timedelta64[D]")
-    keep = np.ones(len(middle), dtype=bool)
-    if start is not None:
-        keep &= middle >= np.datetime64(start, "D")
-    if end is not None:
-        keep &= middle <= np.datetime64(end, "D")
-    if keep.sum() < 2:
-        raise InputError("calibrate.too_few_in_period", file=source, n=int(keep.sum()),
-                         start=str(start or "…"), end=str(end or "…"))
-    days = middle[keep]
-    origin = days.min()
-    return KnoxEvents(x=x[keep], y=y[keep], day=(days - origin).astype(np.int64), first=origin.astype(dt.date),
-                      last=days.max().astype(dt.date), crs=label, windows=int((width[keep] > 0).sum()),
-                      left_out=int((~keep).sum()), notes=notes)
 
 
 def band_label(breaks: tuple[float, ...], k: int, unit: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -57,6 +58,38 @@ def knox_heatmap(result, *, lang: str, title: str = "") -> bytes:
     ax.set_yticks(range(n_s), band_labels(result.sds, "m"))
     ax.set_xlabel(text("knox_table.days", lang))
     ax.set_ylabel(text("knox_table.metres", lang))
-    ax.set_title(text("knox_table.plot_title", lang, source=title), fontsize=9)
-    fig.colorbar(image, ax=ax, label=text("knox_table.ratio", lang))
+    ax.set_title(text("knox_table.plot_title", lang, source=Path(title).name), fontsize=9)
+    from matplotlib.ticker import FormatStrFormatter
+
+    bar = fig.colorbar(image, ax=ax, label=text("knox_table.ratio", lang))
+    bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%.2g"))
+    bar.ax.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))
+    return _png(fig)
+
+
+def hit_rate_curve(backtest, *, lang: str, title: str = "") -> bytes:
+    """Hit rate against area share: a curve per ranked-cell method, a point per zone policy."""
+    fig = _figure(7.5, 5.0)
+    ax = fig.add_subplot()
+    for name, points in backtest.curves.items():
+        shares, rates = zip(*points)
+        ax.plot(np.array(shares) * 100, np.array(rates) * 100, marker=".", label=text(f"methods.{name}", lang))
+    summary = backtest.summary
+    ax.scatter([summary["mean_area_share_high"] * 100], [summary["hit_rate_high"] * 100], marker="s", s=60,
+               color="black", zorder=5, label=text("methods.zones_high", lang, days=backtest.policy.high_days))
+    ax.scatter([summary["mean_area_share_zone"] * 100], [summary["hit_rate_zone"] * 100], marker="D", s=50,
+               color="grey", zorder=5, label=text("methods.zones_all", lang, days=backtest.policy.active_days))
+    if backtest.sweep:
+        ax.scatter([row["mean_area_share"] * 100 for row in backtest.sweep], [row["hit_rate"] * 100 for row in backtest.sweep],
+                   marker="x", color="black", zorder=4, label=text("methods.sweep", lang))
+        for row in backtest.sweep:
+            ax.annotate(f"{row['radius_m']:g} m/{row['days']} d", (row["mean_area_share"] * 100, row["hit_rate"] * 100),
+                        fontsize=6, xytext=(3, -8), textcoords="offset points")
+    ax.set_xlabel(text("backtest.axis_share", lang))
+    ax.set_ylabel(text("backtest.axis_hit_rate", lang))
+    ax.set_xlim(0, None)
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(text("backtest.plot_title", lang, source=Path(title).name), fontsize=9)
     return _png(fig)

@@ -1,4 +1,4 @@
-"""Self-contained HTML reports (no web access needed to open them): the Knox test."""
+"""Self-contained HTML reports (no web access needed to open them): the Knox test and the backtest."""
 
 from __future__ import annotations
 
@@ -62,3 +62,55 @@ def knox_page(result, events, verdict, *, lang: str, source: str) -> str:
     return _environment().get_template("knox.html.j2").render(
         lang=lang, t=t, source=source, verdict=[text(k, lang, **p) for k, p in verdict], tables=tables,
         columns=band_labels(result.tds, "d"), plot=plot, meta=meta)
+
+
+def backtest_rows(backtest, lang: str) -> dict[str, list[list[str]]]:
+    """The tables a backtest report shows (screen and HTML): methods at each zone share, and the sweep."""
+
+    def pct(v: float) -> str:
+        return "–" if math.isnan(v) else f"{v * 100:.1f} %"
+
+    def num(v: float) -> str:
+        return "–" if math.isnan(v) else f"{v:.2f}"
+
+    s = backtest.summary
+    tables = {}
+    for which, share_key, rate_key, pai_key, days in (
+        ("high", "mean_area_share_high", "hit_rate_high", "pai_high", backtest.policy.high_days),
+        ("zone", "mean_area_share_zone", "hit_rate_zone", "pai_zone", backtest.policy.active_days),
+    ):
+        rows = [[text(f"methods.zones_{'high' if which == 'high' else 'all'}", lang, days=days), pct(s[share_key]),
+                 pct(s[rate_key]), num(s[pai_key])]]
+        for name, values in backtest.baselines.items():
+            chosen = values if which == "high" else values["at_zone_share"]
+            rows.append([text(f"methods.{name}", lang), pct(chosen["mean_area_share"]), pct(chosen["hit_rate"]),
+                         num(chosen["pai"])])
+        tables[which] = rows
+    tables["sweep"] = [[f"{row['radius_m']:g} m", str(row["days"]), pct(row["mean_area_share"]), pct(row["hit_rate"]),
+                        num(row["pai"])] for row in backtest.sweep]
+    return tables
+
+
+def backtest_page(backtest, *, lang: str, source: str, start, end) -> str:
+    from cocoon.charts import hit_rate_curve
+
+    def t(key: str, **params) -> str:
+        return text(key, lang, **params)
+
+    rows = backtest_rows(backtest, lang)
+    header = [t("backtest.method"), t("backtest.area_share"), t("backtest.hit_rate"), "PAI"]
+    tables = [
+        {"title": t("backtest.table_high", days=backtest.policy.high_days), "header": header, "rows": rows["high"]},
+        {"title": t("backtest.table_zone", days=backtest.policy.active_days), "header": header, "rows": rows["zone"]},
+    ]
+    if rows["sweep"]:
+        tables.append({"title": t("backtest.table_sweep"), "rows": rows["sweep"],
+                       "header": [t("backtest.radius"), t("backtest.days"), t("backtest.area_share"),
+                                  t("backtest.hit_rate"), "PAI"]})
+    plot = base64.b64encode(hit_rate_curve(backtest, lang=lang, title=source)).decode("ascii")
+    intro = t("backtest.intro", n=backtest.n_events_scored, start=start.isoformat(), end=end.isoformat(),
+              radius=f"{backtest.policy.radius_m:g}", high=backtest.policy.high_days,
+              active=backtest.policy.active_days)
+    meta = t("backtest.meta", area=f"{backtest.area_km2:.1f}", cell=f"{backtest.cell_m:g}")
+    return _environment().get_template("backtest.html.j2").render(lang=lang, t=t, source=source, intro=intro,
+                                                                  tables=tables, plot=plot, meta=meta)

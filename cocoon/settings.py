@@ -91,12 +91,31 @@ class OsmSettings:
 
 
 @dataclass(frozen=True)
+class BacktestSettings:
+    """How ``cocoon backtest`` measures areas and builds the baselines (see README, "Backtest")."""
+
+    cell_m: float = 50.0
+    """Grid cell size, metres: areas are counted in cells, and the baselines rank cells."""
+    bj_max_cells: int = 8
+    """Bowers-Johnson: an event adds nothing at this distance in cells or farther."""
+    bj_max_weeks: int = 8
+    """Bowers-Johnson: an event adds nothing at this age in whole weeks or older."""
+    kde_days: int = 56
+    """Kernel density: events of the last this many days count."""
+    kde_bandwidth_m: float = 150.0
+    """Kernel density: Gaussian bandwidth, metres (cut off at three bandwidths)."""
+    hotspot_days: int = 365
+    """Hotspot counts: events per cell over the last this many days."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every default of cocoon. Load with :func:`load_settings`; change with :func:`override`."""
 
     zones: ZoneSettings = field(default_factory=ZoneSettings)
     ranking: RankingSettings = field(default_factory=RankingSettings)
     osm: OsmSettings = field(default_factory=OsmSettings)
+    backtest: BacktestSettings = field(default_factory=BacktestSettings)
     crs: str | None = None
     """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
     language: str = "auto"
@@ -105,9 +124,9 @@ class Settings:
     """Sections that other parts of cocoon own (for example [calibration]); kept as read."""
 
 
-SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings}
+SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "backtest": BacktestSettings}
 #: Sections read by other commands; kept in ``Settings.extra`` without checking here.
-FOREIGN_SECTIONS = {"calibration", "routes", "signs", "store", "backtest", "maps"}
+FOREIGN_SECTIONS = {"calibration", "routes", "signs", "store", "maps"}
 
 
 def _coerce(value: Any, annotation: Any, where: str) -> Any:
@@ -221,6 +240,10 @@ def validate(settings: Settings, source: str) -> None:
     for name in ("tier_a_max_m", "tier_b_max_m", "victim_match_m", "same_building_m", "points"):
         if getattr(r, name) < 0:
             raise SettingsError("settings.must_not_be_negative", where=f"{source}: ranking.{name}", value=getattr(r, name))
+    b = settings.backtest
+    for name in ("cell_m", "kde_bandwidth_m", "bj_max_cells", "bj_max_weeks", "kde_days", "hotspot_days"):
+        if not getattr(b, name) > 0:
+            raise SettingsError("settings.must_be_positive", where=f"{source}: backtest.{name}", value=getattr(b, name))
     if r.tier_a_neighbours < 0:
         raise SettingsError("settings.must_not_be_negative", where=f"{source}: ranking.tier_a_neighbours", value=r.tier_a_neighbours)
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cocoon.calibration import knox_events, suggest, verdict
+from cocoon.calibration import suggest, verdict
+from cocoon.events import burglary_events
 from cocoon.cli import main
 from cocoon.knox import KnoxResult, knox_test
 from cocoon.settings import load_settings
@@ -96,7 +97,7 @@ def test_windows_count_on_their_middle_day(tmp_path):
                   "date_to": ["2025-03-05", "2025-03-10", "2025-03-02"]}).to_csv(path, index=False)
     from cocoon.burglaries import read_burglaries
 
-    events = knox_events(read_burglaries(path, require_crs=False).burglaries, source=str(path))
+    events = burglary_events(read_burglaries(path, require_crs=False).burglaries, source=str(path))
     assert events.day.tolist() == [2, 9, 0]  # 3 March, 10 March, 1 March (middle day, rounded down)
     assert events.windows == 2 and str(events.first) == "2025-03-01"
 
@@ -125,7 +126,7 @@ def test_lonlat_is_projected_and_unnamed_degrees_are_refused(tmp_path):
     (["--nrep", "0"], "must be 1 or more"),
     (["--nrc", "--nrep", "1"], "must be 2 or more"),
     (["--from", "2025-06-01", "--to", "2025-01-01"], "is after --to"),
-    (["--from", "2030-01-01"], "the Knox test needs at least 2"),
+    (["--from", "2030-01-01"], "at least 2 are needed"),
     (["--from", "1 June"], "--from"),
 ])
 def test_bad_input_is_a_clear_error(tmp_path, args, message):

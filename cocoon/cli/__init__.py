@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from cocoon import __version__
+from cocoon.cli.backtest import backtest_command
 from cocoon.cli.calibrate import calibrate_command
 from cocoon.cli.demo import demo_command
 from cocoon.cli.plan import plan_command
@@ -30,6 +31,8 @@ def main() -> None:
       cocoon plan --burglaries FILE --households FILE --date YYYY-MM-DD --out DIR
     Check the local near-repeat pattern (Knox test) and turn it into settings:
       cocoon calibrate FILE --write-settings local.toml
+    Judge the zones against the burglaries that followed:
+      cocoon backtest FILE --from YYYY-MM-DD --to YYYY-MM-DD
 
     Every command has --help. Messages are in Swedish or English (--lang sv|en).
     """
@@ -38,3 +41,4 @@ def main() -> None:
 main.add_command(plan_command)
 main.add_command(demo_command)
 main.add_command(calibrate_command)
+main.add_command(backtest_command)

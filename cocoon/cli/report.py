@@ -97,3 +97,49 @@ def print_calibration(result) -> None:
         out.print(text(key, lang, **params), style="yellow")
     if result.written:
         out.print(t("calibrate.written", files=", ".join(str(p) for p in result.written)))
+
+
+def print_backtest(result) -> None:
+    """Hit rate, area share and PAI of the zones and of each baseline at the same area."""
+    from rich.table import Table
+
+    from cocoon.html_report import backtest_rows
+
+    lang = result.lang
+    b = result.backtest
+    out = console()
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    out.print(t("backtest.title", n=b.n_events_scored, start=result.start.isoformat(), end=result.end.isoformat()),
+              style="bold")
+    out.print(t("backtest.setup", radius=f"{b.policy.radius_m:g}", high=b.policy.high_days,
+                active=b.policy.active_days, crs=result.events.crs, area=result.area_source,
+                km2=f"{b.area_km2:.1f}", cell=f"{b.cell_m:g}"))
+    if result.rejected:
+        out.print(t("summary.rejected", n=result.rejected, what=t("summary.what_burglaries"),
+                    path=str(result.rejects_path)), style="yellow")
+    rows = backtest_rows(b, lang)
+    for which, days in (("high", b.policy.high_days), ("zone", b.policy.active_days)):
+        table = Table(title=t(f"backtest.table_{which}", days=days))
+        for k, header in enumerate([t("backtest.method"), t("backtest.area_share"), t("backtest.hit_rate"), "PAI"]):
+            table.add_column(header, justify="left" if k == 0 else "right")
+        for row in rows[which]:
+            table.add_row(*row)
+        out.print(table)
+    if rows["sweep"]:
+        table = Table(title=t("backtest.table_sweep"))
+        for k, header in enumerate([t("backtest.radius"), t("backtest.days"), t("backtest.area_share"),
+                                    t("backtest.hit_rate"), "PAI"]):
+            table.add_column(header, justify="right")
+        for row in rows["sweep"]:
+            table.add_row(*row)
+        out.print(table)
+    model, bj = b.baselines["ranking_model"]["hit_rate"], b.baselines["bowers_johnson"]["hit_rate"]
+    out.print(t("backtest.model_vs_bj", model=f"{model * 100:.1f}", bj=f"{bj * 100:.1f}",
+                verdict=t("backtest.at_least" if model >= bj else "backtest.below")), style="bold")
+    near, far = b.follow_on["within_200m_14d"], b.follow_on["within_500m_56d"]
+    out.print(t("backtest.follow_on", near=f"{near['share_with_any'] * 100:.1f}", near_mean=f"{near['mean']:.2f}",
+                far=f"{far['share_with_any'] * 100:.1f}", far_mean=f"{far['mean']:.2f}"))
+    for key, params in result.notes:
+        out.print(text(key, lang, **params), style="yellow")
+    if result.written:
+        out.print(t("calibrate.written", files=", ".join(str(p) for p in result.written)))

@@ -5,9 +5,10 @@ This is the edge of the library: each job reads the inputs, calls the analysis f
 calls one job and prints its result.
 """
 
+from cocoon.jobs.backtest import BacktestRequest, BacktestResult, run_backtest_job
 from cocoon.jobs.calibrate import CalibrateRequest, CalibrateResult, run_calibrate
 from cocoon.jobs.demo import DemoResult, run_demo
 from cocoon.jobs.plan import PlanRequest, PlanResult, plan_settings, run_plan
 
-__all__ = ["CalibrateRequest", "CalibrateResult", "DemoResult", "PlanRequest", "PlanResult", "plan_settings",
+__all__ = ["BacktestRequest", "BacktestResult", "run_backtest_job", "CalibrateRequest", "CalibrateResult", "DemoResult", "PlanRequest", "PlanResult", "plan_settings",
            "run_calibrate", "run_demo", "run_plan"]

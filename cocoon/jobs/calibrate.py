@@ -54,7 +54,7 @@ class CalibrateResult:
     knox: Any
     """The :class:`cocoon.knox.KnoxResult`."""
     events: Any
-    """The :class:`cocoon.calibration.KnoxEvents` tested."""
+    """The :class:`cocoon.events.Events` tested."""
     verdict: list[tuple[str, dict[str, Any]]]
     suggestion: Any
     lang: str
@@ -66,7 +66,8 @@ class CalibrateResult:
 
 def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     """Read, test, write: ``cocoon calibrate``."""
-    from cocoon.calibration import knox_events, suggest, suggested_settings, verdict
+    from cocoon.calibration import suggest, suggested_settings, verdict
+    from cocoon.events import burglary_events
     from cocoon.knox import check_breaks, knox_test
 
     settings = load_settings(request.settings_path)
@@ -83,7 +84,7 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     table = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
                             skip_bad_rows=request.skip_bad_rows, date_format=request.date_format, require_crs=False)
     source = str(request.burglaries)
-    events = knox_events(table.burglaries, source=source, requested_crs=metric, start=request.start,
+    events = burglary_events(table.burglaries, source=source, requested_crs=metric, start=request.start,
                          end=request.end)
     result = knox_test(events.x, events.y, events.day, sds=request.sds, tds=request.tds, metric=request.metric,
                        closed=request.closed, nrep=request.nrep, seed=request.seed, nrc=request.nrc,

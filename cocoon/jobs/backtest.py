@@ -1,0 +1,171 @@
+"""``cocoon backtest``: score the zone policy and the baselines day by day over a period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cocoon import __version__
+from cocoon.burglaries import BurglaryColumns, read_burglaries
+from cocoon.catalogue import resolve_language
+from cocoon.crs import parse_crs
+from cocoon.errors import InputError
+from cocoon.outputs import prepare_output_file, write_bytes, write_csv, write_json, write_rejects, write_text
+from cocoon.settings import as_dict, load_settings, override
+
+
+@dataclass
+class BacktestRequest:
+    burglaries: Path
+    start: dt.date
+    end: dt.date
+    radius_m: float | None = None
+    high_days: int | None = None
+    elevated_days: int | None = None
+    area_path: Path | None = None
+    json_path: Path | None = None
+    plot_path: Path | None = None
+    html_path: Path | None = None
+    per_burglary_path: Path | None = None
+    sweep_radius: tuple[float, ...] = ()
+    sweep_days: tuple[int, ...] = ()
+    settings_path: str | Path | None = None
+    input_crs: str | None = None
+    metric_crs: str | None = None
+    burglary_columns: BurglaryColumns = field(default_factory=BurglaryColumns)
+    date_format: str | None = None
+    skip_bad_rows: bool = False
+    rejects_path: Path | None = None
+    overwrite: bool = False
+    lang: str | None = None
+    progress: Callable[[int, int], None] | None = None
+
+
+@dataclass
+class BacktestResult:
+    backtest: Any
+    """The :class:`cocoon.backtest.Backtest`."""
+    events: Any
+    start: dt.date
+    end: dt.date
+    area_source: str
+    lang: str
+    written: list[Path]
+    rejected: int
+    rejects_path: Path | None
+    notes: list[tuple[str, dict[str, Any]]]
+
+
+def run_backtest_job(request: BacktestRequest) -> BacktestResult:
+    """Read, score, write: ``cocoon backtest``."""
+    from cocoon.backtest import run_backtest
+    from cocoon.events import burglary_events
+
+    if request.start > request.end:
+        raise InputError("events.period_reversed", start=request.start.isoformat(), end=request.end.isoformat())
+    settings = load_settings(request.settings_path)
+    settings = override(settings, **{"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
+                                     "zones.elevated_days": request.elevated_days, "crs": request.metric_crs})
+    lang = resolve_language(request.lang or settings.language)
+    for value in request.sweep_radius:
+        if not value > 0:
+            raise InputError("backtest.bad_sweep", option="--sweep-radius", value=value)
+    for value in request.sweep_days:
+        if value < 1:
+            raise InputError("backtest.bad_sweep", option="--sweep-days", value=value)
+    outputs = [p for p in (request.json_path, request.plot_path, request.html_path, request.per_burglary_path) if p]
+    for path in outputs:
+        prepare_output_file(path, overwrite=request.overwrite)
+    input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
+    metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
+
+    table = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
+                            skip_bad_rows=request.skip_bad_rows, date_format=request.date_format, require_crs=False)
+    source = str(request.burglaries)
+    events = burglary_events(table.burglaries, source=source, requested_crs=metric, day_rule="last")
+    area, area_source = study_area(request.area_path, events)
+    origin = np.datetime64(events.first, "D")
+    first_day = int((np.datetime64(request.start, "D") - origin).astype(np.int64))
+    last_day = int((np.datetime64(request.end, "D") - origin).astype(np.int64))
+    result = run_backtest(events.x, events.y, events.day, first_day=first_day, last_day=last_day, area=area,
+                          zones=settings.zones, ranking=settings.ranking, settings=settings.backtest,
+                          sweep_radius=request.sweep_radius, sweep_days=request.sweep_days,
+                          progress=request.progress)
+
+    written: list[Path] = []
+    rejects_path = None
+    if len(table.rejects):
+        folder = outputs[0].parent if outputs else Path.cwd()
+        rejects_path = prepare_output_file(request.rejects_path or folder / f"{request.burglaries.stem}-rejected-rows.csv",
+                                           overwrite=True)
+        written.append(write_rejects(table.rejects.assign(file=source), rejects_path, lang=lang))
+    record = {"cocoon_version": __version__, "source": source, "metric_crs": events.crs, "area": area_source,
+              "period_from": request.start.isoformat(), "period_to": request.end.isoformat(),
+              "events_read": int(len(events.x)), "events_with_window": events.windows,
+              "settings": {k: v for k, v in as_dict(settings).items() if k in ("zones", "ranking", "backtest")}}
+    if request.json_path:
+        written.append(write_json({**result.to_dict(), **record}, request.json_path))
+    if request.plot_path:
+        from cocoon.charts import hit_rate_curve
+
+        written.append(write_bytes(request.plot_path, hit_rate_curve(result, lang=lang, title=source)))
+    if request.html_path:
+        from cocoon.html_report import backtest_page
+
+        written.append(write_text(request.html_path, backtest_page(result, lang=lang, source=source,
+                                                                   start=request.start, end=request.end)))
+    if request.per_burglary_path:
+        written.append(write_csv(per_burglary_table(result, events), request.per_burglary_path))
+    return BacktestResult(backtest=result, events=events, start=request.start, end=request.end,
+                          area_source=area_source, lang=lang, written=written, rejected=len(table.rejects),
+                          rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes])
+
+
+def study_area(path: Path | None, events):
+    """The polygon that area shares are measured over: ``path``'s polygons, or the events' convex hull."""
+    import shapely
+
+    if path is None:
+        hull = shapely.MultiPoint(np.column_stack([events.x, events.y])).convex_hull
+        if hull.area <= 0:
+            raise InputError("backtest.flat_area")
+        return hull, "convex hull of all burglaries"
+    from cocoon.tables import read_table
+
+    table = read_table(path)
+    if table.geometry is None:
+        raise InputError("backtest.area_not_polygons", file=table.name)
+    geometries = np.asarray(table.geometry.values if hasattr(table.geometry, "values") else table.geometry)
+    polygons = geometries[np.isin(shapely.get_type_id(geometries), [3, 6])]
+    if len(polygons) == 0:
+        raise InputError("backtest.area_not_polygons", file=table.name)
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(geometry=list(polygons), crs=table.crs)
+    if table.crs is not None and events.metric_crs is not None:
+        frame = frame.to_crs(events.metric_crs)
+    elif table.crs is not None and events.metric_crs is None and frame.crs.is_geographic:
+        raise InputError("backtest.area_crs_mismatch", file=table.name)
+    area = shapely.union_all(frame.geometry.values)
+    if area.area <= 0:
+        raise InputError("backtest.area_not_polygons", file=table.name)
+    return area, str(path)
+
+
+def per_burglary_table(result, events) -> pd.DataFrame:
+    """One row per scored burglary: its id, day, place and follow-on counts."""
+    per = result.per_burglary
+    index = per["index"]
+    days = np.datetime64(events.first, "D") + events.day[index].astype("timedelta64[D]")
+    table = pd.DataFrame({"burglary_id": events.ids[index], "date": pd.to_datetime(days).strftime("%Y-%m-%d"),
+                          "x": np.round(events.x[index], 2), "y": np.round(events.y[index], 2)})
+    for key, values in per.items():
+        if key != "index":
+            table[f"follow_on_{key}"] = values
+    return table

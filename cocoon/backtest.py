@@ -73,6 +73,18 @@ class Backtest:
             "pai_high": _pai(rate_high, high), "pai_zone": _pai(rate_zone, zone),
         }
 
+    def frame(self, at: str = "high"):
+        """Hit rate, area share and PAI per method as a DataFrame, at the area of the high-risk
+        zones (``at="high"``) or of all zones (``at="zone"``)."""
+        import pandas as pd
+
+        s = self.summary
+        rows = {f"zones ({at})": (s[f"mean_area_share_{at}"], s[f"hit_rate_{at}"], s[f"pai_{at}"])}
+        for name, values in self.baselines.items():
+            chosen = values if at == "high" else values["at_zone_share"]
+            rows[name] = (chosen["mean_area_share"], chosen["hit_rate"], chosen["pai"])
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["area_share", "hit_rate", "pai"])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.summary,
@@ -196,7 +208,11 @@ class _Surfaces:
         ages = today - self.day[lo:hi]
         per_event = time_weight(ages, self.ranking) * self.ranking.points
         weights = np.repeat(per_event, np.diff(self.disc_start[lo:hi + 1])) * self.disc_w[a:b]
-        return np.bincount(self.disc_cells[a:b], weights=weights, minlength=self.grid.size)
+        surface = np.bincount(self.disc_cells[a:b], weights=weights, minlength=self.grid.size)
+        # the burgled building: its cell gets the same-building multiplier on that burglary's share
+        own = time_weight(ages, self.ranking) * self.ranking.points * (self.ranking.same_building - 1)
+        surface += np.bincount(self.home[lo:hi], weights=own, minlength=self.grid.size)
+        return surface
 
 
 def _ranks(surface: np.ndarray, inside: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

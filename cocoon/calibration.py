@@ -59,7 +59,7 @@ def _pooled_ratio(result: KnoxResult, rows: list[int], cols: list[int]) -> float
 
 def _percent(ratio: float) -> int:
     """Per cent above 1, rounded half up (1.575 -> 58)."""
-    return int(math.floor((ratio - 1) * 100 + 0.5 + 1e-9))
+    return math.floor((ratio - 1) * 100 + 0.5 + 1e-9)
 
 
 def verdict(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_RATIO) -> list[tuple[str, dict[str, Any]]]:
@@ -106,12 +106,18 @@ def _weight(ratio: float, top: float) -> float:
 
 
 def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_RATIO) -> Suggestion | None:
-    """Settings from the significant cells, or None when no near-repeat band is significant.
+    """Settings from the Knox table, or None when no near-repeat band passes the NRC's rule.
 
-    - radius: the outer break of the last spatial band significant in the first time band,
-      counting bands from the nearest (the same-location band is left out);
-    - high-risk days: the last time break up to which every one of those bands is significant;
-    - elevated days: the last time break up to which any of them is, minus the high days;
+    The NRC's rule (p <= alpha and ratio >= min_ratio) decides whether there is a pattern and
+    how long the high-risk phase lasts. How far and how long zones reach, and their weights,
+    follow every *significant excess* (p <= alpha and ratio > 1): a ring where burglaries are
+    10 % more likely than chance is still a ring where a visit can prevent one.
+
+    - radius: the outer break of the last spatial band with a significant excess in the first
+      time band, counting bands outwards from the nearest (the same-location band left out);
+    - high-risk days: the last time break up to which every band passing the NRC's rule passes it;
+    - elevated days: the last time break up to which any band within the radius has a
+      significant excess, minus the high-risk days;
     - distance weights: knots at each band's inner break, weight (ratio - 1) / (nearest ratio - 1)
       in the first time band, falling to the floor at the radius;
     - time weights: per time band up to its outer break, (ratio - 1) / (first ratio - 1), pooled
@@ -121,16 +127,19 @@ def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
     rows = _near_rows(result, sig)
     if not rows:
         return None
+    with np.errstate(invalid="ignore"):
+        excess = (result.p_value <= alpha) & (result.knox_ratio > 1)
+    reach = _near_rows(result, excess | sig)
     high_run = min(_time_run(result, sig[r]) for r in rows)
-    run = max(_time_run(result, sig[r]) for r in rows)
-    radius = float(result.sds[rows[-1] + 1])
-    top = float(result.knox_ratio[rows[0], 0])
+    run = max(high_run, *(_time_run(result, excess[r] | sig[r]) for r in reach))
+    radius = float(result.sds[reach[-1] + 1])
+    top = float(result.knox_ratio[reach[0], 0])
     knots = [(0.0 if n == 0 else float(result.sds[r]), _weight(float(result.knox_ratio[r, 0]), top))
-             for n, r in enumerate(rows)]
+             for n, r in enumerate(reach)]
     knots[0] = (0.0, 1.0)
     knots.append((radius, WEIGHT_FLOOR))
-    first = _pooled_ratio(result, rows, [0])
-    times = tuple((float(result.tds[k + 1]), 1.0 if k == 0 else _weight(_pooled_ratio(result, rows, [k]), first))
+    first = _pooled_ratio(result, reach, [0])
+    times = tuple((float(result.tds[k + 1]), 1.0 if k == 0 else _weight(_pooled_ratio(result, reach, [k]), first))
                   for k in range(run))
     high = int(result.tds[high_run])
     return Suggestion(radius_m=radius, high_days=high, elevated_days=int(result.tds[run]) - high,

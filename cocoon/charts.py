@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from pathlib import Path
 
@@ -27,10 +28,8 @@ def _png(fig) -> bytes:
 
 
 def band_labels(breaks, unit: str) -> list[str]:
-    labels = []
-    for lo, hi in zip(breaks, breaks[1:]):
-        labels.append(f"{lo:g}+" if math.isinf(hi) else f"{lo:g}–{hi:g}")
-    return labels
+    """"0–100", "500+" ... (the unit goes in the axis title)."""
+    return [f"{lo:g}+" if math.isinf(hi) else f"{lo:g}–{hi:g}" for lo, hi in itertools.pairwise(breaks)]
 
 
 def knox_heatmap(result, *, lang: str, title: str = "") -> bytes:

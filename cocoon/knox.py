@@ -77,6 +77,15 @@ class KnoxResult:
         with np.errstate(invalid="ignore"):
             return (self.p_value <= alpha) & (self.knox_ratio >= min_ratio)
 
+    def frame(self, what: str = "knox_ratio"):
+        """One table as a pandas DataFrame: spatial bands as rows, temporal bands as columns."""
+        import pandas as pd
+
+        def labels(b: tuple[float, ...], unit: str) -> list[str]:
+            return [f"{lo:g}+ {unit}" if math.isinf(hi) else f"{lo:g}–{hi:g} {unit}" for lo, hi in zip(b, b[1:])]
+
+        return pd.DataFrame(getattr(self, what), index=labels(self.sds, "m"), columns=labels(self.tds, "d"))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: tables as lists of rows (one per spatial band); NaN becomes None, inf "inf"."""
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cocoon.backtest import _hits_at, _ranks, run_backtest
 from cocoon.cli import main
@@ -131,7 +131,7 @@ def test_baselines_get_the_zones_area_and_a_hotspot_on_repeats_catches_them():
     day = np.concatenate([day, np.arange(0, 60, 3)])
     b = backtest(x, y, day, 30, 59, radius=100, high=7, elevated=7, cell=50.0)
     s = b.summary
-    for name, values in b.baselines.items():
+    for values in b.baselines.values():
         assert values["mean_area_share"] == pytest.approx(s["mean_area_share_high"])
         assert values["at_zone_share"]["mean_area_share"] == pytest.approx(s["mean_area_share_zone"])
         assert 0 <= values["hit_rate"] <= 1 and values["pai"] == pytest.approx(values["hit_rate"] / s["mean_area_share_high"])

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from cocoon.calibration import suggest, verdict
-from cocoon.events import burglary_events
 from cocoon.cli import main
+from cocoon.events import burglary_events
 from cocoon.knox import KnoxResult, knox_test
 from cocoon.settings import load_settings
 
@@ -168,7 +168,7 @@ def test_written_settings_feed_the_plan(tmp_path, files):
     assert result.exit_code == 0, result.output
     settings = load_settings(toml)
     assert settings.extra["calibration"]["seed"] == 1 and settings.extra["calibration"]["n_events"] == len(x)
-    assert settings.zones.radius_m in (100.0, 200.0, 300.0)
+    assert settings.zones.radius_m in (100.0, 200.0, 300.0, 400.0, 500.0)
     assert settings.ranking.distance_weights[0] == (0.0, 1.0)
     assert settings.ranking.time_weights[0][1] == 1.0
     b, h = files
@@ -216,6 +216,13 @@ def test_verdict_and_suggestion_follow_the_significant_cells():
     assert (s.radius_m, s.high_days, s.elevated_days) == (200.0, 14, 7)
     assert s.distance_weights == ((0.0, 1.0), (100.0, 0.5), (200.0, 0.05))
     assert s.time_weights[0] == (7.0, 1.0) and s.time_weights[-1][0] == 21.0
+    # a significant excess below the NRC's 1.2 widens the zones and lengthens them, not the high-risk phase
+    p[3][0], p[1][3], p[2][2] = 0.01, 0.01, 0.01  # 200-300 m at 1.1; 1-100 m at 21-28 d (1.0: no excess)
+    ratio[2][2] = 1.1
+    wider = suggest(fake_result(ratio, p))
+    assert (wider.radius_m, wider.high_days, wider.elevated_days) == (300.0, 14, 7)
+    assert wider.distance_weights[-2][0] == 200.0 and wider.distance_weights[-1] == (300.0, 0.05)
+    assert dict(verdict(fake_result(ratio, p)))["verdict.near"]["distance"] == "200"  # the verdict keeps the NRC rule
     none = fake_result(np.ones((5, 4)), np.full((5, 4), 0.5))
     assert suggest(none) is None and "verdict.none" in dict(verdict(none))
 

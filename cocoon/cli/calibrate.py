@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from cocoon.cli.common import handle_errors, lang_option, overwrite_option, parse_date, settings_option
+from cocoon.cli.common import (
+    handle_errors,
+    lang_option,
+    overwrite_option,
+    parse_date,
+    settings_option,
+)
 from cocoon.cli.plan import burglary_column_options, burglary_columns
 
 SDS = "0,1,100,200,300,400,500,inf"

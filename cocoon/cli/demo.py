@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from cocoon.cli.common import handle_errors, lang_option, overwrite_option, parse_date, settings_option
+from cocoon.cli.common import (
+    handle_errors,
+    lang_option,
+    overwrite_option,
+    parse_date,
+    settings_option,
+)
 
 
 @click.command(name="demo")

@@ -13,7 +13,7 @@ def print_plan_summary(result) -> None:
     plan = result.plan
     counts = plan.counts()
     out = console()
-    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: text(key, lang, **kw)
     out.print(t("summary.title", date=plan.date.isoformat()), style="bold")
     out.print(t("summary.crs", crs=plan.crs_label))
     out.print(t("summary.burglaries", total=counts["burglaries"], high=counts["high"], elevated=counts["elevated"],
@@ -61,7 +61,7 @@ def print_calibration(result) -> None:
     lang = result.lang
     knox, events = result.knox, result.events
     out = console()
-    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: text(key, lang, **kw)
     out.print(t("calibrate.title", n=knox.n_events, first=events.first.isoformat(), last=events.last.isoformat()),
               style="bold")
     out.print(t("calibrate.setup", crs=events.crs, metric=knox.metric, closed=knox.closed,
@@ -108,7 +108,7 @@ def print_backtest(result) -> None:
     lang = result.lang
     b = result.backtest
     out = console()
-    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: text(key, lang, **kw)
     out.print(t("backtest.title", n=b.n_events_scored, start=result.start.isoformat(), end=result.end.isoformat()),
               style="bold")
     out.print(t("backtest.setup", radius=f"{b.policy.radius_m:g}", high=b.policy.high_days,

@@ -10,5 +10,17 @@ from cocoon.jobs.calibrate import CalibrateRequest, CalibrateResult, run_calibra
 from cocoon.jobs.demo import DemoResult, run_demo
 from cocoon.jobs.plan import PlanRequest, PlanResult, plan_settings, run_plan
 
-__all__ = ["BacktestRequest", "BacktestResult", "run_backtest_job", "CalibrateRequest", "CalibrateResult", "DemoResult", "PlanRequest", "PlanResult", "plan_settings",
-           "run_calibrate", "run_demo", "run_plan"]
+__all__ = [
+           "BacktestRequest",
+           "BacktestResult",
+           "CalibrateRequest",
+           "CalibrateResult",
+           "DemoResult",
+           "PlanRequest",
+           "PlanResult",
+           "plan_settings",
+           "run_backtest_job",
+           "run_calibrate",
+           "run_demo",
+           "run_plan",
+]

@@ -16,7 +16,14 @@ from cocoon.burglaries import BurglaryColumns, read_burglaries
 from cocoon.catalogue import resolve_language
 from cocoon.crs import parse_crs
 from cocoon.errors import InputError
-from cocoon.outputs import prepare_output_file, write_bytes, write_csv, write_json, write_rejects, write_text
+from cocoon.outputs import (
+    prepare_output_file,
+    write_bytes,
+    write_csv,
+    write_json,
+    write_rejects,
+    write_text,
+)
 from cocoon.settings import as_dict, load_settings, override
 
 
@@ -107,7 +114,7 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
         written.append(write_rejects(table.rejects.assign(file=source), rejects_path, lang=lang))
     record = {"cocoon_version": __version__, "source": source, "metric_crs": events.crs, "area": area_source,
               "period_from": request.start.isoformat(), "period_to": request.end.isoformat(),
-              "events_read": int(len(events.x)), "events_with_window": events.windows,
+              "events_read": len(events.x), "events_with_window": events.windows,
               "settings": {k: v for k, v in as_dict(settings).items() if k in ("zones", "ranking", "backtest")}}
     if request.json_path:
         written.append(write_json({**result.to_dict(), **record}, request.json_path))

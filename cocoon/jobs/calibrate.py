@@ -14,7 +14,13 @@ from cocoon.burglaries import BurglaryColumns, read_burglaries
 from cocoon.catalogue import resolve_language, text
 from cocoon.crs import parse_crs
 from cocoon.errors import InputError
-from cocoon.outputs import prepare_output_file, write_bytes, write_json, write_rejects, write_text
+from cocoon.outputs import (
+    prepare_output_file,
+    write_bytes,
+    write_json,
+    write_rejects,
+    write_text,
+)
 from cocoon.settings import load_settings, settings_toml
 
 DEFAULT_SDS = (0.0, 1.0, 100.0, 200.0, 300.0, 400.0, 500.0, math.inf)

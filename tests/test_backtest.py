@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -215,3 +216,35 @@ def test_area_file_limits_the_study_area(event_file, tmp_path):
     assert run("backtest", event_file, "--from", "2025-03-01", "--to", "2025-04-30", "--crs", "EPSG:3006",
                "--json", full).exit_code == 0
     assert data["n_events_scored"] < json.loads(full.read_text())["n_events_scored"]
+
+
+CHICAGO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
+
+
+@pytest.fixture(scope="module")
+def chicago_2015_2016():
+    assert CHICAGO.exists(), f"reference data missing: {CHICAGO} (it lives in ../shared/data beside the project)"
+    df = pd.read_csv(CHICAGO)
+    day = pd.to_datetime(df["date_single"], format="%d/%m/%Y")
+    keep = (day >= "2015-01-01") & (day <= "2016-12-31")
+    x, y = df.loc[keep, "x"].to_numpy(), df.loc[keep, "y"].to_numpy()
+    days = (day[keep] - pd.Timestamp("2015-01-01")).dt.days.to_numpy()
+    return x, y, days, shapely.MultiPoint(np.column_stack([x, y])).convex_hull
+
+
+@pytest.mark.parametrize("radius,days,share,zones,bj", [
+    (500.0, 14, 0.29, 0.63, 0.67),
+    (200.0, 14, 0.067, 0.22, 0.30),
+    (200.0, 56, 0.20, 0.51, 0.55),
+])
+def test_chicago_2016_matches_the_independent_reference(chicago_2015_2016, radius, days, share, zones, bj):
+    """The issue's table, measured with an independent script: area share, zone and Bowers-Johnson catches."""
+    x, y, d, hull = chicago_2015_2016
+    first, last = 365, 365 + 365  # 2016-01-01 .. 2016-12-31
+    b = run_backtest(x, y, d, first_day=first, last_day=last, area=hull, zones=ZoneSettings(radius, days, 0),
+                     ranking=RankingSettings(), settings=BacktestSettings())
+    s = b.summary
+    assert s["n_events_scored"] == 11_701
+    assert s["mean_area_share_high"] == pytest.approx(share, abs=0.006)
+    assert s["hit_rate_high"] == pytest.approx(zones, abs=0.006)
+    assert b.baselines["bowers_johnson"]["hit_rate"] == pytest.approx(bj, abs=0.006)

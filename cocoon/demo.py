@@ -19,16 +19,24 @@ DEMO_SEED = 7
 DEMO_DAYS = 120
 
 
+#: Officers on duty in the demo, and their hours.
+DEMO_OFFICERS = 2
+DEMO_HOURS = 2.0
+
+
 @dataclass(frozen=True)
 class DemoArea:
     name: str
     title: str
     pyrosm_name: str
+    start: str
+    """Where the demo's walks start and end (LON,LAT): a central point of the area."""
+    area_name: str
 
 
 AREAS = {
-    "helsinki": DemoArea("helsinki", "Helsinki (central)", "helsinki_pbf"),
-    "kotka": DemoArea("kotka", "Kotka (Karhula)", "test_pbf"),
+    "helsinki": DemoArea("helsinki", "Helsinki (central)", "helsinki_pbf", "24.9461,60.1683", "Helsinki centrum"),
+    "kotka": DemoArea("kotka", "Kotka (Karhula)", "test_pbf", "26.9573,60.5322", "Karhula"),
 }
 
 

@@ -115,10 +115,17 @@ def features(gdf, properties: list[str], **constant: Any) -> list[str]:
     ]
 
 
-def zones_geojson(plan) -> str:
-    """Each active zone, then the merged outline of each phase (``layer`` tells them apart)."""
+def zones_geojson(plan, routes=None) -> str:
+    """Each active zone, the merged outline of each phase, and each officer's route line when
+    routed (``layer`` tells them apart)."""
     items = features(plan.zones, ZONE_PROPERTIES, layer="zone")
     items += features(plan.outlines, ["phase", "burglaries", "days_left", "area_km2"], layer="outline")
+    if routes is not None:
+        import geopandas as gpd
+
+        lines = gpd.GeoDataFrame(routes.summary.assign(geometry=routes.lines), geometry="geometry", crs=plan.crs)
+        lines = lines[lines.geometry.notna()]
+        items += features(lines, ["officer", "stops", "dwellings", "walk_m", "minutes", "back_at"], layer="route")
     head = json.dumps({"type": "FeatureCollection", "name": "zones", "plan_date": plan.date.isoformat(),
                        "metric_crs": plan.crs_label})[:-1]
     return head + ', "features": [\n' + ",\n".join(items) + "\n]}\n"
@@ -174,11 +181,11 @@ def plan_metadata(plan, *, inputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_plan(plan, out_dir: Path, *, inputs: dict[str, Any]) -> list[Path]:
+def write_plan(plan, out_dir: Path, *, inputs: dict[str, Any], routes=None) -> list[Path]:
     """zones.geojson, visits.csv and plan.json in ``out_dir`` (already prepared)."""
     out_dir = Path(out_dir)
     written = [
-        _write_text(out_dir / "zones.geojson", zones_geojson(plan)),
+        _write_text(out_dir / "zones.geojson", zones_geojson(plan, routes)),
         write_csv(visits_table(plan), out_dir / "visits.csv"),
         _write_text(out_dir / "plan.json", json.dumps(plan_metadata(plan, inputs=inputs), indent=2,
                                                         ensure_ascii=False, default=str)),

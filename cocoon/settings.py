@@ -91,6 +91,42 @@ class OsmSettings:
 
 
 @dataclass(frozen=True)
+class RouteSettings:
+    """Walking routes for the officers on duty (see README, "Walking routes")."""
+
+    walking_speed_kmh: float = 4.5
+    """Walking speed between doors."""
+    detour_factor: float = 1.3
+    """Without a walking network: straight-line distance × this."""
+    minutes_per_stop: float = 5.0
+    """Time at each door or entrance."""
+    minutes_per_dwelling: float = 0.5
+    """Extra time per dwelling behind the door (stairwells)."""
+    solver: str = "auto"
+    """auto, vroom, ortools or greedy (see README)."""
+    solve_seconds: float = 5.0
+    """Time limit for the solver."""
+    max_stops: int = 1000
+    """Only the best this many households are routed (tier A always)."""
+    start_time: str = "10:00"
+    """Clock time the walks start, for arrival times."""
+
+
+@dataclass(frozen=True)
+class LeafletSettings:
+    """What the leaflet and door hanger say about reaching the police."""
+
+    area_name: str = ""
+    """How the leaflet names the area ("Karhula"); empty: "your neighbourhood"."""
+    police_phone: str = "114 14"
+    """Non-emergency number (Sweden: 114 14)."""
+    emergency_phone: str = "112"
+    """Emergency number (Sweden and the EU: 112)."""
+    website: str = "polisen.se"
+    """Where to report and read more."""
+
+
+@dataclass(frozen=True)
 class BacktestSettings:
     """How ``cocoon backtest`` measures areas and builds the baselines (see README, "Backtest")."""
 
@@ -115,6 +151,8 @@ class Settings:
     zones: ZoneSettings = field(default_factory=ZoneSettings)
     ranking: RankingSettings = field(default_factory=RankingSettings)
     osm: OsmSettings = field(default_factory=OsmSettings)
+    routes: RouteSettings = field(default_factory=RouteSettings)
+    leaflet: LeafletSettings = field(default_factory=LeafletSettings)
     backtest: BacktestSettings = field(default_factory=BacktestSettings)
     crs: str | None = None
     """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
@@ -124,9 +162,10 @@ class Settings:
     """Sections that other parts of cocoon own (for example [calibration]); kept as read."""
 
 
-SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "backtest": BacktestSettings}
+SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
+            "leaflet": LeafletSettings, "backtest": BacktestSettings}
 #: Sections read by other commands; kept in ``Settings.extra`` without checking here.
-FOREIGN_SECTIONS = {"calibration", "routes", "signs", "store", "maps"}
+FOREIGN_SECTIONS = {"calibration", "signs", "store", "maps"}
 
 
 def _coerce(value: Any, annotation: Any, where: str) -> Any:
@@ -240,6 +279,16 @@ def validate(settings: Settings, source: str) -> None:
     for name in ("tier_a_max_m", "tier_b_max_m", "victim_match_m", "same_building_m", "points"):
         if getattr(r, name) < 0:
             raise SettingsError("settings.must_not_be_negative", where=f"{source}: ranking.{name}", value=getattr(r, name))
+    rt = settings.routes
+    for name in ("walking_speed_kmh", "detour_factor", "solve_seconds", "max_stops"):
+        if not getattr(rt, name) > 0:
+            raise SettingsError("settings.must_be_positive", where=f"{source}: routes.{name}", value=getattr(rt, name))
+    for name in ("minutes_per_stop", "minutes_per_dwelling"):
+        if getattr(rt, name) < 0:
+            raise SettingsError("settings.must_not_be_negative", where=f"{source}: routes.{name}", value=getattr(rt, name))
+    if rt.solver not in ("auto", "vroom", "ortools", "greedy"):
+        raise SettingsError("settings.bad_choice", where=f"{source}: routes.solver", value=rt.solver,
+                            choices="auto, vroom, ortools, greedy")
     b = settings.backtest
     for name in ("cell_m", "kde_bandwidth_m", "bj_max_cells", "bj_max_weeks", "kde_days", "hotspot_days"):
         if not getattr(b, name) > 0:

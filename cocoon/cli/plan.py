@@ -89,25 +89,50 @@ def household_columns(pairs: tuple[str, ...]):
 @click.option("--household-crs", help="CRS of x/y columns in the household file.  [default: --crs]")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
               help="Where --skip-bad-rows lists skipped rows.  [default: OUT/rejected-rows.csv]")
+@click.option("--officers", type=int, default=None,
+              help="Officers on duty: route their walks and write the field pack (routes, visit lists, leaflet).")
+@click.option("--hours", type=float, default=2.0, show_default=True, help="Hours each officer has, walking and doors.")
+@click.option("--start", metavar="LON,LAT|ADDRESS",
+              help="Where the walks start and end (the car or the station): LON,LAT, or an address or household id.")
+@click.option("--minutes-per-stop", type=float, default=None,
+              help=f"Minutes at each door.  [default: {DEFAULTS.routes.minutes_per_stop:g}]")
+@click.option("--minutes-per-dwelling", type=float, default=None,
+              help=f"Extra minutes per dwelling behind the door.  [default: {DEFAULTS.routes.minutes_per_dwelling:g}]")
+@click.option("--network", "network_path", type=click.Path(dir_okay=False),
+              help="OpenStreetMap extract (.osm.pbf) for walking distances on footpaths.  "
+                   "[default: the households' own .osm.pbf, else straight lines × 1.3]")
+@click.option("--solver", type=click.Choice(["auto", "vroom", "ortools", "greedy"]), default=None,
+              help=f"Route solver.  [default: {DEFAULTS.routes.solver}]")
+@click.option("--solve-seconds", type=float, default=None,
+              help=f"Time limit for the route solver.  [default: {DEFAULTS.routes.solve_seconds:g}]")
+@click.option("--area-name", help="Name of the area on visit lists and the leaflet, e.g. Karhula.  "
+                                  "[default: the leaflet says 'your neighbourhood']")
 @burglary_column_options
 @settings_option
 @lang_option
 @overwrite_option
 @handle_errors
 def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, high_days, elevated_days, metric_crs,
-                 exclude_path, household_column, household_crs, rejects_path, id_column, date_column, from_column,
-                 to_column, lon_column, lat_column, x_column, y_column, address_column, date_format, input_crs,
-                 skip_bad_rows, settings_path, lang, overwrite):
+                 exclude_path, household_column, household_crs, rejects_path, officers, hours, start,
+                 minutes_per_stop, minutes_per_dwelling, network_path, solver, solve_seconds, area_name, id_column,
+                 date_column, from_column, to_column, lon_column, lat_column, x_column, y_column, address_column,
+                 date_format, input_crs, skip_bad_rows, settings_path, lang, overwrite):
     """Make the daily cocooning plan: zones active on the date and the ranked households to visit.
 
     Writes OUT/zones.geojson (one zone per active burglary and the merged outline of each phase),
     OUT/visits.csv (every household inside a zone, best first) and OUT/plan.json (what was used),
     and prints counts per tier and phase and the CRS used.
 
+    With --officers N --start ..., it also routes each officer's walk within --hours and writes
+    the field pack: routes.csv, routes.gpx (for phones), visit-list.html/.pdf (police, with the
+    burglaries), visit-list-volunteer.html/.pdf (no victim addresses, no burglary details) and
+    leaflet.html/.pdf (with a door hanger).
+
     \b
     Example:
       cocoon plan --burglaries burglaries.csv --households households.gpkg \\
                   --date 2026-05-04 --out plan-2026-05-04
+      cocoon plan ... --officers 2 --hours 2 --start 24.9384,60.1699 --network area.osm.pbf
     """
     from cocoon.cli.report import print_plan_summary
     from cocoon.jobs import PlanRequest, run_plan
@@ -122,6 +147,9 @@ def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, h
         household_columns=household_columns(household_column), date_format=date_format,
         skip_bad_rows=skip_bad_rows, rejects_path=Path(rejects_path) if rejects_path else None,
         exclude_path=Path(exclude_path) if exclude_path else None, overwrite=overwrite, lang=lang,
+        officers=officers, hours=hours, start=start, minutes_per_stop=minutes_per_stop,
+        minutes_per_dwelling=minutes_per_dwelling, network_path=Path(network_path) if network_path else None,
+        solver=solver, solve_seconds=solve_seconds, area_name=area_name,
     )
     result = run_plan(request)
     print_plan_summary(result)

@@ -36,9 +36,30 @@ def print_plan_summary(result) -> None:
     out.print(t("summary.dwellings", households=counts["households"], dwellings=counts["dwellings"]))
     if counts["excluded"]:
         out.print(t("summary.excluded", n=counts["excluded"]))
+    if getattr(result, "routes", None) is not None:
+        print_routes(result.routes, lang)
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
     out.print(t("summary.written", files=", ".join(p.name for p in result.written), folder=str(result.written[0].parent)))
+
+
+def print_routes(routes, lang: str) -> None:
+    from rich.table import Table
+
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    table = Table(title=t("routes.summary_title", solver=routes.solver,
+                          network=t("routes.on_network" if routes.on_network else "routes.straight")))
+    for k, key in enumerate(("officer", "stops", "dwellings", "risk", "walk", "back_at")):
+        table.add_column(t(f"routes.{key}"), justify="left" if k == 0 else "right")
+    for row in routes.summary.itertuples(index=False):
+        table.add_row(str(row.officer), str(row.stops), str(row.dwellings), f"{row.risk:.0f}",
+                      f"{row.walk_m / 1000:.1f} km", row.back_at)
+    out = console()
+    out.print(table)
+    collected = float(routes.summary["risk"].sum())
+    share = 100 * collected / routes.risk_available if routes.risk_available else 0.0
+    out.print(t("routes.collected", collected=f"{collected:.0f}", available=f"{routes.risk_available:.0f}",
+                share=f"{share:.0f}", candidates=routes.candidates))
 
 
 def print_demo_summary(result) -> None:

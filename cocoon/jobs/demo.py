@@ -24,7 +24,7 @@ class DemoResult:
 def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
              settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
     """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
-    from cocoon.demo import AREAS, DEMO_DATE, DEMO_SEED, demo_inputs
+    from cocoon.demo import AREAS, DEMO_DATE, DEMO_HOURS, DEMO_OFFICERS, DEMO_SEED, demo_inputs, extract_path
     from cocoon.outputs import write_csv
 
     settings = load_settings(settings_path)
@@ -42,6 +42,7 @@ def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = Non
         write_csv(burglaries, inputs / "burglaries-simulated.csv")
         request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
                               plan_date=on, out_dir=folder, settings_path=settings_path, overwrite=True,
-                              lang=language)
+                              lang=language, officers=DEMO_OFFICERS, hours=DEMO_HOURS, start=area.start,
+                              network_path=Path(extract_path(area)), area_name=area.area_name)
         done.append((area, run_plan(request)))
     return DemoResult(date=on, lang=language, areas=done, out_dir=root)

@@ -36,6 +36,17 @@ class PlanRequest:
     exclude_path: Path | None = None
     overwrite: bool = False
     lang: str | None = None
+    officers: int | None = None
+    """Route this many officers (and write the field pack); None: no routes."""
+    hours: float = 2.0
+    start: str | None = None
+    """Where walks start and end: "LON,LAT" or an address or household id."""
+    minutes_per_stop: float | None = None
+    minutes_per_dwelling: float | None = None
+    network_path: Path | None = None
+    solver: str | None = None
+    solve_seconds: float | None = None
+    area_name: str | None = None
 
 
 @dataclass
@@ -46,12 +57,17 @@ class PlanResult:
     rejected: dict[str, int]
     rejects_path: Path | None
     notes: list[tuple[str, dict[str, Any]]]
+    routes: Any = None
 
 
 def plan_settings(request: PlanRequest) -> Settings:
     settings = load_settings(request.settings_path)
     return override(settings, **{"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
-                                 "zones.elevated_days": request.elevated_days, "crs": request.metric_crs})
+                                 "zones.elevated_days": request.elevated_days, "crs": request.metric_crs,
+                                 "routes.minutes_per_stop": request.minutes_per_stop,
+                                 "routes.minutes_per_dwelling": request.minutes_per_dwelling,
+                                 "routes.solver": request.solver, "routes.solve_seconds": request.solve_seconds,
+                                 "leaflet.area_name": request.area_name})
 
 
 def run_plan(request: PlanRequest) -> PlanResult:
@@ -87,6 +103,32 @@ def run_plan(request: PlanRequest) -> PlanResult:
     inputs = {"burglaries": str(request.burglaries), "households": str(request.households),
               "burglary_columns": burglaries.columns, "household_columns": households.columns,
               "rows_rejected": rejected, "excluded_ids": len(exclude)}
-    written = write_plan(plan, out_dir, inputs=inputs)
+    routes = None
+    if request.officers is not None:
+        routes = _routes(request, plan, households.households)
+    written = write_plan(plan, out_dir, inputs=inputs, routes=routes)
+    if routes is not None:
+        from cocoon.field_pack import write_field_pack
+
+        area = settings.leaflet.area_name or Path(request.households).name.split(".")[0]
+        written += write_field_pack(plan, routes, out_dir, lang=lang, area=area)
     return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
-                      notes=[*burglaries.notes, *households.notes, *plan.notes])
+                      notes=[*burglaries.notes, *households.notes, *plan.notes, *(routes.notes if routes else [])],
+                      routes=routes)
+
+
+def _routes(request: PlanRequest, plan, households):
+    """The officers' walks: on the footpaths of --network (or of the households' own OSM extract)."""
+    from cocoon.errors import InputError
+    from cocoon.network import read_network
+    from cocoon.route_plan import find_start, plan_routes
+
+    if not request.start:
+        raise InputError("routes.needs_start")
+    network_path = request.network_path
+    if network_path is None and str(request.households).endswith(".osm.pbf"):
+        network_path = Path(request.households)
+    network = read_network(network_path, plan.crs) if network_path else None
+    start = find_start(request.start, plan.visits, households.to_crs(plan.crs) if len(households) else None, plan.crs)
+    return plan_routes(plan.visits, start=start, officers=request.officers, hours=request.hours,
+                       settings=plan.settings.routes, network=network, crs=plan.crs)

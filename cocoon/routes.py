@@ -1,0 +1,236 @@
+"""Walking routes: which stops each officer visits, in which order, within their time budget.
+
+A team orienteering (prize-collecting) problem: every officer starts and ends at the start
+point and has ``budget`` seconds for walking plus the time at each door; each stop carries a
+prize (its risk: score × dwellings). Tier A stops come first where they fit: their prize is
+raised above the sum of all other prizes, so a route never trades one tier A stop for any
+number of others.
+
+Solvers:
+
+- ``ortools``: Google OR-Tools routing with a drop penalty per stop (guided local search
+  within the time limit);
+- ``vroom``: VROOM (pyvroom), which maximises job priorities (integers 0-100, so prizes are
+  rounded into that range, tier A above all others) and then minimises time;
+- ``greedy``: a deterministic insertion heuristic with 2-opt, instant, and the fallback
+  when a solver is missing or fails;
+- ``auto`` (the default): VROOM for half the time, OR-Tools for the rest, and the best of
+  those and the heuristic (see benchmarks/bench_routes.py for why).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SOLVERS = ("auto", "vroom", "ortools", "greedy")
+
+
+@dataclass
+class RouteProblem:
+    seconds: np.ndarray
+    """Walking seconds between points; point 0 is the start, stop i is point i + 1."""
+    prize: np.ndarray
+    """Risk collected at each stop."""
+    service: np.ndarray
+    """Seconds spent at each stop."""
+    tier_a: np.ndarray
+    """True for tier A stops, which come first where they fit."""
+    officers: int
+    budget: float
+    """Seconds per officer, walking plus doors."""
+
+    @property
+    def n(self) -> int:
+        return len(self.prize)
+
+    def weighted_prize(self) -> np.ndarray:
+        """Prizes with tier A lifted above everything else together."""
+        boost = float(self.prize[~self.tier_a].sum()) + 1.0
+        return np.where(self.tier_a, self.prize + boost, self.prize)
+
+    def route_seconds(self, route: list[int]) -> float:
+        points = [0, *(s + 1 for s in route), 0]
+        walk = sum(self.seconds[a, b] for a, b in zip(points, points[1:]))
+        return float(walk + self.service[route].sum()) if route else 0.0
+
+    def walking_seconds(self, route: list[int]) -> float:
+        points = [0, *(s + 1 for s in route), 0]
+        return float(sum(self.seconds[a, b] for a, b in zip(points, points[1:])))
+
+
+@dataclass
+class RouteSolution:
+    routes: list[list[int]]
+    """Stop indices in visiting order, one list per officer."""
+    solver: str
+    seconds_used: float
+    notes: list[tuple[str, dict]] = field(default_factory=list)
+
+    def collected(self, problem: RouteProblem) -> float:
+        return float(sum(problem.prize[r].sum() for r in self.routes if r))
+
+
+def check(problem: RouteProblem, solution: RouteSolution, tolerance: float = 1.0) -> None:
+    """Raise AssertionError when a route breaks the budget or a stop appears twice (used by tests)."""
+    seen = [s for r in solution.routes for s in r]
+    assert len(seen) == len(set(seen)), "a stop appears twice"
+    for route in solution.routes:
+        assert problem.route_seconds(route) <= problem.budget + tolerance, "a route is over its budget"
+
+
+def solve(problem: RouteProblem, *, solver: str = "auto", seconds: float = 5.0) -> RouteSolution:
+    """Routes for every officer within about ``seconds``; the heuristic answer stands if a solver
+    is missing, fails or does worse."""
+    start = time.perf_counter()
+    best = RouteSolution(_greedy(problem), "greedy", 0.0)
+    notes: list[tuple[str, dict]] = []
+    if solver != "greedy" and problem.n > 0:
+        plan = [("vroom", 0.5), ("ortools", 1.0)] if solver == "auto" else [(solver, 1.0)]
+        weights = problem.weighted_prize()
+
+        def value(routes: list[list[int]]) -> float:
+            return float(sum(weights[r].sum() for r in routes if r))
+
+        for name, share in plan:
+            left = seconds * share - (time.perf_counter() - start) if solver == "auto" else seconds
+            try:
+                routes = (_ortools if name == "ortools" else _vroom)(problem, max(0.2, left))
+            except ImportError:
+                notes.append(("routes.solver_missing", {"solver": name}))
+                continue
+            except Exception as exc:  # a solver failure must not stop the plan: another answer stands
+                notes.append(("routes.solver_failed", {"solver": name, "reason": str(exc)}))
+                continue
+            routes = [_two_opt(problem, r) for r in routes]
+            if all(problem.route_seconds(r) <= problem.budget + 1 for r in routes) and value(routes) > value(best.routes):
+                best = RouteSolution(routes, name, 0.0)
+    best.seconds_used = time.perf_counter() - start
+    best.notes = notes
+    return best
+
+
+def _insertion(problem: RouteProblem, route: list[int], stop: int, used: float) -> tuple[float, int]:
+    """Cheapest place to insert ``stop`` into ``route``: (extra seconds, position)."""
+    points = [0, *(s + 1 for s in route), 0]
+    p = stop + 1
+    a, b = np.array(points[:-1]), np.array(points[1:])
+    extra = problem.seconds[a, p] + problem.seconds[p, b] - problem.seconds[a, b] + problem.service[stop]
+    k = int(np.argmin(extra))
+    return float(extra[k]), k
+
+
+def _greedy(problem: RouteProblem) -> list[list[int]]:
+    """Insert stops by prize per extra second (tier A first) where they fit, then shorten with 2-opt."""
+    routes: list[list[int]] = [[] for _ in range(problem.officers)]
+    used = [0.0] * problem.officers
+    weights = problem.weighted_prize()
+    remaining = set(range(problem.n))
+    for group in (np.flatnonzero(problem.tier_a), np.flatnonzero(~problem.tier_a)):
+        pending = set(int(s) for s in group) & remaining
+        while pending:
+            best = None
+            for stop in pending:
+                for k in range(problem.officers):
+                    extra, position = _insertion(problem, routes[k], stop, used[k])
+                    if used[k] + extra > problem.budget:
+                        continue
+                    value = weights[stop] / (extra + 1.0)
+                    if best is None or value > best[0] or (value == best[0] and stop < best[1]):
+                        best = (value, stop, k, position, extra)
+            if best is None:
+                break
+            _, stop, k, position, _ = best
+            routes[k].insert(position, stop)
+            routes[k] = _two_opt(problem, routes[k])
+            used[k] = problem.route_seconds(routes[k])
+            pending.discard(stop)
+            remaining.discard(stop)
+    return routes
+
+
+def _two_opt(problem: RouteProblem, route: list[int]) -> list[int]:
+    """Reverse segments while that shortens the walk."""
+    if len(route) < 3:
+        return route
+    points = [0, *(s + 1 for s in route), 0]
+    d = problem.seconds
+    improved = True
+    while improved:
+        improved = False
+        for i in range(1, len(points) - 2):
+            for j in range(i + 1, len(points) - 1):
+                delta = (d[points[i - 1], points[j]] + d[points[i], points[j + 1]]
+                         - d[points[i - 1], points[i]] - d[points[j], points[j + 1]])
+                if delta < -1e-9:
+                    points[i:j + 1] = points[i:j + 1][::-1]
+                    improved = True
+    return [p - 1 for p in points[1:-1]]
+
+
+def _ortools(problem: RouteProblem, seconds: float) -> list[list[int]]:
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    n = problem.n
+    manager = pywrapcp.RoutingIndexManager(n + 1, problem.officers, 0)
+    routing = pywrapcp.RoutingModel(manager)
+    travel = np.rint(problem.seconds).astype(np.int64)
+    service = np.r_[0, np.rint(problem.service)].astype(np.int64)
+
+    def transit(i: int, j: int) -> int:
+        a, b = manager.IndexToNode(i), manager.IndexToNode(j)
+        return int(travel[a, b] + service[a])
+
+    callback = routing.RegisterTransitCallback(transit)
+    routing.SetArcCostEvaluatorOfAllVehicles(callback)
+    routing.AddDimension(callback, 0, int(problem.budget), True, "time")
+    weights = problem.weighted_prize()
+    scale = 1e6 / max(float(weights.max()), 1e-9)  # penalties in whole numbers, walking seconds far below
+    for stop in range(n):
+        penalty = int(max(1, round(weights[stop] * scale * 1000)))
+        routing.AddDisjunction([manager.NodeToIndex(stop + 1)], penalty)
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(int(max(0.1, seconds) * 1000))
+    found = routing.SolveWithParameters(params)
+    if found is None:
+        raise RuntimeError("OR-Tools found no solution")
+    routes = []
+    for vehicle in range(problem.officers):
+        index, route = routing.Start(vehicle), []
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            if node:
+                route.append(node - 1)
+            index = found.Value(routing.NextVar(index))
+        routes.append(route)
+    return routes
+
+
+def _vroom(problem: RouteProblem, seconds: float) -> list[list[int]]:
+    from datetime import timedelta
+
+    import vroom
+
+    weights = problem.prize
+    top = float(weights[~problem.tier_a].max()) if (~problem.tier_a).any() else 1.0
+    top_a = float(weights[problem.tier_a].max()) if problem.tier_a.any() else 1.0
+    priority = np.where(problem.tier_a, 51 + np.rint(49 * weights / max(top_a, 1e-9)),
+                        1 + np.rint(49 * weights / max(top, 1e-9))).astype(int)
+    data = vroom.Input()
+    data.set_durations_matrix(profile="car", matrix_input=np.rint(problem.seconds).astype(np.uint32))
+    for k in range(problem.officers):
+        data.add_vehicle(vroom.Vehicle(id=k + 1, start=0, end=0, time_window=vroom.TimeWindow(0, int(problem.budget))))
+    for stop in range(problem.n):
+        data.add_job(vroom.Job(id=stop + 1, location=stop + 1, default_service=int(round(problem.service[stop])),
+                               priority=int(priority[stop])))
+    solution = data.solve(exploration_level=5, nb_threads=2, timeout=timedelta(seconds=max(0.1, seconds)))
+    routes: list[list[int]] = [[] for _ in range(problem.officers)]
+    steps = solution.routes
+    for vehicle, kind, job in zip(steps["vehicle_id"], steps["type"], steps["id"]):
+        if kind == "job":
+            routes[int(vehicle) - 1].append(int(job) - 1)
+    return routes

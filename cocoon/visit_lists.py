@@ -1,0 +1,116 @@
+"""Printable visit lists: one section per officer's route, as HTML (print CSS) and PDF.
+
+Two variants:
+
+- ``internal``: for police officers; each row shows the burglaries that put the household on
+  the list (id and date);
+- ``volunteer``: for volunteers; no burglary details at all, and the burgled households
+  themselves are left out (the police visit victims), with every other household at the same
+  address, so no victim address appears.
+
+Each row carries the household id, so that outcomes can be typed back in later, and boxes
+for the outcome codes below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from cocoon.catalogue import text
+
+OUTCOMES = ("face", "nothome", "leaflet", "refused", "noaccess", "owner", "revisit", "kit", "watch")
+"""Outcome codes, the same in every language (visit imports read them back)."""
+VARIANTS = ("internal", "volunteer")
+
+
+@dataclass
+class VisitSection:
+    officer: int | None
+    rows: list[dict[str, Any]]
+    left_out: int
+    """Burgled households left out of a volunteer list."""
+
+
+def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: str, lang: str) -> list[VisitSection]:
+    """Rows per officer from routed stops (or from the ranked visits, as one section when
+    ``stops`` has no ``officer`` column)."""
+    dates = {}
+    if len(burglaries):
+        days = pd.to_datetime(burglaries["first_day"]).dt.strftime("%Y-%m-%d")
+        dates = dict(zip(burglaries["burglary_id"].astype(str), days))
+    by_officer = stops.groupby("officer", sort=True) if "officer" in stops else [(None, stops)]
+    victim_labels = set()
+    if "burgled" in stops:
+        victim_labels = set(stops.loc[stops["burgled"].fillna(False).astype(bool), "label"].astype(str))
+    sections = []
+    for officer, group in by_officer:
+        rows, left_out = [], 0
+        for k, row in enumerate(group.itertuples(index=False), start=1):
+            burgled = bool(getattr(row, "burgled", False))
+            if variant == "volunteer" and (burgled or str(row.label) in victim_labels):
+                left_out += 1
+                continue
+            ids = [i for i in str(getattr(row, "burglary_ids", "") or "").split(";") if i]
+            note = ""
+            if variant == "internal":
+                note = ", ".join(f"{i} ({dates[i]})" if i in dates else i for i in ids)
+                if burgled:
+                    note = text("visit_list.burgled_here", lang) + (": " + note if note else "")
+            rows.append({"stop": int(getattr(row, "stop", k)), "household_id": str(row.household_id),
+                         "label": str(row.label), "dwellings": int(row.dwellings), "tier": str(row.tier),
+                         "arrival": str(getattr(row, "arrival", "") or ""),
+                         "distance": _distance(getattr(row, "distance_m", None)), "note": note})
+        sections.append(VisitSection(officer=None if officer is None else int(officer), rows=rows,
+                                     left_out=left_out))
+    return sections
+
+
+def _distance(value) -> str:
+    try:
+        return f"{float(value):.0f} m"
+    except (TypeError, ValueError):
+        return ""
+
+
+def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> str:
+    from cocoon.html_report import _environment
+
+    def t(key: str, **params) -> str:
+        return text(key, lang, **params)
+
+    return _environment().get_template("visit-list.html.j2").render(
+        lang=lang, t=t, sections=sections, area=area, date=date.isoformat(), variant=variant, outcomes=OUTCOMES,
+        title=t(f"visit_list.title_{variant}"))
+
+
+def visit_list_pdf(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> bytes:
+    """A4 landscape; the header (area, date, officer) and the table header repeat on every page."""
+    from cocoon.pdf import Document
+
+    def t(key: str, **params) -> str:
+        return text(key, lang, **params)
+
+    doc = Document(orientation="L", lang=lang)
+    widths = (10, 22, 62, 14, 10, 16, 16, 62, *([7] * len(OUTCOMES)), 20)
+    headings = (t("visit_list.stop"), t("visit_list.household_id"), t("visit_list.address"),
+                t("visit_list.dwellings"), t("visit_list.tier"), t("visit_list.arrival"), t("visit_list.distance"),
+                t("visit_list.note"), *[t(f"outcome_code.{o}") for o in OUTCOMES], t("visit_list.time_visitor"))
+    for section in sections:
+        officer = t("visit_list.officer", n=section.officer) if section.officer else t("visit_list.all_stops")
+        doc.page_header = f"{t(f'visit_list.title_{variant}')} · {area} · {date.isoformat()} · {officer}"
+        doc.add_page()
+        rows = [(str(r["stop"]), r["household_id"], r["label"], str(r["dwellings"]), r["tier"], r["arrival"],
+                 r["distance"], r["note"], *(["☐"] * len(OUTCOMES)), "") for r in section.rows]
+        doc.table(headings, rows, widths)
+        if section.left_out:
+            doc.paragraph(t("visit_list.left_out", n=section.left_out))
+    doc.page_header = ""
+    doc.add_page()
+    doc.heading(t("visit_list.legend"))
+    for o in OUTCOMES:
+        doc.paragraph(f"{t(f'outcome_code.{o}')} = {t(f'outcome.{o}')} ({o})")
+    return doc.output()

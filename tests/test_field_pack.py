@@ -1,0 +1,205 @@
+"""The officer's field pack: routes, GPX, visit lists, leaflet; privacy of the volunteer outputs."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from cocoon.cli import main
+from cocoon.routes import RouteProblem, check, solve
+
+from conftest import X0, Y0, to_lonlat
+
+START = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100])))
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def pdf_text(path) -> tuple[int, str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def problem(n, officers, seed, budget=3600.0):
+    rng = np.random.default_rng(seed)
+    xy = np.r_[[[0.0, 0.0]], rng.uniform(-800, 800, (n, 2))]
+    seconds = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1]) / 1.25
+    return RouteProblem(seconds=seconds, prize=rng.gamma(2, 30, n), service=np.full(n, 240.0),
+                        tier_a=rng.uniform(size=n) < 0.2, officers=officers, budget=budget)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(n=st.integers(1, 40), officers=st.integers(1, 3), seed=st.integers(0, 100),
+       solver=st.sampled_from(["greedy", "ortools", "vroom", "auto"]))
+def test_routes_keep_their_budget_and_visit_each_stop_once(n, officers, seed, solver):
+    p = problem(n, officers, seed)
+    solution = solve(p, solver=solver, seconds=0.3)
+    check(p, solution)  # budget kept, no stop twice
+    assert len(solution.routes) == officers
+    assert all(0 <= s < n for r in solution.routes for s in r)
+
+
+def test_tier_a_comes_first_where_it_fits():
+    # one tier A stop far away with a small prize; many rich stops near the start
+    xy = np.array([[0.0, 0.0], [1200.0, 0.0], *[[20.0 * k, 50.0] for k in range(1, 10)]])
+    seconds = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1]) / 1.25
+    prize = np.array([1.0, *[100.0] * 9])
+    tier_a = np.array([True, *[False] * 9])
+    p = RouteProblem(seconds=seconds, prize=prize, service=np.full(10, 300.0), tier_a=tier_a, officers=1,
+                     budget=3000.0)
+    for solver in ("greedy", "ortools", "auto"):
+        solution = solve(p, solver=solver, seconds=0.5)
+        check(p, solution)
+        assert 0 in solution.routes[0], solver
+
+
+def test_the_best_answer_is_kept_and_the_heuristic_stands_in():
+    p = problem(60, 2, 3)
+    greedy = solve(p, solver="greedy")
+    auto = solve(p, solver="auto", seconds=1.0)
+    assert auto.collected(p) >= greedy.collected(p) - 1e-6 or auto.solver == "greedy"
+
+
+@pytest.fixture()
+def files(tmp_path, household_frame, burglary_frame):
+    """The shared fixture plus a household exactly where burglary B1 happened (Storgatan 12)."""
+    victim = household_frame.iloc[[0]].assign(household_id="VICTIM", x=X0, y=Y0, street="Storgatan", number="12",
+                                               dwellings=1)
+    lon, lat = to_lonlat([X0], [Y0])
+    victim = victim.assign(lon=lon.round(8), lat=lat.round(8))
+    households = pd.concat([household_frame, victim], ignore_index=True)
+    h, b = tmp_path / "households.csv", tmp_path / "burglaries.csv"
+    households.drop(columns=["x", "y"]).to_csv(h, index=False)
+    burglary_frame.drop(columns=["x", "y"]).to_csv(b, index=False)
+    return b, h
+
+
+@pytest.fixture()
+def field_pack(files, tmp_path):
+    """A plan with routes for two officers, straight-line fallback (no network)."""
+    b, h = files
+    out = tmp_path / "out"
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "en",
+                 "--officers", "2", "--hours", "1", "--start", START, "--solve-seconds", "0.5",
+                 "--area-name", "Testby")
+    return result, out
+
+
+def test_plan_with_officers_writes_the_field_pack(field_pack, files):
+    result, out = field_pack
+    assert result.exit_code == 0, result.output
+    for name in ("routes.csv", "routes.gpx", "visit-list.html", "visit-list.pdf", "visit-list-volunteer.html",
+                 "visit-list-volunteer.pdf", "leaflet.html", "leaflet.pdf"):
+        assert (out / name).exists(), name
+    assert "straight lines × 1.3" in result.output and "Walking routes" in result.output
+    routes = pd.read_csv(out / "routes.csv")
+    visits = pd.read_csv(out / "visits.csv")
+    assert set(routes["household_id"]) <= set(visits["household_id"])  # every routed stop is in the ranked list
+    assert not routes["household_id"].duplicated().any()
+    for _, group in routes.groupby("officer"):
+        assert group["stop"].tolist() == list(range(1, len(group) + 1))
+        assert group["minutes_from_start"].is_monotonic_increasing
+    zones = json.loads((out / "zones.geojson").read_text())
+    assert any(f["properties"]["layer"] == "route" for f in zones["features"])
+
+
+def test_gpx_parses_back_and_routes_start_and_end_at_the_start(field_pack):
+    import gpxpy
+
+    _, out = field_pack
+    gpx = gpxpy.parse((out / "routes.gpx").read_text())
+    routes = pd.read_csv(out / "routes.csv")
+    assert len(gpx.routes) == routes["officer"].nunique()
+    for route in gpx.routes:
+        first, last = route.points[0], route.points[-1]
+        assert (first.latitude, first.longitude) == (last.latitude, last.longitude)
+        lon, lat = map(float, START.split(","))
+        assert first.longitude == pytest.approx(lon) and first.latitude == pytest.approx(lat)
+    assert len(gpx.waypoints) == len(routes)
+
+
+def test_pdfs_have_the_expected_pages_and_text(field_pack):
+    _, out = field_pack
+    routes = pd.read_csv(out / "routes.csv")
+    pages, content = pdf_text(out / "visit-list.pdf")
+    officers = routes["officer"].nunique()
+    assert pages == officers + 1  # one page per officer's short list, and the legend
+    assert "Visit list (police) · Testby · 2026-05-04 · Officer 1" in content
+    assert f"Page 1 of {pages}" in content
+    for household in routes["household_id"]:
+        assert household in content
+    pages, content = pdf_text(out / "leaflet.pdf")
+    assert pages == 2 and "Burglary in your neighbourhood" in content and "114 14" in content
+    assert "Testby" in content and "week 18 of 2026" in content
+
+
+def test_volunteer_list_and_leaflet_have_no_victim_address(field_pack, files):
+    result, out = field_pack
+    burglaries = pd.read_csv(files[0])
+    visits = pd.read_csv(out / "visits.csv")
+    victims = visits.loc[visits["burgled"].astype(str).str.lower() == "true", "label"].tolist()
+    assert "Storgatan 12" in victims, "the fixture must have a burglary at a listed household"
+    internal = (out / "visit-list.html").read_text()
+    assert any(v in internal for v in victims) or "BURGLED HERE" in internal
+    for name in ("visit-list-volunteer.html", "leaflet.html"):
+        page = (out / name).read_text()
+        for victim in victims:
+            assert victim not in page, (name, victim)
+        for burglary_id in burglaries["id"].astype(str):
+            assert burglary_id not in page
+    for name in ("visit-list-volunteer.pdf", "leaflet.pdf"):
+        _, content = pdf_text(out / name)
+        for victim in victims:
+            assert victim not in content, (name, victim)
+        assert "BURGLED HERE" not in content
+
+
+def test_swedish_field_pack(files, tmp_path):
+    b, h = files
+    out = tmp_path / "sv"
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "sv",
+                 "--officers", "1", "--start", START, "--solver", "greedy")
+    assert result.exit_code == 0, result.output
+    _, content = pdf_text(out / "leaflet.pdf")
+    assert "Inbrott i ditt område" in content and "ditt närområde" in content
+    assert "Besökslista (polis)" in (out / "visit-list.html").read_text()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--officers", "2"], "--officers needs --start"),
+    (["--officers", "0", "--start", START], "--officers must be 1 or more"),
+    (["--officers", "1", "--start", "Nowhere street 99"], "no household with that id or address"),
+    (["--officers", "1", "--start", START, "--hours", "0"], "--hours must be more than 0"),
+    (["--officers", "1", "--start", START, "--network", "HOUSEHOLDS"], "must be an OpenStreetMap extract"),
+])
+def test_bad_route_options_are_clear_errors(files, tmp_path, args, message):
+    b, h = files
+    args = [str(h) if a == "HOUSEHOLDS" else a for a in args]
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "o",
+                 "--lang", "en", *args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_start_can_be_an_address_or_id_from_the_register(files, tmp_path):
+    import gpxpy
+
+    b, h = files
+    for start in ("storgatan 12", "VICTIM"):
+        out = tmp_path / start.replace(" ", "-")
+        result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out,
+                     "--lang", "en", "--officers", "1", "--start", start, "--solver", "greedy")
+        assert result.exit_code == 0, result.output
+        first = gpxpy.parse((out / "routes.gpx").read_text()).routes[0].points[0]
+        lon, lat = to_lonlat([X0], [Y0])
+        assert (first.longitude, first.latitude) == pytest.approx((lon[0], lat[0]))

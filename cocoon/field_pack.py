@@ -34,8 +34,53 @@ def routes_gpx(routes, crs, *, lang: str) -> str:
     return gpx.to_xml()
 
 
-def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str) -> list[Path]:
-    """routes.csv and routes.gpx (when routed), both visit lists and the leaflet, as HTML and PDF."""
+def sign_poster_texts(signs: pd.DataFrame, *, leaflet: dict, lang: str) -> dict[str, str]:
+    from cocoon.catalogue import text
+
+    up = signs["up"].min() if len(signs) else ""
+    down = signs["down"].max() if len(signs) else ""
+    return {"headline": text("signs.headline", lang), "advice": text("signs.advice", lang),
+            "contact": str(leaflet["contact"]), "dates": text("signs.dates", lang, up=up, down=down)}
+
+
+def sign_poster_pdf(texts: dict[str, str], *, lang: str) -> bytes:
+    from cocoon.pdf import Document
+
+    doc = Document(orientation="L", lang=lang)
+    doc.add_page()
+    doc.set_fill_color(242, 197, 0)
+    doc.rect(8, 8, doc.w - 16, doc.h - 16, style="F")
+    doc.set_fill_color(255, 255, 255)
+    doc.rect(16, 16, doc.w - 32, doc.h - 32, style="F")
+    doc.set_y(40)
+    doc.set_font("DejaVu", "B", 36)
+    doc.multi_cell(0, 16, texts["headline"], align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(6)
+    for key, size in (("advice", 18), ("contact", 14), ("dates", 14)):
+        doc.set_font("DejaVu", "", size)
+        doc.multi_cell(0, size * 0.55, texts[key], align="C", new_x="LMARGIN", new_y="NEXT")
+        doc.ln(4)
+    return doc.output()
+
+
+def signs_geojson(signs: pd.DataFrame, crs) -> str:
+    """Sign sites as points, without the burglaries behind them."""
+    import geopandas as gpd
+
+    from cocoon.outputs import features
+
+    frame = gpd.GeoDataFrame(signs.drop(columns=["burglaries"]), geometry=gpd.points_from_xy(signs["x"], signs["y"]),
+                             crs=crs)
+    items = features(frame, ["sign_id", "zone", "kind", "households_covered", "dwellings_covered", "up", "down"],
+                     layer="sign")
+    return '{"type": "FeatureCollection", "name": "signs", "features": [\n' + ",\n".join(items) + "\n]}\n"
+
+
+def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str, network=None) -> list[Path]:
+    """routes.csv and routes.gpx (when routed), both visit lists, the leaflet and the sign poster
+    (HTML and PDF), signs.csv/.geojson and property-owners.csv."""
+    from cocoon.property_owners import property_owner_notices
+    from cocoon.signs import SIGN_COLUMNS, plan_signs
     from cocoon.leaflet import leaflet_html, leaflet_pdf, leaflet_texts
     from cocoon.visit_lists import visit_list_html, visit_list_pdf, visit_sections
 
@@ -58,4 +103,16 @@ def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str) -> li
     texts = leaflet_texts(latest=latest, settings=plan.settings.leaflet, lang=lang)
     written.append(write_text(out_dir / "leaflet.html", leaflet_html(texts, lang=lang)))
     written.append(write_bytes(out_dir / "leaflet.pdf", leaflet_pdf(texts, lang=lang)))
+    signs = plan_signs(plan, settings=plan.settings.signs, network=network)
+    written.append(write_csv(signs[SIGN_COLUMNS], out_dir / "signs.csv"))
+    written.append(write_text(out_dir / "signs.geojson", signs_geojson(signs, plan.crs)))
+    poster = sign_poster_texts(signs, leaflet=texts, lang=lang)
+    from cocoon.html_report import _environment
+
+    written.append(write_text(out_dir / "sign-poster.html",
+                              _environment().get_template("sign-poster.html.j2").render(lang=lang, **poster)))
+    written.append(write_bytes(out_dir / "sign-poster.pdf", sign_poster_pdf(poster, lang=lang)))
+    owners = property_owner_notices(plan.visits, happened=str(texts["happened"]), contact=str(texts["contact"]),
+                                    lang=lang)
+    written.append(write_csv(owners, out_dir / "property-owners.csv"))
     return written

@@ -45,6 +45,7 @@ class Routes:
     candidates: int
     risk_available: float
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    network: WalkingNetwork | None = None
 
 
 def find_start(text: str, visits: pd.DataFrame, households: pd.DataFrame, crs) -> StartPoint:
@@ -138,4 +139,4 @@ def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, hours
     stops = pd.DataFrame(rows, columns=ROUTE_COLUMNS)
     return Routes(stops=stops, summary=pd.DataFrame(summary), start=start, lines=lines, solver=solution.solver,
                   on_network=network is not None, candidates=len(chosen), risk_available=float(risk.sum()),
-                  notes=notes)
+                  notes=notes, network=network)

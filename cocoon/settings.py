@@ -113,6 +113,24 @@ class RouteSettings:
 
 
 @dataclass(frozen=True)
+class SignSettings:
+    """Where warning signs go up in each zone, and when they come down (see README, "Signs")."""
+
+    sight_m: float = 60.0
+    """A household within this distance of a sign can see it."""
+    min_per_zone: int = 3
+    """Fewest signs in a zone (fewer only when there are not enough sites)."""
+    max_per_zone: int = 5
+    """Most signs in a zone."""
+    households_per_sign: int = 40
+    """One sign per this many households in the zone, between the two limits above."""
+    min_spacing_m: float = 100.0
+    """No two signs closer than this."""
+    take_down: str = "elevated"
+    """Signs come down at the end of the "elevated" window (default) or of the "high" window."""
+
+
+@dataclass(frozen=True)
 class LeafletSettings:
     """What the leaflet and door hanger say about reaching the police."""
 
@@ -152,6 +170,7 @@ class Settings:
     ranking: RankingSettings = field(default_factory=RankingSettings)
     osm: OsmSettings = field(default_factory=OsmSettings)
     routes: RouteSettings = field(default_factory=RouteSettings)
+    signs: SignSettings = field(default_factory=SignSettings)
     leaflet: LeafletSettings = field(default_factory=LeafletSettings)
     backtest: BacktestSettings = field(default_factory=BacktestSettings)
     crs: str | None = None
@@ -163,9 +182,9 @@ class Settings:
 
 
 SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
-            "leaflet": LeafletSettings, "backtest": BacktestSettings}
+            "signs": SignSettings, "leaflet": LeafletSettings, "backtest": BacktestSettings}
 #: Sections read by other commands; kept in ``Settings.extra`` without checking here.
-FOREIGN_SECTIONS = {"calibration", "signs", "store", "maps"}
+FOREIGN_SECTIONS = {"calibration", "store", "maps"}
 
 
 def _coerce(value: Any, annotation: Any, where: str) -> Any:
@@ -289,6 +308,16 @@ def validate(settings: Settings, source: str) -> None:
     if rt.solver not in ("auto", "vroom", "ortools", "greedy"):
         raise SettingsError("settings.bad_choice", where=f"{source}: routes.solver", value=rt.solver,
                             choices="auto, vroom, ortools, greedy")
+    sg = settings.signs
+    for name in ("sight_m", "households_per_sign", "max_per_zone"):
+        if not getattr(sg, name) > 0:
+            raise SettingsError("settings.must_be_positive", where=f"{source}: signs.{name}", value=getattr(sg, name))
+    for name in ("min_per_zone", "min_spacing_m"):
+        if getattr(sg, name) < 0:
+            raise SettingsError("settings.must_not_be_negative", where=f"{source}: signs.{name}", value=getattr(sg, name))
+    if sg.take_down not in ("elevated", "high"):
+        raise SettingsError("settings.bad_choice", where=f"{source}: signs.take_down", value=sg.take_down,
+                            choices="elevated, high")
     b = settings.backtest
     for name in ("cell_m", "kde_bandwidth_m", "bj_max_cells", "bj_max_weeks", "kde_days", "hotspot_days"):
         if not getattr(b, name) > 0:

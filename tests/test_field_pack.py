@@ -27,7 +27,8 @@ def pdf_text(path) -> tuple[int, str]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(path.read_bytes()))
-    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+    words = " ".join(page.extract_text() for page in reader.pages).split()
+    return len(reader.pages), " ".join(words)  # line breaks of wrapped cells become spaces
 
 
 def problem(n, officers, seed, budget=3600.0):
@@ -203,3 +204,65 @@ def test_start_can_be_an_address_or_id_from_the_register(files, tmp_path):
         first = gpxpy.parse((out / "routes.gpx").read_text()).routes[0].points[0]
         lon, lat = to_lonlat([X0], [Y0])
         assert (first.longitude, first.latitude) == pytest.approx((lon[0], lat[0]))
+
+
+def test_signs_have_sites_dates_and_a_poster(field_pack):
+    _, out = field_pack
+    signs = pd.read_csv(out / "signs.csv")
+    zones = json.loads((out / "zones.geojson").read_text())
+    ends = {f["properties"]["burglary_id"]: f["properties"]["end"] for f in zones["features"]
+            if f["properties"]["layer"] == "zone"}
+    assert len(signs) >= 1 and (signs["up"] == "2026-05-04").all()
+    for row in signs.itertuples(index=False):
+        # down at the end of the elevated window of the zone's latest burglary
+        assert row.down == max(ends[b] for b in row.burglaries.split(";"))
+    assert signs.groupby("zone").size().max() <= 5
+    assert set(signs["kind"]) == {"building"}  # no network: building centroids
+    geo = json.loads((out / "signs.geojson").read_text())
+    assert len(geo["features"]) == len(signs) and "burglaries" not in geo["features"][0]["properties"]
+    pages, content = pdf_text(out / "sign-poster.pdf")
+    assert pages == 1 and "A burglary has happened in this area – be extra watchful" in content
+    assert "2026-05-04" in content
+
+
+def test_signs_come_down_after_the_high_window_when_so_configured(files, tmp_path):
+    b, h = files
+    settings = tmp_path / "s.toml"
+    settings.write_text('[signs]\ntake_down = "high"\nmin_spacing_m = 0\n')
+    out = tmp_path / "o"
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "sv",
+                 "--officers", "1", "--start", START, "--solver", "greedy", "--settings", settings)
+    assert result.exit_code == 0, result.output
+    signs = pd.read_csv(out / "signs.csv")
+    zones = json.loads((out / "zones.geojson").read_text())
+    highs = {f["properties"]["burglary_id"]: f["properties"]["high_until"] for f in zones["features"]
+             if f["properties"]["layer"] == "zone"}
+    for row in signs.itertuples(index=False):
+        assert row.down == max(highs[b] for b in row.burglaries.split(";"))
+    _, content = pdf_text(out / "sign-poster.pdf")
+    assert "Inbrott har skett i detta område – var extra vaksam" in content
+
+
+def test_greedy_sign_sites_cover_the_most_risk_and_keep_apart():
+    from cocoon.signs import choose_sites
+
+    households = np.array([[0.0, 0.0], [10.0, 0.0], [200.0, 0.0], [400.0, 0.0]])
+    weight = np.array([5.0, 5.0, 20.0, 1.0])
+    sites = np.array([[5.0, 0.0], [200.0, 5.0], [205.0, 0.0], [400.0, 10.0]])
+    chosen = choose_sites(sites, households, weight, count=3, sight_m=30, spacing_m=50)
+    assert [site for site, _ in chosen] == [1, 0, 3]  # 20 first; site 2 is too close to site 1
+    assert sorted(int(i) for _, new in chosen for i in new) == [0, 1, 2, 3]
+
+
+def test_property_owners_get_a_notice_without_the_victims_address():
+    from cocoon.property_owners import property_owner_notices
+
+    visits = pd.DataFrame({"household_id": ["a", "b", "c", "d"], "label": ["Storgatan 1A", "Storgatan 1B", "Ågatan 2",
+                                                                         "Ågatan 4"],
+                           "dwellings": [12, 10, 1, 8], "owner": ["Brf Eken", "Brf Eken", "Brf Eken", None],
+                           "building_id": ["B1", "B1", "B2", "B3"]})
+    table = property_owner_notices(visits, happened="In week 18 of 2026 there was a burglary in Testby.",
+                                   contact="Call 114 14.", lang="en")
+    assert table[["owner", "building", "dwellings"]].values.tolist() == [["Brf Eken", "B1", 22]]
+    assert table["entrances"].iloc[0] == "Storgatan 1A; Storgatan 1B"
+    assert "week 18" in table["notice"].iloc[0] and "Storgatan" not in table["notice"].iloc[0]

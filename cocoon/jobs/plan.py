@@ -111,7 +111,7 @@ def run_plan(request: PlanRequest) -> PlanResult:
         from cocoon.field_pack import write_field_pack
 
         area = settings.leaflet.area_name or Path(request.households).name.split(".")[0]
-        written += write_field_pack(plan, routes, out_dir, lang=lang, area=area)
+        written += write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network)
     return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
                       notes=[*burglaries.notes, *households.notes, *plan.notes, *(routes.notes if routes else [])],
                       routes=routes)

@@ -79,9 +79,9 @@ def signs_geojson(signs: pd.DataFrame, crs) -> str:
 def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str, network=None) -> list[Path]:
     """routes.csv and routes.gpx (when routed), both visit lists, the leaflet and the sign poster
     (HTML and PDF), signs.csv/.geojson and property-owners.csv."""
+    from cocoon.leaflet import leaflet_html, leaflet_pdf, leaflet_texts
     from cocoon.property_owners import property_owner_notices
     from cocoon.signs import SIGN_COLUMNS, plan_signs
-    from cocoon.leaflet import leaflet_html, leaflet_pdf, leaflet_texts
     from cocoon.visit_lists import visit_list_html, visit_list_pdf, visit_sections
 
     out_dir = Path(out_dir)

@@ -69,5 +69,5 @@ class Document(FPDF):
                 table.row([str(v) for v in values])
         self.set_font("DejaVu", "", 9)
 
-    def output(self) -> bytes:  # noqa: D102 - bytes, always
+    def output(self) -> bytes:
         return bytes(super().output())

@@ -20,6 +20,7 @@ Solvers:
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -53,12 +54,12 @@ class RouteProblem:
 
     def route_seconds(self, route: list[int]) -> float:
         points = [0, *(s + 1 for s in route), 0]
-        walk = sum(self.seconds[a, b] for a, b in zip(points, points[1:]))
+        walk = sum(self.seconds[a, b] for a, b in itertools.pairwise(points))
         return float(walk + self.service[route].sum()) if route else 0.0
 
     def walking_seconds(self, route: list[int]) -> float:
         points = [0, *(s + 1 for s in route), 0]
-        return float(sum(self.seconds[a, b] for a, b in zip(points, points[1:])))
+        return float(sum(self.seconds[a, b] for a, b in itertools.pairwise(points)))
 
 
 @dataclass
@@ -129,7 +130,7 @@ def _greedy(problem: RouteProblem) -> list[list[int]]:
     weights = problem.weighted_prize()
     remaining = set(range(problem.n))
     for group in (np.flatnonzero(problem.tier_a), np.flatnonzero(~problem.tier_a)):
-        pending = set(int(s) for s in group) & remaining
+        pending = {int(s) for s in group} & remaining
         while pending:
             best = None
             for stop in pending:
@@ -225,7 +226,7 @@ def _vroom(problem: RouteProblem, seconds: float) -> list[list[int]]:
     for k in range(problem.officers):
         data.add_vehicle(vroom.Vehicle(id=k + 1, start=0, end=0, time_window=vroom.TimeWindow(0, int(problem.budget))))
     for stop in range(problem.n):
-        data.add_job(vroom.Job(id=stop + 1, location=stop + 1, default_service=int(round(problem.service[stop])),
+        data.add_job(vroom.Job(id=stop + 1, location=stop + 1, default_service=round(problem.service[stop]),
                                priority=int(priority[stop])))
     solution = data.solve(exploration_level=5, nb_threads=2, timeout=timedelta(seconds=max(0.1, seconds)))
     routes: list[list[int]] = [[] for _ in range(problem.officers)]

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from conftest import X0, Y0, to_lonlat
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cocoon.cli import main
 from cocoon.routes import RouteProblem, check, solve
-
-from conftest import X0, Y0, to_lonlat
 
 START = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100])))
 
@@ -145,7 +145,7 @@ def test_pdfs_have_the_expected_pages_and_text(field_pack):
 
 
 def test_volunteer_list_and_leaflet_have_no_victim_address(field_pack, files):
-    result, out = field_pack
+    _, out = field_pack
     burglaries = pd.read_csv(files[0])
     visits = pd.read_csv(out / "visits.csv")
     victims = visits.loc[visits["burgled"].astype(str).str.lower() == "true", "label"].tolist()

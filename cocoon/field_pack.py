@@ -89,9 +89,13 @@ def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str, netwo
     if routes is not None:
         written.append(write_csv(routes.stops, out_dir / "routes.csv"))
         written.append(write_text(out_dir / "routes.gpx", routes_gpx(routes, plan.crs, lang=lang)))
-        stops = routes.stops.merge(plan.visits[["household_id", "burgled", "distance_m"]], on="household_id", how="left")
+        extra = [c for c in ("household_id", "burgled", "distance_m", "revisit") if c in plan.visits]
+        stops = routes.stops.merge(plan.visits[extra], on="household_id", how="left")
     else:
         stops = plan.visits.head(plan.settings.routes.max_stops)
+    typed = stops[[c for c in ("officer", "stop", "household_id", "label", "tier") if c in stops]].copy()
+    typed["outcome"], typed["time"], typed["visitor"] = "", "", ""
+    written.append(write_csv(typed, out_dir / "visit-list.csv"))
     for variant, name in VISIT_LIST_FILES.items():
         sections = visit_sections(stops, plan.burglaries, variant=variant, lang=lang)
         written.append(write_text(out_dir / f"{name}.html",

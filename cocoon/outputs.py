@@ -21,7 +21,7 @@ from cocoon.settings import as_dict
 
 VISIT_COLUMNS = ["rank", "household_id", "label", "lon", "lat", "dwellings", "score", "tier", "distance_m",
                  "burglary_ids", "phase", "days_left", "priority", "burglaries", "relation", "burgled", "street",
-                 "number", "postcode", "building_type", "owner", "building_id"]
+                 "number", "postcode", "building_type", "owner", "building_id", "revisit"]
 ZONE_PROPERTIES = ["burglary_id", "phase", "start", "high_until", "end", "days_left", "age_days", "radius_m",
                    "address"]
 

@@ -131,6 +131,16 @@ class SignSettings:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    """The local store of burglaries, plans, visits and signs (see README, "The store")."""
+
+    path: str = ""
+    """The store file (SQLite); --store on the command line wins. Empty: no store."""
+    retention_days: int = 90
+    """Personal data is kept this many days after the zone window ends; cocoon purge removes older."""
+
+
+@dataclass(frozen=True)
 class LeafletSettings:
     """What the leaflet and door hanger say about reaching the police."""
 
@@ -172,6 +182,7 @@ class Settings:
     routes: RouteSettings = field(default_factory=RouteSettings)
     signs: SignSettings = field(default_factory=SignSettings)
     leaflet: LeafletSettings = field(default_factory=LeafletSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
     backtest: BacktestSettings = field(default_factory=BacktestSettings)
     crs: str | None = None
     """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
@@ -182,9 +193,10 @@ class Settings:
 
 
 SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
-            "signs": SignSettings, "leaflet": LeafletSettings, "backtest": BacktestSettings}
+            "signs": SignSettings, "leaflet": LeafletSettings, "store": StoreSettings,
+            "backtest": BacktestSettings}
 #: Sections read by other commands; kept in ``Settings.extra`` without checking here.
-FOREIGN_SECTIONS = {"calibration", "store", "maps"}
+FOREIGN_SECTIONS = {"calibration", "maps"}
 
 
 def _coerce(value: Any, annotation: Any, where: str) -> Any:
@@ -318,6 +330,9 @@ def validate(settings: Settings, source: str) -> None:
     if sg.take_down not in ("elevated", "high"):
         raise SettingsError("settings.bad_choice", where=f"{source}: signs.take_down", value=sg.take_down,
                             choices="elevated, high")
+    if settings.store.retention_days < 0:
+        raise SettingsError("settings.must_not_be_negative", where=f"{source}: store.retention_days",
+                            value=settings.store.retention_days)
     b = settings.backtest
     for name in ("cell_m", "kde_bandwidth_m", "bj_max_cells", "bj_max_weeks", "kde_days", "hotspot_days"):
         if not getattr(b, name) > 0:

@@ -60,6 +60,9 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: st
                 note = ", ".join(f"{i} ({dates[i]})" if i in dates else i for i in ids)
                 if burgled:
                     note = text("visit_list.burgled_here", lang) + (": " + note if note else "")
+            again = str(getattr(row, "revisit", "") or "")
+            if again:
+                note = (note + "; " if note else "") + text("visit_list.revisit", lang, date=again)
             rows.append({"stop": int(getattr(row, "stop", k)), "household_id": str(row.household_id),
                          "label": str(row.label), "dwellings": int(row.dwellings), "tier": str(row.tier),
                          "arrival": str(getattr(row, "arrival", "") or ""),

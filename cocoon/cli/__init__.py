@@ -12,6 +12,8 @@ from cocoon.cli.backtest import backtest_command
 from cocoon.cli.calibrate import calibrate_command
 from cocoon.cli.demo import demo_command
 from cocoon.cli.plan import plan_command
+from cocoon.cli.store import (ingest_command, purge_command, signs_group, status_command,
+                              visits_group)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,6 +33,8 @@ def main() -> None:
       cocoon plan --burglaries FILE --households FILE --date YYYY-MM-DD --out DIR
     Check the local near-repeat pattern (Knox test) and turn it into settings:
       cocoon calibrate FILE --write-settings local.toml
+    Keep a store of what was done, and report delivery:
+      cocoon ingest FILE --store cocoon.sqlite; cocoon visits import visit-list.csv; cocoon status
     Judge the zones against the burglaries that followed:
       cocoon backtest FILE --from YYYY-MM-DD --to YYYY-MM-DD
 
@@ -42,3 +46,5 @@ main.add_command(plan_command)
 main.add_command(demo_command)
 main.add_command(calibrate_command)
 main.add_command(backtest_command)
+for command in (ingest_command, visits_group, signs_group, status_command, purge_command):
+    main.add_command(command)

@@ -78,6 +78,13 @@ def handle_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def command_line() -> str:
+    """What the user ran, for the store's audit log."""
+    import shlex
+
+    return "cocoon " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
 def parse_date(value: str | None, option: str, lang: str):
     import datetime as dt
 

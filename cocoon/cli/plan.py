@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cocoon.cli.common import (
+    command_line,
     handle_errors,
     lang_option,
     overwrite_option,
@@ -69,8 +70,8 @@ def household_columns(pairs: tuple[str, ...]):
 
 
 @click.command(name="plan")
-@click.option("--burglaries", "burglaries_path", required=True, type=click.Path(dir_okay=False),
-              help="Reported burglaries: CSV, GeoJSON, GeoPackage or (Geo)Parquet.")
+@click.option("--burglaries", "burglaries_path", type=click.Path(dir_okay=False),
+              help="Reported burglaries: CSV, GeoJSON, GeoPackage or (Geo)Parquet.  [required unless --store]")
 @click.option("--households", "households_path", required=True, type=click.Path(dir_okay=False),
               help="Household register (CSV, GeoJSON, GeoPackage, Parquet) or an OpenStreetMap extract (.osm.pbf).")
 @click.option("--date", "plan_date", metavar="YYYY-MM-DD", help="Plan date.  [default: today]")
@@ -105,6 +106,10 @@ def household_columns(pairs: tuple[str, ...]):
               help=f"Route solver.  [default: {DEFAULTS.routes.solver}]")
 @click.option("--solve-seconds", type=float, default=None,
               help=f"Time limit for the route solver.  [default: {DEFAULTS.routes.solve_seconds:g}]")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False),
+              help="The store (SQLite file): new burglaries go in, and households reached face to face in the "
+                   "window stay out; not-home households come back flagged for a revisit.  [default: settings "
+                   "store.path]")
 @click.option("--area-name", help="Name of the area on visit lists and the leaflet, e.g. Karhula.  "
                                   "[default: the leaflet says 'your neighbourhood']")
 @burglary_column_options
@@ -114,7 +119,7 @@ def household_columns(pairs: tuple[str, ...]):
 @handle_errors
 def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, high_days, elevated_days, metric_crs,
                  exclude_path, household_column, household_crs, rejects_path, officers, hours, start,
-                 minutes_per_stop, minutes_per_dwelling, network_path, solver, solve_seconds, area_name, id_column,
+                 minutes_per_stop, minutes_per_dwelling, network_path, solver, solve_seconds, store_path, area_name, id_column,
                  date_column, from_column, to_column, lon_column, lat_column, x_column, y_column, address_column,
                  date_format, input_crs, skip_bad_rows, settings_path, lang, overwrite):
     """Make the daily cocooning plan: zones active on the date and the ranked households to visit.
@@ -138,7 +143,7 @@ def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, h
     from cocoon.jobs import PlanRequest, run_plan
 
     request = PlanRequest(
-        burglaries=Path(burglaries_path), households=Path(households_path),
+        burglaries=Path(burglaries_path) if burglaries_path else None, households=Path(households_path),
         plan_date=parse_date(plan_date, "--date", lang), out_dir=Path(out_dir), settings_path=settings_path,
         radius_m=radius, high_days=high_days, elevated_days=elevated_days, metric_crs=metric_crs,
         input_crs=input_crs, household_crs=household_crs or input_crs,
@@ -149,7 +154,8 @@ def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, h
         exclude_path=Path(exclude_path) if exclude_path else None, overwrite=overwrite, lang=lang,
         officers=officers, hours=hours, start=start, minutes_per_stop=minutes_per_stop,
         minutes_per_dwelling=minutes_per_dwelling, network_path=Path(network_path) if network_path else None,
-        solver=solver, solve_seconds=solve_seconds, area_name=area_name,
+        solver=solver, solve_seconds=solve_seconds, area_name=area_name, store_path=store_path,
+        command=command_line(),
     )
     result = run_plan(request)
     print_plan_summary(result)

@@ -164,3 +164,44 @@ def print_backtest(result) -> None:
         out.print(text(key, lang, **params), style="yellow")
     if result.written:
         out.print(t("calibrate.written", files=", ".join(str(p) for p in result.written)))
+
+
+def print_ingest(result, lang: str) -> None:
+    out = console()
+    out.print(text("store.ingest_done", lang, added=result.added, unchanged=result.unchanged))
+    if result.conflicting:
+        shown = ", ".join(result.conflicting[:10])
+        out.print(text("store.conflicting", lang, n=len(result.conflicting), ids=shown), style="yellow")
+    if result.rejected:
+        out.print(text("store.rejected", lang, n=result.rejected), style="yellow")
+    for key, params in result.notes:
+        out.print(text(key, lang, **params), style="yellow")
+
+
+def print_status(result, *, on, lang: str, written) -> None:
+    import math
+
+    from rich.table import Table
+
+    from cocoon.status_report import MEASURES
+
+    out = console()
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    out.print(t("status.title", date=on.isoformat()), style="bold")
+    out.print(t("status.overall", burglaries=result.overall["burglaries"], households=result.overall["households"]))
+    table = Table()
+    table.add_column(t("status.burglary"))
+    table.add_column(t("status.households"), justify="right")
+    for m in MEASURES:
+        table.add_column(t(f"status.{m}"), justify="right")
+    for row in result.per_burglary.itertuples(index=False):
+        table.add_row(str(row.burglary_id), str(row.households), *[str(getattr(row, m)) for m in MEASURES])
+    total = result.overall
+    table.add_row(t("summary.total"), str(total["households"]),
+                  *["–" if math.isnan(total[m]) else f"{total[m] * 100:.0f} %" for m in MEASURES], style="bold")
+    out.print(table)
+    n = len(result.overdue_signs)
+    out.print(t("status.overdue_title", n=n), style="yellow" if n else None)
+    for sign in result.overdue_signs.itertuples(index=False):
+        out.print(f"  {sign.sign_id}: {t('status.planned_down')} {sign.planned_down}")
+    out.print(t("calibrate.written", files=", ".join(str(p) for p in written)))

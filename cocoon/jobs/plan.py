@@ -17,7 +17,7 @@ from cocoon.settings import Settings, load_settings, override
 
 @dataclass
 class PlanRequest:
-    burglaries: Path
+    burglaries: Path | None
     households: Path
     plan_date: dt.date
     out_dir: Path
@@ -47,6 +47,10 @@ class PlanRequest:
     solver: str | None = None
     solve_seconds: float | None = None
     area_name: str | None = None
+    store_path: str | Path | None = None
+    """The store: new burglaries go in, households reached face to face stay out (see README)."""
+    command: str = "plan"
+    """What the user ran, for the store's audit log."""
 
 
 @dataclass
@@ -82,13 +86,55 @@ def run_plan(request: PlanRequest) -> PlanResult:
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
     exclude = read_household_ids(request.exclude_path) if request.exclude_path else set()
 
-    burglaries = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
-                                 plan_date=request.plan_date, skip_bad_rows=request.skip_bad_rows,
-                                 date_format=request.date_format)
+    store_file = request.store_path or settings.store.path or None
+    if request.burglaries is None and not store_file:
+        from cocoon.errors import InputError
+
+        raise InputError("plan.no_burglaries")
+    burglaries = None
+    if request.burglaries is not None:
+        burglaries = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
+                                     plan_date=request.plan_date, skip_bad_rows=request.skip_bad_rows,
+                                     date_format=request.date_format)
     households = read_households(request.households, columns=request.household_columns, crs=household_crs,
                                  skip_bad_rows=request.skip_bad_rows, osm=settings.osm, lang=lang)
-    plan = make_plan(burglaries.burglaries, households.households, on=request.plan_date, settings=settings,
-                     crs=metric, exclude=exclude)
+    store_notes: list[tuple[str, dict[str, Any]]] = []
+    store = None
+    revisit: dict[str, str] = {}
+    if store_file:
+        from cocoon.jobs.store import ingest, stored_burglaries, visit_history
+        from cocoon.store import open_store
+
+        store = open_store(store_file)
+    try:
+        if store is not None:
+            if burglaries is not None:
+                done = ingest(store, burglaries.burglaries, source=str(request.burglaries), command=request.command)
+                store_notes.append(("store.ingested", {"added": done.added, "unchanged": done.unchanged,
+                                                       "conflicting": len(done.conflicting)}))
+            burglary_table = stored_burglaries(store)
+            reached, revisit = visit_history(store, on=request.plan_date, days=settings.zones.active_days)
+            exclude = exclude | reached
+            store_notes.append(("store.history", {"reached": len(reached), "revisit": len(revisit)}))
+        else:
+            burglary_table = burglaries.burglaries
+        plan = make_plan(burglary_table, households.households, on=request.plan_date, settings=settings,
+                         crs=metric, exclude=exclude)
+        plan.visits["revisit"] = [revisit.get(h, "") for h in plan.visits["household_id"].astype(str)]
+        if store is not None:
+            from cocoon.jobs.store import record_plan
+
+            record_plan(store, plan, out_dir=out_dir, command=request.command)
+    finally:
+        if store is not None:
+            store.close()
+    if burglaries is None:
+        import pandas as pd
+
+        from cocoon.burglaries import BurglaryTable
+
+        burglaries = BurglaryTable(burglaries=burglary_table, rejects=pd.DataFrame(columns=["row"]), source=store_file,
+                                   columns={})
 
     rejected = {"burglaries": len(burglaries.rejects), "households": len(households.rejects)}
     rejects_path = None
@@ -100,7 +146,8 @@ def run_plan(request: PlanRequest) -> PlanResult:
                           households.rejects.assign(file=str(request.households))], ignore_index=True)
         write_rejects(both[["file", *[c for c in both.columns if c != "file"]]], rejects_path, lang=lang)
 
-    inputs = {"burglaries": str(request.burglaries), "households": str(request.households),
+    inputs = {"burglaries": str(request.burglaries or store_file), "store": str(store_file or ""),
+              "households": str(request.households),
               "burglary_columns": burglaries.columns, "household_columns": households.columns,
               "rows_rejected": rejected, "excluded_ids": len(exclude)}
     routes = None
@@ -113,7 +160,8 @@ def run_plan(request: PlanRequest) -> PlanResult:
         area = settings.leaflet.area_name or Path(request.households).name.split(".")[0]
         written += write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network)
     return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
-                      notes=[*burglaries.notes, *households.notes, *plan.notes, *(routes.notes if routes else [])],
+                      notes=[*burglaries.notes, *households.notes, *plan.notes, *store_notes,
+                             *(routes.notes if routes else [])],
                       routes=routes)
 
 

@@ -1,0 +1,217 @@
+"""The store's commands: ingest, visits, signs, status and purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from cocoon.cli.common import command_line, handle_errors, lang_option, parse_date, settings_option
+from cocoon.cli.plan import burglary_column_options, burglary_columns
+
+
+def store_option(f):
+    return click.option("--store", "store", type=click.Path(dir_okay=False), envvar="COCOON_STORE",
+                        help="The store file (SQLite).  [default: settings store.path; env COCOON_STORE]")(f)
+
+
+def _date(value, option, lang):
+    return parse_date(value, option, lang) if value else dt.date.today()
+
+
+@click.command(name="ingest")
+@click.argument("burglaries_path", metavar="FILE", type=click.Path(dir_okay=False))
+@store_option
+@burglary_column_options
+@settings_option
+@lang_option
+@handle_errors
+def ingest_command(burglaries_path, store, id_column, date_column, from_column, to_column, lon_column, lat_column,
+                   x_column, y_column, address_column, date_format, input_crs, skip_bad_rows, settings_path, lang):
+    """Add reported burglaries to the store, by id: importing the same file again adds nothing.
+
+    \b
+    Example:
+      cocoon ingest burglaries.csv --store cocoon.sqlite
+    """
+    from cocoon.cli.report import print_ingest
+    from cocoon.jobs.store import run_ingest
+
+    result = run_ingest(Path(burglaries_path), store=store, settings_path=settings_path,
+                        columns=burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column,
+                                                 x_column, y_column, address_column),
+                        input_crs=input_crs, date_format=date_format, skip_bad_rows=skip_bad_rows,
+                        command=command_line())
+    print_ingest(result, lang)
+
+
+@click.group(name="visits")
+def visits_group():
+    """Record what was done at the doors."""
+
+
+@visits_group.command(name="import")
+@click.argument("visits_path", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Day of visits whose time is only HH:MM.  [default: today]")
+@store_option
+@settings_option
+@lang_option
+@handle_errors
+def visits_import_command(visits_path, day, store, settings_path, lang):
+    """Import outcomes: the filled visit-list.csv, or a CSV typed in from the paper list.
+
+    Columns: household_id, outcome (a code: face, nothome, leaflet, refused, noaccess, owner,
+    revisit, kit, watch; or its letter from the printed list, or its words), time
+    (YYYY-MM-DD HH:MM, or HH:MM with --date) and visitor. Rows without an outcome are skipped.
+    Every row is checked first: a bad outcome, time or unknown household id stops the import,
+    names the rows, and stores nothing.
+
+    \b
+    Example:
+      cocoon visits import visit-list.csv --store cocoon.sqlite --date 2026-05-04
+    """
+    from cocoon.catalogue import resolve_language, text
+    from cocoon.cli.common import console
+    from cocoon.jobs.store import run_visits_import
+
+    result = run_visits_import(Path(visits_path), store=store, settings_path=settings_path,
+                               date=parse_date(day, "--date", lang) if day else dt.date.today(),
+                               command=command_line())
+    console().print(text("visits.imported", resolve_language(lang), added=result.added, blank=result.blank))
+
+
+@visits_group.command(name="add")
+@click.argument("household")
+@click.option("--outcome", required=True, help="face, nothome, leaflet, refused, noaccess, owner, revisit, kit or watch.")
+@click.option("--time", "when", required=True, metavar="'YYYY-MM-DD HH:MM'", help="When (HH:MM alone means today).")
+@click.option("--visitor", help="Who visited.")
+@store_option
+@settings_option
+@lang_option
+@handle_errors
+def visits_add_command(household, outcome, when, visitor, store, settings_path, lang):
+    """Record one visit to HOUSEHOLD (its household id from the visit list).
+
+    \b
+    Example:
+      cocoon visits add osm-n2932338775 --outcome face --time "2026-05-04 10:05" --visitor "PA 1234"
+    """
+    from cocoon.catalogue import resolve_language, text
+    from cocoon.cli.common import console
+    from cocoon.jobs.store import run_visit_add
+
+    run_visit_add(household, outcome=outcome, time=when, visitor=visitor, store=store, settings_path=settings_path,
+                  command=command_line())
+    console().print(text("visits.imported", resolve_language(lang), added=1, blank=0))
+
+
+@click.group(name="signs")
+def signs_group():
+    """Record warning signs put up and taken down."""
+
+
+@signs_group.command(name="up")
+@click.argument("signs_path", metavar="SIGNS.CSV", type=click.Path(dir_okay=False))
+@click.option("--sign", "sign_ids", multiple=True, help="Only this sign id (repeatable).  [default: all in the file]")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Day they went up.  [default: today]")
+@store_option
+@settings_option
+@lang_option
+@handle_errors
+def signs_up_command(signs_path, sign_ids, day, store, settings_path, lang):
+    """Record the signs of a plan's signs.csv as put up.
+
+    \b
+    Example:
+      cocoon signs up plan-2026-05-04/signs.csv --store cocoon.sqlite
+    """
+    from cocoon.catalogue import resolve_language, text
+    from cocoon.cli.common import console
+    from cocoon.jobs.store import run_signs_up
+
+    n = run_signs_up(Path(signs_path), store=store, sign_ids=tuple(sign_ids), date=_date(day, "--date", lang),
+                     settings_path=settings_path, command=command_line())
+    console().print(text("signs.recorded_up", resolve_language(lang), n=n))
+
+
+@signs_group.command(name="down")
+@click.argument("sign_ids", nargs=-1, metavar="[SIGN_ID]...")
+@click.option("--due", is_flag=True, default=False, help="Every sign due to come down by --date.")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Day they came down.  [default: today]")
+@store_option
+@settings_option
+@lang_option
+@handle_errors
+def signs_down_command(sign_ids, due, day, store, settings_path, lang):
+    """Record signs as taken down: the ids given, or --due for all due by the date.
+
+    \b
+    Example:
+      cocoon signs down S1-1 S1-2 --store cocoon.sqlite
+    """
+    from cocoon.catalogue import resolve_language, text
+    from cocoon.cli.common import console
+    from cocoon.errors import InputError
+    from cocoon.jobs.store import run_signs_down
+
+    if not sign_ids and not due:
+        raise InputError("signs.nothing_to_take_down")
+    n = run_signs_down(tuple(sign_ids), store=store, date=_date(day, "--date", lang), due=due,
+                       settings_path=settings_path, command=command_line())
+    console().print(text("signs.recorded_down", resolve_language(lang), n=n))
+
+
+@click.command(name="status")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Status as of this day.  [default: today]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Folder for status.csv and status.html.  [default: status-DATE]")
+@store_option
+@settings_option
+@lang_option
+@click.option("--overwrite", is_flag=True, default=False, help="Replace status files already in the folder.")
+@handle_errors
+def status_command(day, out_dir, store, settings_path, lang, overwrite):
+    """Report delivery per burglary and overall: tier A and B households attempted within 24 h and
+    48 h of the report, face to face, leaflet only, nothing; and signs overdue for removal.
+
+    \b
+    Example:
+      cocoon status --store cocoon.sqlite --date 2026-05-06
+    """
+    from cocoon.catalogue import resolve_language
+    from cocoon.cli.report import print_status
+    from cocoon.jobs.store import load_delivery
+    from cocoon.status_report import write_status
+
+    on = _date(day, "--date", lang)
+    language = resolve_language(lang)
+    result = load_delivery(store, on=on, settings_path=settings_path, command=command_line())
+    written = write_status(result, Path(out_dir or f"status-{on.isoformat()}"), on=on, lang=language,
+                           overwrite=overwrite)
+    print_status(result, on=on, lang=language, written=written)
+
+
+@click.command(name="purge")
+@click.option("--before", metavar="YYYY-MM-DD",
+              help="Remove personal data dated before this day.  [default: today minus the zone window and "
+                   "store.retention_days (90)]")
+@store_option
+@settings_option
+@lang_option
+@handle_errors
+def purge_command(before, store, settings_path, lang):
+    """Remove burglaries, visits, plans and signs past retention, and say what was removed.
+
+    \b
+    Example:
+      cocoon purge --store cocoon.sqlite
+    """
+    from cocoon.catalogue import resolve_language, text
+    from cocoon.cli.common import console
+    from cocoon.jobs.store import run_purge
+
+    result = run_purge(store=store, before=parse_date(before, "--before", lang) if before else None,
+                       settings_path=settings_path, command=command_line())
+    language = resolve_language(lang)
+    console().print(text("store.purged", language, before=result.before.isoformat(), **result.counts))

@@ -1,0 +1,256 @@
+"""The store: ingest, visits, signs, re-planning, status, purge, audit, and its reliability."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cocoon.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture()
+def stored(files, tmp_path):
+    """A store with the fixture's burglaries and one plan made on 2026-05-04."""
+    b, h = files
+    store = tmp_path / "cocoon.sqlite"
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p1",
+                 "--store", store, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    return store, b, h, tmp_path
+
+
+def rows(store: Path, table: str) -> int:
+    with sqlite3.connect(store) as db:
+        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+
+
+def listed(tmp_path: Path, plan: str = "p1") -> pd.DataFrame:
+    return pd.read_csv(tmp_path / plan / "visits.csv", dtype={"household_id": str})
+
+
+def test_ingest_is_idempotent_and_keeps_stored_records(stored):
+    store, b, _, tmp_path = stored
+    assert rows(store, "burglaries") == 4
+    result = run("ingest", b, "--store", store, "--lang", "en")
+    assert result.exit_code == 0 and "Burglaries added to the store: 0; already there: 4." in result.output
+    changed = pd.read_csv(b)
+    changed.loc[0, "date"] = "2026-05-02"
+    changed.to_csv(tmp_path / "changed.csv", index=False)
+    result = run("ingest", tmp_path / "changed.csv", "--store", store, "--lang", "en")
+    assert "1 burglaries have an id that is already in the store with other details" in result.output
+    assert rows(store, "burglaries") == 4
+
+
+def visits_file(path: Path, records: list[tuple[str, str, str]]) -> Path:
+    pd.DataFrame(records, columns=["household_id", "outcome", "time"]).assign(visitor="PA 1").to_csv(path, index=False)
+    return path
+
+
+def test_replanning_leaves_out_reached_households_and_brings_back_not_home(stored):
+    store, _, h, tmp_path = stored
+    first = listed(tmp_path)
+    face, not_home = first["household_id"].iloc[0], first["household_id"].iloc[1]
+    path = visits_file(tmp_path / "v.csv", [(face, "face", "2026-05-04 10:00"), (not_home, "N", "2026-05-04 10:10")])
+    result = run("visits", "import", path, "--store", store, "--lang", "en")
+    assert result.exit_code == 0 and "Visits recorded: 2" in result.output
+    result = run("plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2",
+                 "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "1 households reached face to face in the window are left out; 1 where nobody was home" in result.output
+    second = listed(tmp_path, "p2")
+    assert face not in set(second["household_id"])
+    flagged = second.set_index("household_id")["revisit"]
+    assert flagged[not_home] == "2026-05-04" and flagged.drop(not_home).isna().all()
+
+
+def test_bad_rows_are_reported_by_row_and_nothing_is_imported(stored):
+    store, _, _, tmp_path = stored
+    good = listed(tmp_path)["household_id"].iloc[0]
+    path = visits_file(tmp_path / "bad.csv", [(good, "face", "2026-05-04 10:00"), (good, "maybe", "2026-05-04 10:00"),
+                                              ("NOPE", "face", "2026-05-04 10:00"), (good, "face", "soon")])
+    result = run("visits", "import", path, "--store", store, "--lang", "en")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "3 row(s) cannot be imported, so nothing was imported" in result.output
+    assert "row 3, column outcome: 'maybe' is not an outcome" in result.output
+    assert "row 4, column household_id: household 'NOPE' is not on any plan" in result.output
+    assert "row 5, column time: 'soon' is not a time" in result.output
+    assert rows(store, "visits") == 0
+
+
+def test_visits_add_and_its_errors(stored):
+    store, _, _, tmp_path = stored
+    household = listed(tmp_path)["household_id"].iloc[0]
+    ok = run("visits", "add", household, "--outcome", "leaflet", "--time", "2026-05-04 11:00", "--store", store)
+    assert ok.exit_code == 0, ok.output
+    for args, message in ((["--outcome", "maybe", "--time", "11:00"], "is not an outcome"),
+                          (["--outcome", "face", "--time", "later"], "is not a time")):
+        result = run("visits", "add", household, *args, "--store", store, "--lang", "en")
+        assert result.exit_code == 1 and message in result.output
+    result = run("visits", "add", "NOPE", "--outcome", "face", "--time", "11:00", "--store", store, "--lang", "en")
+    assert result.exit_code == 1 and "is not on any plan" in result.output
+    assert rows(store, "visits") == 1
+
+
+def test_status_measures_delivery_per_burglary(stored):
+    store, _, _, tmp_path = stored
+    plan = listed(tmp_path)
+    b1 = plan[plan["burglary_ids"].str.contains("B1") & plan["tier"].isin(["A", "B"])]
+    n = len(b1)
+    assert n >= 3
+    ids = b1["household_id"].tolist()
+    # B1 was reported on 2026-05-01 (date only: the clock starts at midnight)
+    path = visits_file(tmp_path / "v.csv", [(ids[0], "face", "2026-05-01 20:00"),      # within 24 h
+                                            (ids[1], "leaflet", "2026-05-02 12:00"),   # within 48 h, leaflet only
+                                            (ids[2], "nothome", "2026-05-03 12:00")])  # later
+    assert run("visits", "import", path, "--store", store).exit_code == 0
+    result = run("status", "--store", store, "--date", "2026-05-04", "--out", tmp_path / "status", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "status" / "status.csv").set_index("burglary_id")
+    row = table.loc["B1"]
+    assert (row.households, row.attempted_24h, row.attempted_48h, row.face_to_face, row.leaflet_only, row.nothing) == \
+        (n, 1, 2, 1, 1, n - 3)
+    page = (tmp_path / "status" / "status.html").read_text()
+    assert "Delivery status on 2026-05-04" in page and "data:image/png;base64," in page
+
+
+def test_signs_up_down_and_overdue(stored):
+    store, b, h, tmp_path = stored
+    out = tmp_path / "field"
+    assert run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--officers", "1",
+               "--start", "18.07,59.32", "--solver", "greedy").exit_code == 0
+    signs = pd.read_csv(out / "signs.csv")
+    assert run("signs", "up", out / "signs.csv", "--store", store, "--date", "2026-05-04").exit_code == 0
+    first = signs["sign_id"].iloc[0]
+    assert run("signs", "down", first, "--store", store, "--date", "2026-05-20").exit_code == 0
+    late = pd.Timestamp(signs["down"].max()) + pd.Timedelta(days=2)
+    result = run("status", "--store", store, "--date", late.date().isoformat(), "--out", tmp_path / "s",
+                 "--lang", "en")
+    assert f"Signs overdue for removal: {len(signs) - 1}" in result.output
+    result = run("signs", "down", "--due", "--store", store, "--date", late.date().isoformat())
+    assert result.exit_code == 0
+    result = run("status", "--store", store, "--date", late.date().isoformat(), "--out", tmp_path / "s2",
+                 "--lang", "en")
+    assert "Signs overdue for removal: 0" in result.output
+    result = run("signs", "down", "S9-9", "--store", store, "--lang", "en")
+    assert result.exit_code == 1 and "No sign S9-9 is recorded as up" in result.output
+
+
+def test_purge_removes_old_personal_data_and_says_what(stored):
+    store, _, _, tmp_path = stored
+    household = listed(tmp_path)["household_id"].iloc[0]
+    assert run("visits", "add", household, "--outcome", "face", "--time", "2026-05-04 10:00", "--store", store).exit_code == 0
+    result = run("purge", "--before", "2026-04-15", "--store", store, "--lang", "en")
+    assert result.exit_code == 0
+    assert "Removed everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans" in result.output
+    result = run("purge", "--before", "2026-06-01", "--store", store, "--lang", "en")
+    assert "2 burglaries, 1 visits, 1 plans" in result.output
+    assert rows(store, "burglaries") == rows(store, "visits") == rows(store, "plan_households") == 0
+
+
+def test_default_retention_is_the_window_plus_90_days():
+    from cocoon.jobs.store import run_purge
+
+    import datetime as dt
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "s.sqlite"
+        from cocoon.store import open_store
+
+        open_store(store).close()
+        result = run_purge(store=store, before=None, today=dt.date(2026, 11, 22))
+        assert result.before == dt.date(2026, 11, 22) - dt.timedelta(days=14 + 42 + 90)
+
+
+def test_audit_log_records_who_ran_what(stored):
+    store, b, _, _ = stored
+    subprocess.run(cocoon("ingest", b, "--store", store), check=True, capture_output=True)
+    with sqlite3.connect(store) as db:
+        log = db.execute("SELECT user, command FROM audit ORDER BY audit_id").fetchall()
+    assert len(log) >= 2 and all(user for user, _ in log)
+    assert log[-1][1] == f"cocoon ingest {b} --store {store}"
+
+
+def test_newer_schema_and_corrupt_files_are_refused(tmp_path, files):
+    newer = tmp_path / "newer.sqlite"
+    with sqlite3.connect(newer) as db:
+        db.execute("PRAGMA user_version = 99")
+    before = newer.read_bytes()
+    result = run("ingest", files[0], "--store", newer, "--lang", "en")
+    assert result.exit_code == 1 and "written by a newer cocoon (schema 99" in result.output
+    assert newer.read_bytes() == before
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"this is not a database" * 100)
+    result = run("ingest", files[0], "--store", broken, "--lang", "en")
+    assert result.exit_code == 1 and "is damaged or not a cocoon store" in result.output
+    assert "Traceback" not in result.output
+    result = run("ingest", files[0], "--lang", "en")
+    assert result.exit_code == 1 and "No store given" in result.output
+
+
+def big_visits(path: Path, households: list[str], n: int) -> Path:
+    ids = [households[k % len(households)] for k in range(n)]
+    pd.DataFrame({"household_id": ids, "outcome": "leaflet", "time": "2026-05-04 12:00", "visitor": "PA"}).to_csv(
+        path, index=False)
+    return path
+
+
+def cocoon(*args) -> list[str]:
+    return [sys.executable, "-m", "cocoon", *map(str, args)]
+
+
+def test_killed_import_leaves_the_store_as_it_was(stored):
+    store, _, _, tmp_path = stored
+    households = listed(tmp_path)["household_id"].tolist()
+    assert run("visits", "add", households[0], "--outcome", "face", "--time", "2026-05-04 09:00",
+               "--store", store).exit_code == 0
+    path = big_visits(tmp_path / "big.csv", households, 600_000)
+    journal = Path(str(store) + "-journal")
+    killed = False
+    for _ in range(3):  # the kill must land while the import is writing
+        process = subprocess.Popen(cocoon("visits", "import", path, "--store", store), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if journal.exists() and journal.stat().st_size > 0:
+                os.kill(process.pid, signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.002)
+        process.wait()
+        if killed:
+            break
+    assert killed, "the import finished before it could be killed"
+    assert process.returncode == -signal.SIGKILL
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 1
+
+
+def test_two_imports_at_once_lose_nothing(stored):
+    store, _, _, tmp_path = stored
+    households = listed(tmp_path)["household_id"].tolist()
+    first = big_visits(tmp_path / "a.csv", households, 30_000)
+    second = big_visits(tmp_path / "b.csv", households[::-1], 20_000)
+    processes = [subprocess.Popen(cocoon("visits", "import", f, "--store", store), stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE) for f in (first, second)]
+    for process in processes:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 50_000
+        assert db.execute("SELECT COUNT(DISTINCT source) FROM visits").fetchone()[0] == 2

@@ -76,7 +76,7 @@ def signs_geojson(signs: pd.DataFrame, crs) -> str:
     return '{"type": "FeatureCollection", "name": "signs", "features": [\n' + ",\n".join(items) + "\n]}\n"
 
 
-def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str, network=None) -> list[Path]:
+def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str, network=None) -> tuple[list[Path], pd.DataFrame]:
     """routes.csv and routes.gpx (when routed), both visit lists, the leaflet and the sign poster
     (HTML and PDF), signs.csv/.geojson and property-owners.csv."""
     from cocoon.leaflet import leaflet_html, leaflet_pdf, leaflet_texts
@@ -119,4 +119,4 @@ def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str, netwo
     owners = property_owner_notices(plan.visits, happened=str(texts["happened"]), contact=str(texts["contact"]),
                                     lang=lang)
     written.append(write_csv(owners, out_dir / "property-owners.csv"))
-    return written
+    return written, signs

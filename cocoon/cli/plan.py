@@ -110,6 +110,12 @@ def household_columns(pairs: tuple[str, ...]):
               help="The store (SQLite file): new burglaries go in, and households reached face to face in the "
                    "window stay out; not-home households come back flagged for a revisit.  [default: settings "
                    "store.path]")
+@click.option("--maps", is_flag=True, default=False,
+              help="Also write map.html (internal) and map-public.html (for residents: zones and signs only, "
+                   "moved away from victims' homes).")
+@click.option("--offline", is_flag=True, default=False,
+              help="Maps that work without internet: Leaflet inlined, and a basemap of streets and buildings "
+                   "from the OpenStreetMap extract (--network or the households' .osm.pbf). Implies --maps.")
 @click.option("--area-name", help="Name of the area on visit lists and the leaflet, e.g. Karhula.  "
                                   "[default: the leaflet says 'your neighbourhood']")
 @burglary_column_options
@@ -119,7 +125,8 @@ def household_columns(pairs: tuple[str, ...]):
 @handle_errors
 def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, high_days, elevated_days, metric_crs,
                  exclude_path, household_column, household_crs, rejects_path, officers, hours, start,
-                 minutes_per_stop, minutes_per_dwelling, network_path, solver, solve_seconds, store_path, area_name, id_column,
+                 minutes_per_stop, minutes_per_dwelling, network_path, solver, solve_seconds, store_path, maps, offline,
+                 area_name, id_column,
                  date_column, from_column, to_column, lon_column, lat_column, x_column, y_column, address_column,
                  date_format, input_crs, skip_bad_rows, settings_path, lang, overwrite):
     """Make the daily cocooning plan: zones active on the date and the ranked households to visit.
@@ -155,7 +162,7 @@ def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, h
         officers=officers, hours=hours, start=start, minutes_per_stop=minutes_per_stop,
         minutes_per_dwelling=minutes_per_dwelling, network_path=Path(network_path) if network_path else None,
         solver=solver, solve_seconds=solve_seconds, area_name=area_name, store_path=store_path,
-        command=command_line(),
+        command=command_line(), maps=maps, offline=offline,
     )
     result = run_plan(request)
     print_plan_summary(result)

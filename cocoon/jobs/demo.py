@@ -43,6 +43,7 @@ def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = Non
         request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
                               plan_date=on, out_dir=folder, settings_path=settings_path, overwrite=True,
                               lang=language, officers=DEMO_OFFICERS, hours=DEMO_HOURS, start=area.start,
-                              network_path=Path(extract_path(area)), area_name=area.area_name)
+                              network_path=Path(extract_path(area)), area_name=area.area_name, maps=True,
+                              offline=True)
         done.append((area, run_plan(request)))
     return DemoResult(date=on, lang=language, areas=done, out_dir=root)

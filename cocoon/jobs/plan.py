@@ -51,6 +51,10 @@ class PlanRequest:
     """The store: new burglaries go in, households reached face to face stay out (see README)."""
     command: str = "plan"
     """What the user ran, for the store's audit log."""
+    maps: bool = False
+    """Write map.html (internal) and map-public.html."""
+    offline: bool = False
+    """Maps with Leaflet inlined and a basemap from the OSM extract, for use without internet."""
 
 
 @dataclass
@@ -101,6 +105,7 @@ def run_plan(request: PlanRequest) -> PlanResult:
     store_notes: list[tuple[str, dict[str, Any]]] = []
     store = None
     revisit: dict[str, str] = {}
+    outcomes: dict[str, tuple[str, str]] = {}
     if store_file:
         from cocoon.jobs.store import ingest, stored_burglaries, visit_history
         from cocoon.store import open_store
@@ -114,6 +119,9 @@ def run_plan(request: PlanRequest) -> PlanResult:
                                                        "conflicting": len(done.conflicting)}))
             burglary_table = stored_burglaries(store)
             reached, revisit = visit_history(store, on=request.plan_date, days=settings.zones.active_days)
+            from cocoon.jobs.store import latest_outcomes
+
+            outcomes = latest_outcomes(store, on=request.plan_date)
             exclude = exclude | reached
             store_notes.append(("store.history", {"reached": len(reached), "revisit": len(revisit)}))
         else:
@@ -154,15 +162,37 @@ def run_plan(request: PlanRequest) -> PlanResult:
     if request.officers is not None:
         routes = _routes(request, plan, households.households)
     written = write_plan(plan, out_dir, inputs=inputs, routes=routes)
+    signs = None
     if routes is not None:
         from cocoon.field_pack import write_field_pack
 
         area = settings.leaflet.area_name or Path(request.households).name.split(".")[0]
-        written += write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network)
+        pack, signs = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network)
+        written += pack
+    if request.maps or request.offline:
+        written += _maps(request, plan, routes, signs, outcomes, out_dir, lang)
     return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
                       notes=[*burglaries.notes, *households.notes, *plan.notes, *store_notes,
                              *(routes.notes if routes else [])],
                       routes=routes)
+
+
+def _maps(request: PlanRequest, plan, routes, signs, outcomes, out_dir: Path, lang: str) -> list[Path]:
+    """map.html and map-public.html; offline, with a basemap from the OSM extract when there is one."""
+    from cocoon.maps import MapData, basemap_from_osm, internal_map, public_map
+    from cocoon.outputs import write_text
+    from cocoon.plan import lonlat_bounds
+
+    basemap = None
+    extract = request.network_path or (Path(request.households) if str(request.households).endswith(".osm.pbf")
+                                       else None)
+    if request.offline and extract is not None and len(plan.zones):
+        west, south, east, north = lonlat_bounds(plan.zones)
+        pad = 0.01
+        basemap = basemap_from_osm(extract, (west - pad, south - pad, east + pad, north + pad))
+    data = MapData(plan=plan, routes=routes, signs=signs, outcomes=outcomes, basemap=basemap)
+    return [write_text(out_dir / "map.html", internal_map(data, lang=lang, offline=request.offline)),
+            write_text(out_dir / "map-public.html", public_map(data, lang=lang, offline=request.offline))]
 
 
 def _routes(request: PlanRequest, plan, households):

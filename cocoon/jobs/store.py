@@ -123,6 +123,14 @@ def visit_history(store: Store, *, on: dt.date, days: int) -> tuple[set[str], di
     return reached, revisit
 
 
+def latest_outcomes(store: Store, *, on: dt.date) -> dict[str, tuple[str, str]]:
+    """The latest outcome and its time per household, up to ``on``."""
+    until = (pd.Timestamp(on) + pd.Timedelta(days=1)).isoformat()
+    rows = store.db.execute("SELECT household_id, outcome, visited_at FROM visits WHERE visited_at < ? "
+                            "ORDER BY visited_at", (until,)).fetchall()
+    return {r["household_id"]: (r["outcome"], r["visited_at"]) for r in rows}
+
+
 def record_plan(store: Store, plan, *, out_dir: Path, command: str) -> int:
     """The plan and its listed households, so that visits can be checked and delivery measured."""
     with store.transaction() as db:

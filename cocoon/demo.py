@@ -22,6 +22,8 @@ DEMO_DAYS = 120
 #: Officers on duty in the demo, and their hours.
 DEMO_OFFICERS = 2
 DEMO_HOURS = 2.0
+DEMO_SOLVE_SECONDS = 2.0
+"""The demo gives the route solver less time than a real plan, to stay quick."""
 
 
 @dataclass(frozen=True)

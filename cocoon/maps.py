@@ -50,25 +50,38 @@ class MapData:
     max_households: int = 2000
 
 
-def _element(template: str, **values):
+def _bound_class():
     from branca.element import MacroElement
     from jinja2 import Template
 
-    element = MacroElement()
-    element._template = Template("{% macro script(this, kwargs) %}" + template + "{% endmacro %}")
-    for key, value in values.items():
-        setattr(element, key, value)
-    return element
+    class Bound(MacroElement):
+        """Binds a popup and/or tooltip, given as JSON strings, to its parent layer."""
+
+        _template = Template("""{% macro script(this, kwargs) %}
+{% if this.popup %}{{ this._parent.get_name() }}.bindPopup({{ this.popup }});{% endif %}
+{% if this.tooltip %}{{ this._parent.get_name() }}.bindTooltip({{ this.tooltip }});{% endif %}
+{% endmacro %}""")
+
+        def __init__(self, popup: str | None, tooltip: str | None):
+            super().__init__()
+            self.popup, self.tooltip = popup, tooltip
+
+    return Bound
+
+
+_BOUND = None
 
 
 def bind(layer, popup: str | None = None, tooltip: str | None = None) -> None:
     """Popup and tooltip from escaped HTML, passed to Leaflet as JSON strings (no jQuery)."""
-    parts = []
-    if popup is not None:
-        parts.append("{{ this._parent.get_name() }}.bindPopup(" + json.dumps(popup).replace("</", "<\\/") + ");")
-    if tooltip is not None:
-        parts.append("{{ this._parent.get_name() }}.bindTooltip(" + json.dumps(tooltip).replace("</", "<\\/") + ");")
-    layer.add_child(_element("\n".join(parts)))
+    global _BOUND
+    if _BOUND is None:
+        _BOUND = _bound_class()
+
+    def script_string(value: str | None) -> str | None:
+        return None if value is None else json.dumps(value).replace("</", "<\\/")
+
+    layer.add_child(_BOUND(script_string(popup), script_string(tooltip)))
 
 
 def _header(m, css: str) -> None:

@@ -24,7 +24,8 @@ class DemoResult:
 def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
              settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
     """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
-    from cocoon.demo import AREAS, DEMO_DATE, DEMO_HOURS, DEMO_OFFICERS, DEMO_SEED, demo_inputs, extract_path
+    from cocoon.demo import (AREAS, DEMO_DATE, DEMO_HOURS, DEMO_OFFICERS, DEMO_SEED, DEMO_SOLVE_SECONDS, demo_inputs,
+                             extract_path)
     from cocoon.outputs import write_csv
 
     settings = load_settings(settings_path)
@@ -44,6 +45,6 @@ def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = Non
                               plan_date=on, out_dir=folder, settings_path=settings_path, overwrite=True,
                               lang=language, officers=DEMO_OFFICERS, hours=DEMO_HOURS, start=area.start,
                               network_path=Path(extract_path(area)), area_name=area.area_name, maps=True,
-                              offline=True)
+                              offline=True, solve_seconds=DEMO_SOLVE_SECONDS)
         done.append((area, run_plan(request)))
     return DemoResult(date=on, lang=language, areas=done, out_dir=root)

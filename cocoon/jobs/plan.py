@@ -128,7 +128,8 @@ def run_plan(request: PlanRequest) -> PlanResult:
             burglary_table = burglaries.burglaries
         plan = make_plan(burglary_table, households.households, on=request.plan_date, settings=settings,
                          crs=metric, exclude=exclude)
-        plan.visits["revisit"] = [revisit.get(h, "") for h in plan.visits["household_id"].astype(str)]
+        plan.visits["revisit"] = plan.visits["household_id"].astype(str).map(revisit).astype(object).where(
+            plan.visits["household_id"].astype(str).isin(revisit), "") if revisit else ""
         if store is not None:
             from cocoon.jobs.store import record_plan
 

@@ -173,7 +173,7 @@ def internal_map(data: MapData, *, lang: str, offline: bool = False) -> str:
     import folium
 
     plan = data.plan
-    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: text(key, lang, **kw)
     m = _new_map(t("maps.title_internal", date=plan.date.isoformat()), offline=offline)
     zones = plan.zones
     if offline and data.basemap is not None and len(zones):
@@ -288,7 +288,7 @@ def public_map(data: MapData, *, lang: str, offline: bool = False) -> str:
     import folium
 
     plan = data.plan
-    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: text(key, lang, **kw)
     m = _new_map(t("maps.title_public"), offline=offline)
     points = public_points(plan, data.signs)
     zones = plan.zones
@@ -375,11 +375,3 @@ def basemap_from_osm(path, bounds) -> tuple[Any, Any] | None:
     if buildings is not None:
         buildings = buildings[["geometry"]]
     return streets, buildings
-
-
-def coordinates_in(page: str) -> list[tuple[float, float]]:
-    """Every [lat, lon] pair and GeoJSON [lon, lat] pair in a page (for privacy checks)."""
-    pairs = []
-    for a, b in re.findall(r"\[\s*(-?\d{1,3}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)\s*\]", page):
-        pairs.append((float(a), float(b)))
-    return pairs

@@ -20,10 +20,6 @@ TIME_NAMES = ("time", "visited_at", "visit_time", "datetime", "date", "tid", "ti
 VISITOR_NAMES = ("visitor", "officer_name", "besokare", "polis", "name")
 MAX_ROWS_SHOWN = 20
 """At most this many bad rows are listed in the error."""
-REACHED = "face"
-"""The outcome that counts as reached face to face."""
-ATTEMPTS = set(OUTCOMES)
-"""Every outcome is an attempt at the door."""
 
 
 def outcome_aliases() -> dict[str, str]:

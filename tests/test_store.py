@@ -34,7 +34,7 @@ def stored(files, tmp_path):
 
 def rows(store: Path, table: str) -> int:
     with sqlite3.connect(store) as db:
-        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
 def listed(tmp_path: Path, plan: str = "p1") -> pd.DataFrame:
@@ -161,10 +161,10 @@ def test_purge_removes_old_personal_data_and_says_what(stored):
 
 
 def test_default_retention_is_the_window_plus_90_days():
-    from cocoon.jobs.store import run_purge
-
     import datetime as dt
     import tempfile
+
+    from cocoon.jobs.store import run_purge
 
     with tempfile.TemporaryDirectory() as folder:
         store = Path(folder) / "s.sqlite"

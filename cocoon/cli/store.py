@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from cocoon.cli.common import command_line, handle_errors, lang_option, parse_date, settings_option
+from cocoon.cli.common import (
+    command_line,
+    handle_errors,
+    lang_option,
+    parse_date,
+    settings_option,
+)
 from cocoon.cli.plan import burglary_column_options, burglary_columns
 
 

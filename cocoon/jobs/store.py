@@ -298,7 +298,7 @@ def run_purge(*, store: str | Path | None, before: dt.date | None, settings_path
             counts["visits"] = db.execute("DELETE FROM visits WHERE visited_at < ?", (cut,)).rowcount
             old_plans = [r[0] for r in db.execute("SELECT plan_id FROM plans WHERE plan_date < ?", (cut,))]
             counts["plan_households"] = db.execute(
-                f"DELETE FROM plan_households WHERE plan_id IN ({','.join('?' * len(old_plans))})",  # noqa: S608
+                f"DELETE FROM plan_households WHERE plan_id IN ({','.join('?' * len(old_plans))})",
                 old_plans).rowcount if old_plans else 0
             counts["plans"] = db.execute("DELETE FROM plans WHERE plan_date < ?", (cut,)).rowcount
             counts["signs"] = db.execute("DELETE FROM signs WHERE taken_down IS NOT NULL AND taken_down < ?",

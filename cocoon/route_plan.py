@@ -49,7 +49,8 @@ class Routes:
 
 
 def find_start(text: str, visits: pd.DataFrame, households: pd.DataFrame, crs) -> StartPoint:
-    """``LON,LAT`` or an address or household id from the register."""
+    """``LON,LAT`` or an address or household id: the plan's visits first, then the whole register
+    (a GeoDataFrame in any CRS)."""
     value = text.strip()
     match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*", value)
     if match:
@@ -69,8 +70,10 @@ def find_start(text: str, visits: pd.DataFrame, households: pd.DataFrame, crs) -
         hit = np.flatnonzero((ids == wanted).to_numpy() | (labels == wanted).to_numpy())
         if len(hit):
             row = frame.iloc[int(hit[0])]
-            x, y = (row["x"], row["y"]) if "x" in frame else (row.geometry.x, row.geometry.y)
-            return StartPoint(float(x), float(y), str(row["label"]))
+            if "x" in frame:  # the plan's visits, already in the metric CRS
+                return StartPoint(float(row["x"]), float(row["y"]), str(row["label"]))
+            point = frame.iloc[[int(hit[0])]].to_crs(crs).geometry.iloc[0]  # only the match is projected
+            return StartPoint(float(point.x), float(point.y), str(row["label"]))
     raise InputError("routes.start_not_found", value=text)
 
 

@@ -116,9 +116,6 @@ class Store:
             user = "unknown"
         db.execute("INSERT INTO audit (at, user, command) VALUES (?, ?, ?)", (now(), user, command))
 
-    def count(self, table: str) -> int:
-        return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-
     def close(self) -> None:
         self.db.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -10,6 +11,8 @@ import pandas as pd
 import pytest
 
 PLAN_DATE = dt.date(2026, 5, 4)
+CHICAGO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
+"""Real burglaries for the reference tests; kept beside the project, never in it."""
 X0, Y0 = 674_000.0, 6_580_000.0
 
 
@@ -54,3 +57,9 @@ def files(tmp_path, household_frame, burglary_frame):
     household_frame.drop(columns=["x", "y"]).to_csv(h, index=False)
     burglary_frame.drop(columns=["x", "y"]).to_csv(b, index=False)
     return b, h
+
+
+def chicago_csv() -> Path:
+    """The Chicago file; a missing file fails the test (it is never skipped)."""
+    assert CHICAGO.exists(), f"reference data missing: {CHICAGO} (it lives in ../shared/data beside the project)"
+    return CHICAGO

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
+from conftest import chicago_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -218,13 +218,11 @@ def test_area_file_limits_the_study_area(event_file, tmp_path):
     assert data["n_events_scored"] < json.loads(full.read_text())["n_events_scored"]
 
 
-CHICAGO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
 
 
 @pytest.fixture(scope="module")
 def chicago_2015_2016():
-    assert CHICAGO.exists(), f"reference data missing: {CHICAGO} (it lives in ../shared/data beside the project)"
-    df = pd.read_csv(CHICAGO)
+    df = pd.read_csv(chicago_csv())
     day = pd.to_datetime(df["date_single"], format="%d/%m/%Y")
     keep = (day >= "2015-01-01") & (day <= "2016-12-31")
     x, y = df.loc[keep, "x"].to_numpy(), df.loc[keep, "y"].to_numpy()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import chicago_csv
 
 from cocoon.calibration import suggest, verdict
 from cocoon.cli import main
@@ -17,7 +18,6 @@ from cocoon.events import burglary_events
 from cocoon.knox import KnoxResult, knox_test
 from cocoon.settings import load_settings
 
-CHICAGO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
 KEYS = ["observed", "sim_mean", "sim_median", "knox_ratio", "knox_ratio_median", "p_value", "sds", "tds", "metric",
         "closed", "nrep", "seed", "n_events", "n_pairs"]
 
@@ -46,8 +46,7 @@ def write_events(path: Path, x, y, t, *, header=True):
 
 @pytest.fixture(scope="module")
 def chicago_file():
-    assert CHICAGO.exists(), f"reference data missing: {CHICAGO} (it lives in ../shared/data beside the project)"
-    return CHICAGO
+    return chicago_csv()
 
 
 def test_chicago_2016_json_matches_the_library(chicago_file, tmp_path):

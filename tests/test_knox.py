@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import chicago_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cocoon.errors import InputError
 from cocoon.knox import knox_test, parse_breaks
 
-CHICAGO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
-
 
 @pytest.fixture(scope="module")
 def chicago_2016():
-    assert CHICAGO.exists(), f"reference data missing: {CHICAGO} (it lives in ../shared/data beside the project)"
-    df = pd.read_csv(CHICAGO)
+    df = pd.read_csv(chicago_csv())
     day = pd.to_datetime(df["date_single"], format="%d/%m/%Y")
     keep = (day >= "2016-01-01") & (day <= "2016-12-31")
     t = (day[keep] - pd.Timestamp("2016-01-01")).dt.days.to_numpy()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from conftest import chicago_csv
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "near-repeat-walkthrough.ipynb"
-CHICAGO = ROOT.parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
 
 
 def execute(env: dict[str, str]):
@@ -39,8 +40,7 @@ def texts(notebook) -> str:
 
 
 def test_notebook_runs_on_a_file_of_ones_own():
-    assert CHICAGO.exists(), f"reference data missing: {CHICAGO} (it lives in ../shared/data beside the project)"
-    notebook = execute({"COCOON_NOTEBOOK_FILE": str(CHICAGO), "COCOON_NOTEBOOK_NREP": "99"})
+    notebook = execute({"COCOON_NOTEBOOK_FILE": str(chicago_csv()), "COCOON_NOTEBOOK_NREP": "99"})
     out = texts(notebook)
     assert "49 simulated burglaries" in out  # the demo part
     assert "Near repeats: burglaries within" in out  # the Chicago verdict

@@ -12,8 +12,13 @@ from cocoon.cli.backtest import backtest_command
 from cocoon.cli.calibrate import calibrate_command
 from cocoon.cli.demo import demo_command
 from cocoon.cli.plan import plan_command
-from cocoon.cli.store import (ingest_command, purge_command, signs_group, status_command,
-                              visits_group)
+from cocoon.cli.store import (
+    ingest_command,
+    purge_command,
+    signs_group,
+    status_command,
+    visits_group,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

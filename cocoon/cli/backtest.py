@@ -9,11 +9,12 @@ import click
 from cocoon.cli.common import (
     handle_errors,
     lang_option,
+    optional_path,
     overwrite_option,
     parse_date,
     settings_option,
 )
-from cocoon.cli.plan import DEFAULTS, burglary_column_options, burglary_columns
+from cocoon.cli.plan import DEFAULTS, burglary_column_options
 
 
 def _numbers(text: str | None, option: str, kind):
@@ -55,9 +56,8 @@ def _numbers(text: str | None, option: str, kind):
 @overwrite_option
 @handle_errors
 def backtest_command(burglaries_path, start, end, radius, high_days, elevated_days, area_path, json_path, plot_path,
-                     html_path, per_burglary_path, sweep_radius, sweep_days, metric_crs, rejects_path, id_column,
-                     date_column, from_column, to_column, lon_column, lat_column, x_column, y_column, address_column,
-                     date_format, input_crs, skip_bad_rows, settings_path, lang, overwrite):
+                     html_path, per_burglary_path, sweep_radius, sweep_days, metric_crs, rejects_path,
+                     burglary_columns, date_format, input_crs, skip_bad_rows, settings_path, lang, overwrite):
     """Judge the zone policy against the burglaries that actually came next.
 
     For each day from --from to --to, the zones are drawn from the burglaries before that day
@@ -82,14 +82,13 @@ def backtest_command(burglaries_path, start, end, radius, high_days, elevated_da
     request = BacktestRequest(
         burglaries=Path(burglaries_path), start=parse_date(start, "--from", lang), end=parse_date(end, "--to", lang),
         radius_m=radius, high_days=high_days, elevated_days=elevated_days,
-        area_path=Path(area_path) if area_path else None, json_path=Path(json_path) if json_path else None,
-        plot_path=Path(plot_path) if plot_path else None, html_path=Path(html_path) if html_path else None,
-        per_burglary_path=Path(per_burglary_path) if per_burglary_path else None,
+        area_path=optional_path(area_path), json_path=optional_path(json_path),
+        plot_path=optional_path(plot_path), html_path=optional_path(html_path),
+        per_burglary_path=optional_path(per_burglary_path),
         sweep_radius=_numbers(sweep_radius, "--sweep-radius", float), sweep_days=_numbers(sweep_days, "--sweep-days", int),
         settings_path=settings_path, input_crs=input_crs, metric_crs=metric_crs,
-        burglary_columns=burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column,
-                                          x_column, y_column, address_column),
-        date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=Path(rejects_path) if rejects_path else None,
+        burglary_columns=burglary_columns,
+        date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
         overwrite=overwrite, lang=lang)
     with progress_bar(text("backtest.progress", resolve_language(lang))) as update:
         request.progress = update

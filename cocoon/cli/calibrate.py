@@ -9,11 +9,12 @@ import click
 from cocoon.cli.common import (
     handle_errors,
     lang_option,
+    optional_path,
     overwrite_option,
     parse_date,
     settings_option,
 )
-from cocoon.cli.plan import burglary_column_options, burglary_columns
+from cocoon.cli.plan import burglary_column_options
 
 SDS = "0,1,100,200,300,400,500,inf"
 TDS = "0,7,14,21,28,42,56,inf"
@@ -50,8 +51,7 @@ TDS = "0,7,14,21,28,42,56,inf"
 @overwrite_option
 @handle_errors
 def calibrate_command(burglaries_path, sds, tds, metric, closed, nrep, seed, nrc, start, end, json_path, plot_path,
-                      html_path, settings_out, metric_crs, rejects_path, id_column, date_column, from_column, to_column,
-                      lon_column, lat_column, x_column, y_column, address_column, date_format, input_crs,
+                      html_path, settings_out, metric_crs, rejects_path, burglary_columns, date_format, input_crs,
                       skip_bad_rows, settings_path, lang, overwrite):
     """Test whether burglaries here come as near repeats, and how far and how long (Knox test).
 
@@ -78,12 +78,11 @@ def calibrate_command(burglaries_path, sds, tds, metric, closed, nrep, seed, nrc
         metric=metric, closed=closed, nrep=nrep, seed=seed, nrc=nrc,
         start=parse_date(start, "--from", lang) if start else None,
         end=parse_date(end, "--to", lang) if end else None,
-        json_path=Path(json_path) if json_path else None, plot_path=Path(plot_path) if plot_path else None,
-        html_path=Path(html_path) if html_path else None, settings_out=Path(settings_out) if settings_out else None,
+        json_path=optional_path(json_path), plot_path=optional_path(plot_path),
+        html_path=optional_path(html_path), settings_out=optional_path(settings_out),
         settings_path=settings_path, input_crs=input_crs, metric_crs=metric_crs,
-        burglary_columns=burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column,
-                                          x_column, y_column, address_column),
-        date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=Path(rejects_path) if rejects_path else None,
+        burglary_columns=burglary_columns,
+        date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
         overwrite=overwrite, lang=lang)
     from cocoon.catalogue import resolve_language, text
 

@@ -78,6 +78,13 @@ def handle_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def optional_path(value: str | None):
+    """A path option's value as a Path, or None when it was not given."""
+    from pathlib import Path
+
+    return Path(value) if value else None
+
+
 def command_line() -> str:
     """What the user ran, for the store's audit log."""
     import shlex

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from cocoon.cli.common import (
     command_line,
     handle_errors,
     lang_option,
+    optional_path,
     overwrite_option,
     parse_date,
     settings_option,
@@ -21,8 +23,22 @@ HOUSEHOLD_ROLES = ("id", "label", "street", "number", "postcode", "dwellings", "
                    "building_id", "lon", "lat", "x", "y")
 
 
+COLUMN_PARAMS = ("id_column", "date_column", "from_column", "to_column", "lon_column", "lat_column", "x_column",
+                 "y_column", "address_column")
+
+
 def burglary_column_options(f):
-    """Options naming the columns of a burglary file (shared with other commands)."""
+    """Options naming the columns of a burglary file (shared with other commands).
+
+    The command receives them together as ``burglary_columns`` (a :class:`BurglaryColumns`), and
+    ``date_format``, ``input_crs`` and ``skip_bad_rows`` as they are.
+    """
+
+    @functools.wraps(f)
+    def command(*args, **kwargs):
+        kwargs["burglary_columns"] = burglary_columns(*(kwargs.pop(name) for name in COLUMN_PARAMS))
+        return f(*args, **kwargs)
+
     options = [
         click.option("--id-column", help="Column with the burglary id (default: found by name, e.g. id, case_id, ärende)."),
         click.option("--date-column", help="Column with the date or date-time (default: found by name, e.g. date, datum)."),
@@ -39,8 +55,8 @@ def burglary_column_options(f):
                      help="Leave out unusable rows instead of stopping; they are listed with the reason in a rejects file."),
     ]
     for option in reversed(options):
-        f = option(f)
-    return f
+        command = option(command)
+    return command
 
 
 def burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column, x_column, y_column,
@@ -126,9 +142,7 @@ def household_columns(pairs: tuple[str, ...]):
 def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, high_days, elevated_days, metric_crs,
                  exclude_path, household_column, household_crs, rejects_path, officers, hours, start,
                  minutes_per_stop, minutes_per_dwelling, network_path, solver, solve_seconds, store_path, maps, offline,
-                 area_name, id_column,
-                 date_column, from_column, to_column, lon_column, lat_column, x_column, y_column, address_column,
-                 date_format, input_crs, skip_bad_rows, settings_path, lang, overwrite):
+                 area_name, burglary_columns, date_format, input_crs, skip_bad_rows, settings_path, lang, overwrite):
     """Make the daily cocooning plan: zones active on the date and the ranked households to visit.
 
     Writes OUT/zones.geojson (one zone per active burglary and the merged outline of each phase),
@@ -150,17 +164,16 @@ def plan_command(burglaries_path, households_path, plan_date, out_dir, radius, h
     from cocoon.jobs import PlanRequest, run_plan
 
     request = PlanRequest(
-        burglaries=Path(burglaries_path) if burglaries_path else None, households=Path(households_path),
+        burglaries=optional_path(burglaries_path), households=Path(households_path),
         plan_date=parse_date(plan_date, "--date", lang), out_dir=Path(out_dir), settings_path=settings_path,
         radius_m=radius, high_days=high_days, elevated_days=elevated_days, metric_crs=metric_crs,
         input_crs=input_crs, household_crs=household_crs or input_crs,
-        burglary_columns=burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column,
-                                          x_column, y_column, address_column),
+        burglary_columns=burglary_columns,
         household_columns=household_columns(household_column), date_format=date_format,
-        skip_bad_rows=skip_bad_rows, rejects_path=Path(rejects_path) if rejects_path else None,
-        exclude_path=Path(exclude_path) if exclude_path else None, overwrite=overwrite, lang=lang,
+        skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
+        exclude_path=optional_path(exclude_path), overwrite=overwrite, lang=lang,
         officers=officers, hours=hours, start=start, minutes_per_stop=minutes_per_stop,
-        minutes_per_dwelling=minutes_per_dwelling, network_path=Path(network_path) if network_path else None,
+        minutes_per_dwelling=minutes_per_dwelling, network_path=optional_path(network_path),
         solver=solver, solve_seconds=solve_seconds, area_name=area_name, store_path=store_path,
         command=command_line(), maps=maps, offline=offline,
     )

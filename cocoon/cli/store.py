@@ -14,7 +14,7 @@ from cocoon.cli.common import (
     parse_date,
     settings_option,
 )
-from cocoon.cli.plan import burglary_column_options, burglary_columns
+from cocoon.cli.plan import burglary_column_options
 
 
 def store_option(f):
@@ -33,8 +33,7 @@ def _date(value, option, lang):
 @settings_option
 @lang_option
 @handle_errors
-def ingest_command(burglaries_path, store, id_column, date_column, from_column, to_column, lon_column, lat_column,
-                   x_column, y_column, address_column, date_format, input_crs, skip_bad_rows, settings_path, lang):
+def ingest_command(burglaries_path, store, burglary_columns, date_format, input_crs, skip_bad_rows, settings_path, lang):
     """Add reported burglaries to the store, by id: importing the same file again adds nothing.
 
     \b
@@ -45,8 +44,7 @@ def ingest_command(burglaries_path, store, id_column, date_column, from_column, 
     from cocoon.jobs.store import run_ingest
 
     result = run_ingest(Path(burglaries_path), store=store, settings_path=settings_path,
-                        columns=burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column,
-                                                 x_column, y_column, address_column),
+                        columns=burglary_columns,
                         input_crs=input_crs, date_format=date_format, skip_bad_rows=skip_bad_rows,
                         command=command_line())
     print_ingest(result, lang)

@@ -12,16 +12,15 @@ import numpy as np
 import pandas as pd
 
 from cocoon import __version__
-from cocoon.burglaries import BurglaryColumns, read_burglaries
+from cocoon.burglaries import BurglaryColumns
 from cocoon.catalogue import resolve_language
 from cocoon.crs import parse_crs
 from cocoon.errors import InputError
+from cocoon.jobs.inputs import prepare_outputs, read_event_file, write_skipped_rows
 from cocoon.outputs import (
-    prepare_output_file,
     write_bytes,
     write_csv,
     write_json,
-    write_rejects,
     write_text,
 )
 from cocoon.settings import as_dict, load_settings, override
@@ -86,14 +85,10 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     for value in request.sweep_days:
         if value < 1:
             raise InputError("backtest.bad_sweep", option="--sweep-days", value=value)
-    outputs = [p for p in (request.json_path, request.plot_path, request.html_path, request.per_burglary_path) if p]
-    for path in outputs:
-        prepare_output_file(path, overwrite=request.overwrite)
-    input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
+    outputs = prepare_outputs(request, (request.json_path, request.plot_path, request.html_path, request.per_burglary_path))
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
 
-    table = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
-                            skip_bad_rows=request.skip_bad_rows, date_format=request.date_format, require_crs=False)
+    table = read_event_file(request)
     source = str(request.burglaries)
     events = burglary_events(table.burglaries, source=source, requested_crs=metric, day_rule="last")
     area, area_source = study_area(request.area_path, events)
@@ -105,13 +100,8 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
                           sweep_radius=request.sweep_radius, sweep_days=request.sweep_days,
                           progress=request.progress)
 
-    written: list[Path] = []
-    rejects_path = None
-    if len(table.rejects):
-        folder = outputs[0].parent if outputs else Path.cwd()
-        rejects_path = prepare_output_file(request.rejects_path or folder / f"{request.burglaries.stem}-rejected-rows.csv",
-                                           overwrite=True)
-        written.append(write_rejects(table.rejects.assign(file=source), rejects_path, lang=lang))
+    rejects_path = write_skipped_rows(request, table, outputs, lang=lang)
+    written: list[Path] = [rejects_path] if rejects_path else []
     record = {"cocoon_version": __version__, "source": source, "metric_crs": events.crs, "area": area_source,
               "period_from": request.start.isoformat(), "period_to": request.end.isoformat(),
               "events_read": len(events.x), "events_with_window": events.windows,

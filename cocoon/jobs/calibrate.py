@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from cocoon import __version__
-from cocoon.burglaries import BurglaryColumns, read_burglaries
+from cocoon.burglaries import BurglaryColumns
 from cocoon.catalogue import resolve_language, text
 from cocoon.crs import parse_crs
 from cocoon.errors import InputError
+from cocoon.jobs.inputs import prepare_outputs, read_event_file, write_skipped_rows
 from cocoon.outputs import (
-    prepare_output_file,
     write_bytes,
     write_json,
-    write_rejects,
     write_text,
 )
 from cocoon.settings import load_settings, settings_toml
@@ -80,15 +79,11 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     lang = resolve_language(request.lang or settings.language)
     check_breaks(tuple(request.sds), what="--sds")
     check_breaks(tuple(request.tds), what="--tds")
-    outputs = [p for p in (request.json_path, request.plot_path, request.html_path, request.settings_out) if p]
-    for path in outputs:
-        prepare_output_file(path, overwrite=request.overwrite)
-    input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
+    outputs = prepare_outputs(request, (request.json_path, request.plot_path, request.html_path, request.settings_out))
     metric_text = request.metric_crs or settings.crs
     metric = parse_crs(metric_text, what="--metric-crs") if metric_text else None
 
-    table = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
-                            skip_bad_rows=request.skip_bad_rows, date_format=request.date_format, require_crs=False)
+    table = read_event_file(request)
     source = str(request.burglaries)
     events = burglary_events(table.burglaries, source=source, requested_crs=metric, start=request.start,
                          end=request.end)
@@ -98,13 +93,8 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     lines = verdict(result)
     suggestion = suggest(result)
 
-    written: list[Path] = []
-    rejects_path = None
-    if len(table.rejects):
-        folder = outputs[0].parent if outputs else Path.cwd()
-        rejects_path = prepare_output_file(request.rejects_path or folder / f"{request.burglaries.stem}-rejected-rows.csv",
-                                           overwrite=True)
-        written.append(write_rejects(table.rejects.assign(file=source), rejects_path, lang=lang))
+    rejects_path = write_skipped_rows(request, table, outputs, lang=lang)
+    written: list[Path] = [rejects_path] if rejects_path else []
     details = calibration_record(result, events, source=source, start=request.start, end=request.end)
     if request.json_path:
         verdict_text = [text(key, lang, **params) for key, params in lines]

@@ -24,8 +24,16 @@ class DemoResult:
 def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
              settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
     """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
-    from cocoon.demo import (AREAS, DEMO_DATE, DEMO_HOURS, DEMO_OFFICERS, DEMO_SEED, DEMO_SOLVE_SECONDS, demo_inputs,
-                             extract_path)
+    from cocoon.demo import (
+        AREAS,
+        DEMO_DATE,
+        DEMO_HOURS,
+        DEMO_OFFICERS,
+        DEMO_SEED,
+        DEMO_SOLVE_SECONDS,
+        demo_inputs,
+        extract_path,
+    )
     from cocoon.outputs import write_csv
 
     settings = load_settings(settings_path)

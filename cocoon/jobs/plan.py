@@ -208,6 +208,6 @@ def _routes(request: PlanRequest, plan, households):
     if network_path is None and str(request.households).endswith(".osm.pbf"):
         network_path = Path(request.households)
     network = read_network(network_path, plan.crs) if network_path else None
-    start = find_start(request.start, plan.visits, households.to_crs(plan.crs) if len(households) else None, plan.crs)
+    start = find_start(request.start, plan.visits, households, plan.crs)
     return plan_routes(plan.visits, start=start, officers=request.officers, hours=request.hours,
                        settings=plan.settings.routes, network=network, crs=plan.crs)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cocoon.knox import knox_test
+from cocoon.evidence.knox import knox_test
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
 SDS = [0, 1, 100, 200, 300, 400, 500, math.inf]

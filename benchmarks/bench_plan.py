@@ -81,10 +81,10 @@ def peer_sjoin(households, burglaries) -> float:
 
 
 def ours_query(households, burglaries) -> float:
-    """The same neighbour search as cocoon plan does it (cocoon.ranking.zone_pairs)."""
+    """The same neighbour search as cocoon plan does it (cocoon.risk.ranking.zone_pairs)."""
     import geopandas as gpd
 
-    from cocoon.ranking import zone_pairs
+    from cocoon.risk.ranking import zone_pairs
 
     start = time.perf_counter()
     b = gpd.GeoDataFrame(burglaries, geometry=gpd.points_from_xy(burglaries.lon, burglaries.lat), crs=4326).to_crs(3006)

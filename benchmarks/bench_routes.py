@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from cocoon.routes import RouteProblem, check, solve
+from cocoon.field.solver import RouteProblem, check, solve
 
 
 def instance(n: int, officers: int, seed: int) -> RouteProblem:

@@ -13,9 +13,9 @@ from conftest import chicago_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cocoon.backtest import _hits_at, _ranks, run_backtest
+from cocoon.evidence.scoring import _hits_at, _ranks, run_backtest
 from cocoon.cli import main
-from cocoon.grid import make_grid
+from cocoon.geo.grid import make_grid
 from cocoon.settings import BacktestSettings, RankingSettings, ZoneSettings
 
 KEYS = ["n_events_scored", "hits_high", "hits_zone", "hit_rate_high", "hit_rate_zone", "mean_area_share_high",

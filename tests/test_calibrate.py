@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import chicago_csv
 
-from cocoon.calibration import suggest, verdict
+from cocoon.evidence.verdict import suggest, verdict
 from cocoon.cli import main
-from cocoon.events import burglary_events
-from cocoon.knox import KnoxResult, knox_test
+from cocoon.evidence.events import burglary_events
+from cocoon.evidence.knox import KnoxResult, knox_test
 from cocoon.settings import load_settings
 
 KEYS = ["observed", "sim_mean", "sim_median", "knox_ratio", "knox_ratio_median", "p_value", "sds", "tds", "metric",
@@ -94,7 +94,7 @@ def test_windows_count_on_their_middle_day(tmp_path):
     pd.DataFrame({"x": [500_000.0, 500_050.0, 520_000.0], "y": [6_500_000.0, 6_500_000.0, 6_500_000.0],
                   "date_from": ["2025-03-01", "2025-03-10", "2025-03-01"],
                   "date_to": ["2025-03-05", "2025-03-10", "2025-03-02"]}).to_csv(path, index=False)
-    from cocoon.burglaries import read_burglaries
+    from cocoon.inputs.burglaries import read_burglaries
 
     events = burglary_events(read_burglaries(path, require_crs=False).burglaries, source=str(path))
     assert events.day.tolist() == [2, 9, 0]  # 3 March, 10 March, 1 March (middle day, rounded down)

@@ -9,8 +9,8 @@ import pyrosm
 from click.testing import CliRunner
 
 from cocoon.cli import main
-from cocoon.demo import AREAS, demo_inputs
-from cocoon.osm import households_from_osm
+from cocoon.demo.areas import AREAS, demo_inputs
+from cocoon.inputs.osm import households_from_osm
 
 ROOT = Path(__file__).resolve().parents[1]
 

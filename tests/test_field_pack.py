@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cocoon.cli import main
-from cocoon.routes import RouteProblem, check, solve
+from cocoon.field.solver import RouteProblem, check, solve
 
 START = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100])))
 
@@ -244,7 +244,7 @@ def test_signs_come_down_after_the_high_window_when_so_configured(files, tmp_pat
 
 
 def test_greedy_sign_sites_cover_the_most_risk_and_keep_apart():
-    from cocoon.signs import choose_sites
+    from cocoon.field.signs import choose_sites
 
     households = np.array([[0.0, 0.0], [10.0, 0.0], [200.0, 0.0], [400.0, 0.0]])
     weight = np.array([5.0, 5.0, 20.0, 1.0])
@@ -255,7 +255,7 @@ def test_greedy_sign_sites_cover_the_most_risk_and_keep_apart():
 
 
 def test_property_owners_get_a_notice_without_the_victims_address():
-    from cocoon.property_owners import property_owner_notices
+    from cocoon.field.property_owners import property_owner_notices
 
     visits = pd.DataFrame({"household_id": ["a", "b", "c", "d"], "label": ["Storgatan 1A", "Storgatan 1B", "Ågatan 2",
                                                                          "Ågatan 4"],
@@ -272,7 +272,7 @@ def test_walking_on_the_footpath_network():
     import pyrosm
     from pyproj import CRS
 
-    from cocoon.network import read_network, walking_metres
+    from cocoon.geo.walking import read_network, walking_metres
 
     crs = CRS.from_epsg(32635)
     network = read_network(pyrosm.get_data("helsinki_pbf"), crs)

@@ -8,10 +8,10 @@ import pytest
 from pyproj import CRS
 
 from conftest import PLAN_DATE
-from cocoon.burglaries import BurglaryColumns, read_burglaries
+from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries
 from cocoon.errors import InputError
-from cocoon.households import read_households
-from cocoon.points import CoordinateColumns
+from cocoon.inputs.households import read_households
+from cocoon.inputs.points import CoordinateColumns
 
 
 def write(path, text, encoding="utf-8"):

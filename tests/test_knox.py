@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cocoon.errors import InputError
-from cocoon.knox import knox_test, parse_breaks
+from cocoon.evidence.knox import knox_test, parse_breaks
 
 
 @pytest.fixture(scope="module")

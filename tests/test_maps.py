@@ -87,7 +87,7 @@ def test_internal_map_escapes_text_from_police_records(maps):
 
 
 def test_public_map_generalisation_rule():
-    from cocoon.generalise import generalise
+    from cocoon.geo.privacy import generalise
 
     rng = np.random.default_rng(3)
     victims = rng.uniform(0, 2000, (300, 2))
@@ -161,7 +161,7 @@ def open_page(driver, url: str, screenshot: Path) -> dict:
 
 
 def test_both_maps_render_in_a_browser(maps, leaflet_server, tmp_path):
-    from cocoon.maps import LEAFLET_CSS, LEAFLET_JS
+    from cocoon.publish.maps import LEAFLET_CSS, LEAFLET_JS
 
     out, burglaries, _ = maps
     zones = [f for f in json.loads((out / "zones.geojson").read_text())["features"] if f["properties"]["layer"] == "zone"]

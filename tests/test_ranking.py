@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings, strategies as st
 
 from conftest import PLAN_DATE, X0, Y0
-from cocoon.plan import make_plan
+from cocoon.risk.daily_plan import make_plan
 from cocoon.settings import Settings
 
 

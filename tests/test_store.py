@@ -168,7 +168,7 @@ def test_default_retention_is_the_window_plus_90_days():
 
     with tempfile.TemporaryDirectory() as folder:
         store = Path(folder) / "s.sqlite"
-        from cocoon.store import open_store
+        from cocoon.store.database import open_store
 
         open_store(store).close()
         result = run_purge(store=store, before=None, today=dt.date(2026, 11, 22))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cocoon.settings import ZoneSettings
-from cocoon.zones import active_zones, burglary_windows, merged_outlines
+from cocoon.risk.zones import active_zones, burglary_windows, merged_outlines
 
 DAY = dt.date(2026, 5, 4)
 

@@ -71,7 +71,7 @@ def calibrate_command(burglaries_path, sds, tds, metric, closed, nrep, seed, nrc
     from cocoon.cli.common import progress_bar
     from cocoon.cli.report import print_calibration
     from cocoon.jobs import CalibrateRequest, run_calibrate
-    from cocoon.knox import parse_breaks
+    from cocoon.evidence.knox import parse_breaks
 
     request = CalibrateRequest(
         burglaries=Path(burglaries_path), sds=parse_breaks(sds, what="--sds"), tds=parse_breaks(tds, what="--tds"),

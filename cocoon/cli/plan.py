@@ -61,8 +61,8 @@ def burglary_column_options(f):
 
 def burglary_columns(id_column, date_column, from_column, to_column, lon_column, lat_column, x_column, y_column,
                      address_column):
-    from cocoon.burglaries import BurglaryColumns
-    from cocoon.points import CoordinateColumns
+    from cocoon.inputs.burglaries import BurglaryColumns
+    from cocoon.inputs.points import CoordinateColumns
 
     return BurglaryColumns(id=id_column, date=date_column, date_from=from_column, date_to=to_column,
                            address=address_column,
@@ -71,8 +71,8 @@ def burglary_columns(id_column, date_column, from_column, to_column, lon_column,
 
 def household_columns(pairs: tuple[str, ...]):
     from cocoon.errors import InputError
-    from cocoon.households import HouseholdColumns
-    from cocoon.points import CoordinateColumns
+    from cocoon.inputs.households import HouseholdColumns
+    from cocoon.inputs.points import CoordinateColumns
 
     given: dict[str, str] = {}
     for pair in pairs:

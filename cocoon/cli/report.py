@@ -77,7 +77,7 @@ def print_calibration(result) -> None:
 
     from rich.table import Table
 
-    from cocoon.charts import band_labels
+    from cocoon.publish.charts import band_labels
 
     lang = result.lang
     knox, events = result.knox, result.events
@@ -124,7 +124,7 @@ def print_backtest(result) -> None:
     """Hit rate, area share and PAI of the zones and of each baseline at the same area."""
     from rich.table import Table
 
-    from cocoon.html_report import backtest_rows
+    from cocoon.publish.reports import backtest_rows
 
     lang = result.lang
     b = result.backtest
@@ -183,7 +183,7 @@ def print_status(result, *, on, lang: str, written) -> None:
 
     from rich.table import Table
 
-    from cocoon.status_report import MEASURES
+    from cocoon.publish.status_report import MEASURES
 
     out = console()
     t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731

@@ -186,7 +186,7 @@ def status_command(day, out_dir, store, settings_path, lang, overwrite):
     from cocoon.catalogue import resolve_language
     from cocoon.cli.report import print_status
     from cocoon.jobs.store import load_delivery
-    from cocoon.status_report import write_status
+    from cocoon.publish.status_report import write_status
 
     on = _date(day, "--date", lang)
     language = resolve_language(lang)

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from cocoon import __version__
-from cocoon.burglaries import BurglaryColumns
+from cocoon.inputs.burglaries import BurglaryColumns
 from cocoon.catalogue import resolve_language
-from cocoon.crs import parse_crs
+from cocoon.geo.crs import parse_crs
 from cocoon.errors import InputError
-from cocoon.jobs.inputs import prepare_outputs, read_event_file, write_skipped_rows
-from cocoon.outputs import (
+from cocoon.jobs.common import prepare_outputs, read_event_file, write_skipped_rows
+from cocoon.publish.files import (
     write_bytes,
     write_csv,
     write_json,
@@ -56,7 +56,7 @@ class BacktestRequest:
 @dataclass
 class BacktestResult:
     backtest: Any
-    """The :class:`cocoon.backtest.Backtest`."""
+    """The :class:`cocoon.evidence.scoring.Backtest`."""
     events: Any
     start: dt.date
     end: dt.date
@@ -70,8 +70,8 @@ class BacktestResult:
 
 def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     """Read, score, write: ``cocoon backtest``."""
-    from cocoon.backtest import run_backtest
-    from cocoon.events import burglary_events
+    from cocoon.evidence.scoring import run_backtest
+    from cocoon.evidence.events import burglary_events
 
     if request.start > request.end:
         raise InputError("events.period_reversed", start=request.start.isoformat(), end=request.end.isoformat())
@@ -109,11 +109,11 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     if request.json_path:
         written.append(write_json({**result.to_dict(), **record}, request.json_path))
     if request.plot_path:
-        from cocoon.charts import hit_rate_curve
+        from cocoon.publish.charts import hit_rate_curve
 
         written.append(write_bytes(request.plot_path, hit_rate_curve(result, lang=lang, title=source)))
     if request.html_path:
-        from cocoon.html_report import backtest_page
+        from cocoon.publish.reports import backtest_page
 
         written.append(write_text(request.html_path, backtest_page(result, lang=lang, source=source,
                                                                    start=request.start, end=request.end)))
@@ -133,7 +133,7 @@ def study_area(path: Path | None, events):
         if hull.area <= 0:
             raise InputError("backtest.flat_area")
         return hull, "convex hull of all burglaries"
-    from cocoon.tables import read_table
+    from cocoon.inputs.tables import read_table
 
     table = read_table(path)
     if table.geometry is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from cocoon.catalogue import resolve_language
 from cocoon.jobs.plan import PlanRequest, PlanResult, run_plan
-from cocoon.outputs import prepare_output_dir
+from cocoon.publish.files import prepare_output_dir
 from cocoon.settings import load_settings
 
 
@@ -24,7 +24,7 @@ class DemoResult:
 def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
              settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
     """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
-    from cocoon.demo import (
+    from cocoon.demo.areas import (
         AREAS,
         DEMO_DATE,
         DEMO_HOURS,
@@ -34,7 +34,7 @@ def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = Non
         demo_inputs,
         extract_path,
     )
-    from cocoon.outputs import write_csv
+    from cocoon.publish.files import write_csv
 
     settings = load_settings(settings_path)
     language = resolve_language(lang or settings.language)

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cocoon.burglaries import BurglaryColumns, read_burglaries
+from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries
 from cocoon.catalogue import resolve_language
-from cocoon.crs import parse_crs
-from cocoon.households import HouseholdColumns, read_household_ids, read_households
-from cocoon.outputs import prepare_output_dir, write_plan, write_rejects
+from cocoon.geo.crs import parse_crs
+from cocoon.inputs.households import HouseholdColumns, read_household_ids, read_households
+from cocoon.publish.files import prepare_output_dir, write_plan, write_rejects
 from cocoon.settings import Settings, load_settings, override
 
 
@@ -80,7 +80,7 @@ def plan_settings(request: PlanRequest) -> Settings:
 
 def run_plan(request: PlanRequest) -> PlanResult:
     """Read, plan, write: ``cocoon plan``."""
-    from cocoon.plan import make_plan
+    from cocoon.risk.daily_plan import make_plan
 
     settings = plan_settings(request)
     lang = resolve_language(request.lang or settings.language)
@@ -108,7 +108,7 @@ def run_plan(request: PlanRequest) -> PlanResult:
     outcomes: dict[str, tuple[str, str]] = {}
     if store_file:
         from cocoon.jobs.store import ingest, stored_burglaries, visit_history
-        from cocoon.store import open_store
+        from cocoon.store.database import open_store
 
         store = open_store(store_file)
     try:
@@ -140,7 +140,7 @@ def run_plan(request: PlanRequest) -> PlanResult:
     if burglaries is None:
         import pandas as pd
 
-        from cocoon.burglaries import BurglaryTable
+        from cocoon.inputs.burglaries import BurglaryTable
 
         burglaries = BurglaryTable(burglaries=burglary_table, rejects=pd.DataFrame(columns=["row"]), source=store_file,
                                    columns={})
@@ -165,7 +165,7 @@ def run_plan(request: PlanRequest) -> PlanResult:
     written = write_plan(plan, out_dir, inputs=inputs, routes=routes)
     signs = None
     if routes is not None:
-        from cocoon.field_pack import write_field_pack
+        from cocoon.field.pack import write_field_pack
 
         area = settings.leaflet.area_name or Path(request.households).name.split(".")[0]
         pack, signs = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network)
@@ -180,9 +180,9 @@ def run_plan(request: PlanRequest) -> PlanResult:
 
 def _maps(request: PlanRequest, plan, routes, signs, outcomes, out_dir: Path, lang: str) -> list[Path]:
     """map.html and map-public.html; offline, with a basemap from the OSM extract when there is one."""
-    from cocoon.maps import MapData, basemap_from_osm, internal_map, public_map
-    from cocoon.outputs import write_text
-    from cocoon.plan import lonlat_bounds
+    from cocoon.publish.maps import MapData, basemap_from_osm, internal_map, public_map
+    from cocoon.publish.files import write_text
+    from cocoon.risk.daily_plan import lonlat_bounds
 
     basemap = None
     extract = request.network_path or (Path(request.households) if str(request.households).endswith(".osm.pbf")
@@ -199,8 +199,8 @@ def _maps(request: PlanRequest, plan, routes, signs, outcomes, out_dir: Path, la
 def _routes(request: PlanRequest, plan, households):
     """The officers' walks: on the footpaths of --network (or of the households' own OSM extract)."""
     from cocoon.errors import InputError
-    from cocoon.network import read_network
-    from cocoon.route_plan import find_start, plan_routes
+    from cocoon.geo.walking import read_network
+    from cocoon.field.walks import find_start, plan_routes
 
     if not request.start:
         raise InputError("routes.needs_start")

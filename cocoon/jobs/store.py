@@ -16,7 +16,7 @@ import pandas as pd
 
 from cocoon.errors import InputError
 from cocoon.settings import Settings, load_settings
-from cocoon.store import Store, now, open_store
+from cocoon.store.database import Store, now, open_store
 
 
 def store_path(given: str | Path | None, settings: Settings) -> Path:
@@ -71,8 +71,8 @@ def ingest(store: Store, burglaries, *, source: str, command: str) -> IngestResu
 
 def run_ingest(path: Path, *, store: str | Path | None, settings_path=None, columns=None, input_crs=None,
                date_format=None, skip_bad_rows=False, command: str = "ingest") -> IngestResult:
-    from cocoon.burglaries import BurglaryColumns, read_burglaries
-    from cocoon.crs import parse_crs
+    from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries
+    from cocoon.geo.crs import parse_crs
 
     settings = load_settings(settings_path)
     table = read_burglaries(path, columns=columns or BurglaryColumns(),
@@ -160,8 +160,8 @@ class VisitImport:
 def run_visits_import(path: Path, *, store: str | Path | None, settings_path=None, date: dt.date | None = None,
                       command: str = "visits import") -> VisitImport:
     """All rows checked first; any bad row stops the import and nothing is stored."""
-    from cocoon.tables import read_table
-    from cocoon.visits import visits_from_table
+    from cocoon.inputs.tables import read_table
+    from cocoon.store.visit_records import visits_from_table
 
     settings = load_settings(settings_path)
     opened = open_store(store_path(store, settings), create=False)
@@ -185,8 +185,8 @@ def add_visits(store: Store, records: pd.DataFrame, *, source: str, command: str
 
 def run_visit_add(household: str, *, outcome: str, time: str, visitor: str | None, store: str | Path | None,
                   settings_path=None, command: str = "visits add") -> None:
-    from cocoon.visit_lists import OUTCOMES
-    from cocoon.visits import parse_outcome, parse_time
+    from cocoon.field.visit_lists import OUTCOMES
+    from cocoon.store.visit_records import parse_outcome, parse_time
 
     settings = load_settings(settings_path)
     code = parse_outcome(outcome)
@@ -209,7 +209,7 @@ def run_visit_add(household: str, *, outcome: str, time: str, visitor: str | Non
 def run_signs_up(signs_csv: Path, *, store: str | Path | None, sign_ids: tuple[str, ...] = (), date: dt.date,
                  settings_path=None, command: str = "signs up") -> int:
     """Record the signs of a plan's signs.csv (all, or the ids given) as put up on ``date``."""
-    from cocoon.tables import read_table
+    from cocoon.inputs.tables import read_table
 
     settings = load_settings(settings_path)
     table = read_table(signs_csv).frame
@@ -259,7 +259,7 @@ def run_signs_down(sign_ids: tuple[str, ...], *, store: str | Path | None, date:
 
 
 def load_delivery(store: str | Path | None, *, on: dt.date, settings_path=None, command: str = "status"):
-    from cocoon.delivery import delivery
+    from cocoon.store.delivery import delivery
 
     settings = load_settings(settings_path)
     opened = open_store(store_path(store, settings), create=False)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cocoon.crs import to_lonlat
-from cocoon.outputs import write_bytes, write_csv, write_text
+from cocoon.geo.crs import to_lonlat
+from cocoon.publish.files import write_bytes, write_csv, write_text
 
 VISIT_LIST_FILES = {"internal": "visit-list", "volunteer": "visit-list-volunteer"}
 
@@ -44,7 +44,7 @@ def sign_poster_texts(signs: pd.DataFrame, *, leaflet: dict, lang: str) -> dict[
 
 
 def sign_poster_pdf(texts: dict[str, str], *, lang: str) -> bytes:
-    from cocoon.pdf import Document
+    from cocoon.publish.pdf import Document
 
     doc = Document(orientation="L", lang=lang)
     doc.add_page()
@@ -67,7 +67,7 @@ def signs_geojson(signs: pd.DataFrame, crs) -> str:
     """Sign sites as points, without the burglaries behind them."""
     import geopandas as gpd
 
-    from cocoon.outputs import features
+    from cocoon.publish.files import features
 
     frame = gpd.GeoDataFrame(signs.drop(columns=["burglaries"]), geometry=gpd.points_from_xy(signs["x"], signs["y"]),
                              crs=crs)
@@ -79,10 +79,10 @@ def signs_geojson(signs: pd.DataFrame, crs) -> str:
 def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str, network=None) -> tuple[list[Path], pd.DataFrame]:
     """routes.csv and routes.gpx (when routed), both visit lists, the leaflet and the sign poster
     (HTML and PDF), signs.csv/.geojson and property-owners.csv."""
-    from cocoon.leaflet import leaflet_html, leaflet_pdf, leaflet_texts
-    from cocoon.property_owners import property_owner_notices
-    from cocoon.signs import SIGN_COLUMNS, plan_signs
-    from cocoon.visit_lists import visit_list_html, visit_list_pdf, visit_sections
+    from cocoon.field.handout import leaflet_html, leaflet_pdf, leaflet_texts
+    from cocoon.field.property_owners import property_owner_notices
+    from cocoon.field.signs import SIGN_COLUMNS, plan_signs
+    from cocoon.field.visit_lists import visit_list_html, visit_list_pdf, visit_sections
 
     out_dir = Path(out_dir)
     written: list[Path] = []
@@ -111,7 +111,7 @@ def write_field_pack(plan, routes, out_dir: Path, *, lang: str, area: str, netwo
     written.append(write_csv(signs[SIGN_COLUMNS], out_dir / "signs.csv"))
     written.append(write_text(out_dir / "signs.geojson", signs_geojson(signs, plan.crs)))
     poster = sign_poster_texts(signs, leaflet=texts, lang=lang)
-    from cocoon.html_report import _environment
+    from cocoon.publish.reports import _environment
 
     written.append(write_text(out_dir / "sign-poster.html",
                               _environment().get_template("sign-poster.html.j2").render(lang=lang, **poster)))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from cocoon.crs import choose_metric_crs, crs_label, is_metric, to_lonlat
+from cocoon.geo.crs import choose_metric_crs, crs_label, is_metric, to_lonlat
 from cocoon.errors import InputError
 
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from cocoon.errors import InputError
-from cocoon.network import WalkingNetwork, walking_metres
-from cocoon.routes import RouteProblem, solve
+from cocoon.geo.walking import WalkingNetwork, walking_metres
+from cocoon.field.solver import RouteProblem, solve
 from cocoon.settings import RouteSettings
 
 ROUTE_COLUMNS = ["officer", "stop", "household_id", "label", "lon", "lat", "dwellings", "tier", "score", "risk",

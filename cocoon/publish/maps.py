@@ -3,7 +3,7 @@
 The internal map shows zones by phase, burglaries, households by tier (with the latest
 outcome when a store is used), the numbered route stops and lines, and sign sites. The public
 map shows only zones and signs, with week labels; every point in it is first moved away from
-victims' homes (:mod:`cocoon.generalise`), and it carries no households and no free text.
+victims' homes (:mod:`cocoon.geo.privacy`), and it carries no households and no free text.
 
 Everything shown is HTML-escaped, and popups are bound with JSON strings, so text from police
 records can never run as code. The pages need only Leaflet: ``offline=True`` inlines Leaflet's
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from cocoon.catalogue import text
-from cocoon.crs import to_lonlat
+from cocoon.geo.crs import to_lonlat
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"
@@ -126,7 +126,7 @@ def _new_map(title: str, *, offline: bool):
 def basemap_png(basemap, corners_lonlat: np.ndarray) -> bytes:
     """Streets and buildings drawn as one picture in Web Mercator over ``corners_lonlat``
     ([[west, south], [east, north]]), so the page carries no street or building coordinates."""
-    from cocoon.charts import _figure, _png
+    from cocoon.publish.charts import _figure, _png
 
     streets, buildings = basemap
     from pyproj import Transformer
@@ -272,7 +272,7 @@ def _add_signs(m, signs, *, lang: str, weeks: bool, points=None) -> None:
 
 def public_points(plan, signs) -> dict[str, np.ndarray]:
     """Zone centres and sign sites moved away from every victim's home (metric CRS)."""
-    from cocoon.generalise import generalise
+    from cocoon.geo.privacy import generalise
 
     victims = np.column_stack([plan.burglaries.geometry.x.to_numpy(), plan.burglaries.geometry.y.to_numpy()])
     centres = np.column_stack([plan.zones.geometry.centroid.x.to_numpy(), plan.zones.geometry.centroid.y.to_numpy()])

@@ -16,11 +16,11 @@ from typing import Any
 import pandas as pd
 from pyproj import CRS
 
-from cocoon.dates import parse_dates
+from cocoon.inputs.dates import parse_dates
 from cocoon.errors import InputError
-from cocoon.points import CoordinateColumns, read_points
-from cocoon.problems import Problems, refuse_duplicate_ids
-from cocoon.tables import RawTable, find_column, read_table, text_values
+from cocoon.inputs.points import CoordinateColumns, read_points
+from cocoon.inputs.rejects import Problems, refuse_duplicate_ids
+from cocoon.inputs.tables import RawTable, find_column, read_table, text_values
 
 ID_NAMES = ("burglary_id", "id", "case_id", "case", "incident_id", "incident", "event_id", "report_id",
             "arende", "arendenummer", "arendenr", "diarienummer", "anmalan", "anmalningsnummer", "handelsenummer")

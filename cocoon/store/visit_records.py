@@ -10,9 +10,9 @@ import pandas as pd
 
 from cocoon.catalogue import catalogue
 from cocoon.errors import InputError
-from cocoon.problems import Problems
-from cocoon.tables import RawTable, find_column, text_values
-from cocoon.visit_lists import OUTCOMES
+from cocoon.inputs.rejects import Problems
+from cocoon.inputs.tables import RawTable, find_column, text_values
+from cocoon.field.visit_lists import OUTCOMES
 
 ID_NAMES = ("household_id", "household", "hushall_id", "hushall", "id")
 OUTCOME_NAMES = ("outcome", "result", "utfall", "resultat")

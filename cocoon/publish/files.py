@@ -15,7 +15,7 @@ import pandas as pd
 
 from cocoon import __version__
 from cocoon.catalogue import text
-from cocoon.crs import WGS84
+from cocoon.geo.crs import WGS84
 from cocoon.errors import OutputError
 from cocoon.settings import as_dict
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cocoon.settings import RankingSettings
-from cocoon.weights import distance_weight, time_weight
+from cocoon.risk.weights import distance_weight, time_weight
 
 TIERS = np.array(["A", "B", "C"])
 RELATIONS = np.array(["same_building", "same_side", "same_street", "nearby"])

@@ -30,7 +30,7 @@ def _colour(ratio: float, significant: bool) -> str:
 
 
 def knox_page(result, events, verdict, *, lang: str, source: str) -> str:
-    from cocoon.charts import band_labels, knox_heatmap
+    from cocoon.publish.charts import band_labels, knox_heatmap
 
     def t(key: str, **params) -> str:
         return text(key, lang, **params)
@@ -92,7 +92,7 @@ def backtest_rows(backtest, lang: str) -> dict[str, list[list[str]]]:
 
 
 def backtest_page(backtest, *, lang: str, source: str, start, end) -> str:
-    from cocoon.charts import hit_rate_curve
+    from cocoon.publish.charts import hit_rate_curve
 
     def t(key: str, **params) -> str:
         return text(key, lang, **params)

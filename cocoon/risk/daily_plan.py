@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from cocoon.crs import WGS84, choose_metric_crs, crs_label, to_lonlat
+from cocoon.geo.crs import WGS84, choose_metric_crs, crs_label, to_lonlat
 from cocoon.errors import InputError
-from cocoon.ranking import rank_households
+from cocoon.risk.ranking import rank_households
 from cocoon.settings import Settings
-from cocoon.zones import ELEVATED, EXPIRED, HIGH, NOT_YET, active_zones, burglary_windows, merged_outlines
+from cocoon.risk.zones import ELEVATED, EXPIRED, HIGH, NOT_YET, active_zones, burglary_windows, merged_outlines
 
 
 @dataclass
@@ -102,7 +102,7 @@ def make_plan(burglaries, households, *, on: dt.date, settings: Settings = Setti
     if households.crs is None:
         raise InputError("input.no_crs", what="households")
     if crs is None and settings.crs:
-        from cocoon.crs import parse_crs
+        from cocoon.geo.crs import parse_crs
 
         crs = parse_crs(settings.crs, what="crs")
     bounds = lonlat_bounds(burglaries, households)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cocoon.burglaries import BurglaryTable, read_burglaries
-from cocoon.crs import parse_crs
-from cocoon.outputs import prepare_output_file, write_rejects
+from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
+from cocoon.geo.crs import parse_crs
+from cocoon.publish.files import prepare_output_file, write_rejects
 
 
 def prepare_outputs(request, paths) -> list[Path]:

@@ -2,7 +2,7 @@
 
 From a file (CSV, GeoJSON, GeoPackage, (Geo)Parquet) with an id and coordinates, and
 optionally label/address, street, number, postcode, dwellings, building type, property owner
-and building id; or from an OpenStreetMap extract (``.osm.pbf``, see :mod:`cocoon.osm`).
+and building id; or from an OpenStreetMap extract (``.osm.pbf``, see :mod:`cocoon.inputs.osm`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import pandas as pd
 from pyproj import CRS
 
 from cocoon.errors import InputError
-from cocoon.points import CoordinateColumns, read_points
-from cocoon.problems import Problems, refuse_duplicate_ids
+from cocoon.inputs.points import CoordinateColumns, read_points
+from cocoon.inputs.rejects import Problems, refuse_duplicate_ids
 from cocoon.settings import OsmSettings
-from cocoon.tables import RawTable, find_column, id_values, read_table, suffix_of, text_values, to_numbers
+from cocoon.inputs.tables import RawTable, find_column, id_values, read_table, suffix_of, text_values, to_numbers
 
 ID_NAMES = ("household_id", "id", "address_id", "adress_id", "entrance_id", "stop_id", "hushall_id",
             "objekt_id", "fid", "uuid")
@@ -67,7 +67,7 @@ def read_households(path: str | Path, *, columns: HouseholdColumns = HouseholdCo
     """Read a household register, or make one from an OpenStreetMap extract."""
     path = Path(path)
     if suffix_of(path) == ".osm.pbf":
-        from cocoon.osm import households_from_osm
+        from cocoon.inputs.osm import households_from_osm
 
         gdf = households_from_osm(path, settings=osm, lang=lang)
         return HouseholdTable(households=gdf[[*COLUMNS, "geometry"]], rejects=pd.DataFrame(), source=str(path),

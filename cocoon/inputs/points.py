@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 from pyproj import CRS
 
-from cocoon.crs import WGS84, outside_area_of_use, to_lonlat
+from cocoon.geo.crs import WGS84, outside_area_of_use, to_lonlat
 from cocoon.errors import InputError
-from cocoon.problems import Problems
-from cocoon.tables import RawTable, find_column, to_numbers
+from cocoon.inputs.rejects import Problems
+from cocoon.inputs.tables import RawTable, find_column, to_numbers
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "longitud", "lon_wgs84", "wgs84_lon", "x_wgs84")
 LAT_NAMES = ("lat", "latitude", "latitud", "lat_wgs84", "wgs84_lat", "y_wgs84")

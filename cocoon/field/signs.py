@@ -97,7 +97,7 @@ def plan_signs(plan, *, settings: SignSettings, network=None) -> pd.DataFrame:
     """Sign sites of every zone with their dates (metric x/y and lon/lat)."""
     import shapely
 
-    from cocoon.crs import to_lonlat
+    from cocoon.geo.crs import to_lonlat
 
     visits = plan.visits
     xy = np.column_stack([visits["x"].to_numpy(dtype=float), visits["y"].to_numpy(dtype=float)]) if len(visits) else \

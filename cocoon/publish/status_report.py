@@ -8,14 +8,14 @@ import math
 from pathlib import Path
 
 from cocoon.catalogue import text
-from cocoon.outputs import prepare_output_dir, write_csv, write_text
+from cocoon.publish.files import prepare_output_dir, write_csv, write_text
 
 MEASURES = ("attempted_24h", "attempted_48h", "face_to_face", "leaflet_only", "nothing")
 
 
 def delivery_chart(result, *, lang: str) -> bytes:
     """Bars: share of tier A and B households per measure."""
-    from cocoon.charts import _figure, _png
+    from cocoon.publish.charts import _figure, _png
 
     fig = _figure(7.0, 3.6)
     ax = fig.add_subplot()
@@ -29,7 +29,7 @@ def delivery_chart(result, *, lang: str) -> bytes:
 
 
 def write_status(result, out_dir: Path, *, on: dt.date, lang: str, overwrite: bool) -> list[Path]:
-    from cocoon.html_report import _environment
+    from cocoon.publish.reports import _environment
 
     out_dir = prepare_output_dir(out_dir, overwrite=overwrite)
     written = [write_csv(result.per_burglary, out_dir / "status.csv")]

@@ -25,14 +25,14 @@ def leaflet_texts(*, latest: dt.date | None, settings: LeafletSettings, lang: st
 
 
 def leaflet_html(texts: dict[str, object], *, lang: str) -> str:
-    from cocoon.html_report import _environment
+    from cocoon.publish.reports import _environment
 
     return _environment().get_template("leaflet.html.j2").render(lang=lang, **texts)
 
 
 def leaflet_pdf(texts: dict[str, object], *, lang: str) -> bytes:
     """Page 1: the leaflet; page 2: the door hanger (the same words, shorter)."""
-    from cocoon.pdf import Document
+    from cocoon.publish.pdf import Document
 
     doc = Document(lang=lang)
     doc.add_page()

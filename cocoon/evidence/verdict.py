@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from cocoon.knox import KnoxResult
+from cocoon.evidence.knox import KnoxResult
 from cocoon.settings import Settings, validate
 
 ALPHA = 0.05

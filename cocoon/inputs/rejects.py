@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cocoon.errors import InputError
-from cocoon.tables import RawTable
+from cocoon.inputs.tables import RawTable
 
 
 @dataclass

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from cocoon.errors import InputError
-from cocoon.grid import Grid, discs, kernel, make_grid
+from cocoon.geo.grid import Grid, discs, kernel, make_grid
 from cocoon.settings import BacktestSettings, RankingSettings, ZoneSettings
-from cocoon.weights import distance_weight, time_weight
+from cocoon.risk.weights import distance_weight, time_weight
 
 BASELINES = ("bowers_johnson", "kde", "hotspot", "ranking_model")
 CURVE_SHARES = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cocoon.catalogue import text
+
 
 class CocoonError(Exception):
     """Base class: something the user can fix (bad input, bad settings, bad output place)."""
@@ -19,7 +21,6 @@ class CocoonError(Exception):
         super().__init__(key)
 
     def render(self, lang: str = "en") -> str:
-        from cocoon.catalogue import text
 
         message = text(self.key, lang, **self.params)
         for key, params in self.params.get("details", ()):  # one line per bad row, each in the user's language

@@ -23,9 +23,15 @@ import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, get_type_hints
 
 from cocoon.errors import SettingsError
+
+SOLVERS = ("auto", "vroom", "ortools", "greedy")
+"""The route solvers ``routes.solver`` and ``--solver`` can name (see :mod:`cocoon.field.solver`)."""
+TAKE_DOWN = ("elevated", "high")
+"""Which window's end ``signs.take_down`` names."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +108,10 @@ class RouteSettings:
     """Time at each door or entrance."""
     minutes_per_dwelling: float = 0.5
     """Extra time per dwelling behind the door (stairwells)."""
+    hours: float = 2.0
+    """Hours each officer has, walking and doors."""
     solver: str = "auto"
-    """auto, vroom, ortools or greedy (see README)."""
+    """One of :data:`SOLVERS` (see README)."""
     solve_seconds: float = 5.0
     """Time limit for the solver."""
     max_stops: int = 1000
@@ -141,11 +149,11 @@ class StoreSettings:
 
 
 @dataclass(frozen=True)
-class LeafletSettings:
-    """What the leaflet and door hanger say about reaching the police."""
+class HandoutSettings:
+    """What the handout and door hanger say about reaching the police."""
 
     area_name: str = ""
-    """How the leaflet names the area ("Karhula"); empty: "your neighbourhood"."""
+    """How the handout names the area ("Karhula"); empty: "your neighbourhood"."""
     police_phone: str = "114 14"
     """Non-emergency number (Sweden: 114 14)."""
     emergency_phone: str = "112"
@@ -181,7 +189,7 @@ class Settings:
     osm: OsmSettings = field(default_factory=OsmSettings)
     routes: RouteSettings = field(default_factory=RouteSettings)
     signs: SignSettings = field(default_factory=SignSettings)
-    leaflet: LeafletSettings = field(default_factory=LeafletSettings)
+    handout: HandoutSettings = field(default_factory=HandoutSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     backtest: BacktestSettings = field(default_factory=BacktestSettings)
     crs: str | None = None
@@ -193,10 +201,12 @@ class Settings:
 
 
 SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
-            "signs": SignSettings, "leaflet": LeafletSettings, "store": StoreSettings,
+            "signs": SignSettings, "handout": HandoutSettings, "store": StoreSettings,
             "backtest": BacktestSettings}
 #: Sections read by other commands; kept in ``Settings.extra`` without checking here.
 FOREIGN_SECTIONS = {"calibration", "maps"}
+#: Earlier names of sections, still read: ``[leaflet]`` is now ``[handout]``.
+RENAMED_SECTIONS = {"leaflet": "handout"}
 
 
 def _coerce(value: Any, annotation: Any, where: str) -> Any:
@@ -237,6 +247,11 @@ def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Settin
     """Build settings from a parsed TOML table, checking every section and key."""
     parts: dict[str, Any] = {}
     extra: dict[str, Any] = {}
+    for old, new in RENAMED_SECTIONS.items():
+        if old in data:
+            if new in data:
+                raise SettingsError("settings.renamed_twice", file=source, old=old, new=new)
+            data = {(new if k == old else k): v for k, v in data.items()}
     for key, value in data.items():
         if key in SECTIONS:
             if not isinstance(value, dict):
@@ -272,10 +287,11 @@ def load_settings(path: str | Path | None) -> Settings:
     return settings_from_dict(data, str(path))
 
 
-def override(settings: Settings, **changes: Any) -> Settings:
+def override(settings: Settings, names: Mapping[str, str] | None = None, **changes: Any) -> Settings:
     """A copy with dotted changes applied, e.g. ``override(s, **{"zones.radius_m": 400})``.
 
     ``None`` values are ignored, so command-line options that were not given change nothing.
+    ``names`` maps settings to the options that set them, so errors name the option.
     """
     result = settings
     for dotted, value in changes.items():
@@ -286,59 +302,66 @@ def override(settings: Settings, **changes: Any) -> Settings:
             result = replace(result, **{section: replace(getattr(result, section), **{key: value})})
         else:
             result = replace(result, **{section: value})
-    validate(result, "options")
+    validate(result, "options", names=names)
     return result
 
 
-def validate(settings: Settings, source: str) -> None:
-    """Refuse values that make no sense (negative radius, unsorted weight tables...)."""
+def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None = None) -> None:
+    """Refuse values that make no sense (negative radius, unsorted weight tables...).
+
+    Errors name ``source`` and the setting ("settings.toml: zones.radius_m"), or the option that
+    set it when ``names`` maps the setting to one ("--radius")."""
+
+    def where(dotted: str) -> str:
+        return names[dotted] if names and dotted in names else f"{source}: {dotted}"
+
     z = settings.zones
     if not z.radius_m > 0:
-        raise SettingsError("settings.must_be_positive", where=f"{source}: zones.radius_m", value=z.radius_m)
+        raise SettingsError("settings.must_be_positive", where=where("zones.radius_m"), value=z.radius_m)
     if z.high_days < 0:
-        raise SettingsError("settings.must_not_be_negative", where=f"{source}: zones.high_days", value=z.high_days)
+        raise SettingsError("settings.must_not_be_negative", where=where("zones.high_days"), value=z.high_days)
     if z.elevated_days < 0:
-        raise SettingsError("settings.must_not_be_negative", where=f"{source}: zones.elevated_days", value=z.elevated_days)
+        raise SettingsError("settings.must_not_be_negative", where=where("zones.elevated_days"), value=z.elevated_days)
     r = settings.ranking
     for name in ("time_weights", "distance_weights"):
         table = getattr(r, name)
         if not table:
-            raise SettingsError("settings.bad_table", where=f"{source}: ranking.{name}")
+            raise SettingsError("settings.bad_table", where=where(f"ranking.{name}"))
         bounds = [a for a, _ in table]
         if any(b <= a for a, b in zip(bounds, bounds[1:])) or any(w < 0 for _, w in table):
-            raise SettingsError("settings.table_order", where=f"{source}: ranking.{name}")
+            raise SettingsError("settings.table_order", where=where(f"ranking.{name}"))
     for name in ("tier_a_max_m", "tier_b_max_m", "victim_match_m", "same_building_m", "points"):
         if getattr(r, name) < 0:
-            raise SettingsError("settings.must_not_be_negative", where=f"{source}: ranking.{name}", value=getattr(r, name))
+            raise SettingsError("settings.must_not_be_negative", where=where(f"ranking.{name}"), value=getattr(r, name))
     rt = settings.routes
-    for name in ("walking_speed_kmh", "detour_factor", "solve_seconds", "max_stops"):
+    for name in ("walking_speed_kmh", "detour_factor", "solve_seconds", "max_stops", "hours"):
         if not getattr(rt, name) > 0:
-            raise SettingsError("settings.must_be_positive", where=f"{source}: routes.{name}", value=getattr(rt, name))
+            raise SettingsError("settings.must_be_positive", where=where(f"routes.{name}"), value=getattr(rt, name))
     for name in ("minutes_per_stop", "minutes_per_dwelling"):
         if getattr(rt, name) < 0:
-            raise SettingsError("settings.must_not_be_negative", where=f"{source}: routes.{name}", value=getattr(rt, name))
-    if rt.solver not in ("auto", "vroom", "ortools", "greedy"):
-        raise SettingsError("settings.bad_choice", where=f"{source}: routes.solver", value=rt.solver,
-                            choices="auto, vroom, ortools, greedy")
+            raise SettingsError("settings.must_not_be_negative", where=where(f"routes.{name}"), value=getattr(rt, name))
+    if rt.solver not in SOLVERS:
+        raise SettingsError("settings.bad_choice", where=where("routes.solver"), value=rt.solver,
+                            choices=", ".join(SOLVERS))
     sg = settings.signs
     for name in ("sight_m", "households_per_sign", "max_per_zone"):
         if not getattr(sg, name) > 0:
-            raise SettingsError("settings.must_be_positive", where=f"{source}: signs.{name}", value=getattr(sg, name))
+            raise SettingsError("settings.must_be_positive", where=where(f"signs.{name}"), value=getattr(sg, name))
     for name in ("min_per_zone", "min_spacing_m"):
         if getattr(sg, name) < 0:
-            raise SettingsError("settings.must_not_be_negative", where=f"{source}: signs.{name}", value=getattr(sg, name))
-    if sg.take_down not in ("elevated", "high"):
-        raise SettingsError("settings.bad_choice", where=f"{source}: signs.take_down", value=sg.take_down,
-                            choices="elevated, high")
+            raise SettingsError("settings.must_not_be_negative", where=where(f"signs.{name}"), value=getattr(sg, name))
+    if sg.take_down not in TAKE_DOWN:
+        raise SettingsError("settings.bad_choice", where=where("signs.take_down"), value=sg.take_down,
+                            choices=", ".join(TAKE_DOWN))
     if settings.store.retention_days < 0:
-        raise SettingsError("settings.must_not_be_negative", where=f"{source}: store.retention_days",
+        raise SettingsError("settings.must_not_be_negative", where=where("store.retention_days"),
                             value=settings.store.retention_days)
     b = settings.backtest
     for name in ("cell_m", "kde_bandwidth_m", "bj_max_cells", "bj_max_weeks", "kde_days", "hotspot_days"):
         if not getattr(b, name) > 0:
-            raise SettingsError("settings.must_be_positive", where=f"{source}: backtest.{name}", value=getattr(b, name))
+            raise SettingsError("settings.must_be_positive", where=where(f"backtest.{name}"), value=getattr(b, name))
     if r.tier_a_neighbours < 0:
-        raise SettingsError("settings.must_not_be_negative", where=f"{source}: ranking.tier_a_neighbours", value=r.tier_a_neighbours)
+        raise SettingsError("settings.must_not_be_negative", where=where("ranking.tier_a_neighbours"), value=r.tier_a_neighbours)
 
 
 def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = (),

@@ -100,7 +100,7 @@ def test_plan_with_officers_writes_the_field_pack(field_pack, files):
     result, out = field_pack
     assert result.exit_code == 0, result.output
     for name in ("routes.csv", "routes.gpx", "visit-list.html", "visit-list.pdf", "visit-list-volunteer.html",
-                 "visit-list-volunteer.pdf", "leaflet.html", "leaflet.pdf"):
+                 "visit-list-volunteer.pdf", "handout.html", "handout.pdf"):
         assert (out / name).exists(), name
     assert "straight lines × 1.3" in result.output and "Walking routes" in result.output
     routes = pd.read_csv(out / "routes.csv")
@@ -139,7 +139,7 @@ def test_pdfs_have_the_expected_pages_and_text(field_pack):
     assert f"Page 1 of {pages}" in content
     for household in routes["household_id"]:
         assert household in content
-    pages, content = pdf_text(out / "leaflet.pdf")
+    pages, content = pdf_text(out / "handout.pdf")
     assert pages == 2 and "Burglary in your neighbourhood" in content and "114 14" in content
     assert "Testby" in content and "week 18 of 2026" in content
 
@@ -152,13 +152,13 @@ def test_volunteer_list_and_leaflet_have_no_victim_address(field_pack, files):
     assert "Storgatan 12" in victims, "the fixture must have a burglary at a listed household"
     internal = (out / "visit-list.html").read_text()
     assert any(v in internal for v in victims) or "BURGLED HERE" in internal
-    for name in ("visit-list-volunteer.html", "leaflet.html"):
+    for name in ("visit-list-volunteer.html", "handout.html"):
         page = (out / name).read_text()
         for victim in victims:
             assert victim not in page, (name, victim)
         for burglary_id in burglaries["id"].astype(str):
             assert burglary_id not in page
-    for name in ("visit-list-volunteer.pdf", "leaflet.pdf"):
+    for name in ("visit-list-volunteer.pdf", "handout.pdf"):
         _, content = pdf_text(out / name)
         for victim in victims:
             assert victim not in content, (name, victim)
@@ -171,7 +171,7 @@ def test_swedish_field_pack(files, tmp_path):
     result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "sv",
                  "--officers", "1", "--start", START, "--solver", "greedy")
     assert result.exit_code == 0, result.output
-    _, content = pdf_text(out / "leaflet.pdf")
+    _, content = pdf_text(out / "handout.pdf")
     assert "Inbrott i ditt område" in content and "ditt närområde" in content
     assert "Besökslista (polis)" in (out / "visit-list.html").read_text()
 
@@ -180,7 +180,7 @@ def test_swedish_field_pack(files, tmp_path):
     (["--officers", "2"], "--officers needs --start"),
     (["--officers", "0", "--start", START], "--officers must be 1 or more"),
     (["--officers", "1", "--start", "Nowhere street 99"], "no household with that id or address"),
-    (["--officers", "1", "--start", START, "--hours", "0"], "--hours must be more than 0"),
+    (["--officers", "1", "--start", START, "--hours", "0"], "--hours: must be greater than 0"),
     (["--officers", "1", "--start", START, "--network", "HOUSEHOLDS"], "must be an OpenStreetMap extract"),
 ])
 def test_bad_route_options_are_clear_errors(files, tmp_path, args, message):

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cocoon.errors import InputError
-from cocoon.evidence.knox import knox_test, parse_breaks
+from cocoon.evidence.breaks import parse_breaks
+from cocoon.evidence.knox import knox_test
 
 
 @pytest.fixture(scope="module")

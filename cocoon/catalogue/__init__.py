@@ -8,7 +8,10 @@ English.
 
 from __future__ import annotations
 
+import locale
+import os
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -48,8 +51,6 @@ def catalogue(lang: str) -> dict[str, Any]:
 def resolve_language(lang: str | None) -> str:
     """``auto``/None picks Swedish for a Swedish locale, otherwise English."""
     if lang in (None, "", "auto"):
-        import locale
-        import os
 
         env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
         if not env:
@@ -76,3 +77,12 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
         return str(template).format(**params)
     except (KeyError, IndexError):
         return str(template)
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """``t(key, **params)``: :func:`text` in one language, for code that renders many texts."""
+
+    def t(key: str, /, **params: Any) -> str:
+        return text(key, lang, **params)
+
+    return t

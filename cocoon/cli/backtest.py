@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
+from cocoon.catalogue import resolve_language, text
 from cocoon.cli.common import (
+    DEFAULTS,
+    burglary_column_options,
     handle_errors,
     lang_option,
     optional_path,
     overwrite_option,
     parse_date,
+    progress_bar,
     settings_option,
 )
-from cocoon.cli.plan import DEFAULTS, burglary_column_options
+from cocoon.errors import InputError
+from cocoon.inputs.columns import BurglaryColumns
+
+T = TypeVar("T")
 
 
-def _numbers(text: str | None, option: str, kind):
-    from cocoon.errors import InputError
-
-    if not text:
+def _numbers(value: str | None, option: str, kind: Callable[[str], T]) -> tuple[T, ...]:
+    """"100,200,500" as numbers of ``kind``, with a clear error for anything else."""
+    if not value:
         return ()
     try:
-        return tuple(kind(part) for part in text.replace(" ", "").split(",") if part)
+        return tuple(kind(part) for part in value.replace(" ", "").split(",") if part)
     except ValueError:
-        raise InputError("backtest.bad_sweep", option=option, value=text) from None
+        raise InputError("backtest.bad_sweep", option=option, value=value) from None
 
 
 @click.command(name="backtest")
@@ -55,9 +63,12 @@ def _numbers(text: str | None, option: str, kind):
 @lang_option
 @overwrite_option
 @handle_errors
-def backtest_command(burglaries_path, start, end, radius, high_days, elevated_days, area_path, json_path, plot_path,
-                     html_path, per_burglary_path, sweep_radius, sweep_days, metric_crs, rejects_path,
-                     burglary_columns, date_format, input_crs, skip_bad_rows, settings_path, lang, overwrite):
+def backtest_command(burglaries_path: str, start: str, end: str, radius: float | None, high_days: int | None,
+                     elevated_days: int | None, area_path: str | None, json_path: str | None, plot_path: str | None,
+                     html_path: str | None, per_burglary_path: str | None, sweep_radius: str | None,
+                     sweep_days: str | None, metric_crs: str | None, rejects_path: str | None,
+                     burglary_columns: BurglaryColumns, date_format: str | None, input_crs: str | None,
+                     skip_bad_rows: bool, settings_path: str | None, lang: str | None, overwrite: bool) -> None:
     """Judge the zone policy against the burglaries that actually came next.
 
     For each day from --from to --to, the zones are drawn from the burglaries before that day
@@ -74,13 +85,11 @@ def backtest_command(burglaries_path, start, end, radius, high_days, elevated_da
       cocoon backtest burglaries.csv --from 2016-01-01 --to 2016-12-31 --json backtest.json --plot backtest.png
       cocoon backtest burglaries.csv --from 2016-01-01 --to 2016-12-31 --sweep-radius 100,200,500 --sweep-days 7,14,56
     """
-    from cocoon.catalogue import resolve_language, text
-    from cocoon.cli.common import progress_bar
     from cocoon.cli.report import print_backtest
-    from cocoon.jobs import BacktestRequest, run_backtest_job
+    from cocoon.jobs.backtest import BacktestRequest, run_backtest_job
 
     request = BacktestRequest(
-        burglaries=Path(burglaries_path), start=parse_date(start, "--from", lang), end=parse_date(end, "--to", lang),
+        burglaries=Path(burglaries_path), start=parse_date(start, "--from"), end=parse_date(end, "--to"),
         radius_m=radius, high_days=high_days, elevated_days=elevated_days,
         area_path=optional_path(area_path), json_path=optional_path(json_path),
         plot_path=optional_path(plot_path), html_path=optional_path(html_path),

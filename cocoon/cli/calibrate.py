@@ -6,15 +6,19 @@ from pathlib import Path
 
 import click
 
+from cocoon.catalogue import resolve_language, text
 from cocoon.cli.common import (
+    burglary_column_options,
     handle_errors,
     lang_option,
+    optional_date,
     optional_path,
     overwrite_option,
-    parse_date,
+    progress_bar,
     settings_option,
 )
-from cocoon.cli.plan import burglary_column_options
+from cocoon.evidence.breaks import parse_breaks
+from cocoon.inputs.columns import BurglaryColumns
 
 SDS = "0,1,100,200,300,400,500,inf"
 TDS = "0,7,14,21,28,42,56,inf"
@@ -50,9 +54,12 @@ TDS = "0,7,14,21,28,42,56,inf"
 @lang_option
 @overwrite_option
 @handle_errors
-def calibrate_command(burglaries_path, sds, tds, metric, closed, nrep, seed, nrc, start, end, json_path, plot_path,
-                      html_path, settings_out, metric_crs, rejects_path, burglary_columns, date_format, input_crs,
-                      skip_bad_rows, settings_path, lang, overwrite):
+def calibrate_command(burglaries_path: str, sds: str, tds: str, metric: str, closed: str, nrep: int,
+                      seed: int | None, nrc: bool, start: str | None, end: str | None, json_path: str | None,
+                      plot_path: str | None, html_path: str | None, settings_out: str | None,
+                      metric_crs: str | None, rejects_path: str | None, burglary_columns: BurglaryColumns,
+                      date_format: str | None, input_crs: str | None, skip_bad_rows: bool,
+                      settings_path: str | None, lang: str | None, overwrite: bool) -> None:
     """Test whether burglaries here come as near repeats, and how far and how long (Knox test).
 
     Counts pairs of burglaries per distance band and days-apart band, and compares each count
@@ -68,24 +75,20 @@ def calibrate_command(burglaries_path, sds, tds, metric, closed, nrep, seed, nrc
       cocoon calibrate burglaries.csv --from 2016-01-01 --to 2016-12-31 --write-settings local.toml
       cocoon plan --settings local.toml --burglaries ... --households ... --out ...
     """
-    from cocoon.cli.common import progress_bar
     from cocoon.cli.report import print_calibration
-    from cocoon.jobs import CalibrateRequest, run_calibrate
-    from cocoon.evidence.knox import parse_breaks
+    from cocoon.jobs.calibrate import CalibrateRequest, run_calibrate
 
     request = CalibrateRequest(
         burglaries=Path(burglaries_path), sds=parse_breaks(sds, what="--sds"), tds=parse_breaks(tds, what="--tds"),
         metric=metric, closed=closed, nrep=nrep, seed=seed, nrc=nrc,
-        start=parse_date(start, "--from", lang) if start else None,
-        end=parse_date(end, "--to", lang) if end else None,
+        start=optional_date(start, "--from"),
+        end=optional_date(end, "--to"),
         json_path=optional_path(json_path), plot_path=optional_path(plot_path),
         html_path=optional_path(html_path), settings_out=optional_path(settings_out),
         settings_path=settings_path, input_crs=input_crs, metric_crs=metric_crs,
         burglary_columns=burglary_columns,
         date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
         overwrite=overwrite, lang=lang)
-    from cocoon.catalogue import resolve_language, text
-
     with progress_bar(text("calibrate.progress", resolve_language(lang))) as update:
         request.progress = update
         result = run_calibrate(request)

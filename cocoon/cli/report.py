@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from cocoon.catalogue import text
+import math
+
+from cocoon.catalogue import text, translator
 from cocoon.cli.common import console
+from cocoon.evidence.breaks import band_labels
+from cocoon.publish.reports import backtest_rows
+from cocoon.publish.status_report import MEASURES
 
 
 def print_plan_summary(result) -> None:
@@ -13,7 +18,7 @@ def print_plan_summary(result) -> None:
     plan = result.plan
     counts = plan.counts()
     out = console()
-    t = lambda key, **kw: text(key, lang, **kw)
+    t = translator(lang)
     out.print(t("summary.title", date=plan.date.isoformat()), style="bold")
     out.print(t("summary.crs", crs=plan.crs_label))
     out.print(t("summary.burglaries", total=counts["burglaries"], high=counts["high"], elevated=counts["elevated"],
@@ -46,7 +51,7 @@ def print_plan_summary(result) -> None:
 def print_routes(routes, lang: str) -> None:
     from rich.table import Table
 
-    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    t = translator(lang)
     table = Table(title=t("routes.summary_title", solver=routes.solver,
                           network=t("routes.on_network" if routes.on_network else "routes.straight")))
     for k, key in enumerate(("officer", "stops", "dwellings", "risk", "walk", "back_at")):
@@ -73,16 +78,14 @@ def print_demo_summary(result) -> None:
 
 def print_calibration(result) -> None:
     """The Knox ratios per band with significant cells marked, the verdict, what was written."""
-    import math
 
     from rich.table import Table
 
-    from cocoon.publish.charts import band_labels
 
     lang = result.lang
     knox, events = result.knox, result.events
     out = console()
-    t = lambda key, **kw: text(key, lang, **kw)
+    t = translator(lang)
     out.print(t("calibrate.title", n=knox.n_events, first=events.first.isoformat(), last=events.last.isoformat()),
               style="bold")
     out.print(t("calibrate.setup", crs=events.crs, metric=knox.metric, closed=knox.closed,
@@ -99,9 +102,9 @@ def print_calibration(result) -> None:
     sig = knox.significant()
     table = Table(title=t("calibrate.table_title"), caption=t("calibrate.table_caption"))
     table.add_column(t("knox_table.corner"))
-    for label in band_labels(knox.tds, "d"):
+    for label in band_labels(knox.tds):
         table.add_column(label, justify="right")
-    for r, label in enumerate(band_labels(knox.sds, "m")):
+    for r, label in enumerate(band_labels(knox.sds)):
         cells = []
         for c in range(knox.observed.shape[1]):
             ratio = float(knox.knox_ratio[r, c])
@@ -124,12 +127,11 @@ def print_backtest(result) -> None:
     """Hit rate, area share and PAI of the zones and of each baseline at the same area."""
     from rich.table import Table
 
-    from cocoon.publish.reports import backtest_rows
 
     lang = result.lang
     b = result.backtest
     out = console()
-    t = lambda key, **kw: text(key, lang, **kw)
+    t = translator(lang)
     out.print(t("backtest.title", n=b.n_events_scored, start=result.start.isoformat(), end=result.end.isoformat()),
               style="bold")
     out.print(t("backtest.setup", radius=f"{b.policy.radius_m:g}", high=b.policy.high_days,
@@ -179,14 +181,12 @@ def print_ingest(result, lang: str) -> None:
 
 
 def print_status(result, *, on, lang: str, written) -> None:
-    import math
 
     from rich.table import Table
 
-    from cocoon.publish.status_report import MEASURES
 
     out = console()
-    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    t = translator(lang)
     out.print(t("status.title", date=on.isoformat()), style="bold")
     out.print(t("status.overall", burglaries=result.overall["burglaries"], households=result.overall["households"]))
     table = Table()

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
+from cocoon.catalogue import resolve_language, text
 from cocoon.cli.common import (
+    DEFAULTS,
+    burglary_column_options,
     command_line,
+    console,
     handle_errors,
     lang_option,
+    optional_date,
+    optional_path,
     parse_date,
     settings_option,
 )
-from cocoon.cli.plan import burglary_column_options
+from cocoon.inputs.columns import BurglaryColumns
+from cocoon.store.outcomes import OUTCOMES
 
 
-def store_option(f):
+def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--store", "store", type=click.Path(dir_okay=False), envvar="COCOON_STORE",
                         help="The store file (SQLite).  [default: settings store.path; env COCOON_STORE]")(f)
-
-
-def _date(value, option, lang):
-    return parse_date(value, option, lang) if value else dt.date.today()
 
 
 @click.command(name="ingest")
@@ -33,7 +37,8 @@ def _date(value, option, lang):
 @settings_option
 @lang_option
 @handle_errors
-def ingest_command(burglaries_path, store, burglary_columns, date_format, input_crs, skip_bad_rows, settings_path, lang):
+def ingest_command(burglaries_path: str, store: str | None, burglary_columns: BurglaryColumns, date_format: str | None,
+                   input_crs: str | None, skip_bad_rows: bool, settings_path: str | None, lang: str | None) -> None:
     """Add reported burglaries to the store, by id: importing the same file again adds nothing.
 
     \b
@@ -47,11 +52,11 @@ def ingest_command(burglaries_path, store, burglary_columns, date_format, input_
                         columns=burglary_columns,
                         input_crs=input_crs, date_format=date_format, skip_bad_rows=skip_bad_rows,
                         command=command_line())
-    print_ingest(result, lang)
+    print_ingest(result, resolve_language(lang))
 
 
 @click.group(name="visits")
-def visits_group():
+def visits_group() -> None:
     """Record what was done at the doors."""
 
 
@@ -62,7 +67,8 @@ def visits_group():
 @settings_option
 @lang_option
 @handle_errors
-def visits_import_command(visits_path, day, store, settings_path, lang):
+def visits_import_command(visits_path: str, day: str | None, store: str | None, settings_path: str | None,
+                          lang: str | None) -> None:
     """Import outcomes: the filled visit-list.csv, or a CSV typed in from the paper list.
 
     Columns: household_id, outcome (a code: face, nothome, leaflet, refused, noaccess, owner,
@@ -75,34 +81,32 @@ def visits_import_command(visits_path, day, store, settings_path, lang):
     Example:
       cocoon visits import visit-list.csv --store cocoon.sqlite --date 2026-05-04
     """
-    from cocoon.catalogue import resolve_language, text
-    from cocoon.cli.common import console
     from cocoon.jobs.store import run_visits_import
 
     result = run_visits_import(Path(visits_path), store=store, settings_path=settings_path,
-                               date=parse_date(day, "--date", lang) if day else dt.date.today(),
+                               date=parse_date(day, "--date"),
                                command=command_line())
     console().print(text("visits.imported", resolve_language(lang), added=result.added, blank=result.blank))
 
 
 @visits_group.command(name="add")
 @click.argument("household")
-@click.option("--outcome", required=True, help="face, nothome, leaflet, refused, noaccess, owner, revisit, kit or watch.")
+@click.option("--outcome", required=True,
+              help="What happened: " + ", ".join(OUTCOMES) + "; or the letter on the printed list, or the words.")
 @click.option("--time", "when", required=True, metavar="'YYYY-MM-DD HH:MM'", help="When (HH:MM alone means today).")
 @click.option("--visitor", help="Who visited.")
 @store_option
 @settings_option
 @lang_option
 @handle_errors
-def visits_add_command(household, outcome, when, visitor, store, settings_path, lang):
+def visits_add_command(household: str, outcome: str, when: str, visitor: str | None, store: str | None,
+                       settings_path: str | None, lang: str | None) -> None:
     """Record one visit to HOUSEHOLD (its household id from the visit list).
 
     \b
     Example:
       cocoon visits add osm-n2932338775 --outcome face --time "2026-05-04 10:05" --visitor "PA 1234"
     """
-    from cocoon.catalogue import resolve_language, text
-    from cocoon.cli.common import console
     from cocoon.jobs.store import run_visit_add
 
     run_visit_add(household, outcome=outcome, time=when, visitor=visitor, store=store, settings_path=settings_path,
@@ -111,7 +115,7 @@ def visits_add_command(household, outcome, when, visitor, store, settings_path, 
 
 
 @click.group(name="signs")
-def signs_group():
+def signs_group() -> None:
     """Record warning signs put up and taken down."""
 
 
@@ -123,18 +127,17 @@ def signs_group():
 @settings_option
 @lang_option
 @handle_errors
-def signs_up_command(signs_path, sign_ids, day, store, settings_path, lang):
+def signs_up_command(signs_path: str, sign_ids: tuple[str, ...], day: str | None, store: str | None,
+                     settings_path: str | None, lang: str | None) -> None:
     """Record the signs of a plan's signs.csv as put up.
 
     \b
     Example:
       cocoon signs up plan-2026-05-04/signs.csv --store cocoon.sqlite
     """
-    from cocoon.catalogue import resolve_language, text
-    from cocoon.cli.common import console
     from cocoon.jobs.store import run_signs_up
 
-    n = run_signs_up(Path(signs_path), store=store, sign_ids=tuple(sign_ids), date=_date(day, "--date", lang),
+    n = run_signs_up(Path(signs_path), store=store, sign_ids=tuple(sign_ids), date=parse_date(day, "--date"),
                      settings_path=settings_path, command=command_line())
     console().print(text("signs.recorded_up", resolve_language(lang), n=n))
 
@@ -147,21 +150,17 @@ def signs_up_command(signs_path, sign_ids, day, store, settings_path, lang):
 @settings_option
 @lang_option
 @handle_errors
-def signs_down_command(sign_ids, due, day, store, settings_path, lang):
+def signs_down_command(sign_ids: tuple[str, ...], due: bool, day: str | None, store: str | None,
+                       settings_path: str | None, lang: str | None) -> None:
     """Record signs as taken down: the ids given, or --due for all due by the date.
 
     \b
     Example:
       cocoon signs down S1-1 S1-2 --store cocoon.sqlite
     """
-    from cocoon.catalogue import resolve_language, text
-    from cocoon.cli.common import console
-    from cocoon.errors import InputError
     from cocoon.jobs.store import run_signs_down
 
-    if not sign_ids and not due:
-        raise InputError("signs.nothing_to_take_down")
-    n = run_signs_down(tuple(sign_ids), store=store, date=_date(day, "--date", lang), due=due,
+    n = run_signs_down(tuple(sign_ids), store=store, date=parse_date(day, "--date"), due=due,
                        settings_path=settings_path, command=command_line())
     console().print(text("signs.recorded_down", resolve_language(lang), n=n))
 
@@ -175,7 +174,8 @@ def signs_down_command(sign_ids, due, day, store, settings_path, lang):
 @lang_option
 @click.option("--overwrite", is_flag=True, default=False, help="Replace status files already in the folder.")
 @handle_errors
-def status_command(day, out_dir, store, settings_path, lang, overwrite):
+def status_command(day: str | None, out_dir: str | None, store: str | None, settings_path: str | None,
+                   lang: str | None, overwrite: bool) -> None:
     """Report delivery per burglary and overall: tier A and B households attempted within 24 h and
     48 h of the report, face to face, leaflet only, nothing; and signs overdue for removal.
 
@@ -183,39 +183,34 @@ def status_command(day, out_dir, store, settings_path, lang, overwrite):
     Example:
       cocoon status --store cocoon.sqlite --date 2026-05-06
     """
-    from cocoon.catalogue import resolve_language
     from cocoon.cli.report import print_status
-    from cocoon.jobs.store import load_delivery
-    from cocoon.publish.status_report import write_status
+    from cocoon.jobs.store import run_status
 
-    on = _date(day, "--date", lang)
+    on = parse_date(day, "--date")
     language = resolve_language(lang)
-    result = load_delivery(store, on=on, settings_path=settings_path, command=command_line())
-    written = write_status(result, Path(out_dir or f"status-{on.isoformat()}"), on=on, lang=language,
-                           overwrite=overwrite)
-    print_status(result, on=on, lang=language, written=written)
+    result = run_status(store, on=on, out_dir=optional_path(out_dir), lang=language, overwrite=overwrite,
+                        settings_path=settings_path, command=command_line())
+    print_status(result.delivery, on=on, lang=language, written=result.written)
 
 
 @click.command(name="purge")
 @click.option("--before", metavar="YYYY-MM-DD",
               help="Remove personal data dated before this day.  [default: today minus the zone window and "
-                   "store.retention_days (90)]")
+                   f"store.retention_days ({DEFAULTS.store.retention_days})]")
 @store_option
 @settings_option
 @lang_option
 @handle_errors
-def purge_command(before, store, settings_path, lang):
+def purge_command(before: str | None, store: str | None, settings_path: str | None, lang: str | None) -> None:
     """Remove burglaries, visits, plans and signs past retention, and say what was removed.
 
     \b
     Example:
       cocoon purge --store cocoon.sqlite
     """
-    from cocoon.catalogue import resolve_language, text
-    from cocoon.cli.common import console
     from cocoon.jobs.store import run_purge
 
-    result = run_purge(store=store, before=parse_date(before, "--before", lang) if before else None,
+    result = run_purge(store=store, before=optional_date(before, "--before"),
                        settings_path=settings_path, command=command_line())
     language = resolve_language(lang)
     console().print(text("store.purged", language, before=result.before.isoformat(), **result.counts))

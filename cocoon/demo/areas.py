@@ -13,15 +13,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cocoon.demo.simulate import simulate_burglaries
+from cocoon.geo.crs import choose_metric_crs, to_lonlat
+from cocoon.inputs.osm import households_from_osm
+from cocoon.settings import OsmSettings
+
 #: The demo plans for this date unless told otherwise, so its outputs are reproducible.
 DEMO_DATE = dt.date(2026, 5, 4)
 DEMO_SEED = 7
 DEMO_DAYS = 120
 
 
-#: Officers on duty in the demo, and their hours.
+#: Officers on duty in the demo (each with the default hours).
 DEMO_OFFICERS = 2
-DEMO_HOURS = 2.0
 DEMO_SOLVE_SECONDS = 2.0
 """The demo gives the route solver less time than a real plan, to stay quick."""
 
@@ -52,10 +56,6 @@ def extract_path(area: DemoArea) -> str:
 def demo_inputs(area: DemoArea, *, on: dt.date = DEMO_DATE, seed: int = DEMO_SEED, days: int = DEMO_DAYS,
                 osm_settings=None, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Household register and simulated burglaries of one area, as lon/lat tables for CSV files."""
-    from cocoon.geo.crs import choose_metric_crs, to_lonlat
-    from cocoon.inputs.osm import households_from_osm
-    from cocoon.settings import OsmSettings
-    from cocoon.demo.simulate import simulate_burglaries
 
     households = households_from_osm(extract_path(area), settings=osm_settings or OsmSettings(), lang=lang)
     metric = choose_metric_crs(tuple(households.total_bounds))

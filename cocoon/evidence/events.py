@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from cocoon.geo.crs import choose_metric_crs, crs_label, is_metric, to_lonlat
 from cocoon.errors import InputError
+from cocoon.geo.crs import choose_metric_crs, crs_label, is_metric, to_lonlat
 
 
 @dataclass

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from cocoon.errors import InputError
+from cocoon.evidence.breaks import band_labels, breaks_json, check_breaks
 
 SAME_LOCATION_MAX_M = 1.0
 """Under the NRC's rules a first spatial band no wider than this is "same location" (distance 0)."""
@@ -81,10 +82,7 @@ class KnoxResult:
         """One table as a pandas DataFrame: spatial bands as rows, temporal bands as columns."""
         import pandas as pd
 
-        def labels(b: tuple[float, ...], unit: str) -> list[str]:
-            return [f"{lo:g}+ {unit}" if math.isinf(hi) else f"{lo:g}–{hi:g} {unit}" for lo, hi in zip(b, b[1:])]
-
-        return pd.DataFrame(getattr(self, what), index=labels(self.sds, "m"), columns=labels(self.tds, "d"))
+        return pd.DataFrame(getattr(self, what), index=band_labels(self.sds, "m"), columns=band_labels(self.tds, "d"))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: tables as lists of rows (one per spatial band); NaN becomes None, inf "inf"."""
@@ -107,30 +105,6 @@ def _json_number(v: Any) -> Any:
     if isinstance(v, float) and math.isinf(v):
         return "inf"
     return v
-
-
-def breaks_json(b: tuple[float, ...]) -> list[Any]:
-    return ["inf" if math.isinf(v) else (int(v) if float(v).is_integer() else v) for v in b]
-
-
-def parse_breaks(text: str, *, what: str) -> tuple[float, ...]:
-    """"0,1,100,inf" -> (0.0, 1.0, 100.0, inf), with a clear error for anything unusable."""
-    try:
-        values = tuple(float(part) for part in str(text).replace(" ", "").split(",") if part != "")
-    except ValueError:
-        raise InputError("knox.bad_breaks", what=what, value=text) from None
-    check_breaks(values, what=what)
-    return values
-
-
-def check_breaks(values: tuple[float, ...], *, what: str) -> None:
-    shown = ",".join(f"{v:g}" for v in values)
-    if len(values) < 2:
-        raise InputError("knox.too_few_breaks", what=what, value=shown)
-    if any(b <= a for a, b in zip(values, values[1:])) or any(math.isnan(v) for v in values):
-        raise InputError("knox.breaks_not_increasing", what=what, value=shown)
-    if values[0] < 0 or any(math.isinf(v) for v in values[:-1]):
-        raise InputError("knox.bad_breaks", what=what, value=shown)
 
 
 def band_of(values: np.ndarray, breaks: np.ndarray, closed: str) -> np.ndarray:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from cocoon.evidence.breaks import band_labels
 from cocoon.evidence.knox import KnoxResult
 from cocoon.settings import Settings, validate
 
@@ -20,14 +21,6 @@ ALPHA = 0.05
 MIN_RATIO = 1.2
 WEIGHT_FLOOR = 0.05
 """The smallest suggested weight: far or late cells still rank above nothing."""
-
-
-def band_label(breaks: tuple[float, ...], k: int, unit: str) -> str:
-    """"0–100 m", "500 m +" ..."""
-    lo, hi = breaks[k], breaks[k + 1]
-    if math.isinf(hi):
-        return f"{lo:g} {unit} +"
-    return f"{lo:g}–{hi:g} {unit}"
 
 
 def _near_rows(result: KnoxResult, sig: np.ndarray) -> list[int]:
@@ -77,12 +70,12 @@ def verdict(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
         lines.append(("verdict.near", {"distance": f"{result.sds[rows[-1] + 1]:g}", "days": f"{result.tds[run]:g}",
                                        "pct": _percent(_pooled_ratio(result, rows, list(range(run))))}))
     elif first_near < len(result.sds) - 1 and not math.isinf(result.sds[first_near + 1]):
-        lines.append(("verdict.none", {"band": band_label(result.sds, first_near, "m")}))
+        lines.append(("verdict.none", {"band": band_labels(result.sds, "m")[first_near]}))
     for r in range(first_near, len(result.sds) - 1):
         if math.isinf(result.sds[r + 1]) or not sig[r, 0]:
             continue
         k = _time_run(result, sig[r])
-        lines.append(("verdict.band", {"band": band_label(result.sds, r, "m"), "days": f"{result.tds[k]:g}",
+        lines.append(("verdict.band", {"band": band_labels(result.sds, "m")[r], "days": f"{result.tds[k]:g}",
                                        "pct": _percent(_pooled_ratio(result, [r], list(range(k))))}))
     lines.append(("verdict.rule", {"alpha": f"{alpha:g}", "ratio": f"{min_ratio:g}"}))
     return lines

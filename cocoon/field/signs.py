@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cocoon.geo.crs import to_lonlat
 from cocoon.settings import SignSettings
 
 SIGN_COLUMNS = ["sign_id", "zone", "kind", "lon", "lat", "households_covered", "dwellings_covered", "risk_covered",
@@ -97,7 +98,6 @@ def plan_signs(plan, *, settings: SignSettings, network=None) -> pd.DataFrame:
     """Sign sites of every zone with their dates (metric x/y and lon/lat)."""
     import shapely
 
-    from cocoon.geo.crs import to_lonlat
 
     visits = plan.visits
     xy = np.column_stack([visits["x"].to_numpy(dtype=float), visits["y"].to_numpy(dtype=float)]) if len(visits) else \

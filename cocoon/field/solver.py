@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 
@@ -212,7 +213,6 @@ def _ortools(problem: RouteProblem, seconds: float) -> list[list[int]]:
 
 
 def _vroom(problem: RouteProblem, seconds: float) -> list[list[int]]:
-    from datetime import timedelta
 
     import vroom
 

@@ -20,11 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from cocoon.catalogue import text
-
-OUTCOMES = ("face", "nothome", "leaflet", "refused", "noaccess", "owner", "revisit", "kit", "watch")
-"""Outcome codes, the same in every language (visit imports read them back)."""
-VARIANTS = ("internal", "volunteer")
+from cocoon.catalogue import text, translator
+from cocoon.publish.html import render
+from cocoon.publish.pdf import Document
+from cocoon.store.outcomes import OUTCOMES
 
 
 @dataclass
@@ -80,23 +79,15 @@ def _distance(value) -> str:
 
 
 def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> str:
-    from cocoon.publish.reports import _environment
-
-    def t(key: str, **params) -> str:
-        return text(key, lang, **params)
-
-    return _environment().get_template("visit-list.html.j2").render(
-        lang=lang, t=t, sections=sections, area=area, date=date.isoformat(), variant=variant, outcomes=OUTCOMES,
+    t = translator(lang)
+    return render(
+        "visit-list.html.j2", lang=lang, t=t, sections=sections, area=area, date=date.isoformat(), variant=variant, outcomes=OUTCOMES,
         title=t(f"visit_list.title_{variant}"))
 
 
 def visit_list_pdf(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> bytes:
     """A4 landscape; the header (area, date, officer) and the table header repeat on every page."""
-    from cocoon.publish.pdf import Document
-
-    def t(key: str, **params) -> str:
-        return text(key, lang, **params)
-
+    t = translator(lang)
     doc = Document(orientation="L", lang=lang)
     widths = (10, 22, 62, 14, 10, 16, 16, 62, *([7] * len(OUTCOMES)), 20)
     headings = (t("visit_list.stop"), t("visit_list.household_id"), t("visit_list.address"),

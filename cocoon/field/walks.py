@@ -10,15 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pyproj import CRS, Transformer
 
 from cocoon.errors import InputError
-from cocoon.geo.walking import WalkingNetwork, walking_metres
 from cocoon.field.solver import RouteProblem, solve
+from cocoon.geo.walking import WalkingNetwork, walking_metres
 from cocoon.settings import RouteSettings
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 ROUTE_COLUMNS = ["officer", "stop", "household_id", "label", "lon", "lat", "dwellings", "tier", "score", "risk",
                  "arrival", "minutes_from_start", "walk_m_from_previous", "walk_m_total", "burglary_ids"]
@@ -47,6 +51,13 @@ class Routes:
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     network: WalkingNetwork | None = None
 
+    def line_frame(self, crs: CRS) -> gpd.GeoDataFrame:
+        """Each officer's route line with the officer's summary (officers with no stops left out)."""
+        import geopandas as gpd
+
+        lines = gpd.GeoDataFrame(self.summary.assign(geometry=self.lines), geometry="geometry", crs=crs)
+        return lines[lines.geometry.notna()]
+
 
 def find_start(text: str, visits: pd.DataFrame, households: pd.DataFrame, crs) -> StartPoint:
     """``LON,LAT`` or an address or household id: the plan's visits first, then the whole register
@@ -57,8 +68,6 @@ def find_start(text: str, visits: pd.DataFrame, households: pd.DataFrame, crs) -
         lon, lat = float(match.group(1)), float(match.group(2))
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise InputError("routes.bad_start", value=text)
-        from pyproj import Transformer
-
         x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
         return StartPoint(float(x), float(y), f"{lon:.6f}, {lat:.6f}")
     wanted = value.casefold()
@@ -84,15 +93,13 @@ def parse_clock(text: str) -> dt.time:
         raise InputError("routes.bad_start_time", value=text) from None
 
 
-def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, hours: float, settings: RouteSettings,
-                network: WalkingNetwork | None = None, crs=None) -> Routes:
-    """Route the best visits for ``officers`` officers with ``hours`` each."""
+def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, settings: RouteSettings,
+                network: WalkingNetwork | None = None) -> Routes:
+    """Route the best visits for ``officers`` officers with ``settings.hours`` each."""
     import shapely
 
     if officers < 1:
         raise InputError("routes.bad_officers", value=officers)
-    if not hours > 0:
-        raise InputError("routes.bad_hours", value=hours)
     clock = parse_clock(settings.start_time)
     notes: list[tuple[str, dict[str, Any]]] = []
     if network is None:
@@ -105,7 +112,7 @@ def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, hours
     speed = settings.walking_speed_kmh / 3.6
     xs = np.r_[start.x, chosen["x"].to_numpy(dtype=float)]
     ys = np.r_[start.y, chosen["y"].to_numpy(dtype=float)]
-    budget = hours * 3600.0
+    budget = settings.hours * 3600.0
     metres = walking_metres(xs, ys, network=network, detour=settings.detour_factor, limit_m=speed * budget)
     dwellings = chosen["dwellings"].to_numpy(dtype=float)
     risk = chosen["score"].to_numpy(dtype=float) * dwellings

@@ -16,9 +16,10 @@ from typing import Any
 import pandas as pd
 from pyproj import CRS
 
-from cocoon.inputs.dates import parse_dates
 from cocoon.errors import InputError
-from cocoon.inputs.points import CoordinateColumns, read_points
+from cocoon.inputs.columns import BurglaryColumns
+from cocoon.inputs.dates import parse_dates
+from cocoon.inputs.points import read_points
 from cocoon.inputs.rejects import Problems, refuse_duplicate_ids
 from cocoon.inputs.tables import RawTable, find_column, read_table, text_values
 
@@ -35,20 +36,6 @@ NOTE_NAMES = ("note", "notes", "anteckning", "anteckningar", "kommentar", "comme
 MODUS_NAMES = ("modus", "modus_operandi", "mo", "tillvagagangssatt", "method")
 
 COLUMNS = ["burglary_id", "first_time", "last_time", "first_day", "last_day", "address", "note", "modus", "row"]
-
-
-@dataclass(frozen=True)
-class BurglaryColumns:
-    """Column names given by the user; None means "find it by its common names"."""
-
-    id: str | None = None
-    date: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    address: str | None = None
-    note: str | None = None
-    modus: str | None = None
-    coordinates: CoordinateColumns = field(default_factory=CoordinateColumns)
 
 
 @dataclass

@@ -16,10 +16,20 @@ import pandas as pd
 from pyproj import CRS
 
 from cocoon.errors import InputError
-from cocoon.inputs.points import CoordinateColumns, read_points
+from cocoon.inputs.columns import HouseholdColumns
+from cocoon.inputs.osm import households_from_osm
+from cocoon.inputs.points import read_points
 from cocoon.inputs.rejects import Problems, refuse_duplicate_ids
+from cocoon.inputs.tables import (
+    RawTable,
+    find_column,
+    id_values,
+    read_table,
+    suffix_of,
+    text_values,
+    to_numbers,
+)
 from cocoon.settings import OsmSettings
-from cocoon.inputs.tables import RawTable, find_column, id_values, read_table, suffix_of, text_values, to_numbers
 
 ID_NAMES = ("household_id", "id", "address_id", "adress_id", "entrance_id", "stop_id", "hushall_id",
             "objekt_id", "fid", "uuid")
@@ -38,20 +48,6 @@ COLUMNS = ["household_id", "label", "street", "number", "postcode", "dwellings",
            "building_id"]
 
 
-@dataclass(frozen=True)
-class HouseholdColumns:
-    id: str | None = None
-    label: str | None = None
-    street: str | None = None
-    number: str | None = None
-    postcode: str | None = None
-    dwellings: str | None = None
-    building_type: str | None = None
-    owner: str | None = None
-    building_id: str | None = None
-    coordinates: CoordinateColumns = field(default_factory=CoordinateColumns)
-
-
 @dataclass
 class HouseholdTable:
     households: Any
@@ -67,7 +63,6 @@ def read_households(path: str | Path, *, columns: HouseholdColumns = HouseholdCo
     """Read a household register, or make one from an OpenStreetMap extract."""
     path = Path(path)
     if suffix_of(path) == ".osm.pbf":
-        from cocoon.inputs.osm import households_from_osm
 
         gdf = households_from_osm(path, settings=osm, lang=lang)
         return HouseholdTable(households=gdf[[*COLUMNS, "geometry"]], rejects=pd.DataFrame(), source=str(path),

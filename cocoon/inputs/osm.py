@@ -24,6 +24,7 @@ several address points shares its dwellings between them, each at least 1.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,6 @@ TAG_KEYS = ("addr:street", "addr:housenumber", "addr:postcode", "building:flats"
 
 def _expand_tags(frame: pd.DataFrame) -> pd.DataFrame:
     """Tags that pyrosm left inside the JSON ``tags`` column, as columns of their own."""
-    import json
 
     if "tags" not in frame or len(frame) == 0:
         return frame
@@ -77,7 +77,6 @@ def _flats(frame: pd.DataFrame) -> pd.Series:
 
     def one(value) -> float:
         if isinstance(value, str) and "building:flats" in value:
-            import json
 
             try:
                 return float(json.loads(value).get("building:flats"))

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 from pyproj import CRS
 
-from cocoon.geo.crs import WGS84, outside_area_of_use, to_lonlat
 from cocoon.errors import InputError
+from cocoon.geo.crs import WGS84, outside_area_of_use, to_lonlat
+from cocoon.inputs.columns import CoordinateColumns
 from cocoon.inputs.rejects import Problems
 from cocoon.inputs.tables import RawTable, find_column, to_numbers
 
@@ -24,14 +25,6 @@ Y_NAMES = ("y", "northing", "north", "y_coord", "ycoord", "y_koordinat", "koordi
 #: A point this far from the middle of the data whose swapped twin is near it was swapped.
 SWAP_FAR_M = 300_000.0
 SWAP_NEAR_M = 50_000.0
-
-
-@dataclass(frozen=True)
-class CoordinateColumns:
-    lon: str | None = None
-    lat: str | None = None
-    x: str | None = None
-    y: str | None = None
 
 
 @dataclass

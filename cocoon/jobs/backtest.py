@@ -12,17 +12,22 @@ import numpy as np
 import pandas as pd
 
 from cocoon import __version__
-from cocoon.inputs.burglaries import BurglaryColumns
 from cocoon.catalogue import resolve_language
-from cocoon.geo.crs import parse_crs
 from cocoon.errors import InputError
+from cocoon.evidence.events import burglary_events
+from cocoon.evidence.scoring import run_backtest
+from cocoon.geo.crs import parse_crs
+from cocoon.inputs.burglaries import BurglaryColumns
+from cocoon.inputs.tables import read_table
 from cocoon.jobs.common import prepare_outputs, read_event_file, write_skipped_rows
+from cocoon.publish.charts import hit_rate_curve
 from cocoon.publish.files import (
     write_bytes,
     write_csv,
     write_json,
     write_text,
 )
+from cocoon.publish.reports import backtest_page
 from cocoon.settings import as_dict, load_settings, override
 
 
@@ -70,14 +75,14 @@ class BacktestResult:
 
 def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     """Read, score, write: ``cocoon backtest``."""
-    from cocoon.evidence.scoring import run_backtest
-    from cocoon.evidence.events import burglary_events
 
     if request.start > request.end:
         raise InputError("events.period_reversed", start=request.start.isoformat(), end=request.end.isoformat())
     settings = load_settings(request.settings_path)
-    settings = override(settings, **{"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
-                                     "zones.elevated_days": request.elevated_days, "crs": request.metric_crs})
+    settings = override(settings, {"zones.radius_m": "--radius", "zones.high_days": "--high-days",
+                                   "zones.elevated_days": "--elevated-days", "crs": "--metric-crs"},
+                        **{"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
+                           "zones.elevated_days": request.elevated_days, "crs": request.metric_crs})
     lang = resolve_language(request.lang or settings.language)
     for value in request.sweep_radius:
         if not value > 0:
@@ -109,11 +114,9 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     if request.json_path:
         written.append(write_json({**result.to_dict(), **record}, request.json_path))
     if request.plot_path:
-        from cocoon.publish.charts import hit_rate_curve
 
         written.append(write_bytes(request.plot_path, hit_rate_curve(result, lang=lang, title=source)))
     if request.html_path:
-        from cocoon.publish.reports import backtest_page
 
         written.append(write_text(request.html_path, backtest_page(result, lang=lang, source=source,
                                                                    start=request.start, end=request.end)))
@@ -133,7 +136,6 @@ def study_area(path: Path | None, events):
         if hull.area <= 0:
             raise InputError("backtest.flat_area")
         return hull, "convex hull of all burglaries"
-    from cocoon.inputs.tables import read_table
 
     table = read_table(path)
     if table.geometry is None:

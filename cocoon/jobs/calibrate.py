@@ -10,16 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from cocoon import __version__
-from cocoon.inputs.burglaries import BurglaryColumns
 from cocoon.catalogue import resolve_language, text
-from cocoon.geo.crs import parse_crs
 from cocoon.errors import InputError
+from cocoon.evidence.events import burglary_events
+from cocoon.evidence.knox import breaks_json, check_breaks, knox_test
+from cocoon.evidence.verdict import suggest, suggested_settings, verdict
+from cocoon.geo.crs import parse_crs
+from cocoon.inputs.burglaries import BurglaryColumns
 from cocoon.jobs.common import prepare_outputs, read_event_file, write_skipped_rows
+from cocoon.publish.charts import knox_heatmap
 from cocoon.publish.files import (
     write_bytes,
     write_json,
     write_text,
 )
+from cocoon.publish.reports import knox_page
 from cocoon.settings import load_settings, settings_toml
 
 DEFAULT_SDS = (0.0, 1.0, 100.0, 200.0, 300.0, 400.0, 500.0, math.inf)
@@ -71,9 +76,6 @@ class CalibrateResult:
 
 def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     """Read, test, write: ``cocoon calibrate``."""
-    from cocoon.evidence.verdict import suggest, suggested_settings, verdict
-    from cocoon.evidence.events import burglary_events
-    from cocoon.evidence.knox import check_breaks, knox_test
 
     settings = load_settings(request.settings_path)
     lang = resolve_language(request.lang or settings.language)
@@ -100,11 +102,9 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
         verdict_text = [text(key, lang, **params) for key, params in lines]
         written.append(write_json({**result.to_dict(), **details, "verdict": verdict_text}, request.json_path))
     if request.plot_path:
-        from cocoon.publish.charts import knox_heatmap
 
         written.append(write_bytes(request.plot_path, knox_heatmap(result, lang=lang, title=source)))
     if request.html_path:
-        from cocoon.publish.reports import knox_page
 
         written.append(write_text(request.html_path, knox_page(result, events, lines, lang=lang, source=source)))
     if request.settings_out:
@@ -122,7 +122,6 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
 
 def calibration_record(result, events, *, source: str, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
     """Where the numbers came from: kept in the JSON output and the suggested settings file."""
-    from cocoon.evidence.knox import breaks_json
 
     return {
         "cocoon_version": __version__, "source": source, "metric_crs": events.crs,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
 from cocoon.geo.crs import parse_crs
+from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
 from cocoon.publish.files import prepare_output_file, write_rejects
 
 

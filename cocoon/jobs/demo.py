@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cocoon.catalogue import resolve_language
+from cocoon.demo.areas import (
+    AREAS,
+    DEMO_DATE,
+    DEMO_OFFICERS,
+    DEMO_SEED,
+    DEMO_SOLVE_SECONDS,
+    DemoArea,
+    demo_inputs,
+    extract_path,
+)
 from cocoon.jobs.plan import PlanRequest, PlanResult, run_plan
-from cocoon.publish.files import prepare_output_dir
+from cocoon.publish.files import prepare_output_dir, write_csv
 from cocoon.settings import load_settings
 
 
@@ -17,25 +26,13 @@ from cocoon.settings import load_settings
 class DemoResult:
     date: dt.date
     lang: str
-    areas: list[tuple[Any, PlanResult]]
+    areas: list[tuple[DemoArea, PlanResult]]
     out_dir: Path
 
 
 def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
              settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
     """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
-    from cocoon.demo.areas import (
-        AREAS,
-        DEMO_DATE,
-        DEMO_HOURS,
-        DEMO_OFFICERS,
-        DEMO_SEED,
-        DEMO_SOLVE_SECONDS,
-        demo_inputs,
-        extract_path,
-    )
-    from cocoon.publish.files import write_csv
-
     settings = load_settings(settings_path)
     language = resolve_language(lang or settings.language)
     on = plan_date or DEMO_DATE
@@ -51,7 +48,7 @@ def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = Non
         write_csv(burglaries, inputs / "burglaries-simulated.csv")
         request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
                               plan_date=on, out_dir=folder, settings_path=settings_path, overwrite=True,
-                              lang=language, officers=DEMO_OFFICERS, hours=DEMO_HOURS, start=area.start,
+                              lang=language, officers=DEMO_OFFICERS, start=area.start,
                               network_path=Path(extract_path(area)), area_name=area.area_name, maps=True,
                               offline=True, solve_seconds=DEMO_SOLVE_SECONDS)
         done.append((area, run_plan(request)))

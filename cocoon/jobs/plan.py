@@ -1,18 +1,40 @@
-"""``cocoon plan``: read burglaries and households, make the plan, write its files."""
+"""``cocoon plan``: read burglaries and households, make the plan, write its files.
+
+With a store, the burglaries of ``--burglaries`` are ingested, the plan is made from every
+burglary in the store, its files are written, and only then is the plan recorded: the ingest
+and the record are one transaction, so a plan that fails half-way leaves the store as it was.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries
+import pandas as pd
+
 from cocoon.catalogue import resolve_language
+from cocoon.errors import InputError
+from cocoon.field.pack import write_field_pack
+from cocoon.field.walks import Routes, find_start, plan_routes
 from cocoon.geo.crs import parse_crs
-from cocoon.inputs.households import HouseholdColumns, read_household_ids, read_households
-from cocoon.publish.files import prepare_output_dir, write_plan, write_rejects
+from cocoon.geo.walking import read_network
+from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
+from cocoon.inputs.columns import BurglaryColumns, HouseholdColumns
+from cocoon.inputs.households import HouseholdTable, read_household_ids, read_households
+from cocoon.publish.files import prepare_output_dir, write_rejects, write_text
+from cocoon.publish.maps import MapData, basemap_from_osm, internal_map, public_map
+from cocoon.publish.plan_files import write_plan
+from cocoon.risk.daily_plan import Plan, lonlat_bounds, make_plan
 from cocoon.settings import Settings, load_settings, override
+from cocoon.store import queries
+from cocoon.store.database import open_store
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+Note = tuple[str, dict[str, Any]]
 
 
 @dataclass
@@ -38,7 +60,8 @@ class PlanRequest:
     lang: str | None = None
     officers: int | None = None
     """Route this many officers (and write the field pack); None: no routes."""
-    hours: float = 2.0
+    hours: float | None = None
+    """Hours each officer has; None: ``routes.hours`` of the settings."""
     start: str | None = None
     """Where walks start and end: "LON,LAT" or an address or household id."""
     minutes_per_stop: float | None = None
@@ -56,45 +79,66 @@ class PlanRequest:
     offline: bool = False
     """Maps with Leaflet inlined and a basemap from the OSM extract, for use without internet."""
 
+    def extract(self) -> Path | None:
+        """The OpenStreetMap extract for walking and the basemap: --network, else the households' own."""
+        if self.network_path is not None:
+            return self.network_path
+        return self.households if self.households.name.lower().endswith(".osm.pbf") else None
+
 
 @dataclass
 class PlanResult:
-    plan: Any
+    plan: Plan
     lang: str
     written: list[Path]
     rejected: dict[str, int]
     rejects_path: Path | None
-    notes: list[tuple[str, dict[str, Any]]]
-    routes: Any = None
+    notes: list[Note]
+    routes: Routes | None = None
+
+
+@dataclass
+class History:
+    """What the store adds to a plan: its burglaries and what was done at the doors."""
+
+    burglaries: gpd.GeoDataFrame
+    reached: set[str] = field(default_factory=set)
+    revisit: dict[str, str] = field(default_factory=dict)
+    outcomes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+
+
+PLAN_OPTIONS = {"zones.radius_m": "--radius", "zones.high_days": "--high-days",
+                "zones.elevated_days": "--elevated-days", "crs": "--metric-crs", "routes.hours": "--hours",
+                "routes.minutes_per_stop": "--minutes-per-stop", "routes.minutes_per_dwelling": "--minutes-per-dwelling",
+                "routes.solver": "--solver", "routes.solve_seconds": "--solve-seconds",
+                "handout.area_name": "--area-name"}
+"""The settings that ``cocoon plan``'s options change, and those options."""
 
 
 def plan_settings(request: PlanRequest) -> Settings:
+    """The settings file, with the options given on the command line on top."""
     settings = load_settings(request.settings_path)
-    return override(settings, **{"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
-                                 "zones.elevated_days": request.elevated_days, "crs": request.metric_crs,
-                                 "routes.minutes_per_stop": request.minutes_per_stop,
-                                 "routes.minutes_per_dwelling": request.minutes_per_dwelling,
-                                 "routes.solver": request.solver, "routes.solve_seconds": request.solve_seconds,
-                                 "leaflet.area_name": request.area_name})
+    given = {"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
+             "zones.elevated_days": request.elevated_days, "crs": request.metric_crs, "routes.hours": request.hours,
+             "routes.minutes_per_stop": request.minutes_per_stop,
+             "routes.minutes_per_dwelling": request.minutes_per_dwelling, "routes.solver": request.solver,
+             "routes.solve_seconds": request.solve_seconds, "handout.area_name": request.area_name}
+    return override(settings, PLAN_OPTIONS, **given)
 
 
 def run_plan(request: PlanRequest) -> PlanResult:
     """Read, plan, write: ``cocoon plan``."""
-    from cocoon.risk.daily_plan import make_plan
-
     settings = plan_settings(request)
     lang = resolve_language(request.lang or settings.language)
-    out_dir = prepare_output_dir(request.out_dir, overwrite=request.overwrite)
-    input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
-    household_crs = parse_crs(request.household_crs, what="--household-crs") if request.household_crs else None
-    metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
-    exclude = read_household_ids(request.exclude_path) if request.exclude_path else set()
-
     store_file = request.store_path or settings.store.path or None
     if request.burglaries is None and not store_file:
-        from cocoon.errors import InputError
-
         raise InputError("plan.no_burglaries")
+    input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
+    household_crs = parse_crs(request.household_crs, what="--household-crs") if request.household_crs else None
+    exclude = read_household_ids(request.exclude_path) if request.exclude_path else set()
+    out_dir = prepare_output_dir(request.out_dir, overwrite=request.overwrite)
+
     burglaries = None
     if request.burglaries is not None:
         burglaries = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
@@ -102,91 +146,72 @@ def run_plan(request: PlanRequest) -> PlanResult:
                                      date_format=request.date_format)
     households = read_households(request.households, columns=request.household_columns, crs=household_crs,
                                  skip_bad_rows=request.skip_bad_rows, osm=settings.osm, lang=lang)
-    store_notes: list[tuple[str, dict[str, Any]]] = []
-    store = None
-    revisit: dict[str, str] = {}
-    outcomes: dict[str, tuple[str, str]] = {}
-    if store_file:
-        from cocoon.jobs.store import ingest, stored_burglaries, visit_history
-        from cocoon.store.database import open_store
+    if not store_file:
+        assert burglaries is not None  # refused above without a store
+        return _plan_and_write(request, settings, lang, out_dir, burglaries, households, History(
+            burglaries=burglaries.burglaries), exclude)
+    with open_store(store_file) as store, store.transaction() as db:
+        notes: list[Note] = []
+        if burglaries is not None:
+            done = queries.ingest(db, burglaries.burglaries, source=str(request.burglaries))
+            notes.append(("store.ingested", {"added": done.added, "unchanged": done.unchanged,
+                                             "conflicting": len(done.conflicting)}))
+        reached, revisit = queries.visit_history(store, on=request.plan_date, days=settings.zones.active_days)
+        notes.append(("store.history", {"reached": len(reached), "revisit": len(revisit)}))
+        history = History(burglaries=queries.stored_burglaries(store), reached=reached, revisit=revisit,
+                          outcomes=queries.latest_outcomes(store, on=request.plan_date), notes=notes)
+        if burglaries is None:
+            burglaries = BurglaryTable(burglaries=history.burglaries, rejects=pd.DataFrame(columns=["row"]),
+                                       source=str(store_file), columns={})
+        result = _plan_and_write(request, settings, lang, out_dir, burglaries, households, history, exclude)
+        queries.record_plan(db, result.plan, out_dir=str(out_dir))
+        store.audit(db, request.command)
+    return result
 
-        store = open_store(store_file)
-    try:
-        if store is not None:
-            if burglaries is not None:
-                done = ingest(store, burglaries.burglaries, source=str(request.burglaries), command=request.command)
-                store_notes.append(("store.ingested", {"added": done.added, "unchanged": done.unchanged,
-                                                       "conflicting": len(done.conflicting)}))
-            burglary_table = stored_burglaries(store)
-            reached, revisit = visit_history(store, on=request.plan_date, days=settings.zones.active_days)
-            from cocoon.jobs.store import latest_outcomes
 
-            outcomes = latest_outcomes(store, on=request.plan_date)
-            exclude = exclude | reached
-            store_notes.append(("store.history", {"reached": len(reached), "revisit": len(revisit)}))
-        else:
-            burglary_table = burglaries.burglaries
-        plan = make_plan(burglary_table, households.households, on=request.plan_date, settings=settings,
-                         crs=metric, exclude=exclude)
-        plan.visits["revisit"] = plan.visits["household_id"].astype(str).map(revisit).astype(object).where(
-            plan.visits["household_id"].astype(str).isin(revisit), "") if revisit else ""
-        if store is not None:
-            from cocoon.jobs.store import record_plan
-
-            record_plan(store, plan, out_dir=out_dir, command=request.command)
-    finally:
-        if store is not None:
-            store.close()
-    if burglaries is None:
-        import pandas as pd
-
-        from cocoon.inputs.burglaries import BurglaryTable
-
-        burglaries = BurglaryTable(burglaries=burglary_table, rejects=pd.DataFrame(columns=["row"]), source=store_file,
-                                   columns={})
+def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir: Path, burglaries: BurglaryTable,
+                    households: HouseholdTable, history: History, exclude: set[str]) -> PlanResult:
+    """The plan from what was read, and every file of it."""
+    metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
+    exclude = exclude | history.reached
+    plan = make_plan(history.burglaries, households.households, on=request.plan_date, settings=settings, crs=metric,
+                     exclude=exclude)
+    ids = plan.visits["household_id"].astype(str)
+    plan.visits["revisit"] = ids.map(history.revisit).fillna("").astype(object) if history.revisit else ""
 
     rejected = {"burglaries": len(burglaries.rejects), "households": len(households.rejects)}
     rejects_path = None
     if any(rejected.values()):
-        import pandas as pd
-
         rejects_path = request.rejects_path or out_dir / "rejected-rows.csv"
         both = pd.concat([burglaries.rejects.assign(file=str(request.burglaries)),
                           households.rejects.assign(file=str(request.households))], ignore_index=True)
         write_rejects(both[["file", *[c for c in both.columns if c != "file"]]], rejects_path, lang=lang)
 
-    inputs = {"burglaries": str(request.burglaries or store_file), "store": str(store_file or ""),
+    store_file = request.store_path or settings.store.path
+    inputs = {"burglaries": str(request.burglaries or burglaries.source), "store": str(store_file or ""),
               "households": str(request.households),
               "burglary_columns": burglaries.columns, "household_columns": households.columns,
               "rows_rejected": rejected, "excluded_ids": len(exclude)}
-    routes = None
-    if request.officers is not None:
-        routes = _routes(request, plan, households.households)
-    written = write_plan(plan, out_dir, inputs=inputs, routes=routes)
+    routes = _routes(request, plan, households.households) if request.officers is not None else None
+    written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None)
     signs = None
     if routes is not None:
-        from cocoon.field.pack import write_field_pack
-
-        area = settings.leaflet.area_name or Path(request.households).name.split(".")[0]
+        area = settings.handout.area_name or request.households.name.split(".")[0]
         pack, signs = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network)
         written += pack
     if request.maps or request.offline:
-        written += _maps(request, plan, routes, signs, outcomes, out_dir, lang)
+        written += _maps(request, plan, routes, signs, history.outcomes, out_dir, lang)
     return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
-                      notes=[*burglaries.notes, *households.notes, *plan.notes, *store_notes,
+                      notes=[*burglaries.notes, *households.notes, *plan.notes, *history.notes,
                              *(routes.notes if routes else [])],
                       routes=routes)
 
 
-def _maps(request: PlanRequest, plan, routes, signs, outcomes, out_dir: Path, lang: str) -> list[Path]:
+def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.DataFrame | None,
+          outcomes: dict[str, tuple[str, str]], out_dir: Path, lang: str) -> list[Path]:
     """map.html and map-public.html; offline, with a basemap from the OSM extract when there is one."""
-    from cocoon.publish.maps import MapData, basemap_from_osm, internal_map, public_map
-    from cocoon.publish.files import write_text
-    from cocoon.risk.daily_plan import lonlat_bounds
-
     basemap = None
-    extract = request.network_path or (Path(request.households) if str(request.households).endswith(".osm.pbf")
-                                       else None)
+    extract = request.extract()
     if request.offline and extract is not None and len(plan.zones):
         west, south, east, north = lonlat_bounds(plan.zones)
         pad = 0.01
@@ -196,18 +221,13 @@ def _maps(request: PlanRequest, plan, routes, signs, outcomes, out_dir: Path, la
             write_text(out_dir / "map-public.html", public_map(data, lang=lang, offline=request.offline))]
 
 
-def _routes(request: PlanRequest, plan, households):
+def _routes(request: PlanRequest, plan: Plan, households: gpd.GeoDataFrame) -> Routes:
     """The officers' walks: on the footpaths of --network (or of the households' own OSM extract)."""
-    from cocoon.errors import InputError
-    from cocoon.geo.walking import read_network
-    from cocoon.field.walks import find_start, plan_routes
-
     if not request.start:
         raise InputError("routes.needs_start")
-    network_path = request.network_path
-    if network_path is None and str(request.households).endswith(".osm.pbf"):
-        network_path = Path(request.households)
-    network = read_network(network_path, plan.crs) if network_path else None
+    assert request.officers is not None
+    extract = request.extract()
+    network = read_network(extract, plan.crs) if extract is not None else None
     start = find_start(request.start, plan.visits, households, plan.crs)
-    return plan_routes(plan.visits, start=start, officers=request.officers, hours=request.hours,
-                       settings=plan.settings.routes, network=network, crs=plan.crs)
+    return plan_routes(plan.visits, start=start, officers=request.officers, settings=plan.settings.routes,
+                       network=network)

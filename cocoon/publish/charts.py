@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import io
-import itertools
 import math
 from pathlib import Path
 
 import numpy as np
 
 from cocoon.catalogue import text
+from cocoon.evidence.breaks import band_labels
 
 
-def _figure(width: float, height: float):
+def figure(width: float, height: float):
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -21,15 +21,10 @@ def _figure(width: float, height: float):
     return Figure(figsize=(width, height), dpi=110, layout="constrained")
 
 
-def _png(fig) -> bytes:
+def png_bytes(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
-
-
-def band_labels(breaks, unit: str) -> list[str]:
-    """"0–100", "500+" ... (the unit goes in the axis title)."""
-    return [f"{lo:g}+" if math.isinf(hi) else f"{lo:g}–{hi:g}" for lo, hi in itertools.pairwise(breaks)]
 
 
 def knox_heatmap(result, *, lang: str, title: str = "") -> bytes:
@@ -39,7 +34,7 @@ def knox_heatmap(result, *, lang: str, title: str = "") -> bytes:
     ratio = np.asarray(result.knox_ratio, dtype=float)
     sig = result.significant()
     n_s, n_t = ratio.shape
-    fig = _figure(1.6 + 0.9 * n_t, 1.4 + 0.55 * n_s)
+    fig = figure(1.6 + 0.9 * n_t, 1.4 + 0.55 * n_s)
     ax = fig.add_subplot()
     finite = ratio[np.isfinite(ratio) & (ratio > 0)]
     spread = max(2.0, float(np.max(np.abs(np.log(finite)))) if len(finite) else 2.0)
@@ -53,8 +48,8 @@ def knox_heatmap(result, *, lang: str, title: str = "") -> bytes:
             label = "–" if math.isnan(value) else ("∞" if math.isinf(value) else f"{value:.2f}")
             ax.text(c, r, label + ("*" if sig[r, c] else ""), ha="center", va="center", fontsize=8,
                     fontweight="bold" if sig[r, c] else "normal")
-    ax.set_xticks(range(n_t), band_labels(result.tds, "d"), rotation=30, ha="right")
-    ax.set_yticks(range(n_s), band_labels(result.sds, "m"))
+    ax.set_xticks(range(n_t), band_labels(result.tds), rotation=30, ha="right")
+    ax.set_yticks(range(n_s), band_labels(result.sds))
     ax.set_xlabel(text("knox_table.days", lang))
     ax.set_ylabel(text("knox_table.metres", lang))
     ax.set_title(text("knox_table.plot_title", lang, source=Path(title).name), fontsize=9)
@@ -63,12 +58,12 @@ def knox_heatmap(result, *, lang: str, title: str = "") -> bytes:
     bar = fig.colorbar(image, ax=ax, label=text("knox_table.ratio", lang))
     bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%.2g"))
     bar.ax.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def hit_rate_curve(backtest, *, lang: str, title: str = "") -> bytes:
     """Hit rate against area share: a curve per ranked-cell method, a point per zone policy."""
-    fig = _figure(7.5, 5.0)
+    fig = figure(7.5, 5.0)
     ax = fig.add_subplot()
     for name, points in backtest.curves.items():
         shares, rates = zip(*points)
@@ -91,4 +86,4 @@ def hit_rate_curve(backtest, *, lang: str, title: str = "") -> bytes:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title(text("backtest.plot_title", lang, source=Path(title).name), fontsize=9)
-    return _png(fig)
+    return png_bytes(fig)

@@ -1,8 +1,5 @@
-"""Writing a plan's files: the one place where outputs are written.
-
-GeoJSON is written in WGS 84 longitude/latitude (RFC 7946); all distances were computed in
-the plan's metric CRS, which ``plan.json`` and the summary name.
-"""
+"""The one place where output files are written: folders and files checked first, then
+text, bytes, JSON and CSV written with clear errors."""
 
 from __future__ import annotations
 
@@ -13,17 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cocoon import __version__
 from cocoon.catalogue import text
-from cocoon.geo.crs import WGS84
 from cocoon.errors import OutputError
-from cocoon.settings import as_dict
-
-VISIT_COLUMNS = ["rank", "household_id", "label", "lon", "lat", "dwellings", "score", "tier", "distance_m",
-                 "burglary_ids", "phase", "days_left", "priority", "burglaries", "relation", "burgled", "street",
-                 "number", "postcode", "building_type", "owner", "building_id", "revisit"]
-ZONE_PROPERTIES = ["burglary_id", "phase", "start", "high_until", "end", "days_left", "age_days", "radius_m",
-                   "address"]
 
 
 def prepare_output_dir(path: str | Path, *, overwrite: bool) -> Path:
@@ -59,7 +47,7 @@ def write_json(data: Any, path: Path) -> Path:
 
 
 def _json_default(value: Any) -> Any:
-    converted = _json_value(value)
+    converted = json_value(value)
     return str(converted) if converted is value else converted
 
 
@@ -83,7 +71,7 @@ def _write_text(path: Path, content: str) -> Path:
     return path
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, (np.integer,)):
@@ -95,49 +83,6 @@ def _json_value(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10] if isinstance(value, pd.Timestamp) else value.isoformat()
     return value
-
-
-def features(gdf, properties: list[str], **constant: Any) -> list[str]:
-    """GeoJSON features (as JSON text) in WGS 84 with the given properties."""
-    import shapely
-
-    if len(gdf) == 0:
-        return []
-    lonlat = gdf.to_crs(WGS84) if not gdf.crs.equals(WGS84) else gdf
-    geometries = shapely.to_geojson(lonlat.geometry.values)
-    columns = [c for c in properties if c in gdf.columns]
-    rows = gdf[columns].to_dict("records")
-    return [
-        '{"type": "Feature", "properties": ' + json.dumps({**constant, **{k: _json_value(v) for k, v in row.items()}},
-                                                          ensure_ascii=False)
-        + ', "geometry": ' + geometry + "}"
-        for row, geometry in zip(rows, geometries)
-    ]
-
-
-def zones_geojson(plan, routes=None) -> str:
-    """Each active zone, the merged outline of each phase, and each officer's route line when
-    routed (``layer`` tells them apart)."""
-    items = features(plan.zones, ZONE_PROPERTIES, layer="zone")
-    items += features(plan.outlines, ["phase", "burglaries", "days_left", "area_km2"], layer="outline")
-    if routes is not None:
-        import geopandas as gpd
-
-        lines = gpd.GeoDataFrame(routes.summary.assign(geometry=routes.lines), geometry="geometry", crs=plan.crs)
-        lines = lines[lines.geometry.notna()]
-        items += features(lines, ["officer", "stops", "dwellings", "walk_m", "minutes", "back_at"], layer="route")
-    head = json.dumps({"type": "FeatureCollection", "name": "zones", "plan_date": plan.date.isoformat(),
-                       "metric_crs": plan.crs_label})[:-1]
-    return head + ', "features": [\n' + ",\n".join(items) + "\n]}\n"
-
-
-def visits_table(plan) -> pd.DataFrame:
-    visits = plan.visits
-    table = pd.DataFrame({c: visits[c] for c in VISIT_COLUMNS if c in visits})
-    for column, digits in (("score", 1), ("priority", 1), ("distance_m", 1), ("lon", 6), ("lat", 6)):
-        if column in table:
-            table[column] = table[column].astype(float).round(digits)
-    return table
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -167,30 +112,6 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[str(name)] = column.reset_index(drop=True)
     return pd.DataFrame(out)
-
-
-def plan_metadata(plan, *, inputs: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "cocoon_version": __version__,
-        "plan_date": plan.date.isoformat(),
-        "metric_crs": plan.crs_label,
-        "inputs": inputs,
-        "counts": plan.counts(),
-        "settings": as_dict(plan.settings),
-        "notes": [{"key": k, **{p: str(v) for p, v in params.items()}} for k, params in plan.notes],
-    }
-
-
-def write_plan(plan, out_dir: Path, *, inputs: dict[str, Any], routes=None) -> list[Path]:
-    """zones.geojson, visits.csv and plan.json in ``out_dir`` (already prepared)."""
-    out_dir = Path(out_dir)
-    written = [
-        _write_text(out_dir / "zones.geojson", zones_geojson(plan, routes)),
-        write_csv(visits_table(plan), out_dir / "visits.csv"),
-        _write_text(out_dir / "plan.json", json.dumps(plan_metadata(plan, inputs=inputs), indent=2,
-                                                        ensure_ascii=False, default=str)),
-    ]
-    return written
 
 
 def write_rejects(rejects: pd.DataFrame, path: Path, *, lang: str) -> Path:

@@ -17,13 +17,17 @@ import base64
 import html
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 import numpy as np
 
-from cocoon.catalogue import text
+from cocoon.catalogue import text, translator
 from cocoon.geo.crs import to_lonlat
+from cocoon.geo.privacy import generalise
+from cocoon.publish.charts import figure, png_bytes
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"
@@ -126,7 +130,6 @@ def _new_map(title: str, *, offline: bool):
 def basemap_png(basemap, corners_lonlat: np.ndarray) -> bytes:
     """Streets and buildings drawn as one picture in Web Mercator over ``corners_lonlat``
     ([[west, south], [east, north]]), so the page carries no street or building coordinates."""
-    from cocoon.publish.charts import _figure, _png
 
     streets, buildings = basemap
     from pyproj import Transformer
@@ -134,7 +137,7 @@ def basemap_png(basemap, corners_lonlat: np.ndarray) -> bytes:
     to_web = Transformer.from_crs(4326, 3857, always_xy=True)
     (x0, x1), (y0, y1) = to_web.transform(corners_lonlat[:, 0], corners_lonlat[:, 1])
     width = 10.0
-    fig = _figure(width, max(1.0, width * (y1 - y0) / max(x1 - x0, 1.0)))
+    fig = figure(width, max(1.0, width * (y1 - y0) / max(x1 - x0, 1.0)))
     fig.set_layout_engine("none")
     ax = fig.add_axes((0, 0, 1, 1))
     if buildings is not None and len(buildings):
@@ -145,7 +148,7 @@ def basemap_png(basemap, corners_lonlat: np.ndarray) -> bytes:
     ax.set_ylim(y0, y1)
     ax.set_axis_off()
     fig.set_dpi(160)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _add_basemap(m, basemap, corners_lonlat: np.ndarray | None, lang: str) -> None:
@@ -173,7 +176,7 @@ def internal_map(data: MapData, *, lang: str, offline: bool = False) -> str:
     import folium
 
     plan = data.plan
-    t = lambda key, **kw: text(key, lang, **kw)
+    t = translator(lang)
     m = _new_map(t("maps.title_internal", date=plan.date.isoformat()), offline=offline)
     zones = plan.zones
     if offline and data.basemap is not None and len(zones):
@@ -272,7 +275,6 @@ def _add_signs(m, signs, *, lang: str, weeks: bool, points=None) -> None:
 
 def public_points(plan, signs) -> dict[str, np.ndarray]:
     """Zone centres and sign sites moved away from every victim's home (metric CRS)."""
-    from cocoon.geo.privacy import generalise
 
     victims = np.column_stack([plan.burglaries.geometry.x.to_numpy(), plan.burglaries.geometry.y.to_numpy()])
     centres = np.column_stack([plan.zones.geometry.centroid.x.to_numpy(), plan.zones.geometry.centroid.y.to_numpy()])
@@ -288,7 +290,7 @@ def public_map(data: MapData, *, lang: str, offline: bool = False) -> str:
     import folium
 
     plan = data.plan
-    t = lambda key, **kw: text(key, lang, **kw)
+    t = translator(lang)
     m = _new_map(t("maps.title_public"), offline=offline)
     points = public_points(plan, data.signs)
     zones = plan.zones
@@ -339,7 +341,6 @@ def finish(m, *, offline: bool) -> str:
     page = m.get_root().render()
     if not offline:
         return page
-    from importlib import resources
 
     folder = resources.files("js_lib_leaflet") / "static" / "js_lib_leaflet"
     script = (folder / "leaflet.js").read_text(encoding="utf-8")
@@ -358,7 +359,6 @@ def finish(m, *, offline: bool) -> str:
 
 def basemap_from_osm(path, bounds) -> tuple[Any, Any] | None:
     """Streets and buildings of an OpenStreetMap extract within lon/lat ``bounds``, for offline maps."""
-    import warnings
 
     import pyrosm
 

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import base64
 import math
-from functools import cache
 
 import numpy as np
 
-from cocoon.catalogue import text
-
-
-@cache
-def _environment():
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.PackageLoader("cocoon", "templates"), autoescape=True,
-                              trim_blocks=True, lstrip_blocks=True)
+from cocoon.catalogue import text, translator
+from cocoon.evidence.breaks import band_labels
+from cocoon.publish.charts import hit_rate_curve, knox_heatmap
+from cocoon.publish.html import render
 
 
 def _colour(ratio: float, significant: bool) -> str:
@@ -30,13 +24,10 @@ def _colour(ratio: float, significant: bool) -> str:
 
 
 def knox_page(result, events, verdict, *, lang: str, source: str) -> str:
-    from cocoon.publish.charts import band_labels, knox_heatmap
 
-    def t(key: str, **params) -> str:
-        return text(key, lang, **params)
-
+    t = translator(lang)
     sig = result.significant()
-    rows_labels = band_labels(result.sds, "m")
+    rows_labels = band_labels(result.sds)
     ratio = np.asarray(result.knox_ratio, dtype=float)
 
     def cells(values, fmt):
@@ -59,9 +50,9 @@ def knox_page(result, events, verdict, *, lang: str, source: str) -> str:
     meta = t("knox_table.meta", n=result.n_events, pairs=result.n_pairs, first=events.first.isoformat(),
              last=events.last.isoformat(), crs=events.crs, metric=result.metric, closed=result.closed,
              simulations=result.simulations, seed=result.seed)
-    return _environment().get_template("knox.html.j2").render(
-        lang=lang, t=t, source=source, verdict=[text(k, lang, **p) for k, p in verdict], tables=tables,
-        columns=band_labels(result.tds, "d"), plot=plot, meta=meta)
+    return render(
+        "knox.html.j2", lang=lang, t=t, source=source, verdict=[text(k, lang, **p) for k, p in verdict], tables=tables,
+        columns=band_labels(result.tds), plot=plot, meta=meta)
 
 
 def backtest_rows(backtest, lang: str) -> dict[str, list[list[str]]]:
@@ -92,11 +83,7 @@ def backtest_rows(backtest, lang: str) -> dict[str, list[list[str]]]:
 
 
 def backtest_page(backtest, *, lang: str, source: str, start, end) -> str:
-    from cocoon.publish.charts import hit_rate_curve
-
-    def t(key: str, **params) -> str:
-        return text(key, lang, **params)
-
+    t = translator(lang)
     rows = backtest_rows(backtest, lang)
     header = [t("backtest.method"), t("backtest.area_share"), t("backtest.hit_rate"), "PAI"]
     tables = [
@@ -112,5 +99,5 @@ def backtest_page(backtest, *, lang: str, source: str, start, end) -> str:
               radius=f"{backtest.policy.radius_m:g}", high=backtest.policy.high_days,
               active=backtest.policy.active_days)
     meta = t("backtest.meta", area=f"{backtest.area_km2:.1f}", cell=f"{backtest.cell_m:g}")
-    return _environment().get_template("backtest.html.j2").render(lang=lang, t=t, source=source, intro=intro,
-                                                                  tables=tables, plot=plot, meta=meta)
+    return render("backtest.html.j2", lang=lang, t=t, source=source, intro=intro, tables=tables, plot=plot,
+                  meta=meta)

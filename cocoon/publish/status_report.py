@@ -7,17 +7,19 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from cocoon.catalogue import text
-from cocoon.publish.files import prepare_output_dir, write_csv, write_text
+from cocoon.catalogue import text, translator
+from cocoon.publish.charts import figure, png_bytes
+from cocoon.publish.files import write_csv, write_text
+from cocoon.publish.html import render
+from cocoon.store.delivery import Delivery
 
 MEASURES = ("attempted_24h", "attempted_48h", "face_to_face", "leaflet_only", "nothing")
 
 
 def delivery_chart(result, *, lang: str) -> bytes:
     """Bars: share of tier A and B households per measure."""
-    from cocoon.publish.charts import _figure, _png
 
-    fig = _figure(7.0, 3.6)
+    fig = figure(7.0, 3.6)
     ax = fig.add_subplot()
     values = [0.0 if math.isnan(result.overall[m]) else result.overall[m] * 100 for m in MEASURES]
     ax.barh([text(f"status.{m}", lang) for m in MEASURES][::-1], values[::-1], color="#1f77b4")
@@ -25,24 +27,19 @@ def delivery_chart(result, *, lang: str) -> bytes:
         ax.text(v + 1, y, f"{v:.0f} %", va="center", fontsize=8)
     ax.set_xlim(0, 110)
     ax.set_xlabel(text("status.axis", lang))
-    return _png(fig)
+    return png_bytes(fig)
 
 
-def write_status(result, out_dir: Path, *, on: dt.date, lang: str, overwrite: bool) -> list[Path]:
-    from cocoon.publish.reports import _environment
-
-    out_dir = prepare_output_dir(out_dir, overwrite=overwrite)
+def write_status(result: Delivery, out_dir: Path, *, on: dt.date, lang: str) -> list[Path]:
+    """status.csv and status.html in ``out_dir`` (already prepared)."""
     written = [write_csv(result.per_burglary, out_dir / "status.csv")]
-
-    def t(key: str, **params) -> str:
-        return text(key, lang, **params)
 
     def pct(v: float) -> str:
         return "–" if math.isnan(v) else f"{v * 100:.0f} %"
 
     chart = base64.b64encode(delivery_chart(result, lang=lang)).decode("ascii")
-    page = _environment().get_template("status.html.j2").render(
-        lang=lang, t=t, on=on.isoformat(), overall=result.overall, measures=MEASURES, pct=pct,
+    page = render(
+        "status.html.j2", lang=lang, t=translator(lang), on=on.isoformat(), overall=result.overall, measures=MEASURES, pct=pct,
         rows=result.per_burglary.to_dict("records"), overdue=result.overdue_signs.to_dict("records"), chart=chart)
     written.append(write_text(out_dir / "status.html", page))
     return written

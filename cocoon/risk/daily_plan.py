@@ -11,11 +11,19 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from cocoon.geo.crs import WGS84, choose_metric_crs, crs_label, to_lonlat
 from cocoon.errors import InputError
+from cocoon.geo.crs import WGS84, choose_metric_crs, crs_label, parse_crs, to_lonlat
 from cocoon.risk.ranking import rank_households
+from cocoon.risk.zones import (
+    ELEVATED,
+    EXPIRED,
+    HIGH,
+    NOT_YET,
+    active_zones,
+    burglary_windows,
+    merged_outlines,
+)
 from cocoon.settings import Settings
-from cocoon.risk.zones import ELEVATED, EXPIRED, HIGH, NOT_YET, active_zones, burglary_windows, merged_outlines
 
 
 @dataclass
@@ -102,7 +110,6 @@ def make_plan(burglaries, households, *, on: dt.date, settings: Settings = Setti
     if households.crs is None:
         raise InputError("input.no_crs", what="households")
     if crs is None and settings.crs:
-        from cocoon.geo.crs import parse_crs
 
         crs = parse_crs(settings.crs, what="crs")
     bounds = lonlat_bounds(burglaries, households)

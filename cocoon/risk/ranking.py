@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cocoon.settings import RankingSettings
 from cocoon.risk.weights import distance_weight, time_weight
+from cocoon.settings import RankingSettings
 
 TIERS = np.array(["A", "B", "C"])
 RELATIONS = np.array(["same_building", "same_side", "same_street", "nearby"])

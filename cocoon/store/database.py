@@ -119,6 +119,12 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def open_store(path: str | Path, *, create: bool = True) -> Store:
     """Open (and create, the first time) the store at ``path``; clear errors for bad files."""

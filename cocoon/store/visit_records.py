@@ -12,7 +12,7 @@ from cocoon.catalogue import catalogue
 from cocoon.errors import InputError
 from cocoon.inputs.rejects import Problems
 from cocoon.inputs.tables import RawTable, find_column, text_values
-from cocoon.field.visit_lists import OUTCOMES
+from cocoon.store.outcomes import OUTCOMES
 
 ID_NAMES = ("household_id", "household", "hushall_id", "hushall", "id")
 OUTCOME_NAMES = ("outcome", "result", "utfall", "resultat")

@@ -1,0 +1,33 @@
+"""Routes as GPX for a phone's map app: one route per officer and a waypoint per stop."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pyproj import CRS
+
+from cocoon.catalogue import text
+from cocoon.geo.crs import to_lonlat
+
+if TYPE_CHECKING:
+    from cocoon.field.walks import Routes
+
+
+def routes_gpx(routes: Routes, crs: CRS, *, lang: str) -> str:
+    """One GPX route per officer (start, stops, start) and a waypoint per stop."""
+    import gpxpy.gpx
+
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "cocoon"
+    slon, slat = to_lonlat([routes.start.x], [routes.start.y], crs)
+    for officer, group in routes.stops.groupby("officer", sort=True):
+        route = gpxpy.gpx.GPXRoute(name=text("visit_list.officer", lang, n=int(officer)))
+        route.points.append(gpxpy.gpx.GPXRoutePoint(float(slat[0]), float(slon[0]), name=routes.start.label))
+        for row in group.itertuples(index=False):
+            name = f"{int(officer)}.{int(row.stop)} {row.label}"
+            route.points.append(gpxpy.gpx.GPXRoutePoint(float(row.lat), float(row.lon), name=name))
+            gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(float(row.lat), float(row.lon), name=name,
+                                                        description=f"{row.household_id} · {row.tier}"))
+        route.points.append(gpxpy.gpx.GPXRoutePoint(float(slat[0]), float(slon[0]), name=routes.start.label))
+        gpx.routes.append(route)
+    return gpx.to_xml()

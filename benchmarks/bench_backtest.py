@@ -6,7 +6,8 @@ Target (issue "Backtest"): 45,319 events, the whole period, the cocoon policy pl
 baselines, in at most 120 s. The whole command is timed in a separate process. The peer does
 the zone part only (the usual GIS way: buffer the burglaries of the last 14 days, dissolve,
 clip to the study area, measure the area and test today's burglaries, for the high-risk and
-the all-zones windows), for --peer-days days from day 60 (full windows); its per-day time is multiplied out to the whole period and marked as such.
+the all-zones windows), for --peer-days days from day 60 (full windows); its per-day time is
+multiplied out to the whole period and marked as such.
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ def load(first: str, last: str):
     df = pd.read_csv(DATA)
     day = pd.to_datetime(df["date_single"], format="%d/%m/%Y")
     keep = (day >= first) & (day <= last)
-    return df.loc[keep, "x"].to_numpy(), df.loc[keep, "y"].to_numpy(), (day[keep] - pd.Timestamp(first)).dt.days.to_numpy()
+    days = (day[keep] - pd.Timestamp(first)).dt.days.to_numpy()
+    return df.loc[keep, "x"].to_numpy(), df.loc[keep, "y"].to_numpy(), days
 
 
 def peak_mb() -> float:

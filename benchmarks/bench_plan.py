@@ -61,7 +61,7 @@ def peak_of(cmd: list[str]) -> tuple[float, float]:
     code = ("import resource,subprocess,sys,time;t=time.perf_counter();"
             "p=subprocess.run(sys.argv[1:]);s=time.perf_counter()-t;"
             "print(s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024);sys.exit(p.returncode)")
-    proc = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.exit(f"command failed: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
     seconds, mb = proc.stdout.strip().splitlines()[-1].split()
@@ -99,15 +99,16 @@ def main() -> None:
     parser.add_argument("--burglaries", type=int, default=2_000)
     args = parser.parse_args()
     cocoon = [sys.executable, "-m", "cocoon"]
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
         t = time.perf_counter()
         households = make_households(args.households)
         burglaries = make_burglaries(households, args.burglaries)
         households.to_parquet(tmp / "households.parquet")
         households.to_file(tmp / "households.gpkg", engine="pyogrio")
         burglaries.to_csv(tmp / "burglaries.csv", index=False)
-        print(f"made {args.households:,} households and {args.burglaries:,} burglaries in {time.perf_counter() - t:.1f} s")
+        made = time.perf_counter() - t
+        print(f"made {args.households:,} households and {args.burglaries:,} burglaries in {made:.1f} s")
 
         rows = []
         for kind in ("parquet", "gpkg"):
@@ -115,7 +116,8 @@ def main() -> None:
             seconds, mb = peak_of([*cocoon, "plan", "--burglaries", str(tmp / "burglaries.csv"), "--households",
                                    str(tmp / f"households.{kind}"), "--date", PLAN_DATE.isoformat(), "--out", str(out),
                                    "--lang", "en"])
-            listed = sum(1 for _ in open(out / "visits.csv", encoding="utf-8")) - 1
+            with open(out / "visits.csv", encoding="utf-8") as visits:
+                listed = sum(1 for _ in visits) - 1
             rows.append((f"cocoon plan ({kind})", seconds, mb, f"{listed:,} households listed", "<= 8 s, <= 2048 MB"))
         q_ours = ours_query(households, burglaries)
         q_peer = peer_sjoin(households, burglaries)

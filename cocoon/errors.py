@@ -21,7 +21,6 @@ class CocoonError(Exception):
         super().__init__(key)
 
     def render(self, lang: str = "en") -> str:
-
         message = text(self.key, lang, **self.params)
         for key, params in self.params.get("details", ()):  # one line per bad row, each in the user's language
             message += "\n  " + text(key, lang, **params)

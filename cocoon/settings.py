@@ -18,12 +18,13 @@ never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any, get_type_hints
 
 from cocoon.errors import SettingsError
@@ -238,7 +239,8 @@ def _section(cls: type, values: dict[str, Any], source: str, name: str) -> Any:
     kwargs = {}
     for key, value in values.items():
         if key not in known:
-            raise SettingsError("settings.unknown_key", file=source, key=f"{name}.{key}", known=", ".join(sorted(known)))
+            raise SettingsError("settings.unknown_key", file=source, key=f"{name}.{key}",
+                                known=", ".join(sorted(known)))
         kwargs[key] = _coerce(value, hints[key], f"{source}: {name}.{key}")
     return cls(**kwargs)
 
@@ -306,6 +308,28 @@ def override(settings: Settings, names: Mapping[str, str] | None = None, **chang
     return result
 
 
+POSITIVE = ("zones.radius_m", "routes.walking_speed_kmh", "routes.detour_factor", "routes.solve_seconds",
+            "routes.max_stops", "routes.hours", "signs.sight_m", "signs.households_per_sign", "signs.max_per_zone",
+            "backtest.cell_m", "backtest.kde_bandwidth_m", "backtest.bj_max_cells", "backtest.bj_max_weeks",
+            "backtest.kde_days", "backtest.hotspot_days")
+"""Settings that must be greater than 0."""
+NOT_NEGATIVE = ("zones.high_days", "zones.elevated_days", "ranking.tier_a_max_m", "ranking.tier_b_max_m",
+                "ranking.victim_match_m", "ranking.same_building_m", "ranking.points", "ranking.tier_a_neighbours",
+                "routes.minutes_per_stop", "routes.minutes_per_dwelling", "signs.min_per_zone", "signs.min_spacing_m",
+                "store.retention_days")
+"""Settings that may be 0 but not less."""
+CHOICES = {"routes.solver": SOLVERS, "signs.take_down": TAKE_DOWN}
+"""Settings that must be one of a few words."""
+WEIGHT_TABLES = ("ranking.time_weights", "ranking.distance_weights")
+"""Settings that are [bound, weight] rows with increasing bounds and weights of 0 or more."""
+
+
+def value_of(settings: Settings, dotted: str) -> Any:
+    """The value of a dotted setting name, e.g. ``value_of(s, "zones.radius_m")``."""
+    section, _, key = dotted.partition(".")
+    return getattr(getattr(settings, section), key) if key else getattr(settings, section)
+
+
 def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None = None) -> None:
     """Refuse values that make no sense (negative radius, unsorted weight tables...).
 
@@ -315,53 +339,23 @@ def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None
     def where(dotted: str) -> str:
         return names[dotted] if names and dotted in names else f"{source}: {dotted}"
 
-    z = settings.zones
-    if not z.radius_m > 0:
-        raise SettingsError("settings.must_be_positive", where=where("zones.radius_m"), value=z.radius_m)
-    if z.high_days < 0:
-        raise SettingsError("settings.must_not_be_negative", where=where("zones.high_days"), value=z.high_days)
-    if z.elevated_days < 0:
-        raise SettingsError("settings.must_not_be_negative", where=where("zones.elevated_days"), value=z.elevated_days)
-    r = settings.ranking
-    for name in ("time_weights", "distance_weights"):
-        table = getattr(r, name)
+    for dotted in POSITIVE:
+        if not value_of(settings, dotted) > 0:
+            raise SettingsError("settings.must_be_positive", where=where(dotted), value=value_of(settings, dotted))
+    for dotted in NOT_NEGATIVE:
+        if value_of(settings, dotted) < 0:
+            raise SettingsError("settings.must_not_be_negative", where=where(dotted), value=value_of(settings, dotted))
+    for dotted, choices in CHOICES.items():
+        if value_of(settings, dotted) not in choices:
+            raise SettingsError("settings.bad_choice", where=where(dotted), value=value_of(settings, dotted),
+                                choices=", ".join(choices))
+    for dotted in WEIGHT_TABLES:
+        table = value_of(settings, dotted)
         if not table:
-            raise SettingsError("settings.bad_table", where=where(f"ranking.{name}"))
+            raise SettingsError("settings.bad_table", where=where(dotted))
         bounds = [a for a, _ in table]
-        if any(b <= a for a, b in zip(bounds, bounds[1:])) or any(w < 0 for _, w in table):
-            raise SettingsError("settings.table_order", where=where(f"ranking.{name}"))
-    for name in ("tier_a_max_m", "tier_b_max_m", "victim_match_m", "same_building_m", "points"):
-        if getattr(r, name) < 0:
-            raise SettingsError("settings.must_not_be_negative", where=where(f"ranking.{name}"), value=getattr(r, name))
-    rt = settings.routes
-    for name in ("walking_speed_kmh", "detour_factor", "solve_seconds", "max_stops", "hours"):
-        if not getattr(rt, name) > 0:
-            raise SettingsError("settings.must_be_positive", where=where(f"routes.{name}"), value=getattr(rt, name))
-    for name in ("minutes_per_stop", "minutes_per_dwelling"):
-        if getattr(rt, name) < 0:
-            raise SettingsError("settings.must_not_be_negative", where=where(f"routes.{name}"), value=getattr(rt, name))
-    if rt.solver not in SOLVERS:
-        raise SettingsError("settings.bad_choice", where=where("routes.solver"), value=rt.solver,
-                            choices=", ".join(SOLVERS))
-    sg = settings.signs
-    for name in ("sight_m", "households_per_sign", "max_per_zone"):
-        if not getattr(sg, name) > 0:
-            raise SettingsError("settings.must_be_positive", where=where(f"signs.{name}"), value=getattr(sg, name))
-    for name in ("min_per_zone", "min_spacing_m"):
-        if getattr(sg, name) < 0:
-            raise SettingsError("settings.must_not_be_negative", where=where(f"signs.{name}"), value=getattr(sg, name))
-    if sg.take_down not in TAKE_DOWN:
-        raise SettingsError("settings.bad_choice", where=where("signs.take_down"), value=sg.take_down,
-                            choices=", ".join(TAKE_DOWN))
-    if settings.store.retention_days < 0:
-        raise SettingsError("settings.must_not_be_negative", where=where("store.retention_days"),
-                            value=settings.store.retention_days)
-    b = settings.backtest
-    for name in ("cell_m", "kde_bandwidth_m", "bj_max_cells", "bj_max_weeks", "kde_days", "hotspot_days"):
-        if not getattr(b, name) > 0:
-            raise SettingsError("settings.must_be_positive", where=where(f"backtest.{name}"), value=getattr(b, name))
-    if r.tier_a_neighbours < 0:
-        raise SettingsError("settings.must_not_be_negative", where=where("ranking.tier_a_neighbours"), value=r.tier_a_neighbours)
+        if any(b <= a for a, b in itertools.pairwise(bounds)) or any(w < 0 for _, w in table):
+            raise SettingsError("settings.table_order", where=where(dotted))
 
 
 def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = (),

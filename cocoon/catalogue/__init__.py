@@ -51,7 +51,6 @@ def catalogue(lang: str) -> dict[str, Any]:
 def resolve_language(lang: str | None) -> str:
     """``auto``/None picks Swedish for a Swedish locale, otherwise English."""
     if lang in (None, "", "auto"):
-
         env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
         if not env:
             env = (locale.getlocale()[0] or "")

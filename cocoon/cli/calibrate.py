@@ -34,13 +34,15 @@ TDS = "0,7,14,21,28,42,56,inf"
 @click.option("--closed", type=click.Choice(["left", "right"]), default="left", show_default=True,
               help="Band edges: left = [a, b) as the R package NearRepeat; right = (a, b], first band [a, b].")
 @click.option("--nrep", type=int, default=999, show_default=True, help="Monte Carlo permutations of the dates.")
-@click.option("--seed", type=int, default=None, help="Random seed; the same seed gives the same numbers.  [default: drawn and reported]")
+@click.option("--seed", type=int, default=None,
+              help="Random seed; the same seed gives the same numbers.  [default: drawn and reported]")
 @click.option("--nrc", is_flag=True, default=False,
               help="The Near Repeat Calculator's rules: [a, b) bands on single-precision coordinates, "
                    "'same location' = distance 0, --nrep counts its iterations (one simulation fewer).")
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="Use burglaries from this day on.  [default: all]")
 @click.option("--to", "end", metavar="YYYY-MM-DD", help="Use burglaries up to this day.  [default: all]")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write every table and the settings used as JSON.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False),
+              help="Write every table and the settings used as JSON.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a heat-map of the Knox ratios (PNG).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write a report page (HTML, opens offline).")
 @click.option("--write-settings", "settings_out", type=click.Path(dir_okay=False),

@@ -135,8 +135,10 @@ def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
         return f(*args, **kwargs)
 
     options = [
-        click.option("--id-column", help="Column with the burglary id (default: found by name, e.g. id, case_id, ärende)."),
-        click.option("--date-column", help="Column with the date or date-time (default: found by name, e.g. date, datum)."),
+        click.option("--id-column",
+                     help="Column with the burglary id (default: found by name, e.g. id, case_id, ärende)."),
+        click.option("--date-column",
+                     help="Column with the date or date-time (default: found by name, e.g. date, datum)."),
         click.option("--from-column", help="Column with the start of a from/to time window."),
         click.option("--to-column", help="Column with the end of a from/to time window."),
         click.option("--lon", "lon_column", help="Column with longitude (WGS 84)."),
@@ -147,7 +149,8 @@ def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--date-format", help="Date format in strftime codes, e.g. %d/%m/%Y (default: detected)."),
         click.option("--crs", "input_crs", help="CRS of x/y columns in the burglary file, e.g. EPSG:3006."),
         click.option("--skip-bad-rows", is_flag=True, default=False,
-                     help="Leave out unusable rows instead of stopping; they are listed with the reason in a rejects file."),
+                     help="Leave out unusable rows instead of stopping; they are listed with the reason in a "
+                          "rejects file."),
     ]
     for option in reversed(options):
         command = option(command)

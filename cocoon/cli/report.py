@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from cocoon.catalogue import text, translator
 from cocoon.cli.common import console
@@ -10,8 +11,20 @@ from cocoon.evidence.breaks import band_labels
 from cocoon.publish.reports import backtest_rows
 from cocoon.publish.status_report import MEASURES
 
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
 
-def print_plan_summary(result) -> None:
+    from cocoon.field.walks import Routes
+    from cocoon.jobs.backtest import BacktestResult
+    from cocoon.jobs.calibrate import CalibrateResult
+    from cocoon.jobs.demo import DemoResult
+    from cocoon.jobs.plan import PlanResult
+    from cocoon.store.delivery import Delivery
+    from cocoon.store.queries import IngestResult
+
+
+def print_plan_summary(result: PlanResult) -> None:
     from rich.table import Table
 
     lang = result.lang
@@ -34,21 +47,23 @@ def print_plan_summary(result) -> None:
     table.add_column(t("summary.total"), justify="right")
     for tier in "ABC":
         row = counts["by_tier_phase"][tier]
-        table.add_row(t(f"tier.{tier}", m=plan.settings.ranking.tier_b_max_m), str(row["high"]), str(row["elevated"]), str(row["high"] + row["elevated"]))
+        table.add_row(t(f"tier.{tier}", m=plan.settings.ranking.tier_b_max_m), str(row["high"]), str(row["elevated"]),
+                      str(row["high"] + row["elevated"]))
     table.add_row(t("summary.total"), *[str(sum(counts["by_tier_phase"][x][p] for x in "ABC"))
                                         for p in ("high", "elevated")], str(counts["households"]), style="bold")
     out.print(table)
     out.print(t("summary.dwellings", households=counts["households"], dwellings=counts["dwellings"]))
     if counts["excluded"]:
         out.print(t("summary.excluded", n=counts["excluded"]))
-    if getattr(result, "routes", None) is not None:
+    if result.routes is not None:
         print_routes(result.routes, lang)
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
-    out.print(t("summary.written", files=", ".join(p.name for p in result.written), folder=str(result.written[0].parent)))
+    out.print(t("summary.written", files=", ".join(p.name for p in result.written),
+                folder=str(result.written[0].parent)))
 
 
-def print_routes(routes, lang: str) -> None:
+def print_routes(routes: Routes, lang: str) -> None:
     from rich.table import Table
 
     t = translator(lang)
@@ -67,7 +82,7 @@ def print_routes(routes, lang: str) -> None:
                 share=f"{share:.0f}", candidates=routes.candidates))
 
 
-def print_demo_summary(result) -> None:
+def print_demo_summary(result: DemoResult) -> None:
     out = console()
     out.print(text("demo.simulated_warning", result.lang), style="bold yellow")
     for area, plan_result in result.areas:
@@ -76,7 +91,7 @@ def print_demo_summary(result) -> None:
     out.print(text("demo.next", result.lang, folder=str(result.out_dir)))
 
 
-def print_calibration(result) -> None:
+def print_calibration(result: CalibrateResult) -> None:
     """The Knox ratios per band with significant cells marked, the verdict, what was written."""
 
     from rich.table import Table
@@ -123,7 +138,7 @@ def print_calibration(result) -> None:
         out.print(t("calibrate.written", files=", ".join(str(p) for p in result.written)))
 
 
-def print_backtest(result) -> None:
+def print_backtest(result: BacktestResult) -> None:
     """Hit rate, area share and PAI of the zones and of each baseline at the same area."""
     from rich.table import Table
 
@@ -150,8 +165,8 @@ def print_backtest(result) -> None:
         out.print(table)
     if rows["sweep"]:
         table = Table(title=t("backtest.table_sweep"))
-        for k, header in enumerate([t("backtest.radius"), t("backtest.days"), t("backtest.area_share"),
-                                    t("backtest.hit_rate"), "PAI"]):
+        for header in [t("backtest.radius"), t("backtest.days"), t("backtest.area_share"), t("backtest.hit_rate"),
+                       "PAI"]:
             table.add_column(header, justify="right")
         for row in rows["sweep"]:
             table.add_row(*row)
@@ -168,7 +183,7 @@ def print_backtest(result) -> None:
         out.print(t("calibrate.written", files=", ".join(str(p) for p in result.written)))
 
 
-def print_ingest(result, lang: str) -> None:
+def print_ingest(result: IngestResult, lang: str) -> None:
     out = console()
     out.print(text("store.ingest_done", lang, added=result.added, unchanged=result.unchanged))
     if result.conflicting:
@@ -180,7 +195,7 @@ def print_ingest(result, lang: str) -> None:
         out.print(text(key, lang, **params), style="yellow")
 
 
-def print_status(result, *, on, lang: str, written) -> None:
+def print_status(result: Delivery, *, on: dt.date, lang: str, written: list[Path]) -> None:
 
     from rich.table import Table
 

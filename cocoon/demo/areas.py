@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cocoon.demo.simulate import simulate_burglaries
-from cocoon.geo.crs import choose_metric_crs, to_lonlat
+from cocoon.geo.crs import choose_metric_crs, lonlat_bounds, to_lonlat
 from cocoon.inputs.osm import households_from_osm
 from cocoon.settings import OsmSettings
 
@@ -54,11 +54,11 @@ def extract_path(area: DemoArea) -> str:
 
 
 def demo_inputs(area: DemoArea, *, on: dt.date = DEMO_DATE, seed: int = DEMO_SEED, days: int = DEMO_DAYS,
-                osm_settings=None, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+                osm_settings: OsmSettings | None = None, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Household register and simulated burglaries of one area, as lon/lat tables for CSV files."""
 
     households = households_from_osm(extract_path(area), settings=osm_settings or OsmSettings(), lang=lang)
-    metric = choose_metric_crs(tuple(households.total_bounds))
+    metric = choose_metric_crs(lonlat_bounds(households))
     projected = households.to_crs(metric)
     simulated = simulate_burglaries(projected, end=on, days=days, seed=seed)
     lon, lat = to_lonlat(simulated["x"].to_numpy(), simulated["y"].to_numpy(), metric)

@@ -15,14 +15,18 @@ Everything it returns is labelled simulated: ids ``SIM-0001``…, a note, and ``
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 NOTE = "simulated burglary - not a real event"
 
 
-def simulate_burglaries(households, *, end: dt.date, days: int = 120, seed: int = 7,
+def simulate_burglaries(households: gpd.GeoDataFrame, *, end: dt.date, days: int = 120, seed: int = 7,
                         background_per_day: float | None = None, branching: float = 0.45,
                         mean_delay_days: float = 9.0, mean_distance_m: float = 120.0) -> pd.DataFrame:
     """Simulated burglaries in the ``days`` days up to ``end`` (see the module text)."""
@@ -42,7 +46,7 @@ def simulate_burglaries(households, *, end: dt.date, days: int = 120, seed: int 
     total = days + warmup
     queue: list[tuple[float, int]] = []
     count = rng.poisson(rate * total)
-    for t, h in zip(rng.uniform(0, total, count), rng.choice(n, count, p=weights)):
+    for t, h in zip(rng.uniform(0, total, count), rng.choice(n, count, p=weights), strict=True):
         queue.append((float(t), int(h)))
     events: list[tuple[float, int]] = []
     while queue:

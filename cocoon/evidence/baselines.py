@@ -24,8 +24,9 @@ BASELINES = ("bowers_johnson", "kde", "hotspot", "ranking_model")
 class Surfaces:
     """The baselines' cell scores on a day, from the events dated before it."""
 
-    def __init__(self, grid: Grid, x, y, day, settings: BacktestSettings, zones: ZoneSettings,
-                 ranking: RankingSettings, disc):
+    def __init__(self, grid: Grid, x: np.ndarray, y: np.ndarray, day: np.ndarray, settings: BacktestSettings,
+                 zones: ZoneSettings, ranking: RankingSettings,
+                 disc: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         self.grid, self.day, self.settings, self.zones, self.ranking = grid, day, settings, zones, ranking
         self.home = grid.cell_of(x, y)
         self.bj_off, bj_d = kernel(grid, settings.bj_max_cells)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pyproj import CRS
 
 from cocoon.errors import InputError
-from cocoon.geo.crs import choose_metric_crs, crs_label, is_metric, to_lonlat
+from cocoon.geo.crs import choose_metric_crs, crs_label, is_lonlat, is_metric, lonlat_bounds
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 @dataclass
@@ -37,7 +40,8 @@ class Events:
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
-def burglary_events(burglaries, *, source: str, requested_crs: CRS | None = None, start: dt.date | None = None,
+def burglary_events(burglaries: gpd.GeoDataFrame, *, source: str, requested_crs: CRS | None = None,
+                    start: dt.date | None = None,
                     end: dt.date | None = None, day_rule: str = "middle") -> Events:
     """Project to one metric CRS, take each burglary's day and keep those in [start, end].
 
@@ -51,7 +55,7 @@ def burglary_events(burglaries, *, source: str, requested_crs: CRS | None = None
     x = burglaries.geometry.x.to_numpy(dtype=float)
     y = burglaries.geometry.y.to_numpy(dtype=float)
     if burglaries.crs is None:
-        if len(x) and np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90):
+        if len(x) and is_lonlat(x, y).all():
             raise InputError("events.looks_like_lonlat", file=source)
         if requested_crs is not None:
             raise InputError("events.crs_unnamed", file=source)
@@ -62,10 +66,7 @@ def burglary_events(burglaries, *, source: str, requested_crs: CRS | None = None
         if is_metric(native) and (requested_crs is None or requested_crs.equals(native)):
             metric = native
         else:
-            lon, lat = to_lonlat(x, y, native)
-            bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())) if len(lon) else \
-                (0.0, 0.0, 0.0, 0.0)
-            metric = choose_metric_crs(bounds, requested=requested_crs, native=native)
+            metric = choose_metric_crs(lonlat_bounds(burglaries), requested=requested_crs, native=native)
             projected = burglaries.to_crs(metric)
             x, y = projected.geometry.x.to_numpy(dtype=float), projected.geometry.y.to_numpy(dtype=float)
             if native.is_geographic:

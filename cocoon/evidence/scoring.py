@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -28,6 +28,10 @@ from cocoon.errors import InputError
 from cocoon.evidence.baselines import BASELINES, Surfaces
 from cocoon.geo.grid import Grid, discs, make_grid
 from cocoon.settings import BacktestSettings, RankingSettings, ZoneSettings
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import shapely
 
 CURVE_SHARES = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
 FOLLOW_ON = ((200.0, 14), (500.0, 56))
@@ -72,7 +76,7 @@ class Backtest:
             "pai_high": _pai(rate_high, high), "pai_zone": _pai(rate_zone, zone),
         }
 
-    def frame(self, at: str = "high"):
+    def frame(self, at: str = "high") -> pd.DataFrame:
         """Hit rate, area share and PAI per method as a DataFrame, at the area of the high-risk
         zones (``at="high"``) or of all zones (``at="zone"``)."""
         import pandas as pd
@@ -115,7 +119,8 @@ def follow_on_counts(earlier: np.ndarray, distance: np.ndarray, gap: np.ndarray,
     return np.bincount(earlier[mask], minlength=n)
 
 
-def event_pairs(x: np.ndarray, y: np.ndarray, day: np.ndarray, reach: float):
+def event_pairs(x: np.ndarray, y: np.ndarray, day: np.ndarray,
+                reach: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every pair within ``reach`` metres as (earlier, later, distance, gap in days)."""
     from scipy.spatial import cKDTree
 
@@ -178,7 +183,7 @@ def _ranks(surface: np.ndarray, inside: np.ndarray, cells: np.ndarray) -> tuple[
     ranked = scores[order]
     m = len(ranked)
 
-    def beyond(side: str) -> np.ndarray:
+    def beyond(side: Literal["left", "right"]) -> np.ndarray:
         """For each j, the values v with (# scores < v, or <= v for side="right") > j, i.e.
         v > ranked[j] (left) or v >= ranked[j] (right)."""
         counts = np.bincount(np.searchsorted(ranked, positive, side=side), minlength=m + 1)
@@ -198,7 +203,8 @@ def _hits_at(greater: np.ndarray, equal: np.ndarray, k: np.ndarray) -> np.ndarra
     return np.clip(part, 0.0, 1.0)
 
 
-def run_backtest(x, y, day, *, first_day: int, last_day: int, area, zones: ZoneSettings, ranking: RankingSettings,
+def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, last_day: int,
+                 area: shapely.Geometry, zones: ZoneSettings, ranking: RankingSettings,
                  settings: BacktestSettings, sweep_radius: tuple[float, ...] = (), sweep_days: tuple[int, ...] = (),
                  progress: Callable[[int, int], None] | None = None) -> Backtest:
     """Score every day of first_day..last_day (whole days from the same origin as ``day``).
@@ -207,14 +213,12 @@ def run_backtest(x, y, day, *, first_day: int, last_day: int, area, zones: ZoneS
     """
     import shapely
 
-    x, y, day = np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(day, dtype=np.int64)
     if first_day > last_day:
         raise InputError("backtest.period_reversed")
-    order = np.argsort(day, kind="stable")
-    x, y, day = x[order], y[order], day[order]
-    in_period = (day >= first_day) & (day <= last_day)
-    inside_area = shapely.intersects_xy(area, x, y)
-    scored = in_period & inside_area
+    order = np.argsort(np.asarray(day), kind="stable")
+    x, y = np.asarray(x, dtype=float)[order], np.asarray(y, dtype=float)[order]
+    day = np.asarray(day, dtype=np.int64)[order]
+    scored = (day >= first_day) & (day <= last_day) & shapely.intersects_xy(area, x, y)
     if scored.sum() == 0:
         raise InputError("backtest.nothing_to_score")
     if (day < first_day).sum() == 0:
@@ -230,7 +234,7 @@ def run_backtest(x, y, day, *, first_day: int, last_day: int, area, zones: ZoneS
         keep = near
         x, y, day, scored, order = x[keep], y[keep], day[keep], scored[keep], order[keep]
     n = len(x)
-    earlier, later, distance, gap = event_pairs(x, y, day, max(radii[-1], max(r for r, _ in FOLLOW_ON)))
+    earlier, later, distance, gap = event_pairs(x, y, day, max(radii[-1], *(r for r, _ in FOLLOW_ON)))
 
     scored_idx = np.flatnonzero(scored)
     n_days = last_day - first_day + 1
@@ -245,53 +249,27 @@ def run_backtest(x, y, day, *, first_day: int, last_day: int, area, zones: ZoneS
     high_hit = zone_hits(later, distance, gap, zones.radius_m, zones.high_days, n)[scored_idx]
     zone_hit = zone_hits(later, distance, gap, zones.radius_m, zones.active_days, n)[scored_idx]
 
+    assert disc_policy is not None  # the policy's radius is among the radii
     surfaces = Surfaces(grid, x, y, day, settings, zones, ranking, disc_policy)
-    cells = grid.cell_of(x[scored_idx], y[scored_idx])
-    greater = {name: np.zeros(len(scored_idx)) for name in BASELINES}
-    equal = {name: np.zeros(len(scored_idx)) for name in BASELINES}
     event_day = day[scored_idx]
-    starts = np.searchsorted(event_day, np.arange(first_day, last_day + 2), side="left")
-    busy = [d for d in range(n_days) if starts[d + 1] > starts[d]]
-    for step, d in enumerate(busy):
-        lo, hi = int(starts[d]), int(starts[d + 1])
-        today = first_day + d
-        for name in BASELINES:
-            g, e = _ranks(getattr(surfaces, name)(today), grid.inside, cells[lo:hi])
-            greater[name][lo:hi], equal[name][lo:hi] = g, e
-        if progress is not None:
-            progress(step + 1, len(busy))
+    greater, equal = _rank_scored(surfaces, grid, x[scored_idx], y[scored_idx], event_day, first_day, last_day,
+                                  progress)
 
     day_index = event_day - first_day
     k_high = covered[float(zones.radius_m)][zones.high_days][day_index]
     k_zone = covered[float(zones.radius_m)][zones.active_days][day_index]
     n_scored = len(scored_idx)
     mean_high, mean_zone = float(share[zones.high_days].mean()), float(share[zones.active_days].mean())
-    baselines: dict[str, dict[str, Any]] = {}
-    curves: dict[str, list[tuple[float, float]]] = {}
-    for name in BASELINES:
-        rate = float(_hits_at(greater[name], equal[name], k_high).sum()) / n_scored
-        rate_zone = float(_hits_at(greater[name], equal[name], k_zone).sum()) / n_scored
-        baselines[name] = {"hit_rate": rate, "pai": _pai(rate, mean_high), "mean_area_share": mean_high,
-                           "at_zone_share": {"hit_rate": rate_zone, "pai": _pai(rate_zone, mean_zone),
-                                             "mean_area_share": mean_zone}}
-        curves[name] = [(s, float(_hits_at(greater[name], equal[name], np.full(n_scored, s * grid.n_inside)).mean()))
-                        for s in CURVE_SHARES]
+    baselines, curves = _at_equal_area(greater, equal, k_high, k_zone, mean_high, mean_zone, grid.n_inside)
 
-    sweep = []
-    if sweep_radius or sweep_days:
-        for radius in map(float, sweep_radius or (zones.radius_m,)):
-            for t in map(int, sweep_days or (zones.high_days,)):
-                hits = zone_hits(later, distance, gap, radius, t, n)[scored_idx]
-                mean_share = float(covered[radius][t].mean() / grid.n_inside)
-                rate = float(hits.mean())
-                sweep.append({"radius_m": radius, "days": t, "hit_rate": rate, "mean_area_share": mean_share,
-                              "pai": _pai(rate, mean_share)})
+    sweep = [] if not (sweep_radius or sweep_days) else _sweep(
+        later, distance, gap, n, scored_idx, covered, grid.n_inside,
+        radii=tuple(map(float, sweep_radius or (zones.radius_m,))),
+        days=tuple(map(int, sweep_days or (zones.high_days,))))
 
     per = {"index": order[scored_idx]}
     follow = {}
-    for radius, days in FOLLOW_ON:
-        counts = follow_on_counts(earlier, distance, gap, radius, days, n)[scored_idx]
-        key = f"within_{radius:g}m_{days}d"
+    for key, counts in _follow_on(earlier, distance, gap, n, scored_idx).items():
         per[key] = counts
         follow[key] = {"mean": float(counts.mean()), "share_with_any": float((counts > 0).mean()),
                        "total": int(counts.sum())}
@@ -300,6 +278,65 @@ def run_backtest(x, y, day, *, first_day: int, last_day: int, area, zones: ZoneS
                     share_zone=share[zones.active_days], baselines=baselines, curves=curves, sweep=sweep,
                     follow_on=follow, per_burglary=per, area_km2=float(area.area / 1e6), cell_m=grid.cell,
                     notes=notes)
+
+
+def _rank_scored(surfaces: Surfaces, grid: Grid, x: np.ndarray, y: np.ndarray, event_day: np.ndarray,
+                 first_day: int, last_day: int, progress: Callable[[int, int], None] | None,
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """For each scored burglary and each baseline: how many study-area cells scored higher than the
+    burglary's cell on its day, and how many the same (``event_day`` sorted)."""
+    cells = grid.cell_of(x, y)
+    greater = {name: np.zeros(len(x)) for name in BASELINES}
+    equal = {name: np.zeros(len(x)) for name in BASELINES}
+    starts = np.searchsorted(event_day, np.arange(first_day, last_day + 2), side="left")
+    busy = [d for d in range(last_day - first_day + 1) if starts[d + 1] > starts[d]]
+    for step, d in enumerate(busy):
+        lo, hi = int(starts[d]), int(starts[d + 1])
+        for name in BASELINES:
+            g, e = _ranks(getattr(surfaces, name)(first_day + d), grid.inside, cells[lo:hi])
+            greater[name][lo:hi], equal[name][lo:hi] = g, e
+        if progress is not None:
+            progress(step + 1, len(busy))
+    return greater, equal
+
+
+def _at_equal_area(greater: dict[str, np.ndarray], equal: dict[str, np.ndarray], k_high: np.ndarray,
+                   k_zone: np.ndarray, mean_high: float, mean_zone: float, n_inside: int,
+                   ) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[float, float]]]]:
+    """Each baseline's hit rate given the zones' cells each day, and its curve over area shares."""
+    n_scored = len(k_high)
+    baselines: dict[str, dict[str, Any]] = {}
+    curves: dict[str, list[tuple[float, float]]] = {}
+    for name in BASELINES:
+        rate = float(_hits_at(greater[name], equal[name], k_high).sum()) / n_scored
+        rate_zone = float(_hits_at(greater[name], equal[name], k_zone).sum()) / n_scored
+        baselines[name] = {"hit_rate": rate, "pai": _pai(rate, mean_high), "mean_area_share": mean_high,
+                           "at_zone_share": {"hit_rate": rate_zone, "pai": _pai(rate_zone, mean_zone),
+                                             "mean_area_share": mean_zone}}
+        curves[name] = [(s, float(_hits_at(greater[name], equal[name], np.full(n_scored, s * n_inside)).mean()))
+                        for s in CURVE_SHARES]
+    return baselines, curves
+
+
+def _sweep(later: np.ndarray, distance: np.ndarray, gap: np.ndarray, n: int, scored_idx: np.ndarray,
+           covered: dict[float, dict[int, np.ndarray]], n_inside: int, *, radii: tuple[float, ...],
+           days: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Hit rate, area share and PAI of zones of every radius and window asked for."""
+    rows = []
+    for radius in radii:
+        for t in days:
+            rate = float(zone_hits(later, distance, gap, radius, t, n)[scored_idx].mean())
+            mean_share = float(covered[radius][t].mean() / n_inside)
+            rows.append({"radius_m": radius, "days": t, "hit_rate": rate, "mean_area_share": mean_share,
+                         "pai": _pai(rate, mean_share)})
+    return rows
+
+
+def _follow_on(earlier: np.ndarray, distance: np.ndarray, gap: np.ndarray, n: int,
+               scored_idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Per scored burglary, the later burglaries within each of :data:`FOLLOW_ON`'s distances and days."""
+    return {f"within_{radius:g}m_{days}d": follow_on_counts(earlier, distance, gap, radius, days, n)[scored_idx]
+            for radius, days in FOLLOW_ON}
 
 
 def grid_margin_ok(grid: Grid, x: np.ndarray, y: np.ndarray, pad: float) -> np.ndarray:

@@ -55,7 +55,8 @@ def _percent(ratio: float) -> int:
     return math.floor((ratio - 1) * 100 + 0.5 + 1e-9)
 
 
-def verdict(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_RATIO) -> list[tuple[str, dict[str, Any]]]:
+def verdict(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_RATIO) -> list[tuple[str, dict[str,
+                                                                                                               Any]]]:
     """What the table says, as message keys with values (rendered in the user's language)."""
     sig = result.significant(alpha, min_ratio)
     lines: list[tuple[str, dict[str, Any]]] = []

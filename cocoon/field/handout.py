@@ -8,6 +8,7 @@ import datetime as dt
 from cocoon.catalogue import text
 from cocoon.publish.html import render
 from cocoon.publish.pdf import Document
+from cocoon.publish.weeks import iso_week
 from cocoon.settings import HandoutSettings
 
 
@@ -15,14 +16,15 @@ def handout_texts(*, latest: dt.date | None, settings: HandoutSettings, lang: st
     """Title, what happened, advice lines and contact lines in ``lang``."""
     area = settings.area_name or text("handout.default_area", lang)
     if latest is not None:
-        year, week, _ = latest.isocalendar()
+        year, week = iso_week(latest)
         happened = text("handout.happened", lang, week=week, year=year, area=area)
     else:
         happened = text("handout.happened_recently", lang, area=area)
     advice = [line.strip() for line in text("handout.advice", lang).splitlines() if line.strip()]
     contact = text("handout.contact", lang, phone=settings.police_phone, emergency=settings.emergency_phone,
                    website=settings.website)
-    return {"title": text("handout.title", lang), "happened": happened, "advice_title": text("handout.advice_title", lang),
+    return {"title": text("handout.title", lang), "happened": happened, "advice_title": text("handout.advice_title",
+                                                                                             lang),
             "advice": advice, "contact": contact, "door_hanger": text("handout.door_hanger", lang)}
 
 
@@ -45,4 +47,4 @@ def handout_pdf(texts: dict[str, object], *, lang: str) -> bytes:
     doc.heading(str(texts["door_hanger"]), size=18)
     doc.paragraph(str(texts["happened"]), size=12)
     doc.paragraph(str(texts["contact"]), size=12)
-    return doc.output()
+    return doc.to_bytes()

@@ -25,6 +25,6 @@ def property_owner_notices(visits: pd.DataFrame, *, happened: str, contact: str,
     rows = []
     for (owner, key), group in owned.groupby(["owner", "building"], sort=True):
         rows.append({"owner": owner, "building": key, "entrances": "; ".join(sorted(set(group["label"].astype(str)))),
-                     "dwellings": int(group["dwellings"].sum()), "household_ids": ";".join(group["household_id"].astype(str)),
-                     "notice": notice})
+                     "dwellings": int(group["dwellings"].sum()),
+                     "household_ids": ";".join(group["household_id"].astype(str)), "notice": notice})
     return pd.DataFrame(rows, columns=OWNER_COLUMNS)

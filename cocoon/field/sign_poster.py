@@ -37,4 +37,4 @@ def sign_poster_pdf(texts: dict[str, str], *, lang: str) -> bytes:
         doc.set_font("DejaVu", "", size)
         doc.multi_cell(0, size * 0.55, texts[key], align="C", new_x="LMARGIN", new_y="NEXT")
         doc.ln(4)
-    return doc.output()
+    return doc.to_bytes()

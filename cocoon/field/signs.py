@@ -17,7 +17,7 @@ end of the elevated window of the zone's latest burglary (or of its high-risk wi
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,11 +25,18 @@ import pandas as pd
 from cocoon.geo.crs import to_lonlat
 from cocoon.settings import SignSettings
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import shapely
+
+    from cocoon.geo.walking import WalkingNetwork
+    from cocoon.risk.daily_plan import Plan
+
 SIGN_COLUMNS = ["sign_id", "zone", "kind", "lon", "lat", "households_covered", "dwellings_covered", "risk_covered",
                 "up", "down", "burglaries"]
 
 
-def sign_zones(zones) -> list[dict[str, Any]]:
+def sign_zones(zones: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     """Connected parts of the active zones, each with its burglaries and their latest windows."""
     import shapely
 
@@ -46,7 +53,8 @@ def sign_zones(zones) -> list[dict[str, Any]]:
     return result
 
 
-def candidate_sites(zone, network, households_xy: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def candidate_sites(zone: shapely.Geometry, network: WalkingNetwork | None,
+                    households_xy: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Candidate sign sites in one zone: network entries and junctions, or building centroids."""
     import shapely
 
@@ -94,7 +102,7 @@ def choose_sites(sites: np.ndarray, households_xy: np.ndarray, weight: np.ndarra
     return chosen
 
 
-def plan_signs(plan, *, settings: SignSettings, network=None) -> pd.DataFrame:
+def plan_signs(plan: Plan, *, settings: SignSettings, network: WalkingNetwork | None = None) -> pd.DataFrame:
     """Sign sites of every zone with their dates (metric x/y and lon/lat)."""
     import shapely
 
@@ -123,8 +131,9 @@ def plan_signs(plan, *, settings: SignSettings, network=None) -> pd.DataFrame:
                          "down": down.isoformat(), "burglaries": ";".join(zone["burglaries"])})
     table = pd.DataFrame(rows, columns=["zone", "kind", "x", "y", "households_covered", "dwellings_covered",
                                         "risk_covered", "up", "down", "burglaries"])
-    table.insert(0, "sign_id", [f"S{z}-{k}" for z, k in zip(table["zone"], table.groupby("zone").cumcount() + 1)])
-    lon, lat = to_lonlat(table["x"].to_numpy(), table["y"].to_numpy(), plan.crs) if len(table) else ([], [])
+    table.insert(0, "sign_id", [f"S{z}-{k}" for z, k in zip(table["zone"], table.groupby("zone").cumcount() + 1,
+                                                            strict=True)])
+    lon, lat = to_lonlat(table["x"].to_numpy(dtype=float), table["y"].to_numpy(dtype=float), plan.crs)
     table.insert(3, "lon", np.round(lon, 6))
     table.insert(4, "lat", np.round(lat, 6))
     return table

@@ -40,7 +40,7 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: st
     dates = {}
     if len(burglaries):
         days = pd.to_datetime(burglaries["first_day"]).dt.strftime("%Y-%m-%d")
-        dates = dict(zip(burglaries["burglary_id"].astype(str), days))
+        dates = dict(zip(burglaries["burglary_id"].astype(str), days, strict=True))
     by_officer = stops.groupby("officer", sort=True) if "officer" in stops else [(None, stops)]
     victim_labels = set()
     if "burgled" in stops:
@@ -71,9 +71,9 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: st
     return sections
 
 
-def _distance(value) -> str:
+def _distance(value: object) -> str:
     try:
-        return f"{float(value):.0f} m"
+        return f"{float(value):.0f} m"  # type: ignore[arg-type]  # anything else is caught below
     except (TypeError, ValueError):
         return ""
 
@@ -81,8 +81,8 @@ def _distance(value) -> str:
 def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> str:
     t = translator(lang)
     return render(
-        "visit-list.html.j2", lang=lang, t=t, sections=sections, area=area, date=date.isoformat(), variant=variant, outcomes=OUTCOMES,
-        title=t(f"visit_list.title_{variant}"))
+        "visit-list.html.j2", lang=lang, t=t, sections=sections, area=area, date=date.isoformat(), variant=variant,
+        outcomes=OUTCOMES, title=t(f"visit_list.title_{variant}"))
 
 
 def visit_list_pdf(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> bytes:
@@ -99,7 +99,7 @@ def visit_list_pdf(sections: list[VisitSection], *, area: str, date: dt.date, va
         doc.add_page()
         rows = [(str(r["stop"]), r["household_id"], r["label"], str(r["dwellings"]), r["tier"], r["arrival"],
                  r["distance"], r["note"], *(["☐"] * len(OUTCOMES)), "") for r in section.rows]
-        doc.table(headings, rows, widths)
+        doc.repeating_table(headings, rows, widths)
         if section.left_out:
             doc.paragraph(t("visit_list.left_out", n=section.left_out))
     doc.page_header = ""
@@ -107,4 +107,4 @@ def visit_list_pdf(sections: list[VisitSection], *, area: str, date: dt.date, va
     doc.heading(t("visit_list.legend"))
     for o in OUTCOMES:
         doc.paragraph(f"{t(f'outcome_code.{o}')} = {t(f'outcome.{o}')} ({o})")
-    return doc.output()
+    return doc.to_bytes()

@@ -7,8 +7,12 @@ kernel around an event stays on the grid. A cell belongs to the study area when 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import shapely
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Grid:
         return self.x0 + (col + 0.5) * self.cell, self.y0 + (row + 0.5) * self.cell
 
 
-def make_grid(area, cell: float, pad: float) -> Grid:
+def make_grid(area: shapely.Geometry, cell: float, pad: float) -> Grid:
     """A grid over the polygon ``area`` (metric CRS), padded by ``pad`` metres on every side."""
     import shapely
 
@@ -65,7 +69,8 @@ def kernel(grid: Grid, reach_cells: float) -> tuple[np.ndarray, np.ndarray]:
     return (dr.ravel() * grid.nx + dc.ravel())[keep], d[keep]
 
 
-def discs(grid: Grid, x: np.ndarray, y: np.ndarray, radius: float, *, chunk: int = 4096):
+def discs(grid: Grid, x: np.ndarray, y: np.ndarray, radius: float, *,
+          chunk: int = 4096) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cells whose centre lies within ``radius`` metres of each point, as (start, cells, distances):
     the cells of point i are ``cells[start[i]:start[i + 1]]``."""
     m = int(np.ceil(radius / grid.cell)) + 1

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cocoon.errors import InputError
+
+if TYPE_CHECKING:
+    from pyproj import CRS
+    from scipy.sparse import csr_matrix
 
 
 @dataclass
@@ -23,7 +28,7 @@ class WalkingNetwork:
 
     x: np.ndarray
     y: np.ndarray
-    graph: object
+    graph: csr_matrix
     """scipy.sparse CSR matrix, edge lengths in metres."""
     source: str
 
@@ -36,7 +41,7 @@ class WalkingNetwork:
         return node, distance
 
 
-def read_network(path: str | Path, crs) -> WalkingNetwork:
+def read_network(path: str | Path, crs: CRS) -> WalkingNetwork:
     """The walking network of an OpenStreetMap extract, projected to ``crs`` (metric)."""
     import pyproj
     import pyrosm

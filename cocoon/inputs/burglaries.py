@@ -137,6 +137,7 @@ def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, d
     first = start.fillna(end).fillna(single)
     last = end.fillna(start).fillna(single)
     where = to_c or from_c or date_c
+    assert where is not None  # a file without any date column was refused above
     problems.add(first.isna().to_numpy(), column=where, key="input.no_date")
     problems.add((first > last).to_numpy(), column=f"{from_c}/{to_c}", key="input.window_reversed",
                  values=lambda i: f"{first.iloc[i]} > {last.iloc[i]}")

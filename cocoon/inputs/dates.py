@@ -39,10 +39,7 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> tuple[p
     text = values.astype(str).str.strip()
     blank = values.isna() | (text == "") | text.str.lower().isin(["nat", "nan", "none", "null"])
     text = text.where(~blank, None)
-    if date_format:
-        candidates = [date_format]
-    else:
-        candidates = list(DATE_FORMATS)
+    candidates = [date_format] if date_format else list(DATE_FORMATS)
     best: pd.Series | None = None
     best_count = -1
     for fmt in candidates:

@@ -63,7 +63,6 @@ def read_households(path: str | Path, *, columns: HouseholdColumns = HouseholdCo
     """Read a household register, or make one from an OpenStreetMap extract."""
     path = Path(path)
     if suffix_of(path) == ".osm.pbf":
-
         gdf = households_from_osm(path, settings=osm, lang=lang)
         return HouseholdTable(households=gdf[[*COLUMNS, "geometry"]], rejects=pd.DataFrame(), source=str(path),
                               columns={"osm": str(path)}, notes=[("notes.households_from_osm", {"file": str(path)})])
@@ -103,7 +102,8 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
                          options={k: f"--household-column {k}=..." for k in ("lon", "lat", "x", "y")})
     used["x"], used["y"] = points.columns
 
-    dwell_c = find_column(table, given=columns.dwellings, candidates=DWELLING_NAMES, option="--household-column dwellings=...")
+    dwell_c = find_column(table, given=columns.dwellings, candidates=DWELLING_NAMES,
+                          option="--household-column dwellings=...")
     if dwell_c:
         used["dwellings"] = dwell_c
         values, unreadable = to_numbers(frame[dwell_c])

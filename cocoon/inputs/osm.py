@@ -26,12 +26,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from cocoon.errors import InputError
+from cocoon.geo.crs import choose_metric_crs, lonlat_bounds
 from cocoon.settings import OsmSettings
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from pyproj import CRS
 
 RESIDENTIAL = {"apartments", "residential", "house", "detached", "semidetached_house", "terrace", "bungalow",
                "dormitory", "cabin", "farm"}
@@ -75,16 +81,15 @@ def _levels(frame: pd.DataFrame) -> pd.Series:
 def _flats(frame: pd.DataFrame) -> pd.Series:
     tags = frame["tags"] if "tags" in frame else pd.Series([None] * len(frame), index=frame.index)
 
-    def one(value) -> float:
+    def one(value: object) -> float:
         if isinstance(value, str) and "building:flats" in value:
-
             try:
                 return float(json.loads(value).get("building:flats"))
             except (ValueError, TypeError):
                 return np.nan
         if isinstance(value, dict):
             try:
-                return float(value.get("building:flats"))
+                return float(value.get("building:flats"))  # type: ignore[arg-type]  # None is caught below
             except (TypeError, ValueError):
                 return np.nan
         return np.nan
@@ -110,12 +115,10 @@ def estimate_dwellings(building_type: pd.Series, footprint_m2: np.ndarray, level
     return np.nan_to_num(dwellings, nan=1).astype(np.int64), ~known
 
 
-def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings(), lang: str = "en"):
-    """One stop per address point or residential building, in EPSG:4326 (see the module text)."""
-    import geopandas as gpd
+def _read_extract(path: Path) -> tuple[gpd.GeoDataFrame, Any, Any, Any]:
+    """Buildings, address points, entrances and streets of an extract; clear errors for bad files."""
     import pyrosm
 
-    path = Path(path)
     if not path.exists():
         raise InputError("errors.file_not_found", file=str(path))
     try:
@@ -130,34 +133,35 @@ def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings
         raise InputError("osm.unreadable", file=str(path), reason=str(exc).strip()[:200]) from None
     if buildings is None or len(buildings) == 0:
         raise InputError("osm.no_buildings", file=str(path))
+    return buildings, points, entrances, streets
 
+
+def _residential(buildings: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The buildings that are homes (see the module text), with their tags as columns."""
     buildings = buildings[buildings.geometry.notna()].copy()
     buildings = buildings[buildings.geom_type.isin(["Polygon", "MultiPolygon"])]
     buildings = _expand_tags(buildings)
     kind = _text(buildings, "building").fillna("yes")
     has_address = _text(buildings, "addr:housenumber").notna()
-    not_home = np.zeros(len(buildings), dtype=bool)
+    keep = (kind.isin(RESIDENTIAL) | ((kind == "yes") & has_address)).to_numpy() & ~_not_homes(buildings)
+    return buildings[keep].reset_index(drop=True)
+
+
+def _not_homes(frame: pd.DataFrame) -> np.ndarray:
+    """Rows tagged as a shop, amenity, office, tourism or craft."""
+    away = np.zeros(len(frame), dtype=bool)
     for tag in NOT_HOMES:
-        not_home |= _text(buildings, tag).notna().to_numpy()
-    keep = (kind.isin(RESIDENTIAL) | ((kind == "yes") & has_address)).to_numpy() & ~not_home
-    buildings = buildings[keep].reset_index(drop=True)
-    if len(buildings) == 0:
-        raise InputError("osm.no_buildings", file=str(path))
+        away |= _text(frame, tag).notna().to_numpy()
+    return away
 
-    metric = buildings.estimate_utm_crs()
-    projected = buildings.to_crs(metric)
-    footprint = projected.geometry.area.to_numpy()
-    dwellings, estimated = estimate_dwellings(_text(buildings, "building"), footprint, _levels(buildings),
-                                              _flats(buildings), settings)
-    building_ids = ("osm-w" + buildings["id"].astype(str)).to_numpy(dtype=object)
 
-    # Address points that are homes, and the building each one stands in.
+def _door_points(points: Any, entrances: Any) -> gpd.GeoDataFrame:
+    """Address points that are homes, and entrance nodes without an address (``entrance_only``)."""
+    import geopandas as gpd
+
     if points is not None and len(points):
         points = _expand_tags(points[points.geom_type == "Point"])
-        away = np.zeros(len(points), dtype=bool)
-        for tag in NOT_HOMES:
-            away |= _text(points, tag).notna().to_numpy()
-        points = points[~away].reset_index(drop=True)
+        points = points[~_not_homes(points)].reset_index(drop=True)
     else:
         points = gpd.GeoDataFrame({"id": []}, geometry=[], crs="EPSG:4326")
     points["entrance_only"] = False
@@ -166,6 +170,29 @@ def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings
         extra = extra[~extra["id"].isin(points["id"])].copy()
         extra["entrance_only"] = True
         points = pd.concat([points, extra], ignore_index=True) if len(points) else extra.reset_index(drop=True)
+    return points
+
+
+def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings(),
+                        lang: str = "en") -> gpd.GeoDataFrame:
+    """One stop per address point or residential building, in EPSG:4326 (see the module text)."""
+    import geopandas as gpd
+
+    path = Path(path)
+    buildings, points, entrances, streets = _read_extract(path)
+    buildings = _residential(buildings)
+    if len(buildings) == 0:
+        raise InputError("osm.no_buildings", file=str(path))
+
+    metric = choose_metric_crs(lonlat_bounds(buildings))
+    projected = buildings.to_crs(metric)
+    footprint = projected.geometry.area.to_numpy()
+    dwellings, estimated = estimate_dwellings(_text(buildings, "building"), footprint, _levels(buildings),
+                                              _flats(buildings), settings)
+    building_ids = ("osm-w" + buildings["id"].astype(str)).to_numpy(dtype=object)
+
+    # Address points that are homes, and the building each one stands in.
+    points = _door_points(points, entrances)
     pts = points.to_crs(metric)
     # Entrances sit on the outline, so a point within 2 m of a residential building belongs to it.
     inside = gpd.sjoin(pts[["geometry"]], projected[["geometry"]], predicate="dwithin", distance=2.0, how="left")
@@ -234,10 +261,10 @@ def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings
     return result[COLUMNS]
 
 
-def _labels(stops: pd.DataFrame, streets, metric) -> np.ndarray:
+def _labels(stops: pd.DataFrame, streets: gpd.GeoDataFrame | None, metric: CRS) -> np.ndarray:
     """The address where there is one; else "<nearest street> [n]", numbered along that street."""
     labels = np.array([f"{s} {n}" if isinstance(s, str) and isinstance(n, str) else None
-                       for s, n in zip(stops["street"], stops["number"])], dtype=object)
+                       for s, n in zip(stops["street"], stops["number"], strict=True)], dtype=object)
     missing = np.flatnonzero(pd.isna(labels))
     if not len(missing):
         return labels
@@ -255,8 +282,8 @@ def _labels(stops: pd.DataFrame, streets, metric) -> np.ndarray:
     nearest = nearest[~nearest.index.duplicated(keep="first")]
     names = nearest["name"].to_numpy(dtype=object)
     lines = named.geometry.to_numpy()[nearest["index_right"].to_numpy().astype(np.int64)]
-    along = np.array([line.project(point) for line, point in zip(lines, where.geometry.to_numpy())])
+    along = np.array([line.project(point) for line, point in zip(lines, where.geometry.to_numpy(), strict=True)])
     table = pd.DataFrame({"name": names, "along": along, "id": stops["household_id"].to_numpy()[missing]})
     table["n"] = table.sort_values(["name", "along", "id"]).groupby("name").cumcount() + 1
-    labels[missing] = [f"{name} [{n}]" for name, n in zip(table["name"], table["n"])]
+    labels[missing] = [f"{name} [{n}]" for name, n in zip(table["name"], table["n"], strict=True)]
     return labels

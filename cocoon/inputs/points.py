@@ -6,13 +6,14 @@ is valid, and latitude/longitude (or x/y) given the wrong way round.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from pyproj import CRS
 
 from cocoon.errors import InputError
-from cocoon.geo.crs import WGS84, outside_area_of_use, to_lonlat
+from cocoon.geo.crs import WGS84, crs_label, metres_apart, outside_area_of_use, to_lonlat
 from cocoon.inputs.columns import CoordinateColumns
 from cocoon.inputs.rejects import Problems
 from cocoon.inputs.tables import RawTable, find_column, to_numbers
@@ -37,7 +38,7 @@ class Points:
     source_points: object | None = None
     """The file's own point geometries, reused when every row is a point."""
 
-    def geometry(self, keep: np.ndarray):
+    def geometry(self, keep: np.ndarray) -> np.ndarray:
         """Point geometries of the rows in ``keep``."""
         import geopandas as gpd
 
@@ -131,7 +132,7 @@ def _check_area(table: RawTable, problems: Problems, x: np.ndarray, y: np.ndarra
     label = f"{names[1]}/{names[0]}" if crs.equals(WGS84) else f"{names[0]}/{names[1]}"
     problems.add(outside & swapped_inside, column=label, key="input.swapped", values=_pairs(x, y),
                  crs=crs.to_string())
-    problems.add(outside, column=label, key="input.outside_crs_area", values=_pairs(x, y), crs=_crs_name(crs))
+    problems.add(outside, column=label, key="input.outside_crs_area", values=_pairs(x, y), crs=crs_label(crs))
     ok = known & ~outside & ~problems.bad
     if ok.sum() >= 3 and crs.equals(WGS84):
         _check_outliers(problems, x, y, y, x, ok, x, y, label, crs)
@@ -164,29 +165,18 @@ def _outside(x: np.ndarray, y: np.ndarray, crs: CRS) -> np.ndarray:
     return result
 
 
-def _check_outliers(problems: Problems, lon, lat, slon, slat, ok, x, y, label: str, crs: CRS) -> None:
+def _check_outliers(problems: Problems, lon: np.ndarray, lat: np.ndarray, slon: np.ndarray, slat: np.ndarray,
+                    ok: np.ndarray, x: np.ndarray, y: np.ndarray, label: str, crs: CRS) -> None:
     """Rows far from the rest of the data whose swapped twin lies among them were swapped."""
     mid_lon, mid_lat = float(np.median(lon[ok])), float(np.median(lat[ok]))
-    far = ok & (_metres(lon, lat, mid_lon, mid_lat) > SWAP_FAR_M)
+    far = ok & (metres_apart(lon, lat, mid_lon, mid_lat) > SWAP_FAR_M)
     if not far.any():
         return
-    near_when_swapped = _metres(slon, slat, mid_lon, mid_lat) < SWAP_NEAR_M
+    near_when_swapped = metres_apart(slon, slat, mid_lon, mid_lat) < SWAP_NEAR_M
     problems.add(far & near_when_swapped, column=label, key="input.swapped", values=_pairs(x, y),
                  crs=crs.to_string())
 
 
-def _metres(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
-    """Great-circle distance in metres (haversine), good enough to tell 50 km from 300 km."""
-    rlat, rlat0 = np.radians(lat), np.radians(lat0)
-    a = np.sin((rlat - rlat0) / 2) ** 2 + np.cos(rlat) * np.cos(rlat0) * np.sin(np.radians(lon - lon0) / 2) ** 2
-    return 2 * 6_371_000.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-def _pairs(x: np.ndarray, y: np.ndarray):
+def _pairs(x: np.ndarray, y: np.ndarray) -> Callable[[int], str]:
     """The coordinate pair of row i as text, made only for the rows that are reported."""
     return lambda i: f"{x[i]:.10g}, {y[i]:.10g}"
-
-
-def _crs_name(crs: CRS) -> str:
-    code = crs.to_epsg()
-    return f"EPSG:{code}" if code else crs.name

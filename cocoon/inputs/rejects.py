@@ -8,8 +8,9 @@ bad row so that nothing the user gave is dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -17,13 +18,16 @@ import pandas as pd
 from cocoon.errors import InputError
 from cocoon.inputs.tables import RawTable
 
+Values: TypeAlias = "pd.Series | np.ndarray | Callable[[int], str] | None"
+"""The cells to show for each bad row: a column, an array, or a function of the row index."""
+
 
 @dataclass
 class Problem:
     mask: np.ndarray
     column: str
     key: str
-    values: pd.Series | np.ndarray | Callable[[int], str] | None
+    values: Values
     params: dict[str, Any]
 
 
@@ -32,8 +36,7 @@ class Problems:
     table: RawTable
     found: list[Problem] = field(default_factory=list)
 
-    def add(self, mask: np.ndarray, *, column: str, key: str, values: pd.Series | np.ndarray | Callable[[int], str] | None = None,
-            **params: Any) -> None:
+    def add(self, mask: np.ndarray, *, column: str, key: str, values: Values = None, **params: Any) -> None:
         """Record ``key`` for the rows in ``mask`` that have no problem yet."""
         mask = np.asarray(mask, dtype=bool) & ~self.bad
         if mask.any():
@@ -56,13 +59,14 @@ class Problems:
 
     def records(self) -> list[dict[str, Any]]:
         """One record per bad row: its row number, column, value, message key and parameters."""
-        out = []
+        out: list[dict[str, Any]] = []
         for problem in self.found:
-            for i in np.flatnonzero(problem.mask):
+            for i in map(int, np.flatnonzero(problem.mask)):
                 row = int(self.table.rows[i])
-                out.append({"index": int(i), "row": row, "column": problem.column, "value": self._value(problem, i),
+                value = self._value(problem, i)
+                out.append({"index": i, "row": row, "column": problem.column, "value": value,
                             "key": problem.key, "params": {**problem.params, "file": self.table.name, "row": row,
-                                                           "column": problem.column, "value": self._value(problem, i)}})
+                                                           "column": problem.column, "value": value}})
         out.sort(key=lambda r: r["index"])
         return out
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,8 +14,8 @@ import pandas as pd
 from cocoon import __version__
 from cocoon.catalogue import resolve_language
 from cocoon.errors import InputError
-from cocoon.evidence.events import burglary_events
-from cocoon.evidence.scoring import run_backtest
+from cocoon.evidence.events import Events, burglary_events
+from cocoon.evidence.scoring import Backtest, run_backtest
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns
 from cocoon.inputs.tables import read_table
@@ -29,6 +29,9 @@ from cocoon.publish.files import (
 )
 from cocoon.publish.reports import backtest_page
 from cocoon.settings import as_dict, load_settings, override
+
+if TYPE_CHECKING:
+    import shapely
 
 
 @dataclass
@@ -90,7 +93,8 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     for value in request.sweep_days:
         if value < 1:
             raise InputError("backtest.bad_sweep", option="--sweep-days", value=value)
-    outputs = prepare_outputs(request, (request.json_path, request.plot_path, request.html_path, request.per_burglary_path))
+    outputs = prepare_outputs(request, (request.json_path, request.plot_path, request.html_path,
+                                        request.per_burglary_path))
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
 
     table = read_event_file(request)
@@ -114,10 +118,8 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     if request.json_path:
         written.append(write_json({**result.to_dict(), **record}, request.json_path))
     if request.plot_path:
-
         written.append(write_bytes(request.plot_path, hit_rate_curve(result, lang=lang, title=source)))
     if request.html_path:
-
         written.append(write_text(request.html_path, backtest_page(result, lang=lang, source=source,
                                                                    start=request.start, end=request.end)))
     if request.per_burglary_path:
@@ -127,7 +129,7 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
                           rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes])
 
 
-def study_area(path: Path | None, events):
+def study_area(path: Path | None, events: Events) -> tuple[shapely.Geometry, str]:
     """The polygon that area shares are measured over: ``path``'s polygons, or the events' convex hull."""
     import shapely
 
@@ -157,7 +159,7 @@ def study_area(path: Path | None, events):
     return area, str(path)
 
 
-def per_burglary_table(result, events) -> pd.DataFrame:
+def per_burglary_table(result: Backtest, events: Events) -> pd.DataFrame:
     """One row per scored burglary: its id, day, place and follow-on counts."""
     per = result.per_burglary
     index = per["index"]

@@ -12,8 +12,9 @@ from typing import Any
 from cocoon import __version__
 from cocoon.catalogue import resolve_language, text
 from cocoon.errors import InputError
-from cocoon.evidence.events import burglary_events
-from cocoon.evidence.knox import breaks_json, check_breaks, knox_test
+from cocoon.evidence.breaks import breaks_json, check_breaks
+from cocoon.evidence.events import Events, burglary_events
+from cocoon.evidence.knox import KnoxResult, knox_test
 from cocoon.evidence.verdict import suggest, suggested_settings, verdict
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns
@@ -102,10 +103,8 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
         verdict_text = [text(key, lang, **params) for key, params in lines]
         written.append(write_json({**result.to_dict(), **details, "verdict": verdict_text}, request.json_path))
     if request.plot_path:
-
         written.append(write_bytes(request.plot_path, knox_heatmap(result, lang=lang, title=source)))
     if request.html_path:
-
         written.append(write_text(request.html_path, knox_page(result, events, lines, lang=lang, source=source)))
     if request.settings_out:
         if suggestion is None:
@@ -120,7 +119,8 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
                            notes=[*table.notes, *events.notes])
 
 
-def calibration_record(result, events, *, source: str, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+def calibration_record(result: KnoxResult, events: Events, *, source: str, start: dt.date | None,
+                       end: dt.date | None) -> dict[str, Any]:
     """Where the numbers came from: kept in the JSON output and the suggested settings file."""
 
     return {

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
+from cocoon.inputs.columns import BurglaryColumns
 from cocoon.publish.files import prepare_output_file, write_rejects
 
 
-def prepare_outputs(request, paths) -> list[Path]:
+class EventFileRequest(Protocol):
+    """What calibrate and backtest requests share: a burglary file and how to read it."""
+
+    burglaries: Path
+    burglary_columns: BurglaryColumns
+    input_crs: str | None
+    date_format: str | None
+    skip_bad_rows: bool
+    rejects_path: Path | None
+    overwrite: bool
+
+
+def prepare_outputs(request: EventFileRequest, paths: Iterable[Path | None]) -> list[Path]:
     """The output files asked for, each refused up front if it exists and --overwrite is not given."""
     outputs = [Path(p) for p in paths if p]
     for path in outputs:
@@ -17,14 +32,15 @@ def prepare_outputs(request, paths) -> list[Path]:
     return outputs
 
 
-def read_event_file(request) -> BurglaryTable:
+def read_event_file(request: EventFileRequest) -> BurglaryTable:
     """``request.burglaries`` read like ``cocoon plan`` does, but x/y without a named CRS are allowed (metres)."""
     crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
     return read_burglaries(request.burglaries, columns=request.burglary_columns, crs=crs,
                            skip_bad_rows=request.skip_bad_rows, date_format=request.date_format, require_crs=False)
 
 
-def write_skipped_rows(request, table: BurglaryTable, outputs: list[Path], *, lang: str) -> Path | None:
+def write_skipped_rows(request: EventFileRequest, table: BurglaryTable, outputs: list[Path], *,
+                       lang: str) -> Path | None:
     """With --skip-bad-rows: the skipped rows, at --rejects or beside the first output."""
     if not len(table.rejects):
         return None

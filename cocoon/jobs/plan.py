@@ -18,7 +18,7 @@ from cocoon.catalogue import resolve_language
 from cocoon.errors import InputError
 from cocoon.field.pack import write_field_pack
 from cocoon.field.walks import Routes, find_start, plan_routes
-from cocoon.geo.crs import parse_crs
+from cocoon.geo.crs import lonlat_bounds, parse_crs
 from cocoon.geo.walking import read_network
 from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
 from cocoon.inputs.columns import BurglaryColumns, HouseholdColumns
@@ -26,7 +26,7 @@ from cocoon.inputs.households import HouseholdTable, read_household_ids, read_ho
 from cocoon.publish.files import prepare_output_dir, write_rejects, write_text
 from cocoon.publish.maps import MapData, basemap_from_osm, internal_map, public_map
 from cocoon.publish.plan_files import write_plan
-from cocoon.risk.daily_plan import Plan, lonlat_bounds, make_plan
+from cocoon.risk.daily_plan import Plan, make_plan
 from cocoon.settings import Settings, load_settings, override
 from cocoon.store import queries
 from cocoon.store.database import open_store
@@ -110,7 +110,8 @@ class History:
 
 PLAN_OPTIONS = {"zones.radius_m": "--radius", "zones.high_days": "--high-days",
                 "zones.elevated_days": "--elevated-days", "crs": "--metric-crs", "routes.hours": "--hours",
-                "routes.minutes_per_stop": "--minutes-per-stop", "routes.minutes_per_dwelling": "--minutes-per-dwelling",
+                "routes.minutes_per_stop": "--minutes-per-stop",
+                "routes.minutes_per_dwelling": "--minutes-per-dwelling",
                 "routes.solver": "--solver", "routes.solve_seconds": "--solve-seconds",
                 "handout.area_name": "--area-name"}
 """The settings that ``cocoon plan``'s options change, and those options."""
@@ -216,7 +217,9 @@ def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.Dat
         west, south, east, north = lonlat_bounds(plan.zones)
         pad = 0.01
         basemap = basemap_from_osm(extract, (west - pad, south - pad, east + pad, north + pad))
-    data = MapData(plan=plan, routes=routes, signs=signs, outcomes=outcomes, basemap=basemap)
+    data = MapData(plan=plan, route_stops=routes.stops if routes else None,
+                   route_start=(routes.start.x, routes.start.y) if routes else None, signs=signs, outcomes=outcomes,
+                   basemap=basemap)
     return [write_text(out_dir / "map.html", internal_map(data, lang=lang, offline=request.offline)),
             write_text(out_dir / "map-public.html", public_map(data, lang=lang, offline=request.offline))]
 

@@ -5,14 +5,22 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cocoon.catalogue import text
 from cocoon.evidence.breaks import band_labels
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def figure(width: float, height: float):
+    from cocoon.evidence.knox import KnoxResult
+    from cocoon.evidence.scoring import Backtest
+
+
+def figure(width: float, height: float) -> Figure:
+    """A matplotlib figure that needs no display."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -21,13 +29,14 @@ def figure(width: float, height: float):
     return Figure(figsize=(width, height), dpi=110, layout="constrained")
 
 
-def png_bytes(fig) -> bytes:
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def knox_heatmap(result, *, lang: str, title: str = "") -> bytes:
+def knox_heatmap(result: KnoxResult, *, lang: str, title: str = "") -> bytes:
     """Knox ratios per spatial (rows) and temporal (columns) band; significant cells are starred."""
     from matplotlib.colors import LogNorm
 
@@ -61,12 +70,12 @@ def knox_heatmap(result, *, lang: str, title: str = "") -> bytes:
     return png_bytes(fig)
 
 
-def hit_rate_curve(backtest, *, lang: str, title: str = "") -> bytes:
+def hit_rate_curve(backtest: Backtest, *, lang: str, title: str = "") -> bytes:
     """Hit rate against area share: a curve per ranked-cell method, a point per zone policy."""
     fig = figure(7.5, 5.0)
     ax = fig.add_subplot()
     for name, points in backtest.curves.items():
-        shares, rates = zip(*points)
+        shares, rates = zip(*points, strict=True)
         ax.plot(np.array(shares) * 100, np.array(rates) * 100, marker=".", label=text(f"methods.{name}", lang))
     summary = backtest.summary
     ax.scatter([summary["mean_area_share_high"] * 100], [summary["hit_rate_high"] * 100], marker="s", s=60,
@@ -74,7 +83,8 @@ def hit_rate_curve(backtest, *, lang: str, title: str = "") -> bytes:
     ax.scatter([summary["mean_area_share_zone"] * 100], [summary["hit_rate_zone"] * 100], marker="D", s=50,
                color="grey", zorder=5, label=text("methods.zones_all", lang, days=backtest.policy.active_days))
     if backtest.sweep:
-        ax.scatter([row["mean_area_share"] * 100 for row in backtest.sweep], [row["hit_rate"] * 100 for row in backtest.sweep],
+        ax.scatter([row["mean_area_share"] * 100 for row in backtest.sweep],
+                   [row["hit_rate"] * 100 for row in backtest.sweep],
                    marker="x", color="black", zorder=4, label=text("methods.sweep", lang))
         for row in backtest.sweep:
             ax.annotate(f"{row['radius_m']:g} m/{row['days']} d", (row["mean_area_share"] * 100, row["hit_rate"] * 100),

@@ -106,7 +106,8 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
             values = column.to_numpy(dtype=object)
             mask = pd.isna(column).to_numpy()
             if not all(isinstance(v, str) for v in values[~mask][:1000]):
-                values = np.array([None if m else (v if isinstance(v, str) else str(v)) for v, m in zip(values, mask)],
+                values = np.array([None if m else (v if isinstance(v, str) else str(v)) for v, m in zip(values, mask,
+                                                                                                        strict=True)],
                                   dtype=object)
             out[str(name)] = pd.Series(values, dtype=object).where(~mask, None)
         else:
@@ -117,6 +118,7 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
 def write_rejects(rejects: pd.DataFrame, path: Path, *, lang: str) -> Path:
     """Skipped rows as given, with the row number, column and the reason in words."""
     table = rejects.copy()
-    table.insert(3, "reason", [text(k, lang, **p) for k, p in zip(table["reason_key"], table["reason_params"])])
+    table.insert(3, "reason", [text(k, lang, **p) for k, p in zip(table["reason_key"], table["reason_params"],
+                                                                  strict=True)])
     table = table.drop(columns=["reason_params"])
     return write_csv(table, path)

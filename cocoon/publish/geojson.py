@@ -40,7 +40,7 @@ def features(gdf: gpd.GeoDataFrame, properties: list[str], **constant: Any) -> l
         '{"type": "Feature", "properties": ' + json.dumps({**constant, **{k: json_value(v) for k, v in row.items()}},
                                                           ensure_ascii=False)
         + ', "geometry": ' + geometry + "}"
-        for row, geometry in zip(rows, geometries)
+        for row, geometry in zip(rows, geometries, strict=True)
     ]
 
 

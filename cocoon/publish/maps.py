@@ -18,16 +18,26 @@ import html
 import json
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
 
 from cocoon.catalogue import text, translator
-from cocoon.geo.crs import to_lonlat
+from cocoon.geo.crs import Bounds, to_lonlat
 from cocoon.geo.privacy import generalise
 from cocoon.publish.charts import figure, png_bytes
+from cocoon.publish.weeks import week_label
+from cocoon.risk.zones import PHASES
+
+if TYPE_CHECKING:
+    from cocoon.risk.daily_plan import Plan
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"
@@ -44,17 +54,23 @@ def escape(value: Any) -> str:
 
 @dataclass
 class MapData:
-    plan: Any
-    routes: Any = None
-    signs: Any = None
+    """What the maps show: the plan, and when the field pack was made, its routes and signs."""
+
+    plan: Plan
+    route_stops: pd.DataFrame | None = None
+    """One row per routed stop (officer, stop, label, lon, lat, arrival), or None without routes."""
+    route_start: tuple[float, float] | None = None
+    """Where the walks start and end, in the plan's metric CRS."""
+    signs: pd.DataFrame | None = None
     outcomes: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Latest outcome and time per household id (from the store)."""
-    basemap: Any = None
+    basemap: tuple[Any, Any] | None = None
     """(streets, buildings) GeoDataFrames in lon/lat for the offline basemap, or None."""
     max_households: int = 2000
 
 
-def _bound_class():
+@cache
+def _bound_class() -> type:
     from branca.element import MacroElement
     from jinja2 import Template
 
@@ -73,25 +89,24 @@ def _bound_class():
     return Bound
 
 
-_BOUND = None
-
-
-def bind(layer, popup: str | None = None, tooltip: str | None = None) -> None:
+def bind(layer: Any, popup: str | None = None, tooltip: str | None = None) -> None:
     """Popup and tooltip from escaped HTML, passed to Leaflet as JSON strings (no jQuery)."""
-    global _BOUND
-    if _BOUND is None:
-        _BOUND = _bound_class()
 
     def script_string(value: str | None) -> str | None:
         return None if value is None else json.dumps(value).replace("</", "<\\/")
 
-    layer.add_child(_BOUND(script_string(popup), script_string(tooltip)))
+    layer.add_child(_bound_class()(script_string(popup), script_string(tooltip)))
 
 
-def _header(m, css: str) -> None:
+def _element(html_text: str) -> Any:
+    """A piece of the page's HTML, for folium."""
     from branca.element import Element
 
-    m.get_root().header.add_child(Element(f"<style>{css}</style>"))
+    return Element(html_text)
+
+
+def _header(m: Any, css: str) -> None:
+    m.get_root().header.add_child(_element(f"<style>{css}</style>"))
 
 
 PRINT_CSS = """
@@ -101,33 +116,30 @@ PRINT_CSS = """
   border: 1px solid #999; border-radius: 4px; font: 12px sans-serif; line-height: 1.5; }
 .cocoon-legend i { display: inline-block; width: 12px; height: 12px; margin-right: 6px; border-radius: 50%; }
 .cocoon-sign { color: #f2c500; font: 18px/18px sans-serif; text-shadow: 0 0 2px #000; text-align: center; }
-.cocoon-stop { background: #222; color: white; border-radius: 50%; text-align: center; font: bold 11px/20px sans-serif; }
+.cocoon-stop { background: #222; color: white; border-radius: 50%; text-align: center;
+  font: bold 11px/20px sans-serif; }
 """
 
 
-def _legend(m, title: str, items: list[tuple[str, str]]) -> None:
-    from branca.element import Element
-
+def _legend(m: Any, title: str, items: list[tuple[str, str]]) -> None:
     rows = "".join(f'<div><i style="background:{colour}"></i>{escape(label)}</div>' for colour, label in items)
-    m.get_root().html.add_child(Element(f'<div class="cocoon-legend"><b>{escape(title)}</b>{rows}</div>'))
+    m.get_root().html.add_child(_element(f'<div class="cocoon-legend"><b>{escape(title)}</b>{rows}</div>'))
 
 
-def _new_map(title: str, *, offline: bool):
+def _new_map(title: str, *, offline: bool) -> Any:
     import folium
 
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    m: Any = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
     m.default_js = [("leaflet", LEAFLET_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     if not offline:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
     _header(m, PRINT_CSS)
-    from branca.element import Element
-
-    m.get_root().header.add_child(Element(f"<title>{escape(title)}</title>"))
+    m.get_root().header.add_child(_element(f"<title>{escape(title)}</title>"))
     return m
 
 
-def basemap_png(basemap, corners_lonlat: np.ndarray) -> bytes:
+def basemap_png(basemap: tuple[Any, Any], corners_lonlat: np.ndarray) -> bytes:
     """Streets and buildings drawn as one picture in Web Mercator over ``corners_lonlat``
     ([[west, south], [east, north]]), so the page carries no street or building coordinates."""
 
@@ -151,7 +163,7 @@ def basemap_png(basemap, corners_lonlat: np.ndarray) -> bytes:
     return png_bytes(fig)
 
 
-def _add_basemap(m, basemap, corners_lonlat: np.ndarray | None, lang: str) -> None:
+def _add_basemap(m: Any, basemap: tuple[Any, Any] | None, corners_lonlat: np.ndarray | None, lang: str) -> None:
     import folium
 
     if basemap is None or corners_lonlat is None:
@@ -162,11 +174,11 @@ def _add_basemap(m, basemap, corners_lonlat: np.ndarray | None, lang: str) -> No
                                       name=text("maps.basemap", lang), opacity=1.0, zindex=0).add_to(m)
 
 
-def _lonlat(plan, x, y) -> tuple[np.ndarray, np.ndarray]:
+def _lonlat(plan: Plan, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return to_lonlat(np.asarray(x, dtype=float), np.asarray(y, dtype=float), plan.crs)
 
 
-def _fit(m, lon, lat) -> None:
+def _fit(m: Any, lon: np.ndarray, lat: np.ndarray) -> None:
     if len(lon):
         m.fit_bounds([[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]])
 
@@ -184,8 +196,30 @@ def internal_map(data: MapData, *, lang: str, offline: bool = False) -> str:
         pad = 300.0
         lon, lat = to_lonlat(np.r_[box[0] - pad, box[2] + pad], np.r_[box[1] - pad, box[3] + pad], plan.crs)
         _add_basemap(m, data.basemap, np.column_stack([lon, lat]), lang)
-    zx, zy = zones.geometry.centroid.x.to_numpy(), zones.geometry.centroid.y.to_numpy()
-    zlon, zlat = _lonlat(plan, zx, zy)
+    _zone_layers(m, plan, t)
+    _burglary_layer(m, plan, t)
+    visits = plan.visits.head(data.max_households)
+    _household_layer(m, visits, data.outcomes, t)
+    if data.route_stops is not None and data.route_start is not None:
+        _route_layer(m, plan, data.route_stops, data.route_start, t)
+    _add_signs(m, data.signs, lang=lang, weeks=False)
+    folium.LayerControl(collapsed=False).add_to(m)
+    _legend(m, t("maps.legend"), [(PHASE_COLOURS["high"], t("phase.high")),
+                                  (PHASE_COLOURS["elevated"], t("phase.elevated")),
+                                  ("black", t("maps.burglaries")),
+                                  *[(TIER_COLOURS[k], t("maps.tier", tier=k)) for k in "ABC"]])
+    lon, lat = to_lonlat(np.r_[zones.total_bounds[[0, 2]]], np.r_[zones.total_bounds[[1, 3]]], plan.crs) if len(zones) \
+        else (visits["lon"].to_numpy(), visits["lat"].to_numpy())
+    _fit(m, lon, lat)
+    return finish(m, offline=offline)
+
+
+def _zone_layers(m: Any, plan: Plan, t: Callable[..., str]) -> None:
+    """One layer per phase: a circle per zone with its burglary, phase and days left."""
+    import folium
+
+    zones = plan.zones
+    zlon, zlat = _lonlat(plan, zones.geometry.centroid.x.to_numpy(), zones.geometry.centroid.y.to_numpy())
     for phase in ("elevated", "high"):
         group = folium.FeatureGroup(name=t(f"maps.zones_{phase}"))
         for k in np.flatnonzero(zones["phase"].to_numpy() == phase):
@@ -196,7 +230,13 @@ def internal_map(data: MapData, *, lang: str, offline: bool = False) -> str:
                                f"{escape(t('maps.days_left', n=int(row['days_left'])))}")
             circle.add_to(group)
         group.add_to(m)
-    active = plan.burglaries[plan.burglaries["phase"].isin(["high", "elevated"])]
+
+
+def _burglary_layer(m: Any, plan: Plan, t: Callable[..., str]) -> None:
+    """The active burglaries with id, date and address."""
+    import folium
+
+    active = plan.burglaries[plan.burglaries["phase"].isin(PHASES)]
     blon, blat = _lonlat(plan, active.geometry.x, active.geometry.y)
     group = folium.FeatureGroup(name=t("maps.burglaries"))
     for k, row in enumerate(active.itertuples(index=False)):
@@ -206,55 +246,53 @@ def internal_map(data: MapData, *, lang: str, offline: bool = False) -> str:
         bind(marker, popup=f"<b>{escape(row.burglary_id)}</b><br>{escape(day)}<br>{escape(row.address or '')}")
         marker.add_to(group)
     group.add_to(m)
-    visits = plan.visits.head(data.max_households)
+
+
+def _household_layer(m: Any, visits: pd.DataFrame, outcomes: dict[str, tuple[str, str]],
+                     t: Callable[..., str]) -> None:
+    """Households coloured by tier, with the latest outcome from the store."""
+    import folium
+
     group = folium.FeatureGroup(name=t("maps.households"))
     for row in visits.itertuples(index=False):
-        marker = folium.CircleMarker([float(row.lat), float(row.lon)], radius=4, color=TIER_COLOURS.get(row.tier, "#555"),
-                                     fill=True, fill_opacity=0.8, weight=1)
+        marker = folium.CircleMarker([float(row.lat), float(row.lon)], radius=4,
+                                     color=TIER_COLOURS.get(str(row.tier), "#555"), fill=True, fill_opacity=0.8,
+                                     weight=1)
         lines = [f"<b>{escape(row.label)}</b>", escape(t("maps.household_line", tier=row.tier, dwellings=row.dwellings,
                                                           score=f"{row.score:.1f}", distance=f"{row.distance_m:.0f}"))]
-        if str(row.household_id) in data.outcomes:
-            outcome, when = data.outcomes[str(row.household_id)]
+        if str(row.household_id) in outcomes:
+            outcome, when = outcomes[str(row.household_id)]
             lines.append(escape(t("maps.outcome", outcome=t(f"outcome.{outcome}"), time=when)))
         bind(marker, popup="<br>".join(lines))
         marker.add_to(group)
     group.add_to(m)
-    if data.routes is not None:
-        group = folium.FeatureGroup(name=t("maps.routes"))
-        for officer, stops in data.routes.stops.groupby("officer", sort=True):
-            slon, slat = _lonlat(plan, [data.routes.start.x], [data.routes.start.y])
-            path = [[float(slat[0]), float(slon[0])], *[[float(a), float(o)] for a, o in zip(stops["lat"], stops["lon"])],
-                    [float(slat[0]), float(slon[0])]]
-            line = folium.PolyLine(path, color="#222", weight=3, opacity=0.8)
-            bind(line, tooltip=escape(t("visit_list.officer", n=int(officer))))
-            line.add_to(group)
-            for row in stops.itertuples(index=False):
-                icon = folium.DivIcon(html=f'<div class="cocoon-stop">{int(row.stop)}</div>', icon_size=(20, 20),
-                                      icon_anchor=(10, 10))
-                marker = folium.Marker([float(row.lat), float(row.lon)], icon=icon)
-                bind(marker, popup=f"<b>{escape(t('visit_list.officer', n=int(officer)))} · {int(row.stop)}</b><br>"
-                                   f"{escape(row.label)}<br>{escape(row.arrival)}")
-                marker.add_to(group)
-        group.add_to(m)
-    _add_signs(m, data.signs, lang=lang, weeks=False)
-    folium.LayerControl(collapsed=False).add_to(m)
-    _legend(m, t("maps.legend"), [(PHASE_COLOURS["high"], t("phase.high")), (PHASE_COLOURS["elevated"], t("phase.elevated")),
-                                  ("black", t("maps.burglaries")),
-                                  *[(TIER_COLOURS[k], t("maps.tier", tier=k)) for k in "ABC"]])
-    lon, lat = to_lonlat(np.r_[zones.total_bounds[[0, 2]]], np.r_[zones.total_bounds[[1, 3]]], plan.crs) if len(zones) \
-        else (visits["lon"].to_numpy(), visits["lat"].to_numpy())
-    _fit(m, lon, lat)
-    return finish(m, offline=offline)
 
 
-def _week(day) -> str:
-    import pandas as pd
+def _route_layer(m: Any, plan: Plan, route_stops: pd.DataFrame, start: tuple[float, float],
+                 t: Callable[..., str]) -> None:
+    """Each officer's route line and numbered stops."""
+    import folium
 
-    iso = pd.Timestamp(day).isocalendar()
-    return f"{iso.week}/{iso.year}"
+    group = folium.FeatureGroup(name=t("maps.routes"))
+    slon, slat = _lonlat(plan, [start[0]], [start[1]])
+    home = [float(slat[0]), float(slon[0])]
+    for officer, stops in route_stops.groupby("officer", sort=True):
+        path = [home, *[[float(a), float(o)] for a, o in zip(stops["lat"], stops["lon"], strict=True)], home]
+        line = folium.PolyLine(path, color="#222", weight=3, opacity=0.8)
+        bind(line, tooltip=escape(t("visit_list.officer", n=int(officer))))
+        line.add_to(group)
+        for row in stops.itertuples(index=False):
+            icon = folium.DivIcon(html=f'<div class="cocoon-stop">{int(row.stop)}</div>', icon_size=(20, 20),
+                                  icon_anchor=(10, 10))
+            marker = folium.Marker([float(row.lat), float(row.lon)], icon=icon)
+            bind(marker, popup=f"<b>{escape(t('visit_list.officer', n=int(officer)))} · {int(row.stop)}</b><br>"
+                               f"{escape(row.label)}<br>{escape(row.arrival)}")
+            marker.add_to(group)
+    group.add_to(m)
 
 
-def _add_signs(m, signs, *, lang: str, weeks: bool, points=None) -> None:
+def _add_signs(m: Any, signs: pd.DataFrame | None, *, lang: str, weeks: bool,
+               points: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     import folium
 
     if signs is None or len(signs) == 0:
@@ -265,7 +303,7 @@ def _add_signs(m, signs, *, lang: str, weeks: bool, points=None) -> None:
         icon = folium.DivIcon(html='<div class="cocoon-sign">&#9650;</div>', icon_size=(18, 18), icon_anchor=(9, 9))
         marker = folium.Marker([float(lat[k]), float(lon[k])], icon=icon)
         if weeks:
-            label = text("maps.sign_weeks", lang, up=_week(row.up), down=_week(row.down))
+            label = text("maps.sign_weeks", lang, up=week_label(row.up), down=week_label(row.down))
         else:
             label = text("maps.sign_dates", lang, sign=row.sign_id, up=row.up, down=row.down)
         bind(marker, popup=escape(label))
@@ -273,7 +311,7 @@ def _add_signs(m, signs, *, lang: str, weeks: bool, points=None) -> None:
     group.add_to(m)
 
 
-def public_points(plan, signs) -> dict[str, np.ndarray]:
+def public_points(plan: Plan, signs: pd.DataFrame | None) -> dict[str, np.ndarray]:
     """Zone centres and sign sites moved away from every victim's home (metric CRS)."""
 
     victims = np.column_stack([plan.burglaries.geometry.x.to_numpy(), plan.burglaries.geometry.y.to_numpy()])
@@ -321,22 +359,23 @@ def public_map(data: MapData, *, lang: str, offline: bool = False) -> str:
             seen.add(key)
             circle = folium.Circle([float(zlat[k]), float(zlon[k])], radius=float(row["radius_m"]),
                                    color=PHASE_COLOURS[phase], fill=True, fill_opacity=0.15, weight=2)
-            bind(circle, popup=escape(t("maps.zone_weeks", phase=t(f"phase.{phase}"), up=_week(row["start"]),
-                                        down=_week(row["end"]))))
+            bind(circle, popup=escape(t("maps.zone_weeks", phase=t(f"phase.{phase}"), up=week_label(row["start"]),
+                                        down=week_label(row["end"]))))
             circle.add_to(group)
         group.add_to(m)
     if "signs" in points:
         slon, slat = _lonlat(plan, points["signs"][:, 0], points["signs"][:, 1])
         _add_signs(m, data.signs, lang=lang, weeks=True, points=(slon, slat))
     folium.LayerControl(collapsed=False).add_to(m)
-    _legend(m, t("maps.legend"), [(PHASE_COLOURS["high"], t("phase.high")), (PHASE_COLOURS["elevated"], t("phase.elevated")),
+    _legend(m, t("maps.legend"), [(PHASE_COLOURS["high"], t("phase.high")), (PHASE_COLOURS["elevated"],
+                                                                             t("phase.elevated")),
                                   ("#f2c500", t("maps.signs"))])
     if view is not None:
         _fit(m, *view)
     return finish(m, offline=offline)
 
 
-def finish(m, *, offline: bool) -> str:
+def finish(m: Any, *, offline: bool) -> str:
     """The page as text; offline: Leaflet's JS, CSS and images inlined from the installed package."""
     page = m.get_root().render()
     if not offline:
@@ -346,18 +385,19 @@ def finish(m, *, offline: bool) -> str:
     script = (folder / "leaflet.js").read_text(encoding="utf-8")
     css = (folder / "leaflet.css").read_text(encoding="utf-8")
 
-    def image(match: re.Match) -> str:
+    def image(match: re.Match[str]) -> str:
         name = match.group(1)
         data = base64.b64encode((folder / "images" / name).read_bytes()).decode("ascii")
         return f"url(data:image/{name.rsplit('.', 1)[-1]};base64,{data})"
 
     css = re.sub(r"url\(images/([\w.-]+)\)", image, css)
-    page = page.replace(f'<script src="{LEAFLET_JS}"></script>', "<script>" + script.replace("</script", "<\\/script") + "</script>")
+    inline = "<script>" + script.replace("</script", "<\\/script") + "</script>"
+    page = page.replace(f'<script src="{LEAFLET_JS}"></script>', inline)
     page = page.replace(f'<link rel="stylesheet" href="{LEAFLET_CSS}"/>', f"<style>{css}</style>")
     return page
 
 
-def basemap_from_osm(path, bounds) -> tuple[Any, Any] | None:
+def basemap_from_osm(path: str | Path, bounds: Bounds) -> tuple[Any, Any] | None:
     """Streets and buildings of an OpenStreetMap extract within lon/lat ``bounds``, for offline maps."""
 
     import pyrosm

@@ -6,6 +6,7 @@ Latin text print without system fonts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from fpdf import FPDF
@@ -57,17 +58,19 @@ class Document(FPDF):
         self.multi_cell(0, size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
-    def table(self, headings, rows, widths) -> None:
-        """A table whose header row repeats on every page it runs over."""
+    def repeating_table(self, headings: Sequence[str], rows: Iterable[Sequence[object]],
+                        widths: Sequence[float]) -> None:
+        """A table whose header row repeats on every page it runs over, scaled to the page width."""
         self.set_font("DejaVu", "", 7.5)
         scale = min(1.0, self.epw / sum(widths))
         widths = tuple(w * scale for w in widths)
-        with super().table(col_widths=widths, width=sum(widths), repeat_headings=1, text_align="LEFT",
+        with self.table(col_widths=widths, width=sum(widths), repeat_headings=1, text_align="LEFT",
                            line_height=4.2, first_row_as_headings=True) as table:
             table.row(headings)
             for values in rows:
                 table.row([str(v) for v in values])
         self.set_font("DejaVu", "", 9)
 
-    def output(self) -> bytes:
-        return bytes(super().output())
+    def to_bytes(self) -> bytes:
+        """The finished document."""
+        return bytes(self.output())

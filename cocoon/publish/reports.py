@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,6 +14,11 @@ from cocoon.catalogue import text, translator
 from cocoon.evidence.breaks import band_labels
 from cocoon.publish.charts import hit_rate_curve, knox_heatmap
 from cocoon.publish.html import render
+
+if TYPE_CHECKING:
+    from cocoon.evidence.events import Events
+    from cocoon.evidence.knox import KnoxResult
+    from cocoon.evidence.scoring import Backtest
 
 
 def _colour(ratio: float, significant: bool) -> str:
@@ -23,14 +31,16 @@ def _colour(ratio: float, significant: bool) -> str:
     return f"rgba({rgb}, {alpha:.2f})"
 
 
-def knox_page(result, events, verdict, *, lang: str, source: str) -> str:
+def knox_page(result: KnoxResult, events: Events, verdict: list[tuple[str, dict[str, Any]]], *, lang: str,
+              source: str) -> str:
+    """The Knox test as a page that opens offline: the verdict, the tables and the heat-map."""
 
     t = translator(lang)
     sig = result.significant()
     rows_labels = band_labels(result.sds)
     ratio = np.asarray(result.knox_ratio, dtype=float)
 
-    def cells(values, fmt):
+    def cells(values: np.ndarray, fmt: Callable[[float], str]) -> list[list[dict[str, Any]]]:
         return [[{"text": fmt(values[r, c]), "sig": bool(sig[r, c]), "colour": _colour(ratio[r, c], bool(sig[r, c]))}
                  for c in range(values.shape[1])] for r in range(values.shape[0])]
 
@@ -55,7 +65,7 @@ def knox_page(result, events, verdict, *, lang: str, source: str) -> str:
         columns=band_labels(result.tds), plot=plot, meta=meta)
 
 
-def backtest_rows(backtest, lang: str) -> dict[str, list[list[str]]]:
+def backtest_rows(backtest: Backtest, lang: str) -> dict[str, list[list[str]]]:
     """The tables a backtest report shows (screen and HTML): methods at each zone share, and the sweep."""
 
     def pct(v: float) -> str:
@@ -82,7 +92,8 @@ def backtest_rows(backtest, lang: str) -> dict[str, list[list[str]]]:
     return tables
 
 
-def backtest_page(backtest, *, lang: str, source: str, start, end) -> str:
+def backtest_page(backtest: Backtest, *, lang: str, source: str, start: dt.date, end: dt.date) -> str:
+    """The backtest as a page that opens offline: the tables at equal area and the curve."""
     t = translator(lang)
     rows = backtest_rows(backtest, lang)
     header = [t("backtest.method"), t("backtest.area_share"), t("backtest.hit_rate"), "PAI"]

@@ -16,7 +16,7 @@ from cocoon.store.delivery import Delivery
 MEASURES = ("attempted_24h", "attempted_48h", "face_to_face", "leaflet_only", "nothing")
 
 
-def delivery_chart(result, *, lang: str) -> bytes:
+def delivery_chart(result: Delivery, *, lang: str) -> bytes:
     """Bars: share of tier A and B households per measure."""
 
     fig = figure(7.0, 3.6)
@@ -39,7 +39,8 @@ def write_status(result: Delivery, out_dir: Path, *, on: dt.date, lang: str) -> 
 
     chart = base64.b64encode(delivery_chart(result, lang=lang)).decode("ascii")
     page = render(
-        "status.html.j2", lang=lang, t=translator(lang), on=on.isoformat(), overall=result.overall, measures=MEASURES, pct=pct,
-        rows=result.per_burglary.to_dict("records"), overdue=result.overdue_signs.to_dict("records"), chart=chart)
+        "status.html.j2", lang=lang, t=translator(lang), on=on.isoformat(), overall=result.overall, measures=MEASURES,
+        pct=pct, rows=result.per_burglary.to_dict("records"), overdue=result.overdue_signs.to_dict("records"),
+        chart=chart)
     written.append(write_text(out_dir / "status.html", page))
     return written

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pyproj import CRS
 
 from cocoon.errors import InputError
-from cocoon.geo.crs import WGS84, choose_metric_crs, crs_label, parse_crs, to_lonlat
+from cocoon.geo.crs import WGS84, Bounds, choose_metric_crs, crs_label, lonlat_bounds, parse_crs, to_lonlat
 from cocoon.risk.ranking import rank_households
 from cocoon.risk.zones import (
     ELEVATED,
@@ -25,6 +25,9 @@ from cocoon.risk.zones import (
 )
 from cocoon.settings import Settings
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 
 @dataclass
 class Plan:
@@ -33,11 +36,11 @@ class Plan:
     date: dt.date
     crs: CRS
     settings: Settings
-    burglaries: Any
+    burglaries: gpd.GeoDataFrame
     """All burglaries read (metric CRS) with their window: age_days, phase, start, high_until, end, days_left."""
-    zones: Any
+    zones: gpd.GeoDataFrame
     """One zone per active burglary (metric CRS)."""
-    outlines: Any
+    outlines: gpd.GeoDataFrame
     """Merged zone outline per phase (metric CRS)."""
     visits: pd.DataFrame
     """Ranked households, with lon/lat added."""
@@ -58,12 +61,12 @@ class Plan:
             grid = np.bincount(tiers * 2 + (1 - high), minlength=6).reshape(3, 2) if len(self.visits) else \
                 np.zeros((3, 2), dtype=np.int64)
             self._counts = {
-                "burglaries": int(len(self.burglaries)),
+                "burglaries": len(self.burglaries),
                 "high": int(phases.get(HIGH, 0)),
                 "elevated": int(phases.get(ELEVATED, 0)),
                 "expired": int(phases.get(EXPIRED, 0)),
                 "not_yet": int(phases.get(NOT_YET, 0)),
-                "households": int(len(self.visits)),
+                "households": len(self.visits),
                 "dwellings": int(self.visits["dwellings"].sum()) if len(self.visits) else 0,
                 "excluded": int(self.excluded),
                 "by_tier_phase": {tier: {HIGH: int(grid[i, 0]), ELEVATED: int(grid[i, 1])}
@@ -72,32 +75,15 @@ class Plan:
         return self._counts
 
 
-def project(gdf, crs: CRS, *, what: str):
+def project(gdf: gpd.GeoDataFrame, crs: CRS, *, what: str) -> gpd.GeoDataFrame:
     """``gdf`` in the metric CRS; a GeoDataFrame without a CRS is refused."""
     if gdf.crs is None:
         raise InputError("input.no_crs", what=what)
     return gdf if CRS.from_user_input(gdf.crs).equals(crs) else gdf.to_crs(crs)
 
 
-def lonlat_bounds(*frames) -> tuple[float, float, float, float]:
-    """Longitude/latitude box around all the frames (their own boxes, transformed with densified edges)."""
-    from pyproj import Transformer
-
-    boxes = []
-    for gdf in frames:
-        if gdf is not None and len(gdf):
-            box = gdf.total_bounds
-            crs = CRS.from_user_input(gdf.crs)
-            if not crs.equals(WGS84):
-                box = Transformer.from_crs(crs, WGS84, always_xy=True).transform_bounds(*box, densify_pts=21)
-            boxes.append(box)
-    if not boxes:
-        return (0.0, 0.0, 0.0, 0.0)
-    arr = np.array(boxes)
-    return (float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max()))
-
-
-def make_plan(burglaries, households, *, on: dt.date, settings: Settings = Settings(), crs: CRS | None = None,
+def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on: dt.date,
+              settings: Settings = Settings(), crs: CRS | None = None,
               exclude: Iterable[str] = ()) -> Plan:
     """Zones active on ``on`` and every household within the radius of one, ranked.
 
@@ -110,7 +96,6 @@ def make_plan(burglaries, households, *, on: dt.date, settings: Settings = Setti
     if households.crs is None:
         raise InputError("input.no_crs", what="households")
     if crs is None and settings.crs:
-
         crs = parse_crs(settings.crs, what="crs")
     bounds = lonlat_bounds(burglaries, households)
     metric = choose_metric_crs(bounds, requested=crs, native=CRS.from_user_input(burglaries.crs))
@@ -136,7 +121,7 @@ def make_plan(burglaries, households, *, on: dt.date, settings: Settings = Setti
                 visits=visits, excluded=ranking.excluded, notes=notes)
 
 
-def _refuse_swapped_file(burglaries, hb: tuple[float, float, float, float]) -> None:
+def _refuse_swapped_file(burglaries: gpd.GeoDataFrame, hb: Bounds) -> None:
     """All burglaries far from every household, but near them with lat/lon swapped: a swapped file."""
     if len(burglaries) == 0 or hb == (0.0, 0.0, 0.0, 0.0) or not CRS.from_user_input(burglaries.crs).equals(WGS84):
         return
@@ -144,7 +129,7 @@ def _refuse_swapped_file(burglaries, hb: tuple[float, float, float, float]) -> N
     x = burglaries.geometry.x.to_numpy()
     y = burglaries.geometry.y.to_numpy()
 
-    def inside(xs, ys):
+    def inside(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         return (xs >= hb[0] - pad) & (xs <= hb[2] + pad) & (ys >= hb[1] - pad) & (ys <= hb[3] + pad)
 
     if not inside(x, y).any() and inside(y, x).mean() > 0.5:

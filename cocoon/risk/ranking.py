@@ -17,12 +17,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import RankingSettings
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 TIERS = np.array(["A", "B", "C"])
 RELATIONS = np.array(["same_building", "same_side", "same_street", "nearby"])
@@ -85,8 +89,8 @@ class Pairs:
     """... and their distances (inf where fewer)."""
 
 
-def rank_households(households, active, *, ranking: RankingSettings, radius_m: float,
-                    exclude: Iterable[str] = ()) -> Ranking:
+def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, ranking: RankingSettings,
+                    radius_m: float, exclude: Iterable[str] = ()) -> Ranking:
     """Every household within ``radius_m`` of an active burglary, scored and ranked.
 
     ``households`` and ``active`` (points of the active burglaries with ``burglary_id``,
@@ -168,7 +172,8 @@ def zone_pairs(hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *
                  nearest_d=np.where(missing, np.inf, nearest_d))
 
 
-def _victims(households, active, pairs: Pairs, ranking: RankingSettings) -> np.ndarray:
+def _victims(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs,
+             ranking: RankingSettings) -> np.ndarray:
     """Per burglary, the household index taken as the burgled address, or -1.
 
     A nearby household whose label matches the burglary's address text wins; otherwise the
@@ -191,7 +196,8 @@ def _victims(households, active, pairs: Pairs, ranking: RankingSettings) -> np.n
     return victim
 
 
-def _relations(households, active, pairs: Pairs, victim_h, hx, hy, ranking: RankingSettings) -> np.ndarray:
+def _relations(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs, victim_h: np.ndarray,
+               hx: np.ndarray, hy: np.ndarray, ranking: RankingSettings) -> np.ndarray:
     """0 same building/entrance, 1 same street and side, 2 same street, 3 neither."""
     subset = households.iloc[pairs.present]
     n = len(pairs.present)
@@ -231,7 +237,8 @@ def _relations(households, active, pairs: Pairs, victim_h, hx, hy, ranking: Rank
     return np.where(same_building, 0, np.where(same_side, 1, np.where(same_street, 2, 3))).astype(np.int8)
 
 
-def _per_household(households, active, pairs: Pairs, contribution, tier, relation, hx, hy,
+def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs, contribution: np.ndarray,
+                   tier: np.ndarray, relation: np.ndarray, hx: np.ndarray, hy: np.ndarray,
                    ranking: RankingSettings) -> pd.DataFrame:
     """One row per household in reach: risk summed over its burglaries, best first."""
     n = len(pairs.present)
@@ -284,7 +291,7 @@ def _per_household(households, active, pairs: Pairs, contribution, tier, relatio
         "relation": pd.Categorical.from_codes(best_relation[sort], categories=list(RELATIONS)),
     })
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
-        visits[column] = picked[column] if column in picked else None
+        visits[column] = picked.get(column, None)
     return visits
 
 

@@ -19,11 +19,15 @@ high_days + elevated_days; ``high_until`` is the last day of the high-risk phase
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from cocoon.settings import ZoneSettings
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 HIGH = "high"
 ELEVATED = "elevated"
@@ -35,7 +39,7 @@ PHASES = (HIGH, ELEVATED)
 QUAD_SEGMENTS = 16
 
 
-def burglary_windows(burglaries, *, on: dt.date, zones: ZoneSettings) -> pd.DataFrame:
+def burglary_windows(burglaries: pd.DataFrame, *, on: dt.date, zones: ZoneSettings) -> pd.DataFrame:
     """Per burglary: age_days, phase, start, high_until, end, days_left (same index)."""
     day = pd.Timestamp(on)
     first = pd.to_datetime(burglaries["first_day"])
@@ -55,7 +59,7 @@ def burglary_windows(burglaries, *, on: dt.date, zones: ZoneSettings) -> pd.Data
     }, index=burglaries.index)
 
 
-def active_zones(burglaries, *, on: dt.date, zones: ZoneSettings):
+def active_zones(burglaries: gpd.GeoDataFrame, *, on: dt.date, zones: ZoneSettings) -> gpd.GeoDataFrame:
     """One zone per active burglary: a circle of ``radius_m`` around it, with its window.
 
     ``burglaries`` must be in a metric CRS. The result keeps the burglary's columns.
@@ -73,7 +77,7 @@ def active_zones(burglaries, *, on: dt.date, zones: ZoneSettings):
     return result.reset_index(drop=True)
 
 
-def merged_outlines(zones_gdf):
+def merged_outlines(zones_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The union of the zones of each phase: what an officer sees as "the high-risk area"."""
     import geopandas as gpd
     import shapely

@@ -73,8 +73,8 @@ def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date
     outcome_c = find_column(table, given=None, candidates=OUTCOME_NAMES, option="outcome")
     time_c = find_column(table, given=None, candidates=TIME_NAMES, option="time")
     visitor_c = find_column(table, given=None, candidates=VISITOR_NAMES, option="visitor")
-    missing = [name for name, c in (("household_id", id_c), ("outcome", outcome_c), ("time", time_c)) if c is None]
-    if missing:
+    if id_c is None or outcome_c is None or time_c is None:
+        missing = [name for name, c in (("household_id", id_c), ("outcome", outcome_c), ("time", time_c)) if c is None]
         raise InputError("visits.missing_columns", file=table.name, missing=", ".join(missing),
                          columns=", ".join(map(str, frame.columns)))
     ids = text_values(frame[id_c])
@@ -101,6 +101,6 @@ def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date
         "visited_at": [t.isoformat(timespec="minutes") for t in times[keep]],
         "visitor": (text_values(frame[visitor_c])[keep].to_numpy(dtype=object) if visitor_c
                     else [None] * int(keep.sum())),
-        "row": [r for r, k in zip(table.rows, keep) if k],
+        "row": [r for r, k in zip(table.rows, keep, strict=True) if k],
     })
     return VisitRecords(records=records, blank=int(blank.sum()))

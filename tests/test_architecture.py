@@ -1,0 +1,96 @@
+"""The layout stays honest: layers, lazy imports only where they pay, no printing in the library."""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "cocoon"
+STAGES = ("inputs", "geo", "risk", "evidence", "field", "publish", "store", "demo", "jobs", "cli")
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def nested_imports(tree: ast.Module) -> list[tuple[int, str]]:
+    """Imports inside functions and classes (module-level `if TYPE_CHECKING:` blocks are not run)."""
+    top = {id(node) for node in tree.body}
+    checking = [n for n in tree.body if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test)]
+    for block in checking:
+        top |= {id(node) for node in ast.walk(block)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in top:
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            found += [(node.lineno, name) for name in names]
+    return found
+
+
+def test_import_contracts_hold():
+    """import-linter's contracts (pyproject.toml): cli -> jobs -> library, never back up; the library
+    never imports click; reading inputs knows nothing of the later stages."""
+    from importlinter.cli import lint_imports
+
+    old = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        assert lint_imports(no_cache=True, no_logo=True) == 0
+    finally:
+        os.chdir(old)
+
+
+def test_only_heavy_third_party_modules_are_imported_lazily():
+    """cocoon's own modules and the standard library are imported at the top of a module. Inside
+    functions only third-party modules may be imported (geopandas, scipy, folium... so that
+    `cocoon --help` stays fast), and in the command line the job a command runs and its report."""
+    wrong = []
+    for path in modules():
+        relative = path.relative_to(ROOT).as_posix()
+        for line, name in nested_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            top = name.split(".")[0]
+            if top == "cocoon":
+                allowed = relative.startswith("cocoon/cli/") and (name.startswith("cocoon.jobs.")
+                                                                  or name == "cocoon.cli.report")
+            else:
+                allowed = top not in sys.stdlib_module_names and top != "__future__"
+            if not allowed:
+                wrong.append(f"{relative}:{line} imports {name} inside a function")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_library_never_prints():
+    printing = []
+    for path in modules():
+        if path.relative_to(PACKAGE).parts[0] == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+                printing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not printing, printing
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_stage_says_what_it_owns_and_may_import(stage):
+    init = PACKAGE / stage / "__init__.py"
+    doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+    assert doc and len(doc.split()) >= 20, f"cocoon/{stage}/__init__.py needs a docstring"
+    assert "import" in doc, f"cocoon/{stage}/__init__.py does not say what it may import"
+
+
+def test_the_readme_layout_matches_the_tree():
+    """Every stage and every top-level module of the package appears in the README's layout."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## For developers", 1)[1]
+    names = [f"{stage}/" for stage in STAGES] + [p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py"]
+    missing = [name for name in names if name not in section]
+    assert not missing, f"README 'For developers' does not mention: {missing}"
+    for stage in STAGES:
+        for module in (PACKAGE / stage).glob("*.py"):
+            if module.name != "__init__.py":
+                assert module.stem in section, f"README 'For developers' does not mention {stage}/{module.name}"

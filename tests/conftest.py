@@ -63,3 +63,25 @@ def chicago_csv() -> Path:
     """The Chicago file; a missing file fails the test (it is never skipped)."""
     assert CHICAGO.exists(), f"reference data missing: {CHICAGO} (it lives in ../shared/data beside the project)"
     return CHICAGO
+
+
+def chrome():
+    """Headless Chromium via chromedriver; skipped where missing, but under CI=true a skip is a failure."""
+    import os
+    import shutil
+
+    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (binary and driver):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium and chromedriver are needed under CI (apt-get install chromium chromium-driver)")
+        pytest.skip("Chromium or chromedriver is not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--window-size=1200,800"):
+        options.add_argument(arg)
+    options.binary_location = binary
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver), options=options)

@@ -47,9 +47,25 @@ PUBLIC_MIN_DISTANCE_M = 60.0
 """Published points are at least this far from any victim's home (the rule is 50 m)."""
 
 
+#: Characters that folium/branca would read as template syntax or JavaScript template strings.
+_SCRIPT_SAFE = str.maketrans({"`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;", "%": "&#37;"})
+
+
 def escape(value: Any) -> str:
-    """Text made safe for HTML (and for folium's JS template strings: backticks and ${ too)."""
-    return html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    """Text made safe for the page: HTML-escaped, and with no character that folium's templates
+    or JavaScript template strings could read as code (backtick, $, braces, %).
+
+    folium renders each element's script as a Jinja template and then renders the result again,
+    so text that reached a page with ``{{ ... }}`` in it would run; with braces escaped it is data.
+    """
+    return html.escape(str(value), quote=True).translate(_SCRIPT_SAFE)
+
+
+def script_string(value: str) -> str:
+    """``value`` as a JavaScript string literal holding no ``</``, brace or percent sign, so that
+    neither the HTML parser nor folium's templates can read anything in it as code."""
+    return (json.dumps(value).replace("</", "<\\/").replace("{", "\\u007b").replace("}", "\\u007d")
+            .replace("%", "\\u0025"))
 
 
 @dataclass
@@ -91,11 +107,8 @@ def _bound_class() -> type:
 
 def bind(layer: Any, popup: str | None = None, tooltip: str | None = None) -> None:
     """Popup and tooltip from escaped HTML, passed to Leaflet as JSON strings (no jQuery)."""
-
-    def script_string(value: str | None) -> str | None:
-        return None if value is None else json.dumps(value).replace("</", "<\\/")
-
-    layer.add_child(_bound_class()(script_string(popup), script_string(tooltip)))
+    layer.add_child(_bound_class()(None if popup is None else script_string(popup),
+                                   None if tooltip is None else script_string(tooltip)))
 
 
 def _element(html_text: str) -> Any:

@@ -164,6 +164,20 @@ class HandoutSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """What keeps public maps and sign sites from leading to a victim (see README, "Privacy")."""
+
+    k_nearest: int = 8
+    """A published point or sign site never has a victim's home among its this many nearest households."""
+    min_distance_m: float = 60.0
+    """... nor closer than this, metres."""
+    zone_cell_m: float = 250.0
+    """Zone centres on the public map move to the centre of a grid cell this wide."""
+    sign_cell_m: float = 100.0
+    """Sign sites on the public map move to the centre of a grid cell this wide."""
+
+
+@dataclass(frozen=True)
 class BacktestSettings:
     """How ``cocoon backtest`` measures areas and builds the baselines (see README, "Backtest")."""
 
@@ -192,6 +206,7 @@ class Settings:
     signs: SignSettings = field(default_factory=SignSettings)
     handout: HandoutSettings = field(default_factory=HandoutSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     backtest: BacktestSettings = field(default_factory=BacktestSettings)
     crs: str | None = None
     """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
@@ -202,7 +217,7 @@ class Settings:
 
 
 SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
-            "signs": SignSettings, "handout": HandoutSettings, "store": StoreSettings,
+            "signs": SignSettings, "handout": HandoutSettings, "store": StoreSettings, "privacy": PrivacySettings,
             "backtest": BacktestSettings}
 #: Sections read by other commands; kept in ``Settings.extra`` without checking here.
 FOREIGN_SECTIONS = {"calibration", "maps"}
@@ -311,12 +326,13 @@ def override(settings: Settings, names: Mapping[str, str] | None = None, **chang
 POSITIVE = ("zones.radius_m", "routes.walking_speed_kmh", "routes.detour_factor", "routes.solve_seconds",
             "routes.max_stops", "routes.hours", "signs.sight_m", "signs.households_per_sign", "signs.max_per_zone",
             "backtest.cell_m", "backtest.kde_bandwidth_m", "backtest.bj_max_cells", "backtest.bj_max_weeks",
-            "backtest.kde_days", "backtest.hotspot_days")
+            "backtest.kde_days", "backtest.hotspot_days", "privacy.k_nearest", "privacy.zone_cell_m",
+            "privacy.sign_cell_m")
 """Settings that must be greater than 0."""
 NOT_NEGATIVE = ("zones.high_days", "zones.elevated_days", "ranking.tier_a_max_m", "ranking.tier_b_max_m",
                 "ranking.victim_match_m", "ranking.same_building_m", "ranking.points", "ranking.tier_a_neighbours",
                 "routes.minutes_per_stop", "routes.minutes_per_dwelling", "signs.min_per_zone", "signs.min_spacing_m",
-                "store.retention_days")
+                "store.retention_days", "privacy.min_distance_m")
 """Settings that may be 0 but not less."""
 CHOICES = {"routes.solver": SOLVERS, "signs.take_down": TAKE_DOWN}
 """Settings that must be one of a few words."""

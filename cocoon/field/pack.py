@@ -3,8 +3,9 @@ the sign poster, and property-owner notices."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -31,8 +32,16 @@ if TYPE_CHECKING:
 VISIT_LIST_FILES = {"internal": "visit-list", "volunteer": "visit-list-volunteer"}
 
 
+@dataclass
+class FieldPack:
+    written: list[Path]
+    signs: pd.DataFrame
+    """The sign sites (metric x/y and lon/lat) with their dates."""
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
 def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: str, area: str,
-                     network: WalkingNetwork | None = None) -> tuple[list[Path], pd.DataFrame]:
+                     network: WalkingNetwork | None = None) -> FieldPack:
     """routes.csv and routes.gpx (when routed), both visit lists, the handout and the sign poster
     (HTML and PDF), signs.csv/.geojson and property-owners.csv."""
     out_dir = Path(out_dir)
@@ -48,7 +57,8 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     typed["outcome"], typed["time"], typed["visitor"] = "", "", ""
     written.append(write_csv(typed, out_dir / "visit-list.csv"))
     for variant, name in VISIT_LIST_FILES.items():
-        sections = visit_sections(stops, plan.burglaries, variant=variant, lang=lang)
+        sections = visit_sections(stops, plan.burglaries, variant=variant, lang=lang,
+                                  victims=plan.victims.household_ids)
         written.append(write_text(out_dir / f"{name}.html",
                                   visit_list_html(sections, area=area, date=plan.date, variant=variant, lang=lang)))
         written.append(write_bytes(out_dir / f"{name}.pdf",
@@ -58,7 +68,7 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     texts = handout_texts(latest=latest, settings=plan.settings.handout, lang=lang)
     written.append(write_text(out_dir / "handout.html", handout_html(texts, lang=lang)))
     written.append(write_bytes(out_dir / "handout.pdf", handout_pdf(texts, lang=lang)))
-    signs = plan_signs(plan, settings=plan.settings.signs, network=network)
+    signs, notes = plan_signs(plan, settings=plan.settings.signs, network=network)
     written.append(write_csv(signs[SIGN_COLUMNS], out_dir / "signs.csv"))
     written.append(write_text(out_dir / "signs.geojson", signs_geojson(signs, plan.crs)))
     poster = sign_poster_texts(signs, contact=str(texts["contact"]), lang=lang)
@@ -67,4 +77,4 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     owners = property_owner_notices(plan.visits, happened=str(texts["happened"]), contact=str(texts["contact"]),
                                     lang=lang)
     written.append(write_csv(owners, out_dir / "property-owners.csv"))
-    return written, signs
+    return FieldPack(written=written, signs=signs, notes=notes)

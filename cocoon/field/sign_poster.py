@@ -7,14 +7,18 @@ import pandas as pd
 from cocoon.catalogue import text
 from cocoon.publish.html import render
 from cocoon.publish.pdf import Document
+from cocoon.publish.weeks import iso_week
 
 
 def sign_poster_texts(signs: pd.DataFrame, *, contact: str, lang: str) -> dict[str, str]:
-    """The poster's words in ``lang``, with the first day up and the last day down of ``signs``."""
-    up = signs["up"].min() if len(signs) else ""
-    down = signs["down"].max() if len(signs) else ""
+    """The poster's words in ``lang``, with the week the signs go up and the week the last comes
+    down: weeks, never dates, so that nobody can count back from the take-down day to a burglary."""
+    if len(signs):
+        dates = text("signs.dates", lang, up=iso_week(signs["up"].min())[1], down=iso_week(signs["down"].max())[1])
+    else:
+        dates = ""
     return {"headline": text("signs.headline", lang), "advice": text("signs.advice", lang),
-            "contact": contact, "dates": text("signs.dates", lang, up=up, down=down)}
+            "contact": contact, "dates": dates}
 
 
 def sign_poster_html(texts: dict[str, str], *, lang: str) -> str:

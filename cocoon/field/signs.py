@@ -102,10 +102,11 @@ def choose_sites(sites: np.ndarray, households_xy: np.ndarray, weight: np.ndarra
     return chosen
 
 
-def plan_signs(plan: Plan, *, settings: SignSettings, network: WalkingNetwork | None = None) -> pd.DataFrame:
-    """Sign sites of every zone with their dates (metric x/y and lon/lat)."""
+def plan_signs(plan: Plan, *, settings: SignSettings,
+               network: WalkingNetwork | None = None) -> tuple[pd.DataFrame, list[tuple[str, dict[str, Any]]]]:
+    """Sign sites of every zone with their dates (metric x/y and lon/lat), and notes on zones
+    where no site keeps victims' homes out of its nearest households (those get no sign)."""
     import shapely
-
 
     visits = plan.visits
     xy = np.column_stack([visits["x"].to_numpy(dtype=float), visits["y"].to_numpy(dtype=float)]) if len(visits) else \
@@ -113,11 +114,17 @@ def plan_signs(plan: Plan, *, settings: SignSettings, network: WalkingNetwork | 
     weight = visits["priority"].to_numpy(dtype=float) if len(visits) else np.empty(0)
     dwellings = visits["dwellings"].to_numpy(dtype=float) if len(visits) else np.empty(0)
     rows = []
+    notes: list[tuple[str, dict[str, Any]]] = []
+    rule = plan.privacy_rule
     for zone in sign_zones(plan.zones):
         inside = shapely.contains_xy(zone["geometry"], xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(0, dtype=bool)
         count = int(min(settings.max_per_zone, max(settings.min_per_zone,
                                                    math.ceil(inside.sum() / settings.households_per_sign))))
         sites, kinds = candidate_sites(zone["geometry"], network, xy)
+        clear = rule.clear(sites)
+        if len(sites) and not clear.any():
+            notes.append(("signs.no_clear_site", {"zone": zone["zone"], "k": rule.k}))
+        sites, kinds = sites[clear], [kind for kind, ok in zip(kinds, clear, strict=True) if ok]
         members = np.flatnonzero(inside)
         picked = choose_sites(sites, xy[members], weight[members], count=count, sight_m=settings.sight_m,
                               spacing_m=settings.min_spacing_m)
@@ -136,4 +143,4 @@ def plan_signs(plan: Plan, *, settings: SignSettings, network: WalkingNetwork | 
     lon, lat = to_lonlat(table["x"].to_numpy(dtype=float), table["y"].to_numpy(dtype=float), plan.crs)
     table.insert(3, "lon", np.round(lon, 6))
     table.insert(4, "lat", np.round(lat, 6))
-    return table
+    return table, notes

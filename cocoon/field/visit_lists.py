@@ -25,18 +25,32 @@ from cocoon.publish.html import render
 from cocoon.publish.pdf import Document
 from cocoon.store.outcomes import OUTCOMES
 
+LIST_COLUMNS = {"stop": 10, "household_id": 22, "address": 62, "dwellings": 14, "tier": 10, "arrival": 16,
+                "distance": 16, "note": 62}
+"""The printed list's columns and their widths (mm, before scaling to the page)."""
+MAX_BURGLARIES_SHOWN = 2
+"""A row names at most this many burglaries, then "+ N more"."""
+
+
+def list_columns(variant: str) -> list[str]:
+    """The columns of a list: the volunteer list has no distance to the burglary."""
+    return [key for key in LIST_COLUMNS if not (variant == "volunteer" and key == "distance")]
+
 
 @dataclass
 class VisitSection:
     officer: int | None
     rows: list[dict[str, Any]]
-    left_out: int
-    """Burgled households left out of a volunteer list."""
 
 
-def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: str, lang: str) -> list[VisitSection]:
+def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: str, lang: str,
+                   victims: frozenset[str] = frozenset()) -> list[VisitSection]:
     """Rows per officer from routed stops (or from the ranked visits, as one section when
-    ``stops`` has no ``officer`` column)."""
+    ``stops`` has no ``officer`` column).
+
+    The volunteer variant leaves out every household in ``victims`` (the burgled households and
+    everyone at their address or in their building), numbers its stops 1..n without gaps, and
+    shows no distance, so nothing on it points at a victim."""
     dates = {}
     if len(burglaries):
         days = pd.to_datetime(burglaries["first_day"]).dt.strftime("%Y-%m-%d")
@@ -45,29 +59,32 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: st
     victim_labels = set()
     if "burgled" in stops:
         victim_labels = set(stops.loc[stops["burgled"].fillna(False).astype(bool), "label"].astype(str))
+    volunteer = variant == "volunteer"
     sections = []
     for officer, group in by_officer:
-        rows, left_out = [], 0
+        rows: list[dict[str, Any]] = []
         for k, row in enumerate(group.itertuples(index=False), start=1):
             burgled = bool(getattr(row, "burgled", False))
-            if variant == "volunteer" and (burgled or str(row.label) in victim_labels):
-                left_out += 1
+            if volunteer and (burgled or str(row.label) in victim_labels or str(row.household_id) in victims):
                 continue
             ids = [i for i in str(getattr(row, "burglary_ids", "") or "").split(";") if i]
             note = ""
             if variant == "internal":
-                note = ", ".join(f"{i} ({dates[i]})" if i in dates else i for i in ids)
+                shown = [f"{i} ({dates[i]})" if i in dates else i for i in ids[:MAX_BURGLARIES_SHOWN]]
+                if len(ids) > MAX_BURGLARIES_SHOWN:
+                    shown.append(text("visit_list.more", lang, n=len(ids) - MAX_BURGLARIES_SHOWN))
+                note = ", ".join(shown)
                 if burgled:
                     note = text("visit_list.burgled_here", lang) + (": " + note if note else "")
             again = str(getattr(row, "revisit", "") or "")
             if again:
                 note = (note + "; " if note else "") + text("visit_list.revisit", lang, date=again)
-            rows.append({"stop": int(getattr(row, "stop", k)), "household_id": str(row.household_id),
-                         "label": str(row.label), "dwellings": int(row.dwellings), "tier": str(row.tier),
+            rows.append({"stop": len(rows) + 1 if volunteer else int(getattr(row, "stop", k)),
+                         "household_id": str(row.household_id), "label": str(row.label), "address": str(row.label),
+                         "dwellings": int(row.dwellings), "tier": str(row.tier),
                          "arrival": str(getattr(row, "arrival", "") or ""),
-                         "distance": _distance(getattr(row, "distance_m", None)), "note": note})
-        sections.append(VisitSection(officer=None if officer is None else int(officer), rows=rows,
-                                     left_out=left_out))
+                         "distance": "" if volunteer else _distance(getattr(row, "distance_m", None)), "note": note})
+        sections.append(VisitSection(officer=None if officer is None else int(officer), rows=rows))
     return sections
 
 
@@ -82,26 +99,23 @@ def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, v
     t = translator(lang)
     return render(
         "visit-list.html.j2", lang=lang, t=t, sections=sections, area=area, date=date.isoformat(), variant=variant,
-        outcomes=OUTCOMES, title=t(f"visit_list.title_{variant}"))
+        outcomes=OUTCOMES, title=t(f"visit_list.title_{variant}"), columns=list_columns(variant))
 
 
 def visit_list_pdf(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> bytes:
     """A4 landscape; the header (area, date, officer) and the table header repeat on every page."""
     t = translator(lang)
     doc = Document(orientation="L", lang=lang)
-    widths = (10, 22, 62, 14, 10, 16, 16, 62, *([7] * len(OUTCOMES)), 20)
-    headings = (t("visit_list.stop"), t("visit_list.household_id"), t("visit_list.address"),
-                t("visit_list.dwellings"), t("visit_list.tier"), t("visit_list.arrival"), t("visit_list.distance"),
-                t("visit_list.note"), *[t(f"outcome_code.{o}") for o in OUTCOMES], t("visit_list.time_visitor"))
+    columns = list_columns(variant)
+    widths = (*[LIST_COLUMNS[key] for key in columns], *([7] * len(OUTCOMES)), 20)
+    headings = (*[t(f"visit_list.{key}") for key in columns], *[t(f"outcome_code.{o}") for o in OUTCOMES],
+                t("visit_list.time_visitor"))
     for section in sections:
         officer = t("visit_list.officer", n=section.officer) if section.officer else t("visit_list.all_stops")
         doc.page_header = f"{t(f'visit_list.title_{variant}')} · {area} · {date.isoformat()} · {officer}"
         doc.add_page()
-        rows = [(str(r["stop"]), r["household_id"], r["label"], str(r["dwellings"]), r["tier"], r["arrival"],
-                 r["distance"], r["note"], *(["☐"] * len(OUTCOMES)), "") for r in section.rows]
+        rows = [(*[str(r[key]) for key in columns], *(["☐"] * len(OUTCOMES)), "") for r in section.rows]
         doc.repeating_table(headings, rows, widths)
-        if section.left_out:
-            doc.paragraph(t("visit_list.left_out", n=section.left_out))
     doc.page_header = ""
     doc.add_page()
     doc.heading(t("visit_list.legend"))

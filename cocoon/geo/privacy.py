@@ -1,43 +1,70 @@
-"""Moving points away from victims' homes before anything is published.
+"""Keeping published and physically placed points from leading to a victim's home.
 
-A point is replaced by the centre of its grid cell (``cell`` metres). If that centre is closer
-than ``min_distance`` to any victim's home, the nearest clear candidate among the cell's corners
-and the centres of the surrounding cells is used instead. So no published point lies within
-``min_distance`` of a victim's home, and no zone drawn around a published point is centred on
-one; and points in the same cell become one and the same point.
+The rule (the police.uk snapping rule, and the product brief): a point on the public map, or a
+place where a sign goes up, must not have a victim's home among the ``k`` households nearest to
+it (``k`` = 8 by default), and must be at least ``min_distance`` from every victim's home.
+
+:func:`generalise` moves points to the centre of their grid cell (``cell`` metres; points in the
+same cell become one point). Where the centre breaks the rule, the nearest candidate that keeps
+it among the cell's corners and the centres of the surrounding cells (up to ``max_rings`` cells
+away) is used instead; where none does, the point is left out and the caller says so.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 
-def generalise(points: np.ndarray, victims: np.ndarray, *, cell: float = 250.0, min_distance: float = 60.0,
-               max_rings: int = 4) -> np.ndarray:
-    """Generalised copies of ``points`` (n × 2, metres), all ``min_distance`` or more from ``victims``."""
-    from scipy.spatial import cKDTree
+@dataclass(frozen=True)
+class NearestRule:
+    """The homes around the zones and which of them are victims' homes (metric CRS)."""
 
+    homes: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    """Households (and burglary points) near the zones, n × 2."""
+    is_victim: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    k: int = 8
+    """No victim's home among the k households nearest to a point."""
+    min_distance: float = 60.0
+    """And no victim's home closer than this, metres."""
+
+    def clear(self, points: np.ndarray) -> np.ndarray:
+        """For each point (m × 2): does it keep the rule?"""
+        from scipy.spatial import cKDTree
+
+        points = np.asarray(points, dtype=float).reshape(-1, 2)
+        ok = np.ones(len(points), dtype=bool)
+        victims = self.homes[self.is_victim]
+        if len(points) == 0 or len(victims) == 0:
+            return ok
+        distance, _ = cKDTree(victims).query(points)
+        ok &= distance >= self.min_distance
+        k = min(self.k, len(self.homes))
+        if k > 0:
+            _, nearest = cKDTree(self.homes).query(points, k=k)
+            ok &= ~self.is_victim[np.asarray(nearest).reshape(len(points), k)].any(axis=1)
+        return ok
+
+
+def generalise(points: np.ndarray, rule: NearestRule, *, cell: float = 250.0,
+               max_rings: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Generalised copies of ``points`` (n × 2, metres) that keep ``rule``, and which points could
+    be placed (False: no candidate keeps the rule; leave that point out)."""
     points = np.asarray(points, dtype=float).reshape(-1, 2)
     if len(points) == 0:
-        return points.copy()
-    tree = cKDTree(np.asarray(victims, dtype=float).reshape(-1, 2)) if len(victims) else None
-
-    def clear(candidates: np.ndarray) -> np.ndarray:
-        if tree is None:
-            return np.ones(len(candidates), dtype=bool)
-        distance, _ = tree.query(candidates)
-        return distance >= min_distance
-
+        return points.copy(), np.ones(0, dtype=bool)
     centre = (np.floor(points / cell) + 0.5) * cell
     result = centre.copy()
-    bad = np.flatnonzero(~clear(centre))
-    offsets = [(dx * cell / 2, dy * cell / 2) for ring in range(1, 2 * max_rings + 1)
-               for dx in range(-ring, ring + 1) for dy in range(-ring, ring + 1) if max(abs(dx), abs(dy)) == ring]
-    for i in bad:
-        candidates = centre[i] + np.array(offsets)
-        ok = np.flatnonzero(clear(candidates))
+    placed = np.ones(len(points), dtype=bool)
+    offsets = np.array([(dx * cell / 2, dy * cell / 2) for ring in range(1, 2 * max_rings + 1)
+                        for dx in range(-ring, ring + 1) for dy in range(-ring, ring + 1)
+                        if max(abs(dx), abs(dy)) == ring])
+    for i in np.flatnonzero(~rule.clear(centre)):
+        candidates = centre[i] + offsets
+        ok = np.flatnonzero(rule.clear(candidates))
         if len(ok) == 0:
-            raise ValueError("no clear place for a generalised point")  # pragma: no cover - needs a wall of victims
-        best = ok[np.argmin(np.hypot(*(candidates[ok] - points[i]).T))]
-        result[i] = candidates[best]
-    return result
+            placed[i] = False
+            continue
+        result[i] = candidates[ok[np.argmin(np.hypot(*(candidates[ok] - points[i]).T))]]
+    return result, placed

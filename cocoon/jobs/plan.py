@@ -196,20 +196,24 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
     routes = _routes(request, plan, households.households) if request.officers is not None else None
     written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None)
     signs = None
+    notes: list[Note] = []
     if routes is not None:
         area = settings.handout.area_name or request.households.name.split(".")[0]
-        pack, signs = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network)
-        written += pack
+        pack = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network)
+        written += pack.written
+        signs, notes = pack.signs, pack.notes
     if request.maps or request.offline:
-        written += _maps(request, plan, routes, signs, history.outcomes, out_dir, lang)
+        maps, map_notes = _maps(request, plan, routes, signs, history.outcomes, out_dir, lang)
+        written += maps
+        notes += map_notes
     return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
                       notes=[*burglaries.notes, *households.notes, *plan.notes, *history.notes,
-                             *(routes.notes if routes else [])],
+                             *(routes.notes if routes else []), *notes],
                       routes=routes)
 
 
 def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.DataFrame | None,
-          outcomes: dict[str, tuple[str, str]], out_dir: Path, lang: str) -> list[Path]:
+          outcomes: dict[str, tuple[str, str]], out_dir: Path, lang: str) -> tuple[list[Path], list[Note]]:
     """map.html and map-public.html; offline, with a basemap from the OSM extract when there is one."""
     basemap = None
     extract = request.extract()
@@ -220,8 +224,9 @@ def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.Dat
     data = MapData(plan=plan, route_stops=routes.stops if routes else None,
                    route_start=(routes.start.x, routes.start.y) if routes else None, signs=signs, outcomes=outcomes,
                    basemap=basemap)
+    public, notes = public_map(data, lang=lang, offline=request.offline)
     return [write_text(out_dir / "map.html", internal_map(data, lang=lang, offline=request.offline)),
-            write_text(out_dir / "map-public.html", public_map(data, lang=lang, offline=request.offline))]
+            write_text(out_dir / "map-public.html", public)], notes
 
 
 def _routes(request: PlanRequest, plan: Plan, households: gpd.GeoDataFrame) -> Routes:

@@ -43,8 +43,6 @@ LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"
 PHASE_COLOURS = {"high": "#d7191c", "elevated": "#f5a623"}
 TIER_COLOURS = {"A": "#7b1fa2", "B": "#1f78b4", "C": "#6a9f3a"}
-PUBLIC_MIN_DISTANCE_M = 60.0
-"""Published points are at least this far from any victim's home (the rule is 50 m)."""
 
 
 #: Characters that folium/branca would read as template syntax or JavaScript template strings.
@@ -324,47 +322,72 @@ def _add_signs(m: Any, signs: pd.DataFrame | None, *, lang: str, weeks: bool,
     group.add_to(m)
 
 
-def public_points(plan: Plan, signs: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """Zone centres and sign sites moved away from every victim's home (metric CRS)."""
+@dataclass
+class PublicPoints:
+    """Zone centres and sign sites as the public map shows them (metric CRS)."""
 
-    victims = np.column_stack([plan.burglaries.geometry.x.to_numpy(), plan.burglaries.geometry.y.to_numpy()])
+    zones: np.ndarray
+    zone_placed: np.ndarray
+    """False for a zone no place near which keeps the privacy rule: it is left off."""
+    signs: np.ndarray
+    sign_placed: np.ndarray
+
+
+def public_points(plan: Plan, signs: pd.DataFrame | None) -> PublicPoints:
+    """Zone centres and sign sites moved to grid-cell centres that keep the privacy rule: no
+    victim's home among the nearest households, none too close (:mod:`cocoon.geo.privacy`)."""
+    rule, cells = plan.privacy_rule, plan.settings.privacy
     centres = np.column_stack([plan.zones.geometry.centroid.x.to_numpy(), plan.zones.geometry.centroid.y.to_numpy()])
-    out = {"zones": generalise(centres, victims, cell=250.0, min_distance=PUBLIC_MIN_DISTANCE_M), "victims": victims}
-    if signs is not None and len(signs):
-        sites = np.column_stack([signs["x"].to_numpy(), signs["y"].to_numpy()])
-        out["signs"] = generalise(sites, victims, cell=100.0, min_distance=PUBLIC_MIN_DISTANCE_M)
-    return out
+    zones, zone_placed = generalise(centres, rule, cell=cells.zone_cell_m)
+    sites = np.empty((0, 2)) if signs is None or len(signs) == 0 else \
+        np.column_stack([signs["x"].to_numpy(dtype=float), signs["y"].to_numpy(dtype=float)])
+    sign_points, sign_placed = generalise(sites, rule, cell=cells.sign_cell_m)
+    return PublicPoints(zones=zones, zone_placed=zone_placed, signs=sign_points, sign_placed=sign_placed)
 
 
-def public_map(data: MapData, *, lang: str, offline: bool = False) -> str:
-    """For residents: zones and signs only, generalised, with week labels; no households, no free text."""
+def _public_view(plan: Plan, points: PublicPoints) -> np.ndarray | None:
+    """The corners of the public map's view, which are published too: kept to the privacy rule."""
+    placed = points.zones[points.zone_placed]
+    if len(placed) == 0:
+        return None
+    x, y = placed[:, 0], placed[:, 1]
+    pad = float(plan.zones["radius_m"].max())
+    corners = np.array([[x.min() - pad, y.min() - pad], [x.max() + pad, y.max() + pad]])
+    for _ in range(50):
+        if plan.privacy_rule.clear(corners).all():
+            break
+        pad += 100.0
+        corners = np.array([[x.min() - pad, y.min() - pad], [x.max() + pad, y.max() + pad]])
+    return corners
+
+
+def public_map(data: MapData, *, lang: str, offline: bool = False) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+    """For residents: zones and signs only, generalised, with week labels; no households, no free
+    text. Also notes on zones and signs left off because no place near them keeps the privacy rule."""
     import folium
 
     plan = data.plan
     t = translator(lang)
     m = _new_map(t("maps.title_public"), offline=offline)
     points = public_points(plan, data.signs)
+    notes: list[tuple[str, dict[str, Any]]] = []
+    if (~points.zone_placed).any():
+        notes.append(("maps.zones_left_out", {"n": int((~points.zone_placed).sum()), "k": plan.privacy_rule.k}))
+    if (~points.sign_placed).any():
+        notes.append(("maps.signs_left_out", {"n": int((~points.sign_placed).sum()), "k": plan.privacy_rule.k}))
     zones = plan.zones
     view = None
-    if len(zones):
-        radius = float(zones["radius_m"].max())
-        x, y = points["zones"][:, 0], points["zones"][:, 1]
-        pad = radius
-        for _ in range(20):  # the view's corners are published too: keep them clear of victims
-            corners = np.array([[x.min() - pad, y.min() - pad], [x.max() + pad, y.max() + pad]])
-            gaps = np.hypot(*(corners[:, None, :] - points["victims"][None, :, :]).transpose(2, 0, 1))
-            if len(points["victims"]) == 0 or np.all(gaps.min(axis=1) >= PUBLIC_MIN_DISTANCE_M):
-                break
-            pad += 100.0
+    corners = _public_view(plan, points)
+    if corners is not None:
         lon, lat = _lonlat(plan, corners[:, 0], corners[:, 1])
         view = (lon, lat)
         if offline and data.basemap is not None:
             _add_basemap(m, data.basemap, np.column_stack([lon, lat]), lang)
-    zlon, zlat = _lonlat(plan, points["zones"][:, 0], points["zones"][:, 1])
+    zlon, zlat = _lonlat(plan, points.zones[:, 0], points.zones[:, 1])
     seen = set()
     for phase in ("elevated", "high"):
         group = folium.FeatureGroup(name=t(f"maps.zones_{phase}"))
-        for k in np.flatnonzero(zones["phase"].to_numpy() == phase):
+        for k in np.flatnonzero((zones["phase"].to_numpy() == phase) & points.zone_placed):
             row = zones.iloc[k]
             key = (round(float(zlat[k]), 6), round(float(zlon[k]), 6), phase)
             if key in seen:  # burglaries in the same cell show as one zone
@@ -376,16 +399,17 @@ def public_map(data: MapData, *, lang: str, offline: bool = False) -> str:
                                         down=week_label(row["end"]))))
             circle.add_to(group)
         group.add_to(m)
-    if "signs" in points:
-        slon, slat = _lonlat(plan, points["signs"][:, 0], points["signs"][:, 1])
-        _add_signs(m, data.signs, lang=lang, weeks=True, points=(slon, slat))
+    if data.signs is not None and points.sign_placed.any():
+        slon, slat = _lonlat(plan, points.signs[:, 0], points.signs[:, 1])
+        keep = points.sign_placed
+        _add_signs(m, data.signs[keep], lang=lang, weeks=True, points=(slon[keep], slat[keep]))
     folium.LayerControl(collapsed=False).add_to(m)
     _legend(m, t("maps.legend"), [(PHASE_COLOURS["high"], t("phase.high")), (PHASE_COLOURS["elevated"],
                                                                              t("phase.elevated")),
                                   ("#f2c500", t("maps.signs"))])
     if view is not None:
         _fit(m, *view)
-    return finish(m, offline=offline)
+    return finish(m, offline=offline), notes
 
 
 def finish(m: Any, *, offline: bool) -> str:

@@ -64,7 +64,7 @@ class Document(FPDF):
         self.set_font("DejaVu", "", 7.5)
         scale = min(1.0, self.epw / sum(widths))
         widths = tuple(w * scale for w in widths)
-        with self.table(col_widths=widths, width=sum(widths), repeat_headings=1, text_align="LEFT",
+        with self.table(col_widths=widths, width=min(sum(widths), self.epw), repeat_headings=1, text_align="LEFT",
                            line_height=4.2, first_row_as_headings=True) as table:
             table.row(headings)
             for values in rows:

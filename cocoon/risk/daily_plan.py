@@ -13,7 +13,9 @@ from pyproj import CRS
 
 from cocoon.errors import InputError
 from cocoon.geo.crs import WGS84, Bounds, choose_metric_crs, crs_label, lonlat_bounds, parse_crs, to_lonlat
+from cocoon.geo.privacy import NearestRule
 from cocoon.risk.ranking import rank_households
+from cocoon.risk.victims import Victims
 from cocoon.risk.zones import (
     ELEVATED,
     EXPIRED,
@@ -45,8 +47,17 @@ class Plan:
     visits: pd.DataFrame
     """Ranked households, with lon/lat added."""
     excluded: int = 0
+    victims: Victims = field(default_factory=Victims)
+    """The victims of the active burglaries and the homes around them (see :mod:`cocoon.risk.victims`)."""
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _counts: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def privacy_rule(self) -> NearestRule:
+        """The nearest-households rule for anything published or put up near these zones."""
+        p = self.settings.privacy
+        return NearestRule(homes=self.victims.homes, is_victim=self.victims.is_victim, k=p.k_nearest,
+                           min_distance=p.min_distance_m)
 
     @property
     def crs_label(self) -> str:
@@ -118,7 +129,7 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
     if len(zones) and len(visits) == 0:
         notes.append(("notes.no_households_in_zones", {}))
     return Plan(date=on, crs=metric, settings=settings, burglaries=b, zones=zones, outlines=merged_outlines(zones),
-                visits=visits, excluded=ranking.excluded, notes=notes)
+                visits=visits, excluded=ranking.excluded, victims=ranking.victims, notes=notes)
 
 
 def _refuse_swapped_file(burglaries: gpd.GeoDataFrame, hb: Bounds) -> None:

@@ -14,7 +14,6 @@ of the zone. The list is ordered by tier, then priority, then distance.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,6 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cocoon.risk.addresses import number_parity, split_address, street_key
+from cocoon.risk.victims import Victims, find_victims
 from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import RankingSettings
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 TIERS = np.array(["A", "B", "C"])
 RELATIONS = np.array(["same_building", "same_side", "same_street", "nearby"])
-_HOUSE = re.compile(r"^\s*(?P<street>.*?\D)\s*(?P<number>\d+)\s*[a-zA-Z]?\s*(?:[,].*)?$")
 
 
 @dataclass
@@ -39,34 +39,10 @@ class Ranking:
     """One row per household to visit, best first (see :func:`rank_households`)."""
     excluded: int
     """Households in a zone that were left out because their id was excluded."""
-    victims: pd.DataFrame
+    burgled: pd.DataFrame
     """Per active burglary: the household taken as the burgled address (or none)."""
-
-
-def street_key(values: pd.Series) -> np.ndarray:
-    """Street names compared without case or extra spaces ("Storgatan " == "storgatan"); "" if none.
-
-    Works on the distinct values only, so a million rows with a few thousand streets is quick.
-    """
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    keys = np.array([" ".join(str(u).casefold().split()) for u in uniques] + [""], dtype=object)
-    return keys[codes]  # code -1 (missing) picks the trailing ""
-
-
-def number_parity(values: pd.Series) -> np.ndarray:
-    """0/1 for even/odd house numbers ("12B" -> 0); -1 where unknown."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    digits = pd.Series([str(u) for u in uniques], dtype=object).str.extract(r"^\s*(\d+)", expand=False)
-    numbers = pd.to_numeric(digits, errors="coerce").to_numpy(dtype=float)
-    parity = np.append(np.where(np.isnan(numbers), -1, np.nan_to_num(numbers) % 2), -1).astype(np.int8)
-    return parity[codes]
-
-
-def split_address(addresses: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Street and number from "Storgatan 12B" style addresses; None where it does not parse."""
-    parts = addresses.astype(object).where(addresses.notna(), "").astype(str).str.extract(_HOUSE)
-    street = parts["street"].str.strip().where(parts["street"].notna(), None)
-    return street, parts["number"].where(parts["number"].notna(), None)
+    victims: Victims
+    """Every victim household and the homes around them, for the privacy rules."""
 
 
 @dataclass
@@ -96,7 +72,8 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
     ``households`` and ``active`` (points of the active burglaries with ``burglary_id``,
     ``age_days``, ``phase``, ``days_left`` and ``address``) share one metric CRS.
     """
-    empty = Ranking(visits=_empty_visits(), excluded=0, victims=pd.DataFrame({"burglary_id": [], "household_id": []}))
+    empty = Ranking(visits=_empty_visits(), excluded=0, burgled=pd.DataFrame({"burglary_id": [], "household_id": []}),
+                    victims=Victims())
     if len(active) == 0 or len(households) == 0:
         return empty
     # Most recent burglary first, so each household lists its burglaries newest first.
@@ -124,16 +101,18 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
 
     visits = _per_household(households, active, pairs, contribution, tier, relation, hx, hy, ranking)
     victim_ids = households["household_id"].to_numpy(dtype=object)[np.maximum(victim_h, 0)]
-    victims = pd.DataFrame({"burglary_id": active["burglary_id"].to_numpy(),
+    burgled = pd.DataFrame({"burglary_id": active["burglary_id"].to_numpy(),
                             "household_id": np.where(victim_h >= 0, victim_ids, None)})
-    visits["burgled"] = visits["household_id"].isin(set(victims["household_id"].dropna()))
+    visits["burgled"] = visits["household_id"].isin(set(burgled["household_id"].dropna()))
+    victims = find_victims(households, active, b=pairs.b, h=pairs.h, d=pairs.d, present=pairs.present,
+                           nearest_h=pairs.nearest_h, nearest_d=pairs.nearest_d, ranking=ranking)
     excluded_ids = set(map(str, exclude))
     drop = visits["household_id"].astype(str).isin(excluded_ids).to_numpy() if excluded_ids else \
         np.zeros(len(visits), dtype=bool)
     if drop.any():
         visits = visits[~drop].reset_index(drop=True)
     visits.insert(0, "rank", np.arange(1, len(visits) + 1))
-    return Ranking(visits=visits, excluded=int(drop.sum()), victims=victims)
+    return Ranking(visits=visits, excluded=int(drop.sum()), burgled=burgled, victims=victims)
 
 
 def zone_pairs(hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *, radius_m: float,

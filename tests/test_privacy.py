@@ -231,7 +231,7 @@ def test_rural_sign_sites_and_public_points_are_not_the_victims_house(rural):
 
 
 def test_rural_volunteer_list_leaves_out_the_victim(rural):
-    out, _, _, _, households = rural
+    out, _, _, _, _ = rural
     page = (out / "visit-list-volunteer.html").read_text(encoding="utf-8")
     assert "Byvägen 11<" not in page
     assert "2026-04-28" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import chicago_csv
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cocoon.errors import InputError
@@ -26,6 +27,8 @@ def chicago_2016():
     return df.loc[keep, "x"].to_numpy(), df.loc[keep, "y"].to_numpy(), t
 
 
+# near-repeat-methods.md's reference tables, as computed by the R package NearRepeat: Chicago 2016, sds 0, 0.1,
+# 200, 400, 600 m, tds 0, 7, 14, 21 days (pairs beyond 600 m or 21 days not counted).
 REFERENCE = {
     ("euclidean", "right"): [[342, 97, 62], [1892, 1514, 1362], [4145, 3643, 3592], [5805, 5143, 4919]],
     ("euclidean", "left"): [[319, 106, 62], [1647, 1539, 1400], [3598, 3660, 3638], [5028, 5167, 4935]],
@@ -42,6 +45,19 @@ def test_reference_tables(chicago_2016, metric, closed):
     assert result.observed.tolist() == REFERENCE[(metric, closed)]
 
 
+# The Near Repeat Calculator's output published with T. Davies' NearRepeat notebooks (tobydavies/NearRepeat on
+# GitHub): Chicago 2016, sds 0, 1, 100, 200, 300, inf m, tds 0, 2, 4, inf days.
+NRC_OBSERVED = [[202, 51, 1025], [189, 143, 7762], [290, 343, 23366], [456, 526, 41305],
+                [577857, 760260, 67037075]]
+
+
+def test_near_repeat_calculator_table(chicago_2016):
+    x, y, t = chicago_2016
+    result = knox_test(x, y, t, sds=[0, 1, 100, 200, 300, math.inf], tds=[0, 2, 4, math.inf], nrep=2, seed=0,
+                       nrc=True)
+    assert result.observed.tolist() == NRC_OBSERVED
+
+
 def test_inf_breaks_keep_every_pair(chicago_2016):
     x, y, t = chicago_2016
     result = knox_test(x, y, t, sds=[0, 1, 100, 200, 300, 400, 500, math.inf],
@@ -51,53 +67,90 @@ def test_inf_breaks_keep_every_pair(chicago_2016):
     assert result.sim_mean.sum() == pytest.approx(n * (n - 1) / 2)  # every permutation keeps every pair
 
 
-def brute(x, y, t, sds, tds, metric, closed, nrc=False):
-    n_s, n_t = len(sds) - 1, len(tds) - 1
-    table = np.zeros((n_s, n_t), dtype=np.int64)
-    if nrc:  # single precision coordinates and distances; "same location" is distance 0
-        x, y = np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.float32)
+def band_index(value: float, breaks: list[float], closed: str) -> int | None:
+    """The band [a, b) (closed="left") or (a, b] (closed="right", the first band closed at a too)."""
+    for k, (lo, hi) in enumerate(itertools.pairwise(breaks)):
+        if closed == "left" and lo <= value < hi:
+            return k
+        if closed == "right" and (lo < value <= hi or (k == 0 and value == lo)):
+            return k
+    return None  # outside the outermost breaks
 
-    def band(v, b):
-        for k in range(len(b) - 1):
-            lo, hi = b[k], b[k + 1]
-            inside = (lo <= v < hi) if closed == "left" else ((lo < v <= hi) or (k == 0 and v == lo))
-            if inside:
-                return k
-        return -1
 
-    for i in range(len(x)):
-        for j in range(i + 1, len(x)):
-            if nrc:
-                dx, dy = np.float32(x[i] - x[j]), np.float32(y[i] - y[j])
-                d = float(np.hypot(dx, dy) if metric == "euclidean" else np.abs(dx) + np.abs(dy))
-            else:
-                d = math.hypot(x[i] - x[j], y[i] - y[j]) if metric == "euclidean" else abs(x[i] - x[j]) + abs(y[i] - y[j])
-            s, k = band(d, sds), band(abs(t[i] - t[j]), tds)
-            if nrc and s == 0 and d > 0 and sds[1] <= 1:
-                s = 1
-            if s >= 0 and k >= 0:
-                table[s, k] += 1
+def brute(x, y, t, sds, tds, metric, closed, nrc):
+    """Every pair, one at a time, from the definitions in near-repeat-methods.md."""
+    table = np.zeros((len(sds) - 1, len(tds) - 1), dtype=np.int64)
+    if nrc:  # the NRC: [a, b) on single-precision coordinates, "same location" is distance 0
+        closed = "left"
+        x, y = [float(v) for v in np.float32(x)], [float(v) for v in np.float32(y)]
+    same_location = nrc and sds[0] == 0 and sds[1] <= 1
+    for i, j in itertools.combinations(range(len(x)), 2):
+        dx, dy = abs(x[i] - x[j]), abs(y[i] - y[j])
+        d = math.hypot(dx, dy) if metric == "euclidean" else dx + dy
+        if same_location and d == 0:
+            s = 0
+        elif same_location and d < sds[1]:
+            s = 1 if len(sds) > 2 else None
+        else:
+            s = band_index(d, sds, closed)
+        k = band_index(abs(t[i] - t[j]), tds, closed)
+        if s is not None and k is not None:
+            table[s, k] += 1
     return table
 
 
+def cumulative(first: float, steps: list[float]) -> list[float]:
+    return list(itertools.accumulate(steps, initial=first))
+
+
+POINTS = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 30)), min_size=2, max_size=40)
+SPATIAL = st.builds(cumulative, st.sampled_from([0, 0.5, 1, 3, 5]),
+                    st.lists(st.sampled_from([0.5, 1, 2, 5, 10, 20]), min_size=1, max_size=4))
+TEMPORAL = st.builds(cumulative, st.sampled_from([0, 0.5, 1, 2, 5]),
+                     st.lists(st.sampled_from([0.5, 1, 2, 3, 7]), min_size=1, max_size=3))
+
+
+@pytest.mark.parametrize("nrc", [False, True])
+@pytest.mark.parametrize("inf_t", [False, True])
+@pytest.mark.parametrize("inf_s", [False, True])
+@pytest.mark.parametrize("closed", ["left", "right"])
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(points=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 30)), min_size=2, max_size=40),
-       metric=st.sampled_from(["euclidean", "manhattan"]), closed=st.sampled_from(["left", "right"]),
-       inf_s=st.booleans(), inf_t=st.booleans(), half_days=st.booleans(), nrc=st.booleans(),
-       scale=st.sampled_from([1.0, 0.25]))
-def test_brute_force_agrees(points, metric, closed, inf_s, inf_t, half_days, nrc, scale):
-    """Every option: metric, closure, inf bands, fractional days, the NRC's rules, sub-metre gaps."""
-    x, y, t = (np.array(v, dtype=float) for v in zip(*points))
+@given(points=POINTS, sds=SPATIAL, tds=TEMPORAL, half_days=st.booleans(), scale=st.sampled_from([1.0, 0.25]))
+# first breaks above 0 with pairs closer in space (1 m) and in time (0 days); the NRC's "same location"
+# band with and without a next band
+@example(points=[(0, 0, 0), (1, 0, 3), (30, 0, 9), (31, 0, 9)], sds=[5, 10], tds=[2, 7], half_days=False,
+         scale=1.0)
+@example(points=[(0, 0, 0), (0, 0, 3), (1, 0, 3), (4, 0, 8)], sds=[0, 0.5], tds=[0, 3], half_days=False,
+         scale=0.25)
+@example(points=[(0, 0, 0), (0, 0, 3), (1, 0, 3), (4, 0, 8)], sds=[0, 1, 2], tds=[0, 3], half_days=False,
+         scale=0.25)
+def test_brute_force_agrees(points, sds, tds, half_days, scale, metric, closed, inf_s, inf_t, nrc):
+    """Every metric, closure, inf band and NRC choice; first breaks at 0 and above; sub-metre gaps."""
+    x, y, t = (np.array(v, dtype=float) for v in zip(*points, strict=True))
     x, y = 500_000 + x * scale, 6_500_000 + y * scale  # big coordinates, as in real CRSs
     if half_days:
         t = t / 2
-    sds = [0, 1, 10, 20] + ([math.inf] if inf_s else [])
-    tds = [0, 3, 7, 14] + ([math.inf] if inf_t else [])
+    sds = sds + [math.inf] * inf_s
+    tds = tds + [math.inf] * inf_t
     result = knox_test(x, y, t, sds=sds, tds=tds, metric=metric, closed=closed, nrep=2, seed=3, nrc=nrc)
-    expected = brute(x, y, t, sds, tds, metric, "left" if nrc else closed, nrc=nrc)
+    expected = brute(x.tolist(), y.tolist(), t.tolist(), sds, tds, metric, closed, nrc)
     assert result.observed.tolist() == expected.tolist()
-    if inf_s and inf_t:
+    if inf_s and inf_t and sds[0] == 0 and tds[0] == 0:
         assert result.observed.sum() == len(x) * (len(x) - 1) // 2
+
+
+@pytest.mark.parametrize("closed", ["left", "right"])
+def test_pairs_closer_than_the_first_break_are_left_out(closed):
+    """A first break above 0 drops the closer pairs, also when inf keeps the far ones (as NearRepeat)."""
+    space = knox_test([0, 1], [0, 0], [0, 0], sds=[5, 10, math.inf], tds=[0, 7], closed=closed, nrep=9, seed=1)
+    assert space.observed.tolist() == [[0], [0]] and space.sim_mean.tolist() == [[0], [0]]
+    time = knox_test([0, 100], [0, 0], [0, 1], sds=[0, 10, math.inf], tds=[5, 10, math.inf], closed=closed, nrep=9,
+                     seed=1)
+    assert time.observed.tolist() == [[0, 0], [0, 0]] and time.sim_mean.tolist() == [[0, 0], [0, 0]]
+    kept = knox_test([0, 1, 100], [0, 0, 0], [0, 0, 5], sds=[0.5, 10, math.inf], tds=[0, 5, math.inf],
+                     closed=closed, nrep=9, seed=1)
+    assert kept.observed.tolist() == ([[1, 0], [0, 2]] if closed == "left" else [[1, 0], [2, 0]])
 
 
 def test_same_seed_same_numbers_and_json():
@@ -152,7 +205,8 @@ def test_progress_is_reported():
     calls = []
     rng = np.random.default_rng(1)
     x, y, t = rng.uniform(0, 500, 50), rng.uniform(0, 500, 50), rng.integers(0, 30, 50)
-    knox_test(x, y, t, sds=[0, 100], tds=[0, 7], nrep=60, seed=1, progress=lambda done, total: calls.append((done, total)))
+    knox_test(x, y, t, sds=[0, 100], tds=[0, 7], nrep=60, seed=1,
+              progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (60, 60) and all(total == 60 for _, total in calls)
 
 
@@ -181,7 +235,13 @@ def test_bad_breaks(text, key):
     assert err.value.key == key and "--sds" in str(err.value)
 
 
-def test_bad_nrep():
+@pytest.mark.parametrize("change,key", [({"nrep": 0}, "knox.bad_nrep"), ({"metric": "chebyshev"}, "knox.bad_metric"),
+                                        ({"closed": "both"}, "knox.bad_closed"), ({"x": [0]}, "knox.too_few_events"),
+                                        ({"t": [0, math.nan]}, "knox.not_finite")])
+def test_bad_input(change, key):
+    arguments = {"x": [0, 1], "y": [0, 1], "t": [0, 1], "sds": [0, 10], "tds": [0, 7], "nrep": 5} | change
+    if key == "knox.too_few_events":
+        arguments |= {"y": [0], "t": [0]}
     with pytest.raises(InputError) as err:
-        knox_test([0, 1], [0, 1], [0, 1], sds=[0, 10], tds=[0, 7], nrep=0)
-    assert err.value.key == "knox.bad_nrep"
+        knox_test(**arguments)
+    assert err.value.key == key

@@ -15,17 +15,21 @@ Conventions (each an option, as the reference tools differ):
   ``closed="right"``: bands are (a, b], and the first band also includes its lower bound, so
   the first bands of breaks 0, 0.1, 200 and 0, 7, 14 are [0, 0.1] and [0, 7].
 - ``metric``: "euclidean" or "manhattan" (NearRepeat's default).
-- ``inf`` as the last break keeps every pair; otherwise pairs beyond the outermost breaks
-  are left out.
+- ``inf`` as the last break keeps every pair beyond the last finite break; otherwise pairs
+  beyond the outermost breaks are left out. Pairs closer than a first break above 0 are left
+  out either way (as in NearRepeat), in space and in time.
 - ``nrc=True``: the Near Repeat Calculator's rules. Bands are [a, b) on coordinates rounded
   to single precision; when the first spatial band is [0, 1) or narrower it is the NRC's
-  "same location" band, distance exactly 0, and the next band starts just above 0; ``nrep``
-  is the NRC's "iterations", which run ``nrep - 1`` simulations.
+  "same location" band, distance exactly 0, and the next band starts just above 0 (without a
+  next band those pairs are left out); ``nrep`` is the NRC's "iterations", which run
+  ``nrep - 1`` simulations.
 
 Only pairs within the largest finite spatial break are enumerated (with a KD-tree). The counts
 of an ``inf`` spatial band follow from the number of pairs per temporal band over all pairs,
-which shuffling the dates does not change. Each simulation draws its permutation from its own
-seed (spawned from ``seed``), so the numbers do not depend on how many threads share the work.
+which shuffling the dates does not change, minus the enumerated pairs in each temporal band:
+those in the finite spatial bands and those closer than the first spatial break. Each
+simulation draws its permutation from its own seed (spawned from ``seed``), so the numbers do
+not depend on how many threads share the work.
 """
 
 from __future__ import annotations
@@ -33,15 +37,19 @@ from __future__ import annotations
 import math
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cocoon.errors import InputError
 from cocoon.evidence.breaks import band_labels, breaks_json, check_breaks
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SAME_LOCATION_MAX_M = 1.0
 """Under the NRC's rules a first spatial band no wider than this is "same location" (distance 0)."""
@@ -78,7 +86,7 @@ class KnoxResult:
         with np.errstate(invalid="ignore"):
             return (self.p_value <= alpha) & (self.knox_ratio >= min_ratio)
 
-    def frame(self, what: str = "knox_ratio"):
+    def frame(self, what: str = "knox_ratio") -> pd.DataFrame:
         """One table as a pandas DataFrame: spatial bands as rows, temporal bands as columns."""
         import pandas as pd
 
@@ -125,8 +133,13 @@ def _distances(x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray, metri
     return np.hypot(dx, dy) if metric == "euclidean" else np.abs(dx) + np.abs(dy)
 
 
-def _spatial_bands(x, y, sds, metric: str, closed: str, nrc: bool):
-    """Pairs (i sorted) within the finite spatial breaks and their spatial band."""
+def _spatial_bands(x: np.ndarray, y: np.ndarray, sds: tuple[float, ...], metric: str, closed: str,
+                   nrc: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (i sorted) within the largest finite spatial break and their spatial row.
+
+    With an ``inf`` last break the ``inf`` row is not enumerated (it comes from totals); its
+    index holds instead the pairs closer than the first break, which the totals include too.
+    """
     from scipy.spatial import cKDTree
 
     spatial_inf = math.isinf(sds[-1])
@@ -140,11 +153,14 @@ def _spatial_bands(x, y, sds, metric: str, closed: str, nrc: bool):
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     i, j = pairs[:, 0], pairs[:, 1]
     d = _distances(x, y, i, j, metric)
-    band = band_of(d, np.array(sds, dtype=d.dtype), closed)
-    if nrc and sds[0] == 0 and sds[1] <= SAME_LOCATION_MAX_M and len(sds) > 2:
-        band = np.where((band == 0) & (d > 0), 1, band)
+    breaks = np.array(sds, dtype=d.dtype)
+    band = band_of(d, breaks, closed)
+    if nrc and sds[0] == 0 and sds[1] <= SAME_LOCATION_MAX_M:
+        band = np.where((band == 0) & (d > 0), 1 if len(sds) > 2 else -1, band)
     if spatial_inf:
-        band = np.where(band == len(sds) - 2, -1, band)  # the inf row comes from totals
+        inf_row = len(sds) - 2
+        below = d < breaks[0]
+        band = np.where(band == inf_row, -1, np.where(below, inf_row, band))
     keep = band >= 0
     return i[keep], j[keep], band[keep]
 
@@ -165,20 +181,18 @@ def _pairs_per_band(t: np.ndarray, tds: tuple[float, ...], closed: str) -> np.nd
     counts = []
     for k in range(len(tds) - 1):
         lo, hi = tds[k], tds[k + 1]
-        if closed == "left":
-            counts.append(within(hi, False) - within(lo, False))
-        else:
-            below = 0 if k == 0 and lo == 0 else within(lo, True)
-            if k == 0 and lo > 0:
-                below = within(lo, False)
-            counts.append(within(hi, True) - below)
+        if closed == "left":  # [lo, hi)
+            counts.append(within(hi, inclusive=False) - within(lo, inclusive=False))
+        else:  # (lo, hi], the first band [lo, hi]
+            counts.append(within(hi, inclusive=True) - within(lo, inclusive=k > 0))
     return np.array(counts, dtype=np.int64)
 
 
 class _Counter:
     """Counts the pairs of the enumerated set per cell, for any assignment of times."""
 
-    def __init__(self, i, j, s_band, t, tds, closed: str, n_s: int, n_t: int):
+    def __init__(self, i: np.ndarray, j: np.ndarray, s_band: np.ndarray, t: np.ndarray, tds: tuple[float, ...],
+                 closed: str, n_s: int, n_t: int) -> None:
         self.n_s, self.n_t = n_s, n_t
         self.width = n_t + 1  # the last column collects pairs outside every temporal band
         self.integer = bool(np.all(t == np.round(t)))
@@ -216,8 +230,9 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def knox_test(x, y, t, *, sds, tds, metric: str = "euclidean", closed: str = "left", nrep: int = 999,
-              seed: int | None = None, nrc: bool = False, workers: int | None = None,
+def knox_test(x: ArrayLike, y: ArrayLike, t: ArrayLike, *, sds: Sequence[float], tds: Sequence[float],
+              metric: str = "euclidean", closed: str = "left", nrep: int = 999, seed: int | None = None,
+              nrc: bool = False, workers: int | None = None,
               progress: Callable[[int, int], None] | None = None) -> KnoxResult:
     """The Knox table with Monte Carlo significance (see the module text).
 
@@ -250,8 +265,8 @@ def knox_test(x, y, t, *, sds, tds, metric: str = "euclidean", closed: str = "le
 
     def full(times: np.ndarray) -> np.ndarray:
         counts = counter.count(times)
-        if totals is not None:
-            counts[-1] = totals - counts[:-1].sum(axis=0)
+        if totals is not None:  # the last row holds the enumerated pairs closer than the first break
+            counts[-1] = totals - counts.sum(axis=0)
         return counts
 
     base = counter.times(t)

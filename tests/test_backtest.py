@@ -1,8 +1,11 @@
-"""``cocoon backtest``: hits by hand, against brute force, baselines at equal area, errors."""
+"""``cocoon backtest``: hits by hand, against brute force and an independent Chicago reference, baselines at equal
+area, errors."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,17 +13,18 @@ import pytest
 import shapely
 from click.testing import CliRunner
 from conftest import chicago_csv
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cocoon.evidence.scoring import _hits_at, _ranks, run_backtest
 from cocoon.cli import main
+from cocoon.evidence.scoring import _hits_at, _ranks, run_backtest
 from cocoon.geo.grid import make_grid
 from cocoon.settings import BacktestSettings, RankingSettings, ZoneSettings
 
 KEYS = ["n_events_scored", "hits_high", "hits_zone", "hit_rate_high", "hit_rate_zone", "mean_area_share_high",
         "mean_area_share_zone", "pai_high", "pai_zone", "baselines"]
 BOX = shapely.box(0, 0, 2000, 2000)
+REFERENCE = Path(__file__).parent / "reference" / "backtest_chicago_2016.json"
 
 
 def run(*args):
@@ -54,8 +58,8 @@ def test_follow_on_counts_by_hand():
     day = [0, 1, 5, 20]
     b = backtest(x, y, day, 1, 20, radius=50)
     index = b.per_burglary["index"].tolist()
-    near = dict(zip(index, b.per_burglary["within_200m_14d"].tolist()))
-    far = dict(zip(index, b.per_burglary["within_500m_56d"].tolist()))
+    near = dict(zip(index, b.per_burglary["within_200m_14d"].tolist(), strict=True))
+    far = dict(zip(index, b.per_burglary["within_500m_56d"].tolist(), strict=True))
     # burglary 1 (day 1): day 5 is 250 m away (only the 500 m count); day 20 is 40 m away, 19 days on
     assert near[1] == 0 and far[1] == 2
     assert near[2] == 0 and far[2] == 1 and near[3] == 0 and far[3] == 0
@@ -93,10 +97,9 @@ def brute_zone(x, y, day, first, last, radius, window, grid):
                        max_size=30),
        radius=st.sampled_from([40.0, 75.0, 120.0]), high=st.integers(1, 5), elevated=st.integers(0, 6))
 def test_zone_hits_and_areas_equal_brute_force(events, radius, high, elevated):
-    x, y, day = (np.array(v) for v in zip(*events))
+    x, y, day = (np.array(v) for v in zip(*events, strict=True))
     x, y = x.astype(float), y.astype(float)
-    if (day < 5).sum() == 0 or ((day >= 5) & (day <= 20)).sum() == 0:
-        return
+    assume((day < 5).any() and ((day >= 5) & (day <= 20)).any())
     area = shapely.box(0, 0, 1000, 1000)
     b = backtest(x, y, day, 5, 20, radius=radius, high=high, elevated=elevated, area=area, cell=20.0)
     grid = make_grid(area, 20.0, max(radius, 8 * 20.0, 450.0))
@@ -121,24 +124,63 @@ def test_ranks_and_ties_against_brute_force():
     assert _hits_at(np.array([5.0]), np.array([1.0]), np.array([3.0])).tolist() == [0.0]
 
 
-def test_baselines_get_the_zones_area_and_a_hotspot_on_repeats_catches_them():
-    rng = np.random.default_rng(2)
-    n = 300
-    x, y = rng.uniform(200, 1800, n), rng.uniform(200, 1800, n)
-    day = rng.integers(0, 60, n)
-    # a repeat address: burgled every 3 days
-    x = np.concatenate([x, np.full(20, 905.0)])
-    y = np.concatenate([y, np.full(20, 905.0)])
-    day = np.concatenate([day, np.arange(0, 60, 3)])
-    b = backtest(x, y, day, 30, 59, radius=100, high=7, elevated=7, cell=50.0)
+def repeats_and_one_offs():
+    """Three addresses burgled every day 0..29, and one burglary a day 10..29 at a fresh place.
+
+    Every place is a point of a 5 x 5 lattice, 400 m apart, at cell centres of the 50 m grid over
+    BOX (1600 cells, all in the study area), so by hand, on each scored day D = 10..29 (radius
+    100 m, high 7 days, elevated 7):
+    - a 100 m disc covers 13 cells (centres at 0, 50, 70.7 and 100 m) and no two discs meet; the
+      high-risk zones cover 13 * (3 + min(D - 10, 7)) cells and all zones 13 * (3 + min(D - 10, 14));
+    - the 60 repeat burglaries are high-risk hits (the same place the day before), the 20 one-offs
+      hit nothing (400 m from anything earlier): hit rate 60 / 80 in both;
+    - hotspot counts: the 3 address cells score D, the cells of the D - 10 earlier one-offs 1, the
+      rest 0; both areas mark at least 39 cells, so all the positive cells, and a one-off (in a
+      cell scoring 0, tied with 1600 - (D - 7) others) counts (k - (D - 7)) / (1600 - (D - 7)):
+      the hotspot catches every repeat and a little of each one-off;
+    - Bowers-Johnson, kernel density and the ranking model score the one-off's cell 0 (or, for the
+      kernel, at most 4 x exp(-0.5 (400 / 150)^2) < 0.12) while more cells than the zones' area
+      score higher (each address alone gives > 200 cells: BJ reaches 8 cells, the kernel scores
+      >= 10 exp(-2) within 300 m, the ranking model covers exactly the zones' cells), and the
+      address cells score highest: they catch the 60 repeats and nothing else.
+    """
+    lattice = [125.0, 525.0, 925.0, 1325.0, 1725.0]
+    places = [(a, b) for b in lattice for a in lattice]
+    addresses, fresh = places[:3], places[3:]
+    rows = [(px, py, d) for d in range(30) for px, py in addresses]
+    rows += [(*fresh[d - 10], d) for d in range(10, 30)]
+    x, y, day = (np.array(v) for v in zip(*rows, strict=True))
+    return x.astype(float), y.astype(float), day
+
+
+def test_a_hotspot_on_repeats_catches_them_and_baselines_get_the_zones_area():
+    x, y, day = repeats_and_one_offs()
+    b = backtest(x, y, day, 10, 29, radius=100, high=7, elevated=7, cell=50.0)
     s = b.summary
-    for values in b.baselines.values():
-        assert values["mean_area_share"] == pytest.approx(s["mean_area_share_high"])
-        assert values["at_zone_share"]["mean_area_share"] == pytest.approx(s["mean_area_share_zone"])
-        assert 0 <= values["hit_rate"] <= 1 and values["pai"] == pytest.approx(values["hit_rate"] / s["mean_area_share_high"])
-    assert s["pai_high"] == pytest.approx(s["hit_rate_high"] / s["mean_area_share_high"])
-    curve = dict(b.curves["hotspot"])
-    assert all(a <= b_ for a, b_ in zip(list(curve.values()), list(curve.values())[1:]))  # more area, more hits
+    d = np.arange(10, 30)
+    cells_high, cells_zone = 13 * (3 + np.minimum(d - 10, 7)), 13 * (3 + np.minimum(d - 10, 14))
+    assert (s["n_events_scored"], s["hits_high"], s["hits_zone"]) == (80, 60, 60)
+    assert b.share_high.tolist() == pytest.approx((cells_high / 1600).tolist(), abs=1e-12)
+    assert b.share_zone.tolist() == pytest.approx((cells_zone / 1600).tolist(), abs=1e-12)
+    assert s["pai_high"] == pytest.approx(0.75 / (cells_high.mean() / 1600), rel=1e-12)
+
+    def hotspot(cells):
+        positive = d - 7
+        return (60 + np.clip((cells - positive) / (1600 - positive), 0, 1).sum()) / 80
+
+    expected = {"bowers_johnson": (0.75, 0.75), "kde": (0.75, 0.75), "ranking_model": (0.75, 0.75),
+                "hotspot": (hotspot(cells_high), hotspot(cells_zone))}
+    assert set(b.baselines) == set(expected)
+    for name, (at_high, at_zone) in expected.items():
+        values = b.baselines[name]
+        assert values["hit_rate"] == pytest.approx(at_high, abs=1e-12), name
+        assert values["at_zone_share"]["hit_rate"] == pytest.approx(at_zone, abs=1e-12), name
+        assert values["mean_area_share"] == s["mean_area_share_high"]
+        assert values["at_zone_share"]["mean_area_share"] == s["mean_area_share_zone"]
+        assert values["pai"] == pytest.approx(at_high / s["mean_area_share_high"], rel=1e-12)
+    # at any share of 0.5 % (8 cells) or more every repeat is caught, plus the one-offs' tied share
+    for share, rate in b.curves["hotspot"]:
+        assert rate == pytest.approx(hotspot(share * 1600), abs=1e-12), share
 
 
 @pytest.fixture()
@@ -153,6 +195,28 @@ def event_file(tmp_path):
     return path
 
 
+def direct_counts(path, start, end, *, area=None):
+    """From the file itself, by direct distance checks: the burglaries scored (dated start..end,
+    inside ``area`` or the hull of all), zone hits for any radius and window, follow-on counts."""
+    df = pd.read_csv(path)
+    day = ((pd.to_datetime(df["date"]) - pd.Timestamp(start)).dt.days).to_numpy()
+    x, y = df["x"].to_numpy(), df["y"].to_numpy()
+    area = area or shapely.MultiPoint(np.column_stack([x, y])).convex_hull
+    last = (pd.Timestamp(end) - pd.Timestamp(start)).days
+    scored = np.flatnonzero((day >= 0) & (day <= last) & shapely.intersects_xy(area, x, y))
+    distance = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+    gap = day[:, None] - day[None, :]  # [i, j]: days from j to i
+
+    def hits(radius, days):
+        return int(((distance[scored] <= radius) & (gap[scored] >= 1) & (gap[scored] <= days)).any(axis=1).sum())
+
+    def follow_on(radius, days):
+        near = (distance[:, scored] <= radius) & (gap[:, scored] >= 1) & (gap[:, scored] <= days)
+        return dict(zip(df["id"].to_numpy()[scored], near.sum(axis=0).tolist(), strict=True))
+
+    return scored, hits, follow_on
+
+
 def test_command_writes_json_plot_html_and_per_burglary(event_file, tmp_path):
     out = {k: tmp_path / f"bt.{k}" for k in ("json", "png", "html", "csv")}
     result = run("backtest", event_file, "--from", "2025-03-01", "--to", "2025-04-30", "--crs", "EPSG:3006",
@@ -161,14 +225,31 @@ def test_command_writes_json_plot_html_and_per_burglary(event_file, tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(out["json"].read_text())
     assert set(KEYS) <= set(data)
+    scored, hits, follow_on = direct_counts(event_file, "2025-03-01", "2025-04-30")
+    n = len(scored)
+    assert data["n_events_scored"] == n
+    assert (data["hits_high"], data["hits_zone"]) == (hits(500, 14), hits(500, 56))
+    assert data["hit_rate_high"] == pytest.approx(hits(500, 14) / n, rel=1e-12)
+    assert data["hit_rate_zone"] == pytest.approx(hits(500, 56) / n, rel=1e-12)
+    assert data["pai_zone"] == pytest.approx(data["hit_rate_zone"] / data["mean_area_share_zone"], rel=1e-12)
+    assert 0 < data["mean_area_share_high"] < data["mean_area_share_zone"] < 1
     assert set(data["baselines"]) == {"bowers_johnson", "kde", "hotspot", "ranking_model"}
-    assert all({"hit_rate", "pai"} <= set(v) for v in data["baselines"].values())
-    assert len(data["sweep"]) == 4 and data["metric_crs"].startswith("EPSG:3006")
+    for values in data["baselines"].values():
+        assert values["pai"] == pytest.approx(values["hit_rate"] / data["mean_area_share_high"], rel=1e-12)
+    assert sorted((p["radius_m"], p["days"]) for p in data["sweep"]) == [(100, 7), (100, 28), (300, 7), (300, 28)]
+    for point in data["sweep"]:
+        assert point["hit_rate"] == pytest.approx(hits(point["radius_m"], point["days"]) / n, rel=1e-12), point
+    assert data["metric_crs"].startswith("EPSG:3006")
+    hull = shapely.MultiPoint(pd.read_csv(event_file)[["x", "y"]].to_numpy()).convex_hull
+    assert data["area_km2"] == pytest.approx(hull.area / 1e6, rel=1e-12)
     assert out["png"].read_bytes()[:4] == b"\x89PNG"
     page = out["html"].read_text()
     assert "Bowers-Johnson" in page and "https://" not in page
     per = pd.read_csv(out["csv"])
-    assert len(per) == data["n_events_scored"] and per["burglary_id"].str.startswith("B").all()
+    assert len(per) == n and set(per["burglary_id"]) == set(follow_on(200, 14))
+    for column, (radius, days) in (("follow_on_within_200m_14d", (200, 14)), ("follow_on_within_500m_56d", (500, 56))):
+        assert dict(zip(per["burglary_id"], per[column], strict=True)) == follow_on(radius, days), column
+        assert data["follow_on"][column.removeprefix("follow_on_")]["total"] == sum(follow_on(radius, days).values())
     assert "At the area of the high-risk zones" in result.output and "PAI" in result.output
 
 
@@ -176,6 +257,7 @@ def test_swedish_output(event_file):
     result = run("backtest", event_file, "--from", "2025-03-01", "--to", "2025-03-31", "--lang", "sv")
     assert result.exit_code == 0, result.output
     assert "Utvärdering:" in result.output and "Träffandel" in result.output
+    assert "Hit rate" not in result.output and "Backtest:" not in result.output
 
 
 @pytest.mark.parametrize("args,message", [
@@ -211,38 +293,110 @@ def test_area_file_limits_the_study_area(event_file, tmp_path):
                  "--area", area, "--json", out, "--lang", "en")
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
-    assert data["area_km2"] == pytest.approx(9.0) and data["area"] == str(area)
-    full = tmp_path / "f.json"
-    assert run("backtest", event_file, "--from", "2025-03-01", "--to", "2025-04-30", "--crs", "EPSG:3006",
-               "--json", full).exit_code == 0
-    assert data["n_events_scored"] < json.loads(full.read_text())["n_events_scored"]
+    assert data["area_km2"] == pytest.approx(9.0, rel=1e-12) and data["area"] == str(area)
+    box = shapely.box(500_000, 6_500_000, 503_000, 6_503_000)
+    scored, _, _ = direct_counts(event_file, "2025-03-01", "2025-04-30", area=box)
+    assert data["n_events_scored"] == len(scored) == 57
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Known bug: run_backtest drops every burglary outside the study area's bounding box from the history "
+    "(grid_margin_ok in cocoon/evidence/scoring.py demands a margin of pad + one cell, exactly the padding "
+    "make_grid adds), and says they were 'far outside'; so a burglary 50 m outside the area makes no zone. "
+    "Remove this mark when that is fixed."))
+def test_burglaries_just_outside_the_area_still_make_zones():
+    # day 0: a burglary 50 m east of the area; day 3: one 50 m inside it, 100 m from the first
+    area = shapely.box(500, 500, 1500, 1500)
+    b = backtest([1550.0, 1450.0], [1000.0, 1000.0], [0, 3], 1, 3, radius=200, high=14, elevated=0, area=area)
+    # 10 m cells: the area's cells whose centre lies within 200 m of (1550, 1000)
+    cx, cy = np.meshgrid(np.arange(505.0, 1500, 10), np.arange(505.0, 1500, 10))
+    covered = (np.hypot(cx - 1550, cy - 1000) <= 200).sum()
+    assert b.share_high.tolist()[:2] == [covered / 10_000] * 2  # days 1 and 2: the outside burglary's zone only
+    assert (b.n_events_scored, b.hits_high) == (1, 1)
+    assert b.notes == []
+
+
+# Chicago 2016 against independent reference figures.
+#
+# tests/reference/backtest_chicago_2016.json is written by benchmarks/backtest_reference.py, a
+# script that does not import cocoon: it recomputes every figure from the definitions in
+# ../shared/near-repeat-methods.md and the README (per-day loops; about 20 s). Rerun it from the
+# repository root with `python benchmarks/backtest_reference.py` whenever a definition changes;
+# the file records its source (with a SHA-256), period and settings. The README's Chicago table
+# (29.2 % of the area, zones 63.1 %, Bowers-Johnson 67.3 %) is these figures rounded.
+#
+# Both compute the same definitions on the same 50 m grid, so cocoon must agree with the
+# reference to its rounding (three decimals): hit counts exactly; per cent figures, PAI and
+# baseline hits within half a unit of the third decimal.
+ROUNDING = 0.0005 + 1e-9
+
+# The one legitimate difference: 9 of the 11,701 scored burglaries lie inside the hull (which
+# passes through burglaries) but in a 50 m cell whose centre is outside it, so not one of the study
+# area's cells. The reference never marks such a cell for a baseline ("hits"); cocoon ranks its score
+# among the study-area cells and credits ties with them (_ranks and _hits_at in
+# cocoon/evidence/scoring.py), which the reference also computes ("hits_edge_cells_ranked"). cocoon
+# is compared with the latter to rounding; the strict figure is lower by at most those 9 burglaries.
 
 
 @pytest.fixture(scope="module")
-def chicago_2015_2016():
-    df = pd.read_csv(chicago_csv())
-    day = pd.to_datetime(df["date_single"], format="%d/%m/%Y")
-    keep = (day >= "2015-01-01") & (day <= "2016-12-31")
-    x, y = df.loc[keep, "x"].to_numpy(), df.loc[keep, "y"].to_numpy()
-    days = (day[keep] - pd.Timestamp("2015-01-01")).dt.days.to_numpy()
-    return x, y, days, shapely.MultiPoint(np.column_stack([x, y])).convex_hull
+def reference():
+    data = json.loads(REFERENCE.read_text())
+    digest = hashlib.sha256(chicago_csv().read_bytes()).hexdigest()
+    assert data["source_sha256"] == digest, "the data changed: rerun python benchmarks/backtest_reference.py"
+    return data
 
 
-@pytest.mark.parametrize("radius,days,share,zones,bj", [
-    (500.0, 14, 0.29, 0.63, 0.67),
-    (200.0, 14, 0.067, 0.22, 0.30),
-    (200.0, 56, 0.20, 0.51, 0.55),
-])
-def test_chicago_2016_matches_the_independent_reference(chicago_2015_2016, radius, days, share, zones, bj):
-    """The issue's table, measured with an independent script: area share, zone and Bowers-Johnson catches."""
-    x, y, d, hull = chicago_2015_2016
-    first, last = 365, 365 + 365  # 2016-01-01 .. 2016-12-31
-    b = run_backtest(x, y, d, first_day=first, last_day=last, area=hull, zones=ZoneSettings(radius, days, 0),
-                     ranking=RankingSettings(), settings=BacktestSettings())
-    s = b.summary
-    assert s["n_events_scored"] == 11_701
-    assert s["mean_area_share_high"] == pytest.approx(share, abs=0.006)
-    assert s["hit_rate_high"] == pytest.approx(zones, abs=0.006)
-    assert b.baselines["bowers_johnson"]["hit_rate"] == pytest.approx(bj, abs=0.006)
+@pytest.fixture(scope="module")
+def chicago_2016(reference, tmp_path_factory):
+    """``cocoon backtest``'s JSON for each radius of the reference, the period and settings it records."""
+    runs = {}
+    for policy in reference["policies"]:
+        out = tmp_path_factory.mktemp("chicago") / "backtest.json"
+        result = run("backtest", chicago_csv(), "--from", reference["period"]["from"], "--to",
+                     reference["period"]["to"], "--crs", "EPSG:26971", "--radius", policy["radius_m"],
+                     "--high-days", policy["high_days"], "--elevated-days", policy["elevated_days"],
+                     "--json", out, "--lang", "en")
+        assert result.exit_code == 0, result.output
+        runs[policy["radius_m"]] = json.loads(out.read_text())
+    return runs
+
+
+def policies(reference):
+    return {policy["radius_m"]: policy for policy in reference["policies"]}
+
+
+@pytest.mark.parametrize("radius", [500.0, 200.0])
+def test_chicago_2016_zones_match_the_independent_reference(reference, chicago_2016, radius):
+    ours, ref = chicago_2016[radius], policies(reference)[radius]
+    assert ours["n_events_scored"] == reference["n_events_scored"] == 11_701
+    assert ours["days"] == reference["period"]["days"]
+    assert ours["area_km2"] == pytest.approx(reference["study_area_km2"], abs=ROUNDING)
+    for at in ("high", "zone"):
+        assert ours[f"hits_{at}"] == ref[f"hits_{at}"], at
+        assert 100 * ours[f"hit_rate_{at}"] == pytest.approx(ref[f"hit_rate_{at}_pct"], abs=ROUNDING), at
+        assert 100 * ours[f"mean_area_share_{at}"] == pytest.approx(ref[f"mean_area_share_{at}_pct"], abs=ROUNDING), at
+        assert ours[f"pai_{at}"] == pytest.approx(ref[f"pai_{at}"], abs=ROUNDING), at
+
+
+@pytest.mark.parametrize("radius", [500.0, 200.0])
+@pytest.mark.parametrize("baseline", ["bowers_johnson", "hotspot"])
+def test_chicago_2016_baselines_match_the_independent_reference(reference, chicago_2016, radius, baseline):
+    ours, ref = chicago_2016[radius], policies(reference)[radius][baseline]
+    n, edge = reference["n_events_scored"], reference["scored_burglaries_in_cells_outside_the_study_area"]
+    assert edge == 9
+    for at in ("high", "zone"):
+        values = ours["baselines"][baseline] if at == "high" else ours["baselines"][baseline]["at_zone_share"]
+        expected = ref[f"at_{at}_share"]
+        assert values["hit_rate"] * n == pytest.approx(expected["hits_edge_cells_ranked"], abs=ROUNDING), at
+        assert 100 * values["hit_rate"] == pytest.approx(expected["hit_rate_edge_cells_ranked_pct"], abs=ROUNDING)
+        assert 0 <= expected["hits_edge_cells_ranked"] - expected["hits"] <= edge
+        assert values["mean_area_share"] == ours[f"mean_area_share_{at}"]
+        assert values["pai"] == pytest.approx(values["hit_rate"] / values["mean_area_share"], rel=1e-12)
+
+
+def test_chicago_2016_follow_on_matches_the_independent_reference(reference, chicago_2016):
+    for key, expected in reference["follow_on"].items():
+        ours = chicago_2016[500.0]["follow_on"][key]
+        assert ours["total"] == expected["total"], key
+        assert 100 * ours["share_with_any"] == pytest.approx(expected["share_with_any_pct"], abs=ROUNDING), key
+

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import chicago_csv
 
-from cocoon.evidence.verdict import suggest, verdict
 from cocoon.cli import main
 from cocoon.evidence.events import burglary_events
 from cocoon.evidence.knox import KnoxResult, knox_test
+from cocoon.evidence.verdict import suggest, verdict
 from cocoon.settings import load_settings
 
 KEYS = ["observed", "sim_mean", "sim_median", "knox_ratio", "knox_ratio_median", "p_value", "sds", "tds", "metric",
@@ -23,7 +23,19 @@ KEYS = ["observed", "sim_mean", "sim_median", "knox_ratio", "knox_ratio_median",
 
 
 def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+    # A wide console, so that the Knox table is printed whole, one line per distance band.
+    return CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+def screen_table(output: str) -> dict[str, list[str]]:
+    """The Knox table as printed: the header's cells and each distance band's, one per time band."""
+    rows = {}
+    for line in output.splitlines():
+        for rule in ("┃", "│"):  # the header's rule, the body's
+            if line.startswith(rule):
+                cells = [cell.strip() for cell in line.strip(rule).split(rule)]
+                rows[cells[0]] = cells[1:]
+    return rows
 
 
 def clustered(n=400, seed=1):
@@ -72,8 +84,34 @@ def test_inf_bands_keep_every_pair_and_screen_marks_significance(tmp_path):
     n = len(x)
     assert sum(map(sum, data["observed"])) == n * (n - 1) // 2 == data["n_pairs"]
     assert data["sds"][-1] == "inf" and data["tds"][-1] == "inf"
-    assert "*" in result.output and "Near repeats: burglaries within" in result.output
-    assert any(line.startswith("Near repeats") for line in data["verdict"])
+    # The screen stars exactly the cells with p <= 0.05 and ratio >= 1.2, and shows each ratio.
+    distance_bands = ["0–1", "1–100", "100–200", "200–300", "300–400", "400–500", "500+"]
+    time_bands = ["0–7", "7–14", "14–21", "21–28", "28–42", "42–56", "56+"]
+    screen = screen_table(result.output)
+    assert list(screen) == ["m \\ days", *distance_bands] and screen["m \\ days"] == time_bands
+    starred, expected, shown, ratios = set(), set(), [], []
+    for r, band in enumerate(distance_bands):
+        for c, days in enumerate(time_bands):
+            cell, ratio, p = screen[band][c], data["knox_ratio"][r][c], data["p_value"][r][c]
+            if cell.endswith("*"):
+                starred.add((band, days))
+            if ratio is not None and p <= 0.05 and ratio >= 1.2:
+                expected.add((band, days))
+            shown.append(cell.rstrip("*"))
+            ratios.append("–" if ratio is None else f"{ratio:.2f}")
+    assert starred == expected and shown == ratios
+    assert {("1–100", "0–7"), ("100–200", "0–7")} <= starred  # the built-in near repeats
+    # The data hold cells that pass one half of the rule only, so a star on either half alone shows here.
+    cells = [(ratio, p) for ratios_row, p_row in zip(data["knox_ratio"], data["p_value"], strict=True)
+             for ratio, p in zip(ratios_row, p_row, strict=True) if ratio is not None]
+    assert any(p <= 0.05 and ratio < 1.2 for ratio, p in cells)
+    assert any(p > 0.05 and ratio >= 1.2 for ratio, p in cells)
+    # Pooled over 1–100 m and 100–200 m in days 0–7: (227 + 34) / (10.99 + 10.47) = 12.16, so 1116 % more.
+    assert [data["observed"][1][0], data["observed"][2][0]] == [227, 34]
+    assert round(data["sim_mean"][1][0], 2) == 10.99 and round(data["sim_mean"][2][0], 2) == 10.47
+    near = ("Near repeats: burglaries within 200 m of an earlier burglary are 1116 % more likely within 7 days of "
+            "it than if there were no pattern.")
+    assert data["verdict"][0] == near and near in result.output.splitlines()
 
 
 def test_headerless_nrc_file_reads_like_a_headed_one(tmp_path):
@@ -90,15 +128,24 @@ def test_headerless_nrc_file_reads_like_a_headed_one(tmp_path):
 
 
 def test_windows_count_on_their_middle_day(tmp_path):
+    # Windows of odd and even length, with times of day: the middle day (rounded down) differs from
+    # the first day, the last day, the middle rounded up and the day of the middle moment.
     path = tmp_path / "windows.csv"
-    pd.DataFrame({"x": [500_000.0, 500_050.0, 520_000.0], "y": [6_500_000.0, 6_500_000.0, 6_500_000.0],
-                  "date_from": ["2025-03-01", "2025-03-10", "2025-03-01"],
-                  "date_to": ["2025-03-05", "2025-03-10", "2025-03-02"]}).to_csv(path, index=False)
+    pd.DataFrame({"x": [500_000.0, 500_050.0, 520_000.0, 530_000.0, 540_000.0], "y": [6_500_000.0] * 5,
+                  "date_from": ["2025-03-01 23:30", "2025-03-02 08:00", "2025-03-10 18:00", "2025-03-20 00:30",
+                                "2025-03-25 22:00"],
+                  "date_to": ["2025-03-01 23:30", "2025-03-06 20:00", "2025-03-13 09:00", "2025-03-21 23:30",
+                              "2025-03-28 02:00"]}).to_csv(path, index=False)
     from cocoon.inputs.burglaries import read_burglaries
 
     events = burglary_events(read_burglaries(path, require_crs=False).burglaries, source=str(path))
-    assert events.day.tolist() == [2, 9, 0]  # 3 March, 10 March, 1 March (middle day, rounded down)
-    assert events.windows == 2 and str(events.first) == "2025-03-01"
+    # 1 March: no window, day 0.
+    # 2–6 March, 5 days: the middle day is 4 March, day 3 (first day: 1, last: 5).
+    # 10–13 March, 4 days: 11 March, day 10 (rounded up: 12 March; the middle moment, 12 March 01:30).
+    # 20–21 March, 2 days: 20 March, day 19 (rounded up, the last day and the middle moment: 21 March).
+    # 25–28 March, 4 days: 26 March, day 25 (the middle moment, 27 March 00:00; the first day: 25 March).
+    assert events.day.tolist() == [0, 3, 10, 19, 25]
+    assert events.windows == 4 and str(events.first) == "2025-03-01" and str(events.last) == "2025-03-26"
 
 
 def test_lonlat_is_projected_and_unnamed_degrees_are_refused(tmp_path):
@@ -163,20 +210,32 @@ def test_written_settings_feed_the_plan(tmp_path, files):
     x, y, t = clustered(600, seed=4)
     path = write_events(tmp_path / "b.csv", x, y, t)
     toml = tmp_path / "local.toml"
-    result = run("calibrate", path, "--nrep", "99", "--seed", "1", "--write-settings", toml, "--lang", "en")
+    table = tmp_path / "knox.json"
+    result = run("calibrate", path, "--nrep", "99", "--seed", "1", "--write-settings", toml, "--json", table,
+                 "--lang", "en")
     assert result.exit_code == 0, result.output
     settings = load_settings(toml)
     assert settings.extra["calibration"]["seed"] == 1 and settings.extra["calibration"]["n_events"] == len(x)
-    assert settings.zones.radius_m in (100.0, 200.0, 300.0, 400.0, 500.0)
-    assert settings.ranking.distance_weights[0] == (0.0, 1.0)
-    assert settings.ranking.time_weights[0][1] == 1.0
+    data = json.loads(table.read_text())
+    ratio, p = data["knox_ratio"], data["p_value"]
+    # Days 0–7: 1–100 m (ratio 18.83, p 0.01) and 100–200 m (2.42, p 0.01) have a significant excess,
+    # 200–300 m does not (p 0.11): the radius is the outer edge of 100–200 m.
+    assert [round(ratio[r][0], 2) for r in (1, 2)] == [18.83, 2.42]
+    assert [p[r][0] for r in (1, 2, 3)] == [0.01, 0.01, 0.11]
+    assert settings.zones.radius_m == 200.0
+    # Days 7–14 pass neither band (ratios 0.22 and 0.69): high risk 7 days, nothing elevated after.
+    assert (settings.zones.high_days, settings.zones.elevated_days) == (7, 0)
+    # 1 at 0 m; at 100 m (2.42 - 1) / (18.83 - 1) = 1.42 / 17.83 = 0.08; 0.05 at the radius.
+    assert settings.ranking.distance_weights == ((0.0, 1.0), (100.0, 0.08), (200.0, 0.05))
+    assert settings.ranking.time_weights == ((7.0, 1.0),)
     b, h = files
     out = tmp_path / "plan"
     result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out,
                  "--settings", toml, "--lang", "en")
     assert result.exit_code == 0, result.output
     used = json.loads((out / "plan.json").read_text())["settings"]
-    assert used["zones"]["radius_m"] == settings.zones.radius_m
+    assert used["zones"]["radius_m"] == 200.0
+    assert (used["zones"]["high_days"], used["zones"]["elevated_days"]) == (7, 0)
 
 
 def test_no_pattern_writes_no_settings(tmp_path):
@@ -214,13 +273,16 @@ def test_verdict_and_suggestion_follow_the_significant_cells():
     s = suggest(result)
     assert (s.radius_m, s.high_days, s.elevated_days) == (200.0, 14, 7)
     assert s.distance_weights == ((0.0, 1.0), (100.0, 0.5), (200.0, 0.05))
-    assert s.time_weights[0] == (7.0, 1.0) and s.time_weights[-1][0] == 21.0
+    # pooled over 1–100 m and 100–200 m: days 0–7 (200 + 150) / 200 = 1.75, days 7–14 (160 + 120) / 200 = 1.4,
+    # days 14–21 (130 + 100) / 200 = 1.15; weights (1.4 - 1) / (1.75 - 1) = 0.533 and 0.15 / 0.75 = 0.2
+    assert s.time_weights == ((7.0, 1.0), (14.0, 0.533), (21.0, 0.2))
     # a significant excess below the NRC's 1.2 widens the zones and lengthens them, not the high-risk phase
     p[3][0], p[1][3], p[2][2] = 0.01, 0.01, 0.01  # 200-300 m at 1.1; 1-100 m at 21-28 d (1.0: no excess)
     ratio[2][2] = 1.1
     wider = suggest(fake_result(ratio, p))
     assert (wider.radius_m, wider.high_days, wider.elevated_days) == (300.0, 14, 7)
-    assert wider.distance_weights[-2][0] == 200.0 and wider.distance_weights[-1] == (300.0, 0.05)
+    # 100 m: (1.5 - 1) / (2.0 - 1) = 0.5; 200 m: (1.1 - 1) / (2.0 - 1) = 0.1; the floor 0.05 at 300 m
+    assert wider.distance_weights == ((0.0, 1.0), (100.0, 0.5), (200.0, 0.1), (300.0, 0.05))
     assert dict(verdict(fake_result(ratio, p)))["verdict.near"]["distance"] == "200"  # the verdict keeps the NRC rule
     none = fake_result(np.ones((5, 4)), np.full((5, 4), 0.5))
     assert suggest(none) is None and "verdict.none" in dict(verdict(none))
@@ -238,9 +300,27 @@ def test_same_seed_same_json(tmp_path):
 
 def test_library_and_command_agree_on_midpoint_days(tmp_path):
     x, y, t = clustered(100)
-    path = write_events(tmp_path / "b.csv", x, y, t)
+    rng = np.random.default_rng(8)
+    # Windows of 1 to 4 days (odd and even lengths) reported with times of day: 08:00-11:59 to 13:00-23:59.
+    width = rng.integers(0, 4, len(t))
+    start = pd.Timestamp("2025-01-01 08:00") + pd.to_timedelta(t, unit="D") + pd.to_timedelta(
+        rng.integers(0, 240, len(t)), unit="min")
+    end = start.normalize() + pd.to_timedelta(width, unit="D") + pd.to_timedelta(
+        rng.integers(13 * 60, 24 * 60, len(t)), unit="min")
+    path = tmp_path / "b.csv"
+    pd.DataFrame({"x": x, "y": y, "from": start.strftime("%Y-%m-%d %H:%M"),
+                  "to": end.strftime("%Y-%m-%d %H:%M")}).to_csv(path, index=False)
     out = tmp_path / "k.json"
     assert run("calibrate", path, "--nrep", "3", "--seed", "1", "--json", out).exit_code == 0
-    direct = knox_test(x, y, t, sds=[0, 1, 100, 200, 300, 400, 500, math.inf],
-                       tds=[0, 7, 14, 21, 28, 42, 56, math.inf], nrep=3, seed=1)
-    assert json.loads(out.read_text())["observed"] == direct.observed.tolist()
+    observed = json.loads(out.read_text())["observed"]
+    sds, tds = [0, 1, 100, 200, 300, 400, 500, math.inf], [0, 7, 14, 21, 28, 42, 56, math.inf]
+
+    def table(days):
+        return knox_test(x, y, days, sds=sds, tds=tds, nrep=3, seed=1).observed.tolist()
+
+    # A window from day t to day t + w counts on day t + w // 2: 1-2 January on 1 January, 1-4 January on 2 January.
+    assert observed == table(t + width // 2)
+    # The data tell that rule from the others: the middle rounded up, the middle moment, the first and last day.
+    middle_moment = ((start + (end - start) / 2).normalize() - pd.Timestamp("2025-01-01")).days.to_numpy()
+    for other in (t + (width + 1) // 2, middle_moment, t, t + width):
+        assert table(other) != observed

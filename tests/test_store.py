@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -104,12 +105,17 @@ def test_visits_add_and_its_errors(stored):
     assert rows(store, "visits") == 1
 
 
-def test_status_measures_delivery_per_burglary(stored):
+def test_status_measures_delivery_per_burglary(stored, household_frame, burglary_frame):
     store, _, _, tmp_path = stored
     plan = listed(tmp_path)
-    b1 = plan[plan["burglary_ids"].str.contains("B1") & plan["tier"].isin(["A", "B"])]
+    b1 = plan[plan["burglary_ids"].str.split(";").apply(lambda ids: "B1" in ids) & plan["tier"].isin(["A", "B"])]
     n = len(b1)
-    assert n >= 3
+    # Tiers A and B are the households within 200 m of an active burglary (B1, B2, B4); B1 lists those
+    # of them within its own 500 m.
+    active = burglary_frame.set_index("id").loc[["B1", "B2", "B4"]]
+    d = np.hypot(household_frame["x"].to_numpy()[:, None] - active["x"].to_numpy()[None, :],
+                 household_frame["y"].to_numpy()[:, None] - active["y"].to_numpy()[None, :])
+    assert n == int(((d[:, 0] <= 500) & (d.min(axis=1) <= 200)).sum())
     ids = b1["household_id"].tolist()
     # B1 was reported on 2026-05-01 (date only: the clock starts at midnight)
     path = visits_file(tmp_path / "v.csv", [(ids[0], "face", "2026-05-01 20:00"),      # within 24 h
@@ -151,7 +157,8 @@ def test_signs_up_down_and_overdue(stored):
 def test_purge_removes_old_personal_data_and_says_what(stored):
     store, _, _, tmp_path = stored
     household = listed(tmp_path)["household_id"].iloc[0]
-    assert run("visits", "add", household, "--outcome", "face", "--time", "2026-05-04 10:00", "--store", store).exit_code == 0
+    assert run("visits", "add", household, "--outcome", "face", "--time", "2026-05-04 10:00",
+               "--store", store).exit_code == 0
     result = run("purge", "--before", "2026-04-15", "--store", store, "--lang", "en")
     assert result.exit_code == 0
     assert "Removed everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans" in result.output
@@ -180,7 +187,7 @@ def test_audit_log_records_who_ran_what(stored):
     subprocess.run(cocoon("ingest", b, "--store", store), check=True, capture_output=True)
     with sqlite3.connect(store) as db:
         log = db.execute("SELECT user, command FROM audit ORDER BY audit_id").fetchall()
-    assert len(log) >= 2 and all(user for user, _ in log)
+    assert len(log) == 2 and all(user for user, _ in log)  # the fixture's plan, then this ingest
     assert log[-1][1] == f"cocoon ingest {b} --store {store}"
 
 

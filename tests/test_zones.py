@@ -8,15 +8,15 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from cocoon.settings import ZoneSettings
 from cocoon.risk.zones import active_zones, burglary_windows, merged_outlines
+from cocoon.settings import ZoneSettings
 
 DAY = dt.date(2026, 5, 4)
 
 
 def burglaries(ages, first_offsets=None, xs=None):
     last = [pd.Timestamp(DAY) - pd.Timedelta(days=a) for a in ages]
-    first = [d - pd.Timedelta(days=o) for d, o in zip(last, first_offsets or [0] * len(ages))]
+    first = [d - pd.Timedelta(days=o) for d, o in zip(last, first_offsets or [0] * len(ages), strict=True)]
     xs = xs or [674_000.0 + 5000 * i for i in range(len(ages))]
     return gpd.GeoDataFrame({"burglary_id": [f"B{i}" for i in range(len(ages))], "first_day": first, "last_day": last},
                             geometry=gpd.points_from_xy(xs, [6_580_000.0] * len(ages)), crs=3006)
@@ -39,8 +39,10 @@ def test_phase_boundaries_configured(high, elevated):
 def test_time_window_active_from_first_day_until_56_days_after_last():
     b = burglaries([3], first_offsets=[2])
     w = burglary_windows(b, on=DAY, zones=ZoneSettings())
-    assert w["start"].iloc[0] == DAY - dt.timedelta(days=5)
-    assert w["end"].iloc[0] == DAY - dt.timedelta(days=3) + dt.timedelta(days=56)
+    # the window is 29 April to 1 May (4 May minus 5 and 3 days); 1 May + 56 days = 26 June
+    assert w["start"].iloc[0] == dt.date(2026, 4, 29)
+    assert w["end"].iloc[0] == dt.date(2026, 6, 26)
+    assert w["days_left"].iloc[0] == 53  # 4 May to 26 June: 27 + 26 days
     assert w["phase"].iloc[0] == "high"
     before = burglary_windows(b, on=DAY - dt.timedelta(days=6), zones=ZoneSettings())
     assert before["phase"].iloc[0] == "not_yet"

@@ -12,14 +12,18 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from cocoon.errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb"}
@@ -38,8 +42,6 @@ class RawTable:
     """A GeoSeries when the file carries geometry, else None."""
     crs: object | None = None
     """The pyproj CRS of ``geometry``."""
-    is_text: bool = False
-    """True for CSV: values are text and numbers may use a decimal comma."""
 
     @property
     def name(self) -> str:
@@ -129,7 +131,7 @@ def read_csv(path: Path) -> RawTable:
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_unique_columns(frame, path)
     offset = 1 if headerless else 2
-    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + offset, is_text=True)
+    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + offset)
 
 
 def _check_unique_columns(frame: pd.DataFrame, path: Path) -> None:
@@ -172,7 +174,7 @@ def _read_parquet(path: Path) -> RawTable:
     return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + 1)
 
 
-def _from_geodataframe(path: Path, gdf) -> RawTable:
+def _from_geodataframe(path: Path, gdf: gpd.GeoDataFrame) -> RawTable:
     geometry = gdf.geometry if gdf.geometry.name in gdf.columns else None
     frame = pd.DataFrame(gdf.drop(columns=[gdf.geometry.name])) if geometry is not None else pd.DataFrame(gdf)
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -203,22 +205,44 @@ def find_column(table: RawTable, *, given: str | None, candidates: Sequence[str]
     return None
 
 
-def to_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers from a column; text may use a decimal comma or a space as thousands separator.
+_BLANK = ("nan", "none", "null", "na")
+_SPACES = re.compile("[\u00a0\u202f]")
+"""No-break and narrow no-break spaces, which spreadsheets put between digit groups."""
+_SPACED_GROUPS = re.compile(r"^[-+]?\d{1,3}(?: \d{3})+(?:[.,]\d+)?$")
+"""A number whose whole part is split by single spaces into groups of three digits."""
 
-    Returns the values (NaN where empty or unreadable) and a mask of cells that held
-    something that is not a number.
+
+def to_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers from a column, and a mask of the cells that held something that is not a number.
+
+    Columns that are already numeric are taken as they are. Text cells are read by one rule:
+
+    - the decimal separator is a point or a comma: ``59.123`` and ``59,123`` are both 59.123,
+      and ``-12,5`` is -12.5; a lone comma is always a decimal comma (``1,234`` is 1.234), as
+      there is no option that names a thousands separator;
+    - a cell with both a point and a comma (``1,234.5``, ``1.234,5``) is not a number: one of
+      the two would be a thousands separator, and the cell alone cannot say which, so it is
+      reported (with file, row and column, by the callers) rather than guessed; so is a cell
+      with two decimal separators (``1.234.567``);
+    - spaces, also no-break and narrow no-break spaces, may split the whole part into groups of
+      three digits (``6 580 000``, ``-1 234,5``), as Swedish and Finnish spreadsheets write
+      numbers; a space anywhere else (``59 33``) makes the cell not a number;
+    - a missing cell, an empty one, spaces only, ``nan``, ``none``, ``null`` or ``na`` is blank:
+      NaN, and not marked as unreadable.
+
+    Returns the values (NaN where blank or unreadable) and the mask of unreadable cells.
     """
     if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         return numbers, np.zeros(len(values), dtype=bool)
-    text = values.astype(str).str.strip()
-    empty = (text == "") | text.str.lower().isin(["nan", "none", "null", "na"])
-    cleaned = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    has_comma = cleaned.str.contains(",", regex=False)
-    if has_comma.any():
-        cleaned = cleaned.where(~has_comma, cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
-    numbers = pd.to_numeric(cleaned.where(~empty, None), errors="coerce").to_numpy(dtype=float)
+    text = values.astype(str).fillna("").str.replace(_SPACES, " ", regex=True).str.strip()
+    empty = (text == "") | text.str.lower().isin(_BLANK)
+    both = text.str.contains(".", regex=False) & text.str.contains(",", regex=False)
+    spaced = text.str.contains(" ", regex=False)
+    badly_spaced = spaced & ~text.str.match(_SPACED_GROUPS)
+    cleaned = text.str.replace(" ", "", regex=False).str.replace(",", ".", regex=False)
+    readable = ~empty & ~both & ~badly_spaced
+    numbers = pd.to_numeric(cleaned.where(readable, None), errors="coerce").to_numpy(dtype=float)
     unreadable = ~empty.to_numpy() & np.isnan(numbers)
     return numbers, unreadable
 
@@ -241,21 +265,29 @@ def text_values(values: pd.Series) -> pd.Series:
     Works on the distinct values, so repeated values (streets, types) cost once.
     """
     codes, _, cleaned = _distinct_text(values)
-    return pd.Series(np.append(cleaned, None)[codes], index=values.index, dtype=object)
+    return pd.Series(_per_row(cleaned, codes), index=values.index, dtype="object")
 
 
 def id_values(values: pd.Series) -> tuple[pd.Series, bool]:
     """Ids as stripped text (None where blank), and whether any id is used twice."""
     codes, raw, cleaned = _distinct_text(values)
-    ids = pd.Series(np.append(cleaned, None)[codes], index=values.index, dtype=object)
+    ids = pd.Series(_per_row(cleaned, codes), index=values.index, dtype="object")
     repeated = len(raw) < int((codes >= 0).sum())
     if not repeated:
-        changed = np.array([r != c for r, c in zip(raw, cleaned)], dtype=bool) if len(raw) < 1000 else \
-            (pd.Series(raw, dtype=object) != pd.Series(cleaned, dtype=object)).to_numpy()
+        changed = np.array([r != c for r, c in zip(raw, cleaned, strict=True)], dtype=bool) if len(raw) < 1000 else \
+            (pd.Series(raw, dtype="object") != pd.Series(cleaned, dtype="object")).to_numpy()
         if changed.any():  # "A" and "A " are the same id once stripped
-            kept = pd.Series(cleaned[pd.notna(cleaned)], dtype=object)
+            kept = pd.Series(cleaned[pd.notna(cleaned)], dtype="object")
             repeated = bool(kept.duplicated().any())
     return ids, repeated
+
+
+def _per_row(distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The distinct value of each row by its code; None where the code is -1 (a missing cell)."""
+    lookup = np.empty(len(distinct) + 1, dtype=object)
+    lookup[:-1] = distinct
+    lookup[-1] = None
+    return lookup[codes]
 
 
 def _clean_text(value: object) -> str | None:

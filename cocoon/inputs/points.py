@@ -64,7 +64,7 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
     y_c = find_column(table, given=columns.y, candidates=Y_NAMES, option=options["y"]) if not pair else None
     if lon_c and lat_c:
         x, y = _numbers(table, problems, lon_c, lat_c)
-        source = WGS84
+        source: CRS | None = WGS84
         names = (lon_c, lat_c)
     elif x_c and y_c:
         x, y = _numbers(table, problems, x_c, y_c)
@@ -104,7 +104,8 @@ def _numbers(table: RawTable, problems: Problems, cx: str, cy: str) -> tuple[np.
 def _geometry_xy(table: RawTable, problems: Problems) -> tuple[np.ndarray, np.ndarray]:
     import shapely
 
-    geoms = np.asarray(table.geometry.values if hasattr(table.geometry, "values") else table.geometry, dtype=object)
+    assert table.geometry is not None  # only called for files that carry geometry
+    geoms = np.asarray(table.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     points = shapely.get_type_id(geoms) == 0
     # Buildings or areas stand for their inside point; lines and collections are refused.

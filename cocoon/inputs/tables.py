@@ -24,6 +24,7 @@ from cocoon.errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from pyproj import CRS
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb"}
@@ -38,9 +39,9 @@ class RawTable:
     frame: pd.DataFrame
     rows: np.ndarray
     """The row number users see for each row of ``frame``."""
-    geometry: object | None = None
+    geometry: gpd.GeoSeries | None = None
     """A GeoSeries when the file carries geometry, else None."""
-    crs: object | None = None
+    crs: CRS | None = None
     """The pyproj CRS of ``geometry``."""
 
     @property

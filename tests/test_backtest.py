@@ -299,11 +299,6 @@ def test_area_file_limits_the_study_area(event_file, tmp_path):
     assert data["n_events_scored"] == len(scored) == 57
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known bug: run_backtest drops every burglary outside the study area's bounding box from the history "
-    "(grid_margin_ok in cocoon/evidence/scoring.py demands a margin of pad + one cell, exactly the padding "
-    "make_grid adds), and says they were 'far outside'; so a burglary 50 m outside the area makes no zone. "
-    "Remove this mark when that is fixed."))
 def test_burglaries_just_outside_the_area_still_make_zones():
     # day 0: a burglary 50 m east of the area; day 3: one 50 m inside it, 100 m from the first
     area = shapely.box(500, 500, 1500, 1500)

@@ -226,7 +226,9 @@ def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: in
     radii = sorted({float(zones.radius_m), *map(float, sweep_radius)})
     windows = sorted({int(zones.high_days), int(zones.active_days), *map(int, sweep_days)})
     pad = max(radii[-1], settings.bj_max_cells * settings.cell_m, 3 * settings.kde_bandwidth_m)
-    grid = make_grid(area, settings.cell_m, pad)
+    # Burglaries up to `pad` outside the area can still mark cells inside it, and their own discs
+    # and kernels reach `pad` further: the grid covers both. Farther ones cannot touch the area.
+    grid = make_grid(area, settings.cell_m, 2 * pad)
     near = grid_margin_ok(grid, x, y, pad)
     notes: list[tuple[str, dict[str, Any]]] = []
     if (~near).any():

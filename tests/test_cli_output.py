@@ -269,12 +269,26 @@ def test_plan_with_officers(inputs, lang, expected):
     assert screen(*PLAN, *args, "--lang", lang) == expected
 
 
-def test_the_output_folder_name_is_read_as_markup(inputs):
-    # Wrong today: the folder's name is printed as rich markup, so "[draft]" is taken for a
-    # style and disappears. The last line should end "to plan [draft].".
+def test_values_are_printed_as_given_never_as_markup(inputs):
+    # "[draft]" is text, not a rich style: it used to disappear from the screen.
     assert screen(*PLAN, "--out", "plan [draft]", "--lang", "en").splitlines()[-1] == \
-        "Wrote zones.geojson, visits.csv, plan.json to plan ."
+        "Wrote zones.geojson, visits.csv, plan.json to plan [draft]."
     assert Path("plan [draft]", "visits.csv").exists()
+
+
+def test_terminal_escape_sequences_from_the_inputs_are_not_sent_to_the_terminal(inputs):
+    """A cell holding ESC [2J (clear screen) or ESC ]0; (set title) is shown as \\x1b, on screen and in
+    error messages."""
+    Path("evil.csv").write_text("id,date,x,y\nB1,\x1b[2J2026-13-45,674000,6580000\n", encoding="utf-8")
+    message = error("plan", "--burglaries", "evil.csv", "--households", "households.csv", "--crs", "EPSG:3006",
+                    "--date", "2026-05-04", "--out", "evil", "--lang", "en")
+    assert "\x1b" not in message and "\\x1b[2J2026-13-45" in message
+    # An id with an escape sequence, listed as a conflict when it comes back with other details.
+    for x in (674000, 675000):
+        Path("evil-ids.csv").write_text(f"id,date,x,y\nB\x1b]0;owned\x07,2026-05-01,{x},6580000\n",
+                                        encoding="utf-8")
+        shown = screen("ingest", "evil-ids.csv", "--crs", "EPSG:3006", "--store", "evil.sqlite", "--lang", "en")
+    assert "\x1b" not in shown and "\x07" not in shown and "B\\x1b]0;owned\\x07" in shown
 
 
 # Swedish: "euclidean" and "left" are English; "p ≤ 0.05" and "≥ 1.2" have decimal points in the

@@ -47,10 +47,27 @@ def overwrite_option(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="Write into a non-empty output folder, replacing cocoon's files there.")(f)
 
 
+#: Control characters (and the invisible bidirectional overrides) that must not reach a terminal
+#: raw: an input cell holding an escape sequence would otherwise recolour or rewrite the screen.
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f)}
+_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in (*range(0x202a, 0x202f), *range(0x2066, 0x206a))})
+
+
+def printable(value: str) -> str:
+    """``value`` with control characters shown as escapes (\\x1b) instead of sent to the terminal."""
+    return value.translate(_UNPRINTABLE)
+
+
 def console(stderr: bool = False) -> Console:
+    """A console that prints text as given: no markup (a value like "[draft]" stays as it is), and
+    no control characters from the inputs."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    class SafeConsole(Console):
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
 
 
 @contextlib.contextmanager
@@ -87,7 +104,7 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except CocoonError as error:
-            click.echo(f"{text('errors.prefix', lang)}: {error.render(lang)}", err=True)
+            click.echo(printable(f"{text('errors.prefix', lang)}: {error.render(lang)}"), err=True)
             sys.exit(1)
 
     return wrapper

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from cocoon.catalogue import text, translator
-from cocoon.cli.common import console
+from cocoon.cli.common import console, printable
 from cocoon.evidence.breaks import band_labels
 from cocoon.publish.reports import backtest_rows
 from cocoon.publish.status_report import MEASURES
@@ -93,9 +93,8 @@ def print_demo_summary(result: DemoResult) -> None:
 
 def print_calibration(result: CalibrateResult) -> None:
     """The Knox ratios per band with significant cells marked, the verdict, what was written."""
-
     from rich.table import Table
-
+    from rich.text import Text
 
     lang = result.lang
     knox, events = result.knox, result.events
@@ -124,7 +123,7 @@ def print_calibration(result: CalibrateResult) -> None:
         for c in range(knox.observed.shape[1]):
             ratio = float(knox.knox_ratio[r, c])
             value = "–" if math.isnan(ratio) else ("∞" if math.isinf(ratio) else f"{ratio:.2f}")
-            cells.append(f"[bold red]{value}*[/]" if sig[r, c] else value)
+            cells.append(Text(f"{value}*", style="bold red") if sig[r, c] else Text(value))
         table.add_row(label, *cells)
     out.print(table)
     for key, params in result.verdict:
@@ -210,7 +209,7 @@ def print_status(result: Delivery, *, on: dt.date, lang: str, written: list[Path
     for m in MEASURES:
         table.add_column(t(f"status.{m}"), justify="right")
     for row in result.per_burglary.itertuples(index=False):
-        table.add_row(str(row.burglary_id), str(row.households), *[str(getattr(row, m)) for m in MEASURES])
+        table.add_row(printable(str(row.burglary_id)), str(row.households), *[str(getattr(row, m)) for m in MEASURES])
     total = result.overall
     table.add_row(t("summary.total"), str(total["households"]),
                   *["–" if math.isnan(total[m]) else f"{total[m] * 100:.0f} %" for m in MEASURES], style="bold")

@@ -19,17 +19,15 @@ def modules() -> list[Path]:
 
 
 def nested_imports(tree: ast.Module) -> list[tuple[int, str]]:
-    """Imports inside functions and classes (module-level `if TYPE_CHECKING:` blocks are not run)."""
-    top = {id(node) for node in tree.body}
-    checking = [n for n in tree.body if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test)]
-    for block in checking:
-        top |= {id(node) for node in ast.walk(block)}
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in top:
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
-            found += [(node.lineno, name) for name in names]
-    return found
+    """Imports inside functions (module-level `if` and `try` blocks run at import time)."""
+    found = {}
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                    found.update({(node.lineno, name): None for name in names})
+    return list(found)
 
 
 def test_import_contracts_hold():

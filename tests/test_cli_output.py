@@ -573,7 +573,7 @@ Signs overdue for removal: 2
   S1-3: due down 2026-06-28
 Written: status-2026-07-01/status.csv, status-2026-07-01/status.html
 """, """\
-Error: The output folder status-2026-07-01 is not empty. Choose another folder, or add --overwrite to replace cocoon's files in it.
+Error: The output folder status-2026-07-01 is not empty. Choose another folder, or add --overwrite to replace it (a folder cocoon did not write is kept, moved aside).
 """),
     ("sv", """\
 Leveransstatus 2026-07-01
@@ -591,7 +591,7 @@ Skyltar som borde ha tagits ned: 2
   S1-3: ska ned 2026-06-28
 Skrivet: status-2026-07-01/status.csv, status-2026-07-01/status.html
 """, """\
-Fel: Utmappen status-2026-07-01 är inte tom. Välj en annan mapp eller lägg till --overwrite för att ersätta cocoons filer i den.
+Fel: Utmappen status-2026-07-01 är inte tom. Välj en annan mapp eller lägg till --overwrite för att ersätta den (en mapp som cocoon inte skrivit flyttas undan, den raderas inte).
 """),
 ], ids=LANGUAGES)
 def test_status(store, lang, expected, refused):

@@ -94,8 +94,13 @@ def test_refuses_non_empty_output_folder(files, tmp_path):
     result = run(*plan_args(b, h, out))
     assert result.exit_code == 1
     assert f"Error: The output folder {out} is not empty." in result.output
-    assert run(*plan_args(b, h, out, "--overwrite")).exit_code == 0
-    assert (out / "keep.txt").exists()
+    # --overwrite replaces the whole folder; files cocoon did not write are moved aside, not deleted
+    replaced = run(*plan_args(b, h, out, "--overwrite"))
+    assert replaced.exit_code == 0, replaced.output
+    assert not (out / "keep.txt").exists() and (out / "visits.csv").exists()
+    aside = list(tmp_path.glob("out.replaced-*"))
+    assert len(aside) == 1 and (aside[0] / "keep.txt").read_text() == "x"
+    assert f"were moved to {aside[0]}, not deleted" in replaced.output
 
 
 @pytest.mark.parametrize("row,needle", [

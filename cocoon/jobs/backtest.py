@@ -94,7 +94,9 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
         if value < 1:
             raise InputError("backtest.bad_sweep", option="--sweep-days", value=value)
     outputs = prepare_outputs(request, (request.json_path, request.plot_path, request.html_path,
-                                        request.per_burglary_path))
+                                        request.per_burglary_path),
+                              inputs=(request.area_path,
+                                      Path(request.settings_path) if request.settings_path else None))
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
 
     table = read_event_file(request)

@@ -82,7 +82,9 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     lang = resolve_language(request.lang or settings.language)
     check_breaks(tuple(request.sds), what="--sds")
     check_breaks(tuple(request.tds), what="--tds")
-    outputs = prepare_outputs(request, (request.json_path, request.plot_path, request.html_path, request.settings_out))
+    settings_in = Path(request.settings_path) if request.settings_path else None
+    outputs = prepare_outputs(request, (request.json_path, request.plot_path, request.html_path, request.settings_out),
+                              inputs=(settings_in,))
     metric_text = request.metric_crs or settings.crs
     metric = parse_crs(metric_text, what="--metric-crs") if metric_text else None
 

@@ -24,12 +24,23 @@ class EventFileRequest(Protocol):
     overwrite: bool
 
 
-def prepare_outputs(request: EventFileRequest, paths: Iterable[Path | None]) -> list[Path]:
-    """The output files asked for, each refused up front if it exists and --overwrite is not given."""
+def prepare_outputs(request: EventFileRequest, paths: Iterable[Path | None],
+                    inputs: Iterable[Path | None] = ()) -> list[Path]:
+    """The output files asked for, each refused up front if it is an input, or exists and
+    --overwrite is not given; with --skip-bad-rows the rejects file too."""
+    given = (request.burglaries, *inputs)
     outputs = [Path(p) for p in paths if p]
     for path in outputs:
-        prepare_output_file(path, overwrite=request.overwrite)
+        prepare_output_file(path, overwrite=request.overwrite, inputs=given)
+    if request.skip_bad_rows:
+        prepare_output_file(rejects_file(request, outputs), overwrite=request.overwrite, inputs=given)
     return outputs
+
+
+def rejects_file(request: EventFileRequest, outputs: list[Path]) -> Path:
+    """--rejects, or beside the first output (or in the current folder) as FILE-rejected-rows.csv."""
+    folder = outputs[0].parent if outputs else Path.cwd()
+    return request.rejects_path or folder / f"{request.burglaries.stem}-rejected-rows.csv"
 
 
 def read_event_file(request: EventFileRequest) -> BurglaryTable:
@@ -44,7 +55,4 @@ def write_skipped_rows(request: EventFileRequest, table: BurglaryTable, outputs:
     """With --skip-bad-rows: the skipped rows, at --rejects or beside the first output."""
     if not len(table.rejects):
         return None
-    folder = outputs[0].parent if outputs else Path.cwd()
-    path = prepare_output_file(request.rejects_path or folder / f"{request.burglaries.stem}-rejected-rows.csv",
-                               overwrite=True)
-    return write_rejects(table.rejects.assign(file=str(request.burglaries)), path, lang=lang)
+    return write_rejects(table.rejects.assign(file=str(request.burglaries)), rejects_file(request, outputs), lang=lang)

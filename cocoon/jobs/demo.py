@@ -17,8 +17,8 @@ from cocoon.demo.areas import (
     demo_inputs,
     extract_path,
 )
-from cocoon.jobs.plan import PlanRequest, PlanResult, run_plan
-from cocoon.publish.files import prepare_output_dir, write_csv
+from cocoon.jobs.plan import PlanRequest, PlanResult, plan_into
+from cocoon.publish.files import OutputFolder, write_csv
 from cocoon.settings import load_settings
 
 
@@ -36,20 +36,26 @@ def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = Non
     settings = load_settings(settings_path)
     language = resolve_language(lang or settings.language)
     on = plan_date or DEMO_DATE
-    root = prepare_output_dir(out_dir, overwrite=overwrite)
+    output = OutputFolder(out_dir, overwrite=overwrite,
+                          inputs=(Path(settings_path) if settings_path else None,))
     done = []
-    for name in areas:
-        area = AREAS[name]
-        folder = root / area.name
-        inputs = prepare_output_dir(folder / "inputs", overwrite=True)
-        register, burglaries = demo_inputs(area, on=on, seed=DEMO_SEED if seed is None else seed,
-                                           osm_settings=settings.osm, lang=language)
-        write_csv(register, inputs / "households.csv")
-        write_csv(burglaries, inputs / "burglaries-simulated.csv")
-        request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
-                              plan_date=on, out_dir=folder, settings_path=settings_path, overwrite=True,
-                              lang=language, officers=DEMO_OFFICERS, start=area.start,
-                              network_path=Path(extract_path(area)), area_name=area.area_name, maps=True,
-                              offline=True, solve_seconds=DEMO_SOLVE_SECONDS)
-        done.append((area, run_plan(request)))
-    return DemoResult(date=on, lang=language, areas=done, out_dir=root)
+    with output as root:
+        for name in areas:
+            area = AREAS[name]
+            folder = root / area.name
+            inputs = folder / "inputs"
+            inputs.mkdir(parents=True)
+            register, burglaries = demo_inputs(area, on=on, seed=DEMO_SEED if seed is None else seed,
+                                               osm_settings=settings.osm, lang=language)
+            write_csv(register, inputs / "households.csv")
+            write_csv(burglaries, inputs / "burglaries-simulated.csv")
+            request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv",
+                                  households=inputs / "households.csv", plan_date=on, out_dir=folder,
+                                  settings_path=settings_path, lang=language, officers=DEMO_OFFICERS,
+                                  start=area.start, network_path=Path(extract_path(area)), area_name=area.area_name,
+                                  maps=True, offline=True, solve_seconds=DEMO_SOLVE_SECONDS)
+            done.append((area, plan_into(request, folder)))
+    for _, result in done:
+        result.written = [output.final(p) for p in result.written]
+        result.rejects_path = output.final(result.rejects_path) if result.rejects_path else None
+    return DemoResult(date=on, lang=language, areas=done, out_dir=output.target)

@@ -8,6 +8,7 @@ and the record are one transaction, so a plan that fails half-way leaves the sto
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from cocoon.geo.walking import read_network
 from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
 from cocoon.inputs.columns import BurglaryColumns, HouseholdColumns
 from cocoon.inputs.households import HouseholdTable, read_household_ids, read_households
-from cocoon.publish.files import prepare_output_dir, write_rejects, write_text
+from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects, write_text
 from cocoon.publish.maps import MapData, basemap_from_osm, internal_map, public_map
 from cocoon.publish.plan_files import write_plan
 from cocoon.risk.daily_plan import Plan, make_plan
@@ -129,7 +130,29 @@ def plan_settings(request: PlanRequest) -> Settings:
 
 
 def run_plan(request: PlanRequest) -> PlanResult:
-    """Read, plan, write: ``cocoon plan``."""
+    """Read, plan, write: ``cocoon plan``. The output folder is written whole or not at all (see
+    :class:`~cocoon.publish.files.OutputFolder`), and a store records the plan only with it."""
+    inputs = (request.burglaries, request.households, request.exclude_path, request.network_path,
+              Path(request.settings_path) if request.settings_path else None,
+              Path(request.store_path) if request.store_path else None)
+    folder = OutputFolder(request.out_dir, overwrite=request.overwrite, inputs=inputs)
+    if request.rejects_path is not None:
+        prepare_output_file(request.rejects_path, overwrite=request.overwrite, inputs=inputs)
+    result = _run(request, folder)
+    result.written = [folder.final(p) if folder.folder in p.parents else p for p in result.written]
+    if result.rejects_path is not None and folder.folder in result.rejects_path.parents:
+        result.rejects_path = folder.final(result.rejects_path)
+    if folder.moved_aside is not None:
+        result.notes.append(("output.moved_aside", {"path": str(folder.target), "aside": str(folder.moved_aside)}))
+    return result
+
+
+def plan_into(request: PlanRequest, out_dir: Path) -> PlanResult:
+    """The plan's files written into ``out_dir``, a folder that the caller prepared (the demo's)."""
+    return _run(request, None, out_dir)
+
+
+def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None = None) -> PlanResult:
     settings = plan_settings(request)
     lang = resolve_language(request.lang or settings.language)
     store_file = request.store_path or settings.store.path or None
@@ -138,7 +161,6 @@ def run_plan(request: PlanRequest) -> PlanResult:
     input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
     household_crs = parse_crs(request.household_crs, what="--household-crs") if request.household_crs else None
     exclude = read_household_ids(request.exclude_path) if request.exclude_path else set()
-    out_dir = prepare_output_dir(request.out_dir, overwrite=request.overwrite)
 
     burglaries = None
     if request.burglaries is not None:
@@ -149,8 +171,10 @@ def run_plan(request: PlanRequest) -> PlanResult:
                                  skip_bad_rows=request.skip_bad_rows, osm=settings.osm, lang=lang)
     if not store_file:
         assert burglaries is not None  # refused above without a store
-        return _plan_and_write(request, settings, lang, out_dir, burglaries, households, History(
-            burglaries=burglaries.burglaries), exclude)
+        history = History(burglaries=burglaries.burglaries)
+        with folder or nullcontext(out_dir) as target:
+            assert target is not None
+            return _plan_and_write(request, settings, lang, target, burglaries, households, history, exclude)
     with open_store(store_file) as store, store.transaction() as db:
         notes: list[Note] = []
         if burglaries is not None:
@@ -164,8 +188,10 @@ def run_plan(request: PlanRequest) -> PlanResult:
         if burglaries is None:
             burglaries = BurglaryTable(burglaries=history.burglaries, rejects=pd.DataFrame(columns=["row"]),
                                        source=str(store_file), columns={})
-        result = _plan_and_write(request, settings, lang, out_dir, burglaries, households, history, exclude)
-        queries.record_plan(db, result.plan, out_dir=str(out_dir))
+        with folder or nullcontext(out_dir) as target:
+            assert target is not None
+            result = _plan_and_write(request, settings, lang, target, burglaries, households, history, exclude)
+            queries.record_plan(db, result.plan, out_dir=str(folder.target if folder else target))
         store.audit(db, request.command)
     return result
 
@@ -189,8 +215,14 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
         write_rejects(both[["file", *[c for c in both.columns if c != "file"]]], rejects_path, lang=lang)
 
     store_file = request.store_path or settings.store.path
-    inputs = {"burglaries": str(request.burglaries or burglaries.source), "store": str(store_file or ""),
-              "households": str(request.households),
+    def shown(path: Path | str | None) -> str:
+        """Paths inside the output folder (the demo's inputs) as the folder will have them."""
+        if path is None or path == "":
+            return ""
+        return Path(path).relative_to(out_dir).as_posix() if out_dir in Path(path).parents else str(path)
+
+    inputs = {"burglaries": shown(request.burglaries or burglaries.source), "store": shown(store_file),
+              "households": shown(request.households),
               "burglary_columns": burglaries.columns, "household_columns": households.columns,
               "rows_rejected": rejected, "excluded_ids": len(exclude)}
     routes = _routes(request, plan, households.households) if request.officers is not None else None

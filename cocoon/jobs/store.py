@@ -16,7 +16,7 @@ from cocoon.errors import InputError
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries
 from cocoon.inputs.tables import read_table
-from cocoon.publish.files import prepare_output_dir
+from cocoon.publish.files import OutputFolder
 from cocoon.publish.status_report import write_status
 from cocoon.settings import Settings, load_settings
 from cocoon.store import queries
@@ -144,13 +144,16 @@ def run_status(store: str | Path | None, *, on: dt.date, out_dir: Path | None, l
                settings_path: str | Path | None = None, command: str = "status") -> StatusResult:
     """``cocoon status``: delivery measures from the store, written as status.csv and status.html."""
     settings = load_settings(settings_path)
+    output = OutputFolder(out_dir or Path(f"status-{on.isoformat()}"), overwrite=overwrite,
+                          inputs=(store_path(store, settings),))
     with opened(store, settings, create=False) as db_store:
         tables = queries.delivery_tables(db_store)
         with db_store.transaction() as db:
             db_store.audit(db, command)
     result = delivery(tables.burglaries, tables.listed, tables.visits, tables.signs, on=on)
-    folder = prepare_output_dir(out_dir or Path(f"status-{on.isoformat()}"), overwrite=overwrite)
-    return StatusResult(delivery=result, written=write_status(result, folder, on=on, lang=lang))
+    with output as folder:
+        written = write_status(result, folder, on=on, lang=lang)
+    return StatusResult(delivery=result, written=[output.final(p) for p in written])
 
 
 @dataclass

@@ -1,38 +1,171 @@
-"""The one place where output files are written: folders and files checked first, then
-text, bytes, JSON and CSV written with clear errors."""
+"""The one place where output files are written.
+
+A run either completes or leaves nothing behind:
+
+- **Folders** (``--out``) are written as a hidden temporary folder beside the target and moved
+  into place at the end (:class:`OutputFolder`); a failed run removes it. ``--overwrite``
+  replaces the whole folder, so no file of an earlier run survives beside the new one; a folder
+  holding files cocoon did not write is moved aside (``NAME.replaced-TIMESTAMP``), never
+  deleted. ``/`` and the home folder are always refused, and so is a folder that holds an input.
+- **Files** are written to a temporary name and renamed over the target, and never replace an
+  input file; an existing file is replaced only with ``--overwrite``.
+- **CSV** cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
+  ``@``, a tab or a carriage return) get a leading apostrophe, following OWASP's advice on CSV
+  injection; numbers stay numbers, and cocoon's own readers take the apostrophe off again.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+try:
+    import pwd
+except ImportError:  # Windows has no password database
+    pwd = None  # type: ignore[assignment]
+
+from cocoon import __version__
 from cocoon.catalogue import text
 from cocoon.errors import OutputError
 
+MARKER = ".cocoon-output"
+"""A file in every folder cocoon writes, so that --overwrite knows the folder is cocoon's own."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""Characters that make a spreadsheet read a cell as a formula."""
 
-def prepare_output_dir(path: str | Path, *, overwrite: bool) -> Path:
-    """Create ``path``; refuse a non-empty folder unless ``overwrite``."""
-    path = Path(path)
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _homes() -> set[Path]:
+    """The user's home folder, from $HOME and from the password database (they can differ)."""
+    homes = {Path.home()}
+    if pwd is not None:
+        with contextlib.suppress(KeyError):  # a uid with no entry (some containers)
+            homes.add(Path(pwd.getpwuid(os.getuid()).pw_dir))
+    return {h.resolve() for h in homes}
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def check_output_folder(path: Path, *, overwrite: bool, inputs: Iterable[Path | None] = ()) -> None:
+    """Refuse an output folder that cannot or must not be written (see the module text)."""
+    resolved = path.resolve()
+    if resolved == Path(resolved.anchor):
+        raise OutputError("output.root", path=str(path))
+    if resolved in _homes():
+        raise OutputError("output.home", path=str(path))
     if path.exists() and not path.is_dir():
         raise OutputError("output.not_a_folder", path=str(path))
+    for given in inputs:
+        if given is not None and _inside(Path(given), path):
+            raise OutputError("output.holds_input", path=str(path), file=str(given))
     if path.exists() and any(path.iterdir()) and not overwrite:
         raise OutputError("output.not_empty", path=str(path))
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError("output.cannot_create", path=str(path), reason=exc.strerror or str(exc)) from None
-    return path
 
 
-def prepare_output_file(path: str | Path, *, overwrite: bool) -> Path:
-    """Refuse to replace an existing file unless ``overwrite``; create the folder it goes in."""
+class OutputFolder:
+    """``with OutputFolder(out, overwrite=...) as folder:`` writes into ``folder`` (a temporary
+    folder beside ``out``); leaving the block moves it to ``out``, or removes it after an error."""
+
+    def __init__(self, target: str | Path, *, overwrite: bool, inputs: Iterable[Path | None] = ()) -> None:
+        self.target = Path(target)
+        check_output_folder(self.target, overwrite=overwrite, inputs=inputs)
+        self.overwrite = overwrite
+        self.folder = self.target.parent / f".{self.target.name}.cocoon-{os.getpid()}"
+        self.moved_aside: Path | None = None
+        """Where an earlier folder that cocoon did not write was moved (with --overwrite)."""
+
+    def __enter__(self) -> Path:
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self._remove_leftovers()
+            self.folder.mkdir()
+            (self.folder / MARKER).write_text(json.dumps({"written_by": "cocoon", "version": __version__}) + "\n",
+                                              encoding="utf-8")
+        except OSError as exc:
+            raise OutputError("output.cannot_create", path=str(self.target), reason=exc.strerror or str(exc)) from None
+        return self.folder
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            return
+        try:
+            self._place()
+        except OSError as exc:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise OutputError("output.cannot_write", path=str(self.target), reason=exc.strerror or str(exc)) from None
+
+    def _remove_leftovers(self) -> None:
+        """Temporary folders of earlier runs into the same target that were killed half-way."""
+        for leftover in self.target.parent.glob(f".{self.target.name}.cocoon-*"):
+            pid = leftover.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and (int(pid) == os.getpid() or not _running(int(pid))):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def _place(self) -> None:
+        old = None
+        if self.target.exists():
+            if any(self.target.iterdir()):
+                ours = (self.target / MARKER).exists()
+                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                old = self.target.parent / (f".{self.target.name}.old-{os.getpid()}" if ours else
+                                            f"{self.target.name}.replaced-{stamp}")
+                self.target.rename(old)
+                if not ours:
+                    self.moved_aside = old
+            else:
+                self.target.rmdir()
+        self.folder.rename(self.target)
+        if old is not None and self.moved_aside is None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def final(self, path: Path) -> Path:
+        """Where a file written into the temporary folder ends up."""
+        return self.target / Path(path).relative_to(self.folder)
+
+
+def prepare_output_file(path: str | Path, *, overwrite: bool, inputs: Iterable[Path | None] = ()) -> Path:
+    """Refuse to replace an input file, or an existing file unless ``overwrite``; create the
+    folder it goes in."""
     path = Path(path)
     if path.is_dir():
         raise OutputError("output.is_a_folder", path=str(path))
+    for given in inputs:
+        if given is not None and _same(Path(given), path):
+            raise OutputError("output.is_an_input", path=str(path))
     if path.exists() and not overwrite:
         raise OutputError("output.file_exists", path=str(path))
     try:
@@ -42,8 +175,24 @@ def prepare_output_file(path: str | Path, *, overwrite: bool) -> Path:
     return path
 
 
+def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write to a temporary name beside ``path``, then rename it over ``path``."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.cocoon-{os.getpid()}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OutputError("output.cannot_write", path=str(path), reason=exc.strerror or str(exc)) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
 def write_json(data: Any, path: Path) -> Path:
-    return _write_text(Path(path), json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n")
+    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n")
 
 
 def _json_default(value: Any) -> Any:
@@ -52,23 +201,17 @@ def _json_default(value: Any) -> Any:
 
 
 def write_bytes(path: Path, content: bytes) -> Path:
-    try:
-        Path(path).write_bytes(content)
-    except OSError as exc:
-        raise OutputError("output.cannot_write", path=str(path), reason=exc.strerror or str(exc)) from None
-    return Path(path)
+    def write(temporary: Path) -> None:
+        temporary.write_bytes(content)
+
+    return _atomic(path, write)
 
 
 def write_text(path: Path, content: str) -> Path:
-    return _write_text(Path(path), content)
+    def write(temporary: Path) -> None:
+        temporary.write_text(content, encoding="utf-8")
 
-
-def _write_text(path: Path, content: str) -> Path:
-    try:
-        path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise OutputError("output.cannot_write", path=str(path), reason=exc.strerror or str(exc)) from None
-    return path
+    return _atomic(path, write)
 
 
 def json_value(value: Any) -> Any:
@@ -86,30 +229,34 @@ def json_value(value: Any) -> Any:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """UTF-8, comma-separated, decimal point; text quoted only where needed."""
+    """UTF-8, comma-separated, decimal point; text quoted only where needed; cells that a
+    spreadsheet would run as a formula neutralised."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    try:
-        table = pa.Table.from_pandas(_csv_ready(frame), preserve_index=False)
-        pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
-    except OSError as exc:
-        raise OutputError("output.cannot_write", path=str(path), reason=exc.strerror or str(exc)) from None
-    return path
+    table = pa.Table.from_pandas(_csv_ready(frame), preserve_index=False)
+    return _atomic(path, lambda temporary: pacsv.write_csv(
+        table, temporary, write_options=pacsv.WriteOptions(quoting_style="needed")))
+
+
+def neutralise(values: pd.Series) -> pd.Series:
+    """Text cells starting with = + - @ tab or carriage return get a leading apostrophe."""
+    text_cells = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+    return values.where(~text_cells.astype(bool), "'" + values.astype(str))
 
 
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns arrow can write: mixed or odd objects become text, missing stays empty."""
+    """Columns arrow can write: mixed or odd objects become text, missing stays empty, formulas are
+    neutralised."""
     out = {}
     for name, column in frame.items():
-        if column.dtype == object:
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
             values = column.to_numpy(dtype=object)
             mask = pd.isna(column).to_numpy()
             if not all(isinstance(v, str) for v in values[~mask][:1000]):
-                values = np.array([None if m else (v if isinstance(v, str) else str(v)) for v, m in zip(values, mask,
-                                                                                                        strict=True)],
-                                  dtype=object)
-            out[str(name)] = pd.Series(values, dtype=object).where(~mask, None)
+                values = np.array([None if m else (v if isinstance(v, str) else str(v))
+                                   for v, m in zip(values, mask, strict=True)], dtype=object)
+            out[str(name)] = neutralise(pd.Series(values, dtype=object)).where(~mask, None)
         else:
             out[str(name)] = column.reset_index(drop=True)
     return pd.DataFrame(out)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from click.testing import CliRunner
 from conftest import X0, Y0, to_lonlat
 
@@ -158,3 +158,41 @@ def test_a_household_with_eighty_burglaries_prints_on_one_row(tmp_path):
     content = " ".join(page.extract_text() for page in PdfReader(out / "visit-list.pdf").pages)
     assert "+ 78 more" in content
     assert os.path.getsize(out / "visit-list.pdf") > 0
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_read_back(tmp_path):
+    """OWASP's CSV-injection advice: a leading apostrophe on text cells that start with = + - @,
+    tab or carriage return. Numbers stay numbers, and cocoon reads its own cells back as they were."""
+    hostile = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn", "Storgatan 1"]
+    lon, lat = to_lonlat(X0 + np.arange(len(hostile)) * 25.0, np.full(len(hostile), Y0))
+    households = pd.DataFrame({"household_id": [f"={i}" for i in range(len(hostile))], "label": hostile,
+                               "lon": lon.round(8), "lat": lat.round(8), "dwellings": 1})
+    blon, blat = to_lonlat([X0], [Y0])
+    burglaries = pd.DataFrame({"id": ["-B1"], "date": ["2026-05-01"], "lon": blon.round(8), "lat": blat.round(8)})
+    households.to_csv(tmp_path / "h.csv", index=False, quoting=csv.QUOTE_ALL)  # a bare CR would end the line
+    burglaries.to_csv(tmp_path / "b.csv", index=False)
+    store = tmp_path / "cocoon.sqlite"
+    out = tmp_path / "out"
+    result = plan(tmp_path / "b.csv", tmp_path / "h.csv", out, "--officers", "1", "--hours", "4", "--start",
+                  START, "--solver", "greedy", "--store", store)
+    assert result.exit_code == 0, result.output
+    for name in ("visits.csv", "routes.csv", "visit-list.csv", "signs.csv", "property-owners.csv"):
+        lines = (out / name).read_text(encoding="utf-8").splitlines()[1:]
+        for line in lines:
+            for cell in line.split(","):
+                assert not cell.strip('"').startswith(("=", "+", "@", "\t", "\r")), (name, line)
+    visits = pd.read_csv(out / "visits.csv", dtype={"household_id": str})
+    assert set(visits["household_id"]) <= {f"'={i}" for i in range(len(hostile))}
+    assert pd.api.types.is_float_dtype(visits["score"]) and pd.api.types.is_float_dtype(visits["lon"])
+    assert (visits["burglary_ids"] == "'-B1").all()
+    # The filled list comes back with the same household ids.
+    filled = pd.read_csv(out / "visit-list.csv", dtype=str, keep_default_na=False)
+    filled["outcome"], filled["time"] = "face", "2026-05-04 10:00"
+    filled.to_csv(tmp_path / "filled.csv", index=False)
+    imported = run("visits", "import", tmp_path / "filled.csv", "--store", store, "--lang", "en")
+    assert imported.exit_code == 0, imported.output
+    import sqlite3
+
+    with sqlite3.connect(store) as db:
+        stored = {row[0] for row in db.execute("SELECT household_id FROM visits")}
+    assert stored == set(filled["household_id"].str.removeprefix("'"))

@@ -254,6 +254,8 @@ def _distinct_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     distinct = pd.Series(uniques)
     if pd.api.types.is_string_dtype(distinct.dtype):
         stripped = distinct.str.strip()
+        # A cell cocoon wrote as '=... (so that a spreadsheet would not run it) reads back as =...
+        stripped = stripped.str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
         cleaned = np.array(stripped.where(stripped != "", None).to_numpy(dtype=object), dtype=object)
     else:
         cleaned = np.array([_clean_text(u) for u in uniques], dtype=object)

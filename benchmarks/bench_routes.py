@@ -16,7 +16,15 @@ import time
 
 import numpy as np
 
-from cocoon.field.solver import RouteProblem, check, solve
+from cocoon.field.solver import RouteProblem, RouteSolution, solve
+
+
+def check(problem: RouteProblem, solution: RouteSolution) -> None:
+    """Stop when a route breaks its budget or visits a stop twice: such an answer would not count."""
+    seen = [s for r in solution.routes for s in r]
+    assert len(seen) == len(set(seen)), f"{solution.solver}: a stop appears twice"
+    for route in solution.routes:
+        assert problem.route_seconds(route) <= problem.budget + 1.0, f"{solution.solver}: a route is over its budget"
 
 
 def instance(n: int, officers: int, seed: int) -> RouteProblem:

@@ -13,6 +13,15 @@ if TYPE_CHECKING:
     from cocoon.field.walks import Routes
 
 
+#: Characters XML 1.0 does not allow (control characters other than tab, line feed and carriage return).
+_NOT_XML = dict.fromkeys([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0xfffe, 0xffff])
+
+
+def xml_text(value: object) -> str:
+    """``value`` as text an XML file may hold: control characters from the inputs left out."""
+    return str(value).translate(_NOT_XML)
+
+
 def routes_gpx(routes: Routes, crs: CRS, *, lang: str) -> str:
     """One GPX route per officer (start, stops, start) and a waypoint per stop."""
     import gpxpy.gpx
@@ -22,12 +31,13 @@ def routes_gpx(routes: Routes, crs: CRS, *, lang: str) -> str:
     slon, slat = to_lonlat([routes.start.x], [routes.start.y], crs)
     for officer, group in routes.stops.groupby("officer", sort=True):
         route = gpxpy.gpx.GPXRoute(name=text("visit_list.officer", lang, n=int(officer)))
-        route.points.append(gpxpy.gpx.GPXRoutePoint(float(slat[0]), float(slon[0]), name=routes.start.label))
+        start = xml_text(routes.start.label)
+        route.points.append(gpxpy.gpx.GPXRoutePoint(float(slat[0]), float(slon[0]), name=start))
         for row in group.itertuples(index=False):
-            name = f"{int(officer)}.{int(row.stop)} {row.label}"
+            name = xml_text(f"{int(officer)}.{int(row.stop)} {row.label}")
             route.points.append(gpxpy.gpx.GPXRoutePoint(float(row.lat), float(row.lon), name=name))
             gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(float(row.lat), float(row.lon), name=name,
-                                                        description=f"{row.household_id} · {row.tier}"))
-        route.points.append(gpxpy.gpx.GPXRoutePoint(float(slat[0]), float(slon[0]), name=routes.start.label))
+                                                        description=xml_text(f"{row.household_id} · {row.tier}")))
+        route.points.append(gpxpy.gpx.GPXRoutePoint(float(slat[0]), float(slon[0]), name=start))
         gpx.routes.append(route)
     return gpx.to_xml()

@@ -59,7 +59,7 @@ class Routes:
         return lines[lines.geometry.notna()]
 
 
-def find_start(text: str, visits: pd.DataFrame, households: pd.DataFrame, crs) -> StartPoint:
+def find_start(text: str, visits: pd.DataFrame, households: gpd.GeoDataFrame, crs: CRS) -> StartPoint:
     """``LON,LAT`` or an address or household id: the plan's visits first, then the whole register
     (a GeoDataFrame in any CRS)."""
     value = text.strip()

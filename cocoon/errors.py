@@ -43,3 +43,7 @@ class SettingsError(CocoonError):
 
 class OutputError(CocoonError):
     """An output cannot be written where asked (for example a non-empty directory)."""
+
+
+class StoreError(CocoonError):
+    """The store file cannot be used (missing, damaged, read-only, another program's file)."""

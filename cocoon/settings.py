@@ -22,7 +22,7 @@ import itertools
 import json
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -327,13 +327,31 @@ POSITIVE = ("zones.radius_m", "routes.walking_speed_kmh", "routes.detour_factor"
             "routes.max_stops", "routes.hours", "signs.sight_m", "signs.households_per_sign", "signs.max_per_zone",
             "backtest.cell_m", "backtest.kde_bandwidth_m", "backtest.bj_max_cells", "backtest.bj_max_weeks",
             "backtest.kde_days", "backtest.hotspot_days", "privacy.k_nearest", "privacy.zone_cell_m",
-            "privacy.sign_cell_m")
+            "privacy.sign_cell_m", "osm.m2_per_dwelling", "osm.usable_share", "osm.apartment_levels",
+            "osm.other_levels", "osm.house_max_footprint_m2", "ranking.points")
 """Settings that must be greater than 0."""
 NOT_NEGATIVE = ("zones.high_days", "zones.elevated_days", "ranking.tier_a_max_m", "ranking.tier_b_max_m",
-                "ranking.victim_match_m", "ranking.same_building_m", "ranking.points", "ranking.tier_a_neighbours",
-                "routes.minutes_per_stop", "routes.minutes_per_dwelling", "signs.min_per_zone", "signs.min_spacing_m",
-                "store.retention_days", "privacy.min_distance_m")
+                "ranking.victim_match_m", "ranking.same_building_m", "ranking.tier_a_neighbours",
+                "ranking.dwelling_exponent", "routes.minutes_per_stop", "routes.minutes_per_dwelling",
+                "signs.min_per_zone", "signs.min_spacing_m", "store.retention_days", "privacy.min_distance_m")
 """Settings that may be 0 but not less."""
+AT_LEAST_ONE = ("ranking.same_building", "ranking.same_street_same_side", "ranking.same_street",
+                "routes.detour_factor")
+"""Multipliers that raise, never lower: 1 or more."""
+LIMITS = {"zones.radius_m": 5000, "zones.high_days": 365, "zones.elevated_days": 365, "routes.hours": 24,
+          "routes.minutes_per_stop": 240, "routes.minutes_per_dwelling": 60, "routes.solve_seconds": 3600,
+          "routes.walking_speed_kmh": 30, "routes.detour_factor": 10, "routes.max_stops": 100_000,
+          "ranking.tier_a_max_m": 5000, "ranking.tier_b_max_m": 5000, "ranking.victim_match_m": 1000,
+          "ranking.same_building_m": 1000, "ranking.tier_a_neighbours": 1000, "ranking.dwelling_exponent": 2,
+          "signs.sight_m": 5000, "signs.min_spacing_m": 5000, "signs.max_per_zone": 100,
+          "signs.households_per_sign": 100_000, "osm.usable_share": 1, "osm.apartment_levels": 200,
+          "osm.other_levels": 200, "store.retention_days": 36_500, "privacy.k_nearest": 1000,
+          "privacy.min_distance_m": 5000, "privacy.zone_cell_m": 5000, "privacy.sign_cell_m": 5000,
+          "backtest.cell_m": 5000, "backtest.kde_bandwidth_m": 5000, "backtest.bj_max_cells": 1000,
+          "backtest.bj_max_weeks": 520, "backtest.kde_days": 3650, "backtest.hotspot_days": 3650}
+"""Largest sensible values: anything beyond is a typo or a unit mistake (5 km, a year of zone...)."""
+MAX_WINDOW_DAYS = 365
+"""High-risk and elevated days together at most this long."""
 CHOICES = {"routes.solver": SOLVERS, "signs.take_down": TAKE_DOWN}
 """Settings that must be one of a few words."""
 WEIGHT_TABLES = ("ranking.time_weights", "ranking.distance_weights")
@@ -347,7 +365,7 @@ def value_of(settings: Settings, dotted: str) -> Any:
 
 
 def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None = None) -> None:
-    """Refuse values that make no sense (negative radius, unsorted weight tables...).
+    """Refuse values that make no sense (negative radius, unsorted weight tables, 50 km zones...).
 
     Errors name ``source`` and the setting ("settings.toml: zones.radius_m"), or the option that
     set it when ``names`` maps the setting to one ("--radius")."""
@@ -355,12 +373,13 @@ def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None
     def where(dotted: str) -> str:
         return names[dotted] if names and dotted in names else f"{source}: {dotted}"
 
-    for dotted in POSITIVE:
-        if not value_of(settings, dotted) > 0:
-            raise SettingsError("settings.must_be_positive", where=where(dotted), value=value_of(settings, dotted))
-    for dotted in NOT_NEGATIVE:
-        if value_of(settings, dotted) < 0:
-            raise SettingsError("settings.must_not_be_negative", where=where(dotted), value=value_of(settings, dotted))
+    _check_numbers(settings, where)
+    if settings.zones.active_days > MAX_WINDOW_DAYS:
+        raise SettingsError("settings.window_too_long", where=where("zones.elevated_days"),
+                            days=settings.zones.active_days, limit=MAX_WINDOW_DAYS)
+    if settings.signs.min_per_zone > settings.signs.max_per_zone:
+        raise SettingsError("settings.min_above_max", where=where("signs.min_per_zone"),
+                            low=settings.signs.min_per_zone, high=settings.signs.max_per_zone)
     for dotted, choices in CHOICES.items():
         if value_of(settings, dotted) not in choices:
             raise SettingsError("settings.bad_choice", where=where(dotted), value=value_of(settings, dotted),
@@ -369,9 +388,30 @@ def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None
         table = value_of(settings, dotted)
         if not table:
             raise SettingsError("settings.bad_table", where=where(dotted))
+        if not all(math.isfinite(v) for row in table for v in row):
+            raise SettingsError("settings.must_be_finite", where=where(dotted), value=list(table))
         bounds = [a for a, _ in table]
         if any(b <= a for a, b in itertools.pairwise(bounds)) or any(w < 0 for _, w in table):
             raise SettingsError("settings.table_order", where=where(dotted))
+
+
+def _check_numbers(settings: Settings, where: Callable[[str], str]) -> None:
+    """Every number finite, and within its lower and upper limits."""
+    rules: list[tuple[tuple[str, ...], Callable[[float], bool], str]] = [
+        ((*POSITIVE, *NOT_NEGATIVE, *AT_LEAST_ONE, *LIMITS), math.isfinite, "settings.must_be_finite"),
+        (POSITIVE, lambda v: v > 0, "settings.must_be_positive"),
+        (NOT_NEGATIVE, lambda v: v >= 0, "settings.must_not_be_negative"),
+        (AT_LEAST_ONE, lambda v: v >= 1, "settings.at_least_one"),
+    ]
+    for names, ok, key in rules:
+        for dotted in names:
+            value = value_of(settings, dotted)
+            if not ok(value):
+                raise SettingsError(key, where=where(dotted), value=value)
+    for dotted, limit in LIMITS.items():
+        if value_of(settings, dotted) > limit:
+            raise SettingsError("settings.too_large", where=where(dotted), value=value_of(settings, dotted),
+                                limit=limit)
 
 
 def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = (),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
@@ -447,15 +448,17 @@ B5,2026-02-31,674100,6580050,Storgatan 16
 Burglaries added to the store: 3; already there: 0.
 """, """\
 Burglaries added to the store: 1; already there: 1.
-1 burglaries have an id that is already in the store with other details; the stored ones were kept: B2
-1 unusable rows were left out.
+1 burglaries are already in the store with another date or place; the stored details were kept:
+  B2: stored 2026-04-10 00:00 (18.07551, 59.32246); this file 2026-04-11 00:00 (18.07551, 59.32246) (0 m apart)
+1 unusable rows were left out; they are listed with the reason in later-rejected-rows.csv.
 """),
     ("sv", """\
 Inbrott tillagda i lagret: 3; fanns redan: 0.
 """, """\
 Inbrott tillagda i lagret: 1; fanns redan: 1.
-1 inbrott har ett id som redan finns i lagret med andra uppgifter; de lagrade behölls: B2
-1 oanvändbara rader lämnades utanför.
+1 inbrott finns redan i databasen med ett annat datum eller en annan plats; de sparade uppgifterna behölls:
+  B2: sparat 2026-04-10 00:00 (18.07551, 59.32246); den här filen 2026-04-11 00:00 (18.07551, 59.32246) (0 m ifrån)
+1 oanvändbara rader lämnades utanför; de listas med orsaken i later-rejected-rows.csv.
 """),
 ], ids=LANGUAGES)
 def test_ingest(inputs, lang, first, again):
@@ -463,7 +466,11 @@ def test_ingest(inputs, lang, first, again):
     assert screen("ingest", "burglaries.csv", "--crs", "EPSG:3006", *STORE, "--lang", lang) == first
     assert screen("ingest", "later.csv", "--crs", "EPSG:3006", "--skip-bad-rows", *STORE, "--lang", lang) == again
     assert sorted(p.name for p in Path().iterdir()) == sorted(["burglaries.csv", "cocoon.sqlite", "households.csv",
-                                                               "later.csv", "near-repeats.csv", "visits.csv"])
+                                                               "later.csv", "later-rejected-rows.csv",
+                                                               "near-repeats.csv", "visits.csv"])
+    rejects = pd.read_csv("later-rejected-rows.csv", dtype=str)
+    assert (rejects["id"].tolist(), rejects["row"].tolist(), rejects["value"].tolist()) == (["B5"], ["5"],
+                                                                                           ["2026-02-31"])
 
 
 TYPED_WRONG = """\
@@ -607,14 +614,14 @@ def test_status(store, lang, expected, refused):
 # Swedish: "1 planer", "1 nedtagna skyltar".
 @pytest.mark.parametrize(("lang", "older", "rest"), [
     ("en", """\
-Removed everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans (0 listed households), 0 signs taken down.
+Removed everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans (0 listed households), 0 signs taken down; visitor names and household ids removed from 0 audit entries.
 """, """\
-Removed everything dated before 2026-06-01: 1 burglaries, 3 visits, 1 plans (20 listed households), 1 signs taken down.
+Removed everything dated before 2026-06-01: 1 burglaries, 3 visits, 1 plans (20 listed households), 1 signs taken down; visitor names and household ids removed from 0 audit entries.
 """),
     ("sv", """\
-Tog bort allt daterat före 2026-04-15: 2 inbrott, 0 besök, 0 planer (0 listade hushåll), 0 nedtagna skyltar.
+Tog bort allt daterat före 2026-04-15: 2 inbrott, 0 besök, 0 planer (0 listade hushåll), 0 nedtagna skyltar; besökarnamn och hushålls-id togs bort ur 0 poster i loggen.
 """, """\
-Tog bort allt daterat före 2026-06-01: 1 inbrott, 3 besök, 1 planer (20 listade hushåll), 1 nedtagna skyltar.
+Tog bort allt daterat före 2026-06-01: 1 inbrott, 3 besök, 1 planer (20 listade hushåll), 1 nedtagna skyltar; besökarnamn och hushålls-id togs bort ur 0 poster i loggen.
 """),
 ], ids=LANGUAGES)
 def test_purge(store, lang, older, rest):

@@ -51,7 +51,8 @@ def test_ingest_is_idempotent_and_keeps_stored_records(stored):
     changed.loc[0, "date"] = "2026-05-02"
     changed.to_csv(tmp_path / "changed.csv", index=False)
     result = run("ingest", tmp_path / "changed.csv", "--store", store, "--lang", "en")
-    assert "1 burglaries have an id that is already in the store with other details" in result.output
+    assert "1 burglaries are already in the store with another date or place" in result.output
+    assert "B1: stored 2026-05-01 00:00 (" in result.output and "this file 2026-05-02 00:00 (" in result.output
     assert rows(store, "burglaries") == 4
 
 

@@ -10,6 +10,7 @@ import click
 from cocoon import __version__
 from cocoon.cli.backtest import backtest_command
 from cocoon.cli.calibrate import calibrate_command
+from cocoon.cli.common import CocoonGroup
 from cocoon.cli.demo import demo_command
 from cocoon.cli.plan import plan_command
 from cocoon.cli.store import (
@@ -21,7 +22,7 @@ from cocoon.cli.store import (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=CocoonGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="cocoon")
 def main() -> None:
     """cocoon: plan near-repeat burglary cocooning.

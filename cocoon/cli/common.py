@@ -115,9 +115,22 @@ def optional_path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
+class CocoonGroup(click.Group):
+    """The command group; it keeps the words the user typed, for the store's audit log."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        words = list(args)
+        context = super().make_context(info_name, args, parent=parent, **extra)
+        context.meta.setdefault("cocoon_words", words)
+        return context
+
+
 def command_line() -> str:
     """What the user ran, for the store's audit log."""
-    return "cocoon " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    context = click.get_current_context(silent=True)
+    words = context.meta.get("cocoon_words") if context is not None else None
+    return "cocoon " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if words is None else words))
 
 
 def parse_date(value: str | None, option: str) -> dt.date:

@@ -186,10 +186,12 @@ def print_ingest(result: IngestResult, lang: str) -> None:
     out = console()
     out.print(text("store.ingest_done", lang, added=result.added, unchanged=result.unchanged))
     if result.conflicting:
-        shown = ", ".join(result.conflicting[:10])
-        out.print(text("store.conflicting", lang, n=len(result.conflicting), ids=shown), style="yellow")
+        out.print(text("store.conflicting", lang, n=len(result.conflicting)), style="yellow")
+        for conflict in result.conflicting[:20]:
+            out.print(text("store.conflict", lang, id=conflict.burglary_id, stored=conflict.stored,
+                           given=conflict.given, metres=f"{conflict.metres:.0f}"), style="yellow")
     if result.rejected:
-        out.print(text("store.rejected", lang, n=result.rejected), style="yellow")
+        out.print(text("store.rejected", lang, n=result.rejected, path=str(result.rejects_path)), style="yellow")
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
 

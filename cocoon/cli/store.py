@@ -18,6 +18,7 @@ from cocoon.cli.common import (
     lang_option,
     optional_date,
     optional_path,
+    overwrite_option,
     parse_date,
     settings_option,
 )
@@ -33,13 +34,20 @@ def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.command(name="ingest")
 @click.argument("burglaries_path", metavar="FILE", type=click.Path(dir_okay=False))
 @store_option
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
+              help="Where --skip-bad-rows lists skipped rows.  [default: FILE-rejected-rows.csv here]")
 @burglary_column_options
 @settings_option
 @lang_option
+@overwrite_option
 @handle_errors
-def ingest_command(burglaries_path: str, store: str | None, burglary_columns: BurglaryColumns, date_format: str | None,
-                   input_crs: str | None, skip_bad_rows: bool, settings_path: str | None, lang: str | None) -> None:
+def ingest_command(burglaries_path: str, store: str | None, rejects_path: str | None,
+                   burglary_columns: BurglaryColumns, date_format: str | None, input_crs: str | None,
+                   skip_bad_rows: bool, settings_path: str | None, lang: str | None, overwrite: bool) -> None:
     """Add reported burglaries to the store, by id: importing the same file again adds nothing.
+
+    A burglary already in the store with another date, or more than 10 m from where it is stored,
+    is reported with both versions; the stored one is kept.
 
     \b
     Example:
@@ -48,10 +56,10 @@ def ingest_command(burglaries_path: str, store: str | None, burglary_columns: Bu
     from cocoon.cli.report import print_ingest
     from cocoon.jobs.store import run_ingest
 
-    result = run_ingest(Path(burglaries_path), store=store, settings_path=settings_path,
-                        columns=burglary_columns,
+    result = run_ingest(Path(burglaries_path), store=store, settings_path=settings_path, columns=burglary_columns,
                         input_crs=input_crs, date_format=date_format, skip_bad_rows=skip_bad_rows,
-                        command=command_line())
+                        rejects_path=optional_path(rejects_path), overwrite=overwrite,
+                        lang=resolve_language(lang), command=command_line())
     print_ingest(result, resolve_language(lang))
 
 

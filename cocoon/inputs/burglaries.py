@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pyproj import CRS
 
@@ -129,9 +130,14 @@ def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, d
         if column is None:
             return nat
         used[role] = column
-        values, bad = parse_dates(frame[column], date_format=date_format)
-        problems.add(bad, column=column, key="input.bad_date", values=frame[column])
-        return values
+        dates = parse_dates(frame[column], date_format=date_format)
+        if date_format and dates.unreadable.any() and dates.values.notna().sum() == 0:
+            example = frame[column].iloc[int(np.flatnonzero(dates.unreadable)[0])]
+            raise InputError("input.date_format_reads_nothing", file=table.name, column=column,
+                             format=date_format, value=example)
+        problems.add(dates.out_of_range, column=column, key="input.date_out_of_range", values=frame[column])
+        problems.add(dates.unreadable, column=column, key="input.bad_date", values=frame[column])
+        return dates.values
 
     single, start, end = parsed(date_c, "date"), parsed(from_c, "date_from"), parsed(to_c, "date_to")
     first = start.fillna(end).fillna(single)

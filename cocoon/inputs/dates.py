@@ -4,54 +4,103 @@ Every cell of a column is read with the same date order: the first of the known 
 reads the most cells wins (ISO 8601 first, then day-first, then month-first), so "03/04/2026"
 is never read one way on one row and another way on the next. A time of day may follow the
 date. ``--date-format`` names the format instead (strftime codes, e.g. "%d/%m/%Y").
+
+Dates before 1900 or after 2100 are refused: they are typing mistakes (a year 2062 for 2026),
+and no burglary record reaches that far.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from cocoon.errors import InputError
+
 DATE_FORMATS = ("ISO8601", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d")
 TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S", "T%H:%M", "T%H:%M:%S")
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+"""Dates outside these years are refused."""
+_YEAR = r"(?<!\d)(\d{4})(?!\d)"
+
+
+@dataclass
+class ParsedDates:
+    values: pd.Series
+    """Naive date-times (local wall time); NaT where blank, unreadable or out of range."""
+    unreadable: np.ndarray
+    """Non-blank cells that could not be read as a date."""
+    out_of_range: np.ndarray
+    """Cells with a year before 1900 or after 2100."""
+
+
+def _to_datetime(text: pd.Series, fmt: str) -> pd.Series:
+    """``text`` read with one format; NaT where it does not fit (never an exception)."""
+    try:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    except (ValueError, OverflowError):
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if not pd.api.types.is_datetime64_any_dtype(parsed.dtype):  # mixed offsets give objects
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    return parsed.astype("datetime64[ns]")
 
 
 def _parse_with(text: pd.Series, base: str) -> pd.Series:
     if base == "ISO8601":
         # The wall-clock time as written: a UTC offset ("+02:00", "Z") is dropped, not applied.
         wall = text.str.replace(r"(?<=\d)(Z|[+-]\d\d:?\d\d)$", "", regex=True)
-        return pd.to_datetime(wall, format="ISO8601", errors="coerce")
+        return _to_datetime(wall, "ISO8601")
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     for suffix in TIME_SUFFIXES:
         missing = result.isna() & text.notna()
         if not missing.any():
             break
-        result[missing] = pd.to_datetime(text[missing], format=base + suffix, errors="coerce")
+        result[missing] = _to_datetime(text[missing], base + suffix)
     return result
 
 
-def parse_dates(values: pd.Series, *, date_format: str | None = None) -> tuple[pd.Series, np.ndarray]:
-    """Date-times (naive, local wall time) and a mask of non-blank cells that could not be read."""
+def check_date_format(date_format: str, *, option: str = "--date-format") -> None:
+    """Refuse a format with codes strftime does not know (``%Q``), before any file is read."""
+    try:
+        pd.Timestamp("2026-05-04 13:45").strftime(date_format)
+        pd.to_datetime(pd.Series(["x"]), format=date_format, errors="coerce")
+    except ValueError as exc:
+        raise InputError("input.bad_date_format", option=option, value=date_format, reason=str(exc)) from None
+
+
+def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedDates:
+    """Date-times (naive, local wall time), the cells that could not be read and those out of range."""
+    n = len(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         parsed = pd.to_datetime(values)
         if getattr(parsed.dtype, "tz", None) is not None:
             parsed = parsed.dt.tz_localize(None)
-        return parsed.astype("datetime64[ns]"), np.zeros(len(values), dtype=bool)
+        years = parsed.dt.year.to_numpy(dtype=float)
+        outside = (years < FIRST_YEAR) | (years > LAST_YEAR)
+        return ParsedDates(parsed.astype("datetime64[ns]").where(~outside), np.zeros(n, dtype=bool), outside)
     text = values.astype(str).str.strip()
     blank = values.isna() | (text == "") | text.str.lower().isin(["nat", "nan", "none", "null"])
     text = text.where(~blank, None)
+    year = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce").to_numpy(dtype=float)
+    outside = ((year < FIRST_YEAR) | (year > LAST_YEAR)) & ~blank.to_numpy()
+    text = text.where(~outside, None)
+    if date_format:
+        check_date_format(date_format)
     candidates = [date_format] if date_format else list(DATE_FORMATS)
-    best: pd.Series | None = None
+    best = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     best_count = -1
+    wanted = int((~blank).sum() - outside.sum())
     for fmt in candidates:
-        try:
-            parsed = _parse_with(text, fmt)
-        except (ValueError, TypeError):
-            continue
+        parsed = _parse_with(text, fmt)
         count = int(parsed.notna().sum())
         if count > best_count:
             best, best_count = parsed, count
-        if count == int((~blank).sum()):
+        if count == wanted:
             break
-    assert best is not None
-    bad = (~blank.to_numpy()) & best.isna().to_numpy()
-    return best.astype("datetime64[ns]"), bad
+    years_read = best.dt.year.to_numpy(dtype=float)
+    late = (years_read < FIRST_YEAR) | (years_read > LAST_YEAR)  # e.g. 8-digit dates with no 4-digit year
+    outside |= late
+    best = best.where(~late)
+    unreadable = ~blank.to_numpy() & ~outside & best.isna().to_numpy()
+    return ParsedDates(best, unreadable, outside)

@@ -44,6 +44,8 @@ TYPE_NAMES = ("building_type", "type", "byggnadstyp", "hustyp", "building")
 OWNER_NAMES = ("owner", "property_owner", "landlord", "fastighetsagare", "agare", "hyresvard", "brf", "operator")
 BUILDING_NAMES = ("building_id", "byggnad_id", "byggnads_id", "building")
 
+MAX_DWELLINGS = 10_000
+"""More dwellings than this behind one door is a typing mistake."""
 COLUMNS = ["household_id", "label", "street", "number", "postcode", "dwellings", "building_type", "owner",
            "building_id"]
 
@@ -108,7 +110,10 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
         used["dwellings"] = dwell_c
         values, unreadable = to_numbers(frame[dwell_c])
         blank = np.isnan(values) & ~unreadable
-        bad = unreadable | (~np.isnan(values) & ((values < 1) | (values != np.round(values))))
+        given = ~np.isnan(values)
+        with np.errstate(invalid="ignore"):
+            bad = unreadable | (given & (~np.isfinite(values) | (values < 1) | (values > MAX_DWELLINGS)
+                                         | (values != np.round(values))))
         problems.add(bad, column=dwell_c, key="input.bad_dwellings", values=frame[dwell_c])
         dwellings = np.where(blank | bad, 1, values).astype(np.int64)
     else:

@@ -98,6 +98,8 @@ def _numbers(table: RawTable, problems: Problems, cx: str, cy: str) -> tuple[np.
     problems.add(np.isnan(y) & ~y_bad, column=cy, key="input.no_coordinate", values=table.frame[cy])
     problems.add(x_bad, column=cx, key="input.not_a_number", values=table.frame[cx])
     problems.add(y_bad, column=cy, key="input.not_a_number", values=table.frame[cy])
+    problems.add(np.isinf(x), column=cx, key="input.not_finite", values=table.frame[cx])
+    problems.add(np.isinf(y), column=cy, key="input.not_finite", values=table.frame[cy])
     return x, y
 
 
@@ -120,6 +122,8 @@ def _geometry_xy(table: RawTable, problems: Problems) -> tuple[np.ndarray, np.nd
     y = np.full(len(geoms), np.nan)
     x[usable] = shapely.get_x(where[usable])
     y[usable] = shapely.get_y(where[usable])
+    problems.add(usable & ~(np.isfinite(x) & np.isfinite(y)), column="geometry", key="input.not_finite",
+                 values=_pairs(x, y))
     return x, y
 
 

@@ -7,16 +7,18 @@ ran what, and closes it. The SQL lives in :mod:`cocoon.store.queries`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from cocoon.errors import InputError
+from cocoon.errors import CocoonError, InputError
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries
 from cocoon.inputs.tables import read_table
-from cocoon.publish.files import OutputFolder
+from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects
 from cocoon.publish.status_report import write_status
 from cocoon.settings import Settings, load_settings
 from cocoon.store import queries
@@ -41,18 +43,37 @@ def opened(given: str | Path | None, settings: Settings, *, create: bool = True)
     return open_store(store_path(given, settings), create=create)
 
 
+@contextmanager
+def recorded(store: Store, command: str) -> Iterator[None]:
+    """A command that fails after the store was opened is recorded in the audit log with its error."""
+    try:
+        yield
+    except CocoonError as error:
+        with suppress(CocoonError), store.transaction() as db:
+            store.audit(db, command, error=str(error))
+        raise
+
+
 def run_ingest(path: Path, *, store: str | Path | None, settings_path: str | Path | None = None,
                columns: BurglaryColumns | None = None, input_crs: str | None = None, date_format: str | None = None,
-               skip_bad_rows: bool = False, command: str = "ingest") -> IngestResult:
-    """``cocoon ingest``: burglaries not yet in the store are added, by id."""
+               skip_bad_rows: bool = False, rejects_path: Path | None = None, overwrite: bool = False,
+               lang: str = "en", command: str = "ingest") -> IngestResult:
+    """``cocoon ingest``: burglaries not yet in the store are added, by id. With ``skip_bad_rows``
+    the unusable rows are written, with the reason, to ``rejects_path`` (default
+    FILE-rejected-rows.csv in the current folder)."""
     settings = load_settings(settings_path)
+    rejects = rejects_path or Path(f"{Path(path).stem}-rejected-rows.csv")
+    if skip_bad_rows:
+        prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
     table = read_burglaries(path, columns=columns or BurglaryColumns(),
                             crs=parse_crs(input_crs, what="--crs") if input_crs else None,
                             skip_bad_rows=skip_bad_rows, date_format=date_format)
-    with opened(store, settings) as db_store, db_store.transaction() as db:
+    with opened(store, settings) as db_store, recorded(db_store, command), db_store.transaction() as db:
         result = queries.ingest(db, table.burglaries, source=str(path))
         db_store.audit(db, command)
     result.rejected = len(table.rejects)
+    if result.rejected:
+        result.rejects_path = write_rejects(table.rejects.assign(file=str(path)), rejects, lang=lang)
     result.notes = table.notes
     return result
 
@@ -67,7 +88,7 @@ def run_visits_import(path: Path, *, store: str | Path | None, settings_path: st
                       date: dt.date | None = None, command: str = "visits import") -> VisitImport:
     """All rows checked first; any bad row stops the import and nothing is stored."""
     settings = load_settings(settings_path)
-    with opened(store, settings, create=False) as db_store:
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command):
         records = visits_from_table(read_table(path), known=queries.known_households(db_store), default_date=date)
         with db_store.transaction() as db:
             queries.add_visits(db, records.records, source=str(path))
@@ -85,7 +106,7 @@ def run_visit_add(household: str, *, outcome: str, time: str, visitor: str | Non
     when = parse_time(time, dt.date.today())
     if when is None:
         raise InputError("visits.bad_time_option", value=time)
-    with opened(store, settings, create=False) as db_store:
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command):
         if household not in queries.known_households(db_store):
             raise InputError("visits.unknown_household_option", value=household)
         record = pd.DataFrame([{"household_id": household, "outcome": code,
@@ -109,7 +130,7 @@ def run_signs_up(signs_csv: Path, *, store: str | Path | None, sign_ids: tuple[s
         if unknown:
             raise InputError("signs.unknown_sign", file=str(signs_csv), ids=", ".join(unknown))
         table = table[table["sign_id"].isin(sign_ids)]
-    with opened(store, settings) as db_store, db_store.transaction() as db:
+    with opened(store, settings) as db_store, recorded(db_store, command), db_store.transaction() as db:
         queries.put_up_signs(db, table, date=date)
         db_store.audit(db, command)
     return len(table)
@@ -121,7 +142,8 @@ def run_signs_down(sign_ids: tuple[str, ...], *, store: str | Path | None, date:
     if not sign_ids and not due:
         raise InputError("signs.nothing_to_take_down")
     settings = load_settings(settings_path)
-    with opened(store, settings, create=False) as db_store, db_store.transaction() as db:
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command), \
+            db_store.transaction() as db:
         if due:
             ids = queries.signs_due(db, by=date)
         else:
@@ -146,7 +168,7 @@ def run_status(store: str | Path | None, *, on: dt.date, out_dir: Path | None, l
     settings = load_settings(settings_path)
     output = OutputFolder(out_dir or Path(f"status-{on.isoformat()}"), overwrite=overwrite,
                           inputs=(store_path(store, settings),))
-    with opened(store, settings, create=False) as db_store:
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command):
         tables = queries.delivery_tables(db_store)
         with db_store.transaction() as db:
             db_store.audit(db, command)
@@ -173,7 +195,8 @@ def run_purge(*, store: str | Path | None, before: dt.date | None, settings_path
     days before today): burglaries, visits, plans with their households, and signs taken down."""
     settings = load_settings(settings_path)
     cut = before or default_purge_date(settings, today or dt.date.today())
-    with opened(store, settings, create=False) as db_store, db_store.transaction() as db:
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command), \
+            db_store.transaction() as db:
         counts = queries.purge_before(db, cut)
         db_store.audit(db, command)
     return Purged(before=cut, counts=counts)

@@ -61,7 +61,7 @@ def knox_heatmap(result: KnoxResult, *, lang: str, title: str = "") -> bytes:
     ax.set_yticks(range(n_s), band_labels(result.sds))
     ax.set_xlabel(text("knox_table.days", lang))
     ax.set_ylabel(text("knox_table.metres", lang))
-    ax.set_title(text("knox_table.plot_title", lang, source=Path(title).name), fontsize=9)
+    ax.set_title(text("knox_table.plot_title", lang, source=Path(title).name), fontsize=9, parse_math=False)
     from matplotlib.ticker import FormatStrFormatter
 
     bar = fig.colorbar(image, ax=ax, label=text("knox_table.ratio", lang))
@@ -95,5 +95,5 @@ def hit_rate_curve(backtest: Backtest, *, lang: str, title: str = "") -> bytes:
     ax.set_ylim(0, 100)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(text("backtest.plot_title", lang, source=Path(title).name), fontsize=9)
+    ax.set_title(text("backtest.plot_title", lang, source=Path(title).name), fontsize=9, parse_math=False)
     return png_bytes(fig)

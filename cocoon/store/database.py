@@ -4,6 +4,10 @@ Every change happens in one transaction, so a write either completes or leaves n
 when the process is killed: SQLite rolls the journal back the next time the file is opened).
 Two processes writing at once take turns (``busy_timeout``). The schema version is kept in
 ``PRAGMA user_version``; a file from a newer cocoon is refused rather than misread.
+
+Before any command uses it, the file is checked: an empty (0-byte) file, a truncated or damaged
+one, another program's SQLite file, a store missing a table or a column, and a store cocoon may
+not write to are each refused with a message, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,13 +15,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from cocoon.errors import CocoonError
+from cocoon.errors import StoreError
 
-SCHEMA_VERSION = 1
+try:
+    import pwd
+except ImportError:  # Windows has no password database
+    pwd = None  # type: ignore[assignment]
+
+SCHEMA_VERSION = 2
+"""1: the first store; 2: the audit log records failed commands (column ``error``)."""
+APPLICATION_ID = 0x636F636F
+"""``PRAGMA application_id`` of a cocoon store ("coco"), so that another SQLite file is never taken for one."""
 BUSY_TIMEOUT_MS = 60_000
 
 SCHEMA = """
@@ -73,17 +86,39 @@ CREATE TABLE IF NOT EXISTS audit (
     audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
     user TEXT NOT NULL,
-    command TEXT NOT NULL
+    command TEXT NOT NULL,
+    error TEXT
 );
 """
-
-
-class StoreError(CocoonError):
-    """The store file cannot be used."""
+MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;"}
+"""What turns a store of one schema version into the next."""
+TABLES = {
+    "burglaries": {"burglary_id", "first_time", "last_time", "lon", "lat", "address", "note", "modus", "source",
+                   "ingested_at"},
+    "plans": {"plan_id", "plan_date", "made_at", "out_dir", "radius_m", "high_days", "elevated_days"},
+    "plan_households": {"plan_id", "household_id", "label", "tier", "score", "burglary_ids"},
+    "visits": {"visit_id", "household_id", "outcome", "visited_at", "visitor", "source", "recorded_at"},
+    "signs": {"sign_id", "zone", "lon", "lat", "planned_down", "put_up", "taken_down", "burglary_ids"},
+    "audit": {"audit_id", "at", "user", "command", "error"},
+}
+"""The tables and columns a store must have."""
 
 
 def now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def system_user() -> str:
+    """Who runs the command, from the process's user id (not $LOGNAME, which anyone can set)."""
+    if pwd is not None:
+        try:
+            return pwd.getpwuid(os.getuid()).pw_name
+        except KeyError:  # a uid with no entry (some containers)
+            return f"uid {os.getuid()}"
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "unknown"
 
 
 class Store:
@@ -99,22 +134,46 @@ class Store:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError("store.busy", path=str(self.path), reason=str(exc)) from None
+            raise self.error(exc, busy=True) from None
         try:
             yield self.db
+        except sqlite3.Error as exc:
+            self.db.rollback()
+            raise self.error(exc) from None
         except BaseException:
             self.db.rollback()
             raise
         else:
-            self.db.commit()
+            try:
+                self.db.commit()
+            except sqlite3.Error as exc:
+                self.db.rollback()
+                raise self.error(exc) from None
 
-    def audit(self, db: sqlite3.Connection, command: str) -> None:
-        """Record who ran what (inside the command's own transaction)."""
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """Reads outside a transaction, with SQLite's errors turned into clear ones."""
         try:
-            user = getpass.getuser()
-        except Exception:  # no user name in some containers and services
-            user = "unknown"
-        db.execute("INSERT INTO audit (at, user, command) VALUES (?, ?, ?)", (now(), user, command))
+            yield self.db
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None
+        except Exception as exc:  # pandas wraps SQLite's errors in its own
+            if isinstance(exc.__cause__, sqlite3.Error) or type(exc).__name__ == "DatabaseError":
+                raise self.error(exc) from None
+            raise
+
+    def error(self, exc: Exception, *, busy: bool = False) -> StoreError:
+        reason = str(exc)
+        if "readonly" in reason or "read-only" in reason:
+            return StoreError("store.read_only", path=str(self.path))
+        if busy and "locked" in reason:
+            return StoreError("store.busy", path=str(self.path), reason=reason)
+        return StoreError("store.corrupt", path=str(self.path), reason=reason)
+
+    def audit(self, db: sqlite3.Connection, command: str, error: str | None = None) -> None:
+        """Record who ran what, and the error if it failed (inside the command's own transaction)."""
+        db.execute("INSERT INTO audit (at, user, command, error) VALUES (?, ?, ?, ?)",
+                   (now(), system_user(), command, error))
 
     def close(self) -> None:
         self.db.close()
@@ -126,6 +185,11 @@ class Store:
         self.close()
 
 
+def writable(path: Path) -> bool:
+    """May this process write the file, and its folder (where SQLite keeps its journal)?"""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
 def open_store(path: str | Path, *, create: bool = True) -> Store:
     """Open (and create, the first time) the store at ``path``; clear errors for bad files."""
     path = Path(path)
@@ -133,24 +197,59 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
         raise StoreError("store.is_a_folder", path=str(path))
     if not path.exists() and not create:
         raise StoreError("store.missing", path=str(path))
+    new = not path.exists()
+    if not new and path.stat().st_size == 0:
+        raise StoreError("store.empty_file", path=str(path))
+    if not new and not writable(path):
+        raise StoreError("store.read_only", path=str(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA foreign_keys = ON")
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
-            db.close()
-            raise StoreError("store.newer_schema", path=str(path), found=version, known=SCHEMA_VERSION)
-        check = db.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            db.close()
-            raise StoreError("store.corrupt", path=str(path), reason=str(check))
-        if version < SCHEMA_VERSION:
-            db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;")
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError("store.cannot_open", path=str(path), reason=str(exc)) from None
+    try:
+        _prepare(db, path, new=new)
     except sqlite3.DatabaseError as exc:
+        db.close()
         raise StoreError("store.corrupt", path=str(path), reason=str(exc)) from None
-    except OSError as exc:
-        raise StoreError("store.cannot_open", path=str(path), reason=exc.strerror or str(exc)) from None
+    except StoreError:
+        db.close()
+        raise
     db.row_factory = sqlite3.Row
     return Store(db, path)
+
+
+def _prepare(db: sqlite3.Connection, path: Path, *, new: bool) -> None:
+    """Check an existing store (or make a new one) and bring its schema up to date."""
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    application = int(db.execute("PRAGMA application_id").fetchone()[0])
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if version > SCHEMA_VERSION:
+        raise StoreError("store.newer_schema", path=str(path), found=version, known=SCHEMA_VERSION)
+    if not new and application != APPLICATION_ID and (version == 0 or not set(TABLES) <= tables):
+        raise StoreError("store.not_a_store", path=str(path), tables=", ".join(sorted(tables)) or "-")
+    check = db.execute("PRAGMA quick_check").fetchone()[0]
+    if check != "ok":
+        raise StoreError("store.corrupt", path=str(path), reason=str(check))
+    if version == 0:
+        db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
+                         f"PRAGMA application_id = {APPLICATION_ID};\nCOMMIT;")
+        return
+    _check_tables(db, path)
+    if version < SCHEMA_VERSION or application != APPLICATION_ID:
+        steps = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
+        db.executescript(f"BEGIN IMMEDIATE;\n{steps}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
+                         f"PRAGMA application_id = {APPLICATION_ID};\nCOMMIT;")
+    _check_tables(db, path)
+
+
+def _check_tables(db: sqlite3.Connection, path: Path) -> None:
+    for table, needed in TABLES.items():
+        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if not columns:
+            raise StoreError("store.missing_table", path=str(path), table=table)
+        missing = needed - columns - ({"error"} if table == "audit" else set())
+        if missing:
+            raise StoreError("store.missing_column", path=str(path), table=table, columns=", ".join(sorted(missing)))

@@ -7,13 +7,17 @@ so that a command's changes and its audit record commit together or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from cocoon.errors import InputError
+from cocoon.geo.crs import is_lonlat, metres_apart
 from cocoon.store.database import Store, now
 
 if TYPE_CHECKING:
@@ -23,13 +27,28 @@ if TYPE_CHECKING:
 
 
 
+SAME_PLACE_M = 10.0
+"""A burglary given again within this distance of where it is stored is the same burglary."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A burglary id already in the store with another date or place (the stored one is kept)."""
+
+    burglary_id: str
+    stored: str
+    given: str
+    metres: float
+
+
 @dataclass
 class IngestResult:
     added: int
     unchanged: int
-    conflicting: list[str]
-    """Ids already in the store with other details: the stored record is kept."""
+    conflicting: list[Conflict]
+    """Ids already in the store with another date, or more than 10 m away: the stored record is kept."""
     rejected: int = 0
+    rejects_path: Path | None = None
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
@@ -49,24 +68,37 @@ def burglary_rows(burglaries: gpd.GeoDataFrame, source: str) -> list[tuple[Any, 
 def ingest(db: sqlite3.Connection, burglaries: gpd.GeoDataFrame, *, source: str) -> IngestResult:
     """Add burglaries not yet in the store (by id); re-importing the same file adds nothing."""
     added, unchanged, conflicting = 0, 0, []
-    for row in burglary_rows(burglaries, source):
+    rows = burglary_rows(burglaries, source)
+    broken = [row[0] for row in rows if not bool(is_lonlat(row[3], row[4]))]
+    if broken:
+        raise InputError("store.bad_coordinates", file=source, ids=", ".join(broken[:10]), n=len(broken))
+    for row in rows:
         old = db.execute("SELECT first_time, last_time, lon, lat FROM burglaries WHERE burglary_id = ?",
                          (row[0],)).fetchone()
         if old is None:
             db.execute("INSERT INTO burglaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             added += 1
-        elif (old["first_time"], old["last_time"]) == row[1:3] and np.allclose([old["lon"], old["lat"]], row[3:5]):
+            continue
+        apart = float(metres_apart(row[3], row[4], old["lon"], old["lat"]))
+        if (old["first_time"], old["last_time"]) == row[1:3] and apart <= SAME_PLACE_M:
             unchanged += 1
         else:
-            conflicting.append(row[0])
+            conflicting.append(Conflict(str(row[0]), _described(old["first_time"], old["last_time"], old["lon"],
+                                                                 old["lat"]), _described(*row[1:5]), apart))
     return IngestResult(added=added, unchanged=unchanged, conflicting=conflicting)
+
+
+def _described(first: str, last: str, lon: float, lat: float) -> str:
+    """"2026-05-01 00:00 (18.06858, 59.32916)": when (a window as first – last) and where (lon, lat)."""
+    when = first[:16] if first == last else f"{first[:16]} – {last[:16]}"
+    return f"{when.replace('T', ' ')} ({lon:.5f}, {lat:.5f})"
 
 
 def stored_burglaries(store: Store) -> gpd.GeoDataFrame:
     """The store's burglaries as the burglary reader gives them (EPSG:4326)."""
     import geopandas as gpd
 
-    frame = pd.read_sql_query("SELECT * FROM burglaries ORDER BY burglary_id", store.db)
+    frame = read_frame(store, "SELECT * FROM burglaries ORDER BY burglary_id")
     first = pd.to_datetime(frame["first_time"])
     last = pd.to_datetime(frame["last_time"])
     data = pd.DataFrame({"burglary_id": frame["burglary_id"], "first_time": first, "last_time": last,
@@ -83,8 +115,9 @@ def visit_history(store: Store, *, on: dt.date, days: int) -> tuple[set[str], di
     that time found nobody home (with its day), who come back for a revisit."""
     since = (pd.Timestamp(on) - pd.Timedelta(days=days)).isoformat()
     until = (pd.Timestamp(on) + pd.Timedelta(days=1)).isoformat()
-    rows = store.db.execute("SELECT household_id, outcome, visited_at FROM visits WHERE visited_at >= ? AND "
-                            "visited_at < ? ORDER BY visited_at", (since, until)).fetchall()
+    with store.reading() as db:
+        rows = db.execute("SELECT household_id, outcome, visited_at FROM visits WHERE visited_at >= ? AND "
+                          "visited_at < ? ORDER BY visited_at", (since, until)).fetchall()
     reached = {r["household_id"] for r in rows if r["outcome"] == "face"}
     revisit: dict[str, str] = {}
     for r in rows:
@@ -100,8 +133,9 @@ def visit_history(store: Store, *, on: dt.date, days: int) -> tuple[set[str], di
 def latest_outcomes(store: Store, *, on: dt.date) -> dict[str, tuple[str, str]]:
     """The latest outcome and its time per household, up to ``on``."""
     until = (pd.Timestamp(on) + pd.Timedelta(days=1)).isoformat()
-    rows = store.db.execute("SELECT household_id, outcome, visited_at FROM visits WHERE visited_at < ? "
-                            "ORDER BY visited_at", (until,)).fetchall()
+    with store.reading() as db:
+        rows = db.execute("SELECT household_id, outcome, visited_at FROM visits WHERE visited_at < ? "
+                          "ORDER BY visited_at", (until,)).fetchall()
     return {r["household_id"]: (r["outcome"], r["visited_at"]) for r in rows}
 
 
@@ -121,7 +155,8 @@ def record_plan(db: sqlite3.Connection, plan: Plan, *, out_dir: str) -> int:
 
 def known_households(store: Store) -> set[str]:
     """Every household id that some recorded plan listed: the ids visits may name."""
-    return {r[0] for r in store.db.execute("SELECT DISTINCT household_id FROM plan_households")}
+    with store.reading() as db:
+        return {r[0] for r in db.execute("SELECT DISTINCT household_id FROM plan_households")}
 
 
 def add_visits(db: sqlite3.Connection, records: pd.DataFrame, *, source: str) -> None:
@@ -167,17 +202,26 @@ class DeliveryTables:
 
 
 def delivery_tables(store: Store) -> DeliveryTables:
-    db = store.db
     return DeliveryTables(
-        burglaries=pd.read_sql_query("SELECT burglary_id, last_time FROM burglaries", db),
-        listed=pd.read_sql_query("SELECT plan_id, household_id, tier, burglary_ids FROM plan_households", db),
-        visits=pd.read_sql_query("SELECT household_id, outcome, visited_at FROM visits", db),
-        signs=pd.read_sql_query("SELECT * FROM signs", db))
+        burglaries=read_frame(store, "SELECT burglary_id, last_time FROM burglaries"),
+        listed=read_frame(store, "SELECT plan_id, household_id, tier, burglary_ids FROM plan_households"),
+        visits=read_frame(store, "SELECT household_id, outcome, visited_at FROM visits"),
+        signs=read_frame(store, "SELECT * FROM signs"))
+
+
+def read_frame(store: Store, sql: str) -> pd.DataFrame:
+    """A query's rows as a table, with SQLite's errors turned into clear ones."""
+    with store.reading() as db:
+        return pd.read_sql_query(sql, db)
 
 
 def purge_before(db: sqlite3.Connection, cut: dt.date) -> dict[str, int]:
-    """Remove burglaries, visits, plans with their households, and signs taken down, dated before ``cut``."""
+    """Remove burglaries, visits, plans with their households, and signs taken down, dated before
+    ``cut``; and take visitor names and household ids out of the audit log's command lines that
+    are older, or that name a purged visit's household or visitor."""
     day = cut.isoformat()
+    personal = {value for row in db.execute("SELECT household_id, visitor FROM visits WHERE visited_at < ?", (day,))
+                for value in row if value}
     counts = {"burglaries": db.execute("DELETE FROM burglaries WHERE last_time < ?", (day,)).rowcount,
               "visits": db.execute("DELETE FROM visits WHERE visited_at < ?", (day,)).rowcount}
     old_plans = [r[0] for r in db.execute("SELECT plan_id FROM plans WHERE plan_date < ?", (day,))]
@@ -187,4 +231,51 @@ def purge_before(db: sqlite3.Connection, cut: dt.date) -> dict[str, int]:
     counts["plans"] = db.execute("DELETE FROM plans WHERE plan_date < ?", (day,)).rowcount
     counts["signs"] = db.execute("DELETE FROM signs WHERE taken_down IS NOT NULL AND taken_down < ?",
                                  (day,)).rowcount
+    counts["audit"] = 0
+    for audit_id, at, command in db.execute("SELECT audit_id, at, command FROM audit").fetchall():
+        words = set(shlex.split(command)) if _splits(command) else set(command.split())
+        if at >= day and not words & personal:
+            continue
+        cleaned = redacted(command)
+        if cleaned != command:
+            db.execute("UPDATE audit SET command = ? WHERE audit_id = ?", (cleaned, audit_id))
+            counts["audit"] += 1
     return counts
+
+
+PERSONAL_OPTIONS = ("--visitor", "--start")
+"""Options whose value can name a person or a home: a visitor, or a start address."""
+REMOVED = "[removed]"
+
+
+def _splits(command: str) -> bool:
+    try:
+        shlex.split(command)
+    except ValueError:
+        return False
+    return True
+
+
+def redacted(command: str) -> str:
+    """A recorded command line without visitor names and household ids (``visits add ID``)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:  # an unbalanced quote: nothing can be told apart, so keep only the command
+        return " ".join(command.split()[:3]) + f" {REMOVED}"
+    out: list[str] = []
+    hide_next = False
+    for k, word in enumerate(words):
+        option, _, value = word.partition("=")
+        if hide_next:
+            out.append(REMOVED)
+            hide_next = False
+        elif option in PERSONAL_OPTIONS and value:
+            out.append(f"{option}={REMOVED}")
+        elif word in PERSONAL_OPTIONS:
+            out.append(word)
+            hide_next = True
+        elif k >= 3 and words[1:3] == ["visits", "add"] and k == 3:
+            out.append(REMOVED)  # the household id
+        else:
+            out.append(word)
+    return " ".join(shlex.quote(w) if w != REMOVED and not w.endswith(REMOVED) else w for w in out)

@@ -360,6 +360,7 @@ def policies(reference):
     return {policy["radius_m"]: policy for policy in reference["policies"]}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("radius", [500.0, 200.0])
 def test_chicago_2016_zones_match_the_independent_reference(reference, chicago_2016, radius):
     ours, ref = chicago_2016[radius], policies(reference)[radius]
@@ -373,6 +374,7 @@ def test_chicago_2016_zones_match_the_independent_reference(reference, chicago_2
         assert ours[f"pai_{at}"] == pytest.approx(ref[f"pai_{at}"], abs=ROUNDING), at
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("radius", [500.0, 200.0])
 @pytest.mark.parametrize("baseline", ["bowers_johnson", "hotspot"])
 def test_chicago_2016_baselines_match_the_independent_reference(reference, chicago_2016, radius, baseline):
@@ -389,6 +391,7 @@ def test_chicago_2016_baselines_match_the_independent_reference(reference, chica
         assert values["pai"] == pytest.approx(values["hit_rate"] / values["mean_area_share"], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_chicago_2016_follow_on_matches_the_independent_reference(reference, chicago_2016):
     for key, expected in reference["follow_on"].items():
         ours = chicago_2016[500.0]["follow_on"][key]

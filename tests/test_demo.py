@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyrosm
+import pytest
 from click.testing import CliRunner
 
 from cocoon.cli import main
@@ -15,6 +16,7 @@ from cocoon.inputs.osm import households_from_osm
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_demo_writes_every_output(tmp_path):
     out = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "--out", str(out), "--lang", "en"])

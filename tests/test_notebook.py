@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from conftest import chicago_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,7 @@ def texts(notebook) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow
 def test_notebook_runs_on_a_file_of_ones_own():
     notebook = execute({"COCOON_NOTEBOOK_FILE": str(chicago_csv()), "COCOON_NOTEBOOK_NREP": "99"})
     out = texts(notebook)
@@ -48,6 +50,7 @@ def test_notebook_runs_on_a_file_of_ones_own():
     assert "radius_m = 500.0" in out  # the suggested settings file, shown
 
 
+@pytest.mark.slow
 def test_notebook_runs_on_the_demo_alone():
     notebook = execute({"COCOON_NOTEBOOK_NREP": "49"})
     out = texts(notebook)

@@ -61,6 +61,7 @@ def far_start(officers: int) -> RouteProblem:
                        tier_a=np.arange(8) < 2, officers=officers, budget=3600.0)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, derandomize=True)
 @given(n=st.integers(1, 40), officers=st.integers(1, 3), seed=st.integers(0, 100),
        solver=st.sampled_from(SOLVERS))

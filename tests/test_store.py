@@ -220,6 +220,7 @@ def cocoon(*args) -> list[str]:
     return [sys.executable, "-m", "cocoon", *map(str, args)]
 
 
+@pytest.mark.slow
 def test_killed_import_leaves_the_store_as_it_was(stored):
     store, _, _, tmp_path = stored
     households = listed(tmp_path)["household_id"].tolist()
@@ -248,6 +249,7 @@ def test_killed_import_leaves_the_store_as_it_was(stored):
         assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 1
 
 
+@pytest.mark.slow
 def test_two_imports_at_once_lose_nothing(stored):
     store, _, _, tmp_path = stored
     households = listed(tmp_path)["household_id"].tolist()

@@ -71,11 +71,17 @@ class RouteSolution:
         return float(sum(problem.prize[r].sum() for r in self.routes if r))
 
 
+GREEDY_SHARE = 0.25
+"""With a solver, the heuristic may use at most this share of the time (it usually takes
+milliseconds; with hundreds of officers it stops early, with routes that keep their budget)."""
+
+
 def solve(problem: RouteProblem, *, solver: str = "auto", seconds: float = 5.0) -> RouteSolution:
     """Routes for every officer within about ``seconds``; the heuristic answer stands if a solver
     is missing, fails or does worse."""
     start = time.perf_counter()
-    best = RouteSolution(_greedy(problem), "greedy")
+    heuristic_share = 1.0 if solver == "greedy" else GREEDY_SHARE
+    best = RouteSolution(_greedy(problem, deadline=start + seconds * heuristic_share), "greedy")
     notes: list[tuple[str, dict[str, Any]]] = []
     if solver != "greedy" and problem.n > 0:
         plan = [("vroom", 0.5), ("ortools", 1.0)] if solver == "auto" else [(solver, 1.0)]
@@ -85,7 +91,9 @@ def solve(problem: RouteProblem, *, solver: str = "auto", seconds: float = 5.0) 
             return float(sum(weights[r].sum() for r in routes if r))
 
         for name, share in plan:
-            left = seconds * share - (time.perf_counter() - start) if solver == "auto" else seconds
+            left = seconds * share - (time.perf_counter() - start)
+            if left <= 0:  # the time is used up: the answer so far stands
+                continue
             try:
                 routes = (_ortools if name == "ortools" else _vroom)(problem, max(0.2, left))
             except ImportError:
@@ -102,42 +110,49 @@ def solve(problem: RouteProblem, *, solver: str = "auto", seconds: float = 5.0) 
     return best
 
 
-def _insertion(problem: RouteProblem, route: list[int], stop: int) -> tuple[float, int]:
-    """Cheapest place to insert ``stop`` into ``route``: (extra seconds, position)."""
-    points = [0, *(s + 1 for s in route), 0]
-    p = stop + 1
-    a, b = np.array(points[:-1]), np.array(points[1:])
-    extra = problem.seconds[a, p] + problem.seconds[p, b] - problem.seconds[a, b] + problem.service[stop]
-    k = int(np.argmin(extra))
-    return float(extra[k]), k
+def _greedy(problem: RouteProblem, deadline: float | None = None) -> list[list[int]]:
+    """Insert stops by prize per extra second (tier A first) where they fit, then shorten with 2-opt.
 
-
-def _greedy(problem: RouteProblem) -> list[list[int]]:
-    """Insert stops by prize per extra second (tier A first) where they fit, then shorten with 2-opt."""
-    routes: list[list[int]] = [[] for _ in range(problem.officers)]
-    used = [0.0] * problem.officers
+    The cheapest insertion of every pending stop into every route is kept in a table; after a
+    stop goes in, only that route's column is worked out again, and officers whose routes are
+    still empty share one column. With ``deadline`` (a ``time.perf_counter()`` value) it stops
+    inserting when time is up: the routes so far are complete and within budget."""
+    n, officers = problem.n, problem.officers
+    routes: list[list[int]] = [[] for _ in range(officers)]
+    used = np.zeros(officers)
     weights = problem.weighted_prize()
-    remaining = set(range(problem.n))
-    for group in (np.flatnonzero(problem.tier_a), np.flatnonzero(~problem.tier_a)):
-        pending = {int(s) for s in group} & remaining
-        while pending:
-            best = None
-            for stop in pending:
-                for k in range(problem.officers):
-                    extra, position = _insertion(problem, routes[k], stop)
-                    if used[k] + extra > problem.budget:
-                        continue
-                    value = weights[stop] / (extra + 1.0)
-                    if best is None or value > best[0] or (value == best[0] and stop < best[1]):
-                        best = (value, stop, k, position, extra)
-            if best is None:
+    extra = np.full((n, officers), np.inf)
+    position = np.zeros((n, officers), dtype=np.int64)
+    pending = np.ones(n, dtype=bool)
+
+    def refresh(k: int, stops: np.ndarray) -> None:
+        """Cheapest insertion of ``stops`` into route ``k`` (extra seconds, place)."""
+        if len(stops) == 0:
+            return
+        points = np.array([0, *(s + 1 for s in routes[k]), 0])
+        a, b, p = points[:-1, None], points[1:, None], stops[None, :] + 1
+        cost = problem.seconds[a, p] + problem.seconds[p, b] - problem.seconds[a, b] + problem.service[stops][None, :]
+        best = np.argmin(cost, axis=0)
+        extra[stops, k] = cost[best, np.arange(len(stops))]
+        position[stops, k] = best
+
+    refresh(0, np.arange(n))
+    extra[:, 1:], position[:, 1:] = extra[:, :1], position[:, :1]  # every route starts empty
+    for group in (problem.tier_a, ~problem.tier_a):
+        while (pending & group).any():
+            if deadline is not None and time.perf_counter() > deadline:
+                return routes
+            fits = (used[None, :] + extra <= problem.budget) & (pending & group)[:, None]
+            if not fits.any():
                 break
-            _, stop, k, position, _ = best
-            routes[k].insert(position, stop)
+            value = np.where(fits, weights[:, None] / (extra + 1.0), -np.inf)
+            stop, k = np.unravel_index(int(np.argmax(value)), value.shape)  # ties: lowest stop, then officer
+            routes[k].insert(int(position[stop, k]), int(stop))
             routes[k] = _two_opt(problem, routes[k])
             used[k] = problem.route_seconds(routes[k])
-            pending.discard(stop)
-            remaining.discard(stop)
+            pending[stop] = False
+            extra[stop, :] = np.inf
+            refresh(int(k), np.flatnonzero(pending))  # the routes still empty keep the shared column
     return routes
 
 

@@ -18,6 +18,7 @@ from pyproj import CRS, Transformer
 
 from cocoon.errors import InputError
 from cocoon.field.solver import RouteProblem, solve
+from cocoon.geo.crs import is_lonlat
 from cocoon.geo.walking import WalkingNetwork, walking_metres
 from cocoon.settings import RouteSettings
 
@@ -66,7 +67,7 @@ def find_start(text: str, visits: pd.DataFrame, households: gpd.GeoDataFrame, cr
     match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*", value)
     if match:
         lon, lat = float(match.group(1)), float(match.group(2))
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        if not bool(is_lonlat(lon, lat)):
             raise InputError("routes.bad_start", value=text)
         x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
         return StartPoint(float(x), float(y), f"{lon:.6f}, {lat:.6f}")

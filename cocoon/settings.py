@@ -178,6 +178,15 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class LimitsSettings:
+    """How much a calibrate or backtest run may take of the machine."""
+
+    memory_gb: float = 0.0
+    """Memory a run may use, in GB; 0: 70 % of the machine's memory. A run that would need more is
+    refused before it starts, with the estimate."""
+
+
+@dataclass(frozen=True)
 class BacktestSettings:
     """How ``cocoon backtest`` measures areas and builds the baselines (see README, "Backtest")."""
 
@@ -208,6 +217,7 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     backtest: BacktestSettings = field(default_factory=BacktestSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     crs: str | None = None
     """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
     language: str = "auto"
@@ -218,7 +228,7 @@ class Settings:
 
 SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
             "signs": SignSettings, "handout": HandoutSettings, "store": StoreSettings, "privacy": PrivacySettings,
-            "backtest": BacktestSettings}
+            "backtest": BacktestSettings, "limits": LimitsSettings}
 #: Sections read by other commands; kept in ``Settings.extra`` without checking here.
 FOREIGN_SECTIONS = {"calibration", "maps"}
 #: Earlier names of sections, still read: ``[leaflet]`` is now ``[handout]``.
@@ -333,7 +343,8 @@ POSITIVE = ("zones.radius_m", "routes.walking_speed_kmh", "routes.detour_factor"
 NOT_NEGATIVE = ("zones.high_days", "zones.elevated_days", "ranking.tier_a_max_m", "ranking.tier_b_max_m",
                 "ranking.victim_match_m", "ranking.same_building_m", "ranking.tier_a_neighbours",
                 "ranking.dwelling_exponent", "routes.minutes_per_stop", "routes.minutes_per_dwelling",
-                "signs.min_per_zone", "signs.min_spacing_m", "store.retention_days", "privacy.min_distance_m")
+                "signs.min_per_zone", "signs.min_spacing_m", "store.retention_days", "privacy.min_distance_m",
+                "limits.memory_gb")
 """Settings that may be 0 but not less."""
 AT_LEAST_ONE = ("ranking.same_building", "ranking.same_street_same_side", "ranking.same_street",
                 "routes.detour_factor")
@@ -348,7 +359,8 @@ LIMITS = {"zones.radius_m": 5000, "zones.high_days": 365, "zones.elevated_days":
           "osm.other_levels": 200, "store.retention_days": 36_500, "privacy.k_nearest": 1000,
           "privacy.min_distance_m": 5000, "privacy.zone_cell_m": 5000, "privacy.sign_cell_m": 5000,
           "backtest.cell_m": 5000, "backtest.kde_bandwidth_m": 5000, "backtest.bj_max_cells": 1000,
-          "backtest.bj_max_weeks": 520, "backtest.kde_days": 3650, "backtest.hotspot_days": 3650}
+          "backtest.bj_max_weeks": 520, "backtest.kde_days": 3650, "backtest.hotspot_days": 3650,
+          "limits.memory_gb": 100_000}
 """Largest sensible values: anything beyond is a typo or a unit mistake (5 km, a year of zone...)."""
 MAX_WINDOW_DAYS = 365
 """High-risk and elevated days together at most this long."""

@@ -180,7 +180,7 @@ def test_swedish_field_pack(files, tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["--officers", "2"], "--officers needs --start"),
-    (["--officers", "0", "--start", START], "--officers must be 1 or more"),
+    (["--officers", "0", "--start", START], "--officers must be 1 to 1000"),
     (["--officers", "1", "--start", "Nowhere street 99"], "no household with that id or address"),
     (["--officers", "1", "--start", START, "--hours", "0"], "--hours: must be greater than 0"),
     (["--officers", "1", "--start", START, "--network", "HOUSEHOLDS"], "must be an OpenStreetMap extract"),

@@ -25,6 +25,8 @@ from cocoon.settings import RouteSettings
 if TYPE_CHECKING:
     import geopandas as gpd
 
+MAX_OFFICERS = 1000
+"""More officers than this on one plan is a typing mistake."""
 ROUTE_COLUMNS = ["officer", "stop", "household_id", "label", "lon", "lat", "dwellings", "tier", "score", "risk",
                  "arrival", "minutes_from_start", "walk_m_from_previous", "walk_m_total", "burglary_ids"]
 
@@ -99,8 +101,8 @@ def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, setti
     """Route the best visits for ``officers`` officers with ``settings.hours`` each."""
     import shapely
 
-    if officers < 1:
-        raise InputError("routes.bad_officers", value=officers)
+    if not 1 <= officers <= MAX_OFFICERS:
+        raise InputError("routes.bad_officers", value=officers, limit=MAX_OFFICERS)
     clock = parse_clock(settings.start_time)
     notes: list[tuple[str, dict[str, Any]]] = []
     if network is None:

@@ -15,7 +15,8 @@ from cocoon import __version__
 from cocoon.catalogue import resolve_language
 from cocoon.errors import InputError
 from cocoon.evidence.events import Events, burglary_events
-from cocoon.evidence.scoring import Backtest, run_backtest
+from cocoon.evidence.memory import backtest_bytes, refuse_if_too_big
+from cocoon.evidence.scoring import FOLLOW_ON, Backtest, run_backtest
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns
 from cocoon.inputs.tables import read_table
@@ -103,6 +104,12 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     source = str(request.burglaries)
     events = burglary_events(table.burglaries, source=source, requested_crs=metric, day_rule="last")
     area, area_source = study_area(request.area_path, events)
+    radii = (settings.zones.radius_m, *request.sweep_radius)
+    reach = max(*radii, *(r for r, _ in FOLLOW_ON))
+    pairs, needed = backtest_bytes(events.x, events.y, reach, radii=radii, cell=settings.backtest.cell_m,
+                                   area_m2=float(area.area))
+    refuse_if_too_big(needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb,
+                      command="backtest")
     origin = np.datetime64(events.first, "D")
     first_day = int((np.datetime64(request.start, "D") - origin).astype(np.int64))
     last_day = int((np.datetime64(request.end, "D") - origin).astype(np.int64))

@@ -15,6 +15,7 @@ from cocoon.errors import InputError
 from cocoon.evidence.breaks import breaks_json, check_breaks
 from cocoon.evidence.events import Events, burglary_events
 from cocoon.evidence.knox import KnoxResult, knox_test
+from cocoon.evidence.memory import knox_bytes, refuse_if_too_big
 from cocoon.evidence.verdict import suggest, suggested_settings, verdict
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns
@@ -91,7 +92,11 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     table = read_event_file(request)
     source = str(request.burglaries)
     events = burglary_events(table.burglaries, source=source, requested_crs=metric, start=request.start,
-                         end=request.end)
+                             end=request.end)
+    reach = max(b for b in request.sds if math.isfinite(b)) + (0.5 if request.nrc else 0.0)
+    pairs, needed = knox_bytes(events.x, events.y, reach)
+    refuse_if_too_big(needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb,
+                      command="calibrate")
     result = knox_test(events.x, events.y, events.day, sds=request.sds, tds=request.tds, metric=request.metric,
                        closed=request.closed, nrep=request.nrep, seed=request.seed, nrc=request.nrc,
                        progress=request.progress)

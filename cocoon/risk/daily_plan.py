@@ -114,6 +114,7 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
 
     b = project(burglaries, metric, what="burglaries")
     h = project(households, metric, what="households")
+    _refuse_far_apart(b, h, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=False)
     windows = burglary_windows(b, on=on, zones=settings.zones)
     b = pd.concat([b, windows], axis=1)
     zones = active_zones(b[["burglary_id", "first_day", "last_day", "address", "note", "modus", "row", "geometry"]],
@@ -126,10 +127,46 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
     visits.insert(visits.columns.get_loc("x"), "lon", lon)
     visits.insert(visits.columns.get_loc("x"), "lat", lat)
     notes: list[tuple[str, dict[str, Any]]] = []
+    if len(visits) == 0 and ranking.excluded == 0:
+        _refuse_far_apart(b, h, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=True)
     if len(zones) and len(visits) == 0:
         notes.append(("notes.no_households_in_zones", {}))
     return Plan(date=on, crs=metric, settings=settings, burglaries=b, zones=zones, outlines=merged_outlines(zones),
                 visits=visits, excluded=ranking.excluded, victims=ranking.victims, notes=notes)
+
+
+FAR_APART_M = 50_000.0
+"""Burglaries and households farther apart than this were read in different coordinate systems."""
+
+
+def _refuse_far_apart(b: gpd.GeoDataFrame, h: gpd.GeoDataFrame, burglaries: gpd.GeoDataFrame,
+                      households: gpd.GeoDataFrame, *, radius_m: float, check_pairs: bool) -> None:
+    """Stop when the two files cannot be of one area: more than 50 km apart, or (``check_pairs``)
+    no burglary within the radius of any household. Names the CRS each file was read in."""
+    from scipy.spatial import cKDTree
+
+    if len(b) == 0 or len(h) == 0:
+        return
+    bx, by = b.geometry.x.to_numpy(), b.geometry.y.to_numpy()
+    hx, hy = h.geometry.x.to_numpy(), h.geometry.y.to_numpy()
+    gap_x = max(0.0, float(max(bx.min() - hx.max(), hx.min() - bx.max())))
+    gap_y = max(0.0, float(max(by.min() - hy.max(), hy.min() - by.max())))
+    apart = float(np.hypot(gap_x, gap_y))
+    if apart <= FAR_APART_M and not check_pairs:
+        return
+    if apart <= FAR_APART_M:
+        near = ((hx >= bx.min() - radius_m) & (hx <= bx.max() + radius_m)
+                & (hy >= by.min() - radius_m) & (hy <= by.max() + radius_m))
+        if near.any():
+            distance, _ = cKDTree(np.column_stack([hx[near], hy[near]])).query(
+                np.column_stack([bx, by]), distance_upper_bound=radius_m)
+            if np.isfinite(distance).any():
+                return
+    raise InputError("input.far_apart", burglaries=burglaries.attrs.get("source", "burglaries"),
+                     households=households.attrs.get("source", "households"),
+                     burglaries_crs=crs_label(CRS.from_user_input(burglaries.crs)),
+                     households_crs=crs_label(CRS.from_user_input(households.crs)),
+                     km=f"{apart / 1000:.0f}", radius=f"{radius_m:g}")
 
 
 def _refuse_swapped_file(burglaries: gpd.GeoDataFrame, hb: Bounds) -> None:

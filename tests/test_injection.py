@@ -130,3 +130,24 @@ def test_payloads_show_as_text_in_a_real_browser(plan_with_payloads):
     assert "${7*7} <%= 7*7 %>" in texts and "B{{7*7}}" in texts
     assert "Gata 49" not in texts
     assert not errors, errors
+
+
+def test_report_pages_show_file_names_and_ids_literally(tmp_path):
+    """The Knox, backtest and delivery pages: a file name and burglary ids full of payloads."""
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    path = tmp_path / "{{7*7}} {% raw %} ${7*7}.csv"
+    n = 80
+    pd.DataFrame({"id": [f"{{{{7*7}}}}-{i}" for i in range(n)], "x": rng.uniform(0, 1500, n),
+                  "y": rng.uniform(0, 1500, n),
+                  "date": pd.date_range("2026-01-01", periods=n).strftime("%Y-%m-%d")}).to_csv(path, index=False)
+    runner = CliRunner()
+    for args in (["calibrate", str(path), "--nrep", "9", "--seed", "1", "--html", str(tmp_path / "knox.html")],
+                 ["backtest", str(path), "--from", "2026-02-15", "--to", "2026-03-20", "--html",
+                  str(tmp_path / "backtest.html")]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    for name in ("knox.html", "backtest.html"):
+        shown = page_texts((tmp_path / name).read_text(encoding="utf-8"))
+        assert "{{7*7}} {% raw %} ${7*7}.csv" in shown

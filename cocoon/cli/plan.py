@@ -60,10 +60,10 @@ from cocoon.settings import SOLVERS
               help=f"Route solver.  [default: {DEFAULTS.routes.solver}]")
 @click.option("--solve-seconds", type=float, default=None,
               help=f"Time limit for the route solver.  [default: {DEFAULTS.routes.solve_seconds:g}]")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False),
+@click.option("--store", "store_path", type=click.Path(dir_okay=False), envvar="COCOON_STORE",
               help="The store (SQLite file): new burglaries go in, and households reached face to face in the "
                    "window stay out; not-home households come back flagged for a revisit.  [default: settings "
-                   "store.path]")
+                   "store.path; env COCOON_STORE]")
 @click.option("--maps", is_flag=True, default=False,
               help="Also write map.html (internal) and map-public.html (for residents: zones and signs only, "
                    "moved away from victims' homes).")

@@ -9,6 +9,7 @@ English.
 from __future__ import annotations
 
 import locale
+import math
 import os
 import tomllib
 from collections.abc import Callable
@@ -85,3 +86,20 @@ def translator(lang: str) -> Callable[..., str]:
         return text(key, lang, **params)
 
     return t
+
+
+def number(value: float, lang: str, digits: int = 0) -> str:
+    """``value`` written the way ``lang`` writes numbers: "1,234.5" in English, "1 234,5" in Swedish
+    (the separators are catalogue entries ``format.decimal`` and ``format.thousands``)."""
+    if math.isnan(value):
+        return "–"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    written = f"{value:,.{digits}f}"
+    decimal, thousands = str(entry("format.decimal", lang)), str(entry("format.thousands", lang))
+    return written.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
+
+
+def percent(fraction: float, lang: str, digits: int = 1) -> str:
+    """A share as per cent in ``lang``: "69.4 %" or "69,4 %"."""
+    return "–" if math.isnan(fraction) else f"{number(fraction * 100, lang, digits)}\u00a0%"

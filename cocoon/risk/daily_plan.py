@@ -47,6 +47,8 @@ class Plan:
     visits: pd.DataFrame
     """Ranked households, with lon/lat added."""
     excluded: int = 0
+    burgled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"burglary_id": [], "household_id": []}))
+    """Per active burglary, the household taken as the burgled address (None where none was found)."""
     victims: Victims = field(default_factory=Victims)
     """The victims of the active burglaries and the homes around them (see :mod:`cocoon.risk.victims`)."""
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -132,7 +134,8 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
     if len(zones) and len(visits) == 0:
         notes.append(("notes.no_households_in_zones", {}))
     return Plan(date=on, crs=metric, settings=settings, burglaries=b, zones=zones, outlines=merged_outlines(zones),
-                visits=visits, excluded=ranking.excluded, victims=ranking.victims, notes=notes)
+                visits=visits, excluded=ranking.excluded, burgled=ranking.burgled, victims=ranking.victims,
+                notes=notes)
 
 
 FAR_APART_M = 50_000.0

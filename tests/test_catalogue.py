@@ -6,7 +6,7 @@ import re
 import string
 from pathlib import Path
 
-from cocoon.catalogue import catalogue, languages
+from cocoon.catalogue import catalogue, languages, text
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cocoon"
 
@@ -33,3 +33,23 @@ def test_every_key_used_in_the_code_exists():
         used |= set(pattern.findall(path.read_text(encoding="utf-8")))
     missing = [k for k in used if "{" not in k and k not in english]
     assert used and not missing, missing
+
+
+def test_counts_choose_singular_or_plural():
+    counts = {"burglaries": 1, "visits": 0, "plans": 1, "plan_households": 2, "signs": 1, "audit": 1}
+    assert text("store.purged", "en", before="2026-01-01", **counts) == (
+        "Removed everything dated before 2026-01-01: 1 burglary, 0 visits, 1 plan (2 listed households), "
+        "1 sign taken down; visitor names and household ids removed from 1 audit entry.")
+    assert text("store.purged", "sv", before="2026-01-01", **counts) == (
+        "Tog bort allt daterat före 2026-01-01: 1 inbrott, 0 besök, 1 plan (2 listade hushåll), "
+        "1 nedtagen skylt; besökarnamn och hushålls-id togs bort ur 1 post i loggen.")
+
+
+def test_plural_forms_are_well_formed():
+    """A plural spec is ``{count:one|other}``: one bar, on a placeholder that is a count."""
+    for lang in languages():
+        for key, value in catalogue(lang).items():
+            for _, name, spec, _ in string.Formatter().parse(str(value)):
+                if spec and "|" in spec:
+                    assert spec.count("|") == 1, f"{lang}: {key}: {spec}"
+                    assert f"{{{name}}}" in str(value), f"{lang}: {key}: {name} is not shown as a number"

@@ -192,7 +192,7 @@ Wrote zones.geojson, visits.csv, plan.json to plan.
     ("sv", """\
 Cocooningplan för 2026-05-04
 Avstånd i meter i EPSG:3006 (SWEREF99 TM).
-Inlästa inbrott: 3 (aktiva: 1 hög risk, 1 förhöjd; 1 utgångna).
+Inlästa inbrott: 3 (aktiva: 1 hög risk, 1 förhöjd; 1 utgången).
 Hushåll att besöka, per nivå och fas
 ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━┓
 ┃ Nivå                                    ┃ Hög risk ┃ Förhöjd ┃ Totalt ┃
@@ -236,12 +236,12 @@ Walking routes (greedy, straight lines)
 Risk collected: 1768 of 2290 (77 %) from 20 candidate households.
 No walking network given: walking distances are straight lines × 1.3. Give --network FILE.osm.pbf for footpath distances.
 Zone 2: every place for a sign has a victim's home among its 8 nearest households, so no sign is planned there.
-Wrote zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, property-owners.csv to field.
+Wrote zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, sign-poster-a3.pdf, property-owners.csv to field.
 """),
     ("sv", """\
 Cocooningplan för 2026-05-04
 Avstånd i meter i EPSG:3006 (SWEREF99 TM).
-Inlästa inbrott: 3 (aktiva: 1 hög risk, 1 förhöjd; 1 utgångna).
+Inlästa inbrott: 3 (aktiva: 1 hög risk, 1 förhöjd; 1 utgången).
 Hushåll att besöka, per nivå och fas
 ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━┓
 ┃ Nivå                                    ┃ Hög risk ┃ Förhöjd ┃ Totalt ┃
@@ -262,7 +262,7 @@ Gångrutter (greedy, fågelvägen)
 Insamlad risk: 1768 av 2290 (77 %) från 20 möjliga hushåll.
 Inget gångnät angivet: gångavstånd är fågelvägen × 1.3. Ange --network FIL.osm.pbf för avstånd längs gångvägar.
 Zon 2: varje plats för en skylt har ett brottsoffers hem bland sina 8 närmaste hushåll, så ingen skylt planeras där.
-Skrev zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, property-owners.csv till field.
+Skrev zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, sign-poster-a3.pdf, property-owners.csv till field.
 """),
 ], ids=LANGUAGES)
 def test_plan_with_officers(inputs, lang, expected):
@@ -448,17 +448,17 @@ B5,2026-02-31,674100,6580050,Storgatan 16
 Burglaries added to the store: 3; already there: 0.
 """, """\
 Burglaries added to the store: 1; already there: 1.
-1 burglaries are already in the store with another date or place; the stored details were kept:
+1 burglary is already in the store with another date or place; the stored details were kept:
   B2: stored 2026-04-10 00:00 (18.07551, 59.32246); this file 2026-04-11 00:00 (18.07551, 59.32246) (0 m apart)
-1 unusable rows were left out; they are listed with the reason in later-rejected-rows.csv.
+1 unusable row was left out; it is listed with the reason in later-rejected-rows.csv.
 """),
     ("sv", """\
-Inbrott tillagda i lagret: 3; fanns redan: 0.
+Inbrott tillagda i databasen: 3; fanns redan: 0.
 """, """\
-Inbrott tillagda i lagret: 1; fanns redan: 1.
+Inbrott tillagda i databasen: 1; fanns redan: 1.
 1 inbrott finns redan i databasen med ett annat datum eller en annan plats; de sparade uppgifterna behölls:
   B2: sparat 2026-04-10 00:00 (18.07551, 59.32246); den här filen 2026-04-11 00:00 (18.07551, 59.32246) (0 m ifrån)
-1 oanvändbara rader lämnades utanför; de listas med orsaken i later-rejected-rows.csv.
+1 oanvändbar rad lämnades utanför; den listas med orsaken i later-rejected-rows.csv.
 """),
 ], ids=LANGUAGES)
 def test_ingest(inputs, lang, first, again):
@@ -486,7 +486,7 @@ H4,L,soon,PA 1234
     ("en", """\
 Visits recorded: 3 (rows without an outcome skipped: 1).
 """, """\
-Error: wrong.csv: 3 row(s) cannot be imported, so nothing was imported. Fix them and import the file again (the first 3 are listed):
+Error: wrong.csv: 3 rows cannot be imported, so nothing was imported. Fix them and import the file again (the first 3 are listed):
   wrong.csv, row 3, column outcome: 'maybe' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch (or its letter from the list).
   wrong.csv, row 4, column household_id: household 'H99' is not on any plan in the store.
   wrong.csv, row 5, column time: 'soon' is not a time; write YYYY-MM-DD HH:MM, or HH:MM with --date.
@@ -494,9 +494,9 @@ Error: wrong.csv: 3 row(s) cannot be imported, so nothing was imported. Fix them
     ("sv", """\
 Besök registrerade: 3 (rader utan utfall hoppades över: 1).
 """, """\
-Fel: wrong.csv: 3 rad(er) kan inte läsas in, så inget lästes in. Rätta dem och läs in filen igen (de första 3 visas):
+Fel: wrong.csv: 3 rader kan inte läsas in, så inget lästes in. Rätta dem och läs in filen igen (de första 3 visas):
   wrong.csv, rad 3, kolumn outcome: 'maybe' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch (eller dess bokstav från listan).
-  wrong.csv, rad 4, kolumn household_id: hushållet 'H99' finns inte i någon plan i lagret.
+  wrong.csv, rad 4, kolumn household_id: hushållet 'H99' finns inte i någon plan i databasen.
   wrong.csv, rad 5, kolumn time: 'soon' är ingen tid; skriv ÅÅÅÅ-MM-DD TT:MM, eller TT:MM med --date.
 """),
 ], ids=LANGUAGES)
@@ -544,7 +544,7 @@ def test_signs_up(store, lang, some, all_of_them, unknown):
     ("en", "Signs recorded as taken down: 2.\n", "Signs recorded as taken down: 1.\n",
      "Error: No sign S9-9 is recorded as up in the store.\n"),
     ("sv", "Skyltar registrerade som nedtagna: 2.\n", "Skyltar registrerade som nedtagna: 1.\n",
-     "Fel: Ingen skylt S9-9 är registrerad som uppsatt i lagret.\n"),
+     "Fel: Ingen skylt S9-9 är registrerad som uppsatt i databasen.\n"),
 ], ids=LANGUAGES)
 def test_signs_down(store, lang, given, due, unknown):
     screen("signs", "up", "plan/signs.csv", "--date", "2026-05-04", *STORE)
@@ -610,18 +610,21 @@ def test_status(store, lang, expected, refused):
     assert screen("status", "--date", "2026-07-01", "--overwrite", *STORE, "--lang", lang) == expected
 
 
-# English: "1 burglaries, 3 visits, 1 plans (20 listed households), 1 signs taken down".
-# Swedish: "1 planer", "1 nedtagna skyltar".
+# Each purge first says what it will remove, then removes it: one of a kind is singular.
 @pytest.mark.parametrize(("lang", "older", "rest"), [
     ("en", """\
+To be removed, everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans (0 listed households), 0 signs taken down; visitor names and household ids to be removed from 0 audit entries.
 Removed everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans (0 listed households), 0 signs taken down; visitor names and household ids removed from 0 audit entries.
 """, """\
-Removed everything dated before 2026-06-01: 1 burglaries, 3 visits, 1 plans (20 listed households), 1 signs taken down; visitor names and household ids removed from 0 audit entries.
+To be removed, everything dated before 2026-06-01: 1 burglary, 3 visits, 1 plan (20 listed households), 1 sign taken down; visitor names and household ids to be removed from 0 audit entries.
+Removed everything dated before 2026-06-01: 1 burglary, 3 visits, 1 plan (20 listed households), 1 sign taken down; visitor names and household ids removed from 0 audit entries.
 """),
     ("sv", """\
+Tas bort, allt daterat före 2026-04-15: 2 inbrott, 0 besök, 0 planer (0 listade hushåll), 0 nedtagna skyltar; besökarnamn och hushålls-id tas bort ur 0 poster i loggen.
 Tog bort allt daterat före 2026-04-15: 2 inbrott, 0 besök, 0 planer (0 listade hushåll), 0 nedtagna skyltar; besökarnamn och hushålls-id togs bort ur 0 poster i loggen.
 """, """\
-Tog bort allt daterat före 2026-06-01: 1 inbrott, 3 besök, 1 planer (20 listade hushåll), 1 nedtagna skyltar; besökarnamn och hushålls-id togs bort ur 0 poster i loggen.
+Tas bort, allt daterat före 2026-06-01: 1 inbrott, 3 besök, 1 plan (20 listade hushåll), 1 nedtagen skylt; besökarnamn och hushålls-id tas bort ur 0 poster i loggen.
+Tog bort allt daterat före 2026-06-01: 1 inbrott, 3 besök, 1 plan (20 listade hushåll), 1 nedtagen skylt; besökarnamn och hushålls-id togs bort ur 0 poster i loggen.
 """),
 ], ids=LANGUAGES)
 def test_purge(store, lang, older, rest):

@@ -119,7 +119,7 @@ def test_bad_input_is_a_clear_error_and_skippable(files, tmp_path, row, needle):
     assert f"Error: {b}, {needle}" in result.output
     result = run(*plan_args(b, h, tmp_path / "out2", "--skip-bad-rows"))
     assert result.exit_code == 0, result.output
-    assert "Skipped 1 unusable row(s) of the burglary file" in result.output
+    assert "Skipped 1 unusable row of the burglary file" in result.output
     rejects = pd.read_csv(tmp_path / "out2" / "rejected-rows.csv")
     assert rejects["row"].tolist() == [6] and rejects["reason"].str.contains("row 6").all()
 
@@ -159,7 +159,7 @@ def test_exclude(files, tmp_path):
     ids = tmp_path / "done.txt"
     ids.write_text(first + "\n")
     result = run(*plan_args(b, h, tmp_path / "b", "--exclude", ids))
-    assert "1 household(s) left out by --exclude." in result.output
+    assert "1 household left out by --exclude." in result.output
     before = pd.read_csv(tmp_path / "a" / "visits.csv")["household_id"]
     after = pd.read_csv(tmp_path / "b" / "visits.csv")["household_id"]
     assert len(after) == len(before) - 1 and set(after) == set(before) - {first}

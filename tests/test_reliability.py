@@ -38,7 +38,7 @@ def disk_full(*_: object, **__: object) -> bytes:
 
 def test_a_run_that_fails_while_writing_leaves_no_folder(files, tmp_path, monkeypatch):
     b, h = files
-    monkeypatch.setattr("cocoon.field.pack.handout_pdf", disk_full)
+    monkeypatch.setattr("cocoon.field.pack.handout_document", disk_full)
     result = plan(b, h, tmp_path / "out", "--officers", "1", "--start", START, "--solver", "greedy")
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert not (tmp_path / "out").exists()
@@ -50,7 +50,7 @@ def test_a_failed_overwrite_keeps_the_earlier_plan_whole(files, tmp_path, monkey
     out = tmp_path / "out"
     assert plan(b, h, out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    monkeypatch.setattr("cocoon.field.pack.handout_pdf", disk_full)
+    monkeypatch.setattr("cocoon.field.pack.handout_document", disk_full)
     assert plan(b, h, out, "--overwrite", "--officers", "1", "--start", START, "--solver", "greedy").exit_code == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert leftovers(tmp_path) == []
@@ -127,7 +127,7 @@ def test_plan_with_a_store_that_fails_while_writing_leaves_the_store_byte_identi
     frame = pd.read_csv(b)
     frame["id"] = frame["id"] + "-new"
     frame.to_csv(more, index=False)
-    monkeypatch.setattr("cocoon.field.pack.handout_pdf", disk_full)
+    monkeypatch.setattr("cocoon.field.pack.handout_document", disk_full)
     result = plan(more, h, tmp_path / "out", "--store", store, "--officers", "1", "--start", START, "--solver",
                   "greedy")
     assert result.exit_code == 1

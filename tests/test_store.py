@@ -51,7 +51,7 @@ def test_ingest_is_idempotent_and_keeps_stored_records(stored):
     changed.loc[0, "date"] = "2026-05-02"
     changed.to_csv(tmp_path / "changed.csv", index=False)
     result = run("ingest", tmp_path / "changed.csv", "--store", store, "--lang", "en")
-    assert "1 burglaries are already in the store with another date or place" in result.output
+    assert "1 burglary is already in the store with another date or place" in result.output
     assert "B1: stored 2026-05-01 00:00 (" in result.output and "this file 2026-05-02 00:00 (" in result.output
     assert rows(store, "burglaries") == 4
 
@@ -71,7 +71,7 @@ def test_replanning_leaves_out_reached_households_and_brings_back_not_home(store
     result = run("plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2",
                  "--lang", "en")
     assert result.exit_code == 0, result.output
-    assert "1 households reached face to face in the window are left out; 1 where nobody was home" in result.output
+    assert "1 household reached face to face in the window is left out; 1 where nobody was home" in result.output
     second = listed(tmp_path, "p2")
     assert face not in set(second["household_id"])
     flagged = second.set_index("household_id")["revisit"]
@@ -85,7 +85,7 @@ def test_bad_rows_are_reported_by_row_and_nothing_is_imported(stored):
                                               ("NOPE", "face", "2026-05-04 10:00"), (good, "face", "soon")])
     result = run("visits", "import", path, "--store", store, "--lang", "en")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "3 row(s) cannot be imported, so nothing was imported" in result.output
+    assert "3 rows cannot be imported, so nothing was imported" in result.output
     assert "row 3, column outcome: 'maybe' is not an outcome" in result.output
     assert "row 4, column household_id: household 'NOPE' is not on any plan" in result.output
     assert "row 5, column time: 'soon' is not a time" in result.output
@@ -164,7 +164,7 @@ def test_purge_removes_old_personal_data_and_says_what(stored):
     assert result.exit_code == 0
     assert "Removed everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans" in result.output
     result = run("purge", "--before", "2026-06-01", "--store", store, "--lang", "en")
-    assert "2 burglaries, 1 visits, 1 plans" in result.output
+    assert "2 burglaries, 1 visit, 1 plan" in result.output
     assert rows(store, "burglaries") == rows(store, "visits") == rows(store, "plan_households") == 0
 
 

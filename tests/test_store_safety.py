@@ -111,7 +111,7 @@ def test_reingesting_an_id_elsewhere_or_on_another_day_is_a_conflict_with_both_v
     nudged.to_csv(folder / "nudged.csv", index=False)
     result = run("ingest", folder / "moved.csv", "--store", store, "--lang", "en")
     assert result.exit_code == 0
-    assert "1 burglaries are already in the store with another date or place" in result.output
+    assert "1 burglary is already in the store with another date or place" in result.output
     assert "B1: stored 2026-05-01 00:00 (" in result.output and "(150 m apart)" in result.output
     result = run("ingest", folder / "nudged.csv", "--store", store, "--lang", "en")
     assert "already there: 4." in result.output and "another date or place" not in result.output

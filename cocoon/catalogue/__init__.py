@@ -11,6 +11,7 @@ from __future__ import annotations
 import locale
 import math
 import os
+import string
 import tomllib
 from collections.abc import Callable
 from functools import cache
@@ -70,11 +71,25 @@ def entry(key: str, lang: str = DEFAULT_LANGUAGE) -> Any:
     raise KeyError(f"no text for {key!r}")
 
 
+class _Formatter(string.Formatter):
+    """``str.format`` plus plural forms: ``{n:one|other}`` writes the word for ``n``, so a template
+    says "{n} {n:plan|plans}" or "{n} {n:utgången|utgångna}". Both forms may be empty."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if "|" in format_spec and isinstance(value, int | float):
+            one, _, other = format_spec.partition("|")
+            return one if value == 1 else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
 def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     """The text for ``key`` in ``lang`` with ``params`` filled in."""
     template = entry(key, lang)
     try:
-        return str(template).format(**params)
+        return _FORMATTER.format(str(template), **params)
     except (KeyError, IndexError):
         return str(template)
 

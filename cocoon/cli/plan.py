@@ -27,7 +27,10 @@ from cocoon.settings import SOLVERS
               help="Reported burglaries: CSV, GeoJSON, GeoPackage or (Geo)Parquet.  [required unless --store]")
 @click.option("--households", "households_path", required=True, type=click.Path(dir_okay=False),
               help="Household register (CSV, GeoJSON, GeoPackage, Parquet) or an OpenStreetMap extract (.osm.pbf).")
-@click.option("--date", "plan_date", metavar="YYYY-MM-DD", help="Plan date.  [default: today]")
+@click.option("--date", "plan_date", metavar="YYYY-MM-DD",
+              help="Plan date; more than 7 days ahead needs --allow-future.  [default: today]")
+@click.option("--allow-future", is_flag=True, default=False,
+              help="Allow a plan date more than 7 days ahead (otherwise refused as a typing mistake).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--radius", type=float, default=None,
               help=f"Zone radius in metres.  [default: {DEFAULTS.zones.radius_m:g} or the settings file]")
@@ -48,7 +51,13 @@ from cocoon.settings import SOLVERS
 @click.option("--hours", type=float, default=None,
               help=f"Hours each officer has, walking and doors.  [default: {DEFAULTS.routes.hours:g}]")
 @click.option("--start", metavar="LON,LAT|ADDRESS",
-              help="Where the walks start and end (the car or the station): LON,LAT, or an address or household id.")
+              help="Where the walks start and end (the car or the station): LON,LAT, LAT,LON as map apps copy it "
+                   "(the order that lies in the households' area is used), or an address or household id.")
+@click.option("--start-time", metavar="HH:MM", default=None,
+              help=f"Clock time the walks start, for the arrival times.  [default: {DEFAULTS.routes.start_time}]")
+@click.option("--officer-names", metavar="NAME,NAME...", default=None,
+              help="The officers' names, comma-separated, one per officer (e.g. \"Anna,Bertil\"), for the "
+                   "officer_name column of routes.csv.  [default: none]")
 @click.option("--minutes-per-stop", type=float, default=None,
               help=f"Minutes at each door.  [default: {DEFAULTS.routes.minutes_per_stop:g}]")
 @click.option("--minutes-per-dwelling", type=float, default=None,
@@ -81,6 +90,7 @@ def plan_command(burglaries_path: str | None, households_path: str, plan_date: s
                  radius: float | None, high_days: int | None, elevated_days: int | None, metric_crs: str | None,
                  exclude_path: str | None, household_column: tuple[str, ...], household_crs: str | None,
                  rejects_path: str | None, officers: int | None, hours: float | None, start: str | None,
+                 start_time: str | None, officer_names: str | None, allow_future: bool,
                  minutes_per_stop: float | None, minutes_per_dwelling: float | None, network_path: str | None,
                  solver: str | None, solve_seconds: float | None, store_path: str | None, maps: bool, offline: bool,
                  area_name: str | None, burglary_columns: BurglaryColumns, date_format: str | None,
@@ -102,6 +112,7 @@ def plan_command(burglaries_path: str | None, households_path: str, plan_date: s
       cocoon plan --burglaries burglaries.csv --households households.gpkg \\
                   --date 2026-05-04 --out plan-2026-05-04
       cocoon plan ... --officers 2 --hours 2 --start 24.9384,60.1699 --network area.osm.pbf
+      cocoon plan ... --officers 2 --start "60.1699, 24.9384" --start-time 09:30 --officer-names "Anna,Bertil"
     """
     from cocoon.cli.report import print_plan_summary
     from cocoon.jobs.plan import PlanRequest, run_plan
@@ -115,7 +126,8 @@ def plan_command(burglaries_path: str | None, households_path: str, plan_date: s
         household_columns=household_columns(household_column), date_format=date_format,
         skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
         exclude_path=optional_path(exclude_path), overwrite=overwrite, lang=lang,
-        officers=officers, hours=hours, start=start, minutes_per_stop=minutes_per_stop,
+        officers=officers, hours=hours, start=start, start_time=start_time, officer_names=officer_names,
+        allow_future=allow_future, minutes_per_stop=minutes_per_stop,
         minutes_per_dwelling=minutes_per_dwelling, network_path=optional_path(network_path),
         solver=solver, solve_seconds=solve_seconds, area_name=area_name, store_path=store_path,
         command=command_line(), maps=maps, offline=offline,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,8 @@ def signs_up_command(signs_path: str, sign_ids: tuple[str, ...], day: str | None
 @signs_group.command(name="down")
 @click.argument("sign_ids", nargs=-1, metavar="[SIGN_ID]...")
 @click.option("--due", is_flag=True, default=False, help="Every sign due to come down by --date.")
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="Day they came down.  [default: today]")
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help="Day they came down; a day still to come is refused.  [default: today]")
 @store_option
 @settings_option
 @lang_option
@@ -203,22 +205,36 @@ def status_command(day: str | None, out_dir: str | None, store: str | None, sett
 
 @click.command(name="purge")
 @click.option("--before", metavar="YYYY-MM-DD",
-              help="Remove personal data dated before this day.  [default: today minus the zone window and "
+              help="Remove personal data dated before this day; a day later than the default asks for "
+                   "confirmation (or --yes).  [default: today minus the zone window and "
                    f"store.retention_days ({DEFAULTS.store.retention_days})]")
+@click.option("--yes", is_flag=True, default=False,
+              help="Remove data still inside the retention period (--before later than the default) without "
+                   "asking; needed when there is no terminal to ask on.")
 @store_option
 @settings_option
 @lang_option
 @handle_errors
-def purge_command(before: str | None, store: str | None, settings_path: str | None, lang: str | None) -> None:
-    """Remove burglaries, visits, plans and signs past retention, and say what was removed.
+def purge_command(before: str | None, yes: bool, store: str | None, settings_path: str | None,
+                  lang: str | None) -> None:
+    """Remove burglaries, visits, plans and signs past retention: first say what will be removed,
+    then remove it and say what was removed.
 
     \b
     Example:
       cocoon purge --store cocoon.sqlite
     """
-    from cocoon.jobs.store import run_purge
+    from cocoon.jobs.store import PurgePreview, run_purge
 
-    result = run_purge(store=store, before=optional_date(before, "--before"),
-                       settings_path=settings_path, command=command_line())
     language = resolve_language(lang)
+
+    def show(preview: PurgePreview) -> None:
+        console().print(text("purge.will_remove", language, before=preview.before.isoformat(), **preview.counts))
+
+    def ask(preview: PurgePreview) -> bool:
+        return click.confirm(text("purge.confirm", language, before=preview.before.isoformat(),
+                                  cut=preview.retention_cut.isoformat()), default=False)
+
+    result = run_purge(store=store, before=optional_date(before, "--before"), settings_path=settings_path,
+                       yes=yes, show=show, confirm=ask if sys.stdin.isatty() else None, command=command_line())
     console().print(text("store.purged", language, before=result.before.isoformat(), **result.counts))

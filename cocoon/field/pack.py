@@ -10,18 +10,19 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cocoon.field.gpx import routes_gpx
-from cocoon.field.handout import handout_html, handout_pdf, handout_texts
+from cocoon.field.handout import handout_document, handout_html, handout_texts
 from cocoon.field.property_owners import property_owner_notices
 from cocoon.field.sign_poster import (
+    sign_poster_document,
     sign_poster_html,
-    sign_poster_pdf,
     sign_poster_texts,
 )
 from cocoon.field.signs import SIGN_COLUMNS, plan_signs
-from cocoon.field.visit_lists import visit_list_html, visit_list_pdf, visit_sections
+from cocoon.field.visit_lists import visit_list_document, visit_list_html, visit_sections
 from cocoon.geo.walking import WalkingNetwork
 from cocoon.publish.files import write_bytes, write_csv, write_text
 from cocoon.publish.geojson import signs_geojson
+from cocoon.publish.pdf import Document, Overflow
 from cocoon.risk.zones import PHASES
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 
 VISIT_LIST_FILES = {"internal": "visit-list", "volunteer": "visit-list-volunteer"}
+POSTER_FILES = {"A4": "sign-poster.pdf", "A3": "sign-poster-a3.pdf"}
 
 
 @dataclass
@@ -38,14 +40,22 @@ class FieldPack:
     signs: pd.DataFrame
     """The sign sites (metric x/y and lon/lat) with their dates."""
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    overflows: dict[str, list[Overflow]] = field(default_factory=dict)
+    """Per PDF written, the texts that did not fit their box (none, normally)."""
 
 
 def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: str, area: str,
                      network: WalkingNetwork | None = None) -> FieldPack:
-    """routes.csv and routes.gpx (when routed), both visit lists, the handout and the sign poster
-    (HTML and PDF), signs.csv/.geojson and property-owners.csv."""
+    """routes.csv and routes.gpx (when routed), both visit lists, the handout and door hangers and
+    the sign poster (HTML and PDF; the poster also on A3), signs.csv/.geojson and property-owners.csv."""
     out_dir = Path(out_dir)
     written: list[Path] = []
+    overflows: dict[str, list[Overflow]] = {}
+
+    def pdf(name: str, doc: Document) -> None:
+        written.append(write_bytes(out_dir / name, doc.to_bytes()))
+        overflows[name] = list(doc.overflows)
+
     if routes is not None:
         written.append(write_csv(routes.stops, out_dir / "routes.csv"))
         written.append(write_text(out_dir / "routes.gpx", routes_gpx(routes, plan.crs, lang=lang)))
@@ -58,23 +68,26 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     written.append(write_csv(typed, out_dir / "visit-list.csv"))
     for variant, name in VISIT_LIST_FILES.items():
         sections = visit_sections(stops, plan.burglaries, variant=variant, lang=lang,
-                                  victims=plan.victims.household_ids)
+                                  victims=plan.victims.household_ids, burgled=plan.burgled)
         written.append(write_text(out_dir / f"{name}.html",
                                   visit_list_html(sections, area=area, date=plan.date, variant=variant, lang=lang)))
-        written.append(write_bytes(out_dir / f"{name}.pdf",
-                                   visit_list_pdf(sections, area=area, date=plan.date, variant=variant, lang=lang)))
+        pdf(f"{name}.pdf", visit_list_document(sections, area=area, date=plan.date, variant=variant, lang=lang))
     active = plan.burglaries[plan.burglaries["phase"].isin(PHASES)]
     latest = pd.Timestamp(active["last_day"].max()).date() if len(active) else None
     texts = handout_texts(latest=latest, settings=plan.settings.handout, lang=lang)
     written.append(write_text(out_dir / "handout.html", handout_html(texts, lang=lang)))
-    written.append(write_bytes(out_dir / "handout.pdf", handout_pdf(texts, lang=lang)))
+    pdf("handout.pdf", handout_document(texts, lang=lang))
     signs, notes = plan_signs(plan, settings=plan.settings.signs, network=network)
     written.append(write_csv(signs[SIGN_COLUMNS], out_dir / "signs.csv"))
     written.append(write_text(out_dir / "signs.geojson", signs_geojson(signs, plan.crs)))
-    poster = sign_poster_texts(signs, contact=str(texts["contact"]), lang=lang)
+    poster = sign_poster_texts(signs, contact=str(texts["contact"]), lang=lang,
+                               phone=plan.settings.handout.police_phone)
     written.append(write_text(out_dir / "sign-poster.html", sign_poster_html(poster, lang=lang)))
-    written.append(write_bytes(out_dir / "sign-poster.pdf", sign_poster_pdf(poster, lang=lang)))
+    for paper, name in POSTER_FILES.items():
+        pdf(name, sign_poster_document(poster, lang=lang, paper=paper))
     owners = property_owner_notices(plan.visits, happened=str(texts["happened"]), contact=str(texts["contact"]),
                                     lang=lang)
     written.append(write_csv(owners, out_dir / "property-owners.csv"))
-    return FieldPack(written=written, signs=signs, notes=notes)
+    notes = [*notes, *[("printouts.overflow", {"file": name, "n": len(found), "text": found[0].text[:60]})
+                       for name, found in overflows.items() if found]]
+    return FieldPack(written=written, signs=signs, notes=notes, overflows=overflows)

@@ -3,6 +3,11 @@
 The best ``max_stops`` households by priority are routed (every tier A household among them).
 Each stop's prize is its risk, score × dwellings; its time is minutes_per_stop plus
 minutes_per_dwelling × dwellings. Officers start and end at the start point.
+
+A start given as two numbers is read in the order that lies in the households' area (map apps
+copy ``lat,lon``; cocoon's own order is ``lon,lat``), and must lie within :data:`MAX_START_M` of
+a household of the plan. Routes that would collect nothing are refused with the reason: no
+household to visit, a budget too short for one stop, or a start too far away.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pyproj import CRS, Transformer
 
 from cocoon.errors import InputError
 from cocoon.field.solver import RouteProblem, solve
-from cocoon.geo.crs import is_lonlat
+from cocoon.geo.crs import is_lonlat, lonlat_bounds, metres_apart
 from cocoon.geo.walking import WalkingNetwork, walking_metres
 from cocoon.settings import RouteSettings
 
@@ -27,8 +32,17 @@ if TYPE_CHECKING:
 
 MAX_OFFICERS = 1000
 """More officers than this on one plan is a typing mistake."""
-ROUTE_COLUMNS = ["officer", "stop", "household_id", "label", "lon", "lat", "dwellings", "tier", "score", "risk",
-                 "arrival", "minutes_from_start", "walk_m_from_previous", "walk_m_total", "burglary_ids"]
+MAX_START_M = 5000.0
+"""A start further than this from every household of the plan is a mistake (numbers swapped, another town)."""
+ROUTE_COLUMNS = ["officer", "officer_name", "stop", "household_id", "label", "lon", "lat", "dwellings", "tier",
+                 "score", "risk", "arrival", "minutes_from_start", "walk_m_from_previous", "walk_m_total",
+                 "burglary_ids"]
+
+
+Note = tuple[str, dict[str, Any]]
+COORDINATES = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*")
+"""Two numbers, as typed or copied from a map app: "18.0686,59.3293", "56.65864, 16.34745"."""
+CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
 @dataclass
@@ -36,6 +50,8 @@ class StartPoint:
     x: float
     y: float
     label: str
+    notes: list[Note] = field(default_factory=list)
+    """How the start was read, when not as given (``lat,lon``)."""
 
 
 @dataclass
@@ -63,16 +79,16 @@ class Routes:
 
 
 def find_start(text: str, visits: pd.DataFrame, households: gpd.GeoDataFrame, crs: CRS) -> StartPoint:
-    """``LON,LAT`` or an address or household id: the plan's visits first, then the whole register
-    (a GeoDataFrame in any CRS)."""
+    """``LON,LAT`` (or ``LAT,LON``, as map apps copy it) or an address or household id: the plan's
+    visits first, then the whole register (a GeoDataFrame in any CRS).
+
+    Two numbers are read in the order that lies inside the register's area, or nearer to it (then
+    nearer to a household of the plan; ``LON,LAT`` when that cannot tell). A start more than
+    :data:`MAX_START_M` from every household of the plan is refused, naming both orders' distances."""
     value = text.strip()
-    match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*", value)
+    match = COORDINATES.fullmatch(value)
     if match:
-        lon, lat = float(match.group(1)), float(match.group(2))
-        if not bool(is_lonlat(lon, lat)):
-            raise InputError("routes.bad_start", value=text)
-        x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
-        return StartPoint(float(x), float(y), f"{lon:.6f}, {lat:.6f}")
+        return _start_from_numbers(text, float(match.group(1)), float(match.group(2)), visits, households, crs)
     wanted = value.casefold()
     for frame in (visits, households):
         if frame is None or len(frame) == 0:
@@ -85,26 +101,103 @@ def find_start(text: str, visits: pd.DataFrame, households: gpd.GeoDataFrame, cr
             if "x" in frame:  # the plan's visits, already in the metric CRS
                 return StartPoint(float(row["x"]), float(row["y"]), str(row["label"]))
             point = frame.iloc[[int(hit[0])]].to_crs(crs).geometry.iloc[0]  # only the match is projected
-            return StartPoint(float(point.x), float(point.y), str(row["label"]))
+            start = StartPoint(float(point.x), float(point.y), str(row["label"]))
+            nearest = _nearest_stop_m(visits, *_to_lonlat(start, crs))
+            if nearest > MAX_START_M:
+                raise InputError("routes.start_too_far_address", value=text, distance=_distance(nearest),
+                                 limit=f"{MAX_START_M / 1000:g}")
+            return start
     raise InputError("routes.start_not_found", value=text)
 
 
-def parse_clock(text: str) -> dt.time:
-    try:
-        return dt.time.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError("routes.bad_start_time", value=text) from None
+def _start_from_numbers(text: str, first: float, second: float, visits: pd.DataFrame,
+                        households: gpd.GeoDataFrame, crs: CRS) -> StartPoint:
+    """Two numbers as a start: as ``lon,lat`` or as ``lat,lon``, whichever lies in the households' area."""
+    readings = {order: (lon, lat) for order, (lon, lat) in (("lonlat", (first, second)), ("latlon", (second, first)))
+                if bool(is_lonlat(lon, lat))}
+    if not readings:
+        raise InputError("routes.bad_start", value=text)
+    west, south, east, north = lonlat_bounds(households) if len(households) else (first, second, first, second)
+
+    def from_area(lon: float, lat: float) -> float:
+        """Metres to the register's box (0 inside it)."""
+        near_lon, near_lat = min(max(lon, west), east), min(max(lat, south), north)
+        return float(metres_apart([near_lon], [near_lat], lon, lat)[0])
+
+    nearest = {order: _nearest_stop_m(visits, lon, lat) for order, (lon, lat) in readings.items()}
+    order = min(readings, key=lambda o: (from_area(*readings[o]), nearest[o], o != "lonlat"))
+    lon, lat = readings[order]
+    if nearest[order] > MAX_START_M:
+        shown = {o: _distance(nearest[o]) for o in readings}
+        key = "routes.start_too_far" if len(readings) == 2 else f"routes.start_too_far_only_{order}"
+        raise InputError(key, value=text, lonlat=shown.get("lonlat", ""), latlon=shown.get("latlon", ""),
+                         limit=f"{MAX_START_M / 1000:g}")
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    notes: list[Note] = []
+    if order == "latlon":
+        notes.append(("routes.start_read_as_latlon", {"value": text.strip(), "lon": f"{lon:.6f}", "lat": f"{lat:.6f}"}))
+    return StartPoint(float(x), float(y), f"{lon:.6f}, {lat:.6f}", notes)
+
+
+def _to_lonlat(start: StartPoint, crs: CRS) -> tuple[float, float]:
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(start.x, start.y)
+    return float(lon), float(lat)
+
+
+def _nearest_stop_m(visits: pd.DataFrame | None, lon: float, lat: float) -> float:
+    """Metres from (lon, lat) to the nearest household of the plan; 0 when the plan has none (nothing
+    to measure: the routes then say there is nobody to visit)."""
+    if visits is None or len(visits) == 0 or "lon" not in visits or "lat" not in visits:
+        return 0.0
+    return float(np.nanmin(metres_apart(visits["lon"].to_numpy(dtype=float), visits["lat"].to_numpy(dtype=float),
+                                         lon, lat)))
+
+
+def _distance(metres: float) -> str:
+    """A distance for a message, without decimals (the same in every language): metres up to 10 km."""
+    if not np.isfinite(metres):
+        return "–"
+    return f"{round(metres, -1):.0f} m" if metres < 10_000 else f"{metres / 1000:.0f} km"
+
+
+def parse_clock(text: str, where: str = "routes.start_time") -> dt.time:
+    """A clock time ``HH:MM`` (or ``HH:MM:SS``); ``where`` names the option or setting it came from."""
+    match = CLOCK.fullmatch(str(text).strip())
+    if match:
+        hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+        if hour < 24 and minute < 60 and second < 60:
+            return dt.time(hour, minute, second)
+    raise InputError("routes.bad_start_time", where=where, value=text)
+
+
+def officer_names(text: str | None, officers: int) -> list[str]:
+    """``"Anna,Bertil"``: one name per officer, in the officers' order; none given: no names."""
+    if text is None:
+        return []
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise InputError("routes.empty_officer_name", value=text)
+    if len(names) != officers:
+        raise InputError("routes.bad_officer_names", value=text, n=len(names), officers=officers)
+    return names
 
 
 def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, settings: RouteSettings,
-                network: WalkingNetwork | None = None) -> Routes:
-    """Route the best visits for ``officers`` officers with ``settings.hours`` each."""
+                network: WalkingNetwork | None = None, names: list[str] | None = None) -> Routes:
+    """Route the best visits for ``officers`` officers with ``settings.hours`` each, starting at
+    ``settings.start_time``; ``names`` (one per officer) go into the ``officer_name`` column.
+
+    Routes that would collect nothing are an error saying why (see :func:`_why_nothing`)."""
     import shapely
 
     if not 1 <= officers <= MAX_OFFICERS:
         raise InputError("routes.bad_officers", value=officers, limit=MAX_OFFICERS)
+    if names and len(names) != officers:
+        raise InputError("routes.bad_officer_names", value=",".join(names), n=len(names), officers=officers)
     clock = parse_clock(settings.start_time)
-    notes: list[tuple[str, dict[str, Any]]] = []
+    if len(visits) == 0:
+        raise InputError("routes.nobody_to_visit")
+    notes: list[Note] = list(start.notes)
     if network is None:
         notes.append(("routes.straight_lines", {"factor": f"{settings.detour_factor:g}"}))
     chosen = visits.sort_values("priority", ascending=False, kind="stable")
@@ -122,6 +215,7 @@ def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, setti
     problem = RouteProblem(seconds=metres / speed, prize=risk,
                            service=60.0 * (settings.minutes_per_stop + settings.minutes_per_dwelling * dwellings),
                            tier_a=(chosen["tier"] == "A").to_numpy(), officers=officers, budget=budget)
+    _why_nothing(problem, chosen, start, settings)
     solution = solve(problem, solver=settings.solver, seconds=settings.solve_seconds)
     notes += solution.notes
     rows, summary, lines = [], [], []
@@ -133,7 +227,8 @@ def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, setti
             elapsed += leg / speed
             walked += leg
             row = chosen.iloc[stop]
-            rows.append({"officer": officer, "stop": order, "household_id": row["household_id"], "label": row["label"],
+            rows.append({"officer": officer, "officer_name": names[officer - 1] if names else "", "stop": order,
+                         "household_id": row["household_id"], "label": row["label"],
                          "lon": row.get("lon"), "lat": row.get("lat"), "dwellings": int(row["dwellings"]),
                          "tier": row["tier"], "score": float(row["score"]), "risk": float(risk[stop]),
                          "arrival": (origin + dt.timedelta(seconds=elapsed)).strftime("%H:%M"),
@@ -153,3 +248,20 @@ def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, setti
     return Routes(stops=stops, summary=pd.DataFrame(summary), start=start, lines=lines, solver=solution.solver,
                   on_network=network is not None, candidates=len(chosen), risk_available=float(risk.sum()),
                   notes=notes, network=network)
+
+
+def _why_nothing(problem: RouteProblem, chosen: pd.DataFrame, start: StartPoint, settings: RouteSettings) -> None:
+    """Refuse routes that can collect nothing, saying why: no stop fits in the budget even alone
+    (its time at the door is too long), or none can be walked to and back from the start in time."""
+    there_and_back = problem.seconds[0, 1:] + problem.seconds[1:, 0] + problem.service
+    if bool((there_and_back <= problem.budget).any()):
+        return
+    hours = f"{settings.hours:g}"
+    shortest = float(problem.service.min())
+    if shortest > problem.budget:
+        raise InputError("routes.budget_too_short", hours=hours, budget=f"{problem.budget / 60:.0f}",
+                         stop=f"{shortest / 60:g}", per_stop=f"{settings.minutes_per_stop:g}",
+                         per_dwelling=f"{settings.minutes_per_dwelling:g}")
+    straight = np.hypot(chosen["x"].to_numpy(dtype=float) - start.x, chosen["y"].to_numpy(dtype=float) - start.y)
+    raise InputError("routes.start_too_far_to_walk", value=start.label, hours=hours,
+                     distance=_distance(float(straight.min())))

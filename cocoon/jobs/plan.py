@@ -18,7 +18,7 @@ import pandas as pd
 from cocoon.catalogue import resolve_language
 from cocoon.errors import InputError
 from cocoon.field.pack import write_field_pack
-from cocoon.field.walks import Routes, find_start, plan_routes
+from cocoon.field.walks import Routes, find_start, officer_names, parse_clock, plan_routes
 from cocoon.geo.crs import lonlat_bounds, parse_crs
 from cocoon.geo.walking import read_network
 from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
@@ -64,7 +64,13 @@ class PlanRequest:
     hours: float | None = None
     """Hours each officer has; None: ``routes.hours`` of the settings."""
     start: str | None = None
-    """Where walks start and end: "LON,LAT" or an address or household id."""
+    """Where walks start and end: "LON,LAT" (or "LAT,LON", as map apps copy it) or an address or household id."""
+    start_time: str | None = None
+    """Clock time the walks start, HH:MM; None: ``routes.start_time`` of the settings."""
+    officer_names: str | None = None
+    """The officers' names, comma-separated, one per officer ("Anna,Bertil"); None: no names."""
+    allow_future: bool = False
+    """Plan a date more than a week ahead (otherwise refused as a typing mistake)."""
     minutes_per_stop: float | None = None
     minutes_per_dwelling: float | None = None
     network_path: Path | None = None
@@ -114,19 +120,36 @@ PLAN_OPTIONS = {"zones.radius_m": "--radius", "zones.high_days": "--high-days",
                 "routes.minutes_per_stop": "--minutes-per-stop",
                 "routes.minutes_per_dwelling": "--minutes-per-dwelling",
                 "routes.solver": "--solver", "routes.solve_seconds": "--solve-seconds",
-                "handout.area_name": "--area-name"}
+                "routes.start_time": "--start-time", "handout.area_name": "--area-name"}
 """The settings that ``cocoon plan``'s options change, and those options."""
 
 
 def plan_settings(request: PlanRequest) -> Settings:
-    """The settings file, with the options given on the command line on top."""
+    """The settings file, with the options given on the command line on top.
+
+    The request's own values are checked here too, before any file is read: a plan date more than
+    a week ahead (without ``allow_future``), a start time that is not HH:MM, and officers' names
+    that do not name each officer once."""
+    days_ahead = 7  # a plan date further ahead than this is a typing mistake
+    today = dt.date.today()
+    if request.plan_date > today + dt.timedelta(days=days_ahead) and not request.allow_future:
+        raise InputError("day.plan_date_ahead", date=request.plan_date.isoformat(), today=today.isoformat(),
+                         days=days_ahead)
     settings = load_settings(request.settings_path)
     given = {"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
              "zones.elevated_days": request.elevated_days, "crs": request.metric_crs, "routes.hours": request.hours,
              "routes.minutes_per_stop": request.minutes_per_stop,
              "routes.minutes_per_dwelling": request.minutes_per_dwelling, "routes.solver": request.solver,
-             "routes.solve_seconds": request.solve_seconds, "handout.area_name": request.area_name}
-    return override(settings, PLAN_OPTIONS, **given)
+             "routes.solve_seconds": request.solve_seconds, "routes.start_time": request.start_time,
+             "handout.area_name": request.area_name}
+    settings = override(settings, PLAN_OPTIONS, **given)
+    parse_clock(settings.routes.start_time, where="--start-time" if request.start_time is not None
+                else f"{request.settings_path or 'settings'}: routes.start_time")
+    if request.officer_names is not None:
+        if request.officers is None:
+            raise InputError("routes.names_need_officers")
+        officer_names(request.officer_names, request.officers)
+    return settings
 
 
 def run_plan(request: PlanRequest) -> PlanResult:
@@ -246,19 +269,25 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
 
 def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.DataFrame | None,
           outcomes: dict[str, tuple[str, str]], out_dir: Path, lang: str) -> tuple[list[Path], list[Note]]:
-    """map.html and map-public.html; offline, with a basemap from the OSM extract when there is one."""
+    """map.html and map-public.html; offline, with a basemap from the OSM extract when there is one
+    (and a note when there is none). The stops carry the officers' names where they were given."""
     basemap = None
+    notes: list[Note] = []
     extract = request.extract()
-    if request.offline and extract is not None and len(plan.zones):
+    if request.offline and extract is None:
+        notes.append(("maps.no_basemap", {}))
+    elif request.offline and extract is not None and len(plan.zones):
         west, south, east, north = lonlat_bounds(plan.zones)
-        pad = 0.01
+        pad = 0.015  # the public map's view may reach past the zones (see publish/maps.py)
         basemap = basemap_from_osm(extract, (west - pad, south - pad, east + pad, north + pad))
+        if basemap is None:
+            notes.append(("maps.basemap_unreadable", {"file": extract.name}))
     data = MapData(plan=plan, route_stops=routes.stops if routes else None,
                    route_start=(routes.start.x, routes.start.y) if routes else None, signs=signs, outcomes=outcomes,
                    basemap=basemap)
-    public, notes = public_map(data, lang=lang, offline=request.offline)
+    public, public_notes = public_map(data, lang=lang, offline=request.offline)
     return [write_text(out_dir / "map.html", internal_map(data, lang=lang, offline=request.offline)),
-            write_text(out_dir / "map-public.html", public)], notes
+            write_text(out_dir / "map-public.html", public)], [*notes, *public_notes]
 
 
 def _routes(request: PlanRequest, plan: Plan, households: gpd.GeoDataFrame) -> Routes:
@@ -268,6 +297,7 @@ def _routes(request: PlanRequest, plan: Plan, households: gpd.GeoDataFrame) -> R
     assert request.officers is not None
     extract = request.extract()
     network = read_network(extract, plan.crs) if extract is not None else None
+    names = officer_names(request.officer_names, request.officers)
     start = find_start(request.start, plan.visits, households, plan.crs)
     return plan_routes(plan.visits, start=start, officers=request.officers, settings=plan.settings.routes,
-                       network=network)
+                       network=network, names=names)

@@ -7,7 +7,7 @@ ran what, and closes it. The SQL lives in :mod:`cocoon.store.queries`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,10 +137,15 @@ def run_signs_up(signs_csv: Path, *, store: str | Path | None, sign_ids: tuple[s
 
 
 def run_signs_down(sign_ids: tuple[str, ...], *, store: str | Path | None, date: dt.date, due: bool = False,
-                   settings_path: str | Path | None = None, command: str = "signs down") -> int:
-    """Mark signs as taken down on ``date``: the ids given, or with ``due`` every sign due by then."""
+                   settings_path: str | Path | None = None, today: dt.date | None = None,
+                   command: str = "signs down") -> int:
+    """Mark signs as taken down on ``date``: the ids given, or with ``due`` every sign due by then.
+    A sign cannot have come down on a day still to come: a ``date`` after ``today`` is refused."""
     if not sign_ids and not due:
         raise InputError("signs.nothing_to_take_down")
+    today = today or dt.date.today()
+    if date > today:
+        raise InputError("day.signs_down_ahead", date=date.isoformat(), today=today.isoformat())
     settings = load_settings(settings_path)
     with opened(store, settings, create=False) as db_store, recorded(db_store, command), \
             db_store.transaction() as db:
@@ -184,19 +189,61 @@ class Purged:
     counts: dict[str, int]
 
 
+@dataclass
+class PurgePreview:
+    """What a purge will remove, counted before anything is removed."""
+
+    before: dt.date
+    retention_cut: dt.date
+    """The default cut-off: today minus the zone window and ``store.retention_days``."""
+    counts: dict[str, int]
+
+    @property
+    def within_retention(self) -> bool:
+        """The purge reaches data still inside the retention period, so it must be confirmed."""
+        return self.before > self.retention_cut
+
+
 def default_purge_date(settings: Settings, today: dt.date) -> dt.date:
     """Today minus the zone window and ``store.retention_days``."""
     return today - dt.timedelta(days=settings.zones.active_days + settings.store.retention_days)
 
 
 def run_purge(*, store: str | Path | None, before: dt.date | None, settings_path: str | Path | None = None,
-              today: dt.date | None = None, command: str = "purge") -> Purged:
+              today: dt.date | None = None, yes: bool = False, show: Callable[[PurgePreview], None] | None = None,
+              confirm: Callable[[PurgePreview], bool] | None = None, command: str = "purge") -> Purged:
     """Remove personal data dated before ``before`` (default: the zone window plus the retention
-    days before today): burglaries, visits, plans with their households, and signs taken down."""
+    days before today): burglaries, visits, plans with their households, and signs taken down.
+
+    First the rows to remove are counted (the same purge, in a transaction that is rolled back) and
+    handed to ``show``. A ``before`` later than the default cut-off reaches data still inside the
+    retention period: it needs ``yes`` or ``confirm`` (asked with the counts) to say so, and without
+    either (no terminal to ask on) it is refused; nothing is removed unless confirmed."""
+
+    class Counted(Exception):
+        """Ends the counting transaction, so that it is rolled back."""
+
+        def __init__(self, counts: dict[str, int]) -> None:
+            super().__init__("counted")
+            self.counts = counts
+
     settings = load_settings(settings_path)
-    cut = before or default_purge_date(settings, today or dt.date.today())
-    with opened(store, settings, create=False) as db_store, recorded(db_store, command), \
-            db_store.transaction() as db:
-        counts = queries.purge_before(db, cut)
-        db_store.audit(db, command)
+    retention_cut = default_purge_date(settings, today or dt.date.today())
+    cut = before or retention_cut
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command):
+        try:
+            with db_store.transaction() as db:
+                raise Counted(queries.purge_before(db, cut))
+        except Counted as counted:
+            preview = PurgePreview(before=cut, retention_cut=retention_cut, counts=counted.counts)
+        if show is not None:
+            show(preview)
+        if preview.within_retention and not yes:
+            if confirm is None:
+                raise InputError("purge.needs_yes", before=cut.isoformat(), cut=retention_cut.isoformat())
+            if not confirm(preview):
+                raise InputError("purge.not_confirmed")
+        with db_store.transaction() as db:
+            counts = queries.purge_before(db, cut)
+            db_store.audit(db, command)
     return Purged(before=cut, counts=counts)

@@ -1,4 +1,10 @@
-"""PDF pages with fpdf2: A4, a running header, "page x of y", tables whose header repeats.
+"""PDF pages with fpdf2: A4 or A3, a running header, "page x of y" where the document wants it,
+tables whose header repeats, and text boxes that shrink their text until it fits.
+
+Every text written with :meth:`Document.text_box` is measured with fpdf's own line breaking
+(``multi_cell(dry_run=True, output="LINES")``); a text that does not fit its box even at the
+smallest size allowed is drawn anyway and listed in :attr:`Document.overflows`, so that the
+writer can say so and the tests can assert that nothing overflows.
 
 The DejaVu Sans fonts come from matplotlib's own package data, so Swedish and any other
 Latin text print without system fonts.
@@ -7,11 +13,20 @@ Latin text print without system fonts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.errors import FPDFException
 
 from cocoon.catalogue import text
+
+PT = 25.4 / 72
+"""One typographic point in millimetres."""
+LINE_SPACING = 1.2
+"""A line of text is this many times its font size high."""
+SIZE_STEP = 0.25
+"""Fonts shrink in steps of this many points until the text fits."""
 
 
 def _font_dir() -> Path:
@@ -20,11 +35,30 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-class Document(FPDF):
-    """An A4 document with cocoon's header and footer."""
+def line_height(size: float) -> float:
+    """The height in mm of one line of text at ``size`` points."""
+    return size * PT * LINE_SPACING
 
-    def __init__(self, *, orientation: str = "P", lang: str = "en"):
-        super().__init__(orientation=orientation, unit="mm", format="A4")
+
+@dataclass(frozen=True)
+class Overflow:
+    """A text that did not fit its box: it was drawn at the smallest size allowed and still
+    breaks inside a word or needs more lines than the box holds."""
+
+    page: int
+    text: str
+    width: float
+    height: float
+    reason: str
+    """``word`` (a word is wider than the box) or ``lines`` (more lines than the box holds)."""
+
+
+class Document(FPDF):
+    """An A4 (or A3) document with cocoon's fonts, header and, unless ``page_numbers`` is false,
+    "page x of y" in the footer of every page."""
+
+    def __init__(self, *, orientation: str = "P", lang: str = "en", paper: str = "A4", page_numbers: bool = True):
+        super().__init__(orientation=orientation, unit="mm", format=paper)
         fonts = _font_dir()
         self.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
         self.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
@@ -33,6 +67,8 @@ class Document(FPDF):
         self.set_margins(10, 12, 10)
         self.lang = lang
         self.page_header = ""
+        self.page_numbers = page_numbers
+        self.overflows: list[Overflow] = []
         self.set_creator("cocoon")
 
     def header(self) -> None:
@@ -43,6 +79,8 @@ class Document(FPDF):
             self.set_font("DejaVu", "", 9)
 
     def footer(self) -> None:
+        if not self.page_numbers:
+            return
         self.set_y(-12)
         self.set_font("DejaVu", "", 8)
         self.cell(0, 6, text("pdf.page_of", self.lang, page=self.page_no(), pages="{nb}"), align="R")
@@ -70,6 +108,67 @@ class Document(FPDF):
             for values in rows:
                 table.row([str(v) for v in values])
         self.set_font("DejaVu", "", 9)
+
+    # --- text that fits its box ---------------------------------------------------------------
+
+    def text_width(self, value: str, size: float, style: str = "") -> float:
+        """The width in mm of ``value`` on one line at ``size`` points (the widest of its lines)."""
+        self.set_font("DejaVu", style, size)
+        return max((self.get_string_width(line) for line in value.split("\n")), default=0.0)
+
+    def widest_word(self, value: str, size: float, style: str = "") -> float:
+        """The width in mm of the widest word of ``value``: a box narrower than this breaks a word."""
+        self.set_font("DejaVu", style, size)
+        return max((self.get_string_width(word) for word in value.split()), default=0.0)
+
+    def wrapped(self, value: str, width: float, size: float, style: str = "") -> list[str]:
+        """``value`` broken into lines the way fpdf breaks it in a box ``width`` mm wide."""
+        self.set_font("DejaVu", style, size)
+        try:
+            lines = self.multi_cell(width, line_height(size), value, dry_run=True, output="LINES")
+        except FPDFException:  # narrower than a single character
+            return value.split("\n")
+        return [str(line) for line in lines] if isinstance(lines, list) else [value]
+
+    def fits(self, value: str, width: float, height: float, size: float, style: str = "") -> bool:
+        """Whether ``value`` fits a box of ``width`` × ``height`` mm at ``size`` points, without
+        breaking inside a word."""
+        if self.widest_word(value, size, style) > width - 2 * self.c_margin + 1e-6:
+            return False
+        return len(self.wrapped(value, width, size, style)) * line_height(size) <= height + 1e-6
+
+    def fitting_size(self, value: str, width: float, height: float, *, size: float, min_size: float,
+                     style: str = "") -> float | None:
+        """The largest size from ``size`` down to ``min_size`` at which ``value`` fits, or None."""
+        current = size
+        while current >= min_size - 1e-9:
+            if self.fits(value, width, height, current, style):
+                return current
+            current -= SIZE_STEP
+        return None
+
+    def text_box(self, x: float, y: float, width: float, height: float, value: str, *, size: float,
+                 min_size: float | None = None, style: str = "", align: str = "L", valign: str = "M") -> float:
+        """Write ``value`` inside the box, at ``size`` points or smaller (down to ``min_size``) so
+        that it fits without breaking a word; vertically at the top, middle or bottom (``valign``
+        T, M or B). A text that fits at no size allowed is drawn at the smallest and recorded in
+        :attr:`overflows`. Returns the size used."""
+        smallest = size if min_size is None else min_size
+        chosen = self.fitting_size(value, width, height, size=size, min_size=smallest, style=style)
+        if chosen is None:
+            chosen = smallest
+            words = self.widest_word(value, chosen, style) > width - 2 * self.c_margin + 1e-6
+            self.overflows.append(Overflow(page=self.page_no(), text=value, width=round(width, 2),
+                                           height=round(height, 2), reason="word" if words else "lines"))
+        lines = self.wrapped(value, width, chosen, style) if value else []
+        step = line_height(chosen)
+        used = len(lines) * step
+        top = {"T": y, "B": y + height - used}.get(valign, y + (height - used) / 2)
+        self.set_font("DejaVu", style, chosen)
+        for k, line in enumerate(lines):
+            self.set_xy(x, top + k * step)
+            self.cell(width, step, line, align=align)
+        return chosen
 
     def to_bytes(self) -> bytes:
         """The finished document."""

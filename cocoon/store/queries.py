@@ -243,8 +243,8 @@ def purge_before(db: sqlite3.Connection, cut: dt.date) -> dict[str, int]:
     return counts
 
 
-PERSONAL_OPTIONS = ("--visitor", "--start")
-"""Options whose value can name a person or a home: a visitor, or a start address."""
+PERSONAL_OPTIONS = ("--visitor", "--start", "--officer-names")
+"""Options whose value can name a person or a home: a visitor, officers, or a start address."""
 REMOVED = "[removed]"
 
 

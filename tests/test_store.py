@@ -209,9 +209,11 @@ def test_newer_schema_and_corrupt_files_are_refused(tmp_path, files):
     assert result.exit_code == 1 and "No store given" in result.output
 
 
-def big_visits(path: Path, households: list[str], n: int) -> Path:
+def big_visits(path: Path, households: list[str], n: int, start: str = "2026-05-04 12:00") -> Path:
+    """``n`` distinct visits (one a minute from ``start``), so that none is a repeat of another."""
     ids = [households[k % len(households)] for k in range(n)]
-    pd.DataFrame({"household_id": ids, "outcome": "leaflet", "time": "2026-05-04 12:00", "visitor": "PA"}).to_csv(
+    times = (pd.Timestamp(start) + pd.to_timedelta(range(n), unit="min")).strftime("%Y-%m-%d %H:%M")
+    pd.DataFrame({"household_id": ids, "outcome": "leaflet", "time": times, "visitor": "PA"}).to_csv(
         path, index=False)
     return path
 
@@ -254,7 +256,7 @@ def test_two_imports_at_once_lose_nothing(stored):
     store, _, _, tmp_path = stored
     households = listed(tmp_path)["household_id"].tolist()
     first = big_visits(tmp_path / "a.csv", households, 30_000)
-    second = big_visits(tmp_path / "b.csv", households[::-1], 20_000)
+    second = big_visits(tmp_path / "b.csv", households[::-1], 20_000, start="2027-05-04 12:00")
     processes = [subprocess.Popen(cocoon("visits", "import", f, "--store", store), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE) for f in (first, second)]
     for process in processes:

@@ -72,25 +72,45 @@ def entry(key: str, lang: str = DEFAULT_LANGUAGE) -> Any:
 
 
 class _Formatter(string.Formatter):
-    """``str.format`` plus plural forms: ``{n:one|other}`` writes the word for ``n``, so a template
-    says "{n} {n:plan|plans}" or "{n} {n:utgången|utgångna}". Both forms may be empty."""
+    """``str.format`` in one language.
+
+    - Plural forms: ``{n:one|other}`` writes the word for ``n``, so a template says
+      "{n} {n:plan|plans}" or "{n} {n:utgången|utgångna}". Both forms may be empty.
+    - Decimal numbers (floats) are written the language's way, "0.8" or "0,8": with the
+      template's format (``{km:.1f}``), or else in as few digits as they need (500.0 is "500").
+      Whole numbers (ints) are written as they are, unless the format asks for groups (``{n:,}``).
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> Any:
         if "|" in format_spec and isinstance(value, int | float):
             one, _, other = format_spec.partition("|")
             return one if value == 1 else other
+        if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool) and "," in format_spec):
+            if isinstance(value, float) and not math.isfinite(value):
+                return "–" if math.isnan(value) else ("∞" if value > 0 else "-∞")
+            if format_spec:
+                written = format(value, format_spec)
+            else:
+                written = str(int(value)) if float(value).is_integer() else repr(float(value))
+            return localise(written, self.lang)
         return super().format_field(value, format_spec)
 
 
-_FORMATTER = _Formatter()
+def localise(written: str, lang: str) -> str:
+    """A number written the English way ("1,234.5") in ``lang``'s way ("1 234,5")."""
+    decimal, thousands = str(entry("format.decimal", lang)), str(entry("format.thousands", lang))
+    return written.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
 
 
 def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     """The text for ``key`` in ``lang`` with ``params`` filled in."""
     template = entry(key, lang)
     try:
-        return _FORMATTER.format(str(template), **params)
-    except (KeyError, IndexError):
+        return _Formatter(lang).format(str(template), **params)
+    except (KeyError, IndexError, ValueError):
         return str(template)
 
 
@@ -110,9 +130,7 @@ def number(value: float, lang: str, digits: int = 0) -> str:
         return "–"
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    written = f"{value:,.{digits}f}"
-    decimal, thousands = str(entry("format.decimal", lang)), str(entry("format.thousands", lang))
-    return written.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
+    return localise(f"{value:,.{digits}f}", lang)
 
 
 def percent(fraction: float, lang: str, digits: int = 1) -> str:

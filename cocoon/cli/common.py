@@ -148,8 +148,8 @@ def optional_date(value: str | None, option: str) -> dt.date | None:
     return parse_date(value, option) if value else None
 
 
-COLUMN_PARAMS = ("id_column", "date_column", "from_column", "to_column", "lon_column", "lat_column", "x_column",
-                 "y_column", "address_column")
+COLUMN_PARAMS = ("id_column", "date_column", "time_column", "from_column", "to_column", "lon_column", "lat_column",
+                 "x_column", "y_column", "address_column")
 
 
 def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -169,6 +169,9 @@ def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Column with the burglary id (default: found by name, e.g. id, case_id, ärende)."),
         click.option("--date-column",
                      help="Column with the date or date-time (default: found by name, e.g. date, datum)."),
+        click.option("--time-column",
+                     help="Column with the time of day, added to the date column's day (default: found by "
+                          "name, e.g. time, klockslag, tid)."),
         click.option("--from-column", help="Column with the start of a from/to time window."),
         click.option("--to-column", help="Column with the end of a from/to time window."),
         click.option("--lon", "lon_column", help="Column with longitude (WGS 84)."),
@@ -187,10 +190,10 @@ def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def burglary_columns(id_column: str | None, date_column: str | None, from_column: str | None,
-                     to_column: str | None, lon_column: str | None, lat_column: str | None, x_column: str | None,
-                     y_column: str | None, address_column: str | None) -> BurglaryColumns:
-    return BurglaryColumns(id=id_column, date=date_column, date_from=from_column, date_to=to_column,
+def burglary_columns(id_column: str | None, date_column: str | None, time_column: str | None,
+                     from_column: str | None, to_column: str | None, lon_column: str | None, lat_column: str | None,
+                     x_column: str | None, y_column: str | None, address_column: str | None) -> BurglaryColumns:
+    return BurglaryColumns(id=id_column, date=date_column, time=time_column, date_from=from_column, date_to=to_column,
                            address=address_column,
                            coordinates=CoordinateColumns(lon=lon_column, lat=lat_column, x=x_column, y=y_column))
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
-from cocoon.catalogue import text, translator
+from cocoon.catalogue import number, percent, text, translator
 from cocoon.cli.common import console, printable
 from cocoon.evidence.breaks import band_labels
 from cocoon.publish.reports import backtest_rows
@@ -67,19 +66,19 @@ def print_routes(routes: Routes, lang: str) -> None:
     from rich.table import Table
 
     t = translator(lang)
-    table = Table(title=t("routes.summary_title", solver=routes.solver,
+    table = Table(title=t("routes.summary_title", solver=t(f"solver.{routes.solver}"),
                           network=t("routes.on_network" if routes.on_network else "routes.straight")))
     for k, key in enumerate(("officer", "stops", "dwellings", "risk", "walk", "back_at")):
         table.add_column(t(f"routes.{key}"), justify="left" if k == 0 else "right")
     for row in routes.summary.itertuples(index=False):
-        table.add_row(str(row.officer), str(row.stops), str(row.dwellings), f"{row.risk:.0f}",
-                      f"{row.walk_m / 1000:.1f} km", row.back_at)
+        table.add_row(str(row.officer), str(row.stops), str(row.dwellings), number(row.risk, lang),
+                      f"{number(row.walk_m / 1000, lang, 1)} km", row.back_at)
     out = console()
     out.print(table)
     collected = float(routes.summary["risk"].sum())
     share = 100 * collected / routes.risk_available if routes.risk_available else 0.0
-    out.print(t("routes.collected", collected=f"{collected:.0f}", available=f"{routes.risk_available:.0f}",
-                share=f"{share:.0f}", candidates=routes.candidates))
+    out.print(t("routes.collected", collected=number(collected, lang), available=number(routes.risk_available, lang),
+                share=number(share, lang), candidates=routes.candidates))
 
 
 def print_demo_summary(result: DemoResult) -> None:
@@ -102,7 +101,8 @@ def print_calibration(result: CalibrateResult) -> None:
     t = translator(lang)
     out.print(t("calibrate.title", n=knox.n_events, first=events.first.isoformat(), last=events.last.isoformat()),
               style="bold")
-    out.print(t("calibrate.setup", crs=events.crs, metric=knox.metric, closed=knox.closed,
+    out.print(t("calibrate.setup", crs=events.crs_label(lang), metric=t(f"knox.metric_{knox.metric}"),
+                closed=t(f"knox.closed_{knox.closed}"),
                 simulations=knox.simulations, seed=knox.seed, pairs=knox.n_pairs))
     if knox.nrc:
         out.print(t("calibrate.nrc", nrep=knox.nrep, simulations=knox.simulations))
@@ -122,7 +122,7 @@ def print_calibration(result: CalibrateResult) -> None:
         cells = []
         for c in range(knox.observed.shape[1]):
             ratio = float(knox.knox_ratio[r, c])
-            value = "–" if math.isnan(ratio) else ("∞" if math.isinf(ratio) else f"{ratio:.2f}")
+            value = number(ratio, lang, 2)
             cells.append(Text(f"{value}*", style="bold red") if sig[r, c] else Text(value))
         table.add_row(label, *cells)
     out.print(table)
@@ -130,7 +130,8 @@ def print_calibration(result: CalibrateResult) -> None:
         out.print(t(key, **params), style="bold" if key != "verdict.rule" else None)
     if result.suggestion is not None:
         s = result.suggestion
-        out.print(t("calibrate.suggestion", radius=f"{s.radius_m:g}", high=s.high_days, elevated=s.elevated_days))
+        out.print(t("calibrate.suggestion_written" if result.settings_written else "calibrate.suggestion",
+                    radius=float(s.radius_m), high=s.high_days, elevated=s.elevated_days))
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
     if result.written:
@@ -141,6 +142,7 @@ def print_backtest(result: BacktestResult) -> None:
     """Hit rate, area share and PAI of the zones and of each baseline at the same area."""
     from rich.table import Table
 
+    from cocoon.jobs.backtest import area_label
 
     lang = result.lang
     b = result.backtest
@@ -148,9 +150,9 @@ def print_backtest(result: BacktestResult) -> None:
     t = translator(lang)
     out.print(t("backtest.title", n=b.n_events_scored, start=result.start.isoformat(), end=result.end.isoformat()),
               style="bold")
-    out.print(t("backtest.setup", radius=f"{b.policy.radius_m:g}", high=b.policy.high_days,
-                active=b.policy.active_days, crs=result.events.crs, area=result.area_source,
-                km2=f"{b.area_km2:.1f}", cell=f"{b.cell_m:g}"))
+    out.print(t("backtest.setup", radius=float(b.policy.radius_m), high=b.policy.high_days,
+                active=b.policy.active_days, crs=result.events.crs_label(lang), area=area_label(result, lang),
+                km2=number(b.area_km2, lang, 1), cell=float(b.cell_m)))
     if result.rejected:
         out.print(t("summary.rejected", n=result.rejected, what=t("summary.what_burglaries"),
                     path=str(result.rejects_path)), style="yellow")
@@ -171,11 +173,12 @@ def print_backtest(result: BacktestResult) -> None:
             table.add_row(*row)
         out.print(table)
     model, bj = b.baselines["ranking_model"]["hit_rate"], b.baselines["bowers_johnson"]["hit_rate"]
-    out.print(t("backtest.model_vs_bj", model=f"{model * 100:.1f}", bj=f"{bj * 100:.1f}",
+    out.print(t("backtest.model_vs_bj", model=number(model * 100, lang, 1), bj=number(bj * 100, lang, 1),
                 verdict=t("backtest.at_least" if model >= bj else "backtest.below")), style="bold")
     near, far = b.follow_on["within_200m_14d"], b.follow_on["within_500m_56d"]
-    out.print(t("backtest.follow_on", near=f"{near['share_with_any'] * 100:.1f}", near_mean=f"{near['mean']:.2f}",
-                far=f"{far['share_with_any'] * 100:.1f}", far_mean=f"{far['mean']:.2f}"))
+    out.print(t("backtest.follow_on", near=number(near["share_with_any"] * 100, lang, 1),
+                near_mean=number(near["mean"], lang, 2),
+                far=number(far["share_with_any"] * 100, lang, 1), far_mean=number(far["mean"], lang, 2)))
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
     if result.written:
@@ -189,7 +192,7 @@ def print_ingest(result: IngestResult, lang: str) -> None:
         out.print(text("store.conflicting", lang, n=len(result.conflicting)), style="yellow")
         for conflict in result.conflicting[:20]:
             out.print(text("store.conflict", lang, id=conflict.burglary_id, stored=conflict.stored,
-                           given=conflict.given, metres=f"{conflict.metres:.0f}"), style="yellow")
+                           given=conflict.given, metres=number(conflict.metres, lang)), style="yellow")
     if result.rejected:
         out.print(text("store.rejected", lang, n=result.rejected, path=str(result.rejects_path)), style="yellow")
     for key, params in result.notes:
@@ -197,24 +200,24 @@ def print_ingest(result: IngestResult, lang: str) -> None:
 
 
 def print_status(result: Delivery, *, on: dt.date, lang: str, written: list[Path]) -> None:
-
     from rich.table import Table
-
 
     out = console()
     t = translator(lang)
     out.print(t("status.title", date=on.isoformat()), style="bold")
     out.print(t("status.overall", burglaries=result.overall["burglaries"], households=result.overall["households"]))
-    table = Table()
+    table = Table(caption=t("status.caption"), caption_justify="left")
     table.add_column(t("status.burglary"))
+    table.add_column(t("status.reported"), no_wrap=True)
     table.add_column(t("status.households"), justify="right")
     for m in MEASURES:
-        table.add_column(t(f"status.{m}"), justify="right")
+        table.add_column(t(f"status.short_{m}"), justify="right", no_wrap=True)
     for row in result.per_burglary.itertuples(index=False):
-        table.add_row(printable(str(row.burglary_id)), str(row.households), *[str(getattr(row, m)) for m in MEASURES])
+        table.add_row(printable(str(row.burglary_id)), str(row.reported), str(row.households),
+                      *[str(getattr(row, m)) for m in MEASURES])
     total = result.overall
-    table.add_row(t("summary.total"), str(total["households"]),
-                  *["–" if math.isnan(total[m]) else f"{total[m] * 100:.0f} %" for m in MEASURES], style="bold")
+    table.add_row(t("summary.total"), "", str(total["households"]), *[percent(total[m], lang, 0) for m in MEASURES],
+                  style="bold")
     out.print(table)
     n = len(result.overdue_signs)
     out.print(t("status.overdue_title", n=n), style="yellow" if n else None)

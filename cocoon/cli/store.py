@@ -21,6 +21,7 @@ from cocoon.cli.common import (
     optional_path,
     overwrite_option,
     parse_date,
+    printable,
     settings_option,
 )
 from cocoon.inputs.columns import BurglaryColumns
@@ -95,7 +96,8 @@ def visits_import_command(visits_path: str, day: str | None, store: str | None, 
     result = run_visits_import(Path(visits_path), store=store, settings_path=settings_path,
                                date=parse_date(day, "--date"),
                                command=command_line())
-    console().print(text("visits.imported", resolve_language(lang), added=result.added, blank=result.blank))
+    console().print(text("visits.imported_again" if result.already else "visits.imported", resolve_language(lang),
+                         added=result.added, blank=result.blank, already=result.already))
 
 
 @visits_group.command(name="add")
@@ -118,9 +120,10 @@ def visits_add_command(household: str, outcome: str, when: str, visitor: str | N
     """
     from cocoon.jobs.store import run_visit_add
 
-    run_visit_add(household, outcome=outcome, time=when, visitor=visitor, store=store, settings_path=settings_path,
-                  command=command_line())
-    console().print(text("visits.imported", resolve_language(lang), added=1, blank=0))
+    added = run_visit_add(household, outcome=outcome, time=when, visitor=visitor, store=store,
+                          settings_path=settings_path, command=command_line())
+    console().print(text("visits.added" if added else "visits.already", resolve_language(lang),
+                         household=printable(household)))
 
 
 @click.group(name="signs")

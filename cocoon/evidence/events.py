@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from cocoon.catalogue import text
 from cocoon.errors import InputError
 from cocoon.geo.crs import choose_metric_crs, crs_label, is_lonlat, is_metric, lonlat_bounds
 
@@ -38,6 +39,10 @@ class Events:
     ids: np.ndarray
     """The burglaries' ids, in the same order."""
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def crs_label(self, lang: str) -> str:
+        """:attr:`crs` for people reading ``lang``."""
+        return self.crs if self.metric_crs is not None else text("events.unnamed_crs", lang)
 
 
 def burglary_events(burglaries: gpd.GeoDataFrame, *, source: str, requested_crs: CRS | None = None,

@@ -19,7 +19,7 @@ from pyproj import CRS
 
 from cocoon.errors import InputError
 from cocoon.inputs.columns import BurglaryColumns
-from cocoon.inputs.dates import parse_dates
+from cocoon.inputs.dates import parse_dates, parse_times
 from cocoon.inputs.points import read_points
 from cocoon.inputs.rejects import Problems, refuse_duplicate_ids
 from cocoon.inputs.tables import RawTable, find_column, read_table, text_values
@@ -28,6 +28,9 @@ ID_NAMES = ("burglary_id", "id", "case_id", "case", "incident_id", "incident", "
             "arende", "arendenummer", "arendenr", "diarienummer", "anmalan", "anmalningsnummer", "handelsenummer")
 DATE_NAMES = ("date", "datetime", "date_single", "date_time", "occurred", "occurred_on", "occurred_at",
               "incident_date", "crime_date", "brottsdatum", "datum", "handelsedatum", "tidpunkt", "time")
+TIME_NAMES = ("klockslag", "klockslag_hhmm", "kl", "tid", "time", "time_of_day", "tidpunkt", "clock", "hour",
+              "brottstid", "handelsetid")
+"""A time of day in a column of its own, added to the date column's day."""
 FROM_NAMES = ("date_from", "from", "from_date", "datetime_from", "start", "start_date", "earliest",
               "datum_fran", "fran", "fran_datum", "fran_tid", "tid_fran")
 TO_NAMES = ("date_to", "to", "to_date", "datetime_to", "end", "end_date", "latest",
@@ -60,6 +63,13 @@ def read_burglaries(path: str | Path, *, columns: BurglaryColumns = BurglaryColu
     """Read burglaries from a CSV, GeoJSON, GeoPackage or (Geo)Parquet file."""
     return burglaries_from_table(read_table(path), columns=columns, crs=crs, plan_date=plan_date,
                                  skip_bad_rows=skip_bad_rows, date_format=date_format, require_crs=require_crs)
+
+
+def require_ids(table: BurglaryTable) -> None:
+    """Refuse a file without an id column where ids must last (the store): ids made from row
+    numbers name other burglaries once the export is re-sorted or grows."""
+    if "id" not in table.columns:
+        raise InputError("plan.needs_burglary_ids", file=table.source)
 
 
 def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = BurglaryColumns(), crs: CRS | None = None,
@@ -116,6 +126,26 @@ def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = Burglar
     return BurglaryTable(burglaries=burglaries, rejects=rejects, source=table.name, columns=used, notes=notes)
 
 
+def _with_time(table: RawTable, problems: Problems, columns: BurglaryColumns, dates: pd.Series,
+               date_c: str | None, used: dict[str, str], taken: set[str | None]) -> pd.Series:
+    """The date column's days at the times of a separate time column (``Klockslag``), if any.
+    A row without a time keeps its date as it is."""
+    if date_c is None:
+        if columns.time:
+            raise InputError("input.time_needs_date", file=table.name, column=columns.time)
+        return dates
+    time_c = find_column(table, given=columns.time, candidates=(), option="--time-column") if columns.time else \
+        next((c for c in (find_column(table, given=None, candidates=(name,), option="--time-column")
+                          for name in TIME_NAMES) if c is not None and c not in taken), None)
+    if time_c is None:
+        return dates
+    used["time"] = time_c
+    times = parse_times(table.frame[time_c])
+    problems.add(times.unreadable, column=time_c, key="input.bad_time_of_day", values=table.frame[time_c])
+    known = times.values.notna() & dates.notna()
+    return dates.where(~known, dates.dt.normalize() + times.values)
+
+
 def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, date_format: str | None,
                 used: dict[str, str], plan_date: dt.date | None) -> tuple[pd.Series, pd.Series]:
     frame = table.frame
@@ -140,6 +170,7 @@ def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, d
         return dates.values
 
     single, start, end = parsed(date_c, "date"), parsed(from_c, "date_from"), parsed(to_c, "date_to")
+    single = _with_time(table, problems, columns, single, date_c, used, taken={date_c, from_c, to_c})
     first = start.fillna(end).fillna(single)
     last = end.fillna(start).fillna(single)
     where = to_c or from_c or date_c

@@ -23,6 +23,8 @@ class BurglaryColumns:
 
     id: str | None = None
     date: str | None = None
+    time: str | None = None
+    """A time of day in a column of its own, added to ``date``'s day."""
     date_from: str | None = None
     date_to: str | None = None
     address: str | None = None

@@ -11,6 +11,7 @@ and no burglary record reaches that far.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,3 +105,45 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
     best = best.where(~late)
     unreadable = ~blank.to_numpy() & ~outside & best.isna().to_numpy()
     return ParsedDates(best, unreadable, outside)
+
+
+_CLOCK = re.compile(r"^(?:kl\.?\s*)?(\d{1,2})(?:[:.](\d{2})(?:[:.](\d{2}))?|(\d{2}))?$", re.IGNORECASE)
+"""A time of day: 21:30, 21.30, 21:30:15, 2130, 930 (a leading "kl" or "kl." allowed), or 21."""
+
+
+@dataclass
+class ParsedTimes:
+    values: pd.Series
+    """Time of day as a timedelta since midnight; NaT where blank or unreadable."""
+    unreadable: np.ndarray
+    """Non-blank cells that are not a time of day."""
+
+
+def parse_times(values: pd.Series) -> ParsedTimes:
+    """Times of day from a column of their own (``Klockslag``, ``time``): "21:30", "2130",
+    "kl. 21.30"; a cell holding a whole date-time gives its time of day."""
+    text = values.astype(str).str.strip()
+    blank = (values.isna() | (text == "") | text.str.lower().isin(["nat", "nan", "none", "null"])).to_numpy()
+    out = np.full(len(values), np.nan)
+    for i, cell in enumerate(text.to_numpy(dtype=object)):
+        if blank[i]:
+            continue
+        match = _CLOCK.match(str(cell))
+        if match is None:
+            continue
+        hour_text, minute, second, packed = match.groups()
+        if packed is not None:  # "2130", "0930"
+            hour, minutes = int(hour_text), int(packed)
+        elif minute is None and len(hour_text) > 2:
+            continue
+        else:
+            hour, minutes = int(hour_text), int(minute or 0)
+        seconds = int(second or 0)
+        if hour < 24 and minutes < 60 and seconds < 60:
+            out[i] = hour * 3600 + minutes * 60 + seconds
+    missing = ~blank & np.isnan(out)
+    if missing.any():  # whole date-times: take their time of day
+        whole = parse_dates(values[missing])
+        out[np.flatnonzero(missing)] = (whole.values - whole.values.dt.normalize()).dt.total_seconds().to_numpy()
+    unreadable = ~blank & np.isnan(out)
+    return ParsedTimes(pd.Series(pd.to_timedelta(out, unit="s"), index=values.index), unreadable)

@@ -16,10 +16,12 @@ import pandas as pd
 from pyproj import CRS
 
 from cocoon.errors import InputError
+from cocoon.geo.crs import to_lonlat
 from cocoon.inputs.columns import HouseholdColumns
 from cocoon.inputs.osm import households_from_osm
-from cocoon.inputs.points import read_points
+from cocoon.inputs.points import Points, read_points
 from cocoon.inputs.rejects import Problems, refuse_duplicate_ids
+from cocoon.inputs.stable_ids import stable_household_ids
 from cocoon.inputs.tables import (
     RawTable,
     find_column,
@@ -31,8 +33,10 @@ from cocoon.inputs.tables import (
 )
 from cocoon.settings import OsmSettings
 
-ID_NAMES = ("household_id", "id", "address_id", "adress_id", "entrance_id", "stop_id", "hushall_id",
-            "objekt_id", "fid", "uuid")
+ID_NAMES = ("household_id", "hushalls_id", "hushall_id", "household", "dwelling_id", "lagenhets_id", "lgh_id",
+            "bostads_id", "id", "address_id", "adress_id", "entrance_id", "stop_id", "objekt_id", "fid", "uuid")
+"""Compared without case, accents, spaces, dashes or underscores: "Hushålls-ID" and "HushållsID"
+are ``hushalls_id``."""
 LABEL_NAMES = ("label", "address", "adress", "full_address", "gatuadress", "name", "namn")
 STREET_NAMES = ("street", "gata", "gatunamn", "street_name", "addr:street", "addr_street")
 NUMBER_NAMES = ("number", "house_number", "housenumber", "nummer", "gatunummer", "addr:housenumber",
@@ -97,8 +101,6 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
         problems.add(ids.isna().to_numpy(), column=id_c, key="input.no_id")
     else:
         repeated = False
-        ids = pd.Series(["row-" + str(r) for r in table.rows], index=frame.index, dtype=object)
-        notes.append(("notes.ids_from_rows", {"file": table.name}))
 
     points = read_points(table, problems, columns=columns.coordinates, crs=crs,
                          options={k: f"--household-column {k}=..." for k in ("lon", "lat", "x", "y")})
@@ -122,13 +124,18 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
     street = optional("street", columns.street, STREET_NAMES)
     number = optional("number", columns.number, NUMBER_NAMES)
     label = optional("label", columns.label, LABEL_NAMES)
+    postcode = optional("postcode", columns.postcode, POSTCODE_NAMES)
+    if not id_c:
+        ids = _ids_from_address(table, problems, points, street=street, number=number, postcode=postcode,
+                                label=label)
+        notes.append(("notes.household_ids_made", {"file": table.name}))
     label = fill_labels(label, street, number, ids)
     data = pd.DataFrame({
         "household_id": ids.to_numpy(dtype=object),
         "label": label.to_numpy(dtype=object),
         "street": street.to_numpy(dtype=object),
         "number": number.to_numpy(dtype=object),
-        "postcode": optional("postcode", columns.postcode, POSTCODE_NAMES).to_numpy(dtype=object),
+        "postcode": postcode.to_numpy(dtype=object),
         "dwellings": dwellings,
         "building_type": optional("building_type", columns.building_type, TYPE_NAMES).to_numpy(dtype=object),
         "owner": optional("owner", columns.owner, OWNER_NAMES).to_numpy(dtype=object),
@@ -143,6 +150,17 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
     households = gpd.GeoDataFrame(data, geometry=points.geometry(good), crs=points.crs)
     households.attrs["source"] = table.name
     return HouseholdTable(households=households, rejects=rejects, source=table.name, columns=used, notes=notes)
+
+
+def _ids_from_address(table: RawTable, problems: Problems, points: Points, *, street: pd.Series,
+                      number: pd.Series, postcode: pd.Series, label: pd.Series) -> pd.Series:
+    """Stable ids for a register without an id column; rows repeated in every cell are problems."""
+    lon, lat = (points.x, points.y) if points.crs is None else to_lonlat(points.x, points.y, points.crs)
+    made = stable_household_ids(street=street, number=number, postcode=postcode, label=label, lon=lon, lat=lat,
+                                rows=table.frame)
+    problems.add(made.repeats >= 0, column="", key="input.repeated_household",
+                 values=lambda i: str(table.rows[made.repeats[i]]))
+    return made.ids
 
 
 def fill_labels(label: pd.Series, street: pd.Series, number: pd.Series, ids: pd.Series) -> pd.Series:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cocoon import __version__
-from cocoon.catalogue import resolve_language
+from cocoon.catalogue import resolve_language, text
 from cocoon.errors import InputError
 from cocoon.evidence.events import Events, burglary_events
 from cocoon.evidence.memory import backtest_bytes, refuse_if_too_big
@@ -138,6 +138,15 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
                           rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes])
 
 
+HULL = "convex hull of all burglaries"
+"""The study area's name (in backtest.json) when no ``--area`` is given."""
+
+
+def area_label(result: BacktestResult, lang: str) -> str:
+    """The study area as the user reads it: the ``--area`` file, or the hull in ``lang``."""
+    return text("backtest.hull", lang) if result.area_source == HULL else result.area_source
+
+
 def study_area(path: Path | None, events: Events) -> tuple[shapely.Geometry, str]:
     """The polygon that area shares are measured over: ``path``'s polygons, or the events' convex hull."""
     import shapely
@@ -146,7 +155,7 @@ def study_area(path: Path | None, events: Events) -> tuple[shapely.Geometry, str
         hull = shapely.MultiPoint(np.column_stack([events.x, events.y])).convex_hull
         if hull.area <= 0:
             raise InputError("backtest.flat_area")
-        return hull, "convex hull of all burglaries"
+        return hull, HULL
 
     table = read_table(path)
     if table.geometry is None:

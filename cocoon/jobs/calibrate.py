@@ -74,6 +74,8 @@ class CalibrateResult:
     rejected: int
     rejects_path: Path | None
     notes: list[tuple[str, dict[str, Any]]]
+    settings_written: bool = False
+    """Whether the suggestion was written to a settings file (``--write-settings``)."""
 
 
 def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
@@ -123,7 +125,7 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
                                                                       sections={"calibration": details})))
     return CalibrateResult(knox=result, events=events, verdict=lines, suggestion=suggestion, lang=lang,
                            written=written, rejected=len(table.rejects), rejects_path=rejects_path,
-                           notes=[*table.notes, *events.notes])
+                           notes=[*table.notes, *events.notes], settings_written=bool(request.settings_out))
 
 
 def calibration_record(result: KnoxResult, events: Events, *, source: str, start: dt.date | None,

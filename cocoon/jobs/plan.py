@@ -21,7 +21,7 @@ from cocoon.field.pack import write_field_pack
 from cocoon.field.walks import Routes, find_start, officer_names, parse_clock, plan_routes
 from cocoon.geo.crs import lonlat_bounds, parse_crs
 from cocoon.geo.walking import read_network
-from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
+from cocoon.inputs.burglaries import BurglaryTable, read_burglaries, require_ids
 from cocoon.inputs.columns import BurglaryColumns, HouseholdColumns
 from cocoon.inputs.households import HouseholdTable, read_household_ids, read_households
 from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects, write_text
@@ -198,6 +198,8 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
         with folder or nullcontext(out_dir) as target:
             assert target is not None
             return _plan_and_write(request, settings, lang, target, burglaries, households, history, exclude)
+    if burglaries is not None:
+        require_ids(burglaries)
     with open_store(store_file) as store, store.transaction() as db:
         notes: list[Note] = []
         if burglaries is not None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from cocoon.errors import CocoonError, InputError
 from cocoon.geo.crs import parse_crs
-from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries
+from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries, require_ids
 from cocoon.inputs.tables import read_table
 from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects
 from cocoon.publish.status_report import write_status
@@ -68,6 +68,7 @@ def run_ingest(path: Path, *, store: str | Path | None, settings_path: str | Pat
     table = read_burglaries(path, columns=columns or BurglaryColumns(),
                             crs=parse_crs(input_crs, what="--crs") if input_crs else None,
                             skip_bad_rows=skip_bad_rows, date_format=date_format)
+    require_ids(table)
     with opened(store, settings) as db_store, recorded(db_store, command), db_store.transaction() as db:
         result = queries.ingest(db, table.burglaries, source=str(path))
         db_store.audit(db, command)
@@ -82,6 +83,8 @@ def run_ingest(path: Path, *, store: str | Path | None, settings_path: str | Pat
 class VisitImport:
     added: int
     blank: int
+    already: int = 0
+    """Rows recorded before (same household, time and outcome), or twice in the file: not stored again."""
 
 
 def run_visits_import(path: Path, *, store: str | Path | None, settings_path: str | Path | None = None,
@@ -91,14 +94,15 @@ def run_visits_import(path: Path, *, store: str | Path | None, settings_path: st
     with opened(store, settings, create=False) as db_store, recorded(db_store, command):
         records = visits_from_table(read_table(path), known=queries.known_households(db_store), default_date=date)
         with db_store.transaction() as db:
-            queries.add_visits(db, records.records, source=str(path))
+            added = queries.add_visits(db, records.records, source=str(path))
             db_store.audit(db, command)
-    return VisitImport(added=len(records.records), blank=records.blank)
+    return VisitImport(added=added, blank=records.blank, already=len(records.records) - added)
 
 
 def run_visit_add(household: str, *, outcome: str, time: str, visitor: str | None, store: str | Path | None,
-                  settings_path: str | Path | None = None, command: str = "visits add") -> None:
-    """``cocoon visits add``: one visit, checked like an imported row."""
+                  settings_path: str | Path | None = None, command: str = "visits add") -> bool:
+    """``cocoon visits add``: one visit, checked like an imported row. False when the same visit
+    (household, time and outcome) was already recorded."""
     settings = load_settings(settings_path)
     code = parse_outcome(outcome)
     if code is None:
@@ -112,8 +116,9 @@ def run_visit_add(household: str, *, outcome: str, time: str, visitor: str | Non
         record = pd.DataFrame([{"household_id": household, "outcome": code,
                                 "visited_at": when.isoformat(timespec="minutes"), "visitor": visitor}])
         with db_store.transaction() as db:
-            queries.add_visits(db, record, source="visits add")
+            added = queries.add_visits(db, record, source="visits add")
             db_store.audit(db, command)
+    return added == 1
 
 
 def run_signs_up(signs_csv: Path, *, store: str | Path | None, sign_ids: tuple[str, ...] = (), date: dt.date,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cocoon.catalogue import text
+from cocoon.catalogue import localise, number, text
 from cocoon.evidence.breaks import band_labels
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def knox_heatmap(result: KnoxResult, *, lang: str, title: str = "") -> bytes:
     for r in range(n_s):
         for c in range(n_t):
             value = ratio[r, c]
-            label = "–" if math.isnan(value) else ("∞" if math.isinf(value) else f"{value:.2f}")
+            label = number(value, lang, 2)
             ax.text(c, r, label + ("*" if sig[r, c] else ""), ha="center", va="center", fontsize=8,
                     fontweight="bold" if sig[r, c] else "normal")
     ax.set_xticks(range(n_t), band_labels(result.tds), rotation=30, ha="right")
@@ -62,11 +62,12 @@ def knox_heatmap(result: KnoxResult, *, lang: str, title: str = "") -> bytes:
     ax.set_xlabel(text("knox_table.days", lang))
     ax.set_ylabel(text("knox_table.metres", lang))
     ax.set_title(text("knox_table.plot_title", lang, source=Path(title).name), fontsize=9, parse_math=False)
-    from matplotlib.ticker import FormatStrFormatter
+    from matplotlib.ticker import FuncFormatter
 
     bar = fig.colorbar(image, ax=ax, label=text("knox_table.ratio", lang))
-    bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%.2g"))
-    bar.ax.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))
+    ticks = FuncFormatter(lambda value, _: localise(f"{value:.2g}", lang))
+    bar.ax.yaxis.set_major_formatter(ticks)
+    bar.ax.yaxis.set_minor_formatter(ticks)
     return png_bytes(fig)
 
 
@@ -87,7 +88,8 @@ def hit_rate_curve(backtest: Backtest, *, lang: str, title: str = "") -> bytes:
                    [row["hit_rate"] * 100 for row in backtest.sweep],
                    marker="x", color="black", zorder=4, label=text("methods.sweep", lang))
         for row in backtest.sweep:
-            ax.annotate(f"{row['radius_m']:g} m/{row['days']} d", (row["mean_area_share"] * 100, row["hit_rate"] * 100),
+            ax.annotate(f"{number(row['radius_m'], lang)} m/{row['days']} d", (row["mean_area_share"] * 100,
+                                                                               row["hit_rate"] * 100),
                         fontsize=6, xytext=(3, -8), textcoords="offset points")
     ax.set_xlabel(text("backtest.axis_share", lang))
     ax.set_ylabel(text("backtest.axis_hit_rate", lang))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cocoon.catalogue import text, translator
+from cocoon.catalogue import number, percent, text, translator
 from cocoon.evidence.breaks import band_labels
 from cocoon.publish.charts import hit_rate_curve, knox_heatmap
 from cocoon.publish.html import render
@@ -44,21 +44,19 @@ def knox_page(result: KnoxResult, events: Events, verdict: list[tuple[str, dict[
         return [[{"text": fmt(values[r, c]), "sig": bool(sig[r, c]), "colour": _colour(ratio[r, c], bool(sig[r, c]))}
                  for c in range(values.shape[1])] for r in range(values.shape[0])]
 
-    def number(v: float, digits: int) -> str:
-        return "–" if math.isnan(v) else ("∞" if math.isinf(v) else f"{v:.{digits}f}")
-
     tables = []
     for title, values, fmt in (
-        (t("knox_table.ratio"), ratio, lambda v: number(v, 2)),
-        (t("knox_table.observed"), result.observed, lambda v: f"{int(v)}"),
-        (t("knox_table.expected"), result.sim_mean, lambda v: number(v, 1)),
-        (t("knox_table.p_value"), result.p_value, lambda v: number(v, 3)),
+        (t("knox_table.ratio"), ratio, lambda v: number(v, lang, 2)),
+        (t("knox_table.observed"), result.observed, lambda v: number(v, lang)),
+        (t("knox_table.expected"), result.sim_mean, lambda v: number(v, lang, 1)),
+        (t("knox_table.p_value"), result.p_value, lambda v: number(v, lang, 3)),
     ):
         grid = cells(np.asarray(values, dtype=float), fmt)
         tables.append({"title": title, "rows": [{"label": rows_labels[r], "cells": grid[r]} for r in range(len(grid))]})
     plot = base64.b64encode(knox_heatmap(result, lang=lang, title=source)).decode("ascii")
     meta = t("knox_table.meta", n=result.n_events, pairs=result.n_pairs, first=events.first.isoformat(),
-             last=events.last.isoformat(), crs=events.crs, metric=result.metric, closed=result.closed,
+             last=events.last.isoformat(), crs=events.crs_label(lang), metric=t(f"knox.metric_{result.metric}"),
+             closed=t(f"knox.closed_{result.closed}"),
              simulations=result.simulations, seed=result.seed)
     return render(
         "knox.html.j2", lang=lang, t=t, source=source, verdict=[text(k, lang, **p) for k, p in verdict], tables=tables,
@@ -69,10 +67,10 @@ def backtest_rows(backtest: Backtest, lang: str) -> dict[str, list[list[str]]]:
     """The tables a backtest report shows (screen and HTML): methods at each zone share, and the sweep."""
 
     def pct(v: float) -> str:
-        return "–" if math.isnan(v) else f"{v * 100:.1f} %"
+        return percent(v, lang)
 
     def num(v: float) -> str:
-        return "–" if math.isnan(v) else f"{v:.2f}"
+        return number(v, lang, 2)
 
     s = backtest.summary
     tables = {}
@@ -87,7 +85,8 @@ def backtest_rows(backtest: Backtest, lang: str) -> dict[str, list[list[str]]]:
             rows.append([text(f"methods.{name}", lang), pct(chosen["mean_area_share"]), pct(chosen["hit_rate"]),
                          num(chosen["pai"])])
         tables[which] = rows
-    tables["sweep"] = [[f"{row['radius_m']:g} m", str(row["days"]), pct(row["mean_area_share"]), pct(row["hit_rate"]),
+    tables["sweep"] = [[f"{number(row['radius_m'], lang)} m", str(row["days"]), pct(row["mean_area_share"]),
+                        pct(row["hit_rate"]),
                         num(row["pai"])] for row in backtest.sweep]
     return tables
 
@@ -107,8 +106,8 @@ def backtest_page(backtest: Backtest, *, lang: str, source: str, start: dt.date,
                                   t("backtest.hit_rate"), "PAI"]})
     plot = base64.b64encode(hit_rate_curve(backtest, lang=lang, title=source)).decode("ascii")
     intro = t("backtest.intro", n=backtest.n_events_scored, start=start.isoformat(), end=end.isoformat(),
-              radius=f"{backtest.policy.radius_m:g}", high=backtest.policy.high_days,
+              radius=float(backtest.policy.radius_m), high=backtest.policy.high_days,
               active=backtest.policy.active_days)
-    meta = t("backtest.meta", area=f"{backtest.area_km2:.1f}", cell=f"{backtest.cell_m:g}")
+    meta = t("backtest.meta", area=number(backtest.area_km2, lang, 1), cell=float(backtest.cell_m))
     return render("backtest.html.j2", lang=lang, t=t, source=source, intro=intro, tables=tables, plot=plot,
                   meta=meta)

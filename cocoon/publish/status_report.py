@@ -7,7 +7,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from cocoon.catalogue import text, translator
+from cocoon.catalogue import number, percent, text, translator
 from cocoon.publish.charts import figure, png_bytes
 from cocoon.publish.files import write_csv, write_text
 from cocoon.publish.html import render
@@ -24,7 +24,7 @@ def delivery_chart(result: Delivery, *, lang: str) -> bytes:
     values = [0.0 if math.isnan(result.overall[m]) else result.overall[m] * 100 for m in MEASURES]
     ax.barh([text(f"status.{m}", lang) for m in MEASURES][::-1], values[::-1], color="#1f77b4")
     for y, v in enumerate(values[::-1]):
-        ax.text(v + 1, y, f"{v:.0f} %", va="center", fontsize=8)
+        ax.text(v + 1, y, f"{number(v, lang)} %", va="center", fontsize=8)
     ax.set_xlim(0, 110)
     ax.set_xlabel(text("status.axis", lang))
     return png_bytes(fig)
@@ -35,7 +35,7 @@ def write_status(result: Delivery, out_dir: Path, *, on: dt.date, lang: str) -> 
     written = [write_csv(result.per_burglary, out_dir / "status.csv")]
 
     def pct(v: float) -> str:
-        return "–" if math.isnan(v) else f"{v * 100:.0f} %"
+        return percent(v, lang, 0)
 
     chart = base64.b64encode(delivery_chart(result, lang=lang)).decode("ascii")
     page = render(

@@ -54,7 +54,7 @@ def delivery(burglaries: pd.DataFrame, listed: pd.DataFrame, visits: pd.DataFram
         outcomes = by_household["outcome"].agg(set)
         face = sum("face" in o for o in outcomes)
         leaflet_only = sum("leaflet" in o and "face" not in o for o in outcomes)
-        rows.append({"burglary_id": burglary_id, "reported": start.isoformat(), "households": len(group),
+        rows.append({"burglary_id": burglary_id, "reported": start.strftime("%Y-%m-%d %H:%M"), "households": len(group),
                      "attempted_24h": int((first <= start + pd.Timedelta(hours=24)).sum()),
                      "attempted_48h": int((first <= start + pd.Timedelta(hours=48)).sum()),
                      "face_to_face": int(face), "leaflet_only": int(leaflet_only),

@@ -159,13 +159,21 @@ def known_households(store: Store) -> set[str]:
         return {r[0] for r in db.execute("SELECT DISTINCT household_id FROM plan_households")}
 
 
-def add_visits(db: sqlite3.Connection, records: pd.DataFrame, *, source: str) -> None:
-    """Visits with household_id, outcome, visited_at and visitor."""
+def add_visits(db: sqlite3.Connection, records: pd.DataFrame, *, source: str) -> int:
+    """Visits with household_id, outcome, visited_at and visitor. A visit already in the store
+    (same household, time and outcome), or twice in ``records``, is stored once: importing a
+    file again changes nothing. Returns how many were new."""
+    stored = {tuple(map(str, r)) for r in db.execute("SELECT household_id, outcome, visited_at FROM visits")}
     stamp = now()
+    new = []
+    for r in records.itertuples(index=False):
+        key = (str(r.household_id), str(r.outcome), str(r.visited_at))
+        if key not in stored:
+            stored.add(key)
+            new.append((r.household_id, r.outcome, r.visited_at, r.visitor, source, stamp))
     db.executemany("INSERT INTO visits (household_id, outcome, visited_at, visitor, source, recorded_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?)",
-                   ((r.household_id, r.outcome, r.visited_at, r.visitor, source, stamp)
-                    for r in records.itertuples(index=False)))
+                   "VALUES (?, ?, ?, ?, ?, ?)", new)
+    return len(new)
 
 
 def put_up_signs(db: sqlite3.Connection, signs: pd.DataFrame, *, date: dt.date) -> None:

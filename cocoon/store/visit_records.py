@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cocoon.catalogue import catalogue
+from cocoon.catalogue import catalogue, languages
 from cocoon.errors import InputError
 from cocoon.inputs.rejects import Problems
 from cocoon.inputs.tables import RawTable, find_column, text_values
 from cocoon.store.outcomes import OUTCOMES
 
-ID_NAMES = ("household_id", "household", "hushall_id", "hushall", "id")
+ID_NAMES = ("household_id", "household", "hushalls_id", "hushall_id", "hushall", "id")
 OUTCOME_NAMES = ("outcome", "result", "utfall", "resultat")
 TIME_NAMES = ("time", "visited_at", "visit_time", "datetime", "date", "tid", "tidpunkt", "datum")
 VISITOR_NAMES = ("visitor", "officer_name", "besokare", "polis", "name")
@@ -25,17 +25,24 @@ MAX_ROWS_SHOWN = 20
 def outcome_aliases() -> dict[str, str]:
     """Codes (face), letters from the printed list (F) and the words in every language."""
     aliases = {o: o for o in OUTCOMES}
-    for lang in ("en", "sv"):
+    for lang in languages():
         entries = catalogue(lang)
         for o in OUTCOMES:
-            aliases[str(entries.get(f"outcome_code.{o}", "")).casefold()] = o
-            aliases[str(entries.get(f"outcome.{o}", "")).casefold()] = o
+            words = [entries.get(f"outcome_code.{o}", ""), entries.get(f"outcome.{o}", ""),
+                     *entries.get(f"outcome_words.{o}", [])]
+            for word in words:
+                aliases[_plain(str(word))] = o
     aliases.pop("", None)
     return {k.casefold(): v for k, v in aliases.items()}
 
 
+def _plain(word: str) -> str:
+    """"Ej hemma.", "EJ  HEMMA" and "ej hemma" are one word."""
+    return " ".join(word.casefold().replace("_", " ").split()).rstrip(".!")
+
+
 def parse_outcome(value: str) -> str | None:
-    return outcome_aliases().get(str(value).strip().casefold())
+    return outcome_aliases().get(_plain(str(value)))
 
 
 def parse_time(value: str, default_date: dt.date | None = None) -> dt.datetime | None:

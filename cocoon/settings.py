@@ -33,6 +33,8 @@ SOLVERS = ("auto", "vroom", "ortools", "greedy")
 """The route solvers ``routes.solver`` and ``--solver`` can name (see :mod:`cocoon.field.solver`)."""
 TAKE_DOWN = ("elevated", "high")
 """Which window's end ``signs.take_down`` names."""
+CSV_DIALECTS = ("auto", "excel-sv", "plain")
+"""How CSV files meant for people are written (see :mod:`cocoon.publish.spreadsheets`)."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,9 @@ class Settings:
     """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
     language: str = "auto"
     """"sv", "en" or "auto" (from the system locale)."""
+    csv_dialect: str = "auto"
+    """CSV files for people: "excel-sv" (``;``, decimal comma, BOM, Swedish headings), "plain"
+    (``,``, decimal point, column names), or "auto": excel-sv when the language is Swedish."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     """Sections that other parts of cocoon own (for example [calibration]); kept as read."""
 
@@ -229,6 +234,8 @@ class Settings:
 SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
             "signs": SignSettings, "handout": HandoutSettings, "store": StoreSettings, "privacy": PrivacySettings,
             "backtest": BacktestSettings, "limits": LimitsSettings}
+#: Settings outside any section.
+TOP_LEVEL = ("crs", "language", "csv_dialect")
 #: Sections read by other commands; kept in ``Settings.extra`` without checking here.
 FOREIGN_SECTIONS = {"calibration", "maps"}
 #: Earlier names of sections, still read: ``[leaflet]`` is now ``[handout]``.
@@ -284,12 +291,12 @@ def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Settin
             if not isinstance(value, dict):
                 raise SettingsError("settings.not_a_section", file=source, key=key)
             parts[key] = _section(SECTIONS[key], value, source, key)
-        elif key in ("crs", "language"):
+        elif key in TOP_LEVEL:
             parts[key] = _coerce(value, str, f"{source}: {key}")
         elif key in FOREIGN_SECTIONS:
             extra[key] = value
         else:
-            known = ", ".join(sorted([*SECTIONS, "crs", "language", *FOREIGN_SECTIONS]))
+            known = ", ".join(sorted([*SECTIONS, *TOP_LEVEL, *FOREIGN_SECTIONS]))
             raise SettingsError("settings.unknown_key", file=source, key=key, known=known)
     result = Settings(**parts, extra=extra)
     validate(result, source)
@@ -364,7 +371,7 @@ LIMITS = {"zones.radius_m": 5000, "zones.high_days": 365, "zones.elevated_days":
 """Largest sensible values: anything beyond is a typo or a unit mistake (5 km, a year of zone...)."""
 MAX_WINDOW_DAYS = 365
 """High-risk and elevated days together at most this long."""
-CHOICES = {"routes.solver": SOLVERS, "signs.take_down": TAKE_DOWN}
+CHOICES = {"routes.solver": SOLVERS, "signs.take_down": TAKE_DOWN, "csv_dialect": CSV_DIALECTS}
 """Settings that must be one of a few words."""
 WEIGHT_TABLES = ("ranking.time_weights", "ranking.distance_weights")
 """Settings that are [bound, weight] rows with increasing bounds and weights of 0 or more."""
@@ -437,6 +444,8 @@ def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = 
         data["crs"] = settings.crs
     if settings.language != "auto":
         data["language"] = settings.language
+    if settings.csv_dialect != "auto":
+        data["csv_dialect"] = settings.csv_dialect
     for name in SECTIONS:
         values = dataclasses.asdict(getattr(settings, name))
         data[name] = {k: [list(row) for row in v] if isinstance(v, (tuple, list)) else v for k, v in values.items()}

@@ -526,11 +526,14 @@ def test_visits_add(store, lang, expected, refused):
     assert error("visits", "add", "H5", "--outcome", "later", *visit) == refused
 
 
-# Both languages: recording the whole file again counts all three signs, without saying that
-# two of them were already up (their day up is replaced by the new one).
+# Recording the whole file again records the one sign not yet up and names the two that were
+# (their first day up stands).
 @pytest.mark.parametrize(("lang", "some", "all_of_them", "unknown"), [
-    ("en", "Signs recorded as up: 2.\n", "Signs recorded as up: 3.\n", "Error: plan/signs.csv has no sign S9-9.\n"),
-    ("sv", "Skyltar registrerade som uppsatta: 2.\n", "Skyltar registrerade som uppsatta: 3.\n",
+    ("en", "Signs recorded as up: 2.\n",
+     "Signs recorded as up: 1.\nAlready recorded as up, left as they were: S1-1, S1-2.\n",
+     "Error: plan/signs.csv has no sign S9-9.\n"),
+    ("sv", "Skyltar registrerade som uppsatta: 2.\n",
+     "Skyltar registrerade som uppsatta: 1.\nRedan registrerade som uppsatta, lämnades som de var: S1-1, S1-2.\n",
      "Fel: plan/signs.csv har ingen skylt S9-9.\n"),
 ], ids=LANGUAGES)
 def test_signs_up(store, lang, some, all_of_them, unknown):

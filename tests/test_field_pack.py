@@ -236,7 +236,8 @@ def test_signs_come_down_after_the_high_window_when_so_configured(files, tmp_pat
     settings.write_text('[signs]\ntake_down = "high"\nmin_spacing_m = 0\n')
     out = tmp_path / "o"
     result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "sv",
-                 "--officers", "1", "--start", START, "--solver", "greedy", "--settings", settings)
+                 "--officers", "1", "--start", START, "--solver", "greedy", "--settings", settings,
+                 "--csv-dialect", "plain")
     assert result.exit_code == 0, result.output
     signs = pd.read_csv(out / "signs.csv")
     zones = json.loads((out / "zones.geojson").read_text())

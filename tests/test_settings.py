@@ -21,6 +21,8 @@ def test_toml_overrides_and_keeps_other_defaults(tmp_path):
     ({"zones": {"radius_m": -5}}, "settings.must_be_positive"),
     ({"ranking": {"distance_weights": [[100, 1], [50, 0.5]]}}, "settings.table_order"),
     ({"zones": {"high_days": 1.5}}, "settings.bad_integer"),
+    ({"csv_dialect": "excel"}, "settings.bad_choice"),
+    ({"csv_dialect": 3}, "settings.bad_text"),
 ])
 def test_bad_settings_are_refused(data, key):
     with pytest.raises(SettingsError) as err:

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import click
 
-from cocoon.catalogue import resolve_language, text
+from cocoon.catalogue import text
 from cocoon.cli.common import (
     DEFAULTS,
     burglary_column_options,
@@ -19,6 +19,7 @@ from cocoon.cli.common import (
     parse_date,
     progress_bar,
     settings_option,
+    user_language,
 )
 from cocoon.errors import InputError
 from cocoon.inputs.columns import BurglaryColumns
@@ -100,7 +101,7 @@ def backtest_command(burglaries_path: str, start: str, end: str, radius: float |
         burglary_columns=burglary_columns,
         date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
         overwrite=overwrite, lang=lang)
-    with progress_bar(text("backtest.progress", resolve_language(lang))) as update:
+    with progress_bar(text("backtest.progress", user_language(lang, settings_path))) as update:
         request.progress = update
         result = run_backtest_job(request)
     print_backtest(result)

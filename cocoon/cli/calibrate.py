@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cocoon.catalogue import resolve_language, text
+from cocoon.catalogue import text
 from cocoon.cli.common import (
     burglary_column_options,
     handle_errors,
@@ -16,6 +16,7 @@ from cocoon.cli.common import (
     overwrite_option,
     progress_bar,
     settings_option,
+    user_language,
 )
 from cocoon.evidence.breaks import parse_breaks
 from cocoon.inputs.columns import BurglaryColumns
@@ -91,7 +92,7 @@ def calibrate_command(burglaries_path: str, sds: str, tds: str, metric: str, clo
         burglary_columns=burglary_columns,
         date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
         overwrite=overwrite, lang=lang)
-    with progress_bar(text("calibrate.progress", resolve_language(lang))) as update:
+    with progress_bar(text("calibrate.progress", user_language(lang, settings_path))) as update:
         request.progress = update
         result = run_calibrate(request)
     print_calibration(result)

@@ -21,7 +21,7 @@ from cocoon.inputs.columns import (
     CoordinateColumns,
     HouseholdColumns,
 )
-from cocoon.settings import Settings
+from cocoon.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,6 +34,13 @@ LANG_HELP = "Language of messages and outputs: sv, en, or auto (from the system 
 def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--lang", type=click.Choice(["sv", "en", "auto"]), default=None, envvar="COCOON_LANG",
                         help=LANG_HELP + "  [default: auto; env COCOON_LANG]")(f)
+
+
+def csv_dialect_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--csv-dialect", type=click.Choice(["auto", "excel-sv", "plain"]), default=None,
+                        help="CSV files for people: excel-sv (';', decimal comma, UTF-8 with BOM, Swedish "
+                             "headings: opens in Swedish Excel with a double-click) or plain (',', decimal point, "
+                             "column names).  [default: auto: excel-sv with --lang sv; setting csv_dialect]")(f)
 
 
 def settings_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,6 +98,16 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+def user_language(lang: str | None, settings_path: str | None) -> str:
+    """``--lang`` (or COCOON_LANG), else the settings file's ``language``, else the locale's."""
+    if lang:
+        return resolve_language(lang)
+    try:
+        return resolve_language(load_settings(settings_path).language)
+    except CocoonError:  # a broken settings file is reported by the command itself
+        return resolve_language(None)
+
+
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn cocoon's errors into ``Error: ...`` on standard error and exit code 1.
 
@@ -100,7 +117,7 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        lang = resolve_language(kwargs.get("lang"))
+        lang = user_language(kwargs.get("lang"), kwargs.get("settings_path"))
         try:
             return command(*args, **kwargs)
         except CocoonError as error:

@@ -10,6 +10,7 @@ from cocoon.cli.common import (
     DEFAULTS,
     burglary_column_options,
     command_line,
+    csv_dialect_option,
     handle_errors,
     household_columns,
     lang_option,
@@ -84,6 +85,7 @@ from cocoon.settings import SOLVERS
 @burglary_column_options
 @settings_option
 @lang_option
+@csv_dialect_option
 @overwrite_option
 @handle_errors
 def plan_command(burglaries_path: str | None, households_path: str, plan_date: str | None, out_dir: str,
@@ -95,7 +97,7 @@ def plan_command(burglaries_path: str | None, households_path: str, plan_date: s
                  solver: str | None, solve_seconds: float | None, store_path: str | None, maps: bool, offline: bool,
                  area_name: str | None, burglary_columns: BurglaryColumns, date_format: str | None,
                  input_crs: str | None, skip_bad_rows: bool, settings_path: str | None, lang: str | None,
-                 overwrite: bool) -> None:
+                 csv_dialect: str | None, overwrite: bool) -> None:
     """Make the daily cocooning plan: zones active on the date and the ranked households to visit.
 
     Writes OUT/zones.geojson (one zone per active burglary and the merged outline of each phase),
@@ -130,7 +132,7 @@ def plan_command(burglaries_path: str | None, households_path: str, plan_date: s
         allow_future=allow_future, minutes_per_stop=minutes_per_stop,
         minutes_per_dwelling=minutes_per_dwelling, network_path=optional_path(network_path),
         solver=solver, solve_seconds=solve_seconds, area_name=area_name, store_path=store_path,
-        command=command_line(), maps=maps, offline=offline,
+        command=command_line(), maps=maps, offline=offline, csv_dialect=csv_dialect,
     )
     result = run_plan(request)
     print_plan_summary(result)

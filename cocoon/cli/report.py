@@ -207,9 +207,10 @@ def print_status(result: Delivery, *, on: dt.date, lang: str, written: list[Path
     out.print(t("status.title", date=on.isoformat()), style="bold")
     out.print(t("status.overall", burglaries=result.overall["burglaries"], households=result.overall["households"]))
     table = Table(caption=t("status.caption"), caption_justify="left")
-    table.add_column(t("status.burglary"))
+    longest = max((len(str(i)) for i in result.per_burglary["burglary_id"]), default=0)
+    table.add_column(t("status.burglary"), min_width=max(longest, len(t("summary.total"))), overflow="fold")
     table.add_column(t("status.reported"), no_wrap=True)
-    table.add_column(t("status.households"), justify="right")
+    table.add_column(t("status.households"), justify="right", min_width=len(t("status.households")))
     for m in MEASURES:
         table.add_column(t(f"status.short_{m}"), justify="right", no_wrap=True)
     for row in result.per_burglary.itertuples(index=False):

@@ -9,12 +9,13 @@ from typing import Any
 
 import click
 
-from cocoon.catalogue import resolve_language, text
+from cocoon.catalogue import text
 from cocoon.cli.common import (
     DEFAULTS,
     burglary_column_options,
     command_line,
     console,
+    csv_dialect_option,
     handle_errors,
     lang_option,
     optional_date,
@@ -23,6 +24,7 @@ from cocoon.cli.common import (
     parse_date,
     printable,
     settings_option,
+    user_language,
 )
 from cocoon.inputs.columns import BurglaryColumns
 from cocoon.store.outcomes import OUTCOMES
@@ -61,8 +63,8 @@ def ingest_command(burglaries_path: str, store: str | None, rejects_path: str | 
     result = run_ingest(Path(burglaries_path), store=store, settings_path=settings_path, columns=burglary_columns,
                         input_crs=input_crs, date_format=date_format, skip_bad_rows=skip_bad_rows,
                         rejects_path=optional_path(rejects_path), overwrite=overwrite,
-                        lang=resolve_language(lang), command=command_line())
-    print_ingest(result, resolve_language(lang))
+                        lang=user_language(lang, settings_path), command=command_line())
+    print_ingest(result, user_language(lang, settings_path))
 
 
 @click.group(name="visits")
@@ -96,7 +98,8 @@ def visits_import_command(visits_path: str, day: str | None, store: str | None, 
     result = run_visits_import(Path(visits_path), store=store, settings_path=settings_path,
                                date=parse_date(day, "--date"),
                                command=command_line())
-    console().print(text("visits.imported_again" if result.already else "visits.imported", resolve_language(lang),
+    console().print(text("visits.imported_again" if result.already else "visits.imported", user_language(lang,
+                                                                                                         settings_path),
                          added=result.added, blank=result.blank, already=result.already))
 
 
@@ -122,7 +125,7 @@ def visits_add_command(household: str, outcome: str, when: str, visitor: str | N
 
     added = run_visit_add(household, outcome=outcome, time=when, visitor=visitor, store=store,
                           settings_path=settings_path, command=command_line())
-    console().print(text("visits.added" if added else "visits.already", resolve_language(lang),
+    console().print(text("visits.added" if added else "visits.already", user_language(lang, settings_path),
                          household=printable(household)))
 
 
@@ -149,9 +152,16 @@ def signs_up_command(signs_path: str, sign_ids: tuple[str, ...], day: str | None
     """
     from cocoon.jobs.store import run_signs_up
 
-    n = run_signs_up(Path(signs_path), store=store, sign_ids=tuple(sign_ids), date=parse_date(day, "--date"),
-                     settings_path=settings_path, command=command_line())
-    console().print(text("signs.recorded_up", resolve_language(lang), n=n))
+    done = run_signs_up(Path(signs_path), store=store, sign_ids=tuple(sign_ids), date=parse_date(day, "--date"),
+                        settings_path=settings_path, command=command_line())
+    language = user_language(lang, settings_path)
+    console().print(text("signs.recorded_up", language, n=len(done.added)))
+    if done.already_up:
+        console().print(text("signs.already_up", language, n=len(done.already_up),
+                             ids=printable(", ".join(done.already_up))))
+    if done.taken_down:
+        console().print(text("signs.already_down", language, n=len(done.taken_down),
+                             ids=printable(", ".join(done.taken_down))), style="yellow")
 
 
 @signs_group.command(name="down")
@@ -175,7 +185,7 @@ def signs_down_command(sign_ids: tuple[str, ...], due: bool, day: str | None, st
 
     n = run_signs_down(tuple(sign_ids), store=store, date=parse_date(day, "--date"), due=due,
                        settings_path=settings_path, command=command_line())
-    console().print(text("signs.recorded_down", resolve_language(lang), n=n))
+    console().print(text("signs.recorded_down", user_language(lang, settings_path), n=n))
 
 
 @click.command(name="status")
@@ -185,10 +195,11 @@ def signs_down_command(sign_ids: tuple[str, ...], due: bool, day: str | None, st
 @store_option
 @settings_option
 @lang_option
+@csv_dialect_option
 @click.option("--overwrite", is_flag=True, default=False, help="Replace status files already in the folder.")
 @handle_errors
 def status_command(day: str | None, out_dir: str | None, store: str | None, settings_path: str | None,
-                   lang: str | None, overwrite: bool) -> None:
+                   lang: str | None, csv_dialect: str | None, overwrite: bool) -> None:
     """Report delivery per burglary and overall: tier A and B households attempted within 24 h and
     48 h of the report, face to face, leaflet only, nothing; and signs overdue for removal.
 
@@ -200,9 +211,9 @@ def status_command(day: str | None, out_dir: str | None, store: str | None, sett
     from cocoon.jobs.store import run_status
 
     on = parse_date(day, "--date")
-    language = resolve_language(lang)
+    language = user_language(lang, settings_path)
     result = run_status(store, on=on, out_dir=optional_path(out_dir), lang=language, overwrite=overwrite,
-                        settings_path=settings_path, command=command_line())
+                        settings_path=settings_path, csv_dialect_name=csv_dialect, command=command_line())
     print_status(result.delivery, on=on, lang=language, written=result.written)
 
 
@@ -229,7 +240,7 @@ def purge_command(before: str | None, yes: bool, store: str | None, settings_pat
     """
     from cocoon.jobs.store import PurgePreview, run_purge
 
-    language = resolve_language(lang)
+    language = user_language(lang, settings_path)
 
     def show(preview: PurgePreview) -> None:
         console().print(text("purge.will_remove", language, before=preview.before.isoformat(), **preview.counts))

@@ -45,7 +45,7 @@ class FieldPack:
 
 
 def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: str, area: str,
-                     network: WalkingNetwork | None = None) -> FieldPack:
+                     network: WalkingNetwork | None = None, dialect: str = "plain") -> FieldPack:
     """routes.csv and routes.gpx (when routed), both visit lists, the handout and door hangers and
     the sign poster (HTML and PDF; the poster also on A3), signs.csv/.geojson and property-owners.csv."""
     out_dir = Path(out_dir)
@@ -57,7 +57,7 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
         overflows[name] = list(doc.overflows)
 
     if routes is not None:
-        written.append(write_csv(routes.stops, out_dir / "routes.csv"))
+        written.append(write_csv(routes.stops, out_dir / "routes.csv", dialect=dialect))
         written.append(write_text(out_dir / "routes.gpx", routes_gpx(routes, plan.crs, lang=lang)))
         extra = [c for c in ("household_id", "burgled", "distance_m", "revisit") if c in plan.visits]
         stops = routes.stops.merge(plan.visits[extra], on="household_id", how="left")
@@ -65,7 +65,7 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
         stops = plan.visits.head(plan.settings.routes.max_stops)
     typed = stops[[c for c in ("officer", "stop", "household_id", "label", "tier") if c in stops]].copy()
     typed["outcome"], typed["time"], typed["visitor"] = "", "", ""
-    written.append(write_csv(typed, out_dir / "visit-list.csv"))
+    written.append(write_csv(typed, out_dir / "visit-list.csv", dialect=dialect))
     for variant, name in VISIT_LIST_FILES.items():
         sections = visit_sections(stops, plan.burglaries, variant=variant, lang=lang,
                                   victims=plan.victims.household_ids, burgled=plan.burgled)
@@ -78,7 +78,7 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     written.append(write_text(out_dir / "handout.html", handout_html(texts, lang=lang)))
     pdf("handout.pdf", handout_document(texts, lang=lang))
     signs, notes = plan_signs(plan, settings=plan.settings.signs, network=network)
-    written.append(write_csv(signs[SIGN_COLUMNS], out_dir / "signs.csv"))
+    written.append(write_csv(signs[SIGN_COLUMNS], out_dir / "signs.csv", dialect=dialect))
     written.append(write_text(out_dir / "signs.geojson", signs_geojson(signs, plan.crs)))
     poster = sign_poster_texts(signs, contact=str(texts["contact"]), lang=lang,
                                phone=plan.settings.handout.police_phone)
@@ -87,7 +87,7 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
         pdf(name, sign_poster_document(poster, lang=lang, paper=paper))
     owners = property_owner_notices(plan.visits, happened=str(texts["happened"]), contact=str(texts["contact"]),
                                     lang=lang)
-    written.append(write_csv(owners, out_dir / "property-owners.csv"))
+    written.append(write_csv(owners, out_dir / "property-owners.csv", dialect=dialect))
     notes = [*notes, *[("printouts.overflow", {"file": name, "n": len(found), "text": found[0].text[:60]})
                        for name, found in overflows.items() if found]]
     return FieldPack(written=written, signs=signs, notes=notes, overflows=overflows)

@@ -26,6 +26,7 @@ from cocoon.inputs.tables import (
     RawTable,
     find_column,
     id_values,
+    own_headers,
     read_table,
     suffix_of,
     text_values,
@@ -192,7 +193,7 @@ def read_household_ids(path: str | Path) -> set[str]:
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError("errors.file_unreadable", file=str(path), reason=str(exc)) from None
         return {line.strip() for line in lines if line.strip()}
-    table = read_table(path)
+    table = own_headers(read_table(path))
     column = find_column(table, given=None, candidates=("household_id", "id"), option="--exclude")
     if column is None:
         raise InputError("input.bad_exclude", file=str(path))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cocoon.catalogue import catalogue, languages
 from cocoon.errors import InputError
 
 if TYPE_CHECKING:
@@ -188,6 +189,26 @@ def normalise_name(name: str) -> str:
     """Column names compare without case, accents, spaces, dashes or underscores."""
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
     return re.sub(r"[\s_\-.:/()]+", "", text.lower())
+
+
+def own_headers(table: RawTable) -> RawTable:
+    """One of cocoon's own CSV files read back in any dialect: a heading written in another
+    language ("Hushålls-id", "Skylt-id") becomes the column name it stands for (``household_id``,
+    ``sign_id``), unless the file has that column already."""
+    names: dict[str, str] = {}
+    for lang in languages():
+        for key, heading in catalogue(lang).items():
+            if key.startswith("csv_header."):
+                names.setdefault(normalise_name(str(heading)), key.removeprefix("csv_header."))
+    present = {str(c) for c in table.frame.columns}
+    renames: dict[object, str] = {}
+    for column in table.frame.columns:
+        name = names.get(normalise_name(str(column)))
+        if name and name not in present and name not in renames.values():
+            renames[column] = name
+    if renames:
+        table.frame = table.frame.rename(columns=renames)
+    return table
 
 
 def find_column(table: RawTable, *, given: str | None, candidates: Sequence[str], option: str) -> str | None:

@@ -27,6 +27,7 @@ from cocoon.inputs.households import HouseholdTable, read_household_ids, read_ho
 from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects, write_text
 from cocoon.publish.maps import MapData, basemap_from_osm, internal_map, public_map
 from cocoon.publish.plan_files import write_plan
+from cocoon.publish.spreadsheets import csv_dialect
 from cocoon.risk.daily_plan import Plan, make_plan
 from cocoon.settings import Settings, load_settings, override
 from cocoon.store import queries
@@ -85,6 +86,8 @@ class PlanRequest:
     """Write map.html (internal) and map-public.html."""
     offline: bool = False
     """Maps with Leaflet inlined and a basemap from the OSM extract, for use without internet."""
+    csv_dialect: str | None = None
+    """The CSV files' dialect (``--csv-dialect``); None: the setting ``csv_dialect``."""
 
     def extract(self) -> Path | None:
         """The OpenStreetMap extract for walking and the basemap: --network, else the households' own."""
@@ -251,12 +254,14 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
               "burglary_columns": burglaries.columns, "household_columns": households.columns,
               "rows_rejected": rejected, "excluded_ids": len(exclude)}
     routes = _routes(request, plan, households.households) if request.officers is not None else None
-    written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None)
+    dialect = csv_dialect(request.csv_dialect or settings.csv_dialect, lang)
+    written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None,
+                         dialect=dialect)
     signs = None
     notes: list[Note] = []
     if routes is not None:
         area = settings.handout.area_name or request.households.name.split(".")[0]
-        pack = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network)
+        pack = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network, dialect=dialect)
         written += pack.written
         signs, notes = pack.signs, pack.notes
     if request.maps or request.offline:

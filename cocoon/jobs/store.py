@@ -12,13 +12,16 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cocoon.errors import CocoonError, InputError
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries, require_ids
-from cocoon.inputs.tables import read_table
+from cocoon.inputs.rejects import Problems
+from cocoon.inputs.tables import own_headers, read_table, text_values, to_numbers
 from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects
+from cocoon.publish.spreadsheets import csv_dialect
 from cocoon.publish.status_report import write_status
 from cocoon.settings import Settings, load_settings
 from cocoon.store import queries
@@ -92,7 +95,8 @@ def run_visits_import(path: Path, *, store: str | Path | None, settings_path: st
     """All rows checked first; any bad row stops the import and nothing is stored."""
     settings = load_settings(settings_path)
     with opened(store, settings, create=False) as db_store, recorded(db_store, command):
-        records = visits_from_table(read_table(path), known=queries.known_households(db_store), default_date=date)
+        records = visits_from_table(own_headers(read_table(path)), known=queries.known_households(db_store),
+                                    default_date=date)
         with db_store.transaction() as db:
             added = queries.add_visits(db, records.records, source=str(path))
             db_store.audit(db, command)
@@ -122,23 +126,31 @@ def run_visit_add(household: str, *, outcome: str, time: str, visitor: str | Non
 
 
 def run_signs_up(signs_csv: Path, *, store: str | Path | None, sign_ids: tuple[str, ...] = (), date: dt.date,
-                 settings_path: str | Path | None = None, command: str = "signs up") -> int:
-    """Record the signs of a plan's signs.csv (all, or the ids given) as put up on ``date``."""
+                 settings_path: str | Path | None = None, command: str = "signs up") -> queries.SignsPutUp:
+    """Record the signs of a plan's signs.csv (all, or the ids given) as put up on ``date``.
+    The file may be in either CSV dialect; signs already recorded are left as they are."""
     settings = load_settings(settings_path)
-    table = read_table(signs_csv).frame
+    raw = own_headers(read_table(signs_csv))
+    table = raw.frame
     needed = {"sign_id", "zone", "lon", "lat", "down"}
     if not needed <= set(map(str, table.columns)):
         raise InputError("signs.not_a_signs_file", file=str(signs_csv))
-    table = table.astype({"sign_id": str})
+    table = table.assign(sign_id=text_values(table["sign_id"]))
+    problems = Problems(raw)
+    for column in ("zone", "lon", "lat"):
+        values, unreadable = to_numbers(table[column])
+        problems.add(unreadable | np.isnan(values), column=column, key="input.not_a_number", values=table[column])
+        table[column] = values
+    problems.settle(skip_bad_rows=False)
     if sign_ids:
         unknown = sorted(set(sign_ids) - set(table["sign_id"]))
         if unknown:
             raise InputError("signs.unknown_sign", file=str(signs_csv), ids=", ".join(unknown))
         table = table[table["sign_id"].isin(sign_ids)]
     with opened(store, settings) as db_store, recorded(db_store, command), db_store.transaction() as db:
-        queries.put_up_signs(db, table, date=date)
+        done = queries.put_up_signs(db, table, date=date)
         db_store.audit(db, command)
-    return len(table)
+    return done
 
 
 def run_signs_down(sign_ids: tuple[str, ...], *, store: str | Path | None, date: dt.date, due: bool = False,
@@ -173,7 +185,8 @@ class StatusResult:
 
 
 def run_status(store: str | Path | None, *, on: dt.date, out_dir: Path | None, lang: str, overwrite: bool = False,
-               settings_path: str | Path | None = None, command: str = "status") -> StatusResult:
+               settings_path: str | Path | None = None, csv_dialect_name: str | None = None,
+               command: str = "status") -> StatusResult:
     """``cocoon status``: delivery measures from the store, written as status.csv and status.html."""
     settings = load_settings(settings_path)
     output = OutputFolder(out_dir or Path(f"status-{on.isoformat()}"), overwrite=overwrite,
@@ -184,7 +197,8 @@ def run_status(store: str | Path | None, *, on: dt.date, out_dir: Path | None, l
             db_store.audit(db, command)
     result = delivery(tables.burglaries, tables.listed, tables.visits, tables.signs, on=on)
     with output as folder:
-        written = write_status(result, folder, on=on, lang=lang)
+        written = write_status(result, folder, on=on, lang=lang,
+                               dialect=csv_dialect(csv_dialect_name or settings.csv_dialect, lang))
     return StatusResult(delivery=result, written=[output.final(p) for p in written])
 
 

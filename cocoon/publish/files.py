@@ -37,6 +37,7 @@ except ImportError:  # Windows has no password database
 from cocoon import __version__
 from cocoon.catalogue import text
 from cocoon.errors import OutputError
+from cocoon.publish.spreadsheets import excel_sv, rounded
 
 MARKER = ".cocoon-output"
 """A file in every folder cocoon writes, so that --overwrite knows the folder is cocoon's own."""
@@ -228,13 +229,17 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """UTF-8, comma-separated, decimal point; text quoted only where needed; cells that a
-    spreadsheet would run as a formula neutralised."""
+def write_csv(frame: pd.DataFrame, path: Path, *, dialect: str = "plain") -> Path:
+    """In the plain dialect UTF-8, comma-separated, decimal point, text quoted; in ``excel-sv``
+    the way Swedish Excel reads it (see :mod:`cocoon.publish.spreadsheets`). Coordinates and
+    decimals rounded; cells that a spreadsheet would run as a formula neutralised."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    table = pa.Table.from_pandas(_csv_ready(frame), preserve_index=False)
+    ready = _csv_ready(rounded(frame))
+    if dialect == "excel-sv":
+        return write_bytes(path, excel_sv(ready))
+    table = pa.Table.from_pandas(ready, preserve_index=False)
     return _atomic(path, lambda temporary: pacsv.write_csv(
         table, temporary, write_options=pacsv.WriteOptions(quoting_style="needed")))
 

@@ -47,13 +47,13 @@ def plan_metadata(plan: Plan, *, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_plan(plan: Plan, out_dir: Path, *, inputs: dict[str, Any],
-               route_lines: gpd.GeoDataFrame | None = None) -> list[Path]:
-    """zones.geojson (with each officer's route line when routed), visits.csv and plan.json in
-    ``out_dir`` (already prepared)."""
+               route_lines: gpd.GeoDataFrame | None = None, dialect: str = "plain") -> list[Path]:
+    """zones.geojson (with each officer's route line when routed), visits.csv (in the CSV
+    ``dialect``) and plan.json in ``out_dir`` (already prepared)."""
     out_dir = Path(out_dir)
     written = [
         write_text(out_dir / "zones.geojson", zones_geojson(plan, route_lines)),
-        write_csv(visits_table(plan), out_dir / "visits.csv"),
+        write_csv(visits_table(plan), out_dir / "visits.csv", dialect=dialect),
         write_text(out_dir / "plan.json", json.dumps(plan_metadata(plan, inputs=inputs), indent=2,
                                                         ensure_ascii=False, default=str)),
     ]

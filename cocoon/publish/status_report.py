@@ -30,9 +30,9 @@ def delivery_chart(result: Delivery, *, lang: str) -> bytes:
     return png_bytes(fig)
 
 
-def write_status(result: Delivery, out_dir: Path, *, on: dt.date, lang: str) -> list[Path]:
-    """status.csv and status.html in ``out_dir`` (already prepared)."""
-    written = [write_csv(result.per_burglary, out_dir / "status.csv")]
+def write_status(result: Delivery, out_dir: Path, *, on: dt.date, lang: str, dialect: str = "plain") -> list[Path]:
+    """status.csv (in the CSV ``dialect``) and status.html in ``out_dir`` (already prepared)."""
+    written = [write_csv(result.per_burglary, out_dir / "status.csv", dialect=dialect)]
 
     def pct(v: float) -> str:
         return percent(v, lang, 0)

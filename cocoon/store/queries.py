@@ -176,12 +176,31 @@ def add_visits(db: sqlite3.Connection, records: pd.DataFrame, *, source: str) ->
     return len(new)
 
 
-def put_up_signs(db: sqlite3.Connection, signs: pd.DataFrame, *, date: dt.date) -> None:
-    """Signs (sign_id, zone, lon, lat, down, burglaries) recorded as put up on ``date``."""
+@dataclass
+class SignsPutUp:
+    added: list[str]
+    already_up: list[str]
+    """Recorded as up before: kept as they were (the first day they went up stands)."""
+    taken_down: list[str]
+    """Recorded as taken down before: not put back by a second run of the same file."""
+
+
+def put_up_signs(db: sqlite3.Connection, signs: pd.DataFrame, *, date: dt.date) -> SignsPutUp:
+    """Signs (sign_id, zone, lon, lat, down, burglaries) recorded as put up on ``date``; a sign
+    already in the store, up or taken down, is left as it is."""
+    known = {str(r[0]): r[1] for r in db.execute("SELECT sign_id, taken_down FROM signs")}
+    done = SignsPutUp([], [], [])
     for row in signs.itertuples(index=False):
-        db.execute("INSERT OR REPLACE INTO signs VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
-                   (row.sign_id, int(row.zone), float(row.lon), float(row.lat), str(row.down),
+        sign_id = str(row.sign_id)
+        if sign_id in known:
+            (done.already_up if known[sign_id] is None else done.taken_down).append(sign_id)
+            continue
+        db.execute("INSERT INTO signs VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                   (sign_id, int(row.zone), float(row.lon), float(row.lat), str(row.down),
                     date.isoformat(), str(getattr(row, "burglaries", "") or "")))
+        known[sign_id] = None
+        done.added.append(sign_id)
+    return done
 
 
 def signs_due(db: sqlite3.Connection, *, by: dt.date) -> list[str]:

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import click
+import pytest
+from click.testing import CliRunner
 
 from cocoon.cli import main
 
@@ -153,3 +155,26 @@ def test_every_option_the_readme_names_exists():
         known.update(option_flags(command))
     stale = sorted(set(re.findall(r"(?<![\w-])--[a-z][\w-]*", README)) - known)
     assert not stale, f"README.md names options that no command has: {stale}"
+
+
+@pytest.mark.parametrize("args", [("plan", "--help", "--lang", "sv"), ("plan", "--lang", "sv", "--help"),
+                                  ("visits", "import", "--help", "--lang=sv")])
+def test_help_follows_the_language(args):
+    result = CliRunner().invoke(main, list(args), prog_name="cocoon")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Användning: cocoon")
+    assert "Exempel:" in result.output and "Flaggor" in result.output
+
+
+def test_help_follows_cocoon_lang_and_every_command_has_a_swedish_description():
+    runner = CliRunner(env={"COCOON_LANG": "sv"})
+    listing = runner.invoke(main, ["--help"], prog_name="cocoon").output
+    assert "Kommandon:" in listing and "Bedöm zonerna" in listing
+    for name, command in runnable_commands().items():
+        words = name.split()[1:]
+        swedish = runner.invoke(main, [*words, "--help"], prog_name="cocoon").output
+        english = CliRunner(env={"COCOON_LANG": "en"}).invoke(main, [*words, "--help"], prog_name="cocoon").output
+        assert swedish.startswith("Användning: cocoon")
+        assert command.help
+        opening = " ".join(command.help.split()[:4])
+        assert opening in english and opening not in swedish, f"{name} --help has no Swedish description"

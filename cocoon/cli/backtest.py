@@ -11,6 +11,7 @@ import click
 from cocoon.catalogue import text
 from cocoon.cli.common import (
     DEFAULTS,
+    CocoonCommand,
     burglary_column_options,
     handle_errors,
     lang_option,
@@ -37,7 +38,7 @@ def _numbers(value: str | None, option: str, kind: Callable[[str], T]) -> tuple[
         raise InputError("backtest.bad_sweep", option=option, value=value) from None
 
 
-@click.command(name="backtest")
+@click.command(name="backtest", cls=CocoonCommand)
 @click.argument("burglaries_path", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day to score.")
 @click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Last day to score.")

@@ -8,6 +8,7 @@ import click
 
 from cocoon.catalogue import text
 from cocoon.cli.common import (
+    CocoonCommand,
     burglary_column_options,
     handle_errors,
     lang_option,
@@ -25,7 +26,7 @@ SDS = "0,1,100,200,300,400,500,inf"
 TDS = "0,7,14,21,28,42,56,inf"
 
 
-@click.command(name="calibrate")
+@click.command(name="calibrate", cls=CocoonCommand)
 @click.argument("burglaries_path", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--sds", default=SDS, show_default=True,
               help="Spatial band breaks in metres; [0, 1) is the same-location band, inf keeps every pair.")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cocoon.catalogue import resolve_language, text
+from cocoon.cli.help import CocoonCommand, TranslatedHelp, format_commands
 from cocoon.errors import CocoonError, InputError
 from cocoon.inputs.columns import (
     HOUSEHOLD_ROLES,
@@ -132,8 +133,14 @@ def optional_path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
-class CocoonGroup(click.Group):
-    """The command group; it keeps the words the user typed, for the store's audit log."""
+class CocoonGroup(TranslatedHelp, click.Group):
+    """A command group: it keeps the words the user typed (for the store's audit log), and its
+    ``--help`` follows the user's language, as do its commands'."""
+
+    command_class = CocoonCommand
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        format_commands(self, ctx, formatter)
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:

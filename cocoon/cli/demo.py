@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cocoon.cli.common import (
+    CocoonCommand,
     handle_errors,
     lang_option,
     optional_date,
@@ -15,7 +16,7 @@ from cocoon.cli.common import (
 )
 
 
-@click.command(name="demo")
+@click.command(name="demo", cls=CocoonCommand)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--area", "areas", type=click.Choice(["helsinki", "kotka", "all"]), default="all", show_default=True,
               help="Demo area: central Helsinki (apartments), Kotka (houses without addresses), or both.")

@@ -8,6 +8,7 @@ import click
 
 from cocoon.cli.common import (
     DEFAULTS,
+    CocoonCommand,
     burglary_column_options,
     command_line,
     csv_dialect_option,
@@ -23,7 +24,7 @@ from cocoon.inputs.columns import HOUSEHOLD_ROLES, BurglaryColumns
 from cocoon.settings import SOLVERS
 
 
-@click.command(name="plan")
+@click.command(name="plan", cls=CocoonCommand)
 @click.option("--burglaries", "burglaries_path", type=click.Path(dir_okay=False),
               help="Reported burglaries: CSV, GeoJSON, GeoPackage or (Geo)Parquet.  [required unless --store]")
 @click.option("--households", "households_path", required=True, type=click.Path(dir_okay=False),

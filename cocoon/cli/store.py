@@ -12,6 +12,8 @@ import click
 from cocoon.catalogue import text
 from cocoon.cli.common import (
     DEFAULTS,
+    CocoonCommand,
+    CocoonGroup,
     burglary_column_options,
     command_line,
     console,
@@ -35,7 +37,7 @@ def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="The store file (SQLite).  [default: settings store.path; env COCOON_STORE]")(f)
 
 
-@click.command(name="ingest")
+@click.command(name="ingest", cls=CocoonCommand)
 @click.argument("burglaries_path", metavar="FILE", type=click.Path(dir_okay=False))
 @store_option
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
@@ -67,7 +69,7 @@ def ingest_command(burglaries_path: str, store: str | None, rejects_path: str | 
     print_ingest(result, user_language(lang, settings_path))
 
 
-@click.group(name="visits")
+@click.group(name="visits", cls=CocoonGroup)
 def visits_group() -> None:
     """Record what was done at the doors."""
 
@@ -129,7 +131,7 @@ def visits_add_command(household: str, outcome: str, when: str, visitor: str | N
                          household=printable(household)))
 
 
-@click.group(name="signs")
+@click.group(name="signs", cls=CocoonGroup)
 def signs_group() -> None:
     """Record warning signs put up and taken down."""
 
@@ -188,7 +190,7 @@ def signs_down_command(sign_ids: tuple[str, ...], due: bool, day: str | None, st
     console().print(text("signs.recorded_down", user_language(lang, settings_path), n=n))
 
 
-@click.command(name="status")
+@click.command(name="status", cls=CocoonCommand)
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="Status as of this day.  [default: today]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Folder for status.csv and status.html.  [default: status-DATE]")
@@ -217,7 +219,7 @@ def status_command(day: str | None, out_dir: str | None, store: str | None, sett
     print_status(result.delivery, on=on, lang=language, written=result.written)
 
 
-@click.command(name="purge")
+@click.command(name="purge", cls=CocoonCommand)
 @click.option("--before", metavar="YYYY-MM-DD",
               help="Remove personal data dated before this day; a day later than the default asks for "
                    "confirmation (or --yes).  [default: today minus the zone window and "

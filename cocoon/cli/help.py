@@ -1,0 +1,112 @@
+"""``--help`` in the user's language: command descriptions and headings from the catalogue.
+
+The language is ``--lang`` as typed on the command line (before or after ``--help``), else
+COCOON_LANG, else the settings file's ``language``, else the system locale. The English
+descriptions are the commands' docstrings; another language's are the catalogue's
+``command_help.*`` entries (the command path with ``_`` between words, ``main`` for cocoon
+itself). Option descriptions stay as written in the code, in English.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from cocoon.catalogue import entry, resolve_language, text
+from cocoon.errors import CocoonError
+from cocoon.settings import load_settings
+
+
+def _typed_words() -> list[str]:
+    context = click.get_current_context(silent=True)
+    while context is not None and context.parent is not None:
+        context = context.parent
+    words = context.meta.get("cocoon_words") if context is not None else None
+    return list(words) if words is not None else sys.argv[1:]
+
+
+def _typed(words: list[str], option: str) -> str | None:
+    for i, word in enumerate(words):
+        if word == option and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith(option + "="):
+            return word.split("=", 1)[1]
+    return None
+
+
+def help_language() -> str:
+    """The language ``--help`` is shown in."""
+    words = _typed_words()
+    lang = _typed(words, "--lang") or os.environ.get("COCOON_LANG")
+    if lang:
+        return resolve_language(lang)
+    try:
+        return resolve_language(load_settings(_typed(words, "--settings") or os.environ.get("COCOON_SETTINGS"))
+                                .language)
+    except CocoonError:
+        return resolve_language(None)
+
+
+def _translated(command_path: str, lang: str) -> str:
+    words = command_path.split()[1:]
+    try:
+        return str(entry("command_help." + ("_".join(words) or "main"), lang)) if lang != "en" else ""
+    except KeyError:
+        return ""
+
+
+class TranslatedHelp:
+    """What :class:`CocoonCommand` and :class:`cocoon.cli.common.CocoonGroup` add to click."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=text("help.usage", help_language()) + " ")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        translated = _translated(ctx.command_path, help_language())
+        if not translated:
+            super().format_help_text(ctx, formatter)  # type: ignore[misc]
+            return
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(translated)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [record for param in self.get_params(ctx)  # type: ignore[attr-defined]
+                if not isinstance(param, click.Argument) and (record := param.get_help_record(ctx)) is not None]
+        if rows:
+            with formatter.section(text("help.options", help_language())):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+    def short_help_in(self, path: str, limit: int) -> str:
+        translated = _translated(path, help_language())
+        if translated:
+            first = translated.split("\n\n", 1)[0].replace("\n", " ")
+            return first if len(first) <= limit else first[: limit - 3].rsplit(" ", 1)[0] + "..."
+        return self.get_short_help_str(limit)  # type: ignore[attr-defined]
+
+
+class CocoonCommand(TranslatedHelp, click.Command):
+    """A command whose ``--help`` follows the user's language."""
+
+
+def format_commands(group: click.Group, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    """The group's commands with their one-line help, in the user's language."""
+    commands: list[tuple[str, Any]] = [(name, command) for name in group.list_commands(ctx)
+                                       if (command := group.get_command(ctx, name)) is not None and not command.hidden]
+    if not commands:
+        return
+    limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+    rows = []
+    for name, command in commands:
+        path = f"{ctx.command_path} {name}"
+        short = command.short_help_in(path, limit) if isinstance(command, TranslatedHelp) else \
+            command.get_short_help_str(limit)
+        rows.append((name, short))
+    with formatter.section(text("help.commands", help_language())):
+        formatter.write_dl(rows)

@@ -268,8 +268,8 @@ def test_verdict_and_suggestion_follow_the_significant_cells():
     p = [[0.01 if r >= 1.2 else 0.5 for r in row] for row in ratio]
     result = fake_result(ratio, p)
     lines = dict(verdict(result))
-    assert lines["verdict.repeat"] == {"pct": 125, "days": "14"}
-    assert lines["verdict.near"] == {"distance": "200", "days": "14", "pct": 58}  # (200+160+150+120)/400
+    assert lines["verdict.repeat"] == {"pct": 125, "days": 14.0}
+    assert lines["verdict.near"] == {"distance": 200.0, "days": 14.0, "pct": 58}  # (200+160+150+120)/400
     s = suggest(result)
     assert (s.radius_m, s.high_days, s.elevated_days) == (200.0, 14, 7)
     assert s.distance_weights == ((0.0, 1.0), (100.0, 0.5), (200.0, 0.05))
@@ -283,7 +283,7 @@ def test_verdict_and_suggestion_follow_the_significant_cells():
     assert (wider.radius_m, wider.high_days, wider.elevated_days) == (300.0, 14, 7)
     # 100 m: (1.5 - 1) / (2.0 - 1) = 0.5; 200 m: (1.1 - 1) / (2.0 - 1) = 0.1; the floor 0.05 at 300 m
     assert wider.distance_weights == ((0.0, 1.0), (100.0, 0.5), (200.0, 0.1), (300.0, 0.05))
-    assert dict(verdict(fake_result(ratio, p)))["verdict.near"]["distance"] == "200"  # the verdict keeps the NRC rule
+    assert dict(verdict(fake_result(ratio, p)))["verdict.near"]["distance"] == 200.0  # the verdict keeps the NRC rule
     none = fake_result(np.ones((5, 4)), np.full((5, 4), 0.5))
     assert suggest(none) is None and "verdict.none" in dict(verdict(none))
 

@@ -52,4 +52,5 @@ def test_plural_forms_are_well_formed():
             for _, name, spec, _ in string.Formatter().parse(str(value)):
                 if spec and "|" in spec:
                     assert spec.count("|") == 1, f"{lang}: {key}: {spec}"
-                    assert f"{{{name}}}" in str(value), f"{lang}: {key}: {name} is not shown as a number"
+                    shown = [s for _, n, s, _ in string.Formatter().parse(str(value)) if n == name and "|" not in s]
+                    assert shown, f"{lang}: {key}: {name} is not shown as a number"

@@ -123,9 +123,9 @@ def error(*args: str) -> str:
     return result.stderr
 
 
-# The progress bar of calibrate and backtest goes to standard error and is removed when done,
-# but when standard error is not a terminal it leaves an empty line behind.
-PROGRESS_LEFTOVER = "\n"
+# The progress bar of calibrate and backtest is shown only on a terminal: a log or a pipe gets
+# nothing on standard error.
+PROGRESS_LEFTOVER = ""
 
 
 def write_inputs(folder: Path) -> None:
@@ -171,7 +171,7 @@ def test_the_screen_is_as_wide_as_columns_says(inputs):
     assert "│ A: burgled building and   │         4 │        2 │     6 │" in table
 
 
-# Swedish: "1 utgångna" (one expired burglary: "1 utgånget").
+# One expired burglary is singular: "1 expired", "1 utgången".
 @pytest.mark.parametrize(("lang", "expected"), [
     ("en", """\
 Cocooning plan for 2026-05-04
@@ -210,7 +210,8 @@ def test_plan(inputs, lang, expected):
     assert screen(*PLAN, "--out", "plan", "--lang", lang) == expected
 
 
-# Swedish: the solver's name "greedy" is English, and "0.3 km" and "× 1.3" have decimal points.
+# The solver is named in the user's language; Swedish numbers have a decimal comma ("0,3 km",
+# "× 1,3") and spaces between thousands ("1 102").
 @pytest.mark.parametrize(("lang", "expected"), [
     ("en", """\
 Cocooning plan for 2026-05-04
@@ -260,7 +261,7 @@ Gångrutter (cocoons egen heuristik, fågelvägen)
 │ 2     │     2 │       13 │   666 │ 0,9 km │    10:28 │
 └───────┴───────┴──────────┴───────┴────────┴──────────┘
 Insamlad risk: 1 768 av 2 290 (77 %) från 20 möjliga hushåll.
-Inget gångnät angivet: gångavstånd är fågelvägen × 1.3. Ange --network FIL.osm.pbf för avstånd längs gångvägar.
+Inget gångnät angivet: gångavstånd är fågelvägen × 1,3. Ange --network FIL.osm.pbf för avstånd längs gångvägar.
 Zon 2: varje plats för en skylt har ett brottsoffers hem bland sina 8 närmaste hushåll, så ingen skylt planeras där.
 Skrev zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, sign-poster-a3.pdf, property-owners.csv till field.
 """),
@@ -292,10 +293,8 @@ def test_terminal_escape_sequences_from_the_inputs_are_not_sent_to_the_terminal(
     assert "\x1b" not in shown and "\x07" not in shown and "B\\x1b]0;owned\\x07" in shown
 
 
-# Swedish: "euclidean" and "left" are English; "p ≤ 0.05" and "≥ 1.2" have decimal points in the
-# rule line, while the table's caption has "0,05" and "1,2"; the ratios ("15.20") too.
-# Both languages: "Suggested: ... (write them with --write-settings)" although --write-settings was
-# given and the file was just written.
+# The distance measure and the band rule in words; Swedish numbers with a decimal comma
+# everywhere ("p ≤ 0,05", "15,20"); the suggestion says it was written to the settings file.
 @pytest.mark.parametrize(("lang", "expected"), [
     ("en", """\
 Knox test: 8 burglaries, 2026-01-05 to 2026-04-26
@@ -337,7 +336,7 @@ Knox-kvot (observerade / förväntade par)
 * signifikant: p ≤ 0,05 och kvot ≥ 1,2 (Near Repeat Calculators regel)
 Närupprepning: inbrott inom 100 m från ett tidigare inbrott är 1420 % vanligare inom 7 dagar efter det än om det inte fanns något mönster.
   1–100 m: 1420 % vanligare inom 7 dagar.
-Signifikant betyder p ≤ 0.05 och Knox-kvot ≥ 1.2, med tidsband i följd från det första (Near Repeat Calculators regel).
+Signifikant betyder p ≤ 0,05 och Knox-kvot ≥ 1,2, med tidsband i följd från det första (Near Repeat Calculators regel).
 Förslag: zoner på 100 m, hög risk i 7 dagar, förhöjd i 0 till; skrivet i inställningsfilen.
 Skrivet: knox.json, local.toml
 """),
@@ -348,8 +347,8 @@ def test_calibrate(inputs, lang, expected):
     assert screen(*args, "--lang", lang, stderr=PROGRESS_LEFTOVER) == expected
 
 
-# Swedish: "convex hull of all burglaries" is English; every number has a decimal point
-# ("4.2 km²", "2.6 %", "22.06", "medel 0.43").
+# The study area named in the user's language; Swedish numbers with a decimal comma ("4,2 km²",
+# "2,6 %", "22,06", "medel 0,43").
 @pytest.mark.parametrize(("lang", "expected"), [
     ("en", """\
 Backtest: 7 burglaries scored, 2026-01-06 to 2026-04-30
@@ -440,9 +439,8 @@ B5,2026-02-31,674100,6580050,Storgatan 16
 """A later export: B2 with another date, B3 unchanged, B4 new, and B5 with a date that does not exist."""
 
 
-# English: "1 burglaries have an id ...", "1 unusable rows were left out."; Swedish: "1 oanvändbara
-# rader". With --skip-bad-rows, ingest names neither the row nor the reason, and writes no rejects
-# file (plan, calibrate and backtest do; the option's help promises one).
+# One of a kind is singular ("1 burglary is", "1 oanvändbar rad"); with --skip-bad-rows the rows
+# left out are written with the reason to a rejects file.
 @pytest.mark.parametrize(("lang", "first", "again"), [
     ("en", """\
 Burglaries added to the store: 3; already there: 0.
@@ -487,7 +485,7 @@ H4,L,soon,PA 1234
 Visits recorded: 3 (rows without an outcome skipped: 1).
 """, """\
 Error: wrong.csv: 3 rows cannot be imported, so nothing was imported. Fix them and import the file again (the first 3 are listed):
-  wrong.csv, row 3, column outcome: 'maybe' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch (or its letter from the list).
+  wrong.csv, row 3, column outcome: 'maybe' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, its letter from the list (F, N, L, ...) or its words ("not home", "spoke to"; see the README).
   wrong.csv, row 4, column household_id: household 'H99' is not on any plan in the store.
   wrong.csv, row 5, column time: 'soon' is not a time; write YYYY-MM-DD HH:MM, or HH:MM with --date.
 """),
@@ -495,7 +493,7 @@ Error: wrong.csv: 3 rows cannot be imported, so nothing was imported. Fix them a
 Besök registrerade: 3 (rader utan utfall hoppades över: 1).
 """, """\
 Fel: wrong.csv: 3 rader kan inte läsas in, så inget lästes in. Rätta dem och läs in filen igen (de första 3 visas):
-  wrong.csv, rad 3, kolumn outcome: 'maybe' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch (eller dess bokstav från listan).
+  wrong.csv, rad 3, kolumn outcome: 'maybe' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, dess bokstav från listan (F, N, L, ...) eller ord ("ej hemma", "pratade med"; se README).
   wrong.csv, rad 4, kolumn household_id: hushållet 'H99' finns inte i någon plan i databasen.
   wrong.csv, rad 5, kolumn time: 'soon' är ingen tid; skriv ÅÅÅÅ-MM-DD TT:MM, eller TT:MM med --date.
 """),
@@ -506,18 +504,17 @@ def test_visits_import(store, lang, expected, refused):
     assert error("visits", "import", "wrong.csv", "--date", "2026-05-05", *STORE, "--lang", lang) == refused
 
 
-# Both languages: a single visit is reported as if a file had been read ("rows without an outcome
-# skipped: 0"). The error lists the codes only, although the letters and the words are accepted too.
+# A single visit is reported as one visit; the error names the codes, the letters and the words.
 @pytest.mark.parametrize(("lang", "expected", "refused"), [
     ("en", """\
 Visit to H5 recorded.
 """, """\
-Error: --outcome 'later' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch.
+Error: --outcome 'later' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, its letter from the list (F, N, L, ...) or its words ("not home", "spoke to"; see the README).
 """),
     ("sv", """\
 Besöket hos H5 är registrerat.
 """, """\
-Fel: --outcome 'later' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch.
+Fel: --outcome 'later' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, dess bokstav från listan (F, N, L, ...) eller ord ("ej hemma", "pratade med"; se README).
 """),
 ], ids=LANGUAGES)
 def test_visits_add(store, lang, expected, refused):
@@ -564,8 +561,8 @@ def delivered() -> None:
     screen("signs", "down", "S1-1", "--date", "2026-05-20", *STORE)
 
 
-# Swedish: at 100 columns the table breaks "24 h" over two lines ("Försök inom 24" / "h") and cuts
-# "Bara informationsblad" to "Bara informationsbl…".
+# Short headings that fit 100 columns in both languages, explained in the caption; the time of
+# each report.
 @pytest.mark.parametrize(("lang", "expected", "refused"), [
     ("en", """\
 Delivery status on 2026-07-01

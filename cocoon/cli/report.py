@@ -46,10 +46,11 @@ def print_plan_summary(result: PlanResult) -> None:
     table.add_column(t("summary.total"), justify="right")
     for tier in "ABC":
         row = counts["by_tier_phase"][tier]
-        table.add_row(t(f"tier.{tier}", m=plan.settings.ranking.tier_b_max_m), str(row["high"]), str(row["elevated"]),
-                      str(row["high"] + row["elevated"]))
-    table.add_row(t("summary.total"), *[str(sum(counts["by_tier_phase"][x][p] for x in "ABC"))
-                                        for p in ("high", "elevated")], str(counts["households"]), style="bold")
+        table.add_row(t(f"tier.{tier}", m=plan.settings.ranking.tier_b_max_m), number(row["high"], lang),
+                      number(row["elevated"], lang), number(row["high"] + row["elevated"], lang))
+    table.add_row(t("summary.total"), *[number(sum(counts["by_tier_phase"][x][p] for x in "ABC"), lang)
+                                        for p in ("high", "elevated")], number(counts["households"], lang),
+                  style="bold")
     out.print(table)
     out.print(t("summary.dwellings", households=counts["households"], dwellings=counts["dwellings"]))
     if counts["excluded"]:

@@ -78,4 +78,4 @@ def refuse_if_too_big(needed: float, pairs: float, *, n: int, reach: float, memo
     limit = limit_bytes(memory_gb)
     if needed > limit:
         raise InputError("memory.too_much", command=command, n=f"{n:,}", pairs=f"{pairs:,.0f}",
-                         reach=f"{reach:g}", needed=f"{needed / 1e9:.1f}", limit=f"{limit / 1e9:.1f}")
+                         reach=float(reach), needed=round(needed / 1e9, 1), limit=round(limit / 1e9, 1))

@@ -105,7 +105,7 @@ def find_start(text: str, visits: pd.DataFrame, households: gpd.GeoDataFrame, cr
             nearest = _nearest_stop_m(visits, *_to_lonlat(start, crs))
             if nearest > MAX_START_M:
                 raise InputError("routes.start_too_far_address", value=text, distance=_distance(nearest),
-                                 limit=f"{MAX_START_M / 1000:g}")
+                                 limit=float(MAX_START_M / 1000))
             return start
     raise InputError("routes.start_not_found", value=text)
 
@@ -131,7 +131,7 @@ def _start_from_numbers(text: str, first: float, second: float, visits: pd.DataF
         shown = {o: _distance(nearest[o]) for o in readings}
         key = "routes.start_too_far" if len(readings) == 2 else f"routes.start_too_far_only_{order}"
         raise InputError(key, value=text, lonlat=shown.get("lonlat", ""), latlon=shown.get("latlon", ""),
-                         limit=f"{MAX_START_M / 1000:g}")
+                         limit=float(MAX_START_M / 1000))
     x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     notes: list[Note] = []
     if order == "latlon":
@@ -199,7 +199,7 @@ def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, setti
         raise InputError("routes.nobody_to_visit")
     notes: list[Note] = list(start.notes)
     if network is None:
-        notes.append(("routes.straight_lines", {"factor": f"{settings.detour_factor:g}"}))
+        notes.append(("routes.straight_lines", {"factor": float(settings.detour_factor)}))
     chosen = visits.sort_values("priority", ascending=False, kind="stable")
     chosen = pd.concat([chosen[chosen["tier"] == "A"], chosen[chosen["tier"] != "A"]]).head(settings.max_stops)
     chosen = chosen.sort_values("rank", kind="stable").reset_index(drop=True)
@@ -256,11 +256,11 @@ def _why_nothing(problem: RouteProblem, chosen: pd.DataFrame, start: StartPoint,
     there_and_back = problem.seconds[0, 1:] + problem.seconds[1:, 0] + problem.service
     if bool((there_and_back <= problem.budget).any()):
         return
-    hours = f"{settings.hours:g}"
+    hours = f"{settings.hours:g}"  # as typed after --hours
     shortest = float(problem.service.min())
     if shortest > problem.budget:
         raise InputError("routes.budget_too_short", hours=hours, budget=f"{problem.budget / 60:.0f}",
-                         stop=f"{shortest / 60:g}", per_stop=f"{settings.minutes_per_stop:g}",
+                         stop=round(shortest / 60, 1), per_stop=f"{settings.minutes_per_stop:g}",
                          per_dwelling=f"{settings.minutes_per_dwelling:g}")
     straight = np.hypot(chosen["x"].to_numpy(dtype=float) - start.x, chosen["y"].to_numpy(dtype=float) - start.y)
     raise InputError("routes.start_too_far_to_walk", value=start.label, hours=hours,

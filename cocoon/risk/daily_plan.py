@@ -169,7 +169,7 @@ def _refuse_far_apart(b: gpd.GeoDataFrame, h: gpd.GeoDataFrame, burglaries: gpd.
                      households=households.attrs.get("source", "households"),
                      burglaries_crs=crs_label(CRS.from_user_input(burglaries.crs)),
                      households_crs=crs_label(CRS.from_user_input(households.crs)),
-                     km=f"{apart / 1000:.0f}", radius=f"{radius_m:g}")
+                     km=f"{apart / 1000:.0f}", radius=float(radius_m))
 
 
 def _refuse_swapped_file(burglaries: gpd.GeoDataFrame, hb: Bounds) -> None:

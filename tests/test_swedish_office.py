@@ -103,10 +103,15 @@ def excel_saves(path: Path, frame: pd.DataFrame) -> None:
     path.write_bytes(frame.to_csv(sep=";", index=False, lineterminator="\r\n").encode("cp1252"))
 
 
-def test_a_swedish_analysts_day(exports, tmp_path):
+@pytest.mark.parametrize("register_ids", [True, False], ids=["Hushålls-ID", "no ids"])
+def test_a_swedish_analysts_day(exports, tmp_path, register_ids):
     """Plan with the field pack and maps in Swedish into the store; the visit list filled in and
-    saved by Excel, imported twice; signs up and down; status; purge."""
+    saved by Excel, imported twice; signs up and down; status; purge. Once with the register's
+    own ids, once with a register without an id column (ids made from address and position)."""
     _, h = exports
+    if not register_ids:
+        register = pd.read_csv(h, sep=";", encoding="utf-8-sig", dtype=str).drop(columns=["Hushålls-ID"])
+        register.to_csv(h, sep=";", index=False, encoding="utf-8-sig")
     store = tmp_path / "cocoon.sqlite"
     out = tmp_path / "plan"
     result = plan(exports, out, "--lang", "sv", "--store", store, "--maps", "--officer-names", "Anna,Bertil")
@@ -131,6 +136,7 @@ def test_a_swedish_analysts_day(exports, tmp_path):
     with sqlite3.connect(store) as db:
         stored = dict(db.execute("SELECT household_id, outcome FROM visits").fetchall())
     ids = filled["Hushålls-id"].tolist()
+    assert all(i.startswith("H") if register_ids else i.startswith("addr-") for i in ids)
     assert stored == {ids[0]: "nothome", ids[1]: "face", ids[2]: "leaflet"}
 
     signs = pd.read_csv(out / "signs.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype={"Skylt-id": str})

@@ -6,9 +6,7 @@ import functools
 import http.server
 import json
 import math
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import X0, Y0, to_lonlat
+from conftest import X0, Y0, chrome, to_lonlat
 
 from cocoon.cli import main
 
@@ -187,25 +185,6 @@ def test_public_map_generalisation_by_hand():
 
 
 # --- in a real browser -------------------------------------------------------------------------
-
-def chrome():
-    """Headless Chromium via chromedriver; skipped where missing, but under CI=true a skip is a failure."""
-    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (binary and driver):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium and chromedriver are needed under CI (apt-get install chromium chromium-driver)")
-        pytest.skip("Chromium or chromedriver is not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--window-size=1200,800"):
-        options.add_argument(arg)
-    options.binary_location = binary
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(driver), options=options)
-
 
 @pytest.fixture()
 def leaflet_server(tmp_path):

@@ -46,6 +46,13 @@ def normalise_address(value: object) -> str:
     return _NOT_WORD.sub("", text)
 
 
+def _normalised(values: pd.Series) -> list[str]:
+    """:func:`normalise_address` of every cell, worked out once per distinct value."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    table = [normalise_address(v) for v in distinct] + [""]
+    return [table[c] for c in codes]
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()[:DIGITS]
 
@@ -56,13 +63,10 @@ def stable_household_ids(*, street: pd.Series, number: pd.Series, postcode: pd.S
     n = len(rows)
     position = [f"{x:.5f},{y:.5f}" if np.isfinite(x) and np.isfinite(y) else "" for x, y in zip(lon, lat, strict=True)]
     ids = np.empty(n, dtype=object)
-    for i, (s, no, pc, lab, pos) in enumerate(zip(street, number, postcode, label, position, strict=True)):
-        address = normalise_address(s) + "|" + normalise_address(no) if pd.notna(s) and pd.notna(no) \
-            else normalise_address(lab)
-        if address and address != "|":
-            ids[i] = "addr-" + _digest(f"{address}|{normalise_address(pc)}|{pos}")
-        else:
-            ids[i] = "xy-" + _digest(pos)
+    columns = (_normalised(street), _normalised(number), _normalised(postcode), _normalised(label), position)
+    for i, (s, no, pc, lab, pos) in enumerate(zip(*columns, strict=True)):
+        address = f"{s}|{no}" if s and no else lab
+        ids[i] = f"addr-{_digest(f'{address}|{pc}|{pos}')}" if address else f"xy-{_digest(pos)}"
     repeats = np.full(n, -1, dtype=np.int64)
     shared = pd.Series(ids).duplicated(keep=False).to_numpy()
     if shared.any():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from cocoon.cli import main
 from cocoon.evidence.events import burglary_events
 from cocoon.evidence.knox import KnoxResult, knox_test
 from cocoon.evidence.verdict import suggest, verdict
-from cocoon.settings import load_settings
+from cocoon.settings import Settings, load_settings
 
 KEYS = ["observed", "sim_mean", "sim_median", "knox_ratio", "knox_ratio_median", "p_value", "sds", "tds", "metric",
         "closed", "nrep", "seed", "n_events", "n_pairs"]
@@ -238,15 +239,53 @@ def test_written_settings_feed_the_plan(tmp_path, files):
     assert (used["zones"]["high_days"], used["zones"]["elevated_days"]) == (7, 0)
 
 
-def test_no_pattern_writes_no_settings(tmp_path):
+def test_no_pattern_still_writes_the_settings_in_force_and_says_so(tmp_path):
     rng = np.random.default_rng(9)
     n = 300
     path = write_events(tmp_path / "b.csv", rng.uniform(0, 20000, n), rng.uniform(0, 20000, n),
                         rng.integers(0, 365, n))
     toml = tmp_path / "local.toml"
     result = run("calibrate", path, "--nrep", "19", "--seed", "1", "--write-settings", toml, "--lang", "en")
-    assert result.exit_code == 1 and "no settings to suggest" in result.output
-    assert not toml.exists()
+    assert result.exit_code == 0, result.output
+    assert "Knox ratio (observed / expected pairs)" in result.output  # the table is always shown
+    assert "The test supports no change to the zones or weights" in result.output
+    written = load_settings(toml)
+    assert written.zones == Settings().zones and written.ranking == Settings().ranking
+    assert "calibration" in written.extra
+    assert "The Knox test supported no change" in toml.read_text(encoding="utf-8")
+
+
+def test_a_small_sample_is_said_to_be_small(tmp_path):
+    """16 burglaries in two tight clusters: the test runs, and says how little it rests on."""
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.normal(0, 30, 8), rng.normal(5000, 30, 8)])
+    y = np.concatenate([rng.normal(0, 30, 8), rng.normal(5000, 30, 8)])
+    days = np.concatenate([rng.integers(0, 10, 8), rng.integers(200, 210, 8)])
+    path = write_events(tmp_path / "b.csv", x, y, days)
+    toml = tmp_path / "local.toml"
+    result = run("calibrate", path, "--nrep", "99", "--seed", "1", "--write-settings", toml, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "Only 16 burglaries: below about 200 the test has little power" in result.output
+    assert "cells have fewer than 10 expected pairs: too few to judge" in result.output
+
+
+def test_a_cell_with_few_expected_pairs_gets_no_star_and_shapes_nothing():
+    """Two pairs against 0.5 expected is a ratio of 4 with a small p: the NRC's rule alone would
+    star it and stretch the zones to 200 m; with under 10 expected pairs it is not judged."""
+    ratio = [[1.0, 1.0, 1.0, 1.0],
+             [3.0, 1.0, 1.0, 1.0],   # 1-100 m: a real near repeat in week 1
+             [4.0, 1.0, 1.0, 1.0],   # 100-200 m: 2 pairs against 0.5 expected
+             [1.0, 1.0, 1.0, 1.0],
+             [1.0, 1.0, 1.0, 1.0]]
+    p = np.where(np.array(ratio) > 1, 0.01, 0.5)
+    result = fake_result(ratio, p)
+    thin_mean = result.sim_mean.astype(float).copy()
+    thin_mean[2, 0] = 0.5
+    thin = replace(result, sim_mean=thin_mean, knox_ratio=np.array(ratio, dtype=float))
+    assert thin.significant(min_expected=0)[2, 0]  # the NRC's rule alone
+    assert not thin.significant()[2, 0] and thin.significant()[1, 0]
+    assert suggest(thin).radius_m == 100.0
+    assert suggest(result).radius_m == 200.0
 
 
 def fake_result(ratio, p, sds=(0, 1, 100, 200, 300, math.inf), tds=(0, 7, 14, 21, math.inf)):
@@ -324,3 +363,20 @@ def test_library_and_command_agree_on_midpoint_days(tmp_path):
     middle_moment = ((start + (end - start) / 2).normalize() - pd.Timestamp("2025-01-01")).days.to_numpy()
     for other in (t + (width + 1) // 2, middle_moment, t, t + width):
         assert table(other) != observed
+
+
+def test_a_backtest_of_calibrated_settings_knows_they_are_calibrated(tmp_path):
+    """So that it never advises calibrating with the settings calibrate just wrote."""
+    import datetime as dt
+
+    from cocoon.jobs.backtest import BacktestRequest, run_backtest_job
+
+    rng = np.random.default_rng(9)
+    n = 300
+    path = write_events(tmp_path / "b.csv", rng.uniform(0, 20000, n), rng.uniform(0, 20000, n),
+                        rng.integers(0, 365, n))
+    toml = tmp_path / "local.toml"
+    assert run("calibrate", path, "--nrep", "19", "--seed", "1", "--write-settings", toml).exit_code == 0
+    request = BacktestRequest(burglaries=path, start=dt.date(2025, 7, 1), end=dt.date(2025, 12, 31), lang="en")
+    assert not run_backtest_job(request).calibrated
+    assert run_backtest_job(replace(request, settings_path=toml)).calibrated

@@ -133,6 +133,8 @@ def print_calibration(result: CalibrateResult) -> None:
         s = result.suggestion
         out.print(t("calibrate.suggestion_written" if result.settings_written else "calibrate.suggestion",
                     radius=float(s.radius_m), high=s.high_days, elevated=s.elevated_days))
+    elif result.settings_written:
+        out.print(t("calibrate.settings_kept"))
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
     if result.written:
@@ -175,7 +177,8 @@ def print_backtest(result: BacktestResult) -> None:
         out.print(table)
     model, bj = b.baselines["ranking_model"]["hit_rate"], b.baselines["bowers_johnson"]["hit_rate"]
     out.print(t("backtest.model_vs_bj", model=number(model * 100, lang, 1), bj=number(bj * 100, lang, 1),
-                verdict=t("backtest.at_least" if model >= bj else "backtest.below")), style="bold")
+                verdict=t("backtest.at_least" if model >= bj else
+                          "backtest.below_calibrated" if result.calibrated else "backtest.below")), style="bold")
     near, far = b.follow_on["within_200m_14d"], b.follow_on["within_500m_56d"]
     out.print(t("backtest.follow_on", near=number(near["share_with_any"] * 100, lang, 1),
                 near_mean=number(near["mean"], lang, 2),

@@ -53,6 +53,10 @@ if TYPE_CHECKING:
 
 SAME_LOCATION_MAX_M = 1.0
 """Under the NRC's rules a first spatial band no wider than this is "same location" (distance 0)."""
+MIN_EXPECTED_PAIRS = 10.0
+"""A cell needs this many expected pairs to be judged; with fewer, chance alone makes large ratios."""
+FEW_BURGLARIES = 200
+"""Below this many burglaries the test has little power, and calibrate says so."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,17 @@ class KnoxResult:
         """Whether the first spatial band is a "same location" band ([0, 1 m) or, under nrc, exactly 0)."""
         return self.sds[0] == 0 and self.sds[1] <= SAME_LOCATION_MAX_M
 
-    def significant(self, alpha: float = 0.05, min_ratio: float = 1.2) -> np.ndarray:
-        """The Near Repeat Calculator's rule: p <= alpha and Knox ratio >= min_ratio."""
+    def significant(self, alpha: float = 0.05, min_ratio: float = 1.2,
+                    min_expected: float = MIN_EXPECTED_PAIRS) -> np.ndarray:
+        """The Near Repeat Calculator's rule, p <= alpha and Knox ratio >= min_ratio, in cells
+        with at least ``min_expected`` expected pairs: with fewer, a couple of pairs make a
+        large ratio by chance (0 keeps the NRC's rule alone)."""
         with np.errstate(invalid="ignore"):
-            return (self.p_value <= alpha) & (self.knox_ratio >= min_ratio)
+            return (self.p_value <= alpha) & (self.knox_ratio >= min_ratio) & (self.sim_mean >= min_expected)
+
+    def thin(self, min_expected: float = MIN_EXPECTED_PAIRS) -> np.ndarray:
+        """Cells with fewer than ``min_expected`` expected pairs: too few to judge."""
+        return np.asarray(self.sim_mean, dtype=float) < min_expected
 
     def frame(self, what: str = "knox_ratio") -> pd.DataFrame:
         """One table as a pandas DataFrame: spatial bands as rows, temporal bands as columns."""

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from cocoon.evidence.breaks import band_labels
-from cocoon.evidence.knox import KnoxResult
+from cocoon.evidence.knox import MIN_EXPECTED_PAIRS, KnoxResult
 from cocoon.settings import Settings, validate
 
 ALPHA = 0.05
@@ -78,7 +78,7 @@ def verdict(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
         k = _time_run(result, sig[r])
         lines.append(("verdict.band", {"band": band_labels(result.sds, "m")[r], "days": float(result.tds[k]),
                                        "pct": _percent(_pooled_ratio(result, [r], list(range(k))))}))
-    lines.append(("verdict.rule", {"alpha": float(alpha), "ratio": float(min_ratio)}))
+    lines.append(("verdict.rule", {"alpha": float(alpha), "ratio": float(min_ratio), "expected": MIN_EXPECTED_PAIRS}))
     return lines
 
 
@@ -122,7 +122,7 @@ def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
     if not rows:
         return None
     with np.errstate(invalid="ignore"):
-        excess = (result.p_value <= alpha) & (result.knox_ratio > 1)
+        excess = (result.p_value <= alpha) & (result.knox_ratio > 1) & ~result.thin()
     reach = _near_rows(result, excess | sig)
     high_run = min(_time_run(result, sig[r]) for r in rows)
     run = max(high_run, *(_time_run(result, excess[r] | sig[r]) for r in reach))

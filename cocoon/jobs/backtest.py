@@ -75,6 +75,8 @@ class BacktestResult:
     rejected: int
     rejects_path: Path | None
     notes: list[tuple[str, dict[str, Any]]]
+    calibrated: bool = False
+    """Whether the settings came from ``cocoon calibrate`` (they hold a [calibration] section)."""
 
 
 def run_backtest_job(request: BacktestRequest) -> BacktestResult:
@@ -135,7 +137,8 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
         written.append(write_csv(per_burglary_table(result, events), request.per_burglary_path))
     return BacktestResult(backtest=result, events=events, start=request.start, end=request.end,
                           area_source=area_source, lang=lang, written=written, rejected=len(table.rejects),
-                          rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes])
+                          rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes],
+                          calibrated="calibration" in settings.extra)
 
 
 HULL = "convex hull of all burglaries"

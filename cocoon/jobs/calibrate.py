@@ -11,10 +11,9 @@ from typing import Any
 
 from cocoon import __version__
 from cocoon.catalogue import resolve_language, text
-from cocoon.errors import InputError
 from cocoon.evidence.breaks import breaks_json, check_breaks
 from cocoon.evidence.events import Events, burglary_events
-from cocoon.evidence.knox import KnoxResult, knox_test
+from cocoon.evidence.knox import FEW_BURGLARIES, MIN_EXPECTED_PAIRS, KnoxResult, knox_test
 from cocoon.evidence.memory import knox_bytes, refuse_if_too_big
 from cocoon.evidence.verdict import suggest, suggested_settings, verdict
 from cocoon.geo.crs import parse_crs
@@ -116,16 +115,29 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     if request.html_path:
         written.append(write_text(request.html_path, knox_page(result, events, lines, lang=lang, source=source)))
     if request.settings_out:
-        if suggestion is None:
-            raise InputError("calibrate.nothing_to_suggest", path=str(request.settings_out))
-        suggested = suggested_settings(settings, suggestion)
-        comment = [line for line in text("calibrate.settings_comment", lang, source=source,
-                                         date=dt.date.today().isoformat()).splitlines()]
+        # Always written when asked: the suggestion where the data support one, else the settings
+        # in force, and the file says which.
+        suggested = suggested_settings(settings, suggestion) if suggestion is not None else settings
+        comment = text("calibrate.settings_comment" if suggestion is not None else "calibrate.settings_kept_comment",
+                       lang, source=source, date=dt.date.today().isoformat()).splitlines()
         written.append(write_text(request.settings_out, settings_toml(suggested, comment=comment,
                                                                       sections={"calibration": details})))
     return CalibrateResult(knox=result, events=events, verdict=lines, suggestion=suggestion, lang=lang,
                            written=written, rejected=len(table.rejects), rejects_path=rejects_path,
-                           notes=[*table.notes, *events.notes], settings_written=bool(request.settings_out))
+                           notes=[*table.notes, *events.notes, *sample_notes(result)],
+                           settings_written=bool(request.settings_out))
+
+
+def sample_notes(result: KnoxResult) -> list[tuple[str, dict[str, Any]]]:
+    """Warnings when the data are too few to trust: few burglaries, or cells with few pairs."""
+    notes: list[tuple[str, dict[str, Any]]] = []
+    if result.n_events < FEW_BURGLARIES:
+        notes.append(("calibrate.few_burglaries", {"n": result.n_events, "needed": FEW_BURGLARIES}))
+    thin = int(result.thin().sum())
+    if thin:
+        notes.append(("calibrate.thin_cells", {"n": thin, "total": int(result.thin().size),
+                                               "expected": MIN_EXPECTED_PAIRS}))
+    return notes
 
 
 def calibration_record(result: KnoxResult, events: Events, *, source: str, start: dt.date | None,

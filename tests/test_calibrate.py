@@ -239,11 +239,14 @@ def test_written_settings_feed_the_plan(tmp_path, files):
     assert (used["zones"]["high_days"], used["zones"]["elevated_days"]) == (7, 0)
 
 
-def test_no_pattern_still_writes_the_settings_in_force_and_says_so(tmp_path):
+def no_pattern(path: Path, n: int = 300) -> Path:
+    """Burglaries scattered at random over 20 km and a year: no near-repeat pattern."""
     rng = np.random.default_rng(9)
-    n = 300
-    path = write_events(tmp_path / "b.csv", rng.uniform(0, 20000, n), rng.uniform(0, 20000, n),
-                        rng.integers(0, 365, n))
+    return write_events(path, rng.uniform(0, 20000, n), rng.uniform(0, 20000, n), rng.integers(0, 365, n))
+
+
+def test_no_pattern_still_writes_the_settings_in_force_and_says_so(tmp_path):
+    path = no_pattern(tmp_path / "b.csv")
     toml = tmp_path / "local.toml"
     result = run("calibrate", path, "--nrep", "19", "--seed", "1", "--write-settings", toml, "--lang", "en")
     assert result.exit_code == 0, result.output
@@ -371,10 +374,7 @@ def test_a_backtest_of_calibrated_settings_knows_they_are_calibrated(tmp_path):
 
     from cocoon.jobs.backtest import BacktestRequest, run_backtest_job
 
-    rng = np.random.default_rng(9)
-    n = 300
-    path = write_events(tmp_path / "b.csv", rng.uniform(0, 20000, n), rng.uniform(0, 20000, n),
-                        rng.integers(0, 365, n))
+    path = no_pattern(tmp_path / "b.csv")
     toml = tmp_path / "local.toml"
     assert run("calibrate", path, "--nrep", "19", "--seed", "1", "--write-settings", toml).exit_code == 0
     request = BacktestRequest(burglaries=path, start=dt.date(2025, 7, 1), end=dt.date(2025, 12, 31), lang="en")

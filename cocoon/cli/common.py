@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cocoon.catalogue import resolve_language, text
-from cocoon.cli.help import CocoonCommand, TranslatedHelp, format_commands
+from cocoon.catalogue import text
+from cocoon.cli.help import CocoonCommand, TranslatedHelp, format_commands, user_language
 from cocoon.errors import CocoonError, InputError
 from cocoon.inputs.columns import (
     HOUSEHOLD_ROLES,
@@ -22,7 +22,7 @@ from cocoon.inputs.columns import (
     CoordinateColumns,
     HouseholdColumns,
 )
-from cocoon.settings import Settings, load_settings
+from cocoon.settings import Settings
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -101,16 +101,6 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
             progress.update(task, completed=done, total=total)
 
         yield update
-
-
-def user_language(lang: str | None, settings_path: str | None) -> str:
-    """``--lang`` (or COCOON_LANG), else the settings file's ``language``, else the locale's."""
-    if lang:
-        return resolve_language(lang)
-    try:
-        return resolve_language(load_settings(settings_path).language)
-    except CocoonError:  # a broken settings file is reported by the command itself
-        return resolve_language(None)
 
 
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:

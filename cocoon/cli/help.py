@@ -20,12 +20,11 @@ from cocoon.errors import CocoonError
 from cocoon.settings import load_settings
 
 
-def _typed_words() -> list[str]:
+def _root_context() -> click.Context | None:
     context = click.get_current_context(silent=True)
     while context is not None and context.parent is not None:
         context = context.parent
-    words = context.meta.get("cocoon_words") if context is not None else None
-    return list(words) if words is not None else sys.argv[1:]
+    return context
 
 
 def _typed(words: list[str], option: str) -> str | None:
@@ -37,17 +36,28 @@ def _typed(words: list[str], option: str) -> str | None:
     return None
 
 
-def help_language() -> str:
-    """The language ``--help`` is shown in."""
-    words = _typed_words()
-    lang = _typed(words, "--lang") or os.environ.get("COCOON_LANG")
+def user_language(lang: str | None, settings_path: str | None) -> str:
+    """``--lang`` (or COCOON_LANG), else the settings file's ``language``, else the locale's."""
     if lang:
         return resolve_language(lang)
     try:
-        return resolve_language(load_settings(_typed(words, "--settings") or os.environ.get("COCOON_SETTINGS"))
-                                .language)
-    except CocoonError:
+        return resolve_language(load_settings(settings_path).language)
+    except CocoonError:  # a broken settings file is reported by the command itself
         return resolve_language(None)
+
+
+def help_language() -> str:
+    """The language ``--help`` is shown in, worked out once per command line."""
+    root = _root_context()
+    if root is not None and "cocoon_help_language" in root.meta:
+        return str(root.meta["cocoon_help_language"])
+    words = root.meta.get("cocoon_words") if root is not None else None
+    words = list(words) if words is not None else sys.argv[1:]
+    lang = user_language(_typed(words, "--lang") or os.environ.get("COCOON_LANG"),
+                         _typed(words, "--settings") or os.environ.get("COCOON_SETTINGS"))
+    if root is not None:
+        root.meta["cocoon_help_language"] = lang
+    return lang
 
 
 def _translated(command_path: str, lang: str) -> str:

@@ -207,6 +207,26 @@ class BacktestSettings:
 
 
 @dataclass(frozen=True)
+class ModelSettings:
+    """A risk model fitted by ``cocoon calibrate --write-settings`` (see README, "The fitted model").
+
+    Empty (no weights): ``plan`` ranks with [ranking]'s published defaults instead."""
+
+    distance_m: tuple[float, ...] = ()
+    """Upper bounds of the distance bands, metres; the first band is "same place"."""
+    days: tuple[int, ...] = ()
+    """Upper bounds of the time bands, days since the burglary."""
+    weights: tuple[tuple[float, ...], ...] = ()
+    """Follow-on burglaries per burglary: one row per distance band, one value per time band."""
+    background_per_km2_day: float = 0.0
+    """Burglaries per km2 per day that no earlier burglary explains."""
+    recent_days: int = 56
+    """Time bands up to this many days are "recent burglaries nearby"; later ones "this place's history"."""
+    fitted_burglaries: int = 0
+    """How many burglaries the model was fitted on."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every default of cocoon. Load with :func:`load_settings`; change with :func:`override`."""
 
@@ -220,6 +240,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     backtest: BacktestSettings = field(default_factory=BacktestSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
     crs: str | None = None
     """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
     language: str = "auto"
@@ -233,7 +254,7 @@ class Settings:
 
 SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
             "signs": SignSettings, "handout": HandoutSettings, "store": StoreSettings, "privacy": PrivacySettings,
-            "backtest": BacktestSettings, "limits": LimitsSettings}
+            "backtest": BacktestSettings, "limits": LimitsSettings, "model": ModelSettings}
 #: Settings outside any section.
 TOP_LEVEL = ("crs", "language", "csv_dialect")
 #: Sections read by other commands; kept in ``Settings.extra`` without checking here.
@@ -244,6 +265,8 @@ RENAMED_SECTIONS = {"leaflet": "handout"}
 
 def _coerce(value: Any, annotation: Any, where: str) -> Any:
     text = str(annotation)
+    if text in ("tuple[tuple[float, ...], ...]", "tuple[float, ...]", "tuple[int, ...]"):
+        return _coerce_list(value, text, where)
     if text.startswith("tuple[tuple"):
         if not isinstance(value, list) or not all(
             isinstance(row, list) and len(row) == 2 and all(isinstance(v, (int, float)) for v in row) for row in value
@@ -263,6 +286,24 @@ def _coerce(value: Any, annotation: Any, where: str) -> Any:
             raise SettingsError("settings.bad_text", where=where, value=value)
         return value
     return value
+
+
+def _coerce_list(value: Any, text: str, where: str) -> tuple[Any, ...]:
+    """A list of numbers, or of rows of numbers (the fitted model's bands and weights)."""
+    if text == "tuple[tuple[float, ...], ...]":
+        if not isinstance(value, list) or not all(
+                isinstance(row, list) and all(_is_number(v) for v in row) for row in value):
+            raise SettingsError("settings.bad_matrix", where=where)
+        return tuple(tuple(float(v) for v in row) for row in value)
+    integer = text == "tuple[int, ...]"
+    if not isinstance(value, list) or not all(
+            (isinstance(v, int) and not isinstance(v, bool)) if integer else _is_number(v) for v in value):
+        raise SettingsError("settings.bad_list", where=where)
+    return tuple(int(v) if integer else float(v) for v in value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _section(cls: type, values: dict[str, Any], source: str, name: str) -> Any:
@@ -403,6 +444,8 @@ def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None
         if value_of(settings, dotted) not in choices:
             raise SettingsError("settings.bad_choice", where=where(dotted), value=value_of(settings, dotted),
                                 choices=", ".join(choices))
+    if not _model_ok(settings.model):
+        raise SettingsError("settings.bad_model", where=where("model.weights"))
     for dotted in WEIGHT_TABLES:
         table = value_of(settings, dotted)
         if not table:
@@ -412,6 +455,20 @@ def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None
         bounds = [a for a, _ in table]
         if any(b <= a for a, b in itertools.pairwise(bounds)) or any(w < 0 for _, w in table):
             raise SettingsError("settings.table_order", where=where(dotted))
+
+
+def _model_ok(model: ModelSettings) -> bool:
+    """An empty model, or bands that increase from above 0 and a weight for every pair of bands."""
+    if not model.weights and not model.distance_m and not model.days:
+        return True
+    values = [*model.distance_m, *model.days, *(v for row in model.weights for v in row),
+              model.background_per_km2_day]
+    return (len(model.weights) == len(model.distance_m) > 0 and len(model.days) > 0
+            and all(len(row) == len(model.days) for row in model.weights)
+            and all(math.isfinite(v) and v >= 0 for v in values)
+            and model.distance_m[0] > 0 and model.days[0] >= 1
+            and all(b > a for a, b in itertools.pairwise(model.distance_m))
+            and all(b > a for a, b in itertools.pairwise(model.days)))
 
 
 def _check_numbers(settings: Settings, where: Callable[[str], str]) -> None:
@@ -447,8 +504,11 @@ def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = 
     if settings.csv_dialect != "auto":
         data["csv_dialect"] = settings.csv_dialect
     for name in SECTIONS:
+        if name == "model" and not settings.model.weights:
+            continue  # no fitted model: nothing to say
         values = dataclasses.asdict(getattr(settings, name))
-        data[name] = {k: [list(row) for row in v] if isinstance(v, (tuple, list)) else v for k, v in values.items()}
+        data[name] = {k: [list(row) if isinstance(row, (tuple, list)) else row for row in v]
+                      if isinstance(v, (tuple, list)) else v for k, v in values.items()}
     data.update(sections or {})
     lines = [f"# {line}" for line in comment]
     lines += [f"{key} = {_toml_value(value)}" for key, value in data.items() if not isinstance(value, dict)]

@@ -6,15 +6,19 @@ Every surface uses only the burglaries dated before the day:
   to the cells d cells away, w whole weeks after it, up to ``bj_max_cells`` and ``bj_max_weeks``;
 - **kde**: a Gaussian kernel density of the last ``kde_days`` days;
 - **hotspot**: counts per cell over the last ``hotspot_days`` days;
-- **ranking_model**: the plan's own model on the grid (each cell scored as a household would
-  be, street multipliers aside, the burgled cell with the same-building multiplier).
+- **ranking_model**: the model the plan ranks with, on the grid: the fitted model when the
+  settings hold one (:mod:`cocoon.evidence.model_surface`), else the published defaults (each
+  cell scored as a household would be, street multipliers aside, the burgled cell with the
+  same-building multiplier).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from cocoon.evidence.model_surface import ModelSurface
 from cocoon.geo.grid import Grid, kernel
+from cocoon.risk.model import RiskModel
 from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import BacktestSettings, RankingSettings, ZoneSettings
 
@@ -26,7 +30,7 @@ class Surfaces:
 
     def __init__(self, grid: Grid, x: np.ndarray, y: np.ndarray, day: np.ndarray, settings: BacktestSettings,
                  zones: ZoneSettings, ranking: RankingSettings,
-                 disc: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+                 disc: tuple[np.ndarray, np.ndarray, np.ndarray], model: RiskModel | None = None) -> None:
         self.grid, self.day, self.settings, self.zones, self.ranking = grid, day, settings, zones, ranking
         self.home = grid.cell_of(x, y)
         self.bj_off, bj_d = kernel(grid, settings.bj_max_cells)
@@ -35,6 +39,7 @@ class Surfaces:
         self.kde_w = np.exp(-0.5 * (kde_d * grid.cell / settings.kde_bandwidth_m) ** 2)
         self.disc_start, self.disc_cells, self.disc_d = disc
         self.disc_w = distance_weight(self.disc_d, ranking).astype(np.float64)
+        self.fitted = ModelSurface(grid, x, y, day, model) if model is not None else None
 
     def _window(self, today: int, days: int) -> tuple[int, int]:
         lo = int(np.searchsorted(self.day, today - days, side="left"))
@@ -59,6 +64,8 @@ class Surfaces:
         return np.bincount(self.home[lo:hi], minlength=self.grid.size).astype(np.float64)
 
     def ranking_model(self, today: int) -> np.ndarray:
+        if self.fitted is not None:
+            return self.fitted.at(today)
         lo, hi = self._window(today, self.zones.active_days)
         a, b = self.disc_start[lo], self.disc_start[hi]
         ages = today - self.day[lo:hi]

@@ -27,6 +27,7 @@ import numpy as np
 from cocoon.errors import InputError
 from cocoon.evidence.baselines import BASELINES, Surfaces
 from cocoon.geo.grid import Grid, discs, make_grid
+from cocoon.risk.model import RiskModel
 from cocoon.settings import BacktestSettings, RankingSettings, ZoneSettings
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ def _hits_at(greater: np.ndarray, equal: np.ndarray, k: np.ndarray) -> np.ndarra
 def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, last_day: int,
                  area: shapely.Geometry, zones: ZoneSettings, ranking: RankingSettings,
                  settings: BacktestSettings, sweep_radius: tuple[float, ...] = (), sweep_days: tuple[int, ...] = (),
-                 progress: Callable[[int, int], None] | None = None) -> Backtest:
+                 model: RiskModel | None = None, progress: Callable[[int, int], None] | None = None) -> Backtest:
     """Score every day of first_day..last_day (whole days from the same origin as ``day``).
 
     ``area`` is the study area polygon in the same metric CRS as x/y.
@@ -225,7 +226,8 @@ def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: in
         raise InputError("backtest.no_history")
     radii = sorted({float(zones.radius_m), *map(float, sweep_radius)})
     windows = sorted({int(zones.high_days), int(zones.active_days), *map(int, sweep_days)})
-    pad = max(radii[-1], settings.bj_max_cells * settings.cell_m, 3 * settings.kde_bandwidth_m)
+    pad = max(radii[-1], settings.bj_max_cells * settings.cell_m, 3 * settings.kde_bandwidth_m,
+              model.reach_m if model is not None else 0.0)
     # Burglaries up to `pad` outside the area can still mark cells inside it, and their own discs
     # and kernels reach `pad` further: the grid covers both. Farther ones cannot touch the area.
     grid = make_grid(area, settings.cell_m, 2 * pad)
@@ -252,7 +254,7 @@ def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: in
     zone_hit = zone_hits(later, distance, gap, zones.radius_m, zones.active_days, n)[scored_idx]
 
     assert disc_policy is not None  # the policy's radius is among the radii
-    surfaces = Surfaces(grid, x, y, day, settings, zones, ranking, disc_policy)
+    surfaces = Surfaces(grid, x, y, day, settings, zones, ranking, disc_policy, model)
     event_day = day[scored_idx]
     greater, equal = _rank_scored(surfaces, grid, x[scored_idx], y[scored_idx], event_day, first_day, last_day,
                                   progress)

@@ -90,3 +90,27 @@ def discs(grid: Grid, x: np.ndarray, y: np.ndarray, radius: float, *,
     start = np.concatenate([[0], np.cumsum(np.concatenate(counts) if counts else [])]).astype(np.int64)
     empty = np.empty(0, dtype=np.int32)
     return start, (np.concatenate(parts) if parts else empty), (np.concatenate(dists) if dists else empty)
+
+
+def ring_shares(grid: Grid, distance_m: np.ndarray, samples: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """How each ring around a point at a cell's centre spreads over the cells nearby.
+
+    Returns (flat offsets, shares[ring, offset]); each ring's shares sum to 1. Measured on
+    ``samples`` x ``samples`` points per cell."""
+    m = int(np.ceil(distance_m[-1] / grid.cell)) + 1
+    step = grid.cell / samples
+    sub = (np.arange(samples) + 0.5) * step - grid.cell / 2
+    dr, dc = np.meshgrid(np.arange(-m, m + 1), np.arange(-m, m + 1), indexing="ij")
+    offsets = (dr.ravel() * grid.nx + dc.ravel()).astype(np.int64)
+    sy, sx = np.meshgrid(sub, sub, indexing="ij")
+    px = dc.ravel()[:, None] * grid.cell + sx.ravel()[None, :]
+    py = dr.ravel()[:, None] * grid.cell + sy.ravel()[None, :]
+    ring = np.searchsorted(distance_m, np.hypot(px, py), side="left")  # len(distance_m): beyond reach
+    shares = np.zeros((len(distance_m), len(offsets)))
+    for k in range(len(distance_m)):
+        counts = (ring == k).sum(axis=1).astype(float)
+        if counts.sum() == 0:  # a ring thinner than the sampling: all of it in the home cell
+            counts[len(offsets) // 2] = 1.0
+        shares[k] = counts / counts.sum()
+    keep = shares.sum(axis=0) > 0
+    return offsets[keep], shares[:, keep]

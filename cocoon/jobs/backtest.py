@@ -29,6 +29,7 @@ from cocoon.publish.files import (
     write_text,
 )
 from cocoon.publish.reports import backtest_page
+from cocoon.risk.model import model_from_settings
 from cocoon.settings import as_dict, load_settings, override
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     result = run_backtest(events.x, events.y, events.day, first_day=first_day, last_day=last_day, area=area,
                           zones=settings.zones, ranking=settings.ranking, settings=settings.backtest,
                           sweep_radius=request.sweep_radius, sweep_days=request.sweep_days,
-                          progress=request.progress)
+                          model=model_from_settings(settings.model), progress=request.progress)
 
     rejects_path = write_skipped_rows(request, table, outputs, lang=lang)
     written: list[Path] = [rejects_path] if rejects_path else []

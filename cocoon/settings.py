@@ -520,6 +520,10 @@ def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = 
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, (list, tuple)) and value and all(isinstance(row, (list, tuple)) and len(row) > 2
+                                                          for row in value):
+        # a matrix (the fitted model's weights): one row per line
+        return "[\n" + "".join(f"    {_toml_value(row)},\n" for row in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

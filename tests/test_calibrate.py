@@ -29,9 +29,12 @@ def run(*args):
 
 
 def screen_table(output: str) -> dict[str, list[str]]:
-    """The Knox table as printed: the header's cells and each distance band's, one per time band."""
-    rows = {}
+    """The Knox table as printed (the first table): the header's cells and each distance band's,
+    one per time band."""
+    rows: dict[str, list[str]] = {}
     for line in output.splitlines():
+        if line.startswith("└"):
+            break
         for rule in ("┃", "│"):  # the header's rule, the body's
             if line.startswith(rule):
                 cells = [cell.strip() for cell in line.strip(rule).split(rule)]
@@ -223,20 +226,26 @@ def test_written_settings_feed_the_plan(tmp_path, files):
     # 200–300 m does not (p 0.11): the radius is the outer edge of 100–200 m.
     assert [round(ratio[r][0], 2) for r in (1, 2)] == [18.83, 2.42]
     assert [p[r][0] for r in (1, 2, 3)] == [0.01, 0.01, 0.11]
-    assert settings.zones.radius_m == 200.0
-    # Days 7–14 pass neither band (ratios 0.22 and 0.69): high risk 7 days, nothing elevated after.
-    assert (settings.zones.high_days, settings.zones.elevated_days) == (7, 0)
-    # 1 at 0 m; at 100 m (2.42 - 1) / (18.83 - 1) = 1.42 / 17.83 = 0.08; 0.05 at the radius.
-    assert settings.ranking.distance_weights == ((0.0, 1.0), (100.0, 0.08), (200.0, 0.05))
-    assert settings.ranking.time_weights == ((7.0, 1.0),)
+    # The Knox pattern reaches 200 m and 7 days, and the screen says so, but the zones are the
+    # police area's choice: the file keeps the zones and weights in force and adds the model.
+    assert "The Knox pattern reaches 200 m: high risk for 7 days, then elevated for 0 days more" in result.output
+    assert "The zones stay as set (500 m, 14 + 42 days)" in result.output
+    assert settings.zones == Settings().zones and settings.ranking == Settings().ranking
+    weights = np.array(settings.model.weights)
+    assert settings.model.fitted_burglaries == len(x) and weights.shape == (8, 7)
+    # The followers come 1-5 days after, about 40 m away: the first week within 100 m carries the most.
+    assert weights[:3, 0].sum() > 0.5 * weights[:, :4].sum()
+    assert f"[model]: the risk model fitted on {len(x)} burglaries" in toml.read_text(encoding="utf-8")
+    assert "The model is in the settings file: cocoon plan --settings" in result.output
     b, h = files
     out = tmp_path / "plan"
     result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out,
                  "--settings", toml, "--lang", "en")
     assert result.exit_code == 0, result.output
     used = json.loads((out / "plan.json").read_text())["settings"]
-    assert used["zones"]["radius_m"] == 200.0
-    assert (used["zones"]["high_days"], used["zones"]["elevated_days"]) == (7, 0)
+    assert used["model"]["weights"] == [list(row) for row in settings.model.weights]
+    visits = pd.read_csv(out / "visits.csv")
+    assert (visits["score"] - visits["score_recent"] - visits["score_history"]).abs().max() < 0.2
 
 
 def no_pattern(path: Path, n: int = 300) -> Path:
@@ -245,17 +254,18 @@ def no_pattern(path: Path, n: int = 300) -> Path:
     return write_events(path, rng.uniform(0, 20000, n), rng.uniform(0, 20000, n), rng.integers(0, 365, n))
 
 
-def test_no_pattern_still_writes_the_settings_in_force_and_says_so(tmp_path):
+def test_no_pattern_still_writes_a_model_and_says_it_finds_no_near_repeats(tmp_path):
     path = no_pattern(tmp_path / "b.csv")
     toml = tmp_path / "local.toml"
     result = run("calibrate", path, "--nrep", "19", "--seed", "1", "--write-settings", toml, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "Knox ratio (observed / expected pairs)" in result.output  # the table is always shown
-    assert "The test supports no change to the zones or weights" in result.output
+    assert "No near-repeat band" not in result.output or "is not significant" in result.output
+    assert "No near-repeat effect found" in result.output  # the model says so too
     written = load_settings(toml)
     assert written.zones == Settings().zones and written.ranking == Settings().ranking
-    assert "calibration" in written.extra
-    assert "The Knox test supported no change" in toml.read_text(encoding="utf-8")
+    assert "calibration" in written.extra and written.model.weights
+    assert "[zones] and [ranking] are the settings in force, unchanged" in toml.read_text(encoding="utf-8")
 
 
 def test_a_small_sample_is_said_to_be_small(tmp_path):

@@ -69,6 +69,7 @@ def test_the_fit_recovers_a_known_process() -> None:
     # 6 a day with a quarter triggered: the background is 6 a day over 64 km2
     assert result.model.background_per_km2_day == pytest.approx(6.0 / 64, rel=0.1)
     assert result.background_share == pytest.approx(0.75, abs=0.05)
+    assert result.near_repeats and result.recent_interval[0] < 0.22 < result.recent_interval[1]
 
 
 def test_shuffled_times_leave_nothing_to_trigger() -> None:
@@ -82,6 +83,7 @@ def test_shuffled_times_leave_nothing_to_trigger() -> None:
     recent = result.model.recent_bands()
     assert weights[:, recent].sum() < 0.03, weights  # against 0.22 in the real order
     assert result.recent_triggered < 0.03 * result.n_burglaries
+    assert not result.near_repeats  # and calibrate says "No near-repeat effect found"
 
 
 def test_few_burglaries_fall_back_to_the_default_shape() -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cocoon.catalogue import number, percent, text, translator
 from cocoon.cli.common import console, printable
 from cocoon.evidence.breaks import band_labels
+from cocoon.evidence.fitting import PRIOR_BURGLARIES
 from cocoon.publish.reports import backtest_rows
 from cocoon.publish.status_report import MEASURES
+from cocoon.risk.model import band_names
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
     from pathlib import Path
 
     from cocoon.field.walks import Routes
@@ -129,16 +132,58 @@ def print_calibration(result: CalibrateResult) -> None:
     out.print(table)
     for key, params in result.verdict:
         out.print(t(key, **params), style="bold" if key != "verdict.rule" else None)
-    if result.suggestion is not None:
-        s = result.suggestion
-        out.print(t("calibrate.suggestion_written" if result.settings_written else "calibrate.suggestion",
-                    radius=float(s.radius_m), high=s.high_days, elevated=s.elevated_days))
-    elif result.settings_written:
-        out.print(t("calibrate.settings_kept"))
+    if result.suggestion is not None and result.settings is not None:
+        s, zones = result.suggestion, result.settings.zones
+        out.print(t("calibrate.suggestion", radius=float(s.radius_m), high=s.high_days, elevated=s.elevated_days,
+                    zone_radius=float(zones.radius_m), zone_high=zones.high_days, zone_elevated=zones.elevated_days))
+    print_model(result, out, t)
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
     if result.written:
         out.print(t("calibrate.written", files=", ".join(str(p) for p in result.written)))
+
+
+def print_model(result: CalibrateResult, out: Any, t: Callable[..., str]) -> None:
+    """The fitted risk model: where its burglaries came from, how much is data, its weights."""
+    from rich.table import Table
+    from rich.text import Text
+
+    fit, lang = result.fit, result.lang
+    if fit is None:
+        out.print(t("calibrate.no_model"), style="yellow")
+        return
+    model = fit.model
+    out.print(t("calibrate.model_title", n=fit.n_burglaries, days=fit.days, km2=number(fit.area_km2, lang, 1)),
+              style="bold")
+    n = max(fit.n_burglaries, 1)
+    if fit.enough_data:
+        out.print(t("calibrate.model_split", recent=percent(fit.recent_triggered / n, lang, 0),
+                    history=percent((fit.triggered - fit.recent_triggered) / n, lang, 0),
+                    background=percent(fit.background_share, lang, 0), window=model.recent_days))
+    low, high = fit.recent_interval
+    if fit.enough_data:
+        out.print(t("calibrate.model_near" if fit.near_repeats else "calibrate.model_no_near",
+                    total=number(1000 * fit.recent_estimate, lang, 1), low=number(1000 * low, lang, 1),
+                    high=number(1000 * high, lang, 1), window=model.recent_days), style="bold")
+    out.print(t("calibrate.model_share", share=round(100 * fit.data_share), prior=PRIOR_BURGLARIES))
+    if not fit.enough_data:
+        out.print(t("calibrate.model_few"), style="yellow")
+    table = Table(title=t("calibrate.model_table_title"),
+                  caption=t("calibrate.model_table_caption", m=model.same_place_m))
+    table.add_column(t("knox_table.corner"))
+    first = [1, *(int(d) + 1 for d in model.days[:-1])]
+    for lo, hi in zip(first, model.days, strict=True):
+        table.add_column(f"{lo}–{int(hi)}", justify="right")
+    for k, name in enumerate(band_names(model.distance_m, lang)):
+        cells = [Text(number(1000 * float(model.weights[k, j]), lang, 1),
+                      style="dim" if fit.from_data[k, j] < 0.5 else "")
+                 for j in range(len(model.days))]
+        table.add_row(name, *cells)
+    out.print(table)
+    if result.settings_out is not None:
+        out.print(t("calibrate.model_written", file=str(result.settings_out)))
+    else:
+        out.print(t("calibrate.model_write_hint"))
 
 
 def print_backtest(result: BacktestResult) -> None:

@@ -5,11 +5,14 @@ kernel, Marsan & Lenglin\u00e9 2008): each burglary in the fitting period is sha
 background and every earlier burglary within reach, in proportion to what each adds to the rate
 there; the weights are then re-estimated from those shares, until they settle.
 
-Small samples are shrunk toward the published defaults: the fit weighs the default model as if
-it were :data:`PRIOR_BURGLARIES` more burglaries, so 16 burglaries give nearly the defaults, 500
-mostly the data, and 45,000 the data alone. Inside the zone radius and window the defaults'
-shape is scaled to the data's own level there; beyond them the defaults give nothing, so a
-band out there needs the data's support to count. :attr:`ModelFit.from_data` says how much of each weight is the data's.
+Small samples are shrunk toward the published defaults: each weight is the data's estimate and
+the default's, averaged as if the defaults were :data:`PRIOR_BURGLARIES` more burglaries, so 16
+burglaries give nearly the defaults, 500 mostly the data, and 45,000 the data alone. As a model,
+the defaults are their shape inside the zone radius and window (:func:`prior_weights`) with
+:data:`PRIOR_LEVEL` follow-on burglaries per burglary in all; beyond the radius and window they
+give nothing, so a band out there needs the data's support to count. (Averaging the estimates,
+rather than adding pseudo-burglaries inside EM, lets a band the data do not support go to 0.)
+:attr:`ModelFit.from_data` says how much of each weight is the data's.
 
 The rate counts only burglaries inside the study area over the days of the period; the share of
 each ring that falls outside the area is measured on the grid, so edges do not bias the fit.
@@ -32,11 +35,16 @@ if TYPE_CHECKING:
     import shapely
 
 PRIOR_BURGLARIES = 200.0
-"""How many burglaries' worth of evidence the default model's shape counts as."""
+"""How many burglaries' worth of evidence the default model counts as."""
+PRIOR_LEVEL = 0.25
+"""Follow-on burglaries per burglary, within the zone radius and window, in the default model."""
 MAX_ITERATIONS = 2000
 TOLERANCE = 1e-9
 CELL_M = 50.0
 """Grid cell for measuring how much of each ring lies in the study area."""
+BACKGROUND_BLOCK_DAYS = 28
+"""The background may change from one block of this many days to the next (seasons, a busy
+month), so that a busy month is not mistaken for burglaries bringing on more."""
 
 
 @dataclass
@@ -87,6 +95,21 @@ class ModelFit:
     """Share of the fitted burglaries that the background explains."""
     iterations: int
     log_likelihood: float
+    recent_estimate: float = 0.0
+    """The data's estimate (unshrunk) of the recent bands' weights together: follow-on burglaries
+    per burglary within the zone window and the model's reach."""
+    recent_interval: tuple[float, float] = (0.0, 0.0)
+    """Its 95 % interval."""
+
+    @property
+    def enough_data(self) -> bool:
+        """Whether the data, more than the defaults, make the model."""
+        return self.data_share >= 0.5
+
+    @property
+    def near_repeats(self) -> bool:
+        """Whether the data say recent burglaries surely raise the risk nearby (the interval excludes 0)."""
+        return self.enough_data and self.recent_interval[0] > 0
 
     @property
     def triggered(self) -> float:
@@ -112,6 +135,8 @@ class ModelFit:
             "n_burglaries": self.n_burglaries, "days_fitted": self.days, "area_km2": self.area_km2,
             "triggered": self.triggered, "recent_triggered": self.recent_triggered, "data_share": self.data_share,
             "iterations": self.iterations, "log_likelihood": self.log_likelihood,
+            "recent_estimate": self.recent_estimate, "recent_interval": list(self.recent_interval),
+            "near_repeats": self.near_repeats, "enough_data": self.enough_data,
         }
 
 
@@ -182,49 +207,61 @@ def fit_model(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, 
     if pairs is None:
         pairs = model_pairs(x, y, day, reach_m=float(dist[-1]), memory_days=int(bands_t[-1]))
     area_m2 = float(area.area)
-    features = _features(pairs, is_target, targets, dist, bands_t, area_m2)
-    exposure = _exposure(x, y, day, area, first_day, last_day, dist, bands_t)
-    shape = prior_weights(ranking, zones, dist, bands_t).ravel()
-    theta, expected, iterations, log_likelihood = _em(features, exposure, shape, len(targets) / n_days,
-                                                      prior_burglaries)
+    block = (day[targets] - first_day) // BACKGROUND_BLOCK_DAYS
+    edges = np.arange(first_day, last_day + 1, BACKGROUND_BLOCK_DAYS)
+    block_days = np.diff(np.append(edges, last_day + 1)).astype(float)
+    nb = len(block_days)
+    background = np.zeros((len(targets), nb))
+    background[np.arange(len(targets)), block] = 1.0 / area_m2
+    features = np.hstack([background, _features(pairs, is_target, targets, dist, bands_t)])
+    exposure = np.concatenate([block_days, _exposure(x, y, day, area, first_day, last_day, dist, bands_t)])
+    prior = prior_weights(ranking, zones, dist, bands_t, PRIOR_LEVEL).ravel()
+    theta, expected, iterations, log_likelihood = _em(features, exposure, len(targets) / n_days, nb)
 
+    # Shrink: each weight moves toward the default's by the share the defaults' pseudo-burglaries
+    # have of the evidence for that band.
     n_k, n_j = len(dist), len(bands_t)
-    weights = theta[1:].reshape(n_k, n_j)
-    low, high = _intervals(features, theta, weights.shape)
-    model = RiskModel(distance_m=dist, days=bands_t, weights=weights,
-                      background_per_km2_day=float(theta[0] / area_m2 * 1e6), recent_days=zones.active_days)
-    band_exposure = exposure[1:].reshape(n_k, n_j)
+    share = exposure[nb:] / (exposure[nb:] + prior_burglaries)
+    weights = share * theta[nb:] + (1 - share) * prior
+    data_low, data_high, covariance = _intervals(features, theta, nb)
+    low = (share * data_low + (1 - share) * prior).reshape(n_k, n_j)
+    high = (share * data_high + (1 - share) * prior).reshape(n_k, n_j)
+    # The data's own say on near repeats: the recent bands' weights together, unshrunk.
+    recent = np.broadcast_to(bands_t <= zones.active_days, (n_k, n_j)).ravel().astype(float)
+    total = float(theta[nb:] @ recent)
+    spread = 1.96 * float(np.sqrt(max(recent @ covariance[nb:, nb:] @ recent, 0.0)))
+    per_day = float(theta[:nb] @ block_days) / n_days
+    model = RiskModel(distance_m=dist, days=bands_t, weights=weights.reshape(n_k, n_j),
+                      background_per_km2_day=per_day / area_m2 * 1e6, recent_days=zones.active_days)
     return ModelFit(model=model, n_burglaries=len(targets), days=n_days, area_km2=area_m2 / 1e6,
-                    expected=expected[1:].reshape(n_k, n_j),
-                    prior=(shape * theta[1:][shape > 0].sum()).reshape(n_k, n_j), low=low, high=high,
-                    from_data=band_exposure / (band_exposure + prior_burglaries),
-                    background_share=float(expected[0] / len(targets)), iterations=iterations,
-                    log_likelihood=log_likelihood)
+                    expected=expected[nb:].reshape(n_k, n_j),
+                    prior=prior.reshape(n_k, n_j), low=low, high=high, from_data=share.reshape(n_k, n_j),
+                    background_share=float(expected[:nb].sum() / len(targets)), iterations=iterations,
+                    log_likelihood=log_likelihood, recent_estimate=total,
+                    recent_interval=(max(total - spread, 0.0), total + spread))
 
 
-def _features(pairs: Pairs, is_target: np.ndarray, targets: np.ndarray, dist: np.ndarray, bands_t: np.ndarray,
-              area_m2: float) -> np.ndarray:
-    """Per fitted burglary: the rate each parameter adds at its place and day, per unit of the
-    parameter (column 0 the background, then one column per (distance band, time band))."""
+def _features(pairs: Pairs, is_target: np.ndarray, targets: np.ndarray, dist: np.ndarray,
+              bands_t: np.ndarray) -> np.ndarray:
+    """Per fitted burglary: the rate each band's weight adds at its place and day, per unit of
+    the weight (one column per (distance band, time band))."""
     use = is_target[pairs.target] & (pairs.distance <= dist[-1]) & (pairs.age <= bands_t[-1])
     k = np.searchsorted(dist, pairs.distance[use], side="left")
     j = np.searchsorted(bands_t, pairs.age[use], side="left")
     rings = np.diff(np.concatenate([[0.0], np.pi * dist ** 2]))
     lengths = np.diff(np.concatenate([[0], bands_t])).astype(float)
     row = np.searchsorted(targets, pairs.target[use])
-    n_params = 1 + len(dist) * len(bands_t)
-    column = 1 + k * len(bands_t) + j
-    features = np.bincount(row * n_params + column, weights=1.0 / (rings[k] * lengths[j]),
-                           minlength=len(targets) * n_params).reshape(len(targets), n_params)
-    features[:, 0] = 1.0 / area_m2
-    return features
+    n_params = len(dist) * len(bands_t)
+    column = k * len(bands_t) + j
+    return np.bincount(row * n_params + column, weights=1.0 / (rings[k] * lengths[j]),
+                       minlength=len(targets) * n_params).reshape(len(targets), n_params)
 
 
 def _exposure(x: np.ndarray, y: np.ndarray, day: np.ndarray, area: shapely.Geometry, first_day: int,
               last_day: int, dist: np.ndarray, bands_t: np.ndarray) -> np.ndarray:
-    """Burglaries each parameter would add in the area over the period, per unit of the parameter:
-    the days of the period, then, per band, the share of it around every possible trigger that
-    falls in the area and the period."""
+    """Burglaries each band's weight would add in the area over the period, per unit of the
+    weight: the share of the band, around every possible trigger, that falls in the area and
+    the period."""
     sources = np.flatnonzero((day >= first_day - int(bands_t[-1])) & (day < last_day))
     grid = make_grid(area, CELL_M, float(dist[-1]) + CELL_M)
     home = grid.cell_of(x[sources], y[sources])
@@ -237,15 +274,15 @@ def _exposure(x: np.ndarray, y: np.ndarray, day: np.ndarray, area: shapely.Geome
     start = np.maximum(first_day, day[sources, None] + lower_t[None, :])
     end = np.minimum(last_day, day[sources, None] + bands_t[None, :])
     overlap = np.clip(end - start + 1, 0, None) / lengths[None, :]  # sources x time bands
-    return np.concatenate([[float(last_day - first_day + 1)], (inside.T @ overlap).ravel()])
+    return (inside.T @ overlap).ravel()
 
 
-def _em(features: np.ndarray, exposure: np.ndarray, shape: np.ndarray, per_day: float,
-        prior_burglaries: float) -> tuple[np.ndarray, np.ndarray, int, float]:
-    """EM with the prior's pseudo-burglaries: (parameters, burglaries attributed to each,
-    iterations, log-likelihood)."""
-    window = shape > 0
-    theta = np.concatenate([[per_day / 2], np.full(len(shape), 0.1 / len(shape))])
+def _em(features: np.ndarray, exposure: np.ndarray, per_day: float,
+        nb: int) -> tuple[np.ndarray, np.ndarray, int, float]:
+    """Maximum likelihood by EM (the first ``nb`` parameters are the background's): (parameters,
+    burglaries attributed to each, iterations, log-likelihood)."""
+    n_bands = features.shape[1] - nb
+    theta = np.concatenate([np.full(nb, per_day / 2), np.full(n_bands, 0.1 / n_bands)])
     previous = -np.inf
     log_likelihood = -np.inf
     expected = np.zeros(len(theta))
@@ -255,21 +292,21 @@ def _em(features: np.ndarray, exposure: np.ndarray, shape: np.ndarray, per_day: 
         rate = features @ theta
         log_likelihood = float(np.log(rate).sum() - exposure @ theta)
         expected = theta * (features / rate[:, None]).sum(axis=0)
-        prior = shape * theta[1:][window].sum()
-        theta = np.concatenate([[expected[0] / exposure[0]],
-                                (expected[1:] + prior_burglaries * prior) / (exposure[1:] + prior_burglaries)])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta = np.where(exposure > 0, expected / exposure, 0.0)
         if abs(log_likelihood - previous) < TOLERANCE * max(1.0, abs(log_likelihood)):
             break
         previous = log_likelihood
     return theta, expected, iterations, log_likelihood
 
 
-def _intervals(features: np.ndarray, theta: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """95 % intervals of the weights from the observed information (clipped at 0)."""
+def _intervals(features: np.ndarray, theta: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The data's 95 % intervals of the band weights (clipped at 0), and the parameters'
+    covariance, from the observed information."""
     rate = features @ theta
     scaled = features / rate[:, None]
     information = scaled.T @ scaled
     covariance = np.linalg.pinv(information)
-    se = np.sqrt(np.clip(np.diag(covariance), 0.0, None))[1:]
-    w = theta[1:]
-    return np.clip(w - 1.96 * se, 0.0, None).reshape(shape), (w + 1.96 * se).reshape(shape)
+    se = np.sqrt(np.clip(np.diag(covariance), 0.0, None))[nb:]
+    w = theta[nb:]
+    return np.clip(w - 1.96 * se, 0.0, None), w + 1.96 * se, covariance

@@ -63,6 +63,13 @@ def knox_bytes(x: np.ndarray, y: np.ndarray, reach: float) -> tuple[float, float
     return pairs, pairs * BYTES_PER_PAIR + len(x) * 64
 
 
+def fit_bytes(x: np.ndarray, y: np.ndarray, reach: float, parameters: int) -> tuple[float, float]:
+    """(pairs, bytes) fitting the risk model will need: its pairs and, per burglary, a row of
+    features per parameter (and the EM's working copies of it)."""
+    pairs = pairs_within(x, y, reach)
+    return pairs, pairs * BYTES_PER_PAIR + len(x) * parameters * 8 * 4
+
+
 def backtest_bytes(x: np.ndarray, y: np.ndarray, reach: float, *, radii: tuple[float, ...], cell: float,
                    area_m2: float) -> tuple[float, float]:
     """(pairs, bytes) a backtest will need: its pairs, each burglary's disc of grid cells per

@@ -1,21 +1,21 @@
-"""Knox calibration: events from burglaries, the plain-language verdict and the settings it suggests.
+"""Knox calibration: the plain-language verdict, and how far and long the pattern reaches.
 
 The verdict follows the Near Repeat Calculator's rule: a cell is significant when p <= 0.05 and
 the Knox ratio >= 1.2, and time bands count only while they are significant from the first.
-The same rule picks the suggested zone radius, windows and weights (see :func:`suggest`).
+The same rule reads off the zone radius and windows the pattern suggests (see :func:`suggest`);
+calibrate shows them as advice and leaves the zones, the police area's choice, as they are.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from cocoon.evidence.breaks import band_labels
 from cocoon.evidence.knox import MIN_EXPECTED_PAIRS, KnoxResult
-from cocoon.settings import Settings, validate
 
 ALPHA = 0.05
 MIN_RATIO = 1.2
@@ -110,8 +110,9 @@ def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
     - radius: the outer break of the last spatial band with a significant excess in the first
       time band, counting bands outwards from the nearest (the same-location band left out);
     - high-risk days: the last time break up to which every band passing the NRC's rule passes it;
-    - elevated days: the last time break up to which any band within the radius has a
-      significant excess, minus the high-risk days;
+    - elevated days: the last time break up to which any band within the radius, or the
+      same-location band (repeat burglary at the same address), has a significant excess, minus
+      the high-risk days: while same-place repeats are still raised, the zone is not ended;
     - distance weights: knots at each band's inner break, weight (ratio - 1) / (nearest ratio - 1)
       in the first time band, falling to the floor at the radius;
     - time weights: per time band up to its outer break, (ratio - 1) / (first ratio - 1), pooled
@@ -126,6 +127,8 @@ def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
     reach = _near_rows(result, excess | sig)
     high_run = min(_time_run(result, sig[r]) for r in rows)
     run = max(high_run, *(_time_run(result, excess[r] | sig[r]) for r in reach))
+    if result.same_location:
+        run = max(run, _time_run(result, excess[0] | sig[0]))
     radius = float(result.sds[reach[-1] + 1])
     top = float(result.knox_ratio[reach[0], 0])
     knots = [(0.0 if n == 0 else float(result.sds[r]), _weight(float(result.knox_ratio[r, 0]), top))
@@ -138,16 +141,3 @@ def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
     high = int(result.tds[high_run])
     return Suggestion(radius_m=radius, high_days=high, elevated_days=int(result.tds[run]) - high,
                       distance_weights=tuple(knots), time_weights=times)
-
-
-def suggested_settings(base: Settings, suggestion: Suggestion) -> Settings:
-    """``base`` with the suggestion's zones and weights."""
-    zones = replace(base.zones, radius_m=suggestion.radius_m, high_days=suggestion.high_days,
-                    elevated_days=suggestion.elevated_days)
-    ranking = replace(base.ranking, distance_weights=suggestion.distance_weights,
-                      time_weights=suggestion.time_weights,
-                      tier_b_max_m=min(base.ranking.tier_b_max_m, suggestion.radius_m),
-                      tier_a_max_m=min(base.ranking.tier_a_max_m, suggestion.radius_m))
-    settings = replace(base, zones=zones, ranking=ranking)
-    validate(settings, "calibration")
-    return settings

@@ -1,21 +1,25 @@
-"""``cocoon calibrate``: the Knox test on a burglary file, its verdict, and the settings it suggests."""
+"""``cocoon calibrate``: the Knox test on a burglary file and its verdict, and the risk model
+fitted to the same burglaries, written as settings for ``cocoon plan``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from cocoon import __version__
 from cocoon.catalogue import resolve_language, text
 from cocoon.evidence.breaks import breaks_json, check_breaks
 from cocoon.evidence.events import Events, burglary_events
+from cocoon.evidence.fitting import PRIOR_BURGLARIES, ModelFit, fit_model
 from cocoon.evidence.knox import FEW_BURGLARIES, MIN_EXPECTED_PAIRS, KnoxResult, knox_test
-from cocoon.evidence.memory import knox_bytes, refuse_if_too_big
-from cocoon.evidence.verdict import suggest, suggested_settings, verdict
+from cocoon.evidence.memory import fit_bytes, knox_bytes, refuse_if_too_big
+from cocoon.evidence.verdict import suggest, verdict
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns
 from cocoon.jobs.common import prepare_outputs, read_event_file, write_skipped_rows
@@ -26,7 +30,8 @@ from cocoon.publish.files import (
     write_text,
 )
 from cocoon.publish.reports import knox_page
-from cocoon.settings import load_settings, settings_toml
+from cocoon.risk.model import DISTANCE_BANDS_M, TIME_BANDS_DAYS, band_names
+from cocoon.settings import ModelSettings, Settings, load_settings, settings_toml
 
 DEFAULT_SDS = (0.0, 1.0, 100.0, 200.0, 300.0, 400.0, 500.0, math.inf)
 DEFAULT_TDS = (0.0, 7.0, 14.0, 21.0, 28.0, 42.0, 56.0, math.inf)
@@ -73,8 +78,12 @@ class CalibrateResult:
     rejected: int
     rejects_path: Path | None
     notes: list[tuple[str, dict[str, Any]]]
-    settings_written: bool = False
-    """Whether the suggestion was written to a settings file (``--write-settings``)."""
+    settings_out: Path | None = None
+    """The settings file written (``--write-settings``), if any."""
+    fit: ModelFit | None = None
+    """The fitted risk model; None when the burglaries cannot carry one (all at one place)."""
+    settings: Settings | None = None
+    """The settings in force (their zones are the policy the model ranks within)."""
 
 
 def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
@@ -98,34 +107,73 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     pairs, needed = knox_bytes(events.x, events.y, reach)
     refuse_if_too_big(needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb,
                       command="calibrate")
+    parameters = 1 + len(DISTANCE_BANDS_M) * len(TIME_BANDS_DAYS)
+    pairs, needed = fit_bytes(events.x, events.y, DISTANCE_BANDS_M[-1], parameters)
+    refuse_if_too_big(needed, pairs, n=len(events.x), reach=DISTANCE_BANDS_M[-1],
+                      memory_gb=settings.limits.memory_gb, command="calibrate")
     result = knox_test(events.x, events.y, events.day, sds=request.sds, tds=request.tds, metric=request.metric,
                        closed=request.closed, nrep=request.nrep, seed=request.seed, nrc=request.nrc,
                        progress=request.progress)
     lines = verdict(result)
     suggestion = suggest(result)
+    fit = fit_events(events, settings)
 
     rejects_path = write_skipped_rows(request, table, outputs, lang=lang)
     written: list[Path] = [rejects_path] if rejects_path else []
     details = calibration_record(result, events, source=source, start=request.start, end=request.end)
     if request.json_path:
         verdict_text = [text(key, lang, **params) for key, params in lines]
-        written.append(write_json({**result.to_dict(), **details, "verdict": verdict_text}, request.json_path))
+        written.append(write_json({**result.to_dict(), **details, "verdict": verdict_text,
+                                   "model": fit.to_dict() if fit else None}, request.json_path))
     if request.plot_path:
         written.append(write_bytes(request.plot_path, knox_heatmap(result, lang=lang, title=source)))
     if request.html_path:
         written.append(write_text(request.html_path, knox_page(result, events, lines, lang=lang, source=source)))
     if request.settings_out:
-        # Always written when asked: the suggestion where the data support one, else the settings
-        # in force, and the file says which.
-        suggested = suggested_settings(settings, suggestion) if suggestion is not None else settings
-        comment = text("calibrate.settings_comment" if suggestion is not None else "calibrate.settings_kept_comment",
-                       lang, source=source, date=dt.date.today().isoformat()).splitlines()
-        written.append(write_text(request.settings_out, settings_toml(suggested, comment=comment,
-                                                                      sections={"calibration": details})))
+        # Always written when asked: the fitted model (where the data say little, it is the
+        # defaults), and the zones and weights in force; the file says which is which.
+        written.append(write_text(request.settings_out, settings_file(settings, fit, details, source=source,
+                                                                      lang=lang)))
     return CalibrateResult(knox=result, events=events, verdict=lines, suggestion=suggestion, lang=lang,
                            written=written, rejected=len(table.rejects), rejects_path=rejects_path,
                            notes=[*table.notes, *events.notes, *sample_notes(result)],
-                           settings_written=bool(request.settings_out))
+                           settings_out=request.settings_out, fit=fit, settings=settings)
+
+
+def fit_events(events: Events, settings: Settings) -> ModelFit | None:
+    """The risk model fitted to every burglary of the period, over their convex hull; None when
+    they lie on a line or a point (no area to spread a rate over)."""
+    import shapely
+
+    if len(events.x) < 2:
+        return None
+    area = shapely.MultiPoint(np.column_stack([events.x, events.y])).convex_hull
+    if area.area <= 0:
+        return None
+    return fit_model(events.x, events.y, events.day, first_day=0, last_day=int(events.day.max()), area=area,
+                     ranking=settings.ranking, zones=settings.zones)
+
+
+def settings_file(settings: Settings, fit: ModelFit | None, details: dict[str, Any], *, source: str,
+                  lang: str) -> str:
+    """The settings file calibrate writes: the settings in force with the fitted model, and
+    comments saying what comes from the data and what from the defaults."""
+    date = dt.date.today().isoformat()
+    if fit is None:
+        comment = text("calibrate.settings_kept_comment", lang, source=source, date=date)
+        return settings_toml(replace(settings, model=ModelSettings()), comment=comment.splitlines(),
+                             sections={"calibration": details})
+    thin = [band for band, share in zip(band_names(fit.model.distance_m, lang), fit.from_data.mean(axis=1),
+                                        strict=True) if share < 0.5]
+    comment = text("calibrate.settings_comment", lang, source=source, date=date, n=fit.n_burglaries,
+                   share=round(100 * fit.data_share), prior=PRIOR_BURGLARIES,
+                   defaults=", ".join(thin) if thin else text("calibrate.none_mostly_defaults", lang))
+    model = fit.model.to_settings(fitted_burglaries=fit.n_burglaries)
+    record = {**details, "model_data_share": round(fit.data_share, 4),
+              "model_background_share": round(fit.background_share, 4),
+              "model_triggered": round(fit.triggered, 1), "model_prior_burglaries": PRIOR_BURGLARIES}
+    return settings_toml(replace(settings, model=model), comment=comment.splitlines(),
+                         sections={"calibration": record})
 
 
 def sample_notes(result: KnoxResult) -> list[tuple[str, dict[str, Any]]]:

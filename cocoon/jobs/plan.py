@@ -256,7 +256,7 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
     routes = _routes(request, plan, households.households) if request.officers is not None else None
     dialect = csv_dialect(request.csv_dialect or settings.csv_dialect, lang)
     written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None,
-                         dialect=dialect)
+                         dialect=dialect, lang=lang)
     signs = None
     notes: list[Note] = []
     if routes is not None:

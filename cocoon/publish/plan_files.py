@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cocoon import __version__
+from cocoon.publish.explain import why
 from cocoon.publish.files import write_csv, write_text
 from cocoon.publish.geojson import zones_geojson
 from cocoon.settings import as_dict
@@ -19,15 +20,18 @@ if TYPE_CHECKING:
     from cocoon.risk.daily_plan import Plan
 
 VISIT_COLUMNS = ["rank", "household_id", "label", "lon", "lat", "dwellings", "score", "tier", "distance_m",
-                 "burglary_ids", "phase", "days_left", "priority", "burglaries", "relation", "burgled", "street",
+                 "burglary_ids", "phase", "days_left", "why", "score_recent", "score_history", "priority",
+                 "burglaries", "relation", "burgled", "street",
                  "number", "postcode", "building_type", "owner", "building_id", "revisit"]
 
 
-def visits_table(plan: Plan) -> pd.DataFrame:
-    """visits.csv: the ranked households with rounded numbers."""
-    visits = plan.visits
+def visits_table(plan: Plan, lang: str = "en") -> pd.DataFrame:
+    """visits.csv: the ranked households with rounded numbers, and why each is there (in ``lang``)."""
+    visits = plan.visits.copy()
+    visits["why"] = [why(row, lang) for row in visits.to_dict("records")]
     table = pd.DataFrame({c: visits[c] for c in VISIT_COLUMNS if c in visits})
-    for column, digits in (("score", 1), ("priority", 1), ("distance_m", 1), ("lon", 6), ("lat", 6)):
+    for column, digits in (("score", 1), ("score_recent", 1), ("score_history", 1), ("priority", 1),
+                           ("distance_m", 1), ("lon", 6), ("lat", 6)):
         if column in table:
             table[column] = table[column].astype(float).round(digits)
     return table
@@ -47,13 +51,13 @@ def plan_metadata(plan: Plan, *, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_plan(plan: Plan, out_dir: Path, *, inputs: dict[str, Any],
-               route_lines: gpd.GeoDataFrame | None = None, dialect: str = "plain") -> list[Path]:
+               route_lines: gpd.GeoDataFrame | None = None, dialect: str = "plain", lang: str = "en") -> list[Path]:
     """zones.geojson (with each officer's route line when routed), visits.csv (in the CSV
     ``dialect``) and plan.json in ``out_dir`` (already prepared)."""
     out_dir = Path(out_dir)
     written = [
         write_text(out_dir / "zones.geojson", zones_geojson(plan, route_lines)),
-        write_csv(visits_table(plan), out_dir / "visits.csv", dialect=dialect),
+        write_csv(visits_table(plan, lang), out_dir / "visits.csv", dialect=dialect),
         write_text(out_dir / "plan.json", json.dumps(plan_metadata(plan, inputs=inputs), indent=2,
                                                         ensure_ascii=False, default=str)),
     ]

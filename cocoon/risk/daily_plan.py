@@ -14,6 +14,7 @@ from pyproj import CRS
 from cocoon.errors import InputError
 from cocoon.geo.crs import WGS84, Bounds, choose_metric_crs, crs_label, lonlat_bounds, parse_crs, to_lonlat
 from cocoon.geo.privacy import NearestRule
+from cocoon.risk.model import model_from_settings
 from cocoon.risk.ranking import rank_households
 from cocoon.risk.victims import Victims
 from cocoon.risk.zones import (
@@ -122,8 +123,13 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
     zones = active_zones(b[["burglary_id", "first_day", "last_day", "address", "note", "modus", "row", "geometry"]],
                          on=on, zones=settings.zones)
     active_points = b[b["phase"].isin([HIGH, ELEVATED])]
+    model = model_from_settings(settings.model)
+    history = None
+    if model is not None:
+        history = pd.DataFrame({"x": b.geometry.x.to_numpy(), "y": b.geometry.y.to_numpy(),
+                                "burglary_id": b["burglary_id"].to_numpy(), "age_days": b["age_days"].to_numpy()})
     ranking = rank_households(h, active_points, ranking=settings.ranking, radius_m=settings.zones.radius_m,
-                              exclude=exclude)
+                              exclude=exclude, model=model, history=history)
     visits = ranking.visits
     lon, lat = to_lonlat(visits["x"].to_numpy(), visits["y"].to_numpy(), metric)
     visits.insert(visits.columns.get_loc("x"), "lon", lon)

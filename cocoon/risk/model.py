@@ -17,10 +17,12 @@ are burgled year after year). A household's score is the expected burglaries at 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
+from cocoon.catalogue import number, text
 from cocoon.settings import ModelSettings
 
 DISTANCE_BANDS_M = (10.0, 50.0, 100.0, 200.0, 300.0, 400.0, 500.0, 1000.0)
@@ -29,7 +31,6 @@ TIME_BANDS_DAYS = (7, 14, 28, 56, 182, 365, 730)
 """Upper bounds of the time bands, days since the burglary (the first band starts at 1)."""
 SCORE_DAYS = 30
 """A score is the expected burglaries at the address over this many days, x 1,000."""
-POINTS = 1000.0 * SCORE_DAYS
 
 
 @dataclass(frozen=True)
@@ -85,30 +86,15 @@ class RiskModel:
         """True for the time bands counted as "recent burglaries nearby"."""
         return self.days <= self.recent_days
 
-    def pair_points(self, distance: np.ndarray, age: np.ndarray, same_place: np.ndarray | None = None) -> np.ndarray:
-        """Points each (burglary, household) pair adds to the household's score.
-
-        ``same_place`` marks pairs where the household is the burgled address (or its building)
-        even if the points are farther apart than ``same_place_m``."""
-        distance = np.asarray(distance, dtype=float)
-        if same_place is not None:
-            distance = np.where(same_place, 0.0, distance)
-        k, j, inside = self.bands(distance, age)
-        per_m2 = self.density()[k, j]
-        return np.where(inside, per_m2 * self.address_m2 * POINTS, 0.0)
-
     @property
     def address_m2(self) -> float:
+        """The area an address stands for: a disc of the same-place distance."""
         return float(np.pi * self.same_place_m ** 2)
-
-    def background_points(self) -> float:
-        """Points every address has from the background alone."""
-        return self.background_per_km2_day / 1e6 * self.address_m2 * POINTS
 
     def to_settings(self, **details: float | int | str) -> ModelSettings:
         return ModelSettings(distance_m=tuple(map(float, self.distance_m)), days=tuple(map(int, self.days)),
-                             weights=tuple(tuple(float(v) for v in row) for row in self.weights),
-                             background_per_km2_day=float(self.background_per_km2_day),
+                             weights=tuple(tuple(float(f"{v:.6g}") for v in row) for row in self.weights),
+                             background_per_km2_day=float(f"{self.background_per_km2_day:.6g}"),
                              recent_days=int(self.recent_days), **details)  # type: ignore[arg-type]
 
 
@@ -120,3 +106,10 @@ def model_from_settings(settings: ModelSettings) -> RiskModel | None:
                      days=np.asarray(settings.days, dtype=np.int64),
                      weights=np.asarray(settings.weights, dtype=float),
                      background_per_km2_day=settings.background_per_km2_day, recent_days=settings.recent_days)
+
+
+def band_names(distance_m: np.ndarray, lang: str) -> list[str]:
+    """"same place", "10–50 m", ...: the model's distance bands for people."""
+    names = [text("calibrate.same_place", lang)]
+    names += [f"{number(float(a), lang)}–{number(float(b), lang)} m" for a, b in itertools.pairwise(distance_m)]
+    return names

@@ -10,6 +10,11 @@ For household h and every active burglary b within the zone radius::
 side (same house-number parity), or the same street. Tier A is the burgled building and the
 nearest neighbours of each burglary, tier B the rest within ``tier_b_max_m``, tier C the rest
 of the zone. The list is ordered by tier, then priority, then distance.
+
+With a fitted model (settings [model]), the same households (those in a zone) are scored,
+tiered and ordered by the model instead (:mod:`cocoon.risk.model_scores`). Either way each
+household's score is split into "from recent burglaries nearby" and "from this place's own
+history", with the burglaries adding most named in ``reasons``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from cocoon.risk.addresses import number_parity, split_address, street_key
+from cocoon.risk.model import RiskModel
+from cocoon.risk.model_scores import model_scores, tier_thresholds, top_reasons
 from cocoon.risk.victims import Victims, find_victims
 from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import RankingSettings
@@ -66,11 +73,14 @@ class Pairs:
 
 
 def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, ranking: RankingSettings,
-                    radius_m: float, exclude: Iterable[str] = ()) -> Ranking:
+                    radius_m: float, exclude: Iterable[str] = (), model: RiskModel | None = None,
+                    history: pd.DataFrame | None = None) -> Ranking:
     """Every household within ``radius_m`` of an active burglary, scored and ranked.
 
     ``households`` and ``active`` (points of the active burglaries with ``burglary_id``,
-    ``age_days``, ``phase``, ``days_left`` and ``address``) share one metric CRS.
+    ``age_days``, ``phase``, ``days_left`` and ``address``) share one metric CRS. With a fitted
+    ``model``, the households are scored with it from ``history`` (every burglary, with x, y,
+    ``burglary_id`` and ``age_days``; the active ones when not given).
     """
     empty = Ranking(visits=_empty_visits(), excluded=0, burgled=pd.DataFrame({"burglary_id": [], "household_id": []}),
                     victims=Victims())
@@ -100,10 +110,17 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
     tier = np.where((relation == 0) | nearest, 0, np.where(pairs.d <= ranking.tier_b_max_m, 1, 2)).astype(np.int8)
 
     visits = _per_household(households, active, pairs, contribution, tier, relation, hx, hy, ranking)
+    if model is not None:
+        if history is None:
+            history = pd.DataFrame({"x": active.geometry.x.to_numpy(), "y": active.geometry.y.to_numpy(),
+                                    "burglary_id": active["burglary_id"].to_numpy(),
+                                    "age_days": active["age_days"].to_numpy()})
+        visits = _with_model(visits, active, pairs, relation, model, history, ranking)
     victim_ids = households["household_id"].to_numpy(dtype=object)[np.maximum(victim_h, 0)]
     burgled = pd.DataFrame({"burglary_id": active["burglary_id"].to_numpy(),
                             "household_id": np.where(victim_h >= 0, victim_ids, None)})
     visits["burgled"] = visits["household_id"].isin(set(burgled["household_id"].dropna()))
+    visits = visits.drop(columns="_household")
     victims = find_victims(households, active, b=pairs.b, h=pairs.h, d=pairs.d, present=pairs.present,
                            nearest_h=pairs.nearest_h, nearest_d=pairs.nearest_d, ranking=ranking)
     excluded_ids = set(map(str, exclude))
@@ -216,6 +233,30 @@ def _relations(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pa
     return np.where(same_building, 0, np.where(same_side, 1, np.where(same_street, 2, 3))).astype(np.int8)
 
 
+def _with_model(visits: pd.DataFrame, active: gpd.GeoDataFrame, pairs: Pairs, relation: np.ndarray,
+                model: RiskModel, history: pd.DataFrame, ranking: RankingSettings) -> pd.DataFrame:
+    """The zone's households scored, tiered and ordered by the fitted model."""
+    position = pd.Series(np.arange(len(visits)), index=visits["_household"].to_numpy())
+    same = relation == 0
+    ids = active["burglary_id"].astype(str).to_numpy()
+    same_place = {(int(position[h]), str(ids[b])) for h, b in zip(pairs.h[same], pairs.b[same], strict=True)}
+    scores = model_scores(model, visits["x"].to_numpy(), visits["y"].to_numpy(), history, same_place)
+    visits = visits.copy()
+    visits["score_recent"], visits["score_history"] = scores.recent, scores.history
+    visits["score"] = scores.recent + scores.history
+    visits["priority"] = visits["score"] * np.power(visits["dwellings"].to_numpy(dtype=float),
+                                                    ranking.dwelling_exponent)
+    visits["reasons"] = scores.reasons
+    tier_a, tier_b = tier_thresholds(model, ranking)
+    score = visits["score"].to_numpy()
+    burgled_building = (visits["relation"] == "same_building").to_numpy()
+    codes = np.where(burgled_building | (score >= tier_a), 0, np.where(score >= tier_b, 1, 2))
+    visits["tier"] = pd.Categorical.from_codes(codes, categories=list(TIERS))
+    order = np.lexsort((visits["_household"].to_numpy(), visits["distance_m"].to_numpy(),
+                        -visits["priority"].to_numpy(), codes))
+    return visits.iloc[order].reset_index(drop=True)
+
+
 def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs, contribution: np.ndarray,
                    tier: np.ndarray, relation: np.ndarray, hx: np.ndarray, hy: np.ndarray,
                    ranking: RankingSettings) -> pd.DataFrame:
@@ -244,6 +285,8 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
     separator[starts] = ""
     joined = np.add.reduceat(separator + ids, starts)
 
+    ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
+    reasons = top_reasons(local, ids_by_pair(active, pairs.b), ages, pairs.d, contribution, n)
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
@@ -260,6 +303,8 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
         "y": hy[hh],
         "dwellings": dwellings[sort],
         "score": score[sort],
+        "score_recent": score[sort],
+        "score_history": np.zeros(n),
         "priority": priority[sort],
         "tier": pd.Categorical.from_codes(best_tier[sort], categories=list(TIERS)),
         "distance_m": distance[sort],
@@ -268,14 +313,21 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
         "phase": pd.Categorical.from_codes(np.where(high[sort] > 0, 0, 1), categories=["high", "elevated"]),
         "days_left": days_left[sort],
         "relation": pd.Categorical.from_codes(best_relation[sort], categories=list(RELATIONS)),
+        "reasons": reasons[sort],
+        "_household": hh,
     })
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
         visits[column] = picked.get(column, None)
     return visits
 
 
+def ids_by_pair(active: pd.DataFrame, b: np.ndarray) -> np.ndarray:
+    """The burglary id of each pair, as text."""
+    return active["burglary_id"].astype(str).to_numpy()[b]
+
+
 def _empty_visits() -> pd.DataFrame:
     return pd.DataFrame({c: [] for c in ["rank", "household_id", "label", "x", "y", "dwellings", "score", "priority",
                                          "tier", "distance_m", "burglary_ids", "burglaries", "phase", "days_left",
-                                         "relation", "street", "number", "postcode", "building_type", "owner",
-                                         "building_id", "burgled"]})
+                                         "relation", "reasons", "score_recent", "score_history", "street", "number",
+                                         "postcode", "building_type", "owner", "building_id", "burgled"]})

@@ -1,0 +1,88 @@
+"""The plan with a fitted model: households scored, tiered and explained by it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from conftest import PLAN_DATE, X0, Y0
+from test_ranking import burglaries, households
+
+from cocoon.publish.explain import why
+from cocoon.risk.daily_plan import make_plan
+from cocoon.risk.model import RiskModel
+from cocoon.risk.model_scores import horizon_points
+from cocoon.settings import Settings
+
+DISTANCE = np.array([10.0, 100.0, 300.0, 1000.0])
+DAYS = np.array([7, 28, 56, 365])
+WEIGHTS = np.array([[0.02, 0.01, 0.005, 0.05],   # same place: a repeat months later too
+                    [0.05, 0.02, 0.01, 0.0],
+                    [0.04, 0.02, 0.01, 0.0],
+                    [0.0, 0.0, 0.0, 0.0]])
+
+
+def model() -> RiskModel:
+    return RiskModel(distance_m=DISTANCE, days=DAYS, weights=WEIGHTS, background_per_km2_day=0.01, recent_days=56)
+
+
+def settings() -> Settings:
+    return replace(Settings(), model=model().to_settings(fitted_burglaries=1000))
+
+
+def test_points_split_into_recent_and_history_by_time_band():
+    m = model()
+    d = np.array([0.0, 50.0, 50.0, 200.0, 2000.0, 0.0])
+    age = np.array([2, 2, 40, 2, 2, 100])
+    recent, history = horizon_points(m, d, age)
+    area = np.pi * 10.0 ** 2  # an address stands for a disc of the same-place distance
+    # Two days old: lags 2..31, i.e. 6 days of band 1-7, all 21 of band 8-28, 3 of band 29-56.
+    assert recent[0] == pytest.approx((0.02 / 7 * 6 + 0.01 + 0.005 / 28 * 3) * 1000, rel=1e-9)
+    ring = np.pi * (100.0 ** 2 - 10.0 ** 2)
+    assert recent[1] == pytest.approx((0.05 / 7 * 6 + 0.02 + 0.01 / 28 * 3) / ring * area * 1000, rel=1e-9)
+    # Forty days old: lags 40..69, 17 days of band 29-56; band 57-365 is 0 at 50 m.
+    assert recent[2] == pytest.approx(0.01 / 28 * 17 / ring * area * 1000, rel=1e-9)
+    assert history[:5].sum() == 0
+    assert recent[3] > 0 and recent[4] == 0 == history[4]  # beyond the reach: nothing
+    # 100 days old at the same place: only the 57-365 band, which is this place's history.
+    assert recent[5] == 0
+    assert history[5] == pytest.approx(0.05 / 309 * 30 * 1000, rel=1e-9)
+
+
+def test_a_burglary_beyond_the_memory_adds_nothing():
+    recent, history = horizon_points(model(), np.array([0.0]), np.array([400]))
+    assert recent[0] == 0 == history[0]
+
+
+def test_the_plan_ranks_tiers_and_explains_with_the_model():
+    # B0 two days old at the middle; B1 forty days old 250 m east; B2 two hundred days old at H3.
+    bxy = np.array([[X0, Y0], [X0 + 250, Y0], [X0 - 300, Y0 + 300]])
+    hxy = np.array([[X0, Y0 + 5], [X0 + 60, Y0], [X0 + 250, Y0 + 30], [X0 - 300, Y0 + 300], [X0 + 450, Y0]])
+    plan = make_plan(burglaries(bxy, [2, 40, 200]), households(hxy), on=PLAN_DATE, settings=settings())
+    visits = plan.visits.set_index("household_id")
+    assert set(visits.index) == {"H0000", "H0001", "H0002", "H0003", "H0004"}
+    assert (visits["score"] - visits["score_recent"] - visits["score_history"]).abs().max() < 1e-9
+    # The burgled address is tier A; 60 m from a 2-day-old burglary outranks 30 m from a 40-day-old one.
+    assert visits.loc["H0000", "tier"] == "A" and visits.loc["H0000", "relation"] == "same_building"
+    assert visits.loc["H0001", "score"] > visits.loc["H0002", "score"]
+    assert visits.loc["H0001", "rank"] < visits.loc["H0002", "rank"]
+    # H3 stands where B2 was 200 days ago: its score is this place's history, not recent burglaries.
+    assert visits.loc["H0003", "score_history"] > 0
+    assert visits.loc["H0000", "reasons"].startswith("B0|2|5")
+    sentence = why(visits.loc["H0001"].to_dict(), "en")
+    assert sentence.startswith("Score ") and "from recent burglaries nearby (B0, 2 days ago, 60 m" in sentence
+    assert sentence.endswith("from this place's own history.")
+    swedish = why(visits.loc["H0001"].to_dict(), "sv")
+    assert "från nya inbrott i närheten (B0, för 2 dagar sedan, 60 m" in swedish
+    assert swedish.endswith("från platsens egen historia.")
+
+
+def test_without_a_model_the_score_is_all_recent_and_still_explained():
+    bxy = np.array([[X0, Y0], [X0 + 250, Y0]])
+    hxy = np.array([[X0 + 60, Y0], [X0 + 250, Y0 + 30]])
+    plan = make_plan(burglaries(bxy, [2, 40]), households(hxy), on=PLAN_DATE)
+    visits = plan.visits
+    assert (visits["score_recent"] == visits["score"]).all() and (visits["score_history"] == 0).all()
+    assert all(visits["reasons"].str.len() > 0)
+    assert "(B0, 2 days ago, 60 m; B1, 40 days ago, 190 m)" in why(visits.iloc[0].to_dict(), "en")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from html.parser import HTMLParser
 
 import numpy as np
@@ -150,7 +151,8 @@ def test_volunteer_list_and_leaflet_have_no_victim_address(field_pack, files):
     for household, label in burgled.itertuples(index=False):
         row = internal[household]  # tier A: on an officer's route
         # columns: stop, household id, address, dwellings, tier, arrival, distance, note, ...
-        marker = row[7].split("Others")[0]  # the marker names the burglary at this address, and only it
+        # the marker names the burglary at this address, and only it; the score line follows
+        marker = re.split(r"\d+ (?:= \d+ )?recent", row[7])[0]
         assert row[2] == label and marker == "BURGLED HERE: B1 (1/5)", row
         assert household not in volunteer
     assert {h for h, row in internal.items() if "BURGLED HERE" in row[7]} == set(burgled["household_id"])

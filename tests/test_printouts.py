@@ -127,7 +127,7 @@ def test_burgled_here_names_the_burglary_at_that_address_only(pack, area):
     assert markers, "the burgled household is marked"
     victim_marker = None
     for line in markers:
-        named = re.split(r"\s*Others:", re.findall(r"BURGLED HERE: (.*)$", line)[0])[0].strip()
+        named = re.split(r"\s*\d+ (?:= \d+ )?recent", re.findall(r"BURGLED HERE: (.*)$", line)[0])[0].strip()
         ids = re.findall(r"(\S+) \(\d+/\d+\)", named)
         assert ids and re.fullmatch(r"(\S+ \(\d+/\d+\)(, )?)+", named), line  # only the burglaries at the address
         row = lines[lines.index(line) - 1] + " " + line + " " + lines[lines.index(line) + 1]
@@ -137,7 +137,7 @@ def test_burgled_here_names_the_burglary_at_that_address_only(pack, area):
             victim_marker = named
     assert victim_marker == "B1 (1/5)"
     content = flat(" ".join(pages_of(out / "visit-list.pdf")))
-    assert re.search(r"BURGLED HERE: B1 \(1/5\) Others: B5 \(3/5\), B6 \(28/4\)", content), content
+    assert re.search(r"BURGLED HERE: B1 \(1/5\) \d+ recent \(B5 \(3/5\), B6 \(28/4\)", content), content
 
 
 def test_burglaries_are_shown_as_id_and_day_at_most_two(pack):
@@ -219,13 +219,14 @@ BURGLED = pd.DataFrame({"burglary_id": ["K104714", "K104715"], "household_id": [
 def test_rows_name_two_burglaries_with_day_and_month_and_the_officers_by_name():
     sections = visit_sections(stops_frame(), BURGLARIES, variant="internal", lang="sv", burgled=BURGLED)
     first = sections[0].rows[0]
-    assert first["note"] == "INBROTT HÄR: K104714 (26/11)\nÖvriga: K104715 (27/11), K1 (20/11) + 2 till"
-    assert sections[0].rows[1]["note"] == "K104714 (26/11)"
+    assert first["note"] == "INBROTT HÄR: K104714 (26/11)\n0 nya (K104715 (27/11), K1 (20/11) + 2 till)"
+    assert sections[0].rows[1]["note"] == "0 nya (K104714 (26/11))"
     assert sections[0].rows[0]["distance"] == "33 m"
     assert sections[1].rows[-1]["distance"] == "1\u00a0234 m" and sections[1].rows[-1]["dwellings"] == "1\u00a0234"
     assert [s.name for s in sections] == ["Anna", ""]
     english = visit_sections(stops_frame(), BURGLARIES, variant="internal", lang="en", burgled=BURGLED)
-    assert english[0].rows[0]["note"] == "BURGLED HERE: K104714 (26/11)\nOthers: K104715 (27/11), K1 (20/11) + 2 more"
+    assert english[0].rows[0]["note"] == ("BURGLED HERE: K104714 (26/11)\n"
+                                          "0 recent (K104715 (27/11), K1 (20/11) + 2 more)")
     assert english[1].rows[-1]["distance"] == "1,234 m"
 
 

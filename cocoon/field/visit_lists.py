@@ -98,7 +98,8 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: st
             is_burgled = bool(getattr(row, "burgled", False)) or household in own
             if volunteer and (is_burgled or str(row.label) in victim_labels or household in victims):
                 continue
-            lines = [] if volunteer else _burglary_lines(row, own.get(household, []), is_burgled, days, lang)
+            lines = _burglary_lines(row, own.get(household, []), is_burgled and not volunteer, days, lang,
+                                    name_burglaries=not volunteer)
             again = str(getattr(row, "revisit", "") or "")
             if again:
                 lines.append(text("visit_list.revisit", lang, date=again))
@@ -113,11 +114,12 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: st
     return sections
 
 
-def _burglary_lines(row: Any, own: list[str], burgled: bool, days: dict[str, str], lang: str) -> list[str]:
-    """The burglaries behind a row: "BURGLED HERE: <the burglary at this household>" first,
-    then the others, at most two as id and day, then "+ N more"."""
-    ids = [i for i in str(getattr(row, "burglary_ids", "") or "").split(";") if i]
-    others = [i for i in ids if i not in own]
+def _burglary_lines(row: Any, own: list[str], burgled: bool, days: dict[str, str], lang: str, *,
+                    name_burglaries: bool = True) -> list[str]:
+    """"BURGLED HERE: <the burglary at this household>" first, then why the household is listed:
+    "49 = 40 recent (B5 (3/5), B6 (28/4) + 2 more) + 9 history" (or "49 recent (...)" with no
+    history), naming the burglaries adding most first (none on the volunteers' list); the legend
+    at the foot of the page says what the parts are."""
 
     def named(i: str) -> str:
         return f"{i} ({days[i]})" if i in days else i
@@ -126,11 +128,21 @@ def _burglary_lines(row: Any, own: list[str], burgled: bool, days: dict[str, str
     if burgled:
         marker = text("visit_list.burgled_here", lang)
         lines.append(f"{marker}: {', '.join(named(i) for i in own)}" if own else marker)
-    if others:
-        shown = ", ".join(named(i) for i in others[:MAX_BURGLARIES_SHOWN])
-        if len(others) > MAX_BURGLARIES_SHOWN:
-            shown += " " + text("visit_list.more", lang, n=len(others) - MAX_BURGLARIES_SHOWN)
-        lines.append(text("visit_list.also_nearby", lang, burglaries=shown) if burgled else shown)
+    burglaries = ""
+    if name_burglaries:
+        listed = [i for i in str(getattr(row, "burglary_ids", "") or "").split(";") if i]
+        top = [r.split("|")[0] for r in str(getattr(row, "reasons", "") or "").split(";") if r]
+        others = [i for i in dict.fromkeys([*top, *listed]) if i not in own]
+        if others:
+            shown = ", ".join(named(i) for i in others[:MAX_BURGLARIES_SHOWN])
+            if len(others) > MAX_BURGLARIES_SHOWN:
+                shown += " " + text("visit_list.more", lang, n=len(others) - MAX_BURGLARIES_SHOWN)
+            burglaries = text("visit_list.score_burglaries", lang, list=shown)
+    score = float(getattr(row, "score", 0.0) or 0.0)
+    history = float(getattr(row, "score_history", 0.0) or 0.0)
+    key = "visit_list.score" if round(history) > 0 else "visit_list.score_recent_only"
+    lines.append(text(key, lang, score=number(score, lang), history=number(history, lang), burglaries=burglaries,
+                      recent=number(float(getattr(row, "score_recent", score) or 0.0), lang)))
     return lines
 
 
@@ -162,7 +174,7 @@ def legend(lang: str) -> str:
     """The outcome codes and their words, for the foot of every page (a code never on another line
     than its words)."""
     codes = " · ".join(f"{text(f'outcome_code.{o}', lang)}\u00a0=\u00a0{text(f'outcome.{o}', lang)}" for o in OUTCOMES)
-    return f"{text('visit_list.legend', lang)}: {codes}"
+    return f"{text('visit_list.legend', lang)}: {codes}. {text('visit_list.score_legend', lang)}."
 
 
 def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> str:

@@ -13,15 +13,19 @@ from typing import Any
 from cocoon.catalogue import number, text
 
 
-def why(row: Any, lang: str) -> str:
+def why(row: Any, lang: str, *, name_burglaries: bool = True) -> str:
     """The sentence for one visits row (a namedtuple or a mapping with score, score_recent,
-    score_history and reasons)."""
-    get = row.get if isinstance(row, dict) else lambda key, default=None: getattr(row, key, default)
+    score_history and reasons); without the burglaries' ids, ages and distances when
+    ``name_burglaries`` is false (the volunteers' list)."""
+    def get(key: str, default: Any = None) -> Any:
+        return row.get(key, default) if isinstance(row, dict) else getattr(row, key, default)
+
     score = _value(get("score", 0.0))
     recent = _value(get("score_recent", score))
     history = _value(get("score_history", 0.0))
     items = []
-    for part in str(get("reasons", "") or "").split(";"):
+    reasons = str(get("reasons", "") or "") if name_burglaries else ""
+    for part in reasons.split(";"):
         fields = part.split("|")
         if len(fields) == 3 and fields[1].lstrip("-").isdigit():
             items.append(text("why.burglary", lang, id=fields[0], days=int(fields[1]),

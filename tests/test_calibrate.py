@@ -390,3 +390,13 @@ def test_a_backtest_of_calibrated_settings_knows_they_are_calibrated(tmp_path):
     request = BacktestRequest(burglaries=path, start=dt.date(2025, 7, 1), end=dt.date(2025, 12, 31), lang="en")
     assert not run_backtest_job(request).calibrated
     assert run_backtest_job(replace(request, settings_path=toml)).calibrated
+
+
+def test_nrc_screen_has_a_same_location_row(tmp_path):
+    x, y, t = clustered(300, seed=2)
+    path = write_events(tmp_path / "b.csv", np.round(x), np.round(y), t)
+    result = run("calibrate", path, "--nrc", "--sds", "0,200,400,600,inf", "--nrep", "20", "--seed", "1",
+                 "--lang", "en")
+    assert result.exit_code == 0, result.output
+    rows = list(screen_table(result.output))
+    assert rows == ["m \\ days", "same location", "1–200", "201–400", "401–600", "more than 600"]

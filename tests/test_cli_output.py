@@ -419,6 +419,7 @@ Sweep: zones of each radius and window
 │  500 m │    7 │      1.6 % │   57.1 % │  35.60 │
 │  500 m │   56 │      7.7 % │   57.1 % │   7.47 │
 └────────┴──────┴────────────┴──────────┴────────┘
+The ranking model is not judged against the other methods: the period has burglaries on fewer than 8 weeks, too few to resample.
 cocoon's ranking model catches 57.1 % at the high-risk zones' area, Bowers-Johnson 57.1 %: at least as good.
 Follow-on burglaries: 42.9 % of the burglaries had another within 200 m and 14 days after (mean 0.43); 42.9 % within 500 m and 56 days (mean 0.43).
 Written: backtest.json
@@ -455,6 +456,7 @@ Svep: zoner för varje radie och fönster
 │ 500 m │     7 │         1,6 % │     57,1 % │  35,60 │
 │ 500 m │    56 │         7,7 % │     57,1 % │   7,47 │
 └───────┴───────┴───────────────┴────────────┴────────┘
+Rankningsmodellen bedöms inte mot de andra metoderna: perioden har inbrott under färre än 8 veckor, för få för att dra om.
 cocoons rankningsmodell fångar 57,1 % vid högriskzonernas yta, Bowers-Johnson 57,1 %: minst lika bra.
 Följdinbrott: 42,9 % av inbrotten följdes av ett till inom 200 m och 14 dagar (medel 0,43); 42,9 % inom 500 m och 56 dagar (medel 0,43).
 Skrivet: backtest.json

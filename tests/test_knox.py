@@ -79,6 +79,8 @@ def band_index(value: float, breaks: list[float], closed: str) -> int | None:
 
 def brute(x, y, t, sds, tds, metric, closed, nrc):
     """Every pair, one at a time, from the definitions in near-repeat-methods.md."""
+    if nrc and sds[0] == 0 and sds[1] > 1:  # the NRC reports "same location" as a row of its own
+        sds = [0, 1, *sds[1:]]
     table = np.zeros((len(sds) - 1, len(tds) - 1), dtype=np.int64)
     if nrc:  # the NRC: [a, b) on single-precision coordinates, "same location" is distance 0
         closed = "left"
@@ -199,6 +201,25 @@ def test_nrc_same_location_is_exactly_zero():
     plain = knox_test(x, y, t, sds=[0, 1, 100], tds=[0, 7], nrep=2, seed=1)
     assert nrc.observed[:, 0].tolist() == [1, 2]  # only the identical pair is "same location"
     assert plain.observed[:, 0].tolist() == [3, 0]  # [0, 1) takes the pairs 0.5 m apart too
+
+
+def test_nrc_reports_same_location_as_its_own_row():
+    """sds 0,200,400,600,inf under --nrc: rows same location, 1-200, 201-400, 401-600, more than 600."""
+    x = np.array([0.0, 0.0, 150.0, 350.0, 1000.0, 1000.0])
+    y = np.zeros(6)
+    t = np.array([0.0, 2.0, 3.0, 4.0, 5.0, 30.0])
+    nrc = knox_test(x, y, t, sds=[0, 200, 400, 600, math.inf], tds=[0, 7, math.inf], nrep=5, seed=1, nrc=True)
+    plain = knox_test(x, y, t, sds=[0, 200, 400, 600, math.inf], tds=[0, 7, math.inf], nrep=5, seed=1)
+    assert nrc.sds == (0.0, 1.0, 200.0, 400.0, 600.0, math.inf) and nrc.same_location
+    assert nrc.distance_labels("en") == ["same location", "1–200", "201–400", "401–600", "more than 600"]
+    assert nrc.distance_labels("sv")[0] == "samma plats" and nrc.distance_labels("sv")[-1] == "mer än 600"
+    # the two identical places (days 0 and 2, and days 5 and 30) are the same-location row; the rest of
+    # [0, 200) is the next row, and together they are the plain test's first row
+    assert nrc.observed[0].tolist() == [1, 1]
+    assert (nrc.observed[0] + nrc.observed[1]).tolist() == plain.observed[0].tolist()
+    assert nrc.observed[2:].tolist() == plain.observed[1:].tolist()
+    assert nrc.observed.sum() == 15  # every pair of the 6 burglaries
+    assert plain.distance_labels("en") == ["0–200", "200–400", "400–600", "600+"]
 
 
 def test_progress_is_reported():

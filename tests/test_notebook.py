@@ -46,8 +46,9 @@ def test_notebook_runs_on_a_file_of_ones_own():
     out = texts(notebook)
     assert "49 simulated burglaries" in out  # the demo part
     assert "Near repeats: burglaries within" in out  # the Chicago verdict
-    assert "calibrated settings" in out and "ranking_model" in out
-    assert "radius_m = 500.0" in out  # the suggested settings file, shown
+    assert "fitted model" in out and "ranking_model" in out
+    assert "of it from the data" in out and "days 1-7" in out  # the fitted model's table, shown
+    assert "better" in out  # the fitted model against each method, with verdicts
 
 
 @pytest.mark.slow

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from cocoon.catalogue import number, percent, text, translator
 from cocoon.cli.common import console, printable
 from cocoon.evidence.breaks import band_labels
+from cocoon.evidence.comparisons import MIN_WEEKS, TOO_FEW, tally
 from cocoon.evidence.fitting import PRIOR_BURGLARIES
-from cocoon.publish.reports import backtest_rows
+from cocoon.publish.reports import backtest_rows, comparison_table
 from cocoon.publish.status_report import MEASURES
 from cocoon.risk.model import band_names
 
@@ -122,7 +123,7 @@ def print_calibration(result: CalibrateResult) -> None:
     table.add_column(t("knox_table.corner"))
     for label in band_labels(knox.tds):
         table.add_column(label, justify="right")
-    for r, label in enumerate(band_labels(knox.sds)):
+    for r, label in enumerate(knox.distance_labels(lang)):
         cells = []
         for c in range(knox.observed.shape[1]):
             ratio = float(knox.knox_ratio[r, c])
@@ -220,10 +221,8 @@ def print_backtest(result: BacktestResult) -> None:
         for row in rows["sweep"]:
             table.add_row(*row)
         out.print(table)
-    model, bj = b.baselines["ranking_model"]["hit_rate"], b.baselines["bowers_johnson"]["hit_rate"]
-    out.print(t("backtest.model_vs_bj", model=number(model * 100, lang, 1), bj=number(bj * 100, lang, 1),
-                verdict=t("backtest.at_least" if model >= bj else
-                          "backtest.below_calibrated" if result.calibrated else "backtest.below")), style="bold")
+    print_comparisons(result, out, t)
+    print_model_verdict(result, out, t)
     near, far = b.follow_on["within_200m_14d"], b.follow_on["within_500m_56d"]
     out.print(t("backtest.follow_on", near=number(near["share_with_any"] * 100, lang, 1),
                 near_mean=number(near["mean"], lang, 2),
@@ -232,6 +231,50 @@ def print_backtest(result: BacktestResult) -> None:
         out.print(text(key, lang, **params), style="yellow")
     if result.written:
         out.print(t("calibrate.written", files=", ".join(str(p) for p in result.written)))
+
+
+def print_comparisons(result: BacktestResult, out: Any, t: Callable[..., str]) -> None:
+    """The ranking model against each method at 1-30 % of the area, or why it is not judged."""
+    from rich.table import Table
+
+    if not result.comparisons:
+        return
+    if all(c.verdict == TOO_FEW for c in result.comparisons):
+        out.print(t("backtest.compare_too_few", weeks=MIN_WEEKS))
+        return
+    compared = comparison_table(result.comparisons, result.lang)
+    table = Table(title=compared["title"], caption=compared["caption"])
+    for k, header in enumerate(compared["header"]):
+        table.add_column(header, justify="left" if k == 0 else "right")
+    for row in compared["rows"]:
+        table.add_row(*row)
+    out.print(table)
+
+
+def print_model_verdict(result: BacktestResult, out: Any, t: Callable[..., str]) -> None:
+    """How the ranking model did: the defaults against Bowers-Johnson, or a fitted model against
+    the defaults, with what to do next (never "calibrate" after a calibrated run)."""
+    lang, b = result.lang, result.backtest
+    if result.model_source == "defaults":
+        model, bj = b.baselines["ranking_model"]["hit_rate"], b.baselines["bowers_johnson"]["hit_rate"]
+        out.print(t("backtest.model_vs_bj", model=number(model * 100, lang, 1), bj=number(bj * 100, lang, 1),
+                    verdict=t("backtest.at_least" if model >= bj else "backtest.below")), style="bold")
+        return
+    counts = tally(result.comparisons, "default_model")
+    n = sum(counts.values())
+    out.print(t("backtest.model_vs_defaults", kind=t(f"backtest.kind_{result.model_source}"), n=n,
+                better=counts["better"], same=counts["indistinguishable"], worse=counts["worse"]), style="bold")
+    if n and counts["too_few_weeks"] == n:
+        advice = "backtest.advice_too_few"
+    elif counts["better"] and not counts["worse"]:
+        advice = "backtest.advice_use" if result.model_source == "settings" else "backtest.advice_refit_use"
+    elif counts["worse"] and not counts["better"]:
+        advice = "backtest.advice_keep_defaults"
+    elif counts["worse"]:
+        advice = "backtest.advice_mixed"
+    else:
+        advice = "backtest.advice_same"
+    out.print(t(advice))
 
 
 def print_ingest(result: IngestResult, lang: str) -> None:

@@ -7,9 +7,11 @@ Every surface uses only the burglaries dated before the day:
 - **kde**: a Gaussian kernel density of the last ``kde_days`` days;
 - **hotspot**: counts per cell over the last ``hotspot_days`` days;
 - **ranking_model**: the model the plan ranks with, on the grid: the fitted model when the
-  settings hold one (:mod:`cocoon.evidence.model_surface`), else the published defaults (each
-  cell scored as a household would be, street multipliers aside, the burgled cell with the
-  same-building multiplier).
+  settings hold one or the backtest refits one (:mod:`cocoon.evidence.model_surface`), else
+  the published defaults;
+- **default_model**: the published defaults on the grid (each cell scored as a household
+  would be, street multipliers aside, the burgled cell with the same-building multiplier),
+  scored beside a fitted model to tell whether fitting paid off.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import BacktestSettings, RankingSettings, ZoneSettings
 
 BASELINES = ("bowers_johnson", "kde", "hotspot", "ranking_model")
+DEFAULT_MODEL = "default_model"
+"""Scored as well when the ranking model is a fitted one."""
 
 
 class Surfaces:
@@ -30,7 +34,8 @@ class Surfaces:
 
     def __init__(self, grid: Grid, x: np.ndarray, y: np.ndarray, day: np.ndarray, settings: BacktestSettings,
                  zones: ZoneSettings, ranking: RankingSettings,
-                 disc: tuple[np.ndarray, np.ndarray, np.ndarray], model: RiskModel | None = None) -> None:
+                 disc: tuple[np.ndarray, np.ndarray, np.ndarray],
+                 models: list[tuple[int, RiskModel | None]] | None = None) -> None:
         self.grid, self.day, self.settings, self.zones, self.ranking = grid, day, settings, zones, ranking
         self.home = grid.cell_of(x, y)
         self.bj_off, bj_d = kernel(grid, settings.bj_max_cells)
@@ -39,7 +44,10 @@ class Surfaces:
         self.kde_w = np.exp(-0.5 * (kde_d * grid.cell / settings.kde_bandwidth_m) ** 2)
         self.disc_start, self.disc_cells, self.disc_d = disc
         self.disc_w = distance_weight(self.disc_d, ranking).astype(np.float64)
-        self.fitted = ModelSurface(grid, x, y, day, model) if model is not None else None
+        # (first day, model) of each block of days a fitted model ranks; the surfaces are made as needed.
+        self.models = sorted(models or [], key=lambda item: item[0])
+        self.fitted: dict[int, ModelSurface] = {}
+        self.x, self.y = x, y
 
     def _window(self, today: int, days: int) -> tuple[int, int]:
         lo = int(np.searchsorted(self.day, today - days, side="left"))
@@ -64,8 +72,18 @@ class Surfaces:
         return np.bincount(self.home[lo:hi], minlength=self.grid.size).astype(np.float64)
 
     def ranking_model(self, today: int) -> np.ndarray:
-        if self.fitted is not None:
-            return self.fitted.at(today)
+        if not self.models:
+            return self.default_model(today)
+        starts = [start for start, _ in self.models]
+        block = max(int(np.searchsorted(starts, today, side="right")) - 1, 0)
+        model = self.models[block][1]
+        if model is None:  # too few burglaries before this block to fit one
+            return self.default_model(today)
+        if block not in self.fitted:
+            self.fitted = {block: ModelSurface(self.grid, self.x, self.y, self.day, model)}
+        return self.fitted[block].at(today)
+
+    def default_model(self, today: int) -> np.ndarray:
         lo, hi = self._window(today, self.zones.active_days)
         a, b = self.disc_start[lo], self.disc_start[hi]
         ages = today - self.day[lo:hi]

@@ -95,6 +95,8 @@ class ModelFit:
     """Share of the fitted burglaries that the background explains."""
     iterations: int
     log_likelihood: float
+    estimate: np.ndarray | None = None
+    """The data's own (unshrunk) band weights."""
     recent_estimate: float = 0.0
     """The data's estimate (unshrunk) of the recent bands' weights together: follow-on burglaries
     per burglary within the zone window and the model's reach."""
@@ -183,11 +185,13 @@ def _inside_fractions(grid: Grid, distance_m: np.ndarray, home: np.ndarray) -> n
 def fit_model(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, last_day: int,
               area: shapely.Geometry, ranking: RankingSettings | None = None, zones: ZoneSettings | None = None,
               pairs: Pairs | None = None, distance_m: tuple[float, ...] = DISTANCE_BANDS_M,
-              days: tuple[int, ...] = TIME_BANDS_DAYS, prior_burglaries: float = PRIOR_BURGLARIES) -> ModelFit:
+              days: tuple[int, ...] = TIME_BANDS_DAYS, prior_burglaries: float = PRIOR_BURGLARIES,
+              start: np.ndarray | None = None) -> ModelFit:
     """Fit the model to the burglaries dated ``first_day``..``last_day`` inside ``area``, with every
     earlier burglary (also before the period, also outside the area) as a possible trigger.
 
-    ``pairs`` may be given when the same burglaries are fitted many times (rolling origin)."""
+    ``pairs`` may be given when the same burglaries are fitted many times (rolling origin), and
+    ``start`` (an earlier fit's :attr:`ModelFit.estimate`) to start EM near where it will end."""
     import shapely
 
     ranking = ranking or RankingSettings()
@@ -216,7 +220,7 @@ def fit_model(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, 
     features = np.hstack([background, _features(pairs, is_target, targets, dist, bands_t)])
     exposure = np.concatenate([block_days, _exposure(x, y, day, area, first_day, last_day, dist, bands_t)])
     prior = prior_weights(ranking, zones, dist, bands_t, PRIOR_LEVEL).ravel()
-    theta, expected, iterations, log_likelihood = _em(features, exposure, len(targets) / n_days, nb)
+    theta, expected, iterations, log_likelihood = _em(features, exposure, len(targets) / n_days, nb, start)
 
     # Shrink: each weight moves toward the default's by the share the defaults' pseudo-burglaries
     # have of the evidence for that band.
@@ -237,7 +241,7 @@ def fit_model(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, 
                     expected=expected[nb:].reshape(n_k, n_j),
                     prior=prior.reshape(n_k, n_j), low=low, high=high, from_data=share.reshape(n_k, n_j),
                     background_share=float(expected[:nb].sum() / len(targets)), iterations=iterations,
-                    log_likelihood=log_likelihood, recent_estimate=total,
+                    log_likelihood=log_likelihood, estimate=theta[nb:].reshape(n_k, n_j), recent_estimate=total,
                     recent_interval=(max(total - spread, 0.0), total + spread))
 
 
@@ -277,12 +281,15 @@ def _exposure(x: np.ndarray, y: np.ndarray, day: np.ndarray, area: shapely.Geome
     return (inside.T @ overlap).ravel()
 
 
-def _em(features: np.ndarray, exposure: np.ndarray, per_day: float,
-        nb: int) -> tuple[np.ndarray, np.ndarray, int, float]:
+def _em(features: np.ndarray, exposure: np.ndarray, per_day: float, nb: int,
+        start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int, float]:
     """Maximum likelihood by EM (the first ``nb`` parameters are the background's): (parameters,
     burglaries attributed to each, iterations, log-likelihood)."""
     n_bands = features.shape[1] - nb
-    theta = np.concatenate([np.full(nb, per_day / 2), np.full(n_bands, 0.1 / n_bands)])
+    bands = np.full(n_bands, 0.1 / n_bands)
+    if start is not None and start.size == n_bands:
+        bands = np.maximum(start.ravel(), 1e-6 / n_bands)  # a band at 0 could never come back
+    theta = np.concatenate([np.full(nb, per_day / 2), bands])
     previous = -np.inf
     log_likelihood = -np.inf
     expected = np.zeros(len(theta))

@@ -19,10 +19,10 @@ Conventions (each an option, as the reference tools differ):
   beyond the outermost breaks are left out. Pairs closer than a first break above 0 are left
   out either way (as in NearRepeat), in space and in time.
 - ``nrc=True``: the Near Repeat Calculator's rules. Bands are [a, b) on coordinates rounded
-  to single precision; when the first spatial band is [0, 1) or narrower it is the NRC's
-  "same location" band, distance exactly 0, and the next band starts just above 0 (without a
-  next band those pairs are left out); ``nrep`` is the NRC's "iterations", which run
-  ``nrep - 1`` simulations.
+  to single precision; the first spatial band is split as the NRC reports it: "same location"
+  (distance exactly 0) on its own row, and the rest of the band on the next (so breaks
+  0,200,400 give the rows same location, 1-200 and 201-400); ``nrep`` is the NRC's
+  "iterations", which run ``nrep - 1`` simulations.
 
 Only pairs within the largest finite spatial break are enumerated (with a KD-tree). The counts
 of an ``inf`` spatial band follow from the number of pairs per temporal band over all pairs,
@@ -34,6 +34,7 @@ not depend on how many threads share the work.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import secrets
@@ -45,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cocoon.catalogue import text
 from cocoon.errors import InputError
 from cocoon.evidence.breaks import band_labels, breaks_json, check_breaks
 
@@ -92,6 +94,21 @@ class KnoxResult:
         large ratio by chance (0 keeps the NRC's rule alone)."""
         with np.errstate(invalid="ignore"):
             return (self.p_value <= alpha) & (self.knox_ratio >= min_ratio) & (self.sim_mean >= min_expected)
+
+    def distance_labels(self, lang: str) -> list[str]:
+        """The distance bands for people: "0–100", ...; under ``nrc`` as the Near Repeat
+        Calculator writes them: "same location", "1–100", "101–200", "more than 500"."""
+        labels = band_labels(self.sds)
+        if not self.nrc:
+            return labels
+        for r, (lo, hi) in enumerate(itertools.pairwise(self.sds)):
+            if r == 0 and self.same_location:
+                labels[r] = text("knox_table.same_location", lang)
+            elif math.isinf(hi):
+                labels[r] = text("knox_table.more_than", lang, m=lo)
+            else:
+                labels[r] = f"{lo + 1 if lo > SAME_LOCATION_MAX_M else lo:g}–{hi:g}"
+        return labels
 
     def thin(self, min_expected: float = MIN_EXPECTED_PAIRS) -> np.ndarray:
         """Cells with fewer than ``min_expected`` expected pairs: too few to judge."""
@@ -260,6 +277,8 @@ def knox_test(x: ArrayLike, y: ArrayLike, t: ArrayLike, *, sds: Sequence[float],
         raise InputError("knox.bad_closed", value=closed)
     if nrc:
         closed = "left"
+        if sds[0] == 0 and sds[1] > SAME_LOCATION_MAX_M:  # "same location" gets its own row
+            sds = (0.0, SAME_LOCATION_MAX_M, *sds[1:])
     nrep = int(nrep)
     if nrep < (2 if nrc else 1):
         raise InputError("knox.bad_nrc_iterations" if nrc else "knox.bad_nrep", value=nrep)

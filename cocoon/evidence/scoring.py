@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from cocoon.errors import InputError
-from cocoon.evidence.baselines import BASELINES, Surfaces
+from cocoon.evidence.baselines import BASELINES, DEFAULT_MODEL, Surfaces
 from cocoon.geo.grid import Grid, discs, make_grid
 from cocoon.risk.model import RiskModel
 from cocoon.settings import BacktestSettings, RankingSettings, ZoneSettings
@@ -61,6 +61,12 @@ class Backtest:
     area_km2: float
     cell_m: float
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    event_hits: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per method: each scored burglary's share of a hit at each of :data:`CURVE_SHARES` (one column each)."""
+    event_day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """The day of each scored burglary (same order)."""
+    fitted: bool = False
+    """Whether the ranking model is a fitted one (then the defaults are scored as "default_model")."""
 
     def rate(self, hits: float) -> float:
         return hits / self.n_events_scored if self.n_events_scored else float("nan")
@@ -207,27 +213,19 @@ def _hits_at(greater: np.ndarray, equal: np.ndarray, k: np.ndarray) -> np.ndarra
 def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, last_day: int,
                  area: shapely.Geometry, zones: ZoneSettings, ranking: RankingSettings,
                  settings: BacktestSettings, sweep_radius: tuple[float, ...] = (), sweep_days: tuple[int, ...] = (),
-                 model: RiskModel | None = None, progress: Callable[[int, int], None] | None = None) -> Backtest:
+                 models: list[tuple[int, RiskModel | None]] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Backtest:
     """Score every day of first_day..last_day (whole days from the same origin as ``day``).
 
-    ``area`` is the study area polygon in the same metric CRS as x/y.
+    ``area`` is the study area polygon in the same metric CRS as x/y. ``models`` are fitted
+    models as (first day they rank, model): the ranking model from each first day on (one model
+    for a fixed settings file; one per block for a rolling origin); without, the defaults.
     """
-    import shapely
-
-    if first_day > last_day:
-        raise InputError("backtest.period_reversed")
-    order = np.argsort(np.asarray(day), kind="stable")
-    x, y = np.asarray(x, dtype=float)[order], np.asarray(y, dtype=float)[order]
-    day = np.asarray(day, dtype=np.int64)[order]
-    scored = (day >= first_day) & (day <= last_day) & shapely.intersects_xy(area, x, y)
-    if scored.sum() == 0:
-        raise InputError("backtest.nothing_to_score")
-    if (day < first_day).sum() == 0:
-        raise InputError("backtest.no_history")
+    order, x, y, day, scored = _in_day_order(x, y, day, first_day, last_day, area)
     radii = sorted({float(zones.radius_m), *map(float, sweep_radius)})
     windows = sorted({int(zones.high_days), int(zones.active_days), *map(int, sweep_days)})
     pad = max(radii[-1], settings.bj_max_cells * settings.cell_m, 3 * settings.kde_bandwidth_m,
-              model.reach_m if model is not None else 0.0)
+              *(model.reach_m for _, model in models or [] if model is not None))
     # Burglaries up to `pad` outside the area can still mark cells inside it, and their own discs
     # and kernels reach `pad` further: the grid covers both. Farther ones cannot touch the area.
     grid = make_grid(area, settings.cell_m, 2 * pad)
@@ -254,17 +252,19 @@ def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: in
     zone_hit = zone_hits(later, distance, gap, zones.radius_m, zones.active_days, n)[scored_idx]
 
     assert disc_policy is not None  # the policy's radius is among the radii
-    surfaces = Surfaces(grid, x, y, day, settings, zones, ranking, disc_policy, model)
+    surfaces = Surfaces(grid, x, y, day, settings, zones, ranking, disc_policy, models)
     event_day = day[scored_idx]
+    methods = (*BASELINES, DEFAULT_MODEL) if models else BASELINES
     greater, equal = _rank_scored(surfaces, grid, x[scored_idx], y[scored_idx], event_day, first_day, last_day,
-                                  progress)
+                                  methods, progress)
 
     day_index = event_day - first_day
     k_high = covered[float(zones.radius_m)][zones.high_days][day_index]
     k_zone = covered[float(zones.radius_m)][zones.active_days][day_index]
     n_scored = len(scored_idx)
     mean_high, mean_zone = float(share[zones.high_days].mean()), float(share[zones.active_days].mean())
-    baselines, curves = _at_equal_area(greater, equal, k_high, k_zone, mean_high, mean_zone, grid.n_inside)
+    baselines, curves, event_hits = _at_equal_area(greater, equal, k_high, k_zone, mean_high, mean_zone,
+                                                   grid.n_inside)
 
     sweep = [] if not (sweep_radius or sweep_days) else _sweep(
         later, distance, gap, n, scored_idx, covered, grid.n_inside,
@@ -281,22 +281,41 @@ def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: in
                     hits_high=int(high_hit.sum()), hits_zone=int(zone_hit.sum()), share_high=share[zones.high_days],
                     share_zone=share[zones.active_days], baselines=baselines, curves=curves, sweep=sweep,
                     follow_on=follow, per_burglary=per, area_km2=float(area.area / 1e6), cell_m=grid.cell,
-                    notes=notes)
+                    notes=notes, event_hits=event_hits, event_day=event_day, fitted=bool(models))
+
+
+def _in_day_order(x: np.ndarray, y: np.ndarray, day: np.ndarray, first_day: int, last_day: int,
+                  area: shapely.Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(order, x, y, day, scored): the events sorted by day, and which are scored; errors when
+    there is nothing to score or no history before the period."""
+    import shapely
+
+    if first_day > last_day:
+        raise InputError("backtest.period_reversed")
+    order = np.argsort(np.asarray(day), kind="stable")
+    x, y = np.asarray(x, dtype=float)[order], np.asarray(y, dtype=float)[order]
+    day = np.asarray(day, dtype=np.int64)[order]
+    scored = (day >= first_day) & (day <= last_day) & shapely.intersects_xy(area, x, y)
+    if scored.sum() == 0:
+        raise InputError("backtest.nothing_to_score")
+    if (day < first_day).sum() == 0:
+        raise InputError("backtest.no_history")
+    return order, x, y, day, scored
 
 
 def _rank_scored(surfaces: Surfaces, grid: Grid, x: np.ndarray, y: np.ndarray, event_day: np.ndarray,
-                 first_day: int, last_day: int, progress: Callable[[int, int], None] | None,
-                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """For each scored burglary and each baseline: how many study-area cells scored higher than the
+                 first_day: int, last_day: int, methods: tuple[str, ...],
+                 progress: Callable[[int, int], None] | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """For each scored burglary and each method: how many study-area cells scored higher than the
     burglary's cell on its day, and how many the same (``event_day`` sorted)."""
     cells = grid.cell_of(x, y)
-    greater = {name: np.zeros(len(x)) for name in BASELINES}
-    equal = {name: np.zeros(len(x)) for name in BASELINES}
+    greater = {name: np.zeros(len(x)) for name in methods}
+    equal = {name: np.zeros(len(x)) for name in methods}
     starts = np.searchsorted(event_day, np.arange(first_day, last_day + 2), side="left")
     busy = [d for d in range(last_day - first_day + 1) if starts[d + 1] > starts[d]]
     for step, d in enumerate(busy):
         lo, hi = int(starts[d]), int(starts[d + 1])
-        for name in BASELINES:
+        for name in methods:
             g, e = _ranks(getattr(surfaces, name)(first_day + d), grid.inside, cells[lo:hi])
             greater[name][lo:hi], equal[name][lo:hi] = g, e
         if progress is not None:
@@ -306,20 +325,23 @@ def _rank_scored(surfaces: Surfaces, grid: Grid, x: np.ndarray, y: np.ndarray, e
 
 def _at_equal_area(greater: dict[str, np.ndarray], equal: dict[str, np.ndarray], k_high: np.ndarray,
                    k_zone: np.ndarray, mean_high: float, mean_zone: float, n_inside: int,
-                   ) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[float, float]]]]:
-    """Each baseline's hit rate given the zones' cells each day, and its curve over area shares."""
+                   ) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[float, float]]], dict[str, np.ndarray]]:
+    """Each method's hit rate given the zones' cells each day, its curve over area shares, and
+    each burglary's share of a hit at every share of the curve."""
     n_scored = len(k_high)
     baselines: dict[str, dict[str, Any]] = {}
     curves: dict[str, list[tuple[float, float]]] = {}
-    for name in BASELINES:
-        rate = float(_hits_at(greater[name], equal[name], k_high).sum()) / n_scored
-        rate_zone = float(_hits_at(greater[name], equal[name], k_zone).sum()) / n_scored
+    event_hits: dict[str, np.ndarray] = {}
+    for name, g in greater.items():
+        e = equal[name]
+        rate = float(_hits_at(g, e, k_high).sum()) / n_scored
+        rate_zone = float(_hits_at(g, e, k_zone).sum()) / n_scored
         baselines[name] = {"hit_rate": rate, "pai": _pai(rate, mean_high), "mean_area_share": mean_high,
                            "at_zone_share": {"hit_rate": rate_zone, "pai": _pai(rate_zone, mean_zone),
                                              "mean_area_share": mean_zone}}
-        curves[name] = [(s, float(_hits_at(greater[name], equal[name], np.full(n_scored, s * n_inside)).mean()))
-                        for s in CURVE_SHARES]
-    return baselines, curves
+        event_hits[name] = np.column_stack([_hits_at(g, e, np.full(n_scored, s * n_inside)) for s in CURVE_SHARES])
+        curves[name] = [(s, float(column.mean())) for s, column in zip(CURVE_SHARES, event_hits[name].T, strict=True)]
+    return baselines, curves, event_hits
 
 
 def _sweep(later: np.ndarray, distance: np.ndarray, gap: np.ndarray, n: int, scored_idx: np.ndarray,

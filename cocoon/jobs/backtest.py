@@ -14,7 +14,9 @@ import pandas as pd
 from cocoon import __version__
 from cocoon.catalogue import resolve_language, text
 from cocoon.errors import InputError
+from cocoon.evidence.comparisons import Comparison, average_offsets, compare
 from cocoon.evidence.events import Events, burglary_events
+from cocoon.evidence.fitting import fit_model, model_pairs
 from cocoon.evidence.memory import backtest_bytes, refuse_if_too_big
 from cocoon.evidence.scoring import FOLLOW_ON, Backtest, run_backtest
 from cocoon.geo.crs import parse_crs
@@ -29,8 +31,8 @@ from cocoon.publish.files import (
     write_text,
 )
 from cocoon.publish.reports import backtest_page
-from cocoon.risk.model import model_from_settings
-from cocoon.settings import as_dict, load_settings, override
+from cocoon.risk.model import DISTANCE_BANDS_M, TIME_BANDS_DAYS, RiskModel, model_from_settings
+from cocoon.settings import Settings, as_dict, load_settings, override
 
 if TYPE_CHECKING:
     import shapely
@@ -51,6 +53,10 @@ class BacktestRequest:
     per_burglary_path: Path | None = None
     sweep_radius: tuple[float, ...] = ()
     sweep_days: tuple[int, ...] = ()
+    refit_every: int | None = None
+    """Rolling origin: refit the model every this many days on the burglaries before (no --settings model)."""
+    grid_offsets: int = 1
+    """Average over this many grids, each moved diagonally by 1/n of a cell more."""
     settings_path: str | Path | None = None
     input_crs: str | None = None
     metric_crs: str | None = None
@@ -78,6 +84,10 @@ class BacktestResult:
     notes: list[tuple[str, dict[str, Any]]]
     calibrated: bool = False
     """Whether the settings came from ``cocoon calibrate`` (they hold a [calibration] section)."""
+    comparisons: list[Comparison] = field(default_factory=list)
+    """The ranking model against each other method, with intervals."""
+    model_source: str = "defaults"
+    """What the ranking model was: "defaults", "settings" (a fitted model given) or "refit" (rolling origin)."""
 
 
 def run_backtest_job(request: BacktestRequest) -> BacktestResult:
@@ -116,10 +126,9 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     origin = np.datetime64(events.first, "D")
     first_day = int((np.datetime64(request.start, "D") - origin).astype(np.int64))
     last_day = int((np.datetime64(request.end, "D") - origin).astype(np.int64))
-    result = run_backtest(events.x, events.y, events.day, first_day=first_day, last_day=last_day, area=area,
-                          zones=settings.zones, ranking=settings.ranking, settings=settings.backtest,
-                          sweep_radius=request.sweep_radius, sweep_days=request.sweep_days,
-                          model=model_from_settings(settings.model), progress=request.progress)
+    models, model_source, notes = ranking_models(request, settings, events, area, first_day, last_day)
+    result = score_offsets(request, settings, events, area, first_day, last_day, models)
+    comparisons = compare(result)
 
     rejects_path = write_skipped_rows(request, table, outputs, lang=lang)
     written: list[Path] = [rejects_path] if rejects_path else []
@@ -127,19 +136,83 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
               "period_from": request.start.isoformat(), "period_to": request.end.isoformat(),
               "events_read": len(events.x), "events_with_window": events.windows,
               "settings": {k: v for k, v in as_dict(settings).items() if k in ("zones", "ranking", "backtest")}}
+    record["ranking_model"] = {"source": model_source, "grid_offsets": max(request.grid_offsets, 1),
+                               "refit_every_days": request.refit_every if model_source == "refit" else None}
+    record["comparisons"] = [c.to_dict() for c in comparisons]
     if request.json_path:
         written.append(write_json({**result.to_dict(), **record}, request.json_path))
     if request.plot_path:
         written.append(write_bytes(request.plot_path, hit_rate_curve(result, lang=lang, title=source)))
     if request.html_path:
         written.append(write_text(request.html_path, backtest_page(result, lang=lang, source=source,
-                                                                   start=request.start, end=request.end)))
+                                                                   start=request.start, end=request.end,
+                                                                   comparisons=comparisons)))
     if request.per_burglary_path:
         written.append(write_csv(per_burglary_table(result, events), request.per_burglary_path))
     return BacktestResult(backtest=result, events=events, start=request.start, end=request.end,
                           area_source=area_source, lang=lang, written=written, rejected=len(table.rejects),
-                          rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes],
-                          calibrated="calibration" in settings.extra)
+                          rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes, *notes],
+                          calibrated="calibration" in settings.extra and model_source == "settings",
+                          comparisons=comparisons, model_source=model_source)
+
+
+def ranking_models(request: BacktestRequest, settings: Settings, events: Events, area: shapely.Geometry,
+                   first_day: int, last_day: int,
+                   ) -> tuple[list[tuple[int, RiskModel | None]], str, list[tuple[str, dict[str, Any]]]]:
+    """The models the ranking model is, as (first day, model), what they are ("settings",
+    "refit" or "defaults"), and notes for the user."""
+    fitted = model_from_settings(settings.model)
+    notes: list[tuple[str, dict[str, Any]]] = []
+    if fitted is not None:
+        if request.refit_every:
+            notes.append(("notes.backtest_refit_ignored", {}))
+        return [(first_day, fitted)], "settings", notes
+    if not request.refit_every:
+        return [], "defaults", notes
+    models = rolling_models(events, area, first_day, last_day, request.refit_every, settings)
+    unfitted = sum(model is None for _, model in models)
+    if unfitted:
+        notes.append(("notes.backtest_refit_defaults", {"n": unfitted}))
+    return models, "refit", notes
+
+
+def score_offsets(request: BacktestRequest, settings: Settings, events: Events, area: shapely.Geometry,
+                  first_day: int, last_day: int, models: list[tuple[int, RiskModel | None]]) -> Backtest:
+    """The backtest on ``request.grid_offsets`` grids, each moved diagonally by a further
+    fraction of a cell (the burglaries and the area move, the grid stays), averaged."""
+    import shapely.affinity
+
+    n = max(request.grid_offsets, 1)
+    runs = []
+    for k in range(n):
+        shift = settings.backtest.cell_m * k / n
+        runs.append(run_backtest(events.x + shift, events.y + shift, events.day, first_day=first_day,
+                                 last_day=last_day, area=shapely.affinity.translate(area, shift, shift),
+                                 zones=settings.zones, ranking=settings.ranking, settings=settings.backtest,
+                                 sweep_radius=request.sweep_radius, sweep_days=request.sweep_days, models=models,
+                                 progress=request.progress))
+    return average_offsets(runs)
+
+
+def rolling_models(events: Events, area: shapely.Geometry, first_day: int, last_day: int, every: int,
+                   settings: Settings) -> list[tuple[int, RiskModel | None]]:
+    """Rolling origin: for each block of ``every`` days, the model fitted on every burglary
+    before the block (None where there are too few to fit)."""
+    pairs = model_pairs(events.x, events.y, events.day, reach_m=DISTANCE_BANDS_M[-1],
+                        memory_days=TIME_BANDS_DAYS[-1])
+    start = int(events.day.min()) if len(events.day) else first_day
+    models: list[tuple[int, RiskModel | None]] = []
+    previous = None
+    for block in range(first_day, last_day + 1, every):
+        try:
+            fit = fit_model(events.x, events.y, events.day, first_day=start, last_day=block - 1, area=area,
+                            ranking=settings.ranking, zones=settings.zones, pairs=pairs, start=previous)
+        except InputError:  # nothing before the block to fit on
+            models.append((block, None))
+            continue
+        models.append((block, fit.model))
+        previous = fit.estimate
+    return models
 
 
 HULL = "convex hull of all burglaries"

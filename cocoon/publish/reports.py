@@ -12,10 +12,12 @@ import numpy as np
 
 from cocoon.catalogue import number, percent, text, translator
 from cocoon.evidence.breaks import band_labels
+from cocoon.evidence.comparisons import TOO_FEW
 from cocoon.publish.charts import hit_rate_curve, knox_heatmap
 from cocoon.publish.html import render
 
 if TYPE_CHECKING:
+    from cocoon.evidence.comparisons import Comparison
     from cocoon.evidence.events import Events
     from cocoon.evidence.knox import KnoxResult
     from cocoon.evidence.scoring import Backtest
@@ -37,7 +39,7 @@ def knox_page(result: KnoxResult, events: Events, verdict: list[tuple[str, dict[
 
     t = translator(lang)
     sig = result.significant()
-    rows_labels = band_labels(result.sds)
+    rows_labels = result.distance_labels(lang)
     ratio = np.asarray(result.knox_ratio, dtype=float)
 
     def cells(values: np.ndarray, fmt: Callable[[float], str]) -> list[list[dict[str, Any]]]:
@@ -91,7 +93,25 @@ def backtest_rows(backtest: Backtest, lang: str) -> dict[str, list[list[str]]]:
     return tables
 
 
-def backtest_page(backtest: Backtest, *, lang: str, source: str, start: dt.date, end: dt.date) -> str:
+def comparison_table(comparisons: list[Comparison], lang: str) -> dict[str, Any]:
+    """The ranking model against each method: one row per share of the area, one column per method."""
+    shares = sorted({c.share for c in comparisons})
+    names = list(dict.fromkeys(c.baseline for c in comparisons))
+    header = [text("backtest.area_share", lang), *(text(f"methods_short.{name}", lang) for name in names)]
+
+    def points(value: float, sign: bool = True) -> str:
+        return ("+" if sign and value > 0 else "") + number(100 * value, lang, 1)
+
+    cells = {(c.share, c.baseline): text("backtest.compare_cell", lang, difference=points(c.difference),
+                                         low=points(c.low, False), high=points(c.high, False),
+                                         verdict=text(f"backtest.{c.verdict}", lang)) for c in comparisons}
+    rows = [[percent(s, lang, 0), *(cells.get((s, name), "") for name in names)] for s in shares]
+    return {"title": text("backtest.table_compare", lang), "header": header, "rows": rows,
+            "caption": text("backtest.compare_caption", lang)}
+
+
+def backtest_page(backtest: Backtest, *, lang: str, source: str, start: dt.date, end: dt.date,
+                  comparisons: list[Comparison] | None = None) -> str:
     """The backtest as a page that opens offline: the tables at equal area and the curve."""
     t = translator(lang)
     rows = backtest_rows(backtest, lang)
@@ -100,6 +120,8 @@ def backtest_page(backtest: Backtest, *, lang: str, source: str, start: dt.date,
         {"title": t("backtest.table_high", days=backtest.policy.high_days), "header": header, "rows": rows["high"]},
         {"title": t("backtest.table_zone", days=backtest.policy.active_days), "header": header, "rows": rows["zone"]},
     ]
+    if comparisons and any(c.verdict != TOO_FEW for c in comparisons):
+        tables.append(comparison_table(comparisons, lang))
     if rows["sweep"]:
         tables.append({"title": t("backtest.table_sweep"), "rows": rows["sweep"],
                        "header": [t("backtest.radius"), t("backtest.days"), t("backtest.area_share"),

@@ -1,0 +1,142 @@
+"""The fitted risk model on Chicago: does it win on burglaries it was not fitted on, and how fast?
+
+    python benchmarks/bench_model.py            # everything (about 6 minutes on 2 cores)
+    python benchmarks/bench_model.py --quick    # the two fixed splits only
+
+Reads ../shared/data/chicago_burglary_2014_2017.csv (EPSG:26971; not part of the repository)
+and runs ``cocoon calibrate`` and ``cocoon backtest`` as a user would, through their jobs:
+
+1. fit on 2014-2015 (calibrate --write-settings), score 2016 (backtest --settings);
+2. fit on 2014-2016, score 2017;
+3. rolling origin over 2015-2017: refit every 8 weeks on everything before the block;
+4. speed: fitting on all 45,319 burglaries (target: at most 60 s), beside the Knox test on the
+   same burglaries with 99 shuffles, measured in the same run; and a rolling-origin backtest
+   over four years (2014-03-01 to 2017-12-31, target: at most 180 s), beside the same backtest
+   with the default model.
+
+Each split prints hit rates at 1-30 % of the area for the model, Bowers-Johnson, KDE, last
+year's counts and the default model, and the model's difference from each with its 95 %
+interval (weeks resampled) and verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cocoon.evidence.comparisons import COMPARE_SHARES, tally  # noqa: E402
+from cocoon.evidence.events import burglary_events  # noqa: E402
+from cocoon.evidence.knox import knox_test  # noqa: E402
+from cocoon.jobs.backtest import BacktestRequest, run_backtest_job  # noqa: E402
+from cocoon.jobs.calibrate import CalibrateRequest, fit_events, run_calibrate  # noqa: E402
+from cocoon.jobs.common import read_event_file  # noqa: E402
+from cocoon.settings import Settings  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
+METHODS = ("ranking_model", "bowers_johnson", "kde", "hotspot", "default_model")
+NAMES = {"ranking_model": "fitted model", "bowers_johnson": "Bowers-Johnson", "kde": "KDE 56 d",
+         "hotspot": "last year's counts", "default_model": "default model"}
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def calibrate(source: Path, start: str, end: str, out: Path) -> float:
+    t0 = time.perf_counter()
+    run_calibrate(CalibrateRequest(burglaries=source, start=day(start), end=day(end), nrep=19, seed=1,
+                                   settings_out=out, input_crs="EPSG:26971", overwrite=True, lang="en"))
+    return time.perf_counter() - t0
+
+
+def backtest(source: Path, start: str, end: str, **options: object) -> tuple[object, float]:
+    t0 = time.perf_counter()
+    result = run_backtest_job(BacktestRequest(burglaries=source, start=day(start), end=day(end),
+                                              input_crs="EPSG:26971", overwrite=True, lang="en",
+                                              **options))  # type: ignore[arg-type]
+    return result, time.perf_counter() - t0
+
+
+def report(title: str, result: object) -> None:
+    b = result.backtest  # type: ignore[attr-defined]
+    comparisons = result.comparisons  # type: ignore[attr-defined]
+    print(f"\n## {title}: {b.n_events_scored:,} burglaries scored\n")
+    columns = list(COMPARE_SHARES)
+    print("| method | " + " | ".join(f"{s:.0%}" for s in columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for name in METHODS:
+        if name not in b.curves:
+            continue
+        rates = dict(b.curves[name])
+        print(f"| {NAMES[name]} | " + " | ".join(f"{100 * rates[s]:.1f} %" for s in columns) + " |")
+    print("\nFitted model minus each method, percentage points [95 % interval], verdict:\n")
+    print("| against | " + " | ".join(f"{s:.0%}" for s in columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for name in METHODS[1:]:
+        cells = {c.share: c for c in comparisons if c.baseline == name}
+        if not cells:
+            continue
+        print(f"| {NAMES[name]} | " + " | ".join(
+            f"{100 * cells[s].difference:+.1f} [{100 * cells[s].low:+.1f}, {100 * cells[s].high:+.1f}] "
+            f"{cells[s].verdict}" for s in columns) + " |")
+        counts = tally(comparisons, name)
+        print(f"|  | better at {counts['better']}, indistinguishable at {counts['indistinguishable']}, "
+              f"worse at {counts['worse']} |")
+
+
+def speed(source: Path) -> None:
+    table = read_event_file(CalibrateRequest(burglaries=source, input_crs="EPSG:26971"))
+    events = burglary_events(table.burglaries, source=str(source))
+    t0 = time.perf_counter()
+    fit = fit_events(events, Settings())
+    fit_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    knox_test(events.x, events.y, events.day, sds=(0, 1, 100, 200, 300, 400, 500, np.inf),
+              tds=(0, 7, 14, 21, 28, 42, 56, np.inf), nrep=99, seed=1)
+    knox_seconds = time.perf_counter() - t0
+    assert fit is not None
+    print(f"\n## Speed\n\nFitting the model on all {fit.n_burglaries:,} burglaries: {fit_seconds:.1f} s "
+          f"({fit.iterations} EM steps; target 60 s). Peer, same run: the Knox test on the same burglaries, "
+          f"99 shuffles: {knox_seconds:.1f} s.")
+    _, rolling_seconds = backtest(source, "2014-03-01", "2017-12-31", refit_every=56)
+    _, plain_seconds = backtest(source, "2014-03-01", "2017-12-31")
+    print(f"Rolling-origin backtest 2014-03-01..2017-12-31, refit every 8 weeks: {rolling_seconds:.1f} s "
+          f"(target 180 s). Peer, same run: the same backtest with the default model: {plain_seconds:.1f} s.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="the two fixed splits only")
+    args = parser.parse_args()
+    if not DATA.exists():
+        sys.exit(f"{DATA} not found: this benchmark needs the shared Chicago data")
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "chicago.csv"
+        frame = pd.read_csv(DATA)
+        frame["date"] = pd.to_datetime(frame["date_single"], format="%d/%m/%Y").dt.strftime("%Y-%m-%d")
+        frame[["x", "y", "date"]].to_csv(source, index=False)
+        for fit_to, score in (("2015-12-31", ("2016-01-01", "2016-12-31")),
+                              ("2016-12-31", ("2017-01-01", "2017-12-31"))):
+            settings = Path(folder) / f"fit-{fit_to}.toml"
+            seconds = calibrate(source, "2014-01-01", fit_to, settings)
+            result, scored = backtest(source, *score, settings_path=settings)
+            report(f"Fit 2014-01-01..{fit_to} ({seconds:.0f} s), score {score[0]}..{score[1]} ({scored:.0f} s)",
+                   result)
+        if not args.quick:
+            result, seconds = backtest(source, "2015-01-01", "2017-12-31", refit_every=56)
+            report(f"Rolling origin 2015-2017, refit every 8 weeks ({seconds:.0f} s)", result)
+            speed(source)
+
+
+if __name__ == "__main__":
+    main()

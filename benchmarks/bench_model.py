@@ -1,6 +1,6 @@
 """The fitted risk model on Chicago: does it win on burglaries it was not fitted on, and how fast?
 
-    python benchmarks/bench_model.py            # everything (about 6 minutes on 2 cores)
+    python benchmarks/bench_model.py            # everything (about 7 minutes on 2 cores)
     python benchmarks/bench_model.py --quick    # the two fixed splits only
 
 Reads ../shared/data/chicago_burglary_2014_2017.csv (EPSG:26971; not part of the repository)
@@ -9,7 +9,9 @@ and runs ``cocoon calibrate`` and ``cocoon backtest`` as a user would, through t
 1. fit on 2014-2015 (calibrate --write-settings), score 2016 (backtest --settings);
 2. fit on 2014-2016, score 2017;
 3. rolling origin over 2015-2017: refit every 8 weeks on everything before the block;
-4. speed: fitting on all 45,319 burglaries (target: at most 60 s), beside the Knox test on the
+4. small areas, as a police area's own file would be: 8 squares of 5 x 5 km picked at random,
+   each fitted on its 2015 burglaries (a few hundred) and scored on its 2016 ones;
+5. speed: fitting on all 45,319 burglaries (target: at most 60 s), beside the Knox test on the
    same burglaries with 99 shuffles, measured in the same run; and a rolling-origin backtest
    over four years (2014-03-01 to 2017-12-31, target: at most 180 s), beside the same backtest
    with the default model.
@@ -34,9 +36,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cocoon.evidence.comparisons import COMPARE_SHARES, tally  # noqa: E402
+from cocoon.evidence.comparisons import COMPARE_SHARES, compare, tally  # noqa: E402
 from cocoon.evidence.events import burglary_events  # noqa: E402
+from cocoon.evidence.fitting import fit_model  # noqa: E402
 from cocoon.evidence.knox import knox_test  # noqa: E402
+from cocoon.evidence.scoring import run_backtest  # noqa: E402
 from cocoon.jobs.backtest import BacktestRequest, run_backtest_job  # noqa: E402
 from cocoon.jobs.calibrate import CalibrateRequest, fit_events, run_calibrate  # noqa: E402
 from cocoon.jobs.common import read_event_file  # noqa: E402
@@ -94,6 +98,57 @@ def report(title: str, result: object) -> None:
               f"worse at {counts['worse']} |")
 
 
+def small_areas(source: Path, squares: int = 8, side: float = 5000.0, seed: int = 3) -> None:
+    """Fit on one year of a 5 x 5 km square, score the next year, for several squares."""
+    import shapely
+
+    table = read_event_file(CalibrateRequest(burglaries=source, input_crs="EPSG:26971"))
+    events = burglary_events(table.burglaries, source=str(source))
+    origin = np.datetime64(events.first, "D")
+    first_2015 = int((np.datetime64("2015-01-01") - origin).astype(int))
+    first_2016 = int((np.datetime64("2016-01-01") - origin).astype(int))
+    last_2016 = int((np.datetime64("2016-12-31") - origin).astype(int))
+    rng = np.random.default_rng(seed)
+    settings = Settings()
+    totals: dict[str, dict[str, int]] = {}
+    curves: dict[str, list[list[float]]] = {}
+    sizes = []
+    for _ in range(squares):
+        centre = rng.integers(len(events.x))
+        inside = (np.abs(events.x - events.x[centre]) < side / 2) & (np.abs(events.y - events.y[centre]) < side / 2)
+        x, y, day = events.x[inside], events.y[inside], events.day[inside]
+        keep = day <= last_2016
+        x, y, day = x[keep], y[keep], day[keep]
+        area = shapely.MultiPoint(np.column_stack([x, y])).convex_hull
+        fit = fit_model(x, y, day, first_day=first_2015, last_day=first_2016 - 1, area=area)
+        result = run_backtest(x, y, day, first_day=first_2016, last_day=last_2016, area=area, zones=settings.zones,
+                              ranking=settings.ranking, settings=settings.backtest,
+                              models=[(first_2016, fit.model)])
+        sizes.append((fit.n_burglaries, result.n_events_scored, fit.data_share))
+        for name in METHODS:
+            curves.setdefault(name, []).append([dict(result.curves[name])[s] for s in COMPARE_SHARES])
+        comparisons = compare(result)
+        for name in METHODS[1:]:
+            for verdict, count in tally(comparisons, name).items():
+                totals.setdefault(name, {}).setdefault(verdict, 0)
+                totals[name][verdict] += count
+    km = f"{side / 1000:g}"
+    print(f"\n## Small areas: {squares} squares of {km} x {km} km, fitted on 2015, scored on 2016\n")
+    print("Burglaries fitted / scored / share of the model from the data: "
+          + "; ".join(f"{a} / {b} / {c:.0%}" for a, b, c in sizes))
+    print("\nMean hit rate over the squares:\n")
+    print("| method | " + " | ".join(f"{s:.0%}" for s in COMPARE_SHARES) + " |")
+    print("|---|" + "---:|" * len(COMPARE_SHARES))
+    for name in METHODS:
+        mean = np.mean(curves[name], axis=0)
+        print(f"| {NAMES[name]} | " + " | ".join(f"{100 * v:.1f} %" for v in mean) + " |")
+    print("\nVerdicts of the fitted model, summed over squares and shares (95 % intervals, weeks resampled):\n")
+    for name in METHODS[1:]:
+        counts = totals[name]
+        print(f"- against {NAMES[name]}: better {counts['better']}, indistinguishable {counts['indistinguishable']}, "
+              f"worse {counts['worse']}")
+
+
 def speed(source: Path) -> None:
     table = read_event_file(CalibrateRequest(burglaries=source, input_crs="EPSG:26971"))
     events = burglary_events(table.burglaries, source=str(source))
@@ -135,6 +190,7 @@ def main() -> None:
         if not args.quick:
             result, seconds = backtest(source, "2015-01-01", "2017-12-31", refit_every=56)
             report(f"Rolling origin 2015-2017, refit every 8 weeks ({seconds:.0f} s)", result)
+            small_areas(source)
             speed(source)
 
 

@@ -5,6 +5,8 @@ Run from the repository root:  python benchmarks/bench_plan.py [--households 100
 Targets (issue "The daily cocooning plan"): plan end to end <= 8 s and <= 2 GB peak memory
 (GeoParquet and GeoPackage households); demo <= 20 s. Beside our figures it measures a peer
 in the same run: the same neighbour search done the common GeoPandas way (buffers + sjoin).
+It also times the plan with a fitted model ([model] in --settings) and two years of older
+burglaries (3 x --burglaries) behind the active ones, which the model's history part reads.
 """
 
 from __future__ import annotations
@@ -42,18 +44,33 @@ def make_households(n: int, seed: int = 1):
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=3006)
 
 
-def make_burglaries(households, n: int, seed: int = 2):
+def make_burglaries(households, n: int, seed: int = 2, *, ages: tuple[int, int] = (0, 57), prefix: str = "B"):
+    """Burglaries at ``n`` random households, dated ``ages`` days (from, up to) before the plan date:
+    active ones by default; older ones (57 days to two years) for the model's history part."""
     import pandas as pd
 
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(households), n, replace=False)
     lonlat = households.iloc[pick].to_crs(4326)
-    ages = rng.integers(0, 57, n)
+    days = rng.integers(ages[0], ages[1], n)
     return pd.DataFrame({
-        "id": [f"B{i}" for i in range(n)],
-        "date": [(PLAN_DATE - dt.timedelta(days=int(a))).isoformat() for a in ages],
+        "id": [f"{prefix}{i}" for i in range(n)],
+        "date": [(PLAN_DATE - dt.timedelta(days=int(a))).isoformat() for a in days],
         "lon": lonlat.geometry.x.round(7), "lat": lonlat.geometry.y.round(7),
     })
+
+
+def model_settings(path: Path) -> None:
+    """A settings file with a fitted model of the shape cocoon calibrate writes (weights as on Chicago)."""
+    from dataclasses import replace
+
+    from cocoon.risk.model import DISTANCE_BANDS_M, TIME_BANDS_DAYS, RiskModel
+    from cocoon.settings import Settings, settings_toml
+
+    weights = np.outer([3.0, 1.0, 0.1, 1.5, 2.5, 1.0, 2.0, 2.5], [1.0, 0.6, 1.0, 1.3, 2.5, 2.0, 1.5]) / 1000
+    model = RiskModel(distance_m=np.array(DISTANCE_BANDS_M), days=np.array(TIME_BANDS_DAYS), weights=weights,
+                      background_per_km2_day=0.004, recent_days=56)
+    path.write_text(settings_toml(replace(Settings(), model=model.to_settings(fitted_burglaries=20000))))
 
 
 def peak_of(cmd: list[str]) -> tuple[float, float]:
@@ -119,6 +136,19 @@ def main() -> None:
             with open(out / "visits.csv", encoding="utf-8") as visits:
                 listed = sum(1 for _ in visits) - 1
             rows.append((f"cocoon plan ({kind})", seconds, mb, f"{listed:,} households listed", "<= 8 s, <= 2048 MB"))
+        history = make_burglaries(households, 3 * args.burglaries, seed=3, ages=(57, 730), prefix="H")
+        import pandas as pd
+
+        pd.concat([burglaries, history]).to_csv(tmp / "burglaries-with-history.csv", index=False)
+        model_settings(tmp / "model.toml")
+        out = tmp / "plan-model"
+        seconds, mb = peak_of([*cocoon, "plan", "--burglaries", str(tmp / "burglaries-with-history.csv"),
+                               "--households", str(tmp / "households.parquet"), "--date", PLAN_DATE.isoformat(),
+                               "--out", str(out), "--settings", str(tmp / "model.toml"), "--lang", "en"])
+        with open(out / "visits.csv", encoding="utf-8") as visits:
+            listed = sum(1 for _ in visits) - 1
+        rows.append(("cocoon plan (parquet, fitted model)", seconds, mb,
+                     f"{listed:,} households listed, {3 * args.burglaries:,} older burglaries", "<= 8 s, <= 2048 MB"))
         q_ours = ours_query(households, burglaries)
         q_peer = peer_sjoin(households, burglaries)
         seconds, mb = peak_of([*cocoon, "demo", "--out", str(tmp / "demo"), "--lang", "en"])

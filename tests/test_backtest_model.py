@@ -106,6 +106,8 @@ def test_calibrate_then_backtest_on_later_burglaries(tmp_path, burglary_file):
     assert "cocoon calibrate" not in result.output  # no advice to run what was just run
     page = (tmp_path / "b.html").read_text()
     assert "The ranking model against each method" in page and "better" in page
+    assert "The calibrated model against the published defaults" in page
+    assert "cocoon calibrate" not in page
 
 
 def test_rolling_origin_refits_before_each_block(tmp_path, burglary_file):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import PLAN_DATE, X0, Y0
 from test_ranking import burglaries, households
 
-from cocoon.publish.explain import why
+from cocoon.publish.explain import why, why_column
 from cocoon.risk.daily_plan import make_plan
 from cocoon.risk.model import RiskModel
 from cocoon.risk.model_scores import horizon_points
@@ -37,17 +38,18 @@ def test_points_split_into_recent_and_history_by_time_band():
     age = np.array([2, 2, 40, 2, 2, 100])
     recent, history = horizon_points(m, d, age)
     area = np.pi * 10.0 ** 2  # an address stands for a disc of the same-place distance
-    # Two days old: lags 2..31, i.e. 6 days of band 1-7, all 21 of band 8-28, 3 of band 29-56.
-    assert recent[0] == pytest.approx((0.02 / 7 * 6 + 0.01 + 0.005 / 28 * 3) * 1000, rel=1e-9)
+    # Today's rate x 30 days x 1,000; the same place takes the whole same-place weight.
+    assert recent[0] == pytest.approx(0.02 / 7 * 30 * 1000, rel=1e-9)
     ring = np.pi * (100.0 ** 2 - 10.0 ** 2)
-    assert recent[1] == pytest.approx((0.05 / 7 * 6 + 0.02 + 0.01 / 28 * 3) / ring * area * 1000, rel=1e-9)
-    # Forty days old: lags 40..69, 17 days of band 29-56; band 57-365 is 0 at 50 m.
-    assert recent[2] == pytest.approx(0.01 / 28 * 17 / ring * area * 1000, rel=1e-9)
+    assert recent[1] == pytest.approx(0.05 / 7 / ring * area * 30 * 1000, rel=1e-9)
+    assert recent[2] == pytest.approx(0.01 / 28 / ring * area * 30 * 1000, rel=1e-9)  # 40 days: band 29-56
     assert history[:5].sum() == 0
     assert recent[3] > 0 and recent[4] == 0 == history[4]  # beyond the reach: nothing
-    # 100 days old at the same place: only the 57-365 band, which is this place's history.
+    # 100 days old at the same place: the 57-365 band, which is this place's history.
     assert recent[5] == 0
     assert history[5] == pytest.approx(0.05 / 309 * 30 * 1000, rel=1e-9)
+    # A burglary of the plan date counts as one day old.
+    assert horizon_points(m, np.array([0.0]), np.array([0]))[0][0] == recent[0]
 
 
 def test_a_burglary_beyond_the_memory_adds_nothing():
@@ -86,3 +88,21 @@ def test_without_a_model_the_score_is_all_recent_and_still_explained():
     assert (visits["score_recent"] == visits["score"]).all() and (visits["score_history"] == 0).all()
     assert all(visits["reasons"].str.len() > 0)
     assert "(B0, 2 days ago, 60 m; B1, 40 days ago, 190 m)" in why(visits.iloc[0].to_dict(), "en")
+
+
+def test_the_sentences_for_a_whole_table_match_one_row_at_a_time():
+    visits = pd.DataFrame({"score": [1234.56, 2.0, float("nan")], "score_recent": [1200.5, 2.0, None],
+                           "score_history": [34.06, 0.0, 0.0],
+                           "reasons": ["B7|1|1234.4;B8|12|40", "B9|0|5;bad|x|1", None]})
+    english = why_column(visits, "en")
+    assert english == [why(row, "en") for row in visits.to_dict("records")]
+    assert english[0] == ("Score 1,234.6: 1,200.5 from recent burglaries nearby (B7, 1 day ago, 1,234 m; "
+                          "B8, 12 days ago, 40 m), 34.1 from this place's own history.")
+    assert english[1].startswith("Score 2.0: 2.0 from recent burglaries nearby (B9, 0 days ago, 5 m),")
+    assert english[2] == "Score 0.0: 0.0 from recent burglaries nearby, 0.0 from this place's own history."
+    swedish = why_column(visits, "sv")
+    assert swedish[0].startswith("Poäng 1\u00a0234,6: 1\u00a0200,5 från nya inbrott i närheten"), swedish[0]
+    assert "för 1 dag sedan, 1\u00a0234 m" in swedish[0] and "för 12 dagar sedan, 40 m" in swedish[0]
+    volunteers = why_column(visits, "en", name_burglaries=False)
+    assert "B7" not in volunteers[0]
+    assert volunteers[0].startswith("Score 1,234.6: 1,200.5 from recent burglaries nearby,")

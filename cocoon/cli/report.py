@@ -7,11 +7,9 @@ from typing import TYPE_CHECKING, Any
 from cocoon.catalogue import number, percent, text, translator
 from cocoon.cli.common import console, printable
 from cocoon.evidence.breaks import band_labels
-from cocoon.evidence.comparisons import MIN_WEEKS, TOO_FEW, tally
-from cocoon.evidence.fitting import PRIOR_BURGLARIES
-from cocoon.publish.reports import backtest_rows, comparison_table
+from cocoon.evidence.comparisons import MIN_WEEKS, TOO_FEW
+from cocoon.publish.reports import backtest_rows, comparison_table, model_lines, model_table, model_verdict
 from cocoon.publish.status_report import MEASURES
-from cocoon.risk.model import band_names
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -48,9 +46,12 @@ def print_plan_summary(result: PlanResult) -> None:
     table.add_column(t("phase.high"), justify="right")
     table.add_column(t("phase.elevated"), justify="right")
     table.add_column(t("summary.total"), justify="right")
+    ranking, model = plan.settings.ranking, bool(plan.settings.model.weights)
     for tier in "ABC":
         row = counts["by_tier_phase"][tier]
-        table.add_row(t(f"tier.{tier}", m=plan.settings.ranking.tier_b_max_m), number(row["high"], lang),
+        key = f"tier.{tier}_model" if model and tier in "AB" else f"tier.{tier}"
+        table.add_row(t(key, m=ranking.tier_b_max_m, a=ranking.tier_a_max_m, b=ranking.tier_b_max_m),
+                      number(row["high"], lang),
                       number(row["elevated"], lang), number(row["high"] + row["elevated"], lang))
     table.add_row(t("summary.total"), *[number(sum(counts["by_tier_phase"][x][p] for x in "ABC"), lang)
                                         for p in ("high", "elevated")], number(counts["households"], lang),
@@ -153,33 +154,14 @@ def print_model(result: CalibrateResult, out: Any, t: Callable[..., str]) -> Non
     if fit is None:
         out.print(t("calibrate.no_model"), style="yellow")
         return
-    model = fit.model
-    out.print(t("calibrate.model_title", n=fit.n_burglaries, days=fit.days, km2=number(fit.area_km2, lang, 1)),
-              style="bold")
-    n = max(fit.n_burglaries, 1)
-    if fit.enough_data:
-        out.print(t("calibrate.model_split", recent=percent(fit.recent_triggered / n, lang, 0),
-                    history=percent((fit.triggered - fit.recent_triggered) / n, lang, 0),
-                    background=percent(fit.background_share, lang, 0), window=model.recent_days))
-    low, high = fit.recent_interval
-    if fit.enough_data:
-        out.print(t("calibrate.model_near" if fit.near_repeats else "calibrate.model_no_near",
-                    total=number(1000 * fit.recent_estimate, lang, 1), low=number(1000 * low, lang, 1),
-                    high=number(1000 * high, lang, 1), window=model.recent_days), style="bold")
-    out.print(t("calibrate.model_share", share=round(100 * fit.data_share), prior=PRIOR_BURGLARIES))
-    if not fit.enough_data:
-        out.print(t("calibrate.model_few"), style="yellow")
-    table = Table(title=t("calibrate.model_table_title"),
-                  caption=t("calibrate.model_table_caption", m=model.same_place_m))
-    table.add_column(t("knox_table.corner"))
-    first = [1, *(int(d) + 1 for d in model.days[:-1])]
-    for lo, hi in zip(first, model.days, strict=True):
-        table.add_column(f"{lo}–{int(hi)}", justify="right")
-    for k, name in enumerate(band_names(model.distance_m, lang)):
-        cells = [Text(number(1000 * float(model.weights[k, j]), lang, 1),
-                      style="dim" if fit.from_data[k, j] < 0.5 else "")
-                 for j in range(len(model.days))]
-        table.add_row(name, *cells)
+    for key, params, style in model_lines(fit, lang):
+        out.print(t(key, **params), style=style or None)
+    shown = model_table(fit, lang)
+    table = Table(title=shown["title"], caption=shown["caption"])
+    for k, header in enumerate(shown["header"]):
+        table.add_column(header, justify="left" if k == 0 else "right")
+    for row in shown["rows"]:
+        table.add_row(row["label"], *[Text(c["text"], style="dim" if c["grey"] else "") for c in row["cells"]])
     out.print(table)
     if result.settings_out is not None:
         out.print(t("calibrate.model_written", file=str(result.settings_out)))
@@ -254,27 +236,8 @@ def print_comparisons(result: BacktestResult, out: Any, t: Callable[..., str]) -
 def print_model_verdict(result: BacktestResult, out: Any, t: Callable[..., str]) -> None:
     """How the ranking model did: the defaults against Bowers-Johnson, or a fitted model against
     the defaults, with what to do next (never "calibrate" after a calibrated run)."""
-    lang, b = result.lang, result.backtest
-    if result.model_source == "defaults":
-        model, bj = b.baselines["ranking_model"]["hit_rate"], b.baselines["bowers_johnson"]["hit_rate"]
-        out.print(t("backtest.model_vs_bj", model=number(model * 100, lang, 1), bj=number(bj * 100, lang, 1),
-                    verdict=t("backtest.at_least" if model >= bj else "backtest.below")), style="bold")
-        return
-    counts = tally(result.comparisons, "default_model")
-    n = sum(counts.values())
-    out.print(t("backtest.model_vs_defaults", kind=t(f"backtest.kind_{result.model_source}"), n=n,
-                better=counts["better"], same=counts["indistinguishable"], worse=counts["worse"]), style="bold")
-    if n and counts["too_few_weeks"] == n:
-        advice = "backtest.advice_too_few"
-    elif counts["better"] and not counts["worse"]:
-        advice = "backtest.advice_use" if result.model_source == "settings" else "backtest.advice_refit_use"
-    elif counts["worse"] and not counts["better"]:
-        advice = "backtest.advice_keep_defaults"
-    elif counts["worse"]:
-        advice = "backtest.advice_mixed"
-    else:
-        advice = "backtest.advice_same"
-    out.print(t(advice))
+    for line, style in model_verdict(result.backtest, result.comparisons, result.model_source, result.lang):
+        out.print(line, style=style or None)
 
 
 def print_ingest(result: IngestResult, lang: str) -> None:

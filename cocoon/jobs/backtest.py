@@ -146,7 +146,8 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     if request.html_path:
         written.append(write_text(request.html_path, backtest_page(result, lang=lang, source=source,
                                                                    start=request.start, end=request.end,
-                                                                   comparisons=comparisons)))
+                                                                   comparisons=comparisons,
+                                                                   model_source=model_source)))
     if request.per_burglary_path:
         written.append(write_csv(per_burglary_table(result, events), request.per_burglary_path))
     return BacktestResult(backtest=result, events=events, start=request.start, end=request.end,

@@ -128,7 +128,8 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     if request.plot_path:
         written.append(write_bytes(request.plot_path, knox_heatmap(result, lang=lang, title=source)))
     if request.html_path:
-        written.append(write_text(request.html_path, knox_page(result, events, lines, lang=lang, source=source)))
+        written.append(write_text(request.html_path, knox_page(result, events, lines, lang=lang, source=source,
+                                                               fit=fit)))
     if request.settings_out:
         # Always written when asked: the fitted model (where the data say little, it is the
         # defaults), and the zones and weights in force; the file says which is which.

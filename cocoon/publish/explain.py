@@ -3,41 +3,171 @@
 "Score 12.3: 9.1 from recent burglaries nearby (B12, 3 days ago, 40 m; B7, 20 days ago,
 150 m), 3.2 from this place's own history." The parts come from the ranking
 (:mod:`cocoon.risk.ranking`): ``score_recent``, ``score_history`` and ``reasons``.
+
+A plan can list a million households, so the sentences are written for a whole table at once
+with Arrow's string kernels (:func:`why_column`): each catalogue template is split once per
+language into its literal text and its slots, and every slot is filled column-wise.
 """
 
 from __future__ import annotations
 
-import math
+import re
+from functools import cache
 from typing import Any
 
-from cocoon.catalogue import number, text
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cocoon.catalogue import localise, text
 
 
 def why(row: Any, lang: str, *, name_burglaries: bool = True) -> str:
     """The sentence for one visits row (a namedtuple or a mapping with score, score_recent,
-    score_history and reasons); without the burglaries' ids, ages and distances when
-    ``name_burglaries`` is false (the volunteers' list)."""
-    def get(key: str, default: Any = None) -> Any:
+    score_history and reasons)."""
+    def get(key: str, default: Any) -> Any:
         return row.get(key, default) if isinstance(row, dict) else getattr(row, key, default)
 
-    score = _value(get("score", 0.0))
-    recent = _value(get("score_recent", score))
-    history = _value(get("score_history", 0.0))
-    items = []
-    reasons = str(get("reasons", "") or "") if name_burglaries else ""
-    for part in reasons.split(";"):
-        fields = part.split("|")
-        if len(fields) == 3 and fields[1].lstrip("-").isdigit():
-            items.append(text("why.burglary", lang, id=fields[0], days=int(fields[1]),
-                              m=number(float(fields[2]), lang)))
-    burglaries = text("why.burglaries", lang, list="; ".join(items)) if items else ""
-    return text("why.sentence", lang, score=number(score, lang, 1), recent=number(recent, lang, 1),
-                history=number(history, lang, 1), burglaries=burglaries)
+    score = get("score", 0.0)
+    frame = pd.DataFrame({"score": [score], "score_recent": [get("score_recent", score)],
+                          "score_history": [get("score_history", 0.0)], "reasons": [get("reasons", "")]})
+    return why_column(frame, lang, name_burglaries=name_burglaries)[0]
 
 
-def _value(value: Any) -> float:
+def why_column(visits: pd.DataFrame, lang: str, *, name_burglaries: bool = True) -> list[str]:
+    """The sentence for every row of ``visits`` (columns score and, where present, score_recent,
+    score_history and reasons); without the burglaries' ids, ages and distances when
+    ``name_burglaries`` is false (the volunteers' list). Scores are written to one decimal, as
+    visits.csv rounds them."""
+    n = len(visits)
+    if n == 0:
+        return []
+    score = _values(visits.get("score"), n)
+    recent = _values(visits["score_recent"], n) if "score_recent" in visits else score
+    history = _values(visits.get("score_history"), n)
+    listed = pa.nulls(n, pa.string())
+    if name_burglaries and "reasons" in visits:
+        listed = _burglaries(visits["reasons"].to_numpy(dtype=object), lang)
+    around = pc.fill_null(_fill(_pieces("why.burglaries", lang, ("list",)), [listed]), "")
+    sentence = _fill(_pieces("why.sentence", lang, ("score", "recent", "history", "burglaries")),
+                     [_written(score, lang), _written(recent, lang), _written(history, lang), around])
+    return list(sentence.to_pylist())
+
+
+def _burglaries(reasons: np.ndarray, lang: str) -> pa.Array:
+    """"B12, 3 days ago, 40 m; B7, …" per row (null where none), from the ranking's
+    "id|days|metres;…" reasons."""
+    given = pa.array([r if isinstance(r, str) and r else None for r in reasons.tolist()], type=pa.string())
+    parts = pc.split_pattern(given, ";")
+    fields = pc.split_pattern(parts.flatten(), "|")
     try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return result if math.isfinite(result) else 0.0
+        lengths = pc.min_max(pc.list_value_length(fields)).as_py()
+        if len(fields) and (lengths["min"], lengths["max"]) != (3, 3):
+            raise ValueError("a reason without three fields")
+        ids = pc.list_element(fields, 0)
+        days = pc.cast(pc.list_element(fields, 1), pa.int64())
+        metres = pc.cast(pc.list_element(fields, 2), pa.float64()).to_numpy(zero_copy_only=False)
+        if not np.isfinite(metres).all():
+            raise ValueError("a distance that is not a number")
+    except (pa.ArrowInvalid, ValueError):
+        return pa.array(_burglaries_one_by_one(reasons, lang), type=pa.string())
+    columns = [ids, pc.cast(days, pa.string()), _written(metres, lang, 0)]
+    items = pc.if_else(pc.equal(days, 1), _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=1), columns),
+                       _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=2), columns))
+    per_row = pa.ListArray.from_arrays(parts.offsets, items, mask=parts.is_null())
+    return pc.binary_join(per_row, "; ")
+
+
+def _burglaries_one_by_one(reasons: np.ndarray, lang: str) -> list[str | None]:
+    """:func:`_burglaries` row by row, leaving out the parts that do not read as id|days|metres."""
+    out: list[str | None] = []
+    for reason in reasons.tolist():
+        items = []
+        for part in reason.split(";") if isinstance(reason, str) else []:
+            fields = part.split("|")
+            if len(fields) != 3 or not fields[1].lstrip("-").isdigit():
+                continue
+            try:
+                metres = float(fields[2])
+            except ValueError:
+                continue
+            if np.isfinite(metres):
+                days = int(fields[1])
+                pieces = _pieces("why.burglary", lang, ("id", "days", "m"), plural=1 if days == 1 else 2)
+                filled = _fill(pieces, [pa.array([fields[0]]), pa.array([str(days)]),
+                                        _written(np.array([metres]), lang, 0)])
+                items.append(str(filled[0].as_py()))
+        out.append("; ".join(items) or None)
+    return out
+
+
+def _values(column: pd.Series | None, n: int) -> np.ndarray:
+    """Numbers as floats, with anything missing or not a number as 0."""
+    if column is None:
+        return np.zeros(n)
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isfinite(values), values, 0.0)
+
+
+def _written(values: np.ndarray, lang: str, digits: int = 1) -> pa.Array:
+    """Numbers rounded to ``digits`` decimals and written the way ``lang`` writes them ("1,234.5"
+    or "1 234,5"), like :func:`cocoon.catalogue.number`, for a whole column at once."""
+    decimal, thousands = localise(".", lang), localise(",", lang)
+    scaled = np.rint(np.abs(values) * 10**digits)
+    huge = scaled >= 2**62
+    whole_and_part = np.where(huge, 0, scaled).astype(np.int64)
+    written = _grouped(whole_and_part // 10**digits, thousands)
+    if digits:
+        part = pc.utf8_lpad(pc.cast(pa.array(whole_and_part % 10**digits), pa.string()), digits, "0")
+        written = pc.binary_join_element_wise(written, part, decimal)
+    negative = (values < 0) & (scaled > 0)
+    if negative.any():
+        written = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", written, ""), written)
+    if huge.any():
+        spell = [localise(format(v, f",.{digits}f"), lang) for v in values[huge].tolist()]
+        written = pc.replace_with_mask(written, pa.array(huge), pa.array(spell, type=pa.string()))
+    return written
+
+
+def _grouped(whole: np.ndarray, thousands: str) -> pa.Array:
+    """Whole numbers (0 or more) with a separator between groups of three digits."""
+    plain = pc.cast(pa.array(whole), pa.string())
+    big = whole >= 1000
+    if not big.any():
+        return plain
+    low = pc.utf8_lpad(pc.cast(pa.array(whole % 1000), pa.string()), 3, "0")
+    return pc.if_else(pa.array(big), pc.binary_join_element_wise(_grouped(whole // 1000, thousands), low, thousands),
+                      plain)
+
+
+def _fill(pieces: tuple[str | int, ...], columns: list[pa.Array]) -> pa.Array:
+    """A template for every row at once: ``pieces`` alternate literal text and the number of the
+    column that fills a slot (a null in any slot makes the row null)."""
+    parts = [columns[p] if isinstance(p, int) else pa.scalar(p, pa.string()) for p in pieces if p != ""]
+    if not any(isinstance(p, int) for p in pieces):
+        parts.append(pc.if_else(pc.is_valid(columns[0]), "", pa.scalar(None, pa.string())))
+    return pc.binary_join_element_wise(*parts, "")
+
+
+class _Slot(int):
+    """A whole number that writes itself as a numbered slot, so that a template's plural form
+    (``{days:day|days}``) is still chosen by its value."""
+
+    slot: str
+
+    def __new__(cls, value: int, slot: str) -> _Slot:
+        made = super().__new__(cls, value)
+        made.slot = slot
+        return made
+
+    def __format__(self, spec: str) -> str:
+        return self.slot
+
+
+@cache
+def _pieces(key: str, lang: str, fields: tuple[str, ...], plural: int = 1) -> tuple[str | int, ...]:
+    """The catalogue entry ``key`` as literal text and slot numbers (positions in ``fields``),
+    its plural forms settled for a value of ``plural``."""
+    filled = text(key, lang, **{name: _Slot(plural, f"\x00{i}\x00") for i, name in enumerate(fields)})
+    return tuple(int(piece) if k % 2 else piece for k, piece in enumerate(re.split("\x00([0-9]+)\x00", filled)))

@@ -246,8 +246,21 @@ def write_csv(frame: pd.DataFrame, path: Path, *, dialect: str = "plain") -> Pat
 
 def neutralise(values: pd.Series) -> pd.Series:
     """Text cells starting with = + - @ tab or carriage return get a leading apostrophe."""
-    text_cells = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
-    return values.where(~text_cells.astype(bool), "'" + values.astype(str))
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        cells = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        first = pc.utf8_slice_codeunits(cells, 0, 1)
+        text_cells = pc.fill_null(pc.is_in(first, value_set=pa.array(FORMULA_START)), False).to_numpy(
+            zero_copy_only=False)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all text: cell by cell
+        text_cells = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START)).to_numpy(dtype=bool)
+    if not text_cells.any():
+        return values
+    out = values.copy()
+    out[text_cells] = "'" + values[text_cells].astype(str)
+    return out
 
 
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:

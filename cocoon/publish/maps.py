@@ -37,7 +37,7 @@ from cocoon.catalogue import number, text, translator
 from cocoon.geo.crs import Bounds, to_lonlat
 from cocoon.geo.privacy import NearestRule, generalise
 from cocoon.publish.charts import figure, png_bytes
-from cocoon.publish.explain import why
+from cocoon.publish.explain import why_column
 from cocoon.publish.weeks import iso_week, week_label
 from cocoon.risk.zones import PHASES
 
@@ -799,12 +799,13 @@ def _household_layer(m: Any, visits: pd.DataFrame, outcomes: dict[str, tuple[str
 
     t = translator(lang)
     group = folium.FeatureGroup(name=t("maps.households"))
-    for row in visits.itertuples(index=False):
+    sentences = why_column(visits, lang)
+    for row, sentence in zip(visits.itertuples(index=False), sentences, strict=True):
         marker = folium.CircleMarker([float(row.lat), float(row.lon)], radius=3.5, stroke=False, fill=True,
                                      fill_color=TIER_COLOURS.get(str(row.tier), "#555"), fill_opacity=0.75)
         line = t("maps.household_line", tier=row.tier, dwellings=number(float(row.dwellings), lang),
                  score=number(float(row.score), lang, 1), distance=number(float(row.distance_m), lang))
-        lines = [f"<b>{escape(row.label)}</b>", escape(line), escape(why(row, lang))]
+        lines = [f"<b>{escape(row.label)}</b>", escape(line), escape(sentence)]
         if str(row.household_id) in outcomes:
             outcome, when = outcomes[str(row.household_id)]
             lines.append(escape(t("maps.outcome", outcome=t(f"outcome.{outcome}"), time=when)))

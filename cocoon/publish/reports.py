@@ -12,13 +12,16 @@ import numpy as np
 
 from cocoon.catalogue import number, percent, text, translator
 from cocoon.evidence.breaks import band_labels
-from cocoon.evidence.comparisons import TOO_FEW
+from cocoon.evidence.comparisons import TOO_FEW, tally
+from cocoon.evidence.fitting import PRIOR_BURGLARIES
 from cocoon.publish.charts import hit_rate_curve, knox_heatmap
 from cocoon.publish.html import render
+from cocoon.risk.model import band_names
 
 if TYPE_CHECKING:
     from cocoon.evidence.comparisons import Comparison
     from cocoon.evidence.events import Events
+    from cocoon.evidence.fitting import ModelFit
     from cocoon.evidence.knox import KnoxResult
     from cocoon.evidence.scoring import Backtest
 
@@ -33,8 +36,44 @@ def _colour(ratio: float, significant: bool) -> str:
     return f"rgba({rgb}, {alpha:.2f})"
 
 
+def model_lines(fit: ModelFit, lang: str) -> list[tuple[str, dict[str, Any], str]]:
+    """What the fitted model says, as (message key, values, emphasis): where its burglaries came
+    from, the data's verdict on near repeats, and how much of it is data."""
+    model = fit.model
+    n = max(fit.n_burglaries, 1)
+    lines: list[tuple[str, dict[str, Any], str]] = [
+        ("calibrate.model_title", {"n": fit.n_burglaries, "days": fit.days, "km2": number(fit.area_km2, lang, 1)},
+         "bold")]
+    if fit.enough_data:
+        lines.append(("calibrate.model_split", {
+            "recent": percent(fit.recent_triggered / n, lang, 0), "window": model.recent_days,
+            "history": percent((fit.triggered - fit.recent_triggered) / n, lang, 0),
+            "background": percent(fit.background_share, lang, 0)}, ""))
+        low, high = fit.recent_interval
+        lines.append(("calibrate.model_near" if fit.near_repeats else "calibrate.model_no_near", {
+            "total": number(1000 * fit.recent_estimate, lang, 1), "low": number(1000 * low, lang, 1),
+            "high": number(1000 * high, lang, 1), "window": model.recent_days}, "bold"))
+    lines.append(("calibrate.model_share", {"share": round(100 * fit.data_share), "prior": PRIOR_BURGLARIES}, ""))
+    if not fit.enough_data:
+        lines.append(("calibrate.model_few", {}, "yellow"))
+    return lines
+
+
+def model_table(fit: ModelFit, lang: str) -> dict[str, Any]:
+    """The fitted weights as follow-on burglaries per 1,000, one row per distance band; "grey"
+    marks the cells that are mostly the defaults."""
+    model = fit.model
+    first = [1, *(int(d) + 1 for d in model.days[:-1])]
+    header = [text("knox_table.corner", lang), *(f"{lo}–{int(hi)}" for lo, hi in zip(first, model.days, strict=True))]
+    rows = [{"label": name, "cells": [{"text": number(1000 * float(model.weights[k, j]), lang, 1),
+                                       "grey": bool(fit.from_data[k, j] < 0.5)} for j in range(len(model.days))]}
+            for k, name in enumerate(band_names(model.distance_m, lang))]
+    return {"title": text("calibrate.model_table_title", lang), "header": header, "rows": rows,
+            "caption": text("calibrate.model_table_caption", lang, m=model.same_place_m)}
+
+
 def knox_page(result: KnoxResult, events: Events, verdict: list[tuple[str, dict[str, Any]]], *, lang: str,
-              source: str) -> str:
+              source: str, fit: ModelFit | None = None) -> str:
     """The Knox test as a page that opens offline: the verdict, the tables and the heat-map."""
 
     t = translator(lang)
@@ -60,9 +99,12 @@ def knox_page(result: KnoxResult, events: Events, verdict: list[tuple[str, dict[
              last=events.last.isoformat(), crs=events.crs_label(lang), metric=t(f"knox.metric_{result.metric}"),
              closed=t(f"knox.closed_{result.closed}"),
              simulations=result.simulations, seed=result.seed)
+    model = None
+    if fit is not None:
+        model = {**model_table(fit, lang), "lines": [text(k, lang, **p) for k, p, _ in model_lines(fit, lang)]}
     return render(
         "knox.html.j2", lang=lang, t=t, source=source, verdict=[text(k, lang, **p) for k, p in verdict], tables=tables,
-        columns=band_labels(result.tds), plot=plot, meta=meta)
+        columns=band_labels(result.tds), plot=plot, meta=meta, model=model)
 
 
 def backtest_rows(backtest: Backtest, lang: str) -> dict[str, list[list[str]]]:
@@ -110,8 +152,34 @@ def comparison_table(comparisons: list[Comparison], lang: str) -> dict[str, Any]
             "caption": text("backtest.compare_caption", lang)}
 
 
+def model_verdict(backtest: Backtest, comparisons: list[Comparison], model_source: str,
+                  lang: str) -> list[tuple[str, str]]:
+    """How the ranking model did, as (text, style) lines: the defaults against Bowers-Johnson, or
+    a fitted model against the defaults with what to do next (never "calibrate" after a
+    calibrated run)."""
+    t = translator(lang)
+    if model_source == "defaults":
+        model, bj = backtest.baselines["ranking_model"]["hit_rate"], backtest.baselines["bowers_johnson"]["hit_rate"]
+        return [(t("backtest.model_vs_bj", model=number(model * 100, lang, 1), bj=number(bj * 100, lang, 1),
+                   verdict=t("backtest.at_least" if model >= bj else "backtest.below")), "bold")]
+    counts = tally(comparisons, "default_model")
+    n = sum(counts.values())
+    if n and counts["too_few_weeks"] == n:
+        advice = "backtest.advice_too_few"
+    elif counts["better"] and not counts["worse"]:
+        advice = "backtest.advice_use" if model_source == "settings" else "backtest.advice_refit_use"
+    elif counts["worse"] and not counts["better"]:
+        advice = "backtest.advice_keep_defaults"
+    elif counts["worse"]:
+        advice = "backtest.advice_mixed"
+    else:
+        advice = "backtest.advice_same"
+    return [(t("backtest.model_vs_defaults", kind=t(f"backtest.kind_{model_source}"), n=n, better=counts["better"],
+               same=counts["indistinguishable"], worse=counts["worse"]), "bold"), (t(advice), "")]
+
+
 def backtest_page(backtest: Backtest, *, lang: str, source: str, start: dt.date, end: dt.date,
-                  comparisons: list[Comparison] | None = None) -> str:
+                  comparisons: list[Comparison] | None = None, model_source: str = "defaults") -> str:
     """The backtest as a page that opens offline: the tables at equal area and the curve."""
     t = translator(lang)
     rows = backtest_rows(backtest, lang)
@@ -131,5 +199,6 @@ def backtest_page(backtest: Backtest, *, lang: str, source: str, start: dt.date,
               radius=float(backtest.policy.radius_m), high=backtest.policy.high_days,
               active=backtest.policy.active_days)
     meta = t("backtest.meta", area=number(backtest.area_km2, lang, 1), cell=float(backtest.cell_m))
+    verdict = [line for line, _ in model_verdict(backtest, comparisons or [], model_source, lang)]
     return render("backtest.html.j2", lang=lang, t=t, source=source, intro=intro, tables=tables, plot=plot,
-                  meta=meta)
+                  meta=meta, verdict=verdict)

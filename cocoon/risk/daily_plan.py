@@ -139,6 +139,8 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
         _refuse_far_apart(b, h, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=True)
     if len(zones) and len(visits) == 0:
         notes.append(("notes.no_households_in_zones", {}))
+    if model is not None:
+        notes.append(("notes.ranked_with_model", {"n": settings.model.fitted_burglaries}))
     return Plan(date=on, crs=metric, settings=settings, burglaries=b, zones=zones, outlines=merged_outlines(zones),
                 visits=visits, excluded=ranking.excluded, burgled=ranking.burgled, victims=ranking.victims,
                 notes=notes)

@@ -9,10 +9,10 @@ first, then rings out to the last bound) and ``j`` the time band that holds the 
 ``w[k, j]`` reads as "follow-on burglaries per burglary, in this band": the model is fitted by
 :mod:`cocoon.evidence.fitting`, which gives the numbers and how sure they are.
 
-The time bands up to the zone window are **recent burglaries nearby**; the later ones, and the
-background, are **this place's own history** (same-address repeats months later, streets that
-are burgled year after year). A household's score is the expected burglaries at its address
-(a disc of ``same_place_m``) over :data:`SCORE_DAYS` days, times 1,000, split into those two parts.
+The time bands up to the zone window are **recent burglaries nearby**; the later ones are **this
+place's own history** (same-address repeats months later, streets that are burgled year after
+year). A household's score is today's rate at its address (a disc of ``same_place_m``) times
+:data:`SCORE_DAYS` days, times 1,000, split into those two parts (:mod:`cocoon.risk.model_scores`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ DISTANCE_BANDS_M = (10.0, 50.0, 100.0, 200.0, 300.0, 400.0, 500.0, 1000.0)
 TIME_BANDS_DAYS = (7, 14, 28, 56, 182, 365, 730)
 """Upper bounds of the time bands, days since the burglary (the first band starts at 1)."""
 SCORE_DAYS = 30
-"""A score is the expected burglaries at the address over this many days, x 1,000."""
+"""A score is the burglaries expected at the address over this many days at today's rate, x 1,000."""
 
 
 @dataclass(frozen=True)

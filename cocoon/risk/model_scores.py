@@ -2,11 +2,14 @@
 
 For household h and every burglary b within the model's reach and memory::
 
-    points(h, b) = sum over the next SCORE_DAYS days of the rate b adds at h's address, x 1,000
+    points(h, b) = the rate b adds at h's address today x SCORE_DAYS x 1,000
 
-The points from time bands up to the zone window are "from recent burglaries nearby"; the
-points from later bands are "from this place's own history". The area-wide background is the
-same for every address, so it is left out of the score.
+(the burglaries expected at the address over the next 30 days if today's risk held, x 1,000).
+"Today" is the plan date, at least one day after the burglary: the same rate the backtest ranks
+grid cells by on a day, from the burglaries before it, so the backtest's ``ranking_model`` is
+the model the plan ranks with. Points from a time band up to the zone window are "from recent
+burglaries nearby"; from a later band "from this place's own history". The area-wide background
+is the same for every address, so it is left out of the score.
 
 The tiers follow the model too: tier A is the burgled address and every household with at least
 the points a burglary of yesterday gives at ``tier_a_max_m``; tier B at least what it gives at
@@ -30,22 +33,15 @@ REASONS_SHOWN = 2
 def horizon_points(model: RiskModel, distance: np.ndarray, age: np.ndarray,
                    same_place: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(recent, history) points one burglary ``age`` days old adds to an address ``distance``
-    metres away, summed over the next :data:`SCORE_DAYS` days (from lag max(age, 1))."""
+    metres away (see the module text; a burglary of the plan date counts as one day old)."""
     distance = np.asarray(distance, dtype=float)
     if same_place is not None:
         distance = np.where(same_place, 0.0, distance)
     age = np.maximum(np.asarray(age, dtype=np.int64), 1)
-    k = np.searchsorted(model.distance_m, distance, side="left")
-    near = k < len(model.distance_m)
-    k = np.minimum(k, len(model.distance_m) - 1)
-    lower = np.concatenate([[1], model.days[:-1] + 1])
-    start = np.maximum(age[:, None], lower[None, :])
-    end = np.minimum(age[:, None] + SCORE_DAYS - 1, model.days[None, :])
-    days = np.clip(end - start + 1, 0, None)  # pairs x time bands
-    per_m2_day = model.density()[k]  # pairs x time bands
-    points = per_m2_day * days * model.address_m2 * 1000.0 * near[:, None]
-    recent = model.recent_bands()
-    return points[:, recent].sum(axis=1), points[:, ~recent].sum(axis=1)
+    k, j, inside = model.bands(distance, age)
+    points = np.where(inside, model.density()[k, j] * model.address_m2 * SCORE_DAYS * 1000.0, 0.0)
+    recent = model.recent_bands()[j]
+    return np.where(recent, points, 0.0), np.where(recent, 0.0, points)
 
 
 def tier_thresholds(model: RiskModel, ranking: RankingSettings) -> tuple[float, float]:
@@ -65,58 +61,87 @@ class ModelScores:
     """"id|days ago|metres;..." for the burglaries adding most to the recent part, best first."""
 
 
+CHUNK = 50_000
+"""Households scored at a time, so that memory stays bounded on a region's register."""
+
+
 def model_scores(model: RiskModel, hx: np.ndarray, hy: np.ndarray, burglaries: pd.DataFrame,
-                 same_place: set[tuple[int, str]] | None = None) -> ModelScores:
+                 same_place: np.ndarray | None = None) -> ModelScores:
     """Score the households at (hx, hy) with every burglary in ``burglaries`` (columns x, y,
     burglary_id, age_days) dated up to the model's memory before the day.
 
-    ``same_place`` holds (household position, burglary id) pairs known to be the burgled address
-    or its building, however far apart their points are."""
+    ``same_place`` holds ``household position x len(burglaries) + burglary row`` for the pairs
+    known to be the burgled address or its building, however far apart their points are."""
     from scipy.spatial import cKDTree
 
     n = len(hx)
     age_all = burglaries["age_days"].to_numpy(dtype=np.int64)
     usable = np.flatnonzero((age_all >= 0) & (age_all <= model.memory_days))
-    empty = ModelScores(recent=np.zeros(n), history=np.zeros(n), reasons=np.full(n, "", dtype=object))
+    recent_sum, history_sum = np.zeros(n), np.zeros(n)
+    reasons = np.full(n, "", dtype=object)
     if n == 0 or len(usable) == 0:
-        return empty
-    bx = burglaries["x"].to_numpy(dtype=float)[usable]
-    by = burglaries["y"].to_numpy(dtype=float)[usable]
-    found = cKDTree(np.column_stack([bx, by])).query_ball_point(np.column_stack([hx, hy]), r=model.reach_m)
-    counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=n)
-    if counts.sum() == 0:
-        return empty
-    h = np.repeat(np.arange(n), counts)
-    b = np.concatenate([np.asarray(f, dtype=np.int64) for f in found])
-    d = np.hypot(hx[h] - bx[b], hy[h] - by[b])
-    ids = burglaries["burglary_id"].astype(str).to_numpy()[usable][b]
-    age = age_all[usable][b]
-    known = None
-    if same_place:
-        keys = pd.MultiIndex.from_arrays([h, ids])
-        known = keys.isin(pd.MultiIndex.from_tuples(sorted(same_place)))
-    recent, history = horizon_points(model, d, age, known)
-    return ModelScores(recent=np.bincount(h, weights=recent, minlength=n),
-                       history=np.bincount(h, weights=history, minlength=n),
-                       reasons=top_reasons(h, ids, age, d, recent, n))
+        return ModelScores(recent=recent_sum, history=history_sum, reasons=reasons)
+    ids = burglaries["burglary_id"].astype(str).to_numpy()
+    tree = cKDTree(np.column_stack([burglaries["x"].to_numpy(dtype=float)[usable],
+                                    burglaries["y"].to_numpy(dtype=float)[usable]]))
+    known_keys = np.unique(np.asarray(same_place if same_place is not None else [], dtype=np.int64))
+    for lo in range(0, n, CHUNK):
+        hi = min(lo + CHUNK, n)
+        # every (household, burglary) pair within the reach, as arrays (no per-household lists)
+        found = cKDTree(np.column_stack([hx[lo:hi], hy[lo:hi]])).sparse_distance_matrix(
+            tree, model.reach_m, output_type="ndarray")
+        if len(found) == 0:
+            continue
+        h = found["i"].astype(np.int64) + lo
+        row = usable[found["j"]]
+        known = None
+        if len(known_keys):  # sorted lookup: isin would sort every chunk's pairs again
+            keys = h * len(burglaries) + row
+            at = np.minimum(np.searchsorted(known_keys, keys), len(known_keys) - 1)
+            known = known_keys[at] == keys
+        recent, history = horizon_points(model, found["v"], age_all[row], known)
+        recent_sum += np.bincount(h, weights=recent, minlength=n)
+        history_sum += np.bincount(h, weights=history, minlength=n)
+        part = top_reasons(h - lo, row, age_all[row], found["v"], recent, hi - lo, ids=ids)
+        reasons[lo:hi] = part
+    return ModelScores(recent=recent_sum, history=history_sum, reasons=reasons)
 
 
-def top_reasons(h: np.ndarray, ids: np.ndarray, age: np.ndarray, distance: np.ndarray, points: np.ndarray,
-                n: int, shown: int = REASONS_SHOWN) -> np.ndarray:
-    """Per household, the burglaries adding most ``points`` as "id|days ago|metres;...", best first."""
+def top_reasons(h: np.ndarray, burglary: np.ndarray, age: np.ndarray, distance: np.ndarray, points: np.ndarray,
+                n: int, *, ids: np.ndarray, shown: int = REASONS_SHOWN) -> np.ndarray:
+    """Per household (0..n-1), the burglaries adding most ``points`` as "id|days ago|metres;...",
+    best first; ``burglary`` indexes ``ids``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     reasons = np.full(n, "", dtype=object)
     keep = points > 0
     if not keep.any():
         return reasons
-    h, ids, age, distance, points = h[keep], ids[keep], age[keep], distance[keep], points[keep]
-    order = np.lexsort((distance, -points, h))
-    h, ids, age, distance = h[order], ids[order], age[order], distance[order]
-    starts = np.flatnonzero(np.concatenate([[True], h[1:] != h[:-1]]))
-    position = np.arange(len(h)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(h)]])))
-    chosen = position < shown
-    text = np.array([f"{i}|{int(a)}|{round(float(m))}" for i, a, m in
-                     zip(ids[chosen], age[chosen], distance[chosen], strict=True)], dtype=object)
-    for household, group in pd.Series(text).groupby(h[chosen]):
-        reasons[int(household)] = ";".join(group)
+    h, burglary, age, distance, points = h[keep], burglary[keep], age[keep], distance[keep], points[keep]
+    left = np.ones(len(h), dtype=bool)
+    for rank in range(shown):
+        # each household's best pair left: most points, then nearest, then first given (no full sort)
+        idx = np.flatnonzero(left)
+        if len(idx) == 0:
+            break
+        hh, pp = h[idx], points[idx]
+        best = np.full(n, -np.inf)
+        np.maximum.at(best, hh, pp)
+        top = idx[pp == best[hh]]
+        nearest = np.full(n, np.inf)
+        np.minimum.at(nearest, h[top], distance[top])
+        top = top[distance[top] == nearest[h[top]]]
+        households, first = np.unique(h[top], return_index=True)
+        chosen = top[first]
+        left[chosen] = False
+        text = pc.binary_join_element_wise(
+            pa.array(ids[burglary[chosen]], type=pa.string()),
+            pc.cast(pa.array(age[chosen].astype(np.int64)), pa.string()),
+            pc.cast(pa.array(np.rint(distance[chosen]).astype(np.int64)), pa.string()), "|",
+        ).to_numpy(zero_copy_only=False)
+        if rank == 0:
+            reasons[households] = text
+        else:
+            reasons[households] = reasons[households] + ";" + text
     return reasons
-

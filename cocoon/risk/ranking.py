@@ -236,10 +236,13 @@ def _relations(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pa
 def _with_model(visits: pd.DataFrame, active: gpd.GeoDataFrame, pairs: Pairs, relation: np.ndarray,
                 model: RiskModel, history: pd.DataFrame, ranking: RankingSettings) -> pd.DataFrame:
     """The zone's households scored, tiered and ordered by the fitted model."""
-    position = pd.Series(np.arange(len(visits)), index=visits["_household"].to_numpy())
+    # the burgled building of each burglary: (household position, row of the burglary in ``history``)
+    position = np.full(int(visits["_household"].max()) + 1, -1, dtype=np.int64)
+    position[visits["_household"].to_numpy()] = np.arange(len(visits))
     same = relation == 0
-    ids = active["burglary_id"].astype(str).to_numpy()
-    same_place = {(int(position[h]), str(ids[b])) for h, b in zip(pairs.h[same], pairs.b[same], strict=True)}
+    rows = pd.Index(history["burglary_id"].astype(str)).get_indexer(active["burglary_id"].astype(str))[pairs.b[same]]
+    found = rows >= 0
+    same_place = position[pairs.h[same][found]] * len(history) + rows[found]
     scores = model_scores(model, visits["x"].to_numpy(), visits["y"].to_numpy(), history, same_place)
     visits = visits.copy()
     visits["score_recent"], visits["score_history"] = scores.recent, scores.history
@@ -286,7 +289,8 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
     joined = np.add.reduceat(separator + ids, starts)
 
     ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
-    reasons = top_reasons(local, ids_by_pair(active, pairs.b), ages, pairs.d, contribution, n)
+    reasons = top_reasons(local, pairs.b, ages, pairs.d, contribution, n,
+                          ids=active["burglary_id"].astype(str).to_numpy())
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
@@ -319,11 +323,6 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
         visits[column] = picked.get(column, None)
     return visits
-
-
-def ids_by_pair(active: pd.DataFrame, b: np.ndarray) -> np.ndarray:
-    """The burglary id of each pair, as text."""
-    return active["burglary_id"].astype(str).to_numpy()[b]
 
 
 def _empty_visits() -> pd.DataFrame:

@@ -71,12 +71,13 @@ def find_victims(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, b: n
         core_labels = set(street_key(households["label"].iloc[members].reset_index(drop=True))) if \
             "label" in households else set()
         addresses = [label for label in core_labels if any(c.isdigit() for c in label)]  # a street alone is no address
-        same_address = np.isin(labels, addresses)
+        same_address = pd.Series(labels, dtype=object).isin(addresses).to_numpy(dtype=bool)
         same_building = np.zeros(len(local), dtype=bool)
         if "building_id" in households:
             buildings = households["building_id"].to_numpy(dtype=object)
             core_buildings = {x for x in buildings[members] if pd.notna(x) and str(x) != ""}
-            same_building = np.isin(buildings[local].astype(str), [str(x) for x in core_buildings])
+            same_building = pd.Series(buildings[local], dtype=object).astype(str).isin(
+                [str(x) for x in core_buildings]).to_numpy(dtype=bool)
         near, _ = cKDTree(np.column_stack([hx[members], hy[members]])).query(
             np.column_stack([hx[local], hy[local]]), distance_upper_bound=ranking.same_building_m * (1 + 1e-9))
         victim[local[same_address | same_building | np.isfinite(near)]] = True

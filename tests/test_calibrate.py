@@ -205,6 +205,10 @@ def test_plot_and_html_are_written_and_html_is_self_contained(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = html.read_text()
     assert "<table>" in page and "Knox ratio" in page and "data:image/png;base64," in page
+    # the fitted model as on screen: its title, its table and a row per distance band
+    assert "Risk model fitted on 300 burglaries (366 days" in page
+    assert "Follow-on burglaries per 1,000 burglaries, by distance and days after" in page
+    assert "same place" in page and "500–1,000 m" in page
     assert "http://" not in page and "https://" not in page
     result = run("calibrate", path, "--nrep", "19", "--plot", png, "--lang", "en")
     assert result.exit_code == 1 and "already exists" in result.output and "--overwrite" in result.output

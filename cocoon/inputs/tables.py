@@ -276,8 +276,12 @@ def _distinct_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     if pd.api.types.is_string_dtype(distinct.dtype):
         stripped = distinct.str.strip()
         # A cell cocoon wrote as '=... (so that a spreadsheet would not run it) reads back as =...
-        stripped = stripped.str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
-        cleaned = np.array(stripped.where(stripped != "", None).to_numpy(dtype=object), dtype=object)
+        quoted = stripped.str.startswith("'").fillna(False).to_numpy(dtype=bool)
+        if quoted.any():  # a regular expression on the few quoted cells only, not on every id
+            stripped = stripped.copy()
+            stripped[quoted] = stripped[quoted].str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
+        cleaned = np.array(stripped.to_numpy(dtype=object), dtype=object)
+        cleaned[pd.isna(cleaned) | (cleaned == "")] = None  # blank is None, whatever the string dtype
     else:
         cleaned = np.array([_clean_text(u) for u in uniques], dtype=object)
     return codes, np.asarray(uniques, dtype=object), cleaned

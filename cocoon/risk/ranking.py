@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cocoon.risk.addresses import number_parity, split_address, street_key
 from cocoon.risk.model import RiskModel
@@ -284,9 +286,9 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
     grouped = local[order]
     starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
     ids = np.array(active["burglary_id"].astype(str).to_numpy(), dtype=object)[pairs.b[order]]
-    separator = np.full(len(ids), ";", dtype=object)
-    separator[starts] = ""
-    joined = np.add.reduceat(separator + ids, starts)
+    lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()),
+                                     pa.array(ids, type=pa.string()))
+    joined = pc.binary_join(lists, ";").to_numpy(zero_copy_only=False)
 
     ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
     reasons = top_reasons(local, pairs.b, ages, pairs.d, contribution, n,

@@ -22,6 +22,9 @@ import pyarrow.compute as pc
 
 from cocoon.catalogue import localise, text
 
+_REASON = re.compile(r"[^|;]*\|-?[0-9]{1,9}\|[0-9]{1,12}(?:\.[0-9]+)?")
+"""One burglary of the ranking's reasons: id|whole days ago|metres."""
+
 
 def why(row: Any, lang: str, *, name_burglaries: bool = True) -> str:
     """The sentence for one visits row (a namedtuple or a mapping with score, score_recent,
@@ -55,9 +58,9 @@ def why_column(visits: pd.DataFrame, lang: str, *, name_burglaries: bool = True)
     return list(sentence.to_pylist())
 
 
-def _burglaries(reasons: np.ndarray, lang: str) -> pa.Array:
+def _burglaries(reasons: np.ndarray, lang: str, *, cleaned: bool = False) -> pa.Array:
     """"B12, 3 days ago, 40 m; B7, …" per row (null where none), from the ranking's
-    "id|days|metres;…" reasons."""
+    "id|days|metres;…" reasons; parts that do not read so are left out."""
     given = pa.array([r if isinstance(r, str) and r else None for r in reasons.tolist()], type=pa.string())
     parts = pc.split_pattern(given, ";")
     fields = pc.split_pattern(parts.flatten(), "|")
@@ -71,7 +74,9 @@ def _burglaries(reasons: np.ndarray, lang: str) -> pa.Array:
         if not np.isfinite(metres).all():
             raise ValueError("a distance that is not a number")
     except (pa.ArrowInvalid, ValueError):
-        return pa.array(_burglaries_one_by_one(reasons, lang), type=pa.string())
+        if cleaned:
+            return pa.nulls(len(reasons), pa.string())
+        return _burglaries(_well_formed(reasons), lang, cleaned=True)
     columns = [ids, pc.cast(days, pa.string()), _written(metres, lang, 0)]
     items = pc.if_else(pc.equal(days, 1), _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=1), columns),
                        _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=2), columns))
@@ -79,27 +84,11 @@ def _burglaries(reasons: np.ndarray, lang: str) -> pa.Array:
     return pc.binary_join(per_row, "; ")
 
 
-def _burglaries_one_by_one(reasons: np.ndarray, lang: str) -> list[str | None]:
-    """:func:`_burglaries` row by row, leaving out the parts that do not read as id|days|metres."""
-    out: list[str | None] = []
-    for reason in reasons.tolist():
-        items = []
-        for part in reason.split(";") if isinstance(reason, str) else []:
-            fields = part.split("|")
-            if len(fields) != 3 or not fields[1].lstrip("-").isdigit():
-                continue
-            try:
-                metres = float(fields[2])
-            except ValueError:
-                continue
-            if np.isfinite(metres):
-                days = int(fields[1])
-                pieces = _pieces("why.burglary", lang, ("id", "days", "m"), plural=1 if days == 1 else 2)
-                filled = _fill(pieces, [pa.array([fields[0]]), pa.array([str(days)]),
-                                        _written(np.array([metres]), lang, 0)])
-                items.append(str(filled[0].as_py()))
-        out.append("; ".join(items) or None)
-    return out
+def _well_formed(reasons: np.ndarray) -> np.ndarray:
+    """Each row's reasons without the parts that do not read as id|whole days|metres."""
+    return np.array([";".join(p for p in r.split(";") if _REASON.fullmatch(p)) if isinstance(r, str) else None
+                     for r in reasons.tolist()], dtype=object)
+
 
 
 def _values(column: pd.Series | None, n: int) -> np.ndarray:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cocoon.risk.model import SCORE_DAYS, RiskModel
 from cocoon.settings import RankingSettings
@@ -111,9 +113,6 @@ def top_reasons(h: np.ndarray, burglary: np.ndarray, age: np.ndarray, distance: 
                 n: int, *, ids: np.ndarray, shown: int = REASONS_SHOWN) -> np.ndarray:
     """Per household (0..n-1), the burglaries adding most ``points`` as "id|days ago|metres;...",
     best first; ``burglary`` indexes ``ids``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     reasons = np.full(n, "", dtype=object)
     keep = points > 0
     if not keep.any():

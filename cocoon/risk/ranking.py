@@ -285,14 +285,14 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
     order = np.argsort(local * len(active) + pairs.b)  # keys are unique, so the order is too
     grouped = local[order]
     starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
-    ids = np.array(active["burglary_id"].astype(str).to_numpy(), dtype=object)[pairs.b[order]]
+    burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
+    ids = burglary_ids[pairs.b[order]]
     lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()),
                                      pa.array(ids, type=pa.string()))
     joined = pc.binary_join(lists, ";").to_numpy(zero_copy_only=False)
 
     ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
-    reasons = top_reasons(local, pairs.b, ages, pairs.d, contribution, n,
-                          ids=active["burglary_id"].astype(str).to_numpy())
+    reasons = top_reasons(local, pairs.b, ages, pairs.d, contribution, n, ids=burglary_ids)
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)

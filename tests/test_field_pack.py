@@ -63,17 +63,23 @@ def list_rows(path) -> dict[str, list[str]]:
     """The rows of a visit list by household id (the second column)."""
     parser = _Rows()
     parser.feed(path.read_text())
-    return {row[1]: row for row in parser.rows}
+    return {row[1]: row for row in parser.rows if len(row) > 1}  # not the "no households" line
 
 
 @pytest.fixture()
 def files(tmp_path, household_frame, burglary_frame):
-    """The shared fixture plus a household exactly where burglary B1 happened (Storgatan 12)."""
+    """The shared fixture plus a household exactly where burglary B1 happened (Storgatan 12), in a
+    block of homes 30 m apart, so that the volunteers get the outer part of its zone."""
     victim = household_frame.iloc[[0]].assign(household_id="VICTIM", x=X0, y=Y0, street="Storgatan", number="12",
                                                dwellings=1)
     lon, lat = to_lonlat([X0], [Y0])
     victim = victim.assign(lon=lon.round(8), lat=lat.round(8))
-    households = pd.concat([household_frame, victim], ignore_index=True)
+    gx, gy = np.meshgrid(np.arange(-20, 6) * 30.0 + 15.0, np.arange(-20, 21) * 30.0 + 15.0)  # clear of B2
+    lon, lat = to_lonlat(X0 + gx.ravel(), Y0 + gy.ravel())
+    block = pd.DataFrame({"household_id": [f"K{i:04d}" for i in range(gx.size)], "lon": lon.round(8),
+                          "lat": lat.round(8), "street": "Kvartersgatan",
+                          "number": [str(i + 1) for i in range(gx.size)], "dwellings": 1})
+    households = pd.concat([household_frame, victim, block], ignore_index=True)
     h, b = tmp_path / "households.csv", tmp_path / "burglaries.csv"
     households.drop(columns=["x", "y"]).to_csv(h, index=False)
     burglary_frame.drop(columns=["x", "y"]).to_csv(b, index=False)

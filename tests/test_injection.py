@@ -29,9 +29,9 @@ START = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 60], [Y0 -
 def plan_with_payloads(tmp_path_factory):
     """A plan with the field pack and offline maps, its labels, ids and area name full of payloads."""
     folder = tmp_path_factory.mktemp("injection")
-    n = 24
-    x = X0 + (pd.Series(range(n)) % 6) * 40.0
-    y = Y0 + (pd.Series(range(n)) // 6) * 40.0
+    n = 96  # 16 x 6 homes 50 m apart: some beyond the police's part of the zone, for the volunteers
+    x = X0 + (pd.Series(range(n)) % 16) * 50.0
+    y = Y0 + (pd.Series(range(n)) // 16) * 50.0
     lon, lat = to_lonlat(x, y)
     labels = [f"Gata {PAYLOADS[i % len(PAYLOADS)]} {i}" for i in range(n)]
     households = pd.DataFrame({"household_id": [f"H{i}" for i in range(n)], "label": labels,

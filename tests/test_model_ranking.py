@@ -103,6 +103,3 @@ def test_the_sentences_for_a_whole_table_match_one_row_at_a_time():
     swedish = why_column(visits, "sv")
     assert swedish[0].startswith("Poäng 1\u00a0234,6: 1\u00a0200,5 från nya inbrott i närheten"), swedish[0]
     assert "för 1 dag sedan, 1\u00a0234 m" in swedish[0] and "för 12 dagar sedan, 40 m" in swedish[0]
-    volunteers = why_column(visits, "en", name_burglaries=False)
-    assert "B7" not in volunteers[0]
-    assert volunteers[0].startswith("Score 1,234.6: 1,200.5 from recent burglaries nearby,")

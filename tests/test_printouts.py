@@ -217,14 +217,14 @@ BURGLED = pd.DataFrame({"burglary_id": ["K104714", "K104715"], "household_id": [
 
 
 def test_rows_name_two_burglaries_with_day_and_month_and_the_officers_by_name():
-    sections = visit_sections(stops_frame(), BURGLARIES, variant="internal", lang="sv", burgled=BURGLED)
+    sections = visit_sections(stops_frame(), BURGLARIES, lang="sv", burgled=BURGLED)
     first = sections[0].rows[0]
     assert first["note"] == "INBROTT HÄR: K104714 (26/11)\n0 nya (K104715 (27/11), K1 (20/11) + 2 till)"
     assert sections[0].rows[1]["note"] == "0 nya (K104714 (26/11))"
     assert sections[0].rows[0]["distance"] == "33 m"
     assert sections[1].rows[-1]["distance"] == "1\u00a0234 m" and sections[1].rows[-1]["dwellings"] == "1\u00a0234"
     assert [s.name for s in sections] == ["Anna", ""]
-    english = visit_sections(stops_frame(), BURGLARIES, variant="internal", lang="en", burgled=BURGLED)
+    english = visit_sections(stops_frame(), BURGLARIES, lang="en", burgled=BURGLED)
     assert english[0].rows[0]["note"] == ("BURGLED HERE: K104714 (26/11)\n"
                                           "0 recent (K104715 (27/11), K1 (20/11) + 2 more)")
     assert english[1].rows[-1]["distance"] == "1,234 m"
@@ -233,7 +233,7 @@ def test_rows_name_two_burglaries_with_day_and_month_and_the_officers_by_name():
 @pytest.mark.parametrize("lang,first,second", [("sv", "Anna · sida {k} av 2", "Polis 2 · sida 1 av 1"),
                                                ("en", "Anna · page {k} of 2", "Officer 2 · page 1 of 1")])
 def test_pages_are_counted_per_officer_under_the_officers_name(lang, first, second):
-    sections = visit_sections(stops_frame(), BURGLARIES, variant="internal", lang=lang, burgled=BURGLED)
+    sections = visit_sections(stops_frame(), BURGLARIES, lang=lang, burgled=BURGLED)
     doc = visit_list_document(sections, area="Kungsholmen", date=PLAN_DAY, variant="internal", lang=lang)
     assert doc.overflows == []
     pages = pages_of(doc.to_bytes())
@@ -246,18 +246,18 @@ def test_pages_are_counted_per_officer_under_the_officers_name(lang, first, seco
 
 def test_missing_or_empty_officer_names_fall_back_to_officer_n():
     for names in ((None, None), ("", " ")):
-        sections = visit_sections(stops_frame(names=names), BURGLARIES, variant="internal", lang="sv")
+        sections = visit_sections(stops_frame(names=names), BURGLARIES, lang="sv")
         pages = pages_of(visit_list_document(sections, area="A", date=PLAN_DAY, variant="internal",
                                              lang="sv").to_bytes())
         assert "Polis 1 · sida 1 av 2" in pages[0] and "Polis 2 · sida 1 av 1" in pages[2]
-    sections = visit_sections(stops_frame().drop(columns="officer_name"), BURGLARIES, variant="internal", lang="en")
+    sections = visit_sections(stops_frame().drop(columns="officer_name"), BURGLARIES, lang="en")
     assert [s.name for s in sections] == ["", ""]
 
 
 def test_a_text_that_cannot_fit_is_reported():
     stops = stops_frame(n1=2, n2=0)
     stops.loc[0, "label"] = "X" * 400  # one word wider than the page
-    sections = visit_sections(stops, BURGLARIES, variant="internal", lang="en", burgled=BURGLED)
+    sections = visit_sections(stops, BURGLARIES, lang="en", burgled=BURGLED)
     doc = visit_list_document(sections, area="A", date=PLAN_DAY, variant="internal", lang="en")
     assert [(o.text, o.reason, o.page) for o in doc.overflows] == [("X" * 400, "word", 1)]  # only that cell
 
@@ -278,7 +278,7 @@ def test_long_ids_and_addresses_fit_without_breaking_a_word():
     stops = stops_frame(n1=18, n2=0)
     stops["household_id"] = [f"osm-way-{k:04d}-entrance-B-{k:06d}" for k in range(len(stops))]
     stops.loc[3, "label"] = "Drottning Kristinas väg 27 A, trappuppgång 3, port mot gården (kod 1234)"
-    sections = visit_sections(stops, BURGLARIES, variant="internal", lang="sv", burgled=BURGLED)
+    sections = visit_sections(stops, BURGLARIES, lang="sv", burgled=BURGLED)
     doc = visit_list_document(sections, area="Kungsholmen", date=PLAN_DAY, variant="internal", lang="sv")
     assert doc.overflows == []
     lines = pages_of(doc.to_bytes())[0].splitlines()

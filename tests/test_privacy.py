@@ -132,6 +132,7 @@ def test_volunteer_list_has_no_victim_and_no_gaps_or_distances(helsinki):
     runs = np.split(np.array(numbers), np.flatnonzero(np.diff(numbers) != 1) + 1)
     assert all(list(r) == list(range(1, len(r) + 1)) for r in runs)
     assert " m</td>" not in page and "Distance" not in page and "burgled households" not in page
+    assert "Tier" not in page and "Score" not in page and "recent" not in page  # nothing to fit a score to
     police = (out / "visit-list.html").read_text(encoding="utf-8")
     assert "Distance" in police and re.search(r"<td>\d+ m</td>", police)  # the police keep distances
 
@@ -184,8 +185,9 @@ def test_a_burglary_recorded_at_the_next_door_number_excludes_both(tmp_path):
     volunteer = (tmp_path / "out" / "visit-list-volunteer.html").read_text(encoding="utf-8")
     police = (tmp_path / "out" / "visit-list.html").read_text(encoding="utf-8")
     assert "Uudenmaankatu 14" in police and "Uudenmaankatu 15" in police
-    assert "Uudenmaankatu 14<" not in volunteer and "Uudenmaankatu 15<" not in volunteer
-    assert "Uudenmaankatu 13<" in volunteer and "Uudenmaankatu 16<" in volunteer
+    # neither, nor the doors either side: a gap in the numbers around them would point at the victim
+    for number in (13, 14, 15, 16):
+        assert f"Uudenmaankatu {number}<" not in volunteer
 
 
 # --- a rural road: houses 300 m apart, one burglary --------------------------------------------------
@@ -230,8 +232,137 @@ def test_rural_sign_sites_and_public_points_are_not_the_victims_house(rural):
         assert "left off the public map" in output
 
 
-def test_rural_volunteer_list_leaves_out_the_victim(rural):
-    out, _, _, _, _ = rural
+def test_rural_volunteer_list_leaves_the_zone_to_the_police(rural):
+    """With houses 300 m apart, whoever is listed would give the victim away: nobody is."""
+    out, output, _, _, _ = rural
     page = (out / "visit-list-volunteer.html").read_text(encoding="utf-8")
-    assert "Byvägen 11<" not in page
-    assert "2026-04-28" not in page
+    assert "Byvägen" not in page and "2026-04-28" not in page
+    assert "No households for volunteers today" in page
+    assert "1 of 1 active zones is left to the police" in " ".join(output.split())
+
+
+# --- a town of homes 25 m apart: where in its cell the burglary was cannot be read off the list ------
+
+GRID_X0, GRID_Y0, SPACING = 674_000.0, 6_580_000.0, 25.0
+"""SWEREF 99 TM; the 250 m cells of the public map start at multiples of 250 m."""
+VICTIMS = {"A": (62.5, 37.5), "B": (187.5, 212.5)}
+"""Two homes in the same cell (0-250 m, 0-250 m), each 107 m from its centre."""
+
+
+def grid_households() -> pd.DataFrame:
+    steps = (np.arange(-24, 25) * SPACING + SPACING / 2)
+    gx, gy = np.meshgrid(steps, steps)
+    x, y = GRID_X0 + gx.ravel(), GRID_Y0 + gy.ravel()
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=3006).to_crs(4326)
+    return pd.DataFrame({"household_id": [f"T{i:04d}" for i in range(len(x))],
+                         "label": [f"Rutgatan {i + 1}" for i in range(len(x))],
+                         "lon": lonlat.x.round(9), "lat": lonlat.y.round(9), "dwellings": 1, "x": x, "y": y})
+
+
+@pytest.fixture(scope="module")
+def grid_town(tmp_path_factory):
+    """The same town and day planned twice, the one burglary at victim A's home, then at B's."""
+    folder = tmp_path_factory.mktemp("grid")
+    households = grid_households()
+    households.drop(columns=["x", "y"]).to_csv(folder / "h.csv", index=False)
+    corner = households.iloc[0]
+    plans = {}
+    for name, (dx, dy) in VICTIMS.items():
+        home = households.index[(households["x"] == GRID_X0 + dx) & (households["y"] == GRID_Y0 + dy)]
+        victim = households.loc[home[0]]
+        pd.DataFrame({"id": ["V1"], "date": ["2026-05-01"], "lon": [victim["lon"]], "lat": [victim["lat"]],
+                      "address": [victim["label"]]}).to_csv(folder / f"b-{name}.csv", index=False)
+        out = folder / f"out-{name}"
+        result = run("plan", "--burglaries", folder / f"b-{name}.csv", "--households", folder / "h.csv", "--date",
+                     "2026-05-04", "--out", out, "--lang", "en", "--officers", "2", "--hours", "2", "--start",
+                     f"{corner['lon']},{corner['lat']}", "--solver", "greedy")
+        assert result.exit_code == 0, result.output
+        plans[name] = (out, victim)
+    return households, plans
+
+
+def list_table(page: str) -> pd.DataFrame:
+    """The rows of a visit list page: every cell's text, by the column headings."""
+    head = re.search(r"<tr>(<th.*?)</tr>", page, flags=re.S)
+    assert head, "no column headings"
+    heads = [html_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1))]
+    rows = [[html_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(<td>.*?)</tr>", page, flags=re.S)]
+    return pd.DataFrame([r[:len(heads)] for r in rows if len(r) >= len(heads)], columns=heads)
+
+
+def html_text(cell: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<br>", "\n", re.sub(r"<(?!br>)[^>]+>", "", cell))).strip()
+
+
+def trilaterate(points: np.ndarray, metres: np.ndarray) -> np.ndarray:
+    """The point whose distances to ``points`` best match ``metres`` (least squares, from the centroid)."""
+    from scipy.optimize import least_squares
+
+    return least_squares(lambda c: np.hypot(*(points - c).T) - metres, points.mean(axis=0)).x
+
+
+def hole_centre(points: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """Where the listed homes leave the widest hole among the town's homes ``within``: the home farthest
+    from every listed one (an attacker's guess at the victim when nothing else is printed)."""
+    distance, _ = cKDTree(points).query(within)
+    return within[int(np.argmax(distance))]
+
+
+def test_the_police_list_locates_the_victim_so_the_attack_is_real(grid_town):
+    """The police's own list carries distances: three of them put the burglary within a metre."""
+    households, plans = grid_town
+    positions = households.set_index("household_id")[["x", "y"]]
+    for out, victim in plans.values():
+        police = list_table((out / "visit-list.html").read_text(encoding="utf-8"))
+        metres = police["Distance"].str.replace(",", "").str.extract(r"([\d.]+) m")[0].astype(float)
+        found = trilaterate(positions.loc[police["Household id"]].to_numpy(), metres.to_numpy())
+        assert np.hypot(*(found - victim[["x", "y"]].to_numpy(dtype=float))) < 5
+
+
+def test_the_volunteer_list_is_the_same_wherever_in_its_cell_the_burglary_was(grid_town):
+    """Victims A and B give the very same volunteers' list, page and PDF: no trilateration, from
+    scores, times, order or gaps, can say which of the two homes (107 m from the cell's centre,
+    175 m apart) was burgled, or tell either from any other home in the cell."""
+    households, plans = grid_town
+    (out_a, victim_a), (out_b, victim_b) = plans["A"], plans["B"]
+    page_a = (out_a / "visit-list-volunteer.html").read_text(encoding="utf-8")
+    page_b = (out_b / "visit-list-volunteer.html").read_text(encoding="utf-8")
+    police_a, police_b = ((o / "visit-list.html").read_text(encoding="utf-8") for o in (out_a, out_b))
+    assert police_a != police_b  # the police's lists follow the burglary
+    assert page_a == page_b
+    assert texts(out_a, ("visit-list-volunteer.pdf",)) == texts(out_b, ("visit-list-volunteer.pdf",))
+    table = list_table(page_a)
+    assert len(table) > 20, "the volunteers have households to visit"
+    positions = households.set_index("household_id")[["x", "y"]]
+    listed = positions.loc[table["Household id"]].to_numpy()
+    guess = hole_centre(listed, positions.to_numpy())
+    missed = [np.hypot(*(guess - v[["x", "y"]].to_numpy(dtype=float))) for v in (victim_a, victim_b)]
+    assert max(missed) > 85  # one guess for both: at least one victim is half their distance away or more
+    # nothing printed to fit a distance or a score to: no distance, no tier, no numbers in the notes
+    assert {"Distance", "Tier"}.isdisjoint(table.columns)
+    assert not table["Notes"].str.strip().any()
+
+
+def test_volunteer_walk_times_are_their_own_route_with_no_gap(grid_town):
+    """Each arrival follows from the walk before it (straight lines x 1.3 at 4.5 km/h, 5.5 min at
+    each single-dwelling door): there is no longer gap left by a home cut out of the walk."""
+    households, plans = grid_town
+    out, _ = plans["A"]
+    page = (out / "visit-list-volunteer.html").read_text(encoding="utf-8")
+    positions = households.set_index("household_id")[["x", "y"]]
+    sections = page.split("<section>")[1:]
+    assert sections
+    for section in sections:
+        table = list_table(section)
+        assert table["No."].astype(int).tolist() == list(range(1, len(table) + 1))
+        xy = positions.loc[table["Household id"]].to_numpy()
+        walk = np.hypot(*np.diff(xy, axis=0).T) * 1.3 / (4.5 / 3.6) / 60
+        clock = pd.to_datetime(table["Arrive"], format="%H:%M")
+        gaps = (clock.diff().dt.total_seconds() / 60).to_numpy()[1:]
+        assert np.all(np.abs(gaps - (walk + 5.5)) <= 1.0), (gaps, walk + 5.5)
+        # and nobody within the police's part of the zone (half a cell's diagonal + 110 m of the cell centre)
+        centre = np.array([GRID_X0 + 125, GRID_Y0 + 125])
+        assert np.hypot(*(xy - centre).T).min() > 125 * np.sqrt(2) + 110

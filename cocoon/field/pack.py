@@ -3,6 +3,7 @@ the sign poster, and property-owner notices."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,11 +19,13 @@ from cocoon.field.sign_poster import (
     sign_poster_texts,
 )
 from cocoon.field.signs import SIGN_COLUMNS, plan_signs
-from cocoon.field.visit_lists import visit_list_document, visit_list_html, visit_sections
+from cocoon.field.visit_lists import visit_list_document, visit_list_html, visit_sections, volunteer_sections
+from cocoon.field.volunteer_walks import volunteer_walks
 from cocoon.geo.walking import WalkingNetwork
 from cocoon.publish.files import write_bytes, write_csv, write_text
 from cocoon.publish.geojson import signs_geojson
 from cocoon.publish.pdf import Document, Overflow
+from cocoon.risk.volunteers import volunteer_visits
 from cocoon.risk.zones import PHASES
 
 if TYPE_CHECKING:
@@ -45,9 +48,13 @@ class FieldPack:
 
 
 def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: str, area: str,
-                     network: WalkingNetwork | None = None, dialect: str = "plain") -> FieldPack:
+                     network: WalkingNetwork | None = None, dialect: str = "plain",
+                     exclude: Iterable[str] = ()) -> FieldPack:
     """routes.csv and routes.gpx (when routed), both visit lists, the handout and door hangers and
-    the sign poster (HTML and PDF; the poster also on A3), signs.csv/.geojson and property-owners.csv."""
+    the sign poster (HTML and PDF; the poster also on A3), signs.csv/.geojson and property-owners.csv.
+
+    The volunteers' list is made and walked afresh from the public map's points (see
+    :mod:`cocoon.risk.volunteers`), leaving out ``exclude`` (the households named with --exclude)."""
     out_dir = Path(out_dir)
     written: list[Path] = []
     overflows: dict[str, list[Overflow]] = {}
@@ -66,9 +73,15 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     typed = stops[[c for c in ("officer", "stop", "household_id", "label", "tier") if c in stops]].copy()
     typed["outcome"], typed["time"], typed["visitor"] = "", "", ""
     written.append(write_csv(typed, out_dir / "visit-list.csv", dialect=dialect))
+    pack_notes: list[tuple[str, dict[str, Any]]] = []
+    if routes is not None:
+        walks = volunteer_walks(plan, routes, exclude=exclude)
+        volunteer_stops, pack_notes = walks.stops, walks.notes
+    else:
+        volunteer_stops = volunteer_visits(plan, exclude=exclude).visits.head(plan.settings.routes.max_stops)
     for variant, name in VISIT_LIST_FILES.items():
-        sections = visit_sections(stops, plan.burglaries, variant=variant, lang=lang,
-                                  victims=plan.victims.household_ids, burgled=plan.burgled)
+        sections = (volunteer_sections(volunteer_stops, lang) if variant == "volunteer" else
+                    visit_sections(stops, plan.burglaries, lang=lang, burgled=plan.burgled))
         written.append(write_text(out_dir / f"{name}.html",
                                   visit_list_html(sections, area=area, date=plan.date, variant=variant, lang=lang)))
         pdf(f"{name}.pdf", visit_list_document(sections, area=area, date=plan.date, variant=variant, lang=lang))
@@ -88,6 +101,6 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     owners = property_owner_notices(plan.visits, happened=str(texts["happened"]), contact=str(texts["contact"]),
                                     lang=lang)
     written.append(write_csv(owners, out_dir / "property-owners.csv", dialect=dialect))
-    notes = [*notes, *[("printouts.overflow", {"file": name, "n": len(found), "text": found[0].text[:60]})
+    notes = [*pack_notes, *notes, *[("printouts.overflow", {"file": name, "n": len(found), "text": found[0].text[:60]})
                        for name, found in overflows.items() if found]]
     return FieldPack(written=written, signs=signs, notes=notes, overflows=overflows)

@@ -1,17 +1,18 @@
-"""Printable visit lists: one section per officer's route, as HTML (print CSS) and PDF.
+"""Printable visit lists: one section per walk, as HTML (print CSS) and PDF.
 
 Two variants:
 
-- ``internal``: for police officers; each row shows the burglaries that put the household on
-  the list (at most two, as id and day, then "+ N more"); the burgled household itself is
-  marked "BURGLED HERE" with the burglary that happened there, and only that one;
-- ``volunteer``: for volunteers; no burglary details at all, and the burgled households
-  themselves are left out (the police visit victims), with every other household at the same
-  address, so no victim address appears.
+- ``internal``: for police officers, one section per officer's route; each row shows the
+  burglaries that put the household on the list (at most two, as id and day, then "+ N more");
+  the burgled household itself is marked "BURGLED HERE" with the burglary that happened there,
+  and only that one;
+- ``volunteer``: for volunteers, one section per walk of their own (:func:`volunteer_sections`),
+  made from the public map's points alone (:mod:`cocoon.risk.volunteers`): no burglary, score,
+  tier or distance, and stops and times of a route of its own, so nothing on it leads to a victim.
 
 Each row carries the household id, so that outcomes can be typed back in later, and boxes
 for the outcome codes below. The PDF is A4 landscape; every page has the header (area, date,
-officer, "page x of y" counted per officer), a line for the officer's name and signature, the
+officer or walk, "page x of y" counted per section), a line for the name and signature, the
 table header and the legend of the outcome codes. Column widths come from the text in them,
 so that no id and no heading breaks inside a word.
 """
@@ -52,9 +53,13 @@ TOP, HEADER_H, NAME_H, HEAD_H, ROW_H, LEGEND_H, BOTTOM = 9.0, 7.0, 9.0, 8.5, 8.5
 heading, each row, the legend of the outcome codes, margin."""
 
 
+VOLUNTEER_HIDDEN = ("tier", "distance")
+"""Columns the volunteers' list leaves out: both follow the burglary's exact point."""
+
+
 def list_columns(variant: str) -> list[str]:
-    """The columns of a list: the volunteer list has no distance to the burglary."""
-    return [key for key in LIST_COLUMNS if not (variant == "volunteer" and key == "distance")]
+    """The columns of a list: the volunteers' list has no tier and no distance to the burglary."""
+    return [key for key in LIST_COLUMNS if not (variant == "volunteer" and key in VOLUNTEER_HIDDEN)]
 
 
 @dataclass
@@ -63,18 +68,17 @@ class VisitSection:
     rows: list[dict[str, Any]]
     name: str = ""
     """The officer's name, when the plan was given names (else "Officer N" is shown)."""
+    walk: bool = False
+    """A volunteers' walk: shown as "Walk N", with no name."""
 
 
-def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: str, lang: str,
-                   victims: frozenset[str] = frozenset(), burgled: pd.DataFrame | None = None) -> list[VisitSection]:
-    """Rows per officer from routed stops (or from the ranked visits, as one section when
-    ``stops`` has no ``officer`` column).
+def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, lang: str,
+                   burgled: pd.DataFrame | None = None) -> list[VisitSection]:
+    """The police's list: rows per officer from routed stops (or from the ranked visits, as one
+    section when ``stops`` has no ``officer`` column).
 
     ``burgled`` (``burglary_id``, ``household_id``: the plan's burgled households) says which
-    burglary happened at which household: the "burgled here" marker names that burglary only.
-    The volunteer variant leaves out every household in ``victims`` (the burgled households and
-    everyone at their address or in their building), numbers its stops 1..n without gaps, and
-    shows no distance, so nothing on it points at a victim."""
+    burglary happened at which household: the "burgled here" marker names that burglary only."""
     days = {}
     if len(burglaries):
         first = pd.to_datetime(burglaries["first_day"])
@@ -86,39 +90,45 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, variant: st
             if household is not None and not pd.isna(household):
                 own.setdefault(str(household), []).append(str(burglary))
     by_officer = stops.groupby("officer", sort=True) if "officer" in stops else [(None, stops)]
-    victim_labels = set()
-    if "burgled" in stops:
-        victim_labels = set(stops.loc[stops["burgled"].fillna(False).astype(bool), "label"].astype(str))
-    volunteer = variant == "volunteer"
     sections = []
     for officer, group in by_officer:
         rows: list[dict[str, Any]] = []
         for k, row in enumerate(group.itertuples(index=False), start=1):
             household = str(row.household_id)
             is_burgled = bool(getattr(row, "burgled", False)) or household in own
-            if volunteer and (is_burgled or str(row.label) in victim_labels or household in victims):
-                continue
-            lines = _burglary_lines(row, own.get(household, []), is_burgled and not volunteer, days, lang,
-                                    name_burglaries=not volunteer)
+            lines = _burglary_lines(row, own.get(household, []), is_burgled, days, lang)
             again = str(getattr(row, "revisit", "") or "")
             if again:
                 lines.append(text("visit_list.revisit", lang, date=again))
-            rows.append({"stop": len(rows) + 1 if volunteer else int(getattr(row, "stop", k)),
-                         "household_id": household, "label": str(row.label), "address": str(row.label),
-                         "dwellings": number(int(row.dwellings), lang), "tier": str(row.tier),
-                         "arrival": str(getattr(row, "arrival", "") or ""),
-                         "distance": "" if volunteer else _distance(getattr(row, "distance_m", None), lang),
-                         "note": "\n".join(lines), "burgled": is_burgled and not volunteer})
+            rows.append({"stop": int(getattr(row, "stop", k)), "household_id": household, "label": str(row.label),
+                         "address": str(row.label), "dwellings": number(int(row.dwellings), lang),
+                         "tier": str(row.tier), "arrival": str(getattr(row, "arrival", "") or ""),
+                         "distance": _distance(getattr(row, "distance_m", None), lang),
+                         "note": "\n".join(lines), "burgled": is_burgled})
         sections.append(VisitSection(officer=None if officer is None else int(officer), rows=rows,
                                      name=_officer_name(group)))
     return sections
 
 
-def _burglary_lines(row: Any, own: list[str], burgled: bool, days: dict[str, str], lang: str, *,
-                    name_burglaries: bool = True) -> list[str]:
+def volunteer_sections(stops: pd.DataFrame, lang: str) -> list[VisitSection]:
+    """The volunteers' list: one section per walk of :func:`cocoon.field.volunteer_walks.volunteer_walks`,
+    with the walk's own stop numbers and times (or, unrouted, one section by rank), and an empty
+    column for notes."""
+    walks = stops.groupby("officer", sort=True) if "officer" in stops else [(None, stops)]
+    sections = []
+    for walk, group in walks:
+        rows = [{"stop": int(getattr(row, "stop", k)), "household_id": str(row.household_id),
+                 "label": str(row.label), "address": str(row.label), "dwellings": number(int(row.dwellings), lang),
+                 "arrival": str(getattr(row, "arrival", "") or ""), "note": "", "burgled": False}
+                for k, row in enumerate(group.itertuples(index=False), start=1)]
+        sections.append(VisitSection(officer=None if walk is None else int(walk), rows=rows, walk=True))
+    return sections or [VisitSection(officer=None, rows=[], walk=True)]
+
+
+def _burglary_lines(row: Any, own: list[str], burgled: bool, days: dict[str, str], lang: str) -> list[str]:
     """"BURGLED HERE: <the burglary at this household>" first, then why the household is listed:
     "49 = 40 recent (B5 (3/5), B6 (28/4) + 2 more) + 9 history" (or "49 recent (...)" with no
-    history), naming the burglaries adding most first (none on the volunteers' list); the legend
+    history), naming the burglaries adding most first; the legend
     at the foot of the page says what the parts are."""
 
     def named(i: str) -> str:
@@ -129,15 +139,14 @@ def _burglary_lines(row: Any, own: list[str], burgled: bool, days: dict[str, str
         marker = text("visit_list.burgled_here", lang)
         lines.append(f"{marker}: {', '.join(named(i) for i in own)}" if own else marker)
     burglaries = ""
-    if name_burglaries:
-        listed = [i for i in str(getattr(row, "burglary_ids", "") or "").split(";") if i]
-        top = [r.split("|")[0] for r in str(getattr(row, "reasons", "") or "").split(";") if r]
-        others = [i for i in dict.fromkeys([*top, *listed]) if i not in own]
-        if others:
-            shown = ", ".join(named(i) for i in others[:MAX_BURGLARIES_SHOWN])
-            if len(others) > MAX_BURGLARIES_SHOWN:
-                shown += " " + text("visit_list.more", lang, n=len(others) - MAX_BURGLARIES_SHOWN)
-            burglaries = text("visit_list.score_burglaries", lang, list=shown)
+    listed = [i for i in str(getattr(row, "burglary_ids", "") or "").split(";") if i]
+    top = [r.split("|")[0] for r in str(getattr(row, "reasons", "") or "").split(";") if r]
+    others = [i for i in dict.fromkeys([*top, *listed]) if i not in own]
+    if others:
+        shown = ", ".join(named(i) for i in others[:MAX_BURGLARIES_SHOWN])
+        if len(others) > MAX_BURGLARIES_SHOWN:
+            shown += " " + text("visit_list.more", lang, n=len(others) - MAX_BURGLARIES_SHOWN)
+        burglaries = text("visit_list.score_burglaries", lang, list=shown)
     score = float(getattr(row, "score", 0.0) or 0.0)
     history = float(getattr(row, "score_history", 0.0) or 0.0)
     key = "visit_list.score" if round(history) > 0 else "visit_list.score_recent_only"
@@ -162,19 +171,21 @@ def _distance(value: object, lang: str) -> str:
 
 
 def officer_label(section: VisitSection, lang: str) -> str:
-    """The officer as the list names them: their name, else "Officer N" (or all stops)."""
+    """The officer as the list names them: their name, else "Officer N" (or all stops); a
+    volunteers' walk as "Walk N"."""
     if section.name:
         return section.name
     if section.officer:
-        return text("visit_list.officer", lang, n=section.officer)
+        return text("visit_list.walk" if section.walk else "visit_list.officer", lang, n=section.officer)
     return text("visit_list.all_stops", lang)
 
 
-def legend(lang: str) -> str:
+def legend(lang: str, variant: str = "internal") -> str:
     """The outcome codes and their words, for the foot of every page (a code never on another line
-    than its words)."""
+    than its words); the police's list also says what its score is."""
     codes = " · ".join(f"{text(f'outcome_code.{o}', lang)}\u00a0=\u00a0{text(f'outcome.{o}', lang)}" for o in OUTCOMES)
-    return f"{text('visit_list.legend', lang)}: {codes}. {text('visit_list.score_legend', lang)}."
+    score = "" if variant == "volunteer" else f" {text('visit_list.score_legend', lang)}."
+    return f"{text('visit_list.legend', lang)}: {codes}.{score}"
 
 
 def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> str:
@@ -182,7 +193,8 @@ def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, v
     return render(
         "visit-list.html.j2", lang=lang, t=t, sections=sections, area=area, date=date.isoformat(), variant=variant,
         outcomes=OUTCOMES, title=t(f"visit_list.title_{variant}"), columns=list_columns(variant),
-        officers=[officer_label(s, lang) for s in sections], legend=legend(lang), write_in=list(WRITE_IN))
+        empty=t(f"visit_list.empty_{variant}"),
+        officers=[officer_label(s, lang) for s in sections], legend=legend(lang, variant), write_in=list(WRITE_IN))
 
 
 # --- the PDF ------------------------------------------------------------------------------------
@@ -220,11 +232,15 @@ def visit_list_document(sections: list[VisitSection], *, area: str, date: dt.dat
             y = TOP + HEADER_H + NAME_H
             _heading_row(doc, y, [*headings, *codes, *[t(f"visit_list.{w}") for w in WRITE_IN]], widths)
             y += HEAD_H
+            if not rows:
+                doc.text_box(doc.l_margin, y + 2, doc.epw, ROW_H, t(f"visit_list.empty_{variant}"), size=10,
+                             min_size=7, valign="T")
             for k, row in enumerate(rows):
                 _row(doc, y + k * ROW_H, [str(row[key]) for key in columns], widths, size=size,
-                     shade=k % 2 == 1, tier_a=row["tier"] == "A", tier_at=columns.index("tier"),
+                     shade=k % 2 == 1, tier_a=row.get("tier") == "A",
+                     tier_at=columns.index("tier") if "tier" in columns else -1,
                      marked=bool(row.get("burgled")))
-            doc.text_box(doc.l_margin, doc.h - BOTTOM - LEGEND_H, doc.epw, LEGEND_H, legend(lang), size=7.5,
+            doc.text_box(doc.l_margin, doc.h - BOTTOM - LEGEND_H, doc.epw, LEGEND_H, legend(lang, variant), size=7.5,
                          min_size=6, valign="T")
     return doc
 

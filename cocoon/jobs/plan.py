@@ -228,9 +228,9 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
                     households: HouseholdTable, history: History, exclude: set[str]) -> PlanResult:
     """The plan from what was read, and every file of it."""
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
-    exclude = exclude | history.reached
+    left_out = exclude | history.reached
     plan = make_plan(history.burglaries, households.households, on=request.plan_date, settings=settings, crs=metric,
-                     exclude=exclude)
+                     exclude=left_out)
     ids = plan.visits["household_id"].astype(str)
     plan.visits["revisit"] = ids.map(history.revisit).fillna("").astype(object) if history.revisit else ""
 
@@ -252,7 +252,7 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
     inputs = {"burglaries": shown(request.burglaries or burglaries.source), "store": shown(store_file),
               "households": shown(request.households),
               "burglary_columns": burglaries.columns, "household_columns": households.columns,
-              "rows_rejected": rejected, "excluded_ids": len(exclude)}
+              "rows_rejected": rejected, "excluded_ids": len(left_out)}
     routes = _routes(request, plan, households.households) if request.officers is not None else None
     dialect = csv_dialect(request.csv_dialect or settings.csv_dialect, lang)
     written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None,
@@ -261,7 +261,8 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
     notes: list[Note] = []
     if routes is not None:
         area = settings.handout.area_name or request.households.name.split(".")[0]
-        pack = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network, dialect=dialect)
+        pack = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network, dialect=dialect,
+                                exclude=exclude)
         written += pack.written
         signs, notes = pack.signs, pack.notes
     if request.maps or request.offline:

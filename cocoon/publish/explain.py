@@ -26,7 +26,7 @@ _REASON = re.compile(r"[^|;]*\|-?[0-9]{1,9}\|[0-9]{1,12}(?:\.[0-9]+)?")
 """One burglary of the ranking's reasons: id|whole days ago|metres."""
 
 
-def why(row: Any, lang: str, *, name_burglaries: bool = True) -> str:
+def why(row: Any, lang: str) -> str:
     """The sentence for one visits row (a namedtuple or a mapping with score, score_recent,
     score_history and reasons)."""
     def get(key: str, default: Any) -> Any:
@@ -35,14 +35,12 @@ def why(row: Any, lang: str, *, name_burglaries: bool = True) -> str:
     score = get("score", 0.0)
     frame = pd.DataFrame({"score": [score], "score_recent": [get("score_recent", score)],
                           "score_history": [get("score_history", 0.0)], "reasons": [get("reasons", "")]})
-    return why_column(frame, lang, name_burglaries=name_burglaries)[0]
+    return why_column(frame, lang)[0]
 
 
-def why_column(visits: pd.DataFrame, lang: str, *, name_burglaries: bool = True) -> list[str]:
+def why_column(visits: pd.DataFrame, lang: str) -> list[str]:
     """The sentence for every row of ``visits`` (columns score and, where present, score_recent,
-    score_history and reasons); without the burglaries' ids, ages and distances when
-    ``name_burglaries`` is false (the volunteers' list). Scores are written to one decimal, as
-    visits.csv rounds them."""
+    score_history and reasons). Scores are written to one decimal, as visits.csv rounds them."""
     n = len(visits)
     if n == 0:
         return []
@@ -50,7 +48,7 @@ def why_column(visits: pd.DataFrame, lang: str, *, name_burglaries: bool = True)
     recent = _values(visits["score_recent"], n) if "score_recent" in visits else score
     history = _values(visits.get("score_history"), n)
     listed = pa.nulls(n, pa.string())
-    if name_burglaries and "reasons" in visits:
+    if "reasons" in visits:
         listed = _burglaries(visits["reasons"].to_numpy(dtype=object), lang)
     around = pc.fill_null(_fill(_pieces("why.burglaries", lang, ("list",)), [listed]), "")
     sentence = _fill(_pieces("why.sentence", lang, ("score", "recent", "history", "burglaries")),

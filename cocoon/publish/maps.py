@@ -35,10 +35,11 @@ from numpy.typing import ArrayLike
 
 from cocoon.catalogue import number, text, translator
 from cocoon.geo.crs import Bounds, to_lonlat
-from cocoon.geo.privacy import NearestRule, generalise
+from cocoon.geo.privacy import NearestRule
 from cocoon.publish.charts import figure, png_bytes
 from cocoon.publish.explain import why_column
 from cocoon.publish.weeks import iso_week, week_label
+from cocoon.risk.public_points import PublicPoints, public_points
 from cocoon.risk.zones import PHASES
 
 if TYPE_CHECKING:
@@ -920,29 +921,6 @@ def _add_signs(m: Any, signs: pd.DataFrame | None, *, lang: str, weeks: bool,
 
 
 # --- the public map --------------------------------------------------------------------------------
-
-@dataclass
-class PublicPoints:
-    """Zone centres and sign sites as the public map shows them (metric CRS)."""
-
-    zones: np.ndarray
-    zone_placed: np.ndarray
-    """False for a zone no place near which keeps the privacy rule: it is left off."""
-    signs: np.ndarray
-    sign_placed: np.ndarray
-
-
-def public_points(plan: Plan, signs: pd.DataFrame | None) -> PublicPoints:
-    """Zone centres and sign sites moved to grid-cell centres that keep the privacy rule: no
-    victim's home among the nearest households, none too close (:mod:`cocoon.geo.privacy`)."""
-    rule, cells = plan.privacy_rule, plan.settings.privacy
-    centres = np.column_stack([plan.zones.geometry.centroid.x.to_numpy(), plan.zones.geometry.centroid.y.to_numpy()])
-    zones, zone_placed = generalise(centres, rule, cell=cells.zone_cell_m)
-    sites = np.empty((0, 2)) if signs is None or len(signs) == 0 else \
-        np.column_stack([signs["x"].to_numpy(dtype=float), signs["y"].to_numpy(dtype=float)])
-    sign_points, sign_placed = generalise(sites, rule, cell=cells.sign_cell_m)
-    return PublicPoints(zones=zones, zone_placed=zone_placed, signs=sign_points, sign_placed=sign_placed)
-
 
 def _public_view(plan: Plan, points: PublicPoints) -> np.ndarray | None:
     """The corners of the public map's view, which are published too: kept to the privacy rule."""

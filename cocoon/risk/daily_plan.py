@@ -53,6 +53,9 @@ class Plan:
     victims: Victims = field(default_factory=Victims)
     """The victims of the active burglaries and the homes around them (see :mod:`cocoon.risk.victims`)."""
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    register: pd.DataFrame | None = None
+    """Every household read (``household_id``, ``label``, ``dwellings`` and metric ``x``, ``y``), for
+    what is made without the victims' homes: the volunteers' list (:mod:`cocoon.risk.volunteers`)."""
     _counts: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -141,9 +144,13 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
         notes.append(("notes.no_households_in_zones", {}))
     if model is not None:
         notes.append(("notes.ranked_with_model", {"n": settings.model.fitted_burglaries}))
+    register = pd.DataFrame({"household_id": h["household_id"].to_numpy(dtype=object),
+                             "label": h["label"].to_numpy(dtype=object) if "label" in h else "",
+                             "dwellings": h["dwellings"].to_numpy() if "dwellings" in h else 1,
+                             "x": h.geometry.x.to_numpy(), "y": h.geometry.y.to_numpy()})
     return Plan(date=on, crs=metric, settings=settings, burglaries=b, zones=zones, outlines=merged_outlines(zones),
                 visits=visits, excluded=ranking.excluded, burgled=ranking.burgled, victims=ranking.victims,
-                notes=notes)
+                notes=notes, register=register)
 
 
 FAR_APART_M = 50_000.0

@@ -230,10 +230,11 @@ def test_written_settings_feed_the_plan(tmp_path, files):
     # 200–300 m does not (p 0.11): the radius is the outer edge of 100–200 m.
     assert [round(ratio[r][0], 2) for r in (1, 2)] == [18.83, 2.42]
     assert [p[r][0] for r in (1, 2, 3)] == [0.01, 0.01, 0.11]
-    # The Knox pattern reaches 200 m and 7 days, and the screen says so, but the zones are the
+    # The Knox pattern reaches 200 m and days 0-6 (the band [0, 7)), and the screen says so, but the zones are the
     # police area's choice: the file keeps the zones and weights in force and adds the model.
-    assert "The Knox pattern reaches 200 m: high risk for 7 days, then elevated for 0 days more" in result.output
-    assert "The zones stay as set (500 m, 14 + 42 days)" in result.output
+    assert ("The Knox pattern reaches 200 m: high risk from the day of a burglary through day 6, elevated through "
+            "day 6 (high_days = 6, elevated_days = 0)") in " ".join(result.output.split())
+    assert "The zones stay as set (500 m, high_days = 14, elevated_days = 42)" in " ".join(result.output.split())
     assert settings.zones == Settings().zones and settings.ranking == Settings().ranking
     weights = np.array(settings.model.weights)
     assert settings.model.fitted_burglaries == len(x) and weights.shape == (8, 7)
@@ -327,16 +328,20 @@ def test_verdict_and_suggestion_follow_the_significant_cells():
     assert lines["verdict.repeat"] == {"pct": 125, "days": 14.0}
     assert lines["verdict.near"] == {"distance": 200.0, "days": 14.0, "pct": 58}  # (200+160+150+120)/400
     s = suggest(result)
-    assert (s.radius_m, s.high_days, s.elevated_days) == (200.0, 14, 7)
+    # [a, b) bands: the band [7, 14) holds gaps 7-13, so the high phase is ages 0-13, the zone ends on day 20
+    assert (s.radius_m, s.high_days, s.elevated_days) == (200.0, 13, 7)
     assert s.distance_weights == ((0.0, 1.0), (100.0, 0.5), (200.0, 0.05))
     # pooled over 1–100 m and 100–200 m: days 0–7 (200 + 150) / 200 = 1.75, days 7–14 (160 + 120) / 200 = 1.4,
     # days 14–21 (130 + 100) / 200 = 1.15; weights (1.4 - 1) / (1.75 - 1) = 0.533 and 0.15 / 0.75 = 0.2
-    assert s.time_weights == ((7.0, 1.0), (14.0, 0.533), (21.0, 0.2))
+    assert s.time_weights == ((6.0, 1.0), (13.0, 0.533), (20.0, 0.2))
+    closed_right = suggest(replace(result, closed="right"))  # (7, 14] holds gaps 8-14
+    assert (closed_right.high_days, closed_right.elevated_days) == (14, 7)
+    assert [b for b, _ in closed_right.time_weights] == [7.0, 14.0, 21.0]
     # a significant excess below the NRC's 1.2 widens the zones and lengthens them, not the high-risk phase
     p[3][0], p[1][3], p[2][2] = 0.01, 0.01, 0.01  # 200-300 m at 1.1; 1-100 m at 21-28 d (1.0: no excess)
     ratio[2][2] = 1.1
     wider = suggest(fake_result(ratio, p))
-    assert (wider.radius_m, wider.high_days, wider.elevated_days) == (300.0, 14, 7)
+    assert (wider.radius_m, wider.high_days, wider.elevated_days) == (300.0, 13, 7)
     # 100 m: (1.5 - 1) / (2.0 - 1) = 0.5; 200 m: (1.1 - 1) / (2.0 - 1) = 0.1; the floor 0.05 at 300 m
     assert wider.distance_weights == ((0.0, 1.0), (100.0, 0.5), (200.0, 0.1), (300.0, 0.05))
     assert dict(verdict(fake_result(ratio, p)))["verdict.near"]["distance"] == 200.0  # the verdict keeps the NRC rule

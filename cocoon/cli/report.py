@@ -137,7 +137,8 @@ def print_calibration(result: CalibrateResult) -> None:
     if result.suggestion is not None and result.settings is not None:
         s, zones = result.suggestion, result.settings.zones
         out.print(t("calibrate.suggestion", radius=float(s.radius_m), high=s.high_days, elevated=s.elevated_days,
-                    zone_radius=float(zones.radius_m), zone_high=zones.high_days, zone_elevated=zones.elevated_days))
+                    last=s.high_days + s.elevated_days, zone_radius=float(zones.radius_m), zone_high=zones.high_days,
+                    zone_elevated=zones.elevated_days))
     print_model(result, out, t)
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")

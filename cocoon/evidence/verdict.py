@@ -109,13 +109,15 @@ def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
 
     - radius: the outer break of the last spatial band with a significant excess in the first
       time band, counting bands outwards from the nearest (the same-location band left out);
-    - high-risk days: the last time break up to which every band passing the NRC's rule passes it;
-    - elevated days: the last time break up to which any band within the radius, or the
-      same-location band (repeat burglary at the same address), has a significant excess, minus
-      the high-risk days: while same-place repeats are still raised, the zone is not ended;
+    - high-risk days: the last day of the time bands through which every band passing the NRC's
+      rule passes it (with [a, b) bands the band [7, 14) ends on day 13, with (a, b] on day 14:
+      a plan's zone is high for ages 0 to ``high_days``, both counted);
+    - elevated days: the last day of the time bands through which any band within the radius, or
+      the same-location band (repeat burglary at the same address), has a significant excess,
+      minus the high-risk days: while same-place repeats are still raised, the zone is not ended;
     - distance weights: knots at each band's inner break, weight (ratio - 1) / (nearest ratio - 1)
       in the first time band, falling to the floor at the radius;
-    - time weights: per time band up to its outer break, (ratio - 1) / (first ratio - 1), pooled
+    - time weights: per time band up to its last day, (ratio - 1) / (first ratio - 1), pooled
       over the bands within the radius.
     """
     sig = result.significant(alpha, min_ratio)
@@ -136,8 +138,16 @@ def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
     knots[0] = (0.0, 1.0)
     knots.append((radius, WEIGHT_FLOOR))
     first = _pooled_ratio(result, reach, [0])
-    times = tuple((float(result.tds[k + 1]), 1.0 if k == 0 else _weight(_pooled_ratio(result, reach, [k]), first))
-                  for k in range(run))
-    high = int(result.tds[high_run])
-    return Suggestion(radius_m=radius, high_days=high, elevated_days=int(result.tds[run]) - high,
+    times = tuple((float(_last_day(result, k + 1)), 1.0 if k == 0 else
+                   _weight(_pooled_ratio(result, reach, [k]), first)) for k in range(run))
+    high = _last_day(result, high_run)
+    return Suggestion(radius_m=radius, high_days=high, elevated_days=_last_day(result, run) - high,
                       distance_weights=tuple(knots), time_weights=times)
+
+
+def _last_day(result: KnoxResult, k: int) -> int:
+    """The last whole day of the time bands before break ``k``: the day before it when bands are
+    [a, b), the break itself when they are (a, b]; a plan counts ages in whole days."""
+    edge = float(result.tds[k])
+    last = math.ceil(edge) - 1 if result.closed == "left" else math.floor(edge)
+    return max(0, int(last))

@@ -257,8 +257,8 @@ SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSetting
             "backtest": BacktestSettings, "limits": LimitsSettings, "model": ModelSettings}
 #: Settings outside any section.
 TOP_LEVEL = ("crs", "language", "csv_dialect")
-#: Sections read by other commands; kept in ``Settings.extra`` without checking here.
-FOREIGN_SECTIONS = {"calibration", "maps"}
+#: Sections written by calibrate and read by other commands; kept in ``Settings.extra`` without checking here.
+FOREIGN_SECTIONS = {"calibration"}
 #: Earlier names of sections, still read: ``[leaflet]`` is now ``[handout]``.
 RENAMED_SECTIONS = {"leaflet": "handout"}
 

@@ -305,3 +305,48 @@ def test_offline_maps_work_from_disk_without_any_server(tmp_path, files):
             assert drawn == len(zones) if name == "map.html" else 1 <= drawn <= len(zones)
     finally:
         driver.quit()
+
+
+def test_internal_map_says_when_it_shows_only_the_best_households(household_frame, burglary_frame):
+    """A list longer than the map holds is shown in part, and the map says how much."""
+    import html
+
+    import geopandas as gpd
+
+    from cocoon.publish.maps import MapData, internal_map
+    from cocoon.risk.daily_plan import make_plan
+
+    def frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(table.drop(columns=["x", "y", "lon", "lat"]),
+                                geometry=gpd.points_from_xy(table["x"], table["y"]), crs=3006)
+
+    burglaries = frame(burglary_frame.rename(columns={"id": "burglary_id"}).assign(
+        first_day=pd.to_datetime(burglary_frame["date"]), last_day=pd.to_datetime(burglary_frame["date"]),
+        note="", modus="", row=range(2, 2 + len(burglary_frame))).drop(columns="date"))
+    households = frame(household_frame.assign(label=household_frame["street"] + " " + household_frame["number"]))
+    plan = make_plan(burglaries, households, on=pd.Timestamp("2026-05-04").date())
+    shown = 5
+    assert len(plan.visits) > shown
+    page = html.unescape(internal_map(MapData(plan=plan, max_households=shown), lang="en", offline=True))
+    assert f"Shows the best {shown} of the {len(plan.visits):,} households on the list" in page
+    whole = html.unescape(internal_map(MapData(plan=plan, max_households=len(plan.visits)), lang="en", offline=True))
+    assert "Shows the best" not in whole
+
+
+def test_plan_says_on_screen_when_the_internal_map_shows_part_of_the_list(tmp_path, files, monkeypatch):
+    from dataclasses import dataclass
+
+    from cocoon.jobs import plan
+    from cocoon.publish.maps import MapData
+
+    @dataclass
+    class SmallMap(MapData):
+        max_households: int = 3
+
+    monkeypatch.setattr(plan, "MapData", SmallMap)
+    b, h = files
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "out",
+                 "--lang", "en", "--maps")
+    assert result.exit_code == 0, result.output
+    total = len(pd.read_csv(tmp_path / "out" / "visits.csv"))
+    assert f"map.html shows the best 3 of the {total:,} households on the list" in " ".join(result.output.split())

@@ -17,6 +17,7 @@ def test_toml_overrides_and_keeps_other_defaults(tmp_path):
 @pytest.mark.parametrize("data,key", [
     ({"zone": {}}, "settings.unknown_key"),
     ({"zones": {"radius": 1}}, "settings.unknown_key"),
+    ({"maps": {"max_househlods": 10}}, "settings.unknown_key"),  # no section is taken unchecked but calibrate's
     ({"zones": {"radius_m": "far"}}, "settings.bad_number"),
     ({"zones": {"radius_m": -5}}, "settings.must_be_positive"),
     ({"ranking": {"distance_weights": [[100, 1], [50, 0.5]]}}, "settings.table_order"),

@@ -294,6 +294,8 @@ def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.Dat
                    route_start=(routes.start.x, routes.start.y) if routes else None, signs=signs, outcomes=outcomes,
                    basemap=basemap)
     public, public_notes = public_map(data, lang=lang, offline=request.offline)
+    if len(plan.visits) > data.max_households:
+        notes.append(("maps.households_limited_screen", {"shown": data.max_households, "total": len(plan.visits)}))
     return [write_text(out_dir / "map.html", internal_map(data, lang=lang, offline=request.offline)),
             write_text(out_dir / "map-public.html", public)], [*notes, *public_notes]
 

@@ -736,7 +736,10 @@ def internal_map(data: MapData, *, lang: str, offline: bool = False) -> str:
     m = _new_map(title, offline=offline)
     if offline:
         _add_basemap(m, data, lang)
-    _title(m, title, [("small", t("maps.internal_note"))])
+    lines = [("small", t("maps.internal_note"))]
+    if len(plan.visits) > data.max_households:
+        lines.append(("small", t("maps.households_limited", shown=data.max_households, total=len(plan.visits))))
+    _title(m, title, lines)
     _zone_layers(m, plan, t)
     visits = plan.visits.head(data.max_households)
     _household_layer(m, visits, data.outcomes, lang)

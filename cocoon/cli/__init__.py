@@ -28,7 +28,7 @@ def main() -> None:
     """cocoon: plan near-repeat burglary cocooning.
 
     After a residential burglary the risk of another is raised nearby for a few weeks (high
-    for 14 days, elevated for 42 more, within about 500 m). cocoon turns reported burglaries
+    for 14 days after it, ages 0-14, elevated for 42 more, within about 500 m). cocoon turns reported burglaries
     and a household register into the risk zones active on a date and a ranked list of
     households to visit.
 

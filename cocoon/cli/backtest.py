@@ -57,7 +57,7 @@ def _period(value: str | None) -> int | None:
 @click.option("--radius", type=float, default=None,
               help=f"Zone radius in metres.  [default: {DEFAULTS.zones.radius_m:g} or the settings file]")
 @click.option("--high-days", type=int, default=None,
-              help=f"High-risk days after a burglary.  [default: {DEFAULTS.zones.high_days}]")
+              help=f"Days of high risk after a burglary (ages 0..N).  [default: {DEFAULTS.zones.high_days}]")
 @click.option("--elevated-days", type=int, default=None,
               help=f"Elevated-risk days after the high-risk days.  [default: {DEFAULTS.zones.elevated_days}]")
 @click.option("--area", "area_path", type=click.Path(dir_okay=False),

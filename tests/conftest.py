@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+
+os.environ.setdefault("COCOON_STRICT_TEXTS", "1")  # a text missing a value fails the test that shows it
 
 PLAN_DATE = dt.date(2026, 5, 4)
 CHICAGO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"

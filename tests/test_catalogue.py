@@ -6,7 +6,9 @@ import re
 import string
 from pathlib import Path
 
-from cocoon.catalogue import catalogue, languages, text
+import pytest
+
+from cocoon.catalogue import STRICT_ENV, catalogue, languages, text
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cocoon"
 
@@ -54,3 +56,11 @@ def test_plural_forms_are_well_formed():
                     assert spec.count("|") == 1, f"{lang}: {key}: {spec}"
                     shown = [s for _, n, s, _ in string.Formatter().parse(str(value)) if n == name and "|" not in s]
                     assert shown, f"{lang}: {key}: {name} is not shown as a number"
+
+
+def test_a_text_missing_a_value_fails_under_tests_and_never_shows_braces(monkeypatch):
+    with pytest.raises(ValueError, match=r"settings\.unknown_key"):
+        text("settings.unknown_key", "en", file="a.toml")
+    monkeypatch.setenv(STRICT_ENV, "0")
+    shown = text("settings.unknown_key", "en", file="a.toml")
+    assert "a.toml" in shown and "{" not in shown and "–" in shown

@@ -11,6 +11,7 @@ from __future__ import annotations
 import locale
 import math
 import os
+import re
 import string
 import tomllib
 from collections.abc import Callable
@@ -105,13 +106,31 @@ def localise(written: str, lang: str) -> str:
     return written.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
 
 
+STRICT_ENV = "COCOON_STRICT_TEXTS"
+"""Set (to anything but empty or 0) to make a template that cannot be filled an error: the tests do."""
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "–"
+
+
 def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
-    """The text for ``key`` in ``lang`` with ``params`` filled in."""
-    template = entry(key, lang)
+    """The text for ``key`` in ``lang`` with ``params`` filled in.
+
+    A template that needs a value not given is a mistake in cocoon: under :data:`STRICT_ENV` it
+    raises; otherwise the missing value is shown as "–", never as ``{name}``."""
+    template = str(entry(key, lang))
+    formatter = _Formatter(lang)
     try:
-        return _Formatter(lang).format(str(template), **params)
+        return formatter.format(template, **params)
+    except (KeyError, IndexError, ValueError) as exc:
+        if os.environ.get(STRICT_ENV, "") not in ("", "0"):
+            raise ValueError(f"text {key!r} ({lang}) cannot be filled from {sorted(params)}: {exc!r}") from exc
+    try:
+        return formatter.vformat(template, (), _Blank(params))
     except (KeyError, IndexError, ValueError):
-        return str(template)
+        return re.sub(r"\{[^{}]*\}", "–", template)
 
 
 def translator(lang: str) -> Callable[..., str]:

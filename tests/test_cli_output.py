@@ -149,6 +149,7 @@ def planned(tmp_path_factory):
     write_inputs(folder)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
+        screen("ingest", "burglaries.csv", "--crs", "EPSG:3006", *STORE)
         screen(*PLAN, *STORE, "--out", "plan", "--officers", "1", "--start", "Storgatan 12", "--solver", "greedy",
                "--lang", "en")
     return folder

@@ -125,6 +125,7 @@ def test_a_visit_follows_its_household_when_the_register_is_resorted(files, hous
     frame.to_csv(h1, index=False)
     frame.iloc[::-1].to_csv(h2, index=False)
     store = tmp_path / "cocoon.sqlite"
+    assert run("ingest", b, "--store", store).exit_code == 0
     assert run("plan", "--burglaries", b, "--households", h1, "--date", "2026-05-04", "--out", tmp_path / "p1",
                "--store", store).exit_code == 0
     first = pd.read_csv(tmp_path / "p1" / "visits.csv", dtype=str)
@@ -146,15 +147,17 @@ def test_a_burglary_file_without_ids_plans_but_does_not_go_into_the_store(files,
     result = run("plan", "--burglaries", no_ids, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "o")
     assert result.exit_code == 0 and "burglaries are named by their row" in result.output
     store = tmp_path / "cocoon.sqlite"
-    for args in (("ingest", no_ids, "--store", store),
-                 ("plan", "--burglaries", no_ids, "--households", h, "--date", "2026-05-04", "--out",
-                  tmp_path / "o2", "--store", store)):
-        result = run(*args)
-        assert result.exit_code == 1
-        assert f"{no_ids} has no id column, and the store needs each burglary's own id" in result.output
-        assert "--id-column" in result.output
+    result = run("ingest", no_ids, "--store", store)
+    assert result.exit_code == 1 and not store.exists()
+    assert f"{no_ids} has no id column, and the store needs each burglary's own id" in result.output
+    assert run("ingest", b, "--store", store).exit_code == 0
+    result = run("plan", "--burglaries", no_ids, "--households", h, "--date", "2026-05-04", "--out",
+                 tmp_path / "o2", "--store", store)
+    assert result.exit_code == 1
+    assert f"{no_ids} has no id column, and the store needs each burglary's own id" in result.output
+    assert "--id-column" in result.output
     assert not (tmp_path / "o2").exists()
-    assert not store.exists() or sqlite3.connect(store).execute("SELECT COUNT(*) FROM burglaries").fetchone() == (0,)
+    assert sqlite3.connect(store).execute("SELECT COUNT(*) FROM burglaries").fetchone() == (4,)
 
 
 def test_times_of_day_are_read_in_the_ways_people_write_them():
@@ -195,6 +198,7 @@ def test_status_counts_from_the_hour_of_the_report(files, burglary_frame, tmp_pa
     _, h = files
     b = swedish_burglaries(burglary_frame, tmp_path / "inbrott.csv")
     store = tmp_path / "cocoon.sqlite"
+    assert run("ingest", b, "--crs", "EPSG:3006", "--store", store).exit_code == 0
     assert run("plan", "--burglaries", b, "--crs", "EPSG:3006", "--households", h, "--date", "2026-05-04",
                "--out", tmp_path / "p", "--store", store).exit_code == 0
     listed = pd.read_csv(tmp_path / "p" / "visits.csv", dtype=str)
@@ -245,6 +249,7 @@ def test_outcomes_are_read_in_swedish_and_english_words(word, code):
 def test_importing_the_same_visits_twice_stores_them_once(files, tmp_path):
     b, h = files
     store = tmp_path / "cocoon.sqlite"
+    assert run("ingest", b, "--store", store).exit_code == 0
     assert run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p",
                "--store", store).exit_code == 0
     ids = pd.read_csv(tmp_path / "p" / "visits.csv", dtype=str)["household_id"].tolist()

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +20,7 @@ from conftest import X0, Y0, to_lonlat
 
 from cocoon.cli import main
 from cocoon.errors import OutputError
+from cocoon.publish.files import OutputFolder, only_ours
 
 START = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100])))
 
@@ -172,6 +179,7 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_read_back(tmp_
     households.to_csv(tmp_path / "h.csv", index=False, quoting=csv.QUOTE_ALL)  # a bare CR would end the line
     burglaries.to_csv(tmp_path / "b.csv", index=False)
     store = tmp_path / "cocoon.sqlite"
+    assert run("ingest", tmp_path / "b.csv", "--store", store).exit_code == 0
     out = tmp_path / "out"
     result = plan(tmp_path / "b.csv", tmp_path / "h.csv", out, "--officers", "1", "--hours", "4", "--start",
                   START, "--solver", "greedy", "--store", store)
@@ -196,3 +204,148 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_read_back(tmp_
     with sqlite3.connect(store) as db:
         stored = {row[0] for row in db.execute("SELECT household_id FROM visits")}
     assert stored == set(filled["household_id"].str.removeprefix("'"))
+
+
+def test_overwrite_keeps_an_officers_notes_and_scans(files, tmp_path):
+    b, h = files
+    out = tmp_path / "out"
+    assert plan(b, h, out).exit_code == 0
+    (out / "notes.txt").write_text("Storgatan 12: dog, come back after 17")
+    (out / "scans").mkdir()
+    (out / "scans" / "list-1.jpg").write_bytes(b"\xff\xd8 scan")
+    result = plan(b, h, out, "--overwrite")
+    assert result.exit_code == 0, result.output
+    aside = list(tmp_path.glob("out.replaced-*"))
+    assert len(aside) == 1
+    assert (aside[0] / "notes.txt").read_text() == "Storgatan 12: dog, come back after 17"
+    assert (aside[0] / "scans" / "list-1.jpg").read_bytes() == b"\xff\xd8 scan"
+    assert (aside[0] / "visits.csv").exists()  # moved whole, as it was
+    assert (out / "visits.csv").exists() and not (out / "notes.txt").exists()
+    assert f"was moved to {aside[0]}, nothing was deleted" in " ".join(result.output.split())
+
+
+def test_overwrite_keeps_a_list_edited_after_cocoon_wrote_it(files, tmp_path):
+    b, h = files
+    out = tmp_path / "out"
+    assert plan(b, h, out).exit_code == 0
+    with (out / "visits.csv").open("a", encoding="utf-8") as f:
+        f.write("officer's own row\n")
+    assert plan(b, h, out, "--overwrite").exit_code == 0
+    (aside,) = tmp_path.glob("out.replaced-*")
+    assert "officer's own row" in (aside / "visits.csv").read_text(encoding="utf-8")
+
+
+def test_a_planted_marker_does_not_let_overwrite_empty_a_folder(files, tmp_path):
+    b, h = files
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "report.docx").write_bytes(b"PK the analyst's report")
+    for planted in ('{"written_by": "cocoon", "version": "0.1.0"}\n',
+                    '{"written_by": "cocoon", "version": "0.1.0", "files": {}}\n',
+                    '{"written_by": "cocoon", "files": {"report.docx": "0000"}}\n'):
+        (out / ".cocoon-output").write_text(planted)
+        assert plan(b, h, out, "--overwrite").exit_code == 0
+        found = [p for p in tmp_path.glob("documents.replaced-*") if (p / "report.docx").exists()]
+        assert len(found) == 1 and (found[0] / "report.docx").read_bytes() == b"PK the analyst's report"
+        shutil.rmtree(out)
+        found[0].rename(out)
+    assert (out / "report.docx").read_bytes() == b"PK the analyst's report"
+
+
+def test_two_overwrites_in_the_same_second_keep_both_earlier_folders(files, tmp_path):
+    b, h = files
+    out = tmp_path / "out"
+    for n in range(3):
+        assert plan(b, h, out, "--overwrite").exit_code == 0
+        (out / f"note-{n}.txt").write_text(str(n))
+    assert plan(b, h, out, "--overwrite").exit_code == 0
+    kept = sorted(p.read_text() for p in tmp_path.glob("out.replaced-*/note-*.txt"))
+    assert kept == ["0", "1", "2"]
+
+
+def test_the_manifest_lists_every_file_with_its_sha256(files, tmp_path):
+    b, h = files
+    out = tmp_path / "out"
+    assert plan(b, h, out, "--officers", "1", "--start", START, "--solver", "greedy").exit_code == 0
+    manifest = json.loads((out / ".cocoon-output").read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in out.rglob("*") if p.is_file() and p.name != ".cocoon-output"}
+    assert manifest["written_by"] == "cocoon" and manifest["files"] == on_disk and len(on_disk) > 5
+    # files in subfolders (the demo's areas) are listed too, and an added one makes the folder not ours
+    with OutputFolder(tmp_path / "nested", overwrite=False) as folder:
+        (folder / "area" / "inputs").mkdir(parents=True)
+        (folder / "area" / "inputs" / "households.csv").write_text("household_id\nH1\n")
+    nested = tmp_path / "nested"
+    assert list(json.loads((nested / ".cocoon-output").read_text())["files"]) == ["area/inputs/households.csv"]
+    assert only_ours(nested)
+    (nested / "area" / "scan.pdf").write_bytes(b"%PDF")
+    assert not only_ours(nested)
+
+
+KILLED_RUN = """
+import os, signal, sys
+from pathlib import Path
+from cocoon.publish.files import OutputFolder, write_manifest
+out = Path(sys.argv[1])
+folder = OutputFolder(out, overwrite=True)
+staging = folder.__enter__()
+(staging / "victims.csv").write_text("household_id,victim\\nH001,1\\n")
+if sys.argv[2] == "while-replacing":
+    write_manifest(staging)
+    out.rename(folder.old)
+print(staging, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def killed_run(out: Path, when: str) -> Path:
+    done = subprocess.run([sys.executable, "-c", KILLED_RUN, str(out), when], capture_output=True, text=True,
+                          env=os.environ.copy(), check=False)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    return Path(done.stdout.strip())
+
+
+def test_a_killed_plans_folder_is_removed_by_the_next_command_and_said(files, tmp_path):
+    b, _ = files
+    out = tmp_path / "elsewhere" / "out"
+    staging = killed_run(out, "while-writing")
+    assert (staging / "victims.csv").exists()
+    # any command, run anywhere, cleans up
+    result = run("ingest", b, "--store", tmp_path / "cocoon.sqlite", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert not staging.exists() and not out.exists()
+    assert "Removed unfinished output left by an interrupted cocoon run" in result.output
+    assert str(staging) in result.output.replace("\n", "")
+    # and only once
+    assert "interrupted" not in run("ingest", b, "--store", tmp_path / "cocoon.sqlite", "--lang", "en").output
+
+
+def test_a_run_killed_while_replacing_puts_the_earlier_plan_back(files, tmp_path):
+    b, h = files
+    out = tmp_path / "out"
+    assert plan(b, h, out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    staging = killed_run(out, "while-replacing")
+    assert not out.exists()
+    result = run("plan", "--help")
+    assert "interrupted" not in result.output  # help alone changes nothing
+    assert not out.exists()
+    result = run("ingest", b, "--store", tmp_path / "cocoon.sqlite", "--lang", "sv")
+    assert result.exit_code == 0, result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not staging.exists() and leftovers(tmp_path) == []
+    assert "Lade tillbaka de tidigare resultat" in result.output
+
+
+def test_a_register_entry_never_makes_cocoon_delete_another_folder(files, tmp_path):
+    b, _ = files
+    precious = tmp_path / ".precious.cocoon-999999"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("mine")  # cocoon's temporary name, but no marker of cocoon's
+    register = Path(os.environ["COCOON_STAGING_DIR"])
+    (register / "forged.json").write_text(json.dumps({
+        "pid": 999999, "host": socket.gethostname(),
+        "paths": [{"temporary": str(precious), "target": str(tmp_path / "precious")},
+                  {"temporary": str(tmp_path), "target": str(tmp_path / "x")}]}))
+    assert run("ingest", b, "--store", tmp_path / "cocoon.sqlite", "--lang", "en").exit_code == 0
+    assert (precious / "keep.txt").read_text() == "mine" and not (register / "forged.json").exists()

@@ -27,6 +27,7 @@ def stored(files, tmp_path):
     """A store with the fixture's burglaries and one plan made on 2026-05-04."""
     b, h = files
     store = tmp_path / "cocoon.sqlite"
+    assert run("ingest", b, "--store", store, "--lang", "en").exit_code == 0
     result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p1",
                  "--store", store, "--lang", "en")
     assert result.exit_code == 0, result.output
@@ -71,11 +72,63 @@ def test_replanning_leaves_out_reached_households_and_brings_back_not_home(store
     result = run("plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2",
                  "--lang", "en")
     assert result.exit_code == 0, result.output
-    assert "1 household reached face to face in the window is left out; 1 where nobody was home" in result.output
+    assert "1 household settled in the window (spoke face to face, refused, took a marking kit or joined " \
+           "neighbourhood watch) is left out; 1 where nobody was home" in " ".join(result.output.split())
     second = listed(tmp_path, "p2")
     assert face not in set(second["household_id"])
     flagged = second.set_index("household_id")["revisit"]
     assert flagged[not_home] == "2026-05-04" and flagged.drop(not_home).isna().all()
+
+
+def test_refused_kit_and_watch_households_do_not_come_back_but_leaflet_and_no_access_do(stored):
+    store, _, h, tmp_path = stored
+    first = listed(tmp_path)["household_id"].tolist()
+    outcomes = {"refused": first[0], "kit": first[1], "watch": first[2], "leaflet": first[3], "noaccess": first[4],
+                "owner": first[5]}
+    path = visits_file(tmp_path / "v.csv", [(hid, code, f"2026-05-04 10:{i:02d}")
+                                            for i, (code, hid) in enumerate(outcomes.items())])
+    assert run("visits", "import", path, "--store", store, "--lang", "en").exit_code == 0
+    result = run("plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2",
+                 "--lang", "en")
+    assert result.exit_code == 0, result.output
+    second = set(listed(tmp_path, "p2")["household_id"])
+    assert not second & {outcomes["refused"], outcomes["kit"], outcomes["watch"]}
+    assert {outcomes["leaflet"], outcomes["noaccess"], outcomes["owner"]} <= second
+    flat = " ".join(result.output.split())
+    assert ("3 households in the zones left out, already settled in the window according to the store "
+            "(marking kit given 1, refused 1, interested in neighbourhood watch 1).") in flat
+    assert "--exclude" not in flat  # the store left them out, not --exclude
+
+
+def test_exclude_and_store_are_counted_apart(stored):
+    store, _, h, tmp_path = stored
+    first = listed(tmp_path)["household_id"].tolist()
+    path = visits_file(tmp_path / "v.csv", [(first[0], "face", "2026-05-04 10:00")])
+    assert run("visits", "import", path, "--store", store, "--lang", "en").exit_code == 0
+    (tmp_path / "exclude.csv").write_text(f"household_id\n{first[1]}\n{first[2]}\n")
+    result = run("plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2",
+                 "--exclude", tmp_path / "exclude.csv", "--lang", "sv")
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "2 hushåll utelämnade med --exclude." in flat
+    assert "1 hushåll i zonerna utelämnade, redan klara i fönstret enligt databasen (pratade ansikte mot " \
+           "ansikte 1)." in flat
+
+
+def test_a_mistyped_store_is_refused_and_not_created(files, tmp_path):
+    b, h = files
+    typo = tmp_path / "cocon.sqlite"
+    for extra in ((), ("--burglaries", b)):
+        result = run("plan", "--store", typo, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p",
+                     "--lang", "en", *extra)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert f"The store {typo} does not exist. Only ingest makes a new store" in " ".join(result.output.split())
+        assert not typo.exists() and not (tmp_path / "p").exists()
+    for command in (("visits", "import", b), ("status", "--date", "2026-05-04"), ("purge",)):
+        result = run(*command, "--store", typo, "--lang", "sv")
+        assert result.exit_code == 1 and "Bara ingest skapar en ny databas" in " ".join(result.output.split())
+        assert not typo.exists()
+    assert run("ingest", b, "--store", typo, "--lang", "en").exit_code == 0 and typo.exists()
 
 
 def test_bad_rows_are_reported_by_row_and_nothing_is_imported(stored):
@@ -188,7 +241,7 @@ def test_audit_log_records_who_ran_what(stored):
     subprocess.run(cocoon("ingest", b, "--store", store), check=True, capture_output=True)
     with sqlite3.connect(store) as db:
         log = db.execute("SELECT user, command FROM audit ORDER BY audit_id").fetchall()
-    assert len(log) == 2 and all(user for user, _ in log)  # the fixture's plan, then this ingest
+    assert len(log) == 3 and all(user for user, _ in log)  # the fixture's ingest and plan, then this ingest
     assert log[-1][1] == f"cocoon ingest {b} --store {store}"
 
 

@@ -26,6 +26,7 @@ def run(*args: object):
 def stored(files, tmp_path):
     b, h = files
     store = tmp_path / "cocoon.sqlite"
+    assert run("ingest", b, "--store", store, "--lang", "en").exit_code == 0
     result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p",
                  "--store", store, "--lang", "en", "--officers", "1", "--start", START, "--solver", "greedy")
     assert result.exit_code == 0, result.output

@@ -114,6 +114,8 @@ def test_a_swedish_analysts_day(exports, tmp_path, register_ids):
         register.to_csv(h, sep=";", index=False, encoding="utf-8-sig")
     store = tmp_path / "cocoon.sqlite"
     out = tmp_path / "plan"
+    ingested = run("ingest", exports[0], "--crs", "EPSG:3006", "--store", store, "--lang", "sv")
+    assert ingested.exit_code == 0, ingested.output
     result = plan(exports, out, "--lang", "sv", "--store", store, "--maps", "--officer-names", "Anna,Bertil")
     assert "Databasen:" in result.output and "Lager" not in result.output
     assert "1 utgångna" not in result.output

@@ -10,7 +10,7 @@ import click
 from cocoon import __version__
 from cocoon.cli.backtest import backtest_command
 from cocoon.cli.calibrate import calibrate_command
-from cocoon.cli.common import CocoonGroup
+from cocoon.cli.common import CocoonGroup, remove_stale_output
 from cocoon.cli.demo import demo_command
 from cocoon.cli.plan import plan_command
 from cocoon.cli.store import (
@@ -46,6 +46,7 @@ def main() -> None:
 
     Every command has --help. Messages are in Swedish or English (--lang sv|en).
     """
+    remove_stale_output()
 
 
 main.add_command(plan_command)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cocoon.catalogue import text
-from cocoon.cli.help import CocoonCommand, TranslatedHelp, format_commands, user_language
+from cocoon.cli.help import CocoonCommand, TranslatedHelp, format_commands, help_language, user_language
 from cocoon.errors import CocoonError, InputError
 from cocoon.inputs.columns import (
     HOUSEHOLD_ROLES,
@@ -22,6 +22,7 @@ from cocoon.inputs.columns import (
     CoordinateColumns,
     HouseholdColumns,
 )
+from cocoon.publish import staging
 from cocoon.settings import Settings
 
 if TYPE_CHECKING:
@@ -227,3 +228,22 @@ def household_columns(pairs: tuple[str, ...]) -> HouseholdColumns:
         given[role] = name.strip()
     coords = CoordinateColumns(**{k: given.pop(k) for k in ("lon", "lat", "x", "y") if k in given})
     return HouseholdColumns(**given, coordinates=coords)
+
+
+def remove_stale_output() -> None:
+    """Remove what interrupted runs left half-written (see :mod:`cocoon.publish.staging`), and
+    say so on the error stream; not when only help is asked for."""
+    context = click.get_current_context(silent=True)
+    words = context.meta.get("cocoon_words", []) if context is not None else []
+    if any(word in ("-h", "--help") for word in words):
+        return
+    removed = staging.remove_stale_output()
+    if not removed:
+        return
+    lang = help_language()
+    out = console(stderr=True)
+    for item in removed:
+        if item.restored is not None:
+            out.print(text("output.stale_restored", lang, pid=item.pid, path=str(item.restored)), style="yellow")
+        if item.path is not None:
+            out.print(text("output.stale_removed", lang, pid=item.pid, path=str(item.path)), style="yellow")

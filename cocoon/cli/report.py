@@ -60,6 +60,9 @@ def print_plan_summary(result: PlanResult) -> None:
     out.print(t("summary.dwellings", households=counts["households"], dwellings=counts["dwellings"]))
     if counts["excluded"]:
         out.print(t("summary.excluded", n=counts["excluded"]))
+    if counts["done"]:
+        outcomes = ", ".join(f"{t('outcome.' + code)} {n}" for code, n in sorted(counts["done"].items()))
+        out.print(t("summary.done", n=sum(counts["done"].values()), outcomes=outcomes))
     if result.routes is not None:
         print_routes(result.routes, lang)
     for key, params in result.notes:
@@ -93,6 +96,9 @@ def print_demo_summary(result: DemoResult) -> None:
     for area, plan_result in result.areas:
         out.rule(area.title)
         print_plan_summary(plan_result)
+    if result.moved_aside is not None:
+        out.print(text("output.moved_aside", result.lang, path=str(result.out_dir), aside=str(result.moved_aside)),
+                  style="yellow")
     out.print(text("demo.next", result.lang, folder=str(result.out_dir)))
 
 
@@ -255,7 +261,8 @@ def print_ingest(result: IngestResult, lang: str) -> None:
         out.print(text(key, lang, **params), style="yellow")
 
 
-def print_status(result: Delivery, *, on: dt.date, lang: str, written: list[Path]) -> None:
+def print_status(result: Delivery, *, on: dt.date, lang: str, written: list[Path],
+                 moved_aside: tuple[Path, Path] | None = None) -> None:
     from rich.table import Table
 
     out = console()
@@ -280,4 +287,6 @@ def print_status(result: Delivery, *, on: dt.date, lang: str, written: list[Path
     out.print(t("status.overdue_title", n=n), style="yellow" if n else None)
     for sign in result.overdue_signs.itertuples(index=False):
         out.print(f"  {sign.sign_id}: {t('status.planned_down')} {sign.planned_down}")
+    if moved_aside is not None:
+        out.print(t("output.moved_aside", path=str(moved_aside[0]), aside=str(moved_aside[1])), style="yellow")
     out.print(t("calibrate.written", files=", ".join(str(p) for p in written)))

@@ -216,7 +216,8 @@ def status_command(day: str | None, out_dir: str | None, store: str | None, sett
     language = user_language(lang, settings_path)
     result = run_status(store, on=on, out_dir=optional_path(out_dir), lang=language, overwrite=overwrite,
                         settings_path=settings_path, csv_dialect_name=csv_dialect, command=command_line())
-    print_status(result.delivery, on=on, lang=language, written=result.written)
+    aside = (result.written[0].parent, result.moved_aside) if result.moved_aside and result.written else None
+    print_status(result.delivery, on=on, lang=language, written=result.written, moved_aside=aside)
 
 
 @click.command(name="purge", cls=CocoonCommand)

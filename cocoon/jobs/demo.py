@@ -28,6 +28,8 @@ class DemoResult:
     lang: str
     areas: list[tuple[DemoArea, PlanResult]]
     out_dir: Path
+    moved_aside: Path | None = None
+    """Where an earlier folder holding files cocoon did not write was moved (--overwrite)."""
 
 
 def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
@@ -58,4 +60,4 @@ def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = Non
     for _, result in done:
         result.written = [output.final(p) for p in result.written]
         result.rejects_path = output.final(result.rejects_path) if result.rejects_path else None
-    return DemoResult(date=on, lang=language, areas=done, out_dir=output.target)
+    return DemoResult(date=on, lang=language, areas=done, out_dir=output.target, moved_aside=output.moved_aside)

@@ -112,7 +112,8 @@ class History:
     """What the store adds to a plan: its burglaries and what was done at the doors."""
 
     burglaries: gpd.GeoDataFrame
-    reached: set[str] = field(default_factory=set)
+    reached: dict[str, str] = field(default_factory=dict)
+    """Households settled in the window (see :data:`cocoon.store.queries.DONE`), with the outcome."""
     revisit: dict[str, str] = field(default_factory=dict)
     outcomes: dict[str, tuple[str, str]] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
@@ -184,6 +185,9 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
     store_file = request.store_path or settings.store.path or None
     if request.burglaries is None and not store_file:
         raise InputError("plan.no_burglaries")
+    if store_file:  # only ingest makes a store: a mistyped name must not start an empty history
+        with open_store(store_file, create=False):
+            pass
     input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
     household_crs = parse_crs(request.household_crs, what="--household-crs") if request.household_crs else None
     exclude = read_household_ids(request.exclude_path) if request.exclude_path else set()
@@ -203,7 +207,7 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
             return _plan_and_write(request, settings, lang, target, burglaries, households, history, exclude)
     if burglaries is not None:
         require_ids(burglaries)
-    with open_store(store_file) as store, store.transaction() as db:
+    with open_store(store_file, create=False) as store, store.transaction() as db:
         notes: list[Note] = []
         if burglaries is not None:
             done = queries.ingest(db, burglaries.burglaries, source=str(request.burglaries))
@@ -228,9 +232,9 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
                     households: HouseholdTable, history: History, exclude: set[str]) -> PlanResult:
     """The plan from what was read, and every file of it."""
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
-    left_out = exclude | history.reached
+    left_out = exclude | set(history.reached)
     plan = make_plan(history.burglaries, households.households, on=request.plan_date, settings=settings, crs=metric,
-                     exclude=left_out)
+                     exclude=exclude, done=history.reached)
     ids = plan.visits["household_id"].astype(str)
     plan.visits["revisit"] = ids.map(history.revisit).fillna("").astype(object) if history.revisit else ""
 

@@ -182,6 +182,8 @@ def run_signs_down(sign_ids: tuple[str, ...], *, store: str | Path | None, date:
 class StatusResult:
     delivery: Delivery
     written: list[Path]
+    moved_aside: Path | None = None
+    """Where an earlier folder holding files cocoon did not write was moved (--overwrite)."""
 
 
 def run_status(store: str | Path | None, *, on: dt.date, out_dir: Path | None, lang: str, overwrite: bool = False,
@@ -199,7 +201,7 @@ def run_status(store: str | Path | None, *, on: dt.date, out_dir: Path | None, l
     with output as folder:
         written = write_status(result, folder, on=on, lang=lang,
                                dialect=csv_dialect(csv_dialect_name or settings.csv_dialect, lang))
-    return StatusResult(delivery=result, written=[output.final(p) for p in written])
+    return StatusResult(delivery=result, written=[output.final(p) for p in written], moved_aside=output.moved_aside)
 
 
 @dataclass

@@ -3,10 +3,14 @@
 A run either completes or leaves nothing behind:
 
 - **Folders** (``--out``) are written as a hidden temporary folder beside the target and moved
-  into place at the end (:class:`OutputFolder`); a failed run removes it. ``--overwrite``
-  replaces the whole folder, so no file of an earlier run survives beside the new one; a folder
-  holding files cocoon did not write is moved aside (``NAME.replaced-TIMESTAMP``), never
-  deleted. ``/`` and the home folder are always refused, and so is a folder that holds an input.
+  into place at the end (:class:`OutputFolder`); a failed run removes it, and a killed run's
+  folder is removed by the next command (:mod:`cocoon.publish.staging`). Each folder gets a
+  manifest (``.cocoon-output``) with the SHA-256 of every file cocoon wrote there.
+  ``--overwrite`` replaces the whole folder, so no file of an earlier run survives beside the new
+  one, but only when the folder holds exactly the files of its manifest, unchanged: a folder
+  with anything else in it (an officer's notes, a scan, an edited list, a planted marker) is
+  moved aside whole (``NAME.replaced-TIMESTAMP``), never deleted. ``/`` and the home folder are
+  always refused, and so is a folder that holds an input.
 - **Files** are written to a temporary name and renamed over the target, and never replace an
   input file; an existing file is replaced only with ``--overwrite``.
 - **CSV** cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -38,9 +43,10 @@ from cocoon import __version__
 from cocoon.catalogue import text
 from cocoon.errors import OutputError
 from cocoon.publish.spreadsheets import excel_sv, rounded
+from cocoon.publish.staging import MARKER, done_staging, note_staging, running
 
-MARKER = ".cocoon-output"
-"""A file in every folder cocoon writes, so that --overwrite knows the folder is cocoon's own."""
+MANIFEST_FORMAT = 1
+"""The manifest's layout: 1 = version and the SHA-256 of each file."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """Characters that make a spreadsheet read a cell as a formula."""
 
@@ -69,14 +75,57 @@ def _homes() -> set[Path]:
     return {h.resolve() for h in homes}
 
 
-def _running(pid: int) -> bool:
+def _digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every entry under ``folder`` that is not a folder (files, links, anything else), and every
+    empty folder, relative to ``folder``; the manifest itself left out."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if relative == Path(MARKER):
+            continue
+        if path.is_symlink() or not path.is_dir() or not any(path.iterdir()):
+            found.append(relative)
+    return found
+
+
+def write_manifest(folder: Path) -> None:
+    """The manifest of ``folder``: cocoon's version and the SHA-256 of every file in it."""
+    files = {p.as_posix(): _digest(folder / p) for p in _files(folder) if (folder / p).is_file()}
+    content = {"written_by": "cocoon", "version": __version__, "format": MANIFEST_FORMAT, "files": files}
+    (folder / MARKER).write_text(json.dumps(content, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def only_ours(folder: Path) -> bool:
+    """Whether ``folder`` holds exactly the files of its manifest, each unchanged: nothing added,
+    nothing edited. A folder without a manifest, or with one cocoon cannot read, is not ours."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        manifest = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        listed = manifest["files"]
+        if manifest.get("written_by") != "cocoon" or not isinstance(listed, dict):
+            return False
+        present = _files(folder)
+        if sorted(p.as_posix() for p in present) != sorted(listed):
+            return False
+        return all((folder / p).is_file() and not (folder / p).is_symlink()
+                   and _digest(folder / p) == listed[p.as_posix()] for p in present)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
-    except OSError:  # it exists but belongs to someone else
-        return True
-    return True
+
+
+def _aside(target: Path) -> Path:
+    """A name beside ``target`` that is not taken: ``NAME.replaced-TIMESTAMP[-N]``."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = target.parent / f"{target.name}.replaced-{stamp}"
+    number = 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = target.parent / f"{target.name}.replaced-{stamp}-{number}"
+    return candidate
 
 
 def check_output_folder(path: Path, *, overwrite: bool, inputs: Iterable[Path | None] = ()) -> None:
@@ -105,16 +154,19 @@ class OutputFolder:
         self.overwrite = overwrite
         self.folder = self.target.parent / f".{self.target.name}.cocoon-{os.getpid()}"
         self.moved_aside: Path | None = None
-        """Where an earlier folder that cocoon did not write was moved (with --overwrite)."""
+        """Where an earlier folder holding files cocoon did not write was moved (with --overwrite)."""
+        self.old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
 
     def __enter__(self) -> Path:
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
             self._remove_leftovers()
+            note_staging(self.folder, target=self.target, aside=self.old)
             self.folder.mkdir()
-            (self.folder / MARKER).write_text(json.dumps({"written_by": "cocoon", "version": __version__}) + "\n",
-                                              encoding="utf-8")
+            (self.folder / MARKER).write_text(json.dumps({"written_by": "cocoon", "version": __version__,
+                                                          "files": {}}) + "\n", encoding="utf-8")
         except OSError as exc:
+            done_staging(self.folder)
             raise OutputError("output.cannot_create", path=str(self.target), reason=exc.strerror or str(exc)) from None
         return self.folder
 
@@ -122,34 +174,45 @@ class OutputFolder:
                  trace: TracebackType | None) -> None:
         if kind is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+            done_staging(self.folder)
             return
         try:
+            write_manifest(self.folder)
             self._place()
         except OSError as exc:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise OutputError("output.cannot_write", path=str(self.target), reason=exc.strerror or str(exc)) from None
+        finally:
+            done_staging(self.folder)
 
     def _remove_leftovers(self) -> None:
-        """Temporary folders of earlier runs into the same target that were killed half-way."""
+        """Temporary folders of earlier runs into the same target that were killed half-way
+        (only cocoon's own: its temporary name and its marker)."""
         for leftover in self.target.parent.glob(f".{self.target.name}.cocoon-*"):
             pid = leftover.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and (int(pid) == os.getpid() or not _running(int(pid))):
+            if (pid.isdigit() and (int(pid) == os.getpid() or not running(int(pid))) and leftover.is_dir()
+                    and not leftover.is_symlink() and (leftover / MARKER).is_file()):
                 shutil.rmtree(leftover, ignore_errors=True)
 
     def _place(self) -> None:
         old = None
-        if self.target.exists():
-            if any(self.target.iterdir()):
-                ours = (self.target / MARKER).exists()
-                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-                old = self.target.parent / (f".{self.target.name}.old-{os.getpid()}" if ours else
-                                            f"{self.target.name}.replaced-{stamp}")
+        if self.target.exists() or self.target.is_symlink():
+            if self.target.is_symlink() or any(self.target.iterdir()):
+                ours = not self.target.is_symlink() and only_ours(self.target)
+                old = self.old if ours else _aside(self.target)
                 self.target.rename(old)
                 if not ours:
                     self.moved_aside = old
             else:
                 self.target.rmdir()
-        self.folder.rename(self.target)
+        try:
+            self.folder.rename(self.target)
+        except OSError:
+            if old is not None:  # put the earlier folder back where it was
+                with contextlib.suppress(OSError):
+                    old.rename(self.target)
+                self.moved_aside = None
+            raise
         if old is not None and self.moved_aside is None:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -180,6 +243,9 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Write to a temporary name beside ``path``, then rename it over ``path``."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.cocoon-{os.getpid()}")
+    noted = not any(".cocoon-" in part for part in path.parent.parts)  # inside an output folder: noted with it
+    if noted:
+        note_staging(temporary, target=path)
     try:
         write(temporary)
         os.replace(temporary, path)
@@ -189,6 +255,9 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    finally:
+        if noted:
+            done_staging(temporary)
     return path
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,9 @@ class Plan:
     visits: pd.DataFrame
     """Ranked households, with lon/lat added."""
     excluded: int = 0
+    """Households in a zone left out by ``--exclude``."""
+    done: dict[str, int] = field(default_factory=dict)
+    """Households in a zone left out because the store has them done in the window, per outcome."""
     burgled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"burglary_id": [], "household_id": []}))
     """Per active burglary, the household taken as the burgled address (None where none was found)."""
     victims: Victims = field(default_factory=Victims)
@@ -86,6 +90,7 @@ class Plan:
                 "households": len(self.visits),
                 "dwellings": int(self.visits["dwellings"].sum()) if len(self.visits) else 0,
                 "excluded": int(self.excluded),
+                "done": dict(self.done),
                 "by_tier_phase": {tier: {HIGH: int(grid[i, 0]), ELEVATED: int(grid[i, 1])}
                                   for i, tier in enumerate("ABC")},
             }
@@ -101,12 +106,15 @@ def project(gdf: gpd.GeoDataFrame, crs: CRS, *, what: str) -> gpd.GeoDataFrame:
 
 def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on: dt.date,
               settings: Settings = Settings(), crs: CRS | None = None,
-              exclude: Iterable[str] = ()) -> Plan:
+              exclude: Iterable[str] = (), done: Mapping[str, str] | None = None) -> Plan:
     """Zones active on ``on`` and every household within the radius of one, ranked.
 
     ``burglaries`` and ``households`` are GeoDataFrames as the readers give them, in any CRS;
     both are converted once to one metric CRS (``crs``, the settings' CRS, the burglaries'
     own metric CRS, SWEREF 99 TM in Sweden, or the local UTM zone).
+
+    ``exclude`` (``--exclude``) and ``done`` (household id → the outcome that settled it, from the
+    store) are left out of the list; the plan counts each apart.
     """
     if burglaries.crs is None:
         raise InputError("input.no_crs", what="burglaries")
@@ -131,8 +139,10 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
     if model is not None:
         history = pd.DataFrame({"x": b.geometry.x.to_numpy(), "y": b.geometry.y.to_numpy(),
                                 "burglary_id": b["burglary_id"].to_numpy(), "age_days": b["age_days"].to_numpy()})
+    given = {str(i) for i in exclude}
+    settled = {str(k): v for k, v in (done or {}).items()}
     ranking = rank_households(h, active_points, ranking=settings.ranking, radius_m=settings.zones.radius_m,
-                              exclude=exclude, model=model, history=history)
+                              exclude=given | set(settled), model=model, history=history)
     visits = ranking.visits
     lon, lat = to_lonlat(visits["x"].to_numpy(), visits["y"].to_numpy(), metric)
     visits.insert(visits.columns.get_loc("x"), "lon", lon)
@@ -149,7 +159,9 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
                              "dwellings": h["dwellings"].to_numpy() if "dwellings" in h else 1,
                              "x": h.geometry.x.to_numpy(), "y": h.geometry.y.to_numpy()})
     return Plan(date=on, crs=metric, settings=settings, burglaries=b, zones=zones, outlines=merged_outlines(zones),
-                visits=visits, excluded=ranking.excluded, burgled=ranking.burgled, victims=ranking.victims,
+                visits=visits, excluded=sum(i in given for i in ranking.left_out),
+                done=dict(Counter(settled[i] for i in ranking.left_out if i not in given)),
+                burgled=ranking.burgled, victims=ranking.victims,
                 notes=notes, register=register)
 
 

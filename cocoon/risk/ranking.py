@@ -52,6 +52,8 @@ class Ranking:
     """Per active burglary: the household taken as the burgled address (or none)."""
     victims: Victims
     """Every victim household and the homes around them, for the privacy rules."""
+    left_out: tuple[str, ...] = ()
+    """The ids of the households left out because their id was excluded."""
 
 
 @dataclass
@@ -128,10 +130,12 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
     excluded_ids = set(map(str, exclude))
     drop = visits["household_id"].astype(str).isin(excluded_ids).to_numpy() if excluded_ids else \
         np.zeros(len(visits), dtype=bool)
+    left_out: tuple[str, ...] = ()
     if drop.any():
+        left_out = tuple(visits["household_id"][drop].astype(str))
         visits = visits[~drop].reset_index(drop=True)
     visits.insert(0, "rank", np.arange(1, len(visits) + 1))
-    return Ranking(visits=visits, excluded=int(drop.sum()), burgled=burgled, victims=victims)
+    return Ranking(visits=visits, excluded=int(drop.sum()), left_out=left_out, burgled=burgled, victims=victims)
 
 
 def zone_pairs(hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *, radius_m: float,

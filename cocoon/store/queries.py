@@ -110,15 +110,25 @@ def stored_burglaries(store: Store) -> gpd.GeoDataFrame:
     return result
 
 
-def visit_history(store: Store, *, on: dt.date, days: int) -> tuple[set[str], dict[str, str]]:
-    """Households reached face to face in the last ``days`` days, and those whose latest visit in
-    that time found nobody home (with its day), who come back for a revisit."""
+DONE = ("face", "refused", "kit", "watch")
+"""Outcomes that settle a household for the zone window: someone answered (spoke, refused, took a
+marking kit, signed up for neighbourhood watch). Knocking again would only annoy; a leaflet, a
+locked door or a property owner contacted leave the household on the list."""
+
+
+def visit_history(store: Store, *, on: dt.date, days: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Households settled in the last ``days`` days (see :data:`DONE`), with the outcome that
+    settled them, and those whose latest visit in that time found nobody home (with its day), who
+    come back for a revisit."""
     since = (pd.Timestamp(on) - pd.Timedelta(days=days)).isoformat()
     until = (pd.Timestamp(on) + pd.Timedelta(days=1)).isoformat()
     with store.reading() as db:
         rows = db.execute("SELECT household_id, outcome, visited_at FROM visits WHERE visited_at >= ? AND "
                           "visited_at < ? ORDER BY visited_at", (since, until)).fetchall()
-    reached = {r["household_id"] for r in rows if r["outcome"] == "face"}
+    reached: dict[str, str] = {}
+    for r in rows:
+        if r["outcome"] in DONE:
+            reached.setdefault(r["household_id"], r["outcome"])
     revisit: dict[str, str] = {}
     for r in rows:
         if r["household_id"] in reached:

@@ -359,6 +359,8 @@ def load_settings(path: str | Path | None) -> Settings:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError("settings.not_toml", file=str(path), reason=str(exc)) from None
+    except RecursionError:  # arrays or inline tables nested thousands deep: no settings file looks like that
+        raise SettingsError("settings.too_deep", file=str(path)) from None
     return settings_from_dict(data, str(path))
 
 

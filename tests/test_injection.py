@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -151,3 +153,31 @@ def test_report_pages_show_file_names_and_ids_literally(tmp_path):
     for name in ("knox.html", "backtest.html"):
         shown = page_texts((tmp_path / name).read_text(encoding="utf-8"))
         assert "{{7*7}} {% raw %} ${7*7}.csv" in shown
+
+
+def test_control_characters_in_labels_reach_neither_the_terminal_nor_the_paper(tmp_path):
+    """fpdf2 names the characters its font lacks in a log message; with ESC and BEL in a label
+    that message used to rewrite the terminal. Now nothing unprintable goes on paper, and the
+    characters the font lacks are named, escaped, in the plan's notes."""
+    from pypdf import PdfReader
+
+    n = 12
+    lon, lat = to_lonlat(X0 + pd.Series(range(n)) * 30.0, pd.Series([Y0] * n))
+    labels = [f"Gata\x1b[31m {i}\x07 \u202eA\u202c \u4e2d" for i in range(n)]
+    pd.DataFrame({"household_id": [f"H{i}" for i in range(n)], "label": labels, "lon": lon.round(8),
+                  "lat": lat.round(8)}).to_csv(tmp_path / "h.csv", index=False)
+    pd.DataFrame({"id": ["B1"], "date": ["2026-05-01"], "lon": lon[:1].round(8), "lat": lat[:1].round(8),
+                  "address": ["Gata 1\x1b]0;owned\x07"]}).to_csv(tmp_path / "b.csv", index=False)
+    done = subprocess.run([sys.executable, "-c", "from cocoon.cli import main; main()",
+                           "plan", "--burglaries", tmp_path / "b.csv", "--households", tmp_path / "h.csv", "--date",
+                           "2026-05-04", "--out", tmp_path / "out", "--lang", "en", "--officers", "1", "--start",
+                           START, "--solver", "greedy"], capture_output=True, text=True, check=False)
+    screen = done.stdout + done.stderr  # everything the terminal would get, the libraries' logging included
+    assert done.returncode == 0, screen
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", screen)
+    flat = " ".join(screen.split())
+    assert "visit-list.pdf: 1 character in the data cannot be printed with the font and shows as a box: " \
+           "\\u4e2d." in flat
+    pages = " ".join(page.extract_text() for page in PdfReader(tmp_path / "out" / "visit-list.pdf").pages)
+    assert "Gata[31m" in pages  # the label is there, without ESC, BEL or overrides
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", pages)

@@ -351,3 +351,90 @@ def test_plan_says_on_screen_when_the_internal_map_shows_part_of_the_list(tmp_pa
     assert result.exit_code == 0, result.output
     total = len(pd.read_csv(tmp_path / "out" / "visits.csv"))
     assert f"map.html shows the best 3 of the {total:,} households on the list" in " ".join(result.output.split())
+
+
+
+def no_network_note(driver, url: str, wait: float = 3.0) -> str | None:
+    """The text of the page's no-network note if it shows within ``wait`` seconds, else None."""
+    import time
+
+    driver.get(url)
+    until = time.monotonic() + wait
+    while time.monotonic() < until:
+        shown = driver.execute_script(
+            "var n = document.getElementById('cocoon-no-network');"
+            "return n && getComputedStyle(n).display !== 'none' ? n.textContent : null;")
+        if shown:
+            return shown
+        time.sleep(0.2)
+    return None
+
+
+ONE_PIXEL_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                              "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f7a1c0000000"
+                              "0049454e44ae426082")
+
+
+@pytest.fixture()
+def tile_server():
+    """A tile server that answers every tile with one pixel, in place of OpenStreetMap's."""
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(ONE_PIXEL_PNG)))
+            self.end_headers()
+            self.wfile.write(ONE_PIXEL_PNG)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.slow
+def test_an_online_map_opened_without_a_network_says_so(maps, leaflet_server, tile_server, tmp_path, files):
+    """Opened where the internet cannot be reached, a map that loads Leaflet and tiles from the
+    internet shows a note saying so (and what to do) instead of a blank page; with them reachable
+    the note stays hidden; the plan says it on screen too."""
+    from cocoon.publish.maps import LEAFLET_CSS, LEAFLET_JS
+
+    out, _, _ = maps
+    served = tmp_path / "served"
+    served.mkdir()
+    page = (out / "map.html").read_text()
+    assert "https://tile.openstreetmap.org/" in page
+    local_leaflet = page.replace(LEAFLET_JS, f"{leaflet_server}/cdn/leaflet.js").replace(
+        LEAFLET_CSS, f"{leaflet_server}/cdn/leaflet.css")
+    (served / "cdn-blocked.html").write_text(page)
+    (served / "tiles-blocked.html").write_text(local_leaflet)
+    (served / "all-reachable.html").write_text(local_leaflet.replace("https://tile.openstreetmap.org/",
+                                                                     f"{tile_server}/"))
+    driver = chrome()
+    try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*jsdelivr*", "*openstreetmap*"]})
+        for name in ("cdn-blocked.html", "tiles-blocked.html"):
+            note = no_network_note(driver, (served / name).as_uri())
+            assert note is not None and "could not reach them" in note and "--offline" in note, name
+        assert driver.execute_script("return typeof L") == "object"  # Leaflet loaded; the tiles did not
+        driver.save_screenshot(str(tmp_path / "no-network.png"))
+        assert no_network_note(driver, (served / "all-reachable.html").as_uri(), wait=2.0) is None
+        assert driver.execute_script("return document.querySelectorAll('img.leaflet-tile-loaded').length") > 0
+    finally:
+        driver.quit()
+    offline_page = run("plan", "--burglaries", files[0], "--households", files[1], "--date", "2026-05-04", "--out",
+                       tmp_path / "offline", "--lang", "en", "--offline")
+    assert offline_page.exit_code == 0, offline_page.output
+    assert "cocoon-no-network" not in (tmp_path / "offline" / "map.html").read_text()
+    assert "opened without a network" not in " ".join(offline_page.output.split())
+    result = run("plan", "--burglaries", files[0], "--households", files[1], "--date", "2026-05-04", "--out",
+                 tmp_path / "o", "--lang", "en", "--maps")
+    assert result.exit_code == 0, result.output
+    assert "opened without a network they show only a note. For maps that open anywhere, add --offline" in \
+        " ".join(result.output.split())

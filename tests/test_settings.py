@@ -47,3 +47,21 @@ def test_missing_and_broken_files(tmp_path):
     with pytest.raises(SettingsError) as err:
         load_settings(bad)
     assert err.value.key == "settings.not_toml"
+
+
+@pytest.mark.parametrize("value", ["[" * 5000 + "]" * 5000, "{a = " * 5000 + "1" + "}" * 5000])
+def test_settings_nested_thousands_deep_are_refused_without_a_traceback(tmp_path, value):
+    from click.testing import CliRunner
+
+    from cocoon.cli import main
+
+    path = tmp_path / "deep.toml"
+    path.write_text(f"[zones]\nradius_m = {value}\n")
+    with pytest.raises(SettingsError) as err:
+        load_settings(path)
+    assert err.value.key == "settings.too_deep"
+    result = CliRunner().invoke(main, ["plan", "--burglaries", "b.csv", "--households", "h.csv", "--date",
+                                       "2026-05-04", "--out", str(tmp_path / "out"), "--settings", str(path),
+                                       "--lang", "en"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "nests arrays or tables thousands of levels deep" in " ".join(result.output.split())

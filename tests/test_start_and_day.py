@@ -79,8 +79,37 @@ def test_a_start_more_than_5_km_from_every_household_is_an_error_naming_both_ord
             "place on Earth")
     refused(plan(files, out, "--officers", "1", "--start", "95.5,59.3", lang="sv"),
             "ligger mer än 5 km från varje hushåll i planen", "ingen plats på jorden")
-    refused(plan(files, out, "--officers", "1", "--start", "200,100"), "is neither a pair of coordinates")
+    # Neither degrees nor metres near the plan: the message gives a start in the plan's own area, each way.
+    result = plan(files, out, "--officers", "1", "--start", "200,100")
+    refused(result, "--start '200,100' is not a place within 5 km of the plan's households, read as "
+                    "longitude,latitude, as latitude,longitude or as EPSG:3006 (SWEREF99 TM) metres")
+    flat = " ".join(result.output.split())
+    assert "60.53" not in flat and "26.95" not in flat  # no example from another country
+    example = re.search(r"area: (\S+) \(LON,LAT\), (\S+) \(LAT,LON, as map apps copy it\) or (\S+) \(EPSG:3006", flat)
+    assert example, flat
+    lon, lat = (float(v) for v in example.group(1).split(","))
+    east, north = (float(v) for v in example.group(3).split(","))
+    assert abs(lon - LON) < 0.05 and abs(lat - LAT) < 0.05 and abs(east - X0) < 3000 and abs(north - Y0) < 3000
     assert not out.exists()
+
+
+@pytest.mark.parametrize("order", ["east,north", "north,east"])
+def test_a_start_in_sweref_99_tm_metres_is_read_and_said(files, tmp_path, order):
+    """A Swedish analyst copies the station's coordinates from the register: SWEREF 99 TM, either order."""
+    east, north = X0 + 100, Y0 - 100
+    start = f"{east:.0f},{north:.0f}" if order == "east,north" else f"{north:.0f} {east:.0f}"
+    result = plan(files, tmp_path / "out", "--officers", "1", "--start", start)
+    assert result.exit_code == 0, result.output
+    assert (f"--start '{start}' was read as EPSG:3006 (SWEREF99 TM) coordinates: east {east:.0f}, north "
+            f"{north:.0f}.") in " ".join(result.output.split())
+    from_degrees = plan(files, tmp_path / "deg", "--officers", "1", "--start", LON_LAT)
+    routes = pd.read_csv(tmp_path / "out" / "routes.csv", dtype=str)
+    assert routes["household_id"].tolist() == pd.read_csv(tmp_path / "deg" / "routes.csv", dtype=str)[
+        "household_id"].tolist()
+    assert from_degrees.exit_code == 0
+    swedish = plan(files, tmp_path / "sv", "--officers", "1", "--start", start, lang="sv")
+    assert f"lästes som koordinater i EPSG:3006 (SWEREF99 TM): öst {east:.0f}, nord {north:.0f}." in \
+        " ".join(swedish.output.split())
 
 
 # --- never an empty field pack ----------------------------------------------------------------------

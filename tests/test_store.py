@@ -319,3 +319,29 @@ def test_two_imports_at_once_lose_nothing(stored):
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 50_000
         assert db.execute("SELECT COUNT(DISTINCT source) FROM visits").fetchone()[0] == 2
+
+
+def test_a_full_disk_during_ingest_is_named_as_such_and_the_store_is_unchanged(stored, monkeypatch):
+    """SQLite's "database or disk is full", made real by capping the file's pages: not "damaged"."""
+    import cocoon.jobs.store as jobs
+    from cocoon.store import database
+
+    store, b, _, tmp_path = stored
+
+    def capped(path, *, create=True):
+        opened = database.open_store(path, create=create)
+        pages = opened.db.execute("PRAGMA page_count").fetchone()[0]
+        opened.db.execute(f"PRAGMA max_page_count = {pages}")
+        return opened
+
+    monkeypatch.setattr(jobs, "open_store", capped)
+    many = pd.read_csv(b)
+    many = pd.concat([many.assign(id=many["id"] + f"-{i}", address="x" * 500) for i in range(200)])
+    many.to_csv(tmp_path / "many.csv", index=False)
+    for lang, needle in (("en", f"The disk holding the store {store} is full"),
+                         ("sv", f"Disken med databasen {store} är full")):
+        result = run("ingest", tmp_path / "many.csv", "--store", store, "--lang", lang)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        flat = " ".join(result.output.split())
+        assert needle in flat and "damaged" not in flat and "skadad" not in flat, flat
+    assert rows(store, "burglaries") == 4  # nothing of the file went in (the audit log may record the failure)

@@ -58,10 +58,12 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     out_dir = Path(out_dir)
     written: list[Path] = []
     overflows: dict[str, list[Overflow]] = {}
+    glyphs: dict[str, list[str]] = {}
 
     def pdf(name: str, doc: Document) -> None:
         written.append(write_bytes(out_dir / name, doc.to_bytes()))
         overflows[name] = list(doc.overflows)
+        glyphs[name] = list(doc.missing_glyphs)
 
     if routes is not None:
         written.append(write_csv(routes.stops, out_dir / "routes.csv", dialect=dialect))
@@ -102,5 +104,7 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
                                     lang=lang)
     written.append(write_csv(owners, out_dir / "property-owners.csv", dialect=dialect))
     notes = [*pack_notes, *notes, *[("printouts.overflow", {"file": name, "n": len(found), "text": found[0].text[:60]})
-                       for name, found in overflows.items() if found]]
+                       for name, found in overflows.items() if found],
+             *[("printouts.missing_glyphs", {"file": name, "n": len(found), "characters": ", ".join(found[:10])})
+               for name, found in glyphs.items() if found]]
     return FieldPack(written=written, signs=signs, notes=notes, overflows=overflows)

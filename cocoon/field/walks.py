@@ -23,7 +23,7 @@ from pyproj import CRS, Transformer
 
 from cocoon.errors import InputError
 from cocoon.field.solver import RouteProblem, solve
-from cocoon.geo.crs import is_lonlat, lonlat_bounds, metres_apart
+from cocoon.geo.crs import crs_label, is_lonlat, lonlat_bounds, metres_apart
 from cocoon.geo.walking import WalkingNetwork, walking_metres
 from cocoon.settings import RouteSettings
 
@@ -116,7 +116,7 @@ def _start_from_numbers(text: str, first: float, second: float, visits: pd.DataF
     readings = {order: (lon, lat) for order, (lon, lat) in (("lonlat", (first, second)), ("latlon", (second, first)))
                 if bool(is_lonlat(lon, lat))}
     if not readings:
-        raise InputError("routes.bad_start", value=text)
+        return _start_from_metres(text, first, second, visits, households, crs)
     west, south, east, north = lonlat_bounds(households) if len(households) else (first, second, first, second)
 
     def from_area(lon: float, lat: float) -> float:
@@ -137,6 +137,39 @@ def _start_from_numbers(text: str, first: float, second: float, visits: pd.DataF
     if order == "latlon":
         notes.append(("routes.start_read_as_latlon", {"value": text.strip(), "lon": f"{lon:.6f}", "lat": f"{lat:.6f}"}))
     return StartPoint(float(x), float(y), f"{lon:.6f}, {lat:.6f}", notes)
+
+
+def _start_from_metres(text: str, first: float, second: float, visits: pd.DataFrame,
+                       households: gpd.GeoDataFrame, crs: CRS) -> StartPoint:
+    """Two numbers that are not degrees: coordinates in the plan's metric system (SWEREF 99 TM in
+    Sweden, the local UTM zone elsewhere), east,north or north,east, whichever lies nearer the plan."""
+    back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    readings: dict[str, tuple[float, float, float]] = {}
+    for name, (x, y) in (("en", (first, second)), ("ne", (second, first))):
+        lon, lat = back.transform(x, y)
+        if bool(is_lonlat(lon, lat)):
+            readings[name] = (x, y, _nearest_stop_m(visits, float(lon), float(lat)))
+    order = min(readings, key=lambda o: readings[o][2], default=None)
+    if order is None or readings[order][2] > MAX_START_M:
+        raise InputError("routes.start_not_here", value=text, crs=crs_label(crs), limit=float(MAX_START_M / 1000),
+                         **_start_examples(visits, households, crs))
+    x, y, _ = readings[order]
+    note = ("routes.start_read_as_metres", {"value": text.strip(), "crs": crs_label(crs), "east": f"{x:.0f}",
+                                             "north": f"{y:.0f}"})
+    return StartPoint(float(x), float(y), f"{x:.0f}, {y:.0f}", [note])
+
+
+def _start_examples(visits: pd.DataFrame, households: gpd.GeoDataFrame, crs: CRS) -> dict[str, str]:
+    """A start in the plan's own area, written each way cocoon reads it, for an error message."""
+    if visits is not None and len(visits) and "lon" in visits:
+        lon, lat = float(visits["lon"].iloc[0]), float(visits["lat"].iloc[0])
+    elif households is not None and len(households):
+        west, south, east, north = lonlat_bounds(households)
+        lon, lat = (west + east) / 2, (south + north) / 2
+    else:
+        return {"lonlat": "LON,LAT", "latlon": "LAT,LON", "metres": "EAST,NORTH"}
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    return {"lonlat": f"{lon:.4f},{lat:.4f}", "latlon": f"{lat:.4f},{lon:.4f}", "metres": f"{x:.0f},{y:.0f}"}
 
 
 def _to_lonlat(start: StartPoint, crs: CRS) -> tuple[float, float]:

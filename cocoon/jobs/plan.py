@@ -286,6 +286,8 @@ def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.Dat
     basemap = None
     notes: list[Note] = []
     extract = request.extract()
+    if not request.offline:
+        notes.append(("maps.online_only", {}))
     if request.offline and extract is None:
         notes.append(("maps.no_basemap", {}))
     elif request.offline and extract is not None and len(plan.zones):

@@ -261,7 +261,32 @@ def _title(m: Any, heading: str, lines: list[tuple[str, str]]) -> None:
     m.get_root().html.add_child(_element(f'<div class="cocoon-title"><h1>{escape(heading)}</h1>{body}</div>'))
 
 
-def _new_map(title: str, *, offline: bool) -> Any:
+NO_NETWORK_SCRIPT = """<script>(function () {
+  var shown = false;
+  function show() {
+    if (shown) { return; }
+    shown = true;
+    var note = document.getElementById('cocoon-no-network');
+    if (note) { note.style.display = 'block'; }
+  }
+  if (!window.L) { show(); return; }
+  var failed = 0;
+  L.TileLayer.addInitHook(function () {
+    this.on('tileerror', function () { failed += 1; if (failed >= 3) { show(); } });
+  });
+})();</script>"""
+"""Shows the page's no-network note when Leaflet did not load, or when background tiles fail."""
+
+
+def _no_network_note(m: Any, lang: str) -> None:
+    """A map that loads from the internet says so when opened without it, instead of staying blank."""
+    note = (f'<div id="cocoon-no-network" role="alert" style="display:none;position:fixed;top:0;left:0;right:0;'
+            f'z-index:10000;padding:10px 14px;background:#fff3bf;border-bottom:2px solid #e8a200;'
+            f'font:15px/1.4 sans-serif;color:#222">{escape(text("maps.no_network", lang))}</div>')
+    m.get_root().html.add_child(_element(note + NO_NETWORK_SCRIPT))
+
+
+def _new_map(title: str, *, offline: bool, lang: str = "en") -> Any:
     import folium
 
     m: Any = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
@@ -270,6 +295,7 @@ def _new_map(title: str, *, offline: bool) -> Any:
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     if not offline:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False, max_zoom=MAX_ZOOM).add_to(m)
+        _no_network_note(m, lang)
     _header(m, PAGE_CSS)
     m.get_root().header.add_child(_element(f"<title>{escape(title)}</title>"))
     m.add_child(_zoom_classes()())
@@ -733,7 +759,7 @@ def internal_map(data: MapData, *, lang: str, offline: bool = False) -> str:
     plan = data.plan
     t = translator(lang)
     title = t("maps.title_internal", date=plan.date.isoformat())
-    m = _new_map(title, offline=offline)
+    m = _new_map(title, offline=offline, lang=lang)
     if offline:
         _add_basemap(m, data, lang)
     lines = [("small", t("maps.internal_note"))]
@@ -952,7 +978,7 @@ def public_map(data: MapData, *, lang: str, offline: bool = False) -> tuple[str,
     handout = plan.settings.handout
     area = handout.area_name.strip()
     heading = t("maps.title_public_area", area=area) if area else t("maps.title_public")
-    m = _new_map(heading, offline=offline)
+    m = _new_map(heading, offline=offline, lang=lang)
     points = public_points(plan, data.signs)
     notes: list[tuple[str, dict[str, Any]]] = []
     if (~points.zone_placed).any():

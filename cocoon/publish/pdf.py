@@ -12,6 +12,8 @@ Latin text print without system fonts.
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,28 @@ LINE_SPACING = 1.2
 """A line of text is this many times its font size high."""
 SIZE_STEP = 0.25
 """Fonts shrink in steps of this many points until the text fits."""
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Control characters, zero-width space, byte-order mark and bidirectional overrides: nothing to
+print, and an override would show an address backwards. Taken out of every text on a page."""
+
+
+def printable_on_paper(value: str) -> str:
+    """``value`` without what cannot be printed (:data:`UNPRINTABLE`); a tab becomes a space."""
+    return UNPRINTABLE.sub("", value.replace("\t", " "))
+
+
+class _MissingGlyphs(logging.Handler):
+    """Collects fpdf's "missing glyphs" messages, which would otherwise go to the terminal with the
+    characters in them as they are."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.characters: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "missing the following glyphs" in str(record.msg) and len(record.args or ()) >= 2:
+            found = re.findall(r"\((\\[^)]+|[^)]+)\)", str(record.args[1]))  # type: ignore[index]
+            self.characters.extend(c for c in found if c not in self.characters)
 
 
 def _font_dir() -> Path:
@@ -69,6 +93,8 @@ class Document(FPDF):
         self.page_header = ""
         self.page_numbers = page_numbers
         self.overflows: list[Overflow] = []
+        self.missing_glyphs: list[str] = []
+        """Characters the font has no glyph for, escaped (``\\U0001f600``): printed as boxes."""
         self.set_creator("cocoon")
 
     def header(self) -> None:
@@ -170,6 +196,19 @@ class Document(FPDF):
             self.cell(width, step, line, align=align)
         return chosen
 
+    def normalize_text(self, text: str) -> str:
+        return super().normalize_text(printable_on_paper(text))
+
     def to_bytes(self) -> bytes:
-        """The finished document."""
-        return bytes(self.output())
+        """The finished document; characters the font lacks are kept in :attr:`missing_glyphs`."""
+        logger = logging.getLogger("fpdf")
+        handler = _MissingGlyphs()
+        propagate = logger.propagate
+        logger.addHandler(handler)
+        logger.propagate = False
+        try:
+            return bytes(self.output())
+        finally:
+            logger.removeHandler(handler)
+            logger.propagate = propagate
+            self.missing_glyphs = handler.characters

@@ -168,6 +168,11 @@ class Store:
             return StoreError("store.read_only", path=str(self.path))
         if busy and "locked" in reason:
             return StoreError("store.busy", path=str(self.path), reason=reason)
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code == sqlite3.SQLITE_FULL or "disk is full" in reason:
+            return StoreError("store.disk_full", path=str(self.path), folder=str(self.path.parent.resolve()))
+        if (code is not None and code & 0xFF == sqlite3.SQLITE_IOERR) or "disk I/O error" in reason:
+            return StoreError("store.io_error", path=str(self.path), reason=reason)
         return StoreError("store.corrupt", path=str(self.path), reason=reason)
 
     def audit(self, db: sqlite3.Connection, command: str, error: str | None = None) -> None:

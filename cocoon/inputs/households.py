@@ -73,7 +73,8 @@ def read_households(path: str | Path, *, columns: HouseholdColumns = HouseholdCo
         gdf = households_from_osm(path, settings=osm, lang=lang)
         return HouseholdTable(households=gdf[[*COLUMNS, "geometry"]], rejects=pd.DataFrame(), source=str(path),
                               columns={"osm": str(path)}, notes=[("notes.households_from_osm", {"file": str(path)})])
-    return households_from_table(read_table(path), columns=columns, crs=crs, skip_bad_rows=skip_bad_rows)
+    return households_from_table(read_table(path, layer=columns.layer, option="--household-layer"), columns=columns,
+                                 crs=crs, skip_bad_rows=skip_bad_rows)
 
 
 def households_from_table(table: RawTable, *, columns: HouseholdColumns = HouseholdColumns(),

@@ -70,13 +70,15 @@ def run_ingest(path: Path, *, store: str | Path | None, settings_path: str | Pat
         prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
     table = read_burglaries(path, columns=columns or BurglaryColumns(),
                             crs=parse_crs(input_crs, what="--crs") if input_crs else None,
-                            skip_bad_rows=skip_bad_rows, date_format=date_format)
+                            skip_bad_rows=skip_bad_rows, date_format=date_format, settings=settings.inputs)
     require_ids(table)
+    if len(table.rejects) and not skip_bad_rows:  # rows of other crimes left out, listed in the rejects file
+        prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
     with opened(store, settings) as db_store, recorded(db_store, command), db_store.transaction() as db:
         result = queries.ingest(db, table.burglaries, source=str(path))
         db_store.audit(db, command)
-    result.rejected = len(table.rejects)
-    if result.rejected:
+    result.rejected = table.unusable
+    if len(table.rejects):
         result.rejects_path = write_rejects(table.rejects.assign(file=str(path)), rejects, lang=lang)
     result.notes = table.notes
     return result

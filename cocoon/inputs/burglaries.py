@@ -23,6 +23,7 @@ from cocoon.inputs.crime_types import left_out_records, read_crime_types, subset
 from cocoon.inputs.dates import TWIN, ParsedDates, parse_dates, parse_times
 from cocoon.inputs.points import read_points
 from cocoon.inputs.rejects import Problems, refuse_duplicate_ids, rejects_frame
+from cocoon.inputs.stable_ids import id_keys
 from cocoon.inputs.tables import RawTable, find_column, read_table, text_values
 from cocoon.settings import InputSettings
 
@@ -124,7 +125,7 @@ def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = Burglar
 
     id_c = find_column(table, given=columns.id, candidates=ID_NAMES, option="--id-column")
     if id_c:
-        ids = text_values(frame[id_c])
+        ids, keys = id_keys(text_values(frame[id_c]))
         problems.add(ids.isna().to_numpy(), column=id_c, key="input.no_id")
         used["id"] = id_c
     else:
@@ -142,7 +143,11 @@ def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = Burglar
         rejects = pd.concat([left_out, rejects], ignore_index=True) if len(rejects) else left_out
     good = ~problems.bad
     if id_c:
-        refuse_duplicate_ids(table, ids, good, id_c)
+        merged = _same_burglary_twice(table, keys, ids, good, first, last, points.x, points.y, id_c, notes)
+        if len(merged):
+            rejects = pd.concat([rejects, merged], ignore_index=True) if len(rejects) else merged
+            good = good & ~np.isin(np.arange(len(frame)), merged.attrs["index"])
+        refuse_duplicate_ids(table, keys, good, id_c, shown=ids)
 
     def opt(name: str, given: str | None, candidates: tuple[str, ...]) -> pd.Series:
         column = find_column(table, given=given, candidates=candidates, option=f"--{name}-column")
@@ -165,7 +170,42 @@ def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = Burglar
     burglaries = gpd.GeoDataFrame(data, geometry=points.geometry(good), crs=points.crs)
     burglaries.attrs["source"] = table.name
     return BurglaryTable(burglaries=burglaries, rejects=rejects, source=table.name, columns=used, notes=notes,
-                         left_out=len(left_out), reading=info)
+                         left_out=len(rejects) - len(problems.records()), reading=info)
+
+
+def _same_burglary_twice(table: RawTable, keys: pd.Series, ids: pd.Series, good: np.ndarray, first: pd.Series,
+                         last: pd.Series, x: np.ndarray, y: np.ndarray, column: str,
+                         notes: list[tuple[str, dict[str, Any]]]) -> pd.DataFrame:
+    """Rows whose ids match once case and invisible characters are ignored ("B-17", "b-17",
+    "B-17" with a zero-width space) and that agree on time and place: one burglary listed twice.
+    The later rows are left out (listed in the rejects file) and the summary names them; rows
+    that disagree stay, and are refused as two burglaries with one id."""
+    usable = pd.Series(keys.where(good, None))
+    repeat = usable.notna().to_numpy() & usable.duplicated(keep="first").to_numpy()
+    if not repeat.any():
+        return pd.DataFrame()
+    first_of = {k: i for i, k in reversed(list(enumerate(usable))) if k is not None}
+    tolerance = 1e-5 if bool(np.all(np.abs(x[good]) <= 180)) and bool(np.all(np.abs(y[good]) <= 90)) else 1.0
+    records, pairs = [], []
+    for j in map(int, np.flatnonzero(repeat)):
+        i = first_of[usable.iloc[j]]
+        same = (first.iloc[i] == first.iloc[j] and last.iloc[i] == last.iloc[j]
+                and abs(x[i] - x[j]) <= tolerance and abs(y[i] - y[j]) <= tolerance)
+        if not same:
+            continue
+        row, other = int(table.rows[j]), int(table.rows[i])
+        value = str(table.frame[column].iloc[j])
+        records.append({"index": j, "row": row, "column": column, "value": value, "key": "input.same_burglary_merged",
+                        "params": {"file": table.name, "row": row, "column": column, "value": ids.iloc[j],
+                                   "other": other, "kept": ids.iloc[i]}})
+        pairs.append(f"'{ids.iloc[j]}' (row {row}) = '{ids.iloc[i]}' (row {other})")
+    if not records:
+        return pd.DataFrame()
+    notes.append(("notes.ids_merged", {"file": table.name, "column": column, "n": len(records),
+                                       "pairs": "; ".join(pairs[:10])}))
+    merged = rejects_frame(table, records)
+    merged.attrs["index"] = [r["index"] for r in records]
+    return merged
 
 
 def _with_time(table: RawTable, problems: Problems, columns: BurglaryColumns, dates: pd.Series,

@@ -21,7 +21,7 @@ from cocoon.inputs.columns import HouseholdColumns
 from cocoon.inputs.osm import households_from_osm
 from cocoon.inputs.points import Points, read_points
 from cocoon.inputs.rejects import Problems, refuse_duplicate_ids
-from cocoon.inputs.stable_ids import stable_household_ids
+from cocoon.inputs.stable_ids import id_keys, stable_household_ids
 from cocoon.inputs.tables import (
     RawTable,
     find_column,
@@ -99,10 +99,8 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
     id_c = find_column(table, given=columns.id, candidates=ID_NAMES, option="--household-column id=...")
     if id_c:
         used["id"] = id_c
-        ids, repeated = id_values(frame[id_c])
+        ids, keys = id_keys(id_values(frame[id_c])[0])  # "H1", "h1" and "H1" with a zero-width space are one
         problems.add(ids.isna().to_numpy(), column=id_c, key="input.no_id")
-    else:
-        repeated = False
 
     points = read_points(table, problems, columns=columns.coordinates, crs=crs,
                          options={k: f"--household-column {k}=..." for k in ("lon", "lat", "x", "y")})
@@ -146,8 +144,8 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
 
     rejects = problems.settle(skip_bad_rows=skip_bad_rows)
     good = ~problems.bad
-    if id_c and repeated:
-        refuse_duplicate_ids(table, data["household_id"], good, id_c)
+    if id_c and bool(keys.dropna().duplicated().any()):
+        refuse_duplicate_ids(table, keys, good, id_c, shown=data["household_id"])
     data = data[good].reset_index(drop=True)
     households = gpd.GeoDataFrame(data, geometry=points.geometry(good), crs=points.crs)
     households.attrs["source"] = table.name

@@ -145,3 +145,37 @@ def test_ingest_refuses_burglaries_outside_the_settings_metric_crs(tmp_path, mon
     result = run("ingest", good, "--store", tmp_path / "s.sqlite", "--settings", tmp_path / "s.toml", "--lang", "en")
     assert result.exit_code == 1 and "EPSG:32611" in result.output
 
+
+
+def test_entrance_letters_are_kept_in_the_label_and_id(tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("Gatunamn;Nummer;Bokstav;lat;lon\n"
+                    "Storgatan;5;A;59,3300;18,0600\nStorgatan;5;B;59,3301;18,0601\nStorgatan;7;;59,3302;18,0602\n"
+                    "Storgatan;9B;B;59,3303;18,0603\n", encoding="utf-8")
+    table = read_households(path)
+    labels = table.households["label"].tolist()
+    assert labels == ["Storgatan 5 A", "Storgatan 5 B", "Storgatan 7", "Storgatan 9B"]
+    assert table.households["household_id"].nunique() == 4
+    assert table.columns["entrance"] == "Bokstav"
+    assert "notes.house_numbers_missing" not in dict(table.notes)
+
+
+def test_a_register_with_streets_but_no_house_numbers_is_warned_about(tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("household_id,street,number,lat,lon\nh1,Kyrkvägen,,59.33,18.06\nh2,Kyrkvägen,4,59.331,18.061\n"
+                    "h3,Kyrkvägen,,59.332,18.062\n")
+    note = dict(read_households(path).notes)["notes.house_numbers_missing"]
+    assert note["n"] == 2 and note["total"] == 3
+
+
+def test_the_registers_xy_error_names_the_household_options(tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("household_id,x,y\nh1,674000,6580000\n")
+    with pytest.raises(InputError) as error:
+        read_households(path)
+    message = error.value.render("en")
+    assert "--household-crs EPSG:3006" in message and "--crs" not in message.replace("--household-crs", "")
+    path.write_text("household_id,where\nh1,somewhere\n")
+    with pytest.raises(InputError) as error:
+        read_households(path)
+    assert "--household-column lon=..." in error.value.render("en")

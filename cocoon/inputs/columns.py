@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-HOUSEHOLD_ROLES = ("id", "label", "street", "number", "postcode", "dwellings", "building_type", "owner",
+HOUSEHOLD_ROLES = ("id", "label", "street", "number", "entrance", "postcode", "dwellings", "building_type", "owner",
                    "building_id", "lon", "lat", "x", "y")
 """The household columns ``--household-column ROLE=NAME`` can name."""
 
@@ -50,6 +50,8 @@ class HouseholdColumns:
     label: str | None = None
     street: str | None = None
     number: str | None = None
+    entrance: str | None = None
+    """The entrance letter beside the house number (``Bokstav``, ``uppgång``): "5" and "B" are "5 B"."""
     postcode: str | None = None
     dwellings: str | None = None
     building_type: str | None = None

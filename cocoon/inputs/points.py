@@ -47,7 +47,7 @@ class Points:
         return gpd.points_from_xy(self.x[keep], self.y[keep])
 
 
-OPTIONS = {"lon": "--lon", "lat": "--lat", "x": "--x", "y": "--y"}
+OPTIONS = {"lon": "--lon", "lat": "--lat", "x": "--x", "y": "--y", "crs": "--crs"}
 
 
 def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColumns, crs: CRS | None,
@@ -70,7 +70,8 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
         x, y = _numbers(table, problems, x_c, y_c)
         source = crs if crs is not None else table.crs
         if source is None and require_crs:
-            raise InputError("input.xy_needs_crs", file=table.name, x=x_c, y=y_c)
+            raise InputError("input.xy_needs_crs", file=table.name, x=x_c, y=y_c,
+                             crs_option=options.get("crs", "--crs"))
         names = (x_c, y_c)
     elif table.geometry is not None:
         x, y = _geometry_xy(table, problems)
@@ -84,7 +85,9 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
                              found=CRS.from_user_input(table.crs).to_string())
         names = ("geometry", "geometry")
     else:
-        raise InputError("input.no_coordinates", file=table.name, columns=", ".join(map(str, table.frame.columns)))
+        raise InputError("input.no_coordinates", file=table.name, columns=", ".join(map(str, table.frame.columns)),
+                         lon=options["lon"], lat=options["lat"], x=options["x"], y=options["y"],
+                         crs_option=options.get("crs", "--crs"))
     source = CRS.from_user_input(source) if source is not None else None
     if source is not None:
         _check_area(table, problems, x, y, source, names)

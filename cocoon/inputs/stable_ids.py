@@ -110,6 +110,6 @@ def id_keys(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     keys = np.array(text.str.lower().to_numpy(dtype=object), dtype=object)
     for i in map(int, np.flatnonzero(~plain)):
         shown[i], keys[i] = shown_id(distinct[i]), id_key(distinct[i])
-    shown, keys = np.append(shown, None), np.append(keys, None)
+    shown, keys = np.append(shown, np.array([None], dtype=object)), np.append(keys, np.array([None], dtype=object))
     return (pd.Series(shown[codes], index=values.index, dtype=object),
             pd.Series(keys[codes], index=values.index, dtype=object))

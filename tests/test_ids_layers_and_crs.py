@@ -179,3 +179,9 @@ def test_the_registers_xy_error_names_the_household_options(tmp_path):
     with pytest.raises(InputError) as error:
         read_households(path)
     assert "--household-column lon=..." in error.value.render("en")
+
+
+def test_a_csv_with_cr_only_line_endings_is_read(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"id;datum;lat;lon\rB1;2026-05-01;59,33;18,06\rB2;2026-05-02;59,34;18,07\r")
+    assert read_burglaries(path).burglaries["burglary_id"].tolist() == ["B1", "B2"]

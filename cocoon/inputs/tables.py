@@ -111,6 +111,8 @@ def read_csv(path: Path) -> RawTable:
     except OSError as exc:
         raise InputError("errors.file_unreadable", file=str(path), reason=exc.strerror or str(exc)) from None
     text = decode(raw)
+    if "\r" in text and "\n" not in text:  # old Mac line endings (CR only), as some exports still write
+        text = text.replace("\r", "\n")
     if not text.strip():
         raise InputError("input.empty_file", file=str(path))
     delimiter = sniff_delimiter(text[:65536])

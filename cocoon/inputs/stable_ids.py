@@ -84,12 +84,12 @@ def stable_household_ids(*, street: pd.Series, number: pd.Series, postcode: pd.S
 
 def shown_id(value: object) -> str | None:
     """An id as given, without what no one can see: zero-width spaces and joiners, byte-order
-    marks, NUL and other control characters dropped, no-break spaces read as spaces, and the
-    spaces around it. Case and everything visible are kept."""
+    marks and NUL dropped, no-break spaces read as spaces, and the spaces around it. Case and
+    everything else are kept (other control characters too: the screen shows them escaped)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in str(value)
-                   if unicodedata.category(c) not in ("Cf", "Cc") or c in "\t\n")
+                   if unicodedata.category(c) != "Cf" and c != "\x00")
     text = re.sub(r"\s+", " ", text).strip()
     return text or None
 
@@ -98,7 +98,10 @@ def id_key(value: object) -> str | None:
     """What ids are matched by: :func:`shown_id` in one Unicode form (NFKC) and without case, so
     "B-17", "b-17" and "B-17\\u200b" name one burglary."""
     shown = shown_id(value)
-    return None if shown is None else unicodedata.normalize("NFKC", shown).casefold()
+    if shown is None:
+        return None
+    visible = "".join(c for c in shown if unicodedata.category(c) != "Cc")
+    return unicodedata.normalize("NFKC", visible).casefold()
 
 
 def id_keys(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -35,6 +35,13 @@ TAKE_DOWN = ("elevated", "high")
 """Which window's end ``signs.take_down`` names."""
 CSV_DIALECTS = ("auto", "excel-sv", "plain")
 """How CSV files meant for people are written (see :mod:`cocoon.publish.spreadsheets`)."""
+CRIME_TYPES = ("residential_burglary", "all")
+"""Which rows of a burglary file with a crime-type column are read (``inputs.crime_types``)."""
+ATTEMPTS = ("count", "leave_out")
+"""Whether attempted burglaries count (``inputs.attempts``)."""
+DATE_ORDERS = ("auto", "dmy", "mdy", "ymd")
+"""How dates such as 03/04/2026 are read (``inputs.date_order``): decided by the data, or day,
+month and year in the order named."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +234,24 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class InputSettings:
+    """How burglary files are read (see README, "Input formats")."""
+
+    crime_types: str = "residential_burglary"
+    """With a crime-type column: "residential_burglary" reads only residential burglaries (other
+    crimes are left out and listed), "all" reads every row."""
+    attempts: str = "count"
+    """Attempted burglaries: "count" (an attempt shows the same offenders at work nearby) or "leave_out"."""
+    burglary_codes: tuple[str, ...] = ()
+    """Crime codes (as in the file) that are residential burglaries, for exports with codes only."""
+    attempt_codes: tuple[str, ...] = ()
+    """Crime codes (as in the file) that are attempted residential burglaries."""
+    date_order: str = "auto"
+    """Dates like 03/04/2026: "auto" (decided by the data; refused when the data cannot decide and
+    the order changes the plan), or "dmy", "mdy", "ymd"."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every default of cocoon. Load with :func:`load_settings`; change with :func:`override`."""
 
@@ -241,6 +266,7 @@ class Settings:
     backtest: BacktestSettings = field(default_factory=BacktestSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
+    inputs: InputSettings = field(default_factory=InputSettings)
     crs: str | None = None
     """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
     language: str = "auto"
@@ -254,7 +280,8 @@ class Settings:
 
 SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
             "signs": SignSettings, "handout": HandoutSettings, "store": StoreSettings, "privacy": PrivacySettings,
-            "backtest": BacktestSettings, "limits": LimitsSettings, "model": ModelSettings}
+            "backtest": BacktestSettings, "limits": LimitsSettings, "model": ModelSettings,
+            "inputs": InputSettings}
 #: Settings outside any section.
 TOP_LEVEL = ("crs", "language", "csv_dialect")
 #: Sections written by calibrate and read by other commands; kept in ``Settings.extra`` without checking here.
@@ -265,7 +292,7 @@ RENAMED_SECTIONS = {"leaflet": "handout"}
 
 def _coerce(value: Any, annotation: Any, where: str) -> Any:
     text = str(annotation)
-    if text in ("tuple[tuple[float, ...], ...]", "tuple[float, ...]", "tuple[int, ...]"):
+    if text in ("tuple[tuple[float, ...], ...]", "tuple[float, ...]", "tuple[int, ...]", "tuple[str, ...]"):
         return _coerce_list(value, text, where)
     if text.startswith("tuple[tuple"):
         if not isinstance(value, list) or not all(
@@ -289,7 +316,13 @@ def _coerce(value: Any, annotation: Any, where: str) -> Any:
 
 
 def _coerce_list(value: Any, text: str, where: str) -> tuple[Any, ...]:
-    """A list of numbers, or of rows of numbers (the fitted model's bands and weights)."""
+    """A list of numbers, or of rows of numbers (the fitted model's bands and weights), or of texts
+    (codes: a number is taken as the text it is written as)."""
+    if text == "tuple[str, ...]":
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                                  for v in value):
+            raise SettingsError("settings.bad_text_list", where=where)
+        return tuple(str(v) for v in value)
     if text == "tuple[tuple[float, ...], ...]":
         if not isinstance(value, list) or not all(
                 isinstance(row, list) and all(_is_number(v) for v in row) for row in value):
@@ -414,7 +447,8 @@ LIMITS = {"zones.radius_m": 5000, "zones.high_days": 365, "zones.elevated_days":
 """Largest sensible values: anything beyond is a typo or a unit mistake (5 km, a year of zone...)."""
 MAX_WINDOW_DAYS = 365
 """High-risk and elevated days together at most this long."""
-CHOICES = {"routes.solver": SOLVERS, "signs.take_down": TAKE_DOWN, "csv_dialect": CSV_DIALECTS}
+CHOICES = {"routes.solver": SOLVERS, "signs.take_down": TAKE_DOWN, "csv_dialect": CSV_DIALECTS,
+           "inputs.crime_types": CRIME_TYPES, "inputs.attempts": ATTEMPTS, "inputs.date_order": DATE_ORDERS}
 """Settings that must be one of a few words."""
 WEIGHT_TABLES = ("ranking.time_weights", "ranking.distance_weights")
 """Settings that are [bound, weight] rows with increasing bounds and weights of 0 or more."""

@@ -168,7 +168,7 @@ def optional_date(value: str | None, option: str) -> dt.date | None:
 
 
 COLUMN_PARAMS = ("id_column", "date_column", "time_column", "from_column", "to_column", "lon_column", "lat_column",
-                 "x_column", "y_column", "address_column")
+                 "x_column", "y_column", "address_column", "crime_column", "layer", "date_order", "attempts")
 
 
 def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -198,7 +198,17 @@ def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--x", "x_column", help="Column with x/easting (give the CRS with --crs)."),
         click.option("--y", "y_column", help="Column with y/northing (give the CRS with --crs)."),
         click.option("--address-column", help="Column with the burglary address (default: found by name)."),
+        click.option("--crime-column",
+                     help="Column with the kind of crime; only residential burglaries are read from a file that has "
+                          "one (default: found by name, e.g. primary_type, offense, brottstyp, brottskod)."),
+        click.option("--attempts", type=click.Choice(["count", "leave_out"]), default=None,
+                     help="Whether attempted burglaries count.  [default: setting inputs.attempts (count)]"),
+        click.option("--layer", help="Layer to read from a burglary GeoPackage with several layers."),
         click.option("--date-format", help="Date format in strftime codes, e.g. %d/%m/%Y (default: detected)."),
+        click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]), default=None,
+                     help="Order of day, month and year in dates like 03/04/2026: dmy (day first), mdy (month "
+                          "first) or ymd.  [default: setting inputs.date_order (auto: from the data; refused "
+                          "when the data cannot tell and it matters)]"),
         click.option("--crs", "input_crs", help="CRS of x/y columns in the burglary file, e.g. EPSG:3006."),
         click.option("--skip-bad-rows", is_flag=True, default=False,
                      help="Leave out unusable rows instead of stopping; they are listed with the reason in a "
@@ -211,14 +221,17 @@ def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def burglary_columns(id_column: str | None, date_column: str | None, time_column: str | None,
                      from_column: str | None, to_column: str | None, lon_column: str | None, lat_column: str | None,
-                     x_column: str | None, y_column: str | None, address_column: str | None) -> BurglaryColumns:
+                     x_column: str | None, y_column: str | None, address_column: str | None,
+                     crime_column: str | None = None, layer: str | None = None, date_order: str | None = None,
+                     attempts: str | None = None) -> BurglaryColumns:
     return BurglaryColumns(id=id_column, date=date_column, time=time_column, date_from=from_column, date_to=to_column,
-                           address=address_column,
+                           address=address_column, crime=crime_column, layer=layer, date_order=date_order,
+                           attempts=attempts,
                            coordinates=CoordinateColumns(lon=lon_column, lat=lat_column, x=x_column, y=y_column))
 
 
-def household_columns(pairs: tuple[str, ...]) -> HouseholdColumns:
-    """``--household-column ROLE=NAME`` pairs as :class:`HouseholdColumns`."""
+def household_columns(pairs: tuple[str, ...], layer: str | None = None) -> HouseholdColumns:
+    """``--household-column ROLE=NAME`` pairs (and ``--household-layer``) as :class:`HouseholdColumns`."""
     given: dict[str, str] = {}
     for pair in pairs:
         role, sep, name = pair.partition("=")
@@ -227,7 +240,7 @@ def household_columns(pairs: tuple[str, ...]) -> HouseholdColumns:
             raise InputError("cli.bad_household_column", value=pair, roles=", ".join(HOUSEHOLD_ROLES))
         given[role] = name.strip()
     coords = CoordinateColumns(**{k: given.pop(k) for k in ("lon", "lat", "x", "y") if k in given})
-    return HouseholdColumns(**given, coordinates=coords)
+    return HouseholdColumns(**given, coordinates=coords, layer=layer)
 
 
 def remove_stale_output() -> None:

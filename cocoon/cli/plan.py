@@ -46,6 +46,7 @@ from cocoon.settings import SOLVERS
 @click.option("--household-column", "household_column", multiple=True, metavar="ROLE=NAME",
               help="Name a household column: ROLE is one of " + ", ".join(HOUSEHOLD_ROLES) + ". Repeatable.")
 @click.option("--household-crs", help="CRS of x/y columns in the household file.  [default: --crs]")
+@click.option("--household-layer", help="Layer to read from a household GeoPackage with several layers.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
               help="Where --skip-bad-rows lists skipped rows.  [default: OUT/rejected-rows.csv]")
 @click.option("--officers", type=int, default=None,
@@ -92,6 +93,7 @@ from cocoon.settings import SOLVERS
 def plan_command(burglaries_path: str | None, households_path: str, plan_date: str | None, out_dir: str,
                  radius: float | None, high_days: int | None, elevated_days: int | None, metric_crs: str | None,
                  exclude_path: str | None, household_column: tuple[str, ...], household_crs: str | None,
+                 household_layer: str | None,
                  rejects_path: str | None, officers: int | None, hours: float | None, start: str | None,
                  start_time: str | None, officer_names: str | None, allow_future: bool,
                  minutes_per_stop: float | None, minutes_per_dwelling: float | None, network_path: str | None,
@@ -126,7 +128,7 @@ def plan_command(burglaries_path: str | None, households_path: str, plan_date: s
         radius_m=radius, high_days=high_days, elevated_days=elevated_days, metric_crs=metric_crs,
         input_crs=input_crs, household_crs=household_crs or input_crs,
         burglary_columns=burglary_columns,
-        household_columns=household_columns(household_column), date_format=date_format,
+        household_columns=household_columns(household_column, household_layer), date_format=date_format,
         skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
         exclude_path=optional_path(exclude_path), overwrite=overwrite, lang=lang,
         officers=officers, hours=hours, start=start, start_time=start_time, officer_names=officer_names,

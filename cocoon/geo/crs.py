@@ -1,12 +1,16 @@
 """One metric CRS for every distance, chosen or checked where data come in.
 
-The rule: the CRS the user names (it must be projected, in metres); otherwise the data's own
-CRS when that is already projected in metres; otherwise SWEREF 99 TM (EPSG:3006) for data in
-Sweden, or the local UTM zone anywhere else.
+The rule: the CRS the user names (it must be projected, in metres, and meant for the data's
+area); otherwise the data's own CRS when that is already projected in metres; otherwise SWEREF
+99 TM (EPSG:3006) for data in Sweden, or the local UTM zone anywhere else.
+
+"In Sweden" is decided by an outline of the country, not by SWEREF 99 TM's box of use: that box
+(10.03-24.17 E, 54.96-69.07 N) also holds Oslo, Copenhagen and Turku.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,16 +64,69 @@ def area_bounds(crs: CRS) -> Bounds | None:
     return None if area is None else (area.west, area.south, area.east, area.north)
 
 
-def choose_metric_crs(bounds: Bounds, *, requested: CRS | None = None, native: CRS | None = None) -> CRS:
+SWEDEN = ((12.65, 56.05), (12.3, 56.35), (12.0, 56.8), (11.5, 57.3), (11.2, 57.7), (10.95, 58.4),
+          (10.95, 58.95), (11.2, 59.05), (11.45, 59.02), (11.75, 59.3), (11.85, 59.75), (12.25, 59.9),
+          (12.55, 60.4), (12.4, 60.95), (12.15, 61.5), (12.15, 62.2), (12.05, 62.9), (12.1, 63.3),
+          (12.6, 63.9), (13.7, 64.6), (14.1, 65.1), (14.5, 65.8), (15.4, 66.3), (16.3, 67.0),
+          (17.3, 68.1), (18.1, 68.45), (19.9, 68.35), (20.55, 69.06), (21.8, 68.6), (22.45, 68.45),
+          (23.3, 68.0), (23.65, 67.3), (23.55, 66.8), (23.7, 66.4), (24.15, 65.85), (24.0, 65.3),
+          (21.7, 64.2), (21.0, 63.5), (20.4, 62.9), (19.6, 61.8), (19.25, 60.6), (19.3, 60.0),
+          (19.7, 59.5), (19.6, 58.5), (19.5, 57.0), (17.2, 55.9), (15.3, 55.65), (14.5, 55.45),
+          (13.3, 55.25), (12.75, 55.3), (12.85, 55.6), (12.75, 55.8), (12.62, 55.92))
+"""A coarse outline of Sweden with its coastal waters (longitude, latitude): within about 15 km
+of the land borders with Norway and Finland, and the sea borders with Denmark, Finland (Åland)
+and the Baltic states. Near a border either CRS measures well; it decides which is named."""
+
+
+def in_sweden(lon: float, lat: float) -> bool:
+    """Whether a point lies inside :data:`SWEDEN`."""
+    import shapely
+
+    return bool(shapely.contains_xy(_sweden(), lon, lat))
+
+
+@functools.cache
+def _sweden() -> object:
+    import shapely
+
+    shape = shapely.Polygon(SWEDEN)
+    shapely.prepare(shape)
+    return shape
+
+REQUESTED_MARGIN_DEG = 3.0
+"""A named metric CRS may be used this far (degrees) outside its area of use: half a UTM zone."""
+
+
+def check_area(crs: CRS, bounds: Bounds, *, what: str) -> None:
+    """Refuse a metric CRS meant for somewhere else than the data (EPSG:32611, California, for
+    data in Helsinki): its distances there are far off, and it changes the door list."""
+    area = area_bounds(crs)
+    if area is None or bounds == (0.0, 0.0, 0.0, 0.0):
+        return
+    west, south, east, north = area
+    m = REQUESTED_MARGIN_DEG
+    if west > east:  # across the antimeridian: leave it to the database
+        return
+    if bounds[0] < west - m or bounds[2] > east + m or bounds[1] < south - m or bounds[3] > north + m:
+        raise SettingsError("crs.far_from_data", what=what, crs=crs_label(crs),
+                            area=f"{west:g}..{east:g} E, {south:g}..{north:g} N",
+                            data=f"{bounds[0]:.4g}..{bounds[2]:.4g} E, {bounds[1]:.4g}..{bounds[3]:.4g} N")
+
+
+def choose_metric_crs(bounds: Bounds, *, requested: CRS | None = None, native: CRS | None = None,
+                      what: str = "crs") -> CRS:
     """The metric CRS for data within ``bounds`` (west, south, east, north in degrees)."""
     if requested is not None:
-        return require_metric(requested, what="crs")
+        require_metric(requested, what=what)
+        check_area(requested, bounds, what=what)
+        return requested
     if native is not None and is_metric(native):
         return native
     west, south, east, north = bounds
     sweden = area_bounds(SWEREF99TM)
     assert sweden is not None  # the EPSG database gives every national CRS an area
-    if west >= sweden[0] and south >= sweden[1] and east <= sweden[2] and north <= sweden[3]:
+    inside_box = west >= sweden[0] and south >= sweden[1] and east <= sweden[2] and north <= sweden[3]
+    if inside_box and in_sweden((west + east) / 2, (south + north) / 2):
         return SWEREF99TM
     lon, lat = (west + east) / 2, (south + north) / 2
     infos = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat))

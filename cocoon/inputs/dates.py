@@ -3,7 +3,12 @@
 Every cell of a column is read with the same date order: the first of the known formats that
 reads the most cells wins (ISO 8601 first, then day-first, then month-first), so "03/04/2026"
 is never read one way on one row and another way on the next. A time of day may follow the
-date. ``--date-format`` names the format instead (strftime codes, e.g. "%d/%m/%Y").
+date. ``--date-format`` names the format instead (strftime codes, e.g. "%d/%m/%Y"), and
+``--date-order`` (``inputs.date_order``) the order of day, month and year.
+
+When every cell reads both day-first and month-first (no day above 12) and the two readings
+differ, the column is *ambiguous*: :class:`ParsedDates` then carries the month-first reading
+too, and the reader of the file decides (another column, the plan date) or refuses.
 
 Dates before 1900 or after 2100 are refused: they are typing mistakes (a year 2062 for 2026),
 and no burglary record reaches that far.
@@ -20,6 +25,13 @@ import pandas as pd
 from cocoon.errors import InputError
 
 DATE_FORMATS = ("ISO8601", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d")
+ORDER_FORMATS = {"dmy": ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"), "mdy": ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y"),
+                 "ymd": ("%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")}
+"""The formats read for each ``--date-order`` (ISO 8601, year first, is always read too)."""
+ORDER_OF = {fmt: order for order, formats in ORDER_FORMATS.items() for fmt in formats} | {"ISO8601": "ymd"}
+"""The order of day, month and year that each format reads."""
+TWIN = {"%d/%m/%Y": "%m/%d/%Y"}
+"""Formats that read the same cells the other way round."""
 TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S", "T%H:%M", "T%H:%M:%S")
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 """Dates outside these years are refused."""
@@ -34,6 +46,15 @@ class ParsedDates:
     """Non-blank cells that could not be read as a date."""
     out_of_range: np.ndarray
     """Cells with a year before 1900 or after 2100."""
+    fmt: str | None = None
+    """The format that read the column (None: a date-time column, or nothing read)."""
+    alternative: pd.Series | None = None
+    """The month-first reading, when every cell reads both ways and the readings differ."""
+
+    @property
+    def order(self) -> str | None:
+        """"dmy", "mdy" or "ymd"; None when the column held date-times already."""
+        return ORDER_OF.get(self.fmt) if self.fmt else None
 
 
 def _to_datetime(text: pd.Series, fmt: str) -> pd.Series:
@@ -70,8 +91,10 @@ def check_date_format(date_format: str, *, option: str = "--date-format") -> Non
         raise InputError("input.bad_date_format", option=option, value=date_format, reason=str(exc)) from None
 
 
-def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedDates:
-    """Date-times (naive, local wall time), the cells that could not be read and those out of range."""
+def parse_dates(values: pd.Series, *, date_format: str | None = None, order: str = "auto") -> ParsedDates:
+    """Date-times (naive, local wall time), the cells that could not be read and those out of range.
+
+    ``order`` ("dmy", "mdy", "ymd" or "auto") limits the formats tried to that order's (and ISO 8601)."""
     n = len(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         parsed = pd.to_datetime(values)
@@ -88,23 +111,36 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> ParsedD
     text = text.where(~outside, None)
     if date_format:
         check_date_format(date_format)
-    candidates = [date_format] if date_format else list(DATE_FORMATS)
+    if date_format:
+        candidates = [date_format]
+    elif order in ORDER_FORMATS:
+        candidates = ["ISO8601", *ORDER_FORMATS[order]]
+    else:
+        candidates = list(DATE_FORMATS)
     best = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     best_count = -1
+    best_fmt: str | None = None
     wanted = int((~blank).sum() - outside.sum())
     for fmt in candidates:
         parsed = _parse_with(text, fmt)
         count = int(parsed.notna().sum())
         if count > best_count:
-            best, best_count = parsed, count
+            best, best_count, best_fmt = parsed, count, fmt
         if count == wanted:
             break
+    alternative = None
+    if not date_format and order == "auto" and best_fmt in TWIN and best_count == wanted and wanted > 0:
+        other = _parse_with(text, TWIN[best_fmt])
+        if int(other.notna().sum()) == wanted and not other.equals(best):
+            alternative = other
     years_read = best.dt.year.to_numpy(dtype=float)
     late = (years_read < FIRST_YEAR) | (years_read > LAST_YEAR)  # e.g. 8-digit dates with no 4-digit year
     outside |= late
     best = best.where(~late)
     unreadable = ~blank.to_numpy() & ~outside & best.isna().to_numpy()
-    return ParsedDates(best, unreadable, outside)
+    if alternative is not None:
+        alternative = alternative.where(~late)
+    return ParsedDates(best, unreadable, outside, fmt=best_fmt if best_count > 0 else None, alternative=alternative)
 
 
 _CLOCK = re.compile(r"^(?:kl\.?\s*)?(\d{1,2})(?:[:.](\d{2})(?:[:.](\d{2}))?|(\d{2}))?$", re.IGNORECASE)

@@ -21,7 +21,7 @@ from cocoon.inputs.columns import HouseholdColumns
 from cocoon.inputs.osm import households_from_osm
 from cocoon.inputs.points import Points, read_points
 from cocoon.inputs.rejects import Problems, refuse_duplicate_ids
-from cocoon.inputs.stable_ids import stable_household_ids
+from cocoon.inputs.stable_ids import id_keys, stable_household_ids
 from cocoon.inputs.tables import (
     RawTable,
     find_column,
@@ -42,6 +42,9 @@ LABEL_NAMES = ("label", "address", "adress", "full_address", "gatuadress", "name
 STREET_NAMES = ("street", "gata", "gatunamn", "street_name", "addr:street", "addr_street")
 NUMBER_NAMES = ("number", "house_number", "housenumber", "nummer", "gatunummer", "addr:housenumber",
                 "addr_housenumber", "nr")
+ENTRANCE_NAMES = ("entrance", "entrance_letter", "letter", "bokstav", "husbokstav", "uppgang", "uppgangsbokstav",
+                  "trappuppgang", "trapphus", "port", "house_letter", "addr:unit")
+"""The entrance letter of a house number, in a column of its own (Swedish registers: ``Bokstav``)."""
 POSTCODE_NAMES = ("postcode", "postal_code", "zip", "zipcode", "postnummer", "postnr", "addr:postcode")
 DWELLING_NAMES = ("dwellings", "units", "households", "flats", "apartments", "lagenheter", "antal_lagenheter",
                   "antal_lgh", "lgh", "bostader", "hushall")
@@ -73,7 +76,8 @@ def read_households(path: str | Path, *, columns: HouseholdColumns = HouseholdCo
         gdf = households_from_osm(path, settings=osm, lang=lang)
         return HouseholdTable(households=gdf[[*COLUMNS, "geometry"]], rejects=pd.DataFrame(), source=str(path),
                               columns={"osm": str(path)}, notes=[("notes.households_from_osm", {"file": str(path)})])
-    return households_from_table(read_table(path), columns=columns, crs=crs, skip_bad_rows=skip_bad_rows)
+    return households_from_table(read_table(path, layer=columns.layer, option="--household-layer"), columns=columns,
+                                 crs=crs, skip_bad_rows=skip_bad_rows)
 
 
 def households_from_table(table: RawTable, *, columns: HouseholdColumns = HouseholdColumns(),
@@ -98,13 +102,12 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
     id_c = find_column(table, given=columns.id, candidates=ID_NAMES, option="--household-column id=...")
     if id_c:
         used["id"] = id_c
-        ids, repeated = id_values(frame[id_c])
+        ids, keys = id_keys(id_values(frame[id_c])[0])  # "H1", "h1" and "H1" with a zero-width space are one
         problems.add(ids.isna().to_numpy(), column=id_c, key="input.no_id")
-    else:
-        repeated = False
 
     points = read_points(table, problems, columns=columns.coordinates, crs=crs,
-                         options={k: f"--household-column {k}=..." for k in ("lon", "lat", "x", "y")})
+                         options={**{k: f"--household-column {k}=..." for k in ("lon", "lat", "x", "y")},
+                                  "crs": "--household-crs"})
     used["x"], used["y"] = points.columns
 
     dwell_c = find_column(table, given=columns.dwellings, candidates=DWELLING_NAMES,
@@ -123,7 +126,11 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
         dwellings = np.ones(n, dtype=np.int64)
 
     street = optional("street", columns.street, STREET_NAMES)
-    number = optional("number", columns.number, NUMBER_NAMES)
+    number = with_entrance(optional("number", columns.number, NUMBER_NAMES),
+                           optional("entrance", columns.entrance, ENTRANCE_NAMES))
+    if "street" in used and (missing := int(number.isna().sum())):
+        notes.append(("notes.house_numbers_missing", {"file": table.name, "n": missing, "total": n,
+                                                      "column": used.get("number", "-")}))
     label = optional("label", columns.label, LABEL_NAMES)
     postcode = optional("postcode", columns.postcode, POSTCODE_NAMES)
     if not id_c:
@@ -145,8 +152,8 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
 
     rejects = problems.settle(skip_bad_rows=skip_bad_rows)
     good = ~problems.bad
-    if id_c and repeated:
-        refuse_duplicate_ids(table, data["household_id"], good, id_c)
+    if id_c and bool(keys.dropna().duplicated().any()):
+        refuse_duplicate_ids(table, keys, good, id_c, shown=data["household_id"])
     data = data[good].reset_index(drop=True)
     households = gpd.GeoDataFrame(data, geometry=points.geometry(good), crs=points.crs)
     households.attrs["source"] = table.name
@@ -162,6 +169,20 @@ def _ids_from_address(table: RawTable, problems: Problems, points: Points, *, st
     problems.add(made.repeats >= 0, column="", key="input.repeated_household",
                  values=lambda i: str(table.rows[made.repeats[i]]))
     return made.ids
+
+
+def with_entrance(number: pd.Series, entrance: pd.Series) -> pd.Series:
+    """House numbers with their entrance letters: "5" and "B" are "5 B"; a letter the number
+    already ends with ("5B" and "B") is not added twice."""
+    has = entrance.notna().to_numpy() & number.notna().to_numpy()
+    if not has.any():
+        return number
+    out = number.to_numpy(dtype=object).copy()
+    for i in map(int, np.flatnonzero(has)):
+        letter, value = str(entrance.iloc[i]).strip(), str(out[i]).strip()
+        if not value.replace(" ", "").upper().endswith(letter.upper()):
+            out[i] = f"{value} {letter}"
+    return pd.Series(out, index=number.index, dtype=object)
 
 
 def fill_labels(label: pd.Series, street: pd.Series, number: pd.Series, ids: pd.Series) -> pd.Series:

@@ -47,7 +47,7 @@ class Points:
         return gpd.points_from_xy(self.x[keep], self.y[keep])
 
 
-OPTIONS = {"lon": "--lon", "lat": "--lat", "x": "--x", "y": "--y"}
+OPTIONS = {"lon": "--lon", "lat": "--lat", "x": "--x", "y": "--y", "crs": "--crs"}
 
 
 def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColumns, crs: CRS | None,
@@ -70,7 +70,8 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
         x, y = _numbers(table, problems, x_c, y_c)
         source = crs if crs is not None else table.crs
         if source is None and require_crs:
-            raise InputError("input.xy_needs_crs", file=table.name, x=x_c, y=y_c)
+            raise InputError("input.xy_needs_crs", file=table.name, x=x_c, y=y_c,
+                             crs_option=options.get("crs", "--crs"))
         names = (x_c, y_c)
     elif table.geometry is not None:
         x, y = _geometry_xy(table, problems)
@@ -84,7 +85,9 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
                              found=CRS.from_user_input(table.crs).to_string())
         names = ("geometry", "geometry")
     else:
-        raise InputError("input.no_coordinates", file=table.name, columns=", ".join(map(str, table.frame.columns)))
+        raise InputError("input.no_coordinates", file=table.name, columns=", ".join(map(str, table.frame.columns)),
+                         lon=options["lon"], lat=options["lat"], x=options["x"], y=options["y"],
+                         crs_option=options.get("crs", "--crs"))
     source = CRS.from_user_input(source) if source is not None else None
     if source is not None:
         _check_area(table, problems, x, y, source, names)
@@ -185,3 +188,26 @@ def _check_outliers(problems: Problems, lon: np.ndarray, lat: np.ndarray, slon: 
 def _pairs(x: np.ndarray, y: np.ndarray) -> Callable[[int], str]:
     """The coordinate pair of row i as text, made only for the rows that are reported."""
     return lambda i: f"{x[i]:.10g}, {y[i]:.10g}"
+
+
+def refuse_swapped_file(burglaries: object, reference: tuple[float, float, float, float], *, file: str) -> None:
+    """Every point far from ``reference`` (a lon/lat box of what is known of the area: the
+    store's burglaries), and most of them inside it with latitude and longitude exchanged: the
+    file's columns are swapped (Helsinki's 60.17, 24.94 read as longitude 60.17)."""
+    import geopandas as gpd
+
+    assert isinstance(burglaries, gpd.GeoDataFrame)
+    if len(burglaries) == 0 or reference == (0.0, 0.0, 0.0, 0.0) or burglaries.crs is None:
+        return
+    if not CRS.from_user_input(burglaries.crs).equals(WGS84):
+        return
+    pad = 0.5
+    x = burglaries.geometry.x.to_numpy()
+    y = burglaries.geometry.y.to_numpy()
+
+    def inside(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        return ((xs >= reference[0] - pad) & (xs <= reference[2] + pad)
+                & (ys >= reference[1] - pad) & (ys <= reference[3] + pad))
+
+    if not inside(x, y).any() and inside(y, x).mean() > 0.5:
+        raise InputError("input.swapped_against_store", file=file)

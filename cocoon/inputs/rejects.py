@@ -96,12 +96,15 @@ def rejects_frame(table: RawTable, records: list[dict[str, Any]]) -> pd.DataFram
     return pd.concat([info, original], axis=1)
 
 
-def refuse_duplicate_ids(table: RawTable, ids: pd.Series, good: np.ndarray, column: str) -> None:
-    """Two usable rows with the same id are always an error: which one is right cannot be known."""
+def refuse_duplicate_ids(table: RawTable, ids: pd.Series, good: np.ndarray, column: str,
+                         shown: pd.Series | None = None) -> None:
+    """Two usable rows with the same id are always an error: which one is right cannot be known.
+    ``ids`` are compared; ``shown`` (the ids as given) name them in the message."""
     kept = ids[good]
     dup = kept.duplicated(keep=False).to_numpy()
     if dup.any():
-        first_id = kept[dup].iloc[0]
-        rows = table.rows[good][(kept == first_id).to_numpy()]
+        first_key = kept[dup].iloc[0]
+        first_id = first_key if shown is None else shown[good][dup].iloc[0]
+        rows = table.rows[good][(kept == first_key).to_numpy()]
         raise InputError("input.duplicate_id", file=table.name, column=column, id=first_id,
                          rows=", ".join(map(str, rows)), count=int(kept[dup].nunique()))

@@ -80,3 +80,39 @@ def stable_household_ids(*, street: pd.Series, number: pd.Series, postcode: pd.S
                 seen[key] = j
                 ids[j] = f"{ids[j]}-{_digest(whole)[:6]}"
     return StableIds(ids=pd.Series(ids, index=rows.index, dtype=object), repeats=repeats)
+
+
+def shown_id(value: object) -> str | None:
+    """An id as given, without what no one can see: zero-width spaces and joiners, byte-order
+    marks and NUL dropped, no-break spaces read as spaces, and the spaces around it. Case and
+    everything else are kept (other control characters too: the screen shows them escaped)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in str(value)
+                   if unicodedata.category(c) != "Cf" and c != "\x00")
+    text = re.sub(r"\s+", " ", text).strip()
+    return text or None
+
+
+def id_key(value: object) -> str | None:
+    """What ids are matched by: :func:`shown_id` in one Unicode form (NFKC) and without case, so
+    "B-17", "b-17" and "B-17\\u200b" name one burglary."""
+    shown = shown_id(value)
+    if shown is None:
+        return None
+    visible = "".join(c for c in shown if unicodedata.category(c) != "Cc")
+    return unicodedata.normalize("NFKC", visible).casefold()
+
+
+def id_keys(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`shown_id` and :func:`id_key` of every cell, worked out once per distinct value."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(distinct, dtype=object).astype(str)
+    plain = ~text.str.contains(r"[^\x21-\x7e]", regex=True).to_numpy()  # printable ASCII, no spaces: as it is
+    shown = np.array(text.to_numpy(dtype=object), dtype=object)
+    keys = np.array(text.str.lower().to_numpy(dtype=object), dtype=object)
+    for i in map(int, np.flatnonzero(~plain)):
+        shown[i], keys[i] = shown_id(distinct[i]), id_key(distinct[i])
+    shown, keys = np.append(shown, np.array([None], dtype=object)), np.append(keys, np.array([None], dtype=object))
+    return (pd.Series(shown[codes], index=values.index, dtype=object),
+            pd.Series(keys[codes], index=values.index, dtype=object))

@@ -57,18 +57,21 @@ def suffix_of(path: Path) -> str:
     return path.suffix.lower()
 
 
-def read_table(path: str | Path) -> RawTable:
-    """Read a CSV, GeoJSON, GeoPackage or (Geo)Parquet file."""
+def read_table(path: str | Path, *, layer: str | None = None, option: str = "--layer") -> RawTable:
+    """Read a CSV, GeoJSON, GeoPackage or (Geo)Parquet file; ``layer`` names the layer of a file
+    that has several (``option`` is the command-line option that names it, for messages)."""
     path = Path(path)
     if not path.exists():
         raise InputError("errors.file_not_found", file=str(path))
     if path.is_dir():
         raise InputError("errors.file_unreadable", file=str(path), reason="it is a folder")
     suffix = suffix_of(path)
+    if layer is not None and suffix not in GEO_SUFFIXES:
+        raise InputError("input.layer_needs_layers", file=str(path), option=option, layer=layer)
     if suffix in CSV_SUFFIXES:
         return read_csv(path)
     if suffix in GEO_SUFFIXES:
-        return _read_geo(path)
+        return _read_geo(path, layer=layer, option=option)
     if suffix in PARQUET_SUFFIXES:
         return _read_parquet(path)
     raise InputError("errors.unknown_format", file=str(path), suffix=suffix or path.name)
@@ -108,6 +111,8 @@ def read_csv(path: Path) -> RawTable:
     except OSError as exc:
         raise InputError("errors.file_unreadable", file=str(path), reason=exc.strerror or str(exc)) from None
     text = decode(raw)
+    if "\r" in text and "\n" not in text:  # old Mac line endings (CR only), as some exports still write
+        text = text.replace("\r", "\n")
     if not text.strip():
         raise InputError("input.empty_file", file=str(path))
     delimiter = sniff_delimiter(text[:65536])
@@ -145,12 +150,21 @@ def _check_unique_columns(frame: pd.DataFrame, path: Path) -> None:
         seen[key] = column
 
 
-def _read_geo(path: Path) -> RawTable:
+def _read_geo(path: Path, *, layer: str | None = None, option: str = "--layer") -> RawTable:
     import pyogrio
 
     try:
-        gdf = pyogrio.read_dataframe(path, use_arrow=True)
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
+        raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
+    if layer is None and len(layers) > 1:
+        raise InputError("input.several_layers", file=str(path), n=len(layers), layers=", ".join(layers),
+                         option=option, example=layers[0])
+    if layer is not None and layer not in layers:
+        raise InputError("input.no_such_layer", file=str(path), layer=layer, layers=", ".join(layers), option=option)
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+    except Exception as exc:
         raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
     return _from_geodataframe(path, gdf)
 

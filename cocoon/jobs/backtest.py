@@ -113,7 +113,7 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
                                       Path(request.settings_path) if request.settings_path else None))
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
 
-    table = read_event_file(request)
+    table = read_event_file(request, settings.inputs)
     source = str(request.burglaries)
     events = burglary_events(table.burglaries, source=source, requested_crs=metric, day_rule="last")
     area, area_source = study_area(request.area_path, events)
@@ -151,7 +151,7 @@ def run_backtest_job(request: BacktestRequest) -> BacktestResult:
     if request.per_burglary_path:
         written.append(write_csv(per_burglary_table(result, events), request.per_burglary_path))
     return BacktestResult(backtest=result, events=events, start=request.start, end=request.end,
-                          area_source=area_source, lang=lang, written=written, rejected=len(table.rejects),
+                          area_source=area_source, lang=lang, written=written, rejected=table.unusable,
                           rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes, *notes],
                           calibrated="calibration" in settings.extra and model_source == "settings",
                           comparisons=comparisons, model_source=model_source)

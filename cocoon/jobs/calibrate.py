@@ -99,7 +99,7 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     metric_text = request.metric_crs or settings.crs
     metric = parse_crs(metric_text, what="--metric-crs") if metric_text else None
 
-    table = read_event_file(request)
+    table = read_event_file(request, settings.inputs)
     source = str(request.burglaries)
     events = burglary_events(table.burglaries, source=source, requested_crs=metric, start=request.start,
                              end=request.end)
@@ -136,7 +136,7 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
         written.append(write_text(request.settings_out, settings_file(settings, fit, details, source=source,
                                                                       lang=lang)))
     return CalibrateResult(knox=result, events=events, verdict=lines, suggestion=suggestion, lang=lang,
-                           written=written, rejected=len(table.rejects), rejects_path=rejects_path,
+                           written=written, rejected=table.unusable, rejects_path=rejects_path,
                            notes=[*table.notes, *events.notes, *sample_notes(result)],
                            settings_out=request.settings_out, fit=fit, settings=settings)
 

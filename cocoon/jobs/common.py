@@ -10,6 +10,7 @@ from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryTable, read_burglaries
 from cocoon.inputs.columns import BurglaryColumns
 from cocoon.publish.files import prepare_output_file, write_rejects
+from cocoon.settings import InputSettings
 
 
 class EventFileRequest(Protocol):
@@ -43,11 +44,12 @@ def rejects_file(request: EventFileRequest, outputs: list[Path]) -> Path:
     return request.rejects_path or folder / f"{request.burglaries.stem}-rejected-rows.csv"
 
 
-def read_event_file(request: EventFileRequest) -> BurglaryTable:
+def read_event_file(request: EventFileRequest, settings: InputSettings = InputSettings()) -> BurglaryTable:
     """``request.burglaries`` read like ``cocoon plan`` does, but x/y without a named CRS are allowed (metres)."""
     crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
     return read_burglaries(request.burglaries, columns=request.burglary_columns, crs=crs,
-                           skip_bad_rows=request.skip_bad_rows, date_format=request.date_format, require_crs=False)
+                           skip_bad_rows=request.skip_bad_rows, date_format=request.date_format, require_crs=False,
+                           settings=settings)
 
 
 def write_skipped_rows(request: EventFileRequest, table: BurglaryTable, outputs: list[Path], *,
@@ -55,4 +57,6 @@ def write_skipped_rows(request: EventFileRequest, table: BurglaryTable, outputs:
     """With --skip-bad-rows: the skipped rows, at --rejects or beside the first output."""
     if not len(table.rejects):
         return None
+    if not request.skip_bad_rows:  # rows of other crimes left out: the file was not prepared up front
+        prepare_output_file(rejects_file(request, outputs), overwrite=request.overwrite, inputs=(request.burglaries,))
     return write_rejects(table.rejects.assign(file=str(request.burglaries)), rejects_file(request, outputs), lang=lang)

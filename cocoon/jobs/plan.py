@@ -196,7 +196,8 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
     if request.burglaries is not None:
         burglaries = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
                                      plan_date=request.plan_date, skip_bad_rows=request.skip_bad_rows,
-                                     date_format=request.date_format)
+                                     date_format=request.date_format, settings=settings.inputs,
+                                     active_days=settings.zones.active_days)
     households = read_households(request.households, columns=request.household_columns, crs=household_crs,
                                  skip_bad_rows=request.skip_bad_rows, osm=settings.osm, lang=lang)
     if not store_file:
@@ -238,9 +239,9 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
     ids = plan.visits["household_id"].astype(str)
     plan.visits["revisit"] = ids.map(history.revisit).fillna("").astype(object) if history.revisit else ""
 
-    rejected = {"burglaries": len(burglaries.rejects), "households": len(households.rejects)}
+    rejected = {"burglaries": burglaries.unusable, "households": len(households.rejects)}
     rejects_path = None
-    if any(rejected.values()):
+    if any(rejected.values()) or burglaries.left_out:
         rejects_path = request.rejects_path or out_dir / "rejected-rows.csv"
         both = pd.concat([burglaries.rejects.assign(file=str(request.burglaries)),
                           households.rejects.assign(file=str(request.households))], ignore_index=True)
@@ -256,6 +257,7 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
     inputs = {"burglaries": shown(request.burglaries or burglaries.source), "store": shown(store_file),
               "households": shown(request.households),
               "burglary_columns": burglaries.columns, "household_columns": households.columns,
+              "burglary_reading": burglaries.reading,
               "rows_rejected": rejected, "excluded_ids": len(left_out)}
     routes = _routes(request, plan, households.households) if request.officers is not None else None
     dialect = csv_dialect(request.csv_dialect or settings.csv_dialect, lang)

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from cocoon.errors import CocoonError, InputError
-from cocoon.geo.crs import parse_crs
+from cocoon.geo.crs import check_area, lonlat_bounds, parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries, require_ids
+from cocoon.inputs.points import refuse_swapped_file
 from cocoon.inputs.rejects import Problems
 from cocoon.inputs.tables import own_headers, read_table, text_values, to_numbers
 from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects
@@ -70,13 +71,18 @@ def run_ingest(path: Path, *, store: str | Path | None, settings_path: str | Pat
         prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
     table = read_burglaries(path, columns=columns or BurglaryColumns(),
                             crs=parse_crs(input_crs, what="--crs") if input_crs else None,
-                            skip_bad_rows=skip_bad_rows, date_format=date_format)
+                            skip_bad_rows=skip_bad_rows, date_format=date_format, settings=settings.inputs)
     require_ids(table)
+    if len(table.rejects) and not skip_bad_rows:  # rows of other crimes left out, listed in the rejects file
+        prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
+    if settings.crs:  # a metric CRS named for the area: the burglaries must lie in it
+        check_area(parse_crs(settings.crs, what="crs"), lonlat_bounds(table.burglaries), what="crs")
     with opened(store, settings) as db_store, recorded(db_store, command), db_store.transaction() as db:
+        refuse_swapped_file(table.burglaries, lonlat_bounds(queries.stored_burglaries(db_store)), file=str(path))
         result = queries.ingest(db, table.burglaries, source=str(path))
         db_store.audit(db, command)
-    result.rejected = len(table.rejects)
-    if result.rejected:
+    result.rejected = table.unusable
+    if len(table.rejects):
         result.rejects_path = write_rejects(table.rejects.assign(file=str(path)), rejects, lang=lang)
     result.notes = table.notes
     return result

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cocoon.evaluation.balance import SMD_NOTABLE, balance_table, covariate_columns, propensity_weights
+from cocoon.evaluation.balance import SMD_NOTABLE, Columns, balance_table, covariate_columns, propensity_weights
 from cocoon.evaluation.poisson import fit_poisson
 from cocoon.evaluation.rates import (
     LEVEL,
@@ -47,6 +47,9 @@ FEW_FOLLOW_ONS = 10
 """Fewer follow-ons than this in an arm: small counts, and the intervals are wide."""
 ADJUSTMENT_MATTERS = 0.2
 """The adjusted ratio differs from the naive one by more than this share: selection is at work."""
+LARGEST_LOG_RATIO = 10.0
+"""A fitted log rate ratio or standard error beyond this means the model could not be fitted
+(too few episodes for the covariates, or an arm with no follow-ons in some category)."""
 
 
 @dataclass(frozen=True)
@@ -145,23 +148,11 @@ def evaluate(episodes: pd.DataFrame, *, adjust: list[str] | None = None, categor
     columns = covariate_columns(episodes, adjust, categorical or set())
     design = RANDOMISED if randomised else (ADJUSTED if adjust else UNADJUSTED)
 
-    model, weighted, weights = None, None, None
-    robust_var = math.nan
-    n_clusters = len(np.unique(clusters)) if clusters is not None else len(y)
-    if y1 > 0 and y0 > 0:
-        X = np.column_stack([np.ones(len(y)), treated.astype(float), columns.matrix])
-        names = ("intercept", "treated", *columns.names)
-        fit = fit_poisson(y, X, exposure, clusters=clusters, names=names)
-        model = _wald(fit.estimate("treated"), fit.robust_se("treated"), "model")
-        robust_var = fit.robust_se("treated") ** 2
-        n_clusters = fit.clusters
-        if columns.names:
-            weights = propensity_weights(columns, treated)
-            simple = np.column_stack([np.ones(len(y)), treated.astype(float)])
-            wfit = fit_poisson(y, simple, exposure, clusters=clusters, weights=weights, names=("intercept", "treated"))
-            weighted = _wald(wfit.estimate("treated"), wfit.robust_se("treated"), "weighted")
+    model, weighted, weights, robust_var, n_clusters = _fit_models(y, treated, exposure, columns, clusters)
     exact = Estimate("exact", naive.rate_ratio, naive.ci_low, naive.ci_high, naive.p_value)
     headline = model if (adjust and model is not None) else exact
+    if not randomised and headline.method != "model":
+        design = UNADJUSTED
 
     rate = (y1 + y0) / (e1 + e0)
     poisson_var = 1 / (rate * e1) + 1 / (rate * e0) if rate > 0 else math.inf
@@ -189,6 +180,8 @@ def evaluate(episodes: pd.DataFrame, *, adjust: list[str] | None = None, categor
         zones_per_prevented=zones, verdict=verdict_of(headline, mdr), adjusted_for=tuple(adjust),
         clusters=n_clusters, balance=balance)
     evaluation.pitfalls = pitfalls(evaluation) + list(extra_pitfalls or [])
+    if adjust and model is None:
+        evaluation.pitfalls.insert(0, ("evaluate.pitfall_model_failed", {"n": len(y), "columns": len(columns.names)}))
     return evaluation
 
 
@@ -219,3 +212,30 @@ def pitfalls(evaluation: Evaluation) -> list[tuple[str, dict[str, Any]]]:
             found.append(("evaluate.pitfall_imbalance", {"covariates": ", ".join(unbalanced), "smd": SMD_NOTABLE}))
     found.append(("evaluate.pitfall_regression_to_mean", {}))
     return found
+
+
+def _fit_models(y: np.ndarray, treated: np.ndarray, exposure: np.ndarray, columns: Columns,
+                clusters: np.ndarray | None) -> tuple[Estimate | None, Estimate | None, np.ndarray | None, float, int]:
+    """The model's and the propensity-weighted estimates (None where they cannot be fitted), the
+    weights, the treated coefficient's robust variance and the number of clusters."""
+    y1, y0 = y[treated].sum(), y[~treated].sum()
+    model, weighted, weights = None, None, None
+    robust_var = math.nan
+    n_clusters = len(np.unique(clusters)) if clusters is not None else len(y)
+    if y1 > 0 and y0 > 0:
+        X = np.column_stack([np.ones(len(y)), treated.astype(float), columns.matrix])
+        names = ("intercept", "treated", *columns.names)
+        fit = fit_poisson(y, X, exposure, clusters=clusters, names=names)
+        n_clusters = fit.clusters
+        b, se = fit.estimate("treated"), fit.robust_se("treated")
+        usable = fit.converged and len(y) > X.shape[1] and n_clusters > 1 and all(
+            math.isfinite(v) and abs(v) < LARGEST_LOG_RATIO for v in (b, se))
+        if usable:
+            model = _wald(b, se, "model")
+            robust_var = se ** 2
+        if columns.names and usable:
+            weights = propensity_weights(columns, treated)
+            simple = np.column_stack([np.ones(len(y)), treated.astype(float)])
+            wfit = fit_poisson(y, simple, exposure, clusters=clusters, weights=weights, names=("intercept", "treated"))
+            weighted = _wald(wfit.estimate("treated"), wfit.robust_se("treated"), "weighted")
+    return model, weighted, weights, robust_var, n_clusters

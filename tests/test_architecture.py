@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "cocoon"
-STAGES = ("inputs", "geo", "risk", "evidence", "field", "publish", "store", "demo", "jobs", "cli")
+STAGES = ("inputs", "geo", "risk", "evidence", "evaluation", "field", "publish", "store", "demo", "jobs", "cli")
 
 
 def modules() -> list[Path]:

@@ -12,6 +12,7 @@ from cocoon.cli.backtest import backtest_command
 from cocoon.cli.calibrate import calibrate_command
 from cocoon.cli.common import CocoonGroup, remove_stale_output
 from cocoon.cli.demo import demo_command
+from cocoon.cli.evaluate import evaluate_command
 from cocoon.cli.plan import plan_command
 from cocoon.cli.store import (
     ingest_command,
@@ -43,6 +44,8 @@ def main() -> None:
       cocoon ingest FILE --store cocoon.sqlite; cocoon visits import visit-list.csv; cocoon status
     Judge the zones against the burglaries that followed:
       cocoon backtest FILE --from YYYY-MM-DD --to YYYY-MM-DD
+    Did cocooning work here, and can we tell yet?
+      cocoon evaluate --store cocoon.sqlite --html evaluation.html
 
     Every command has --help. Messages are in Swedish or English (--lang sv|en).
     """
@@ -53,5 +56,6 @@ main.add_command(plan_command)
 main.add_command(demo_command)
 main.add_command(calibrate_command)
 main.add_command(backtest_command)
+main.add_command(evaluate_command)
 for command in (ingest_command, visits_group, signs_group, status_command, purge_command):
     main.add_command(command)

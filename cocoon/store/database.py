@@ -27,8 +27,9 @@ try:
 except ImportError:  # Windows has no password database
     pwd = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 2
-"""1: the first store; 2: the audit log records failed commands (column ``error``)."""
+SCHEMA_VERSION = 3
+"""1: the first store; 2: the audit log records failed commands (column ``error``); 3: the
+de-identified evaluation episodes (table ``evaluation_episodes``), which purge leaves."""
 APPLICATION_ID = 0x636F636F
 """``PRAGMA application_id`` of a cocoon store ("coco"), so that another SQLite file is never taken for one."""
 BUSY_TIMEOUT_MS = 60_000
@@ -90,8 +91,28 @@ CREATE TABLE IF NOT EXISTS audit (
     error TEXT
 );
 """
-MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;"}
+EVALUATION_EPISODES = """
+CREATE TABLE IF NOT EXISTS evaluation_episodes (
+    month TEXT NOT NULL,
+    quarter TEXT, weekend INTEGER,
+    households INTEGER NOT NULL, radius_m REAL,
+    follow_on INTEGER NOT NULL, follow_on_elevated INTEGER, repeat INTEGER, repeat_elevated INTEGER,
+    ring_follow_on INTEGER,
+    household_days REAL NOT NULL, household_days_elevated REAL, ring_household_days REAL,
+    prior_12m INTEGER, reporting_delay_h REAL,
+    served INTEGER NOT NULL, ab_households INTEGER, hours_to_first_attempt REAL,
+    attempted_24h_share REAL, attempted_48h_share REAL, face_to_face_share REAL, leaflet_only_share REAL,
+    nothing_share REAL, with_sign INTEGER, days_to_sign REAL,
+    recorded_on TEXT NOT NULL
+);
+"""
+"""One row per episode, without ids, addresses or exact times, so that the evaluation keeps
+accumulating after purge has removed the burglaries, plans and visits it came from."""
+SCHEMA += EVALUATION_EPISODES
+MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;", 2: EVALUATION_EPISODES}
 """What turns a store of one schema version into the next."""
+ADDED_IN = {"evaluation_episodes": 3}
+"""Tables newer than the first schema: a store older than that version gets them by migration."""
 TABLES = {
     "burglaries": {"burglary_id", "first_time", "last_time", "lon", "lat", "address", "note", "modus", "source",
                    "ingested_at"},
@@ -100,6 +121,7 @@ TABLES = {
     "visits": {"visit_id", "household_id", "outcome", "visited_at", "visitor", "source", "recorded_at"},
     "signs": {"sign_id", "zone", "lon", "lat", "planned_down", "put_up", "taken_down", "burglary_ids"},
     "audit": {"audit_id", "at", "user", "command", "error"},
+    "evaluation_episodes": {"month", "households", "follow_on", "household_days", "served", "recorded_on"},
 }
 """The tables and columns a store must have."""
 
@@ -242,7 +264,7 @@ def _prepare(db: sqlite3.Connection, path: Path, *, new: bool) -> None:
         db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
                          f"PRAGMA application_id = {APPLICATION_ID};\nCOMMIT;")
         return
-    _check_tables(db, path)
+    _check_tables(db, path, version)
     if version < SCHEMA_VERSION or application != APPLICATION_ID:
         steps = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
         db.executescript(f"BEGIN IMMEDIATE;\n{steps}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
@@ -250,8 +272,10 @@ def _prepare(db: sqlite3.Connection, path: Path, *, new: bool) -> None:
     _check_tables(db, path)
 
 
-def _check_tables(db: sqlite3.Connection, path: Path) -> None:
+def _check_tables(db: sqlite3.Connection, path: Path, version: int = SCHEMA_VERSION) -> None:
     for table, needed in TABLES.items():
+        if version < ADDED_IN.get(table, 0):
+            continue  # made by the migration
         columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         if not columns:
             raise StoreError("store.missing_table", path=str(path), table=table)

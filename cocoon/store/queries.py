@@ -316,3 +316,55 @@ def redacted(command: str) -> str:
         else:
             out.append(word)
     return " ".join(shlex.quote(w) if w != REMOVED and not w.endswith(REMOVED) else w for w in out)
+
+
+@dataclass
+class EvaluationTables:
+    """What ``cocoon evaluate --store`` builds its episodes from."""
+
+    burglaries: pd.DataFrame
+    plans: pd.DataFrame
+    listed: pd.DataFrame
+    visits: pd.DataFrame
+    signs: pd.DataFrame
+    archived: pd.DataFrame
+    """The de-identified episodes kept in the store (table evaluation_episodes)."""
+
+
+def evaluation_tables(store: Store) -> EvaluationTables:
+    return EvaluationTables(
+        burglaries=read_frame(store, "SELECT burglary_id, first_time, last_time, address FROM burglaries "
+                                     "ORDER BY burglary_id"),
+        plans=read_frame(store, "SELECT plan_id, plan_date, radius_m FROM plans"),
+        listed=read_frame(store, "SELECT plan_id, household_id, tier, burglary_ids FROM plan_households"),
+        visits=read_frame(store, "SELECT household_id, outcome, visited_at FROM visits"),
+        signs=read_frame(store, "SELECT * FROM signs"),
+        archived=read_frame(store, "SELECT * FROM evaluation_episodes"))
+
+
+ARCHIVED_COLUMNS = ("month", "quarter", "weekend", "households", "radius_m", "follow_on", "follow_on_elevated",
+                    "repeat", "repeat_elevated", "ring_follow_on", "household_days", "household_days_elevated",
+                    "ring_household_days", "prior_12m", "reporting_delay_h", "served", "ab_households",
+                    "hours_to_first_attempt", "attempted_24h_share", "attempted_48h_share", "face_to_face_share",
+                    "leaflet_only_share", "nothing_share", "with_sign", "days_to_sign")
+"""The columns of the de-identified episode table (besides the day they were recorded)."""
+
+
+def archive_episodes(db: sqlite3.Connection, episodes: pd.DataFrame, months: list[str]) -> int:
+    """Replace the de-identified episodes of ``months`` by those in ``episodes`` (columns
+    :data:`ARCHIVED_COLUMNS`); returns how many rows were written."""
+    for month in months:
+        db.execute("DELETE FROM evaluation_episodes WHERE month = ?", (month,))
+    rows = episodes[episodes["month"].isin(months)]
+    day = dt.date.today().isoformat()
+    columns = ", ".join((*ARCHIVED_COLUMNS, "recorded_on"))
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, float) and np.isnan(v):
+            return None
+        return v.item() if hasattr(v, "item") else v
+
+    values = [(*(plain(v) for v in row), day) for row in rows[list(ARCHIVED_COLUMNS)].itertuples(index=False)]
+    marks = ", ".join("?" * (len(ARCHIVED_COLUMNS) + 1))
+    db.executemany(f"INSERT INTO evaluation_episodes ({columns}) VALUES ({marks})", values)
+    return len(values)

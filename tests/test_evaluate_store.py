@@ -121,6 +121,7 @@ def test_evaluate_from_the_store_then_after_purge_from_the_kept_episodes(simulat
 def test_a_store_without_visits_has_nothing_to_compare(tmp_path, files):
     b, h = files
     store = tmp_path / "cocoon.sqlite"
+    assert run("ingest", b, "--store", store, "--lang", "en").exit_code == 0
     assert run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p",
                "--store", store, "--lang", "en").exit_code == 0
     result = run("evaluate", "--store", store, "--lang", "en")

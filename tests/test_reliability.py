@@ -349,3 +349,15 @@ def test_a_register_entry_never_makes_cocoon_delete_another_folder(files, tmp_pa
                   {"temporary": str(tmp_path), "target": str(tmp_path / "x")}]}))
     assert run("ingest", b, "--store", tmp_path / "cocoon.sqlite", "--lang", "en").exit_code == 0
     assert (precious / "keep.txt").read_text() == "mine" and not (register / "forged.json").exists()
+
+
+def test_json_outputs_are_strict_json_without_infinity_or_nan(tmp_path):
+    from cocoon.publish.files import write_json
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    path = write_json({"ratio": float("inf"), "low": np.float64("nan"), "rows": [[1.5, float("-inf")]],
+                       "n": np.int64(3)}, tmp_path / "out.json")
+    data = json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+    assert data == {"ratio": None, "low": None, "rows": [[1.5, None]], "n": 3}

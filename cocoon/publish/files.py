@@ -262,7 +262,20 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
 
 
 def write_json(data: Any, path: Path) -> Path:
-    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n")
+    """Strict JSON (RFC 8259): an infinite or missing number is written as null, never as the
+    ``Infinity`` or ``NaN`` that other programs refuse to read."""
+    return write_text(path, json.dumps(_finite(data), indent=2, ensure_ascii=False, default=_json_default,
+                                       allow_nan=False) + "\n")
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _json_default(value: Any) -> Any:

@@ -27,8 +27,9 @@ try:
 except ImportError:  # Windows has no password database
     pwd = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 2
-"""1: the first store; 2: the audit log records failed commands (column ``error``)."""
+SCHEMA_VERSION = 3
+"""1: the first store; 2: the audit log records failed commands (column ``error``); 3: visits keep the
+unique id a phone or form gave the record (``record_id``), so an export imported twice is stored once."""
 APPLICATION_ID = 0x636F636F
 """``PRAGMA application_id`` of a cocoon store ("coco"), so that another SQLite file is never taken for one."""
 BUSY_TIMEOUT_MS = 60_000
@@ -70,9 +71,11 @@ CREATE TABLE IF NOT EXISTS visits (
     visited_at TEXT NOT NULL,
     visitor TEXT,
     source TEXT,
-    recorded_at TEXT NOT NULL
+    recorded_at TEXT NOT NULL,
+    record_id TEXT
 );
 CREATE INDEX IF NOT EXISTS visits_household ON visits(household_id);
+CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS signs (
     sign_id TEXT PRIMARY KEY,
     zone INTEGER,
@@ -90,14 +93,19 @@ CREATE TABLE IF NOT EXISTS audit (
     error TEXT
 );
 """
-MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;"}
+MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;",
+              2: "ALTER TABLE visits ADD COLUMN record_id TEXT;\n"
+                 "CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;"}
 """What turns a store of one schema version into the next."""
+ADDED_BY_MIGRATION = {"audit": {"error"}, "visits": {"record_id"}}
+"""Columns a store of an older schema version may lack until it is migrated."""
 TABLES = {
     "burglaries": {"burglary_id", "first_time", "last_time", "lon", "lat", "address", "note", "modus", "source",
                    "ingested_at"},
     "plans": {"plan_id", "plan_date", "made_at", "out_dir", "radius_m", "high_days", "elevated_days"},
     "plan_households": {"plan_id", "household_id", "label", "tier", "score", "burglary_ids"},
-    "visits": {"visit_id", "household_id", "outcome", "visited_at", "visitor", "source", "recorded_at"},
+    "visits": {"visit_id", "household_id", "outcome", "visited_at", "visitor", "source", "recorded_at",
+               "record_id"},
     "signs": {"sign_id", "zone", "lon", "lat", "planned_down", "put_up", "taken_down", "burglary_ids"},
     "audit": {"audit_id", "at", "user", "command", "error"},
 }
@@ -237,7 +245,7 @@ def _prepare(db: sqlite3.Connection, path: Path, *, new: bool) -> None:
         db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
                          f"PRAGMA application_id = {APPLICATION_ID};\nCOMMIT;")
         return
-    _check_tables(db, path)
+    _check_tables(db, path, before_migration=version < SCHEMA_VERSION)
     if version < SCHEMA_VERSION or application != APPLICATION_ID:
         steps = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
         db.executescript(f"BEGIN IMMEDIATE;\n{steps}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
@@ -245,11 +253,13 @@ def _prepare(db: sqlite3.Connection, path: Path, *, new: bool) -> None:
     _check_tables(db, path)
 
 
-def _check_tables(db: sqlite3.Connection, path: Path) -> None:
+def _check_tables(db: sqlite3.Connection, path: Path, *, before_migration: bool = False) -> None:
     for table, needed in TABLES.items():
         columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         if not columns:
             raise StoreError("store.missing_table", path=str(path), table=table)
         missing = needed - columns - ({"error"} if table == "audit" else set())
+        if before_migration:
+            missing -= ADDED_BY_MIGRATION.get(table, set())
         if missing:
             raise StoreError("store.missing_column", path=str(path), table=table, columns=", ".join(sorted(missing)))

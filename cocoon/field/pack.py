@@ -12,6 +12,7 @@ import pandas as pd
 
 from cocoon.field.gpx import routes_gpx
 from cocoon.field.handout import handout_document, handout_html, handout_texts
+from cocoon.field.officer_page import officer_pages
 from cocoon.field.property_owners import property_owner_notices
 from cocoon.field.sign_poster import (
     sign_poster_document,
@@ -30,6 +31,7 @@ from cocoon.risk.zones import PHASES
 
 if TYPE_CHECKING:
     from cocoon.field.walks import Routes
+    from cocoon.publish.maps import Basemap
     from cocoon.risk.daily_plan import Plan
 
 
@@ -49,9 +51,11 @@ class FieldPack:
 
 def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: str, area: str,
                      network: WalkingNetwork | None = None, dialect: str = "plain",
-                     exclude: Iterable[str] = ()) -> FieldPack:
-    """routes.csv and routes.gpx (when routed), both visit lists, the handout and door hangers and
-    the sign poster (HTML and PDF; the poster also on A3), signs.csv/.geojson and property-owners.csv.
+                     exclude: Iterable[str] = (), basemap: Basemap | None = None) -> FieldPack:
+    """routes.csv and routes.gpx (when routed), each officer's page for the phone (officer-N.html,
+    with ``basemap`` as its map's picture when given), both visit lists, the handout and door
+    hangers and the sign poster (HTML and PDF; the poster also on A3), signs.csv/.geojson and
+    property-owners.csv.
 
     The volunteers' list is made and walked afresh from the public map's points (see
     :mod:`cocoon.risk.volunteers`), leaving out ``exclude`` (the households named with --exclude)."""
@@ -66,6 +70,8 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     if routes is not None:
         written.append(write_csv(routes.stops, out_dir / "routes.csv", dialect=dialect))
         written.append(write_text(out_dir / "routes.gpx", routes_gpx(routes, plan.crs, lang=lang)))
+        for page in officer_pages(plan, routes, lang=lang, area=area, basemap=basemap):
+            written.append(write_text(out_dir / page.file_name, page.html))
         extra = [c for c in ("household_id", "burgled", "distance_m", "revisit") if c in plan.visits]
         stops = routes.stops.merge(plan.visits[extra], on="household_id", how="left")
     else:

@@ -264,3 +264,32 @@ def test_every_officer_with_stops_gets_a_page_named_as_on_the_visit_list(pack):
                for s in data["stops"])
     assert data["burglaries"] and all(np.isfinite(pd.Timestamp(b["reported"]).value) for b in data["burglaries"])
     assert len(html.encode("utf-8")) < 3_000_000
+
+
+def test_the_map_picture_is_kept_under_its_size_with_its_colours():
+    import io
+
+    from PIL import Image
+
+    from cocoon.field.officer_page import compact_png
+
+    rng = np.random.default_rng(3)
+    noisy = Image.fromarray(rng.integers(0, 255, (900, 900, 3), dtype=np.uint8))
+    raw = io.BytesIO()
+    noisy.save(raw, format="PNG")
+    assert len(raw.getvalue()) > 2_000_000
+    small = compact_png(raw.getvalue(), 300_000)
+    assert len(small) <= 300_000 and small[:8] == b"\x89PNG\r\n\x1a\n"
+    streets = Image.new("RGB", (400, 300), (232, 230, 225))
+    streets.paste((255, 255, 255), (0, 140, 400, 160))
+    kept = Image.open(io.BytesIO(compact_png(_png(streets), 300_000))).convert("RGB")
+    assert kept.size == (400, 300) and kept.getpixel((10, 150)) == (255, 255, 255)
+    assert kept.getpixel((10, 10)) == (232, 230, 225)
+
+
+def _png(image) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

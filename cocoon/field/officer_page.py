@@ -50,6 +50,8 @@ MAP_PAD_M = 150.0
 """The officer's map picture reaches this far beyond the start and the stops."""
 TEXT_PREFIXES = ("officer_page.", "outcome.", "outcome_code.", "visit_list.score_legend")
 """The catalogue entries the page carries, in every language, for switching language on the phone."""
+MAP_PICTURE_BYTES = 1_800_000
+"""The map picture is kept under this size (colours reduced, then pixels), so the page stays well under 3 MB."""
 MAX_CLOCKS = 12
 """At most this many burglaries get an hours-since-report counter (the most recent first)."""
 
@@ -137,11 +139,28 @@ def _basemap(basemap: Basemap | None, lon: np.ndarray, lat: np.ndarray, lang: st
     pad_lon = pad_lat / max(np.cos(np.radians(float(np.mean(lat)))), 0.1)
     corners = np.array([[float(lon.min()) - pad_lon, float(lat.min()) - pad_lat],
                         [float(lon.max()) + pad_lon, float(lat.max()) + pad_lat]])
-    png = basemap_png(basemap, corners)
+    png = compact_png(basemap_png(basemap, corners), MAP_PICTURE_BYTES)
     (west, south), (east, north) = corners
     return {"url": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
             "bounds": [[round(south, 7), round(west, 7)], [round(north, 7), round(east, 7)]],
             "attribution": text("maps.osm_attribution", lang)}
+
+
+def compact_png(png: bytes, budget: int) -> bytes:
+    """The picture with its colours reduced to a palette (a street map has few), and made smaller
+    step by step while it is over ``budget`` bytes."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    while True:
+        out = io.BytesIO()
+        image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+            out, format="PNG", optimize=True)
+        if out.tell() <= budget or min(image.size) < 200:
+            return out.getvalue()
+        image = image.resize((round(image.width * 0.8), round(image.height * 0.8)), Image.Resampling.LANCZOS)
 
 
 def officer_pages(plan: Plan, routes: Routes, *, lang: str, area: str,

@@ -142,37 +142,40 @@
     return null;
   }
 
-  function render() {
+  function renderStop(s) {
+    var last = latest(s.household_id);
+    var node = stopNodes[s.household_id];
+    node.item.classList.toggle("done", !!last);
+    node.item.querySelectorAll("button.outcome").forEach(function (b) {
+      b.classList.toggle("chosen", !!last && b.getAttribute("data-outcome") === last.outcome);
+      b.querySelector(".words").textContent = outcomeWords(b.getAttribute("data-outcome"));
+    });
+    node.status.textContent = last ? t("officer_page.done", { outcome: outcomeWords(last.outcome),
+                                                               time: clock(last.time) }) : "";
+    var f = [t("officer_page.tier", { tier: s.tier }), t("officer_page.dwellings", { n: s.dwellings })];
+    if (s.arrival) { f.push(t("officer_page.arrival", { time: s.arrival })); }
+    node.item.querySelector(".stop-facts").textContent = f.join(" · ") + " · " + s.household_id;
+    node.item.querySelector(".stop-reason").textContent = s.reason[lang] || s.reason.en;
+    var again = node.item.querySelector(".stop-revisit");
+    if (again) { again.textContent = t("officer_page.revisit", { date: s.revisit }); }
+    if (markers[s.household_id]) { markers[s.household_id].classList.toggle("done", !!last); }
+  }
+
+  // Everything, or (after a tap or an undo) only the stop that changed and the counters.
+  function render(only) {
     clearArmed = false;
     document.documentElement.lang = lang;
-    document.querySelectorAll("[data-text]").forEach(function (node) {
-      node.textContent = t(node.getAttribute("data-text"));
-    });
-    document.title = t("officer_page.title", { date: data.plan_date, officer: data.officer_label });
-    document.getElementById("title").textContent = document.title;
-    document.getElementById("stop-count").textContent = t("officer_page.stops", { n: data.stops.length });
-    document.getElementById("start-label").textContent = t("officer_page.start") + ": " + data.start.label;
-    var done = 0;
-    data.stops.forEach(function (s) {
-      var last = latest(s.household_id);
-      var node = stopNodes[s.household_id];
-      node.item.classList.toggle("done", !!last);
-      node.item.querySelectorAll("button.outcome").forEach(function (b) {
-        b.classList.toggle("chosen", !!last && b.getAttribute("data-outcome") === last.outcome);
-        b.querySelector(".words").textContent = outcomeWords(b.getAttribute("data-outcome"));
+    if (!only) {
+      document.querySelectorAll("[data-text]").forEach(function (node) {
+        node.textContent = t(node.getAttribute("data-text"));
       });
-      node.status.textContent = last ? t("officer_page.done", { outcome: outcomeWords(last.outcome),
-                                                                 time: clock(last.time) }) : "";
-      if (last) { done += 1; }
-      var facts = node.item.querySelector(".stop-facts");
-      var f = [t("officer_page.tier", { tier: s.tier }), t("officer_page.dwellings", { n: s.dwellings })];
-      if (s.arrival) { f.push(t("officer_page.arrival", { time: s.arrival })); }
-      facts.textContent = f.join(" · ") + " · " + s.household_id;
-      node.item.querySelector(".stop-reason").textContent = s.reason[lang] || s.reason.en;
-      var again = node.item.querySelector(".stop-revisit");
-      if (again) { again.textContent = t("officer_page.revisit", { date: s.revisit }); }
-      if (markers[s.household_id]) { markers[s.household_id].classList.toggle("done", !!last); }
-    });
+      document.title = t("officer_page.title", { date: data.plan_date, officer: data.officer_label });
+      document.getElementById("title").textContent = document.title;
+      document.getElementById("stop-count").textContent = t("officer_page.stops", { n: data.stops.length });
+      document.getElementById("start-label").textContent = t("officer_page.start") + ": " + data.start.label;
+    }
+    (only ? [stopsById[only]] : data.stops).forEach(renderStop);
+    var done = data.stops.filter(function (s) { return latest(s.household_id) !== null; }).length;
     document.getElementById("doors-done").textContent = t("officer_page.doors_done", { done: done,
                                                                                      total: data.stops.length });
     renderClocks();
@@ -231,7 +234,7 @@
     var entry = { action: "tap", at: record.time, record_id: record.record_id, stop: stop.stop, outcome: code };
     state.log.push(entry);
     save();
-    render();
+    render(stop.household_id);
     if (state.position && navigator.geolocation) {
       navigator.geolocation.getCurrentPosition(function (p) {
         record.lat = Math.round(p.coords.latitude * 1e7) / 1e7;
@@ -239,7 +242,7 @@
         record.accuracy_m = Math.round(p.coords.accuracy);
         entry.accuracy_m = record.accuracy_m;
         save();
-        render();
+        render(stop.household_id);
       }, function () { /* no position: the record keeps its time and outcome */ },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
     }
@@ -251,7 +254,7 @@
     state.log.push({ action: "undo", at: isoWithOffset(new Date()), record_id: last.record_id, stop: last.stop,
                      outcome: last.outcome });
     save();
-    render();
+    render(last.household_id);
   }
 
   // --- export ----------------------------------------------------------------------------------------
@@ -388,4 +391,5 @@
   render();
   setInterval(renderClocks, 60000);
   document.body.setAttribute("data-ready", "1");
+  if (window.performance && performance.mark) { performance.mark("cocoon-ready"); }
 }());

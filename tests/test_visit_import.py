@@ -11,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import X0, Y0, to_lonlat
 
 from cocoon.cli import main
 from cocoon.errors import StoreError
 from cocoon.store.database import SCHEMA_VERSION, open_store
+from cocoon.store.outcomes import OUTCOMES
 from cocoon.store.visit_records import parse_time
 
 
@@ -176,3 +178,44 @@ def test_an_odk_or_kobo_export_is_read_as_it_is(planned, tmp_path):
     assert stored == [(ids[0], "face", "2026-05-04T09:48", "PA 1234", "uuid:1111"),
                       (ids[1], "nothome", "2026-05-04T10:01", "PA 1234", "uuid:2222"),
                       (ids[2], "leaflet", "2026-05-04T10:30", "ee.kobo:xyz", "k-3")]
+
+
+def test_xlsform_and_door_list_for_odk_and_kobo(files, tmp_path):
+    """--xlsform writes an XLSForm (survey, choices, settings) whose door question reads doors.csv,
+    filtered to the officer's own stops; an export shaped by that form imports as it is."""
+    from openpyxl import load_workbook
+
+    b, h = files
+    store, out = tmp_path / "cocoon.sqlite", tmp_path / "p"
+    start = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100])))
+    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out,
+                 "--officers", 2, "--hours", 1, "--start", start, "--xlsform", "--store", store, "--lang", "sv",
+                 "--csv-dialect", "plain")
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out / "visit-form.xlsx")
+    assert book.sheetnames == ["survey", "choices", "settings"]
+    survey = [[c.value for c in row] for row in book["survey"].iter_rows()]
+    head = survey[0]
+    assert head[:2] == ["type", "name"] and "label::Svenska (sv)" in head and "label::English (en)" in head
+    rows = {r[1]: dict(zip(head, r, strict=True)) for r in survey[1:]}
+    assert [rows[n]["type"] for n in ("start", "end", "deviceid", "username", "audit")] == \
+        ["start", "end", "deviceid", "username", "audit"]
+    assert rows["household_id"]["type"] == "select_one_from_file doors.csv"
+    assert rows["household_id"]["choice_filter"] == "officer=${officer}"
+    assert rows["outcome"]["type"] == "select_one outcome"
+    choices = [[c.value for c in row] for row in book["choices"].iter_rows()]
+    assert [r[1] for r in choices if r[0] == "outcome"] == list(OUTCOMES)
+    settings = [[c.value for c in row] for row in book["settings"].iter_rows()]
+    assert settings[0] == ["form_title", "form_id", "version", "default_language"]
+    assert settings[1][1] == "cocoon_visits_20260504" and settings[1][3] == "Svenska (sv)"
+    doors = pd.read_csv(out / "doors.csv", dtype=str)
+    routes = pd.read_csv(out / "routes.csv", dtype=str)
+    assert list(doors.columns) == ["name", "label", "officer", "stop", "tier"]
+    assert doors["name"].tolist() == routes["household_id"].tolist()
+    assert not doors.apply(lambda c: c.str.contains("burgled|inbrott", case=False)).any().any()
+    export_rows = [{"start": "2026-05-04T10:00:00.000+02:00", "end": "2026-05-04T10:03:00.000+02:00",
+                    "deviceid": "collect:1", "username": "PA 1", "officer": doors["officer"][0],
+                    "household_id": doors["name"][0], "outcome": "watch", "meta-instanceID": "uuid:a",
+                    "KEY": "uuid:a"}]
+    odk = export(tmp_path / "odk.csv", export_rows)
+    assert "Besök registrerade: 1 (" in run("visits", "import", odk, "--store", store, "--lang", "sv").output

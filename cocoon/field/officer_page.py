@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -149,8 +150,6 @@ def _basemap(basemap: Basemap | None, lon: np.ndarray, lat: np.ndarray, lang: st
 def compact_png(png: bytes, budget: int) -> bytes:
     """The picture with its colours reduced to a palette (a street map has few), and made smaller
     step by step while it is over ``budget`` bytes."""
-    import io
-
     from PIL import Image
 
     image = Image.open(io.BytesIO(png)).convert("RGB")

@@ -85,6 +85,8 @@ class PlanRequest:
     maps: bool = False
     """Write map.html (internal) and map-public.html."""
     offline: bool = False
+    xlsform: bool = False
+    """Also an XLSForm (visit-form.xlsx) and its door list (doors.csv) for ODK Collect / KoboToolbox."""
     """Maps with Leaflet inlined and a basemap from the OSM extract, for use without internet."""
     csv_dialect: str | None = None
     """The CSV files' dialect (``--csv-dialect``); None: the setting ``csv_dialect``."""
@@ -262,7 +264,7 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
     if routes is not None:
         area = settings.handout.area_name or request.households.name.split(".")[0]
         pack = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network, dialect=dialect,
-                                exclude=exclude, basemap=basemap)
+                                exclude=exclude, basemap=basemap, xlsform=request.xlsform)
         written += pack.written
         signs = pack.signs
         notes += pack.notes

@@ -90,8 +90,10 @@ def chicago_csv() -> Path:
     return CHICAGO
 
 
-def chrome():
-    """Headless Chromium via chromedriver; skipped where missing (under CI the skip is a failure)."""
+def chrome(*, window: str = "1200,800", downloads: Path | None = None, performance: bool = False):
+    """Headless Chromium via chromedriver; skipped where missing (under CI the skip is a failure).
+    ``downloads``: the folder files downloaded by the page go to; ``performance``: keep the
+    performance log (every network request the page makes)."""
     import shutil
 
     binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
@@ -102,8 +104,14 @@ def chrome():
 
     options = webdriver.ChromeOptions()
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--window-size=1200,800"):
+                "--disable-component-update", "--no-first-run", f"--window-size={window}"):
         options.add_argument(arg)
     options.binary_location = binary
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(driver), options=options)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", **({"performance": "ALL"} if performance else {})})
+    if downloads is not None:
+        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                                  "download.prompt_for_download": False})
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    if downloads is not None:
+        browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    return browser

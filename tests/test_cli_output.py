@@ -239,7 +239,7 @@ Risk collected: 1,768 of 2,290 (77 %) from 20 candidate households.
 No walking network given: walking distances are straight lines × 1.3. Give --network FILE.osm.pbf for footpath distances.
 2 of 2 active zones are left to the police and not on the volunteers' list: either the public map does not show the zone at the centre of its own grid cell, or a victim's home would be among its outer households. Everyone within 287 m of a zone's public point is always left to the police.
 Zone 2: every place for a sign has a victim's home among its 8 nearest households, so no sign is planned there.
-Wrote zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, sign-poster-a3.pdf, property-owners.csv to field.
+Wrote zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, officer-1.html, officer-2.html, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, sign-poster-a3.pdf, property-owners.csv to field.
 """),
     ("sv", """\
 Cocooningplan för 2026-05-04
@@ -266,7 +266,7 @@ Insamlad risk: 1 768 av 2 290 (77 %) från 20 möjliga hushåll.
 Inget gångnät angivet: gångavstånd är fågelvägen × 1,3. Ange --network FIL.osm.pbf för avstånd längs gångvägar.
 2 av 2 aktiva zoner lämnas åt polisen och finns inte på volontärernas lista: antingen visar den offentliga kartan inte zonen mitt i dess egen rutcell, eller så skulle ett brottsoffers hem finnas bland dess yttre hushåll. Alla inom 287 m från en zons punkt på den offentliga kartan lämnas alltid åt polisen.
 Zon 2: varje plats för en skylt har ett brottsoffers hem bland sina 8 närmaste hushåll, så ingen skylt planeras där.
-Skrev zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, sign-poster-a3.pdf, property-owners.csv till field.
+Skrev zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, officer-1.html, officer-2.html, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, sign-poster-a3.pdf, property-owners.csv till field.
 """),
 ], ids=LANGUAGES)
 def test_plan_with_officers(inputs, lang, expected):

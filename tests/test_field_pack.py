@@ -130,6 +130,25 @@ def test_gpx_parses_back_and_routes_start_and_end_at_the_start(field_pack):
     assert len(gpx.waypoints) == len(routes)
 
 
+def test_gpx_routes_go_stop_by_stop_in_walking_order(field_pack):
+    """A route per officer, numbered as the officer: start, every stop in the order walked, start;
+    what OsmAnd and other apps navigate point by point."""
+    import gpxpy
+
+    _, out = field_pack
+    xml = (out / "routes.gpx").read_text()
+    assert xml.count("<rte>") == len(gpxpy.parse(xml).routes) and "<rtept " in xml
+    routes = pd.read_csv(out / "routes.csv", dtype={"household_id": str})
+    for route in gpxpy.parse(xml).routes:
+        own = routes[routes["officer"] == route.number].sort_values("stop")
+        inner = route.points[1:-1]
+        assert [p.name for p in inner] == [f"{route.number}.{s} {label}"
+                                           for s, label in zip(own["stop"], own["label"], strict=True)]
+        assert [p.longitude for p in inner] == pytest.approx(own["lon"].tolist())
+        assert [p.latitude for p in inner] == pytest.approx(own["lat"].tolist())
+        assert [p.description for p in inner] == own["arrival"].tolist()
+
+
 def test_pdfs_have_the_expected_pages_and_text(field_pack):
     _, out = field_pack
     routes = pd.read_csv(out / "routes.csv")

@@ -82,6 +82,9 @@ from cocoon.settings import SOLVERS
 @click.option("--offline", is_flag=True, default=False,
               help="Maps that work without internet: Leaflet inlined, and a basemap of streets and buildings "
                    "from the OpenStreetMap extract (--network or the households' .osm.pbf). Implies --maps.")
+@click.option("--xlsform", is_flag=True, default=False,
+              help="With --officers: also visit-form.xlsx (an XLSForm) and doors.csv, the same walks for "
+                   "ODK Collect or KoboToolbox; their CSV export reads back with cocoon visits import.")
 @click.option("--area-name", help="Name of the area on visit lists and the handout, e.g. Karhula.  "
                                   "[default: the handout says 'your neighbourhood']")
 @burglary_column_options
@@ -98,7 +101,7 @@ def plan_command(burglaries_path: str | None, households_path: str, plan_date: s
                  start_time: str | None, officer_names: str | None, allow_future: bool,
                  minutes_per_stop: float | None, minutes_per_dwelling: float | None, network_path: str | None,
                  solver: str | None, solve_seconds: float | None, store_path: str | None, maps: bool, offline: bool,
-                 area_name: str | None, burglary_columns: BurglaryColumns, date_format: str | None,
+                 xlsform: bool, area_name: str | None, burglary_columns: BurglaryColumns, date_format: str | None,
                  input_crs: str | None, skip_bad_rows: bool, settings_path: str | None, lang: str | None,
                  csv_dialect: str | None, overwrite: bool) -> None:
     """Make the daily cocooning plan: zones active on the date and the ranked households to visit.
@@ -135,7 +138,8 @@ def plan_command(burglaries_path: str | None, households_path: str, plan_date: s
         allow_future=allow_future, minutes_per_stop=minutes_per_stop,
         minutes_per_dwelling=minutes_per_dwelling, network_path=optional_path(network_path),
         solver=solver, solve_seconds=solve_seconds, area_name=area_name, store_path=store_path,
-        command=command_line(), maps=maps, offline=offline, csv_dialect=csv_dialect,
+        command=command_line(), maps=maps, offline=offline, xlsform=xlsform,
+        csv_dialect=csv_dialect,
     )
     result = run_plan(request)
     print_plan_summary(result)

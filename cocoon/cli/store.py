@@ -77,19 +77,28 @@ def visits_group() -> None:
 @visits_group.command(name="import")
 @click.argument("visits_path", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="Day of visits whose time is only HH:MM.  [default: today]")
+@click.option("--skip-bad-rows", is_flag=True, default=False,
+              help="Store the rows that can be read; name each bad row and list it in --rejects.")
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
+              help="Where --skip-bad-rows lists skipped rows.  [default: FILE-rejected-rows.csv here]")
 @store_option
 @settings_option
 @lang_option
+@overwrite_option
 @handle_errors
-def visits_import_command(visits_path: str, day: str | None, store: str | None, settings_path: str | None,
-                          lang: str | None) -> None:
-    """Import outcomes: the filled visit-list.csv, or a CSV typed in from the paper list.
+def visits_import_command(visits_path: str, day: str | None, skip_bad_rows: bool, rejects_path: str | None,
+                          store: str | None, settings_path: str | None, lang: str | None, overwrite: bool) -> None:
+    """Import outcomes: the filled visit-list.csv, an officer's page export (officer-N.html), an
+    ODK Collect / KoboToolbox CSV export, or a CSV typed in from the paper list.
 
     Columns: household_id, outcome (a code: face, nothome, leaflet, refused, noaccess, owner,
     revisit, kit, watch; or its letter from the printed list, or its words), time
-    (YYYY-MM-DD HH:MM, or HH:MM with --date) and visitor. Rows without an outcome are skipped.
-    Every row is checked first: a bad outcome, time or unknown household id stops the import,
-    names the rows, and stores nothing.
+    (YYYY-MM-DD HH:MM, or HH:MM with --date; ODK's start/end), visitor and, optionally, record_id
+    (a unique id per record; ODK's meta-instanceID, Kobo's _uuid). Rows without an outcome are
+    skipped. Every row is checked first: a bad outcome, time or unknown household id stops the
+    import, names the rows, and stores nothing (with --skip-bad-rows the other rows are stored).
+    A visit already in the store (same record id, or same household, time and outcome) is not
+    stored again.
 
     \b
     Example:
@@ -97,12 +106,21 @@ def visits_import_command(visits_path: str, day: str | None, store: str | None, 
     """
     from cocoon.jobs.store import run_visits_import
 
+    language = user_language(lang, settings_path)
     result = run_visits_import(Path(visits_path), store=store, settings_path=settings_path,
-                               date=parse_date(day, "--date"),
+                               date=parse_date(day, "--date"), skip_bad_rows=skip_bad_rows,
+                               rejects_path=optional_path(rejects_path), overwrite=overwrite, lang=language,
                                command=command_line())
-    console().print(text("visits.imported_again" if result.already else "visits.imported", user_language(lang,
-                                                                                                         settings_path),
+    console().print(text("visits.imported_again" if result.already else "visits.imported", language,
                          added=result.added, blank=result.blank, already=result.already))
+    if result.rejected:
+        console().print(text("visit_import.skipped_rows", language, n=len(result.rejected),
+                             path=str(result.rejects_path)), style="yellow")
+        for key, params in result.rejected[:20]:
+            console().print("  " + printable(text(key, language, **params)), style="yellow")
+        if len(result.rejected) > 20:
+            console().print("  " + text("visit_import.more_skipped", language, more=len(result.rejected) - 20),
+                            style="yellow")
 
 
 @visits_group.command(name="add")

@@ -1,4 +1,6 @@
-"""Routes as GPX for a phone's map app: one route per officer and a waypoint per stop."""
+"""Routes as GPX for a phone's map app: one route (``rte``) per officer in walking order, from the
+start through every stop and back, so that OsmAnd and similar apps navigate stop by stop; and a
+waypoint per stop, named as on the visit list (officer.stop and the address)."""
 
 from __future__ import annotations
 
@@ -30,12 +32,17 @@ def routes_gpx(routes: Routes, crs: CRS, *, lang: str) -> str:
     gpx.creator = "cocoon"
     slon, slat = to_lonlat([routes.start.x], [routes.start.y], crs)
     for officer, group in routes.stops.groupby("officer", sort=True):
-        route = gpxpy.gpx.GPXRoute(name=text("visit_list.officer", lang, n=int(officer)))
+        walk = group.sort_values("stop", kind="stable")
+        names = [str(v).strip() for v in walk.get("officer_name", []) if isinstance(v, str) and v.strip()]
+        title = xml_text(names[0]) if names else text("visit_list.officer", lang, n=int(officer))
+        route = gpxpy.gpx.GPXRoute(name=title, number=int(officer))
         start = xml_text(routes.start.label)
         route.points.append(gpxpy.gpx.GPXRoutePoint(float(slat[0]), float(slon[0]), name=start))
-        for row in group.itertuples(index=False):
+        for row in walk.itertuples(index=False):
             name = xml_text(f"{int(officer)}.{int(row.stop)} {row.label}")
-            route.points.append(gpxpy.gpx.GPXRoutePoint(float(row.lat), float(row.lon), name=name))
+            arrival = str(getattr(row, "arrival", "") or "")
+            route.points.append(gpxpy.gpx.GPXRoutePoint(float(row.lat), float(row.lon), name=name,
+                                                         description=xml_text(arrival) or None))
             gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(float(row.lat), float(row.lon), name=name,
                                                         description=xml_text(f"{row.household_id} · {row.tier}")))
         route.points.append(gpxpy.gpx.GPXRoutePoint(float(slat[0]), float(slon[0]), name=start))

@@ -12,6 +12,7 @@ import pandas as pd
 
 from cocoon.field.gpx import routes_gpx
 from cocoon.field.handout import handout_document, handout_html, handout_texts
+from cocoon.field.officer_page import officer_pages
 from cocoon.field.property_owners import property_owner_notices
 from cocoon.field.sign_poster import (
     sign_poster_document,
@@ -21,6 +22,7 @@ from cocoon.field.sign_poster import (
 from cocoon.field.signs import SIGN_COLUMNS, plan_signs
 from cocoon.field.visit_lists import visit_list_document, visit_list_html, visit_sections, volunteer_sections
 from cocoon.field.volunteer_walks import volunteer_walks
+from cocoon.field.xlsform import DOORS_FILE, door_list, xlsform_bytes
 from cocoon.geo.walking import WalkingNetwork
 from cocoon.publish.files import write_bytes, write_csv, write_text
 from cocoon.publish.geojson import signs_geojson
@@ -30,6 +32,7 @@ from cocoon.risk.zones import PHASES
 
 if TYPE_CHECKING:
     from cocoon.field.walks import Routes
+    from cocoon.publish.maps import Basemap
     from cocoon.risk.daily_plan import Plan
 
 
@@ -49,9 +52,12 @@ class FieldPack:
 
 def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: str, area: str,
                      network: WalkingNetwork | None = None, dialect: str = "plain",
-                     exclude: Iterable[str] = ()) -> FieldPack:
-    """routes.csv and routes.gpx (when routed), both visit lists, the handout and door hangers and
-    the sign poster (HTML and PDF; the poster also on A3), signs.csv/.geojson and property-owners.csv.
+                     exclude: Iterable[str] = (), basemap: Basemap | None = None,
+                     xlsform: bool = False) -> FieldPack:
+    """routes.csv and routes.gpx (when routed), each officer's page for the phone (officer-N.html,
+    with ``basemap`` as its map's picture when given), both visit lists, the handout and door
+    hangers and the sign poster (HTML and PDF; the poster also on A3), signs.csv/.geojson and
+    property-owners.csv; with ``xlsform``, visit-form.xlsx and doors.csv for ODK Collect / KoboToolbox.
 
     The volunteers' list is made and walked afresh from the public map's points (see
     :mod:`cocoon.risk.volunteers`), leaving out ``exclude`` (the households named with --exclude)."""
@@ -68,6 +74,12 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     if routes is not None:
         written.append(write_csv(routes.stops, out_dir / "routes.csv", dialect=dialect))
         written.append(write_text(out_dir / "routes.gpx", routes_gpx(routes, plan.crs, lang=lang)))
+        for page in officer_pages(plan, routes, lang=lang, area=area, basemap=basemap):
+            written.append(write_text(out_dir / page.file_name, page.html))
+        if xlsform:
+            written.append(write_bytes(out_dir / "visit-form.xlsx", xlsform_bytes(routes.stops, date=plan.date,
+                                                                                  lang=lang)))
+            written.append(write_csv(door_list(routes.stops), out_dir / DOORS_FILE))
         extra = [c for c in ("household_id", "burgled", "distance_m", "revisit") if c in plan.visits]
         stops = routes.stops.merge(plan.visits[extra], on="household_id", how="left")
     else:

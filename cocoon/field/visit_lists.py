@@ -79,11 +79,7 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, lang: str,
 
     ``burgled`` (``burglary_id``, ``household_id``: the plan's burgled households) says which
     burglary happened at which household: the "burgled here" marker names that burglary only."""
-    days = {}
-    if len(burglaries):
-        first = pd.to_datetime(burglaries["first_day"])
-        days = {str(b): text("visit_list.day_month", lang, day=d.day, month=d.month)
-                for b, d in zip(burglaries["burglary_id"], first, strict=True)}
+    days = burglary_days(burglaries, lang)
     own: dict[str, list[str]] = {}
     if burgled is not None and len(burgled):
         for burglary, household in zip(burgled["burglary_id"], burgled["household_id"], strict=True):
@@ -108,6 +104,21 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, lang: str,
         sections.append(VisitSection(officer=None if officer is None else int(officer), rows=rows,
                                      name=_officer_name(group)))
     return sections
+
+
+def burglary_days(burglaries: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Each burglary's day as the lists show it ("26/11"), by burglary id."""
+    if not len(burglaries):
+        return {}
+    first = pd.to_datetime(burglaries["first_day"])
+    return {str(b): text("visit_list.day_month", lang, day=d.day, month=d.month)
+            for b, d in zip(burglaries["burglary_id"], first, strict=True)}
+
+
+def reason_line(row: Any, days: dict[str, str], lang: str) -> str:
+    """Why a household is listed, in one line and the same for every household: the score's parts
+    and the burglaries behind it, with no mark of the burgled home (for the officer's phone page)."""
+    return " ".join(_burglary_lines(row, [], False, days, lang))
 
 
 def volunteer_sections(stops: pd.DataFrame, lang: str) -> list[VisitSection]:

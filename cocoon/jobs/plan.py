@@ -25,7 +25,7 @@ from cocoon.inputs.burglaries import BurglaryTable, read_burglaries, require_ids
 from cocoon.inputs.columns import BurglaryColumns, HouseholdColumns
 from cocoon.inputs.households import HouseholdTable, read_household_ids, read_households
 from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects, write_text
-from cocoon.publish.maps import MapData, basemap_from_osm, internal_map, public_map
+from cocoon.publish.maps import Basemap, MapData, basemap_from_osm, internal_map, public_map
 from cocoon.publish.plan_files import write_plan
 from cocoon.publish.spreadsheets import csv_dialect
 from cocoon.risk.daily_plan import Plan, make_plan
@@ -85,6 +85,8 @@ class PlanRequest:
     maps: bool = False
     """Write map.html (internal) and map-public.html."""
     offline: bool = False
+    xlsform: bool = False
+    """Also an XLSForm (visit-form.xlsx) and its door list (doors.csv) for ODK Collect / KoboToolbox."""
     """Maps with Leaflet inlined and a basemap from the OSM extract, for use without internet."""
     csv_dialect: str | None = None
     """The CSV files' dialect (``--csv-dialect``); None: the setting ``csv_dialect``."""
@@ -264,15 +266,16 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
     written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None,
                          dialect=dialect, lang=lang)
     signs = None
-    notes: list[Note] = []
+    basemap, notes = _basemap(request, plan)
     if routes is not None:
         area = settings.handout.area_name or request.households.name.split(".")[0]
         pack = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network, dialect=dialect,
-                                exclude=exclude)
+                                exclude=exclude, basemap=basemap, xlsform=request.xlsform)
         written += pack.written
-        signs, notes = pack.signs, pack.notes
+        signs = pack.signs
+        notes += pack.notes
     if request.maps or request.offline:
-        maps, map_notes = _maps(request, plan, routes, signs, history.outcomes, out_dir, lang)
+        maps, map_notes = _maps(request, plan, routes, signs, history.outcomes, out_dir, lang, basemap=basemap)
         written += maps
         notes += map_notes
     return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
@@ -281,23 +284,30 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
                       routes=routes)
 
 
-def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.DataFrame | None,
-          outcomes: dict[str, tuple[str, str]], out_dir: Path, lang: str) -> tuple[list[Path], list[Note]]:
-    """map.html and map-public.html; offline, with a basemap from the OSM extract when there is one
-    (and a note when there is none). The stops carry the officers' names where they were given."""
-    basemap = None
+def _basemap(request: PlanRequest, plan: Plan) -> tuple[Basemap | None, list[Note]]:
+    """With --offline, the basemap from the OSM extract when there is one (a note when there is none)."""
     notes: list[Note] = []
     extract = request.extract()
     if not request.offline:
-        notes.append(("maps.online_only", {}))
-    if request.offline and extract is None:
-        notes.append(("maps.no_basemap", {}))
-    elif request.offline and extract is not None and len(plan.zones):
-        west, south, east, north = lonlat_bounds(plan.zones)
-        pad = 0.015  # the public map's view may reach past the zones (see publish/maps.py)
-        basemap = basemap_from_osm(extract, (west - pad, south - pad, east + pad, north + pad))
-        if basemap is None:
-            notes.append(("maps.basemap_unreadable", {"file": extract.name}))
+        return None, notes
+    if extract is None:
+        return None, [("maps.no_basemap", {})]
+    if not len(plan.zones):
+        return None, notes
+    west, south, east, north = lonlat_bounds(plan.zones)
+    pad = 0.015  # the public map's view may reach past the zones (see publish/maps.py)
+    basemap = basemap_from_osm(extract, (west - pad, south - pad, east + pad, north + pad))
+    if basemap is None:
+        notes.append(("maps.basemap_unreadable", {"file": extract.name}))
+    return basemap, notes
+
+
+def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.DataFrame | None,
+          outcomes: dict[str, tuple[str, str]], out_dir: Path, lang: str,
+          basemap: Basemap | None = None) -> tuple[list[Path], list[Note]]:
+    """map.html and map-public.html; offline, with the basemap from the OSM extract when there is one.
+    The stops carry the officers' names where they were given."""
+    notes: list[Note] = [] if request.offline else [("maps.online_only", {})]
     data = MapData(plan=plan, route_stops=routes.stops if routes else None,
                    route_start=(routes.start.x, routes.start.y) if routes else None, signs=signs, outcomes=outcomes,
                    basemap=basemap)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,20 +94,34 @@ class VisitImport:
     added: int
     blank: int
     already: int = 0
-    """Rows recorded before (same household, time and outcome), or twice in the file: not stored again."""
+    """Rows recorded before (the same record id, or the same household, time and outcome), or twice
+    in the file: not stored again."""
+    rejected: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """With ``skip_bad_rows``: each row that could not be read (message key and values: file, row, column)."""
+    rejects_path: Path | None = None
 
 
 def run_visits_import(path: Path, *, store: str | Path | None, settings_path: str | Path | None = None,
-                      date: dt.date | None = None, command: str = "visits import") -> VisitImport:
-    """All rows checked first; any bad row stops the import and nothing is stored."""
+                      date: dt.date | None = None, skip_bad_rows: bool = False, rejects_path: Path | None = None,
+                      overwrite: bool = False, lang: str = "en", command: str = "visits import") -> VisitImport:
+    """All rows checked first; any bad row stops the import and nothing is stored. With
+    ``skip_bad_rows`` the readable rows are stored and each bad one is named (file, row, column) and
+    written with the reason to ``rejects_path`` (default FILE-rejected-rows.csv in the current folder)."""
     settings = load_settings(settings_path)
+    rejects = rejects_path or Path(f"{Path(path).stem}-rejected-rows.csv")
+    if skip_bad_rows:
+        prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
     with opened(store, settings, create=False) as db_store, recorded(db_store, command):
         records = visits_from_table(own_headers(read_table(path)), known=queries.known_households(db_store),
-                                    default_date=date)
+                                    default_date=date, skip_bad_rows=skip_bad_rows)
         with db_store.transaction() as db:
             added = queries.add_visits(db, records.records, source=str(path))
             db_store.audit(db, command)
-    return VisitImport(added=added, blank=records.blank, already=len(records.records) - added)
+    result = VisitImport(added=added, blank=records.blank, already=len(records.records) - added)
+    if records.rejects is not None and len(records.rejects):
+        result.rejected = list(zip(records.rejects["reason_key"], records.rejects["reason_params"], strict=True))
+        result.rejects_path = write_rejects(records.rejects.assign(file=str(path)), rejects, lang=lang)
+    return result
 
 
 def run_visit_add(household: str, *, outcome: str, time: str, visitor: str | None, store: str | Path | None,

@@ -27,9 +27,11 @@ try:
 except ImportError:  # Windows has no password database
     pwd = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1: the first store; 2: the audit log records failed commands (column ``error``); 3: the
-de-identified evaluation episodes (table ``evaluation_episodes``), which purge leaves."""
+de-identified evaluation episodes (table ``evaluation_episodes``), which purge leaves; 4: visits
+keep the unique id a phone or form gave the record (``record_id``), so an export imported twice is
+stored once."""
 APPLICATION_ID = 0x636F636F
 """``PRAGMA application_id`` of a cocoon store ("coco"), so that another SQLite file is never taken for one."""
 BUSY_TIMEOUT_MS = 60_000
@@ -71,9 +73,11 @@ CREATE TABLE IF NOT EXISTS visits (
     visited_at TEXT NOT NULL,
     visitor TEXT,
     source TEXT,
-    recorded_at TEXT NOT NULL
+    recorded_at TEXT NOT NULL,
+    record_id TEXT
 );
 CREATE INDEX IF NOT EXISTS visits_household ON visits(household_id);
+CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS signs (
     sign_id TEXT PRIMARY KEY,
     zone INTEGER,
@@ -109,16 +113,21 @@ CREATE TABLE IF NOT EXISTS evaluation_episodes (
 """One row per episode, without ids, addresses or exact times, so that the evaluation keeps
 accumulating after purge has removed the burglaries, plans and visits it came from."""
 SCHEMA += EVALUATION_EPISODES
-MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;", 2: EVALUATION_EPISODES}
+MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;", 2: EVALUATION_EPISODES,
+              3: "ALTER TABLE visits ADD COLUMN record_id TEXT;\n"
+                 "CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;"}
 """What turns a store of one schema version into the next."""
 ADDED_IN = {"evaluation_episodes": 3}
 """Tables newer than the first schema: a store older than that version gets them by migration."""
+COLUMNS_ADDED_IN = {("audit", "error"): 2, ("visits", "record_id"): 4}
+"""Columns newer than their table: a store older than that version gets them by migration."""
 TABLES = {
     "burglaries": {"burglary_id", "first_time", "last_time", "lon", "lat", "address", "note", "modus", "source",
                    "ingested_at"},
     "plans": {"plan_id", "plan_date", "made_at", "out_dir", "radius_m", "high_days", "elevated_days"},
     "plan_households": {"plan_id", "household_id", "label", "tier", "score", "burglary_ids"},
-    "visits": {"visit_id", "household_id", "outcome", "visited_at", "visitor", "source", "recorded_at"},
+    "visits": {"visit_id", "household_id", "outcome", "visited_at", "visitor", "source", "recorded_at",
+               "record_id"},
     "signs": {"sign_id", "zone", "lon", "lat", "planned_down", "put_up", "taken_down", "burglary_ids"},
     "audit": {"audit_id", "at", "user", "command", "error"},
     "evaluation_episodes": {"month", "households", "follow_on", "household_days", "served", "recorded_on"},
@@ -279,6 +288,6 @@ def _check_tables(db: sqlite3.Connection, path: Path, version: int = SCHEMA_VERS
         columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         if not columns:
             raise StoreError("store.missing_table", path=str(path), table=table)
-        missing = needed - columns - ({"error"} if table == "audit" else set())
+        missing = {c for c in needed - columns if version >= COLUMNS_ADDED_IN.get((table, c), 0)}
         if missing:
             raise StoreError("store.missing_column", path=str(path), table=table, columns=", ".join(sorted(missing)))

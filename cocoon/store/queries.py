@@ -170,19 +170,27 @@ def known_households(store: Store) -> set[str]:
 
 
 def add_visits(db: sqlite3.Connection, records: pd.DataFrame, *, source: str) -> int:
-    """Visits with household_id, outcome, visited_at and visitor. A visit already in the store
-    (same household, time and outcome), or twice in ``records``, is stored once: importing a
-    file again changes nothing. Returns how many were new."""
+    """Visits with household_id, outcome, visited_at, visitor and, optionally, record_id (the unique id
+    a phone page or form gave the record). A visit already in the store, by its record id or by the
+    same household, time and outcome, or twice in ``records``, is stored once: importing a file
+    again, or two officers' exports in any order, changes nothing. Returns how many were new."""
     stored = {tuple(map(str, r)) for r in db.execute("SELECT household_id, outcome, visited_at FROM visits")}
+    stored_ids = {str(r[0]) for r in db.execute("SELECT record_id FROM visits WHERE record_id IS NOT NULL")}
     stamp = now()
     new = []
+    has_ids = "record_id" in records.columns
     for r in records.itertuples(index=False):
         key = (str(r.household_id), str(r.outcome), str(r.visited_at))
-        if key not in stored:
-            stored.add(key)
-            new.append((r.household_id, r.outcome, r.visited_at, r.visitor, source, stamp))
-    db.executemany("INSERT INTO visits (household_id, outcome, visited_at, visitor, source, recorded_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?)", new)
+        record_id = getattr(r, "record_id", None) if has_ids else None
+        record_id = None if record_id is None or pd.isna(record_id) or not str(record_id).strip() else str(record_id)
+        if key in stored or (record_id is not None and record_id in stored_ids):
+            continue
+        stored.add(key)
+        if record_id is not None:
+            stored_ids.add(record_id)
+        new.append((r.household_id, r.outcome, r.visited_at, r.visitor, source, stamp, record_id))
+    db.executemany("INSERT INTO visits (household_id, outcome, visited_at, visitor, source, recorded_at, record_id) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)", new)
     return len(new)
 
 

@@ -1,23 +1,32 @@
-"""Visit records: outcomes typed in from the paper list or a filled visit-list CSV, checked
-row by row before anything is stored."""
+"""Visit records: outcomes typed in from the paper list, a filled visit-list CSV, the officer's
+page export or an ODK Collect / KoboToolbox CSV export, checked row by row before anything is stored.
+
+A record may carry a unique id (``record_id``; ODK's ``meta-instanceID`` or ``KEY``, Kobo's
+``_uuid``): the store keeps it, so the same export imported twice, or two officers' exports in
+any order, stores each visit once."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 from cocoon.catalogue import catalogue, languages
 from cocoon.errors import InputError
-from cocoon.inputs.rejects import Problems
+from cocoon.inputs.rejects import Problems, rejects_frame
 from cocoon.inputs.tables import RawTable, find_column, text_values
 from cocoon.store.outcomes import OUTCOMES
 
 ID_NAMES = ("household_id", "household", "hushalls_id", "hushall_id", "hushall", "id")
 OUTCOME_NAMES = ("outcome", "result", "utfall", "resultat")
-TIME_NAMES = ("time", "visited_at", "visit_time", "datetime", "date", "tid", "tidpunkt", "datum")
-VISITOR_NAMES = ("visitor", "officer_name", "besokare", "polis", "name")
+TIME_NAMES = ("time", "visited_at", "visit_time", "datetime", "date", "tid", "tidpunkt", "datum", "start", "end")
+"""The visit's time; in an ODK/Kobo export, ``start`` (the form opened at the door), else ``end``."""
+VISITOR_NAMES = ("visitor", "officer_name", "besokare", "polis", "name", "username", "deviceid")
+RECORD_NAMES = ("record_id", "meta-instanceID", "instanceID", "KEY", "_uuid", "uuid")
+"""A unique id per record: the officer's page writes ``record_id``; ODK Central ``meta-instanceID``
+and ``KEY``; KoboToolbox ``_uuid`` (or ``meta/instanceID``)."""
 MAX_ROWS_SHOWN = 20
 """At most this many bad rows are listed in the error."""
 
@@ -45,34 +54,48 @@ def parse_outcome(value: str) -> str | None:
     return outcome_aliases().get(_plain(str(value)))
 
 
+_WHEN = re.compile(r"(?:(\d{4}-\d{2}-\d{2})(?:[T ]\s*|\s+))?(\d{1,2})[:.](\d{2})(?::(\d{2}))?")
+"""A time typed by hand: "9:48", "09.48", "2026-05-04 9:48", with seconds or without."""
+
+
 def parse_time(value: str, default_date: dt.date | None = None) -> dt.datetime | None:
-    """"2026-05-04 14:30", "2026-05-04T14:30", "2026-05-04", or "14:30" on ``default_date``."""
+    """"2026-05-04 14:30", "2026-05-04T14:30", "2026-05-04", "2026-05-04 9:48", or "14:30" / "9:48"
+    on ``default_date``. A time with an offset (``2026-05-04T09:48:12+02:00``, as phones and ODK
+    write it) is taken on the phone's own clock, the local time at the door."""
     text = str(value).strip()
     if not text:
         return None
     try:
-        return dt.datetime.fromisoformat(text)
+        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
     except ValueError:
         pass
-    if default_date is not None:
-        try:
-            return dt.datetime.combine(default_date, dt.time.fromisoformat(text))
-        except ValueError:
-            return None
-    return None
+    match = _WHEN.fullmatch(text)
+    if match is None:
+        return None
+    day_text, hour, minute, second = match.groups()
+    try:
+        day = dt.date.fromisoformat(day_text) if day_text else default_date
+        clock = dt.time(int(hour), int(minute), int(second or 0))
+    except ValueError:
+        return None
+    return None if day is None else dt.datetime.combine(day, clock)
 
 
 @dataclass
 class VisitRecords:
     records: pd.DataFrame
-    """household_id, outcome, visited_at (ISO text), visitor, row."""
+    """household_id, outcome, visited_at (ISO text), visitor, record_id (None where not given), row."""
     blank: int
     """Rows with no outcome (not visited yet): skipped, not errors."""
+    rejects: pd.DataFrame | None = None
+    """With ``skip_bad_rows``: the rows that could not be read, with row, column and reason."""
 
 
-def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date | None = None) -> VisitRecords:
+def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date | None = None,
+                      skip_bad_rows: bool = False) -> VisitRecords:
     """Every row checked: a known household id, an outcome, a time. Any problem stops the
-    import with the rows listed, so nothing is half-imported."""
+    import with the rows listed (file, row and column), so nothing is half-imported; with
+    ``skip_bad_rows`` the good rows are kept and the bad ones returned as rejects."""
     frame = table.frame
     if len(frame) == 0:
         raise InputError("input.no_rows", file=table.name)
@@ -80,6 +103,7 @@ def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date
     outcome_c = find_column(table, given=None, candidates=OUTCOME_NAMES, option="outcome")
     time_c = find_column(table, given=None, candidates=TIME_NAMES, option="time")
     visitor_c = find_column(table, given=None, candidates=VISITOR_NAMES, option="visitor")
+    record_c = find_column(table, given=None, candidates=RECORD_NAMES, option="record_id")
     if id_c is None or outcome_c is None or time_c is None:
         missing = [name for name, c in (("household_id", id_c), ("outcome", outcome_c), ("time", time_c)) if c is None]
         raise InputError("visits.missing_columns", file=table.name, missing=", ".join(missing),
@@ -97,17 +121,21 @@ def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date
                  values=frame[outcome_c], codes=", ".join(OUTCOMES))
     problems.add(~blank & times.isna().to_numpy(), column=time_c, key="visits.bad_time", values=frame[time_c])
     bad = problems.records()
-    if bad:
+    if bad and not skip_bad_rows:
         shown = bad[:MAX_ROWS_SHOWN]
         raise InputError("visits.rejected", file=table.name, n=len(bad), shown=len(shown),
                          details=[(r["key"], r["params"]) for r in shown])
-    keep = ~blank
+    keep = ~blank & ~problems.bad
+    record_ids = (text_values(frame[record_c])[keep].to_numpy(dtype=object) if record_c
+                  else [None] * int(keep.sum()))
     records = pd.DataFrame({
         "household_id": ids[keep].to_numpy(dtype=object),
         "outcome": outcomes[keep].to_numpy(dtype=object),
         "visited_at": [t.isoformat(timespec="minutes") for t in times[keep]],
         "visitor": (text_values(frame[visitor_c])[keep].to_numpy(dtype=object) if visitor_c
                     else [None] * int(keep.sum())),
+        "record_id": record_ids,
         "row": [r for r, k in zip(table.rows, keep, strict=True) if k],
     })
-    return VisitRecords(records=records, blank=int(blank.sum()))
+    return VisitRecords(records=records, blank=int(blank.sum()),
+                        rejects=rejects_frame(table, bad) if skip_bad_rows else None)

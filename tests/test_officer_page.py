@@ -42,6 +42,7 @@ def pack(tmp_path, household_frame, burglary_frame):
     households.drop(columns=["x", "y"]).to_csv(h, index=False)
     burglaries.drop(columns=["x", "y"]).to_csv(b, index=False)
     store = tmp_path / "cocoon.sqlite"
+    assert run("ingest", b, "--store", store).exit_code == 0
 
     def plan(out: str, lang: str) -> Path:
         result = run("plan", "--burglaries", b, "--households", h, "--date", TODAY.isoformat(), "--out",

@@ -29,6 +29,7 @@ def planned(files, tmp_path):
     """A store with one plan made on 2026-05-04, and the ids of its first households."""
     b, h = files
     store = tmp_path / "cocoon.sqlite"
+    assert run("ingest", b, "--store", store).exit_code == 0
     result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p",
                  "--store", store, "--lang", "en")
     assert result.exit_code == 0, result.output
@@ -187,6 +188,7 @@ def test_xlsform_and_door_list_for_odk_and_kobo(files, tmp_path):
 
     b, h = files
     store, out = tmp_path / "cocoon.sqlite", tmp_path / "p"
+    assert run("ingest", b, "--store", store).exit_code == 0
     start = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100])))
     result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out,
                  "--officers", 2, "--hours", 1, "--start", start, "--xlsform", "--store", store, "--lang", "sv",

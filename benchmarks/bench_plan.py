@@ -1,12 +1,20 @@
-"""Benchmark: `cocoon plan` with 1,000,000 households and 2,000 active burglaries, and `cocoon demo`.
+"""Benchmark: the whole `cocoon plan` beside the plain GeoPandas pipeline for the same job, and `cocoon demo`.
 
-Run from the repository root:  python benchmarks/bench_plan.py [--households 1000000] [--burglaries 2000]
+Run from the repository root:
+    python benchmarks/bench_plan.py [--households 1000000] [--burglaries 2000] [--repeat 3]
 
-Targets (issue "The daily cocooning plan"): plan end to end <= 8 s and <= 2 GB peak memory
-(GeoParquet and GeoPackage households); demo <= 20 s. Beside our figures it measures a peer
-in the same run: the same neighbour search done the common GeoPandas way (buffers + sjoin).
-It also times the plan with a fitted model ([model] in --settings) and two years of older
-burglaries (3 x --burglaries) behind the active ones, which the model's history part reads.
+Sizes: a city region (1,000,000 households x 2,000 active burglaries, GeoParquet and GeoPackage,
+and with a fitted model and 6,000 older burglaries behind the active ones) and a police area
+(100,000 households x 100 burglaries). Targets: the city region <= 5 s and <= 2 GB (with the
+model <= 6 s), cocoon at least 3x faster than the peer; the police area <= 1.5 s; the demo, both
+areas, <= 10 s. Every figure is a whole command in a fresh process (start-up, imports, reading,
+writing), run ``--repeat`` times: the best is shown and the spread (slowest - best) beside it,
+as other work on the machine slows single runs down.
+
+The peer does the same job the plain GeoPandas way, also as a whole process: read the
+households and burglaries, buffer the burglaries by 500 m and sjoin the households, the
+distance to each burglary and the nearest per household, group the burglary ids per household,
+sort and write a CSV (`python benchmarks/bench_plan.py --peer HOUSEHOLDS BURGLARIES OUT`).
 """
 
 from __future__ import annotations
@@ -85,37 +93,60 @@ def peak_of(cmd: list[str]) -> tuple[float, float]:
     return float(seconds), float(mb)
 
 
-def peer_sjoin(households, burglaries) -> float:
-    """The common GeoPandas way: buffer every burglary, sjoin the households, aggregate."""
+def peer_pipeline(households_path: str, burglaries_path: str, out: str) -> None:
+    """The plain GeoPandas pipeline for the plan's job (see the module text)."""
     import geopandas as gpd
+    import pandas as pd
 
-    start = time.perf_counter()
-    b = gpd.GeoDataFrame(burglaries, geometry=gpd.points_from_xy(burglaries.lon, burglaries.lat), crs=4326).to_crs(3006)
-    zones = b.set_geometry(b.buffer(500))
-    joined = gpd.sjoin(households, zones[["id", "geometry"]], predicate="within")
-    joined.groupby(level=0)["id"].agg(";".join)
-    return time.perf_counter() - start
+    households = gpd.read_parquet(households_path) if households_path.endswith(".parquet") else \
+        gpd.read_file(households_path, engine="pyogrio")
+    table = pd.read_csv(burglaries_path, dtype={"id": str})
+    burglaries = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table.lon, table.lat), crs=4326).to_crs(
+        households.crs)
+    zones = burglaries[["id", "geometry"]].set_geometry(burglaries.buffer(500))
+    joined = gpd.sjoin(households, zones, predicate="within")
+    joined["distance_m"] = joined.geometry.distance(burglaries.geometry.iloc[joined["index_right"].to_numpy()],
+                                                    align=False)
+    visits = joined.groupby("household_id").agg(distance_m=("distance_m", "min"), burglary_ids=("id", ";".join),
+                                                 burglaries=("id", "size"), dwellings=("dwellings", "first"))
+    visits.sort_values(["burglaries", "distance_m"], ascending=[False, True]).to_csv(out)
 
 
-def ours_query(households, burglaries) -> float:
-    """The same neighbour search as cocoon plan does it (cocoon.risk.ranking.zone_pairs)."""
-    import geopandas as gpd
+def timed(repeat: int, command: list[str]) -> tuple[float, float, float]:
+    """Best seconds, spread (slowest - best) and the largest peak memory (MB) of ``repeat`` runs."""
+    runs = [peak_of(command) for _ in range(repeat)]
+    seconds = [r[0] for r in runs]
+    return min(seconds), max(seconds) - min(seconds), max(r[1] for r in runs)
 
-    from cocoon.risk.ranking import zone_pairs
 
-    start = time.perf_counter()
-    b = gpd.GeoDataFrame(burglaries, geometry=gpd.points_from_xy(burglaries.lon, burglaries.lat), crs=4326).to_crs(3006)
-    zone_pairs(households.geometry.x.to_numpy(), households.geometry.y.to_numpy(), b.geometry.x.to_numpy(),
-               b.geometry.y.to_numpy(), radius_m=500, k=8)
-    return time.perf_counter() - start
+def listed(visits: Path) -> int:
+    with open(visits, encoding="utf-8") as lines:
+        return sum(1 for _ in lines) - 1
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--burglaries", type=int, default=2_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--peer", nargs=3, metavar=("HOUSEHOLDS", "BURGLARIES", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.peer:
+        peer_pipeline(*args.peer)
+        return
     cocoon = [sys.executable, "-m", "cocoon"]
+    peer = [sys.executable, str(Path(__file__).resolve()), "--peer"]
+    rows = []
+
+    def row(name: str, command: list[str], target: str, note=lambda: "") -> float:
+        best, spread, mb = timed(args.repeat, command)
+        rows.append((name, best, spread, mb, note(), target))
+        return best
+
+    def plan(burglaries: Path, households: Path, out: Path, *extra: str) -> list[str]:
+        return [*cocoon, "plan", "--burglaries", str(burglaries), "--households", str(households), "--date",
+                PLAN_DATE.isoformat(), "--out", str(out), "--lang", "en", "--overwrite", *extra]
+
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         t = time.perf_counter()
@@ -124,43 +155,45 @@ def main() -> None:
         households.to_parquet(tmp / "households.parquet")
         households.to_file(tmp / "households.gpkg", engine="pyogrio")
         burglaries.to_csv(tmp / "burglaries.csv", index=False)
-        made = time.perf_counter() - t
-        print(f"made {args.households:,} households and {args.burglaries:,} burglaries in {made:.1f} s")
-
-        rows = []
-        for kind in ("parquet", "gpkg"):
-            out = tmp / f"plan-{kind}"
-            seconds, mb = peak_of([*cocoon, "plan", "--burglaries", str(tmp / "burglaries.csv"), "--households",
-                                   str(tmp / f"households.{kind}"), "--date", PLAN_DATE.isoformat(), "--out", str(out),
-                                   "--lang", "en"])
-            with open(out / "visits.csv", encoding="utf-8") as visits:
-                listed = sum(1 for _ in visits) - 1
-            rows.append((f"cocoon plan ({kind})", seconds, mb, f"{listed:,} households listed", "<= 8 s, <= 2048 MB"))
+        police = make_households(100_000, seed=4)
+        make_burglaries(police, 100, seed=5).to_csv(tmp / "police-burglaries.csv", index=False)
+        police.to_parquet(tmp / "police-households.parquet")
         history = make_burglaries(households, 3 * args.burglaries, seed=3, ages=(57, 730), prefix="H")
         import pandas as pd
 
         pd.concat([burglaries, history]).to_csv(tmp / "burglaries-with-history.csv", index=False)
         model_settings(tmp / "model.toml")
-        out = tmp / "plan-model"
-        seconds, mb = peak_of([*cocoon, "plan", "--burglaries", str(tmp / "burglaries-with-history.csv"),
-                               "--households", str(tmp / "households.parquet"), "--date", PLAN_DATE.isoformat(),
-                               "--out", str(out), "--settings", str(tmp / "model.toml"), "--lang", "en"])
-        with open(out / "visits.csv", encoding="utf-8") as visits:
-            listed = sum(1 for _ in visits) - 1
-        rows.append(("cocoon plan (parquet, fitted model)", seconds, mb,
-                     f"{listed:,} households listed, {3 * args.burglaries:,} older burglaries", "<= 8 s, <= 2048 MB"))
-        q_ours = ours_query(households, burglaries)
-        q_peer = peer_sjoin(households, burglaries)
-        seconds, mb = peak_of([*cocoon, "demo", "--out", str(tmp / "demo"), "--lang", "en"])
-        rows.append(("cocoon demo (both areas)", seconds, mb, "", "<= 20 s"))
+        print(f"made {args.households:,} + 100,000 households and their burglaries in {time.perf_counter() - t:.1f} s")
 
-        print(f"\n{'what':34} {'seconds':>8} {'peak MB':>8}  note / target")
-        for name, s, m, note, target in rows:
-            print(f"{name:34} {s:8.2f} {m:8.0f}  {note} {target}")
-        print(f"\nneighbour query, {args.households:,} households x {args.burglaries:,} zones of 500 m:")
-        print(f"  cocoon (KD-tree)            {q_ours:6.2f} s")
-        print(f"  peer (GeoPandas buffer+sjoin) {q_peer:6.2f} s   -> cocoon is {q_peer / q_ours:.1f}x faster")
-        print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        ratios = []
+        for kind in ("parquet", "gpkg"):
+            ours = row(f"cocoon plan ({kind})", plan(tmp / "burglaries.csv", tmp / f"households.{kind}",
+                                                     tmp / f"plan-{kind}"), "<= 5 s, <= 2048 MB",
+                       lambda kind=kind: f"{listed(tmp / f'plan-{kind}' / 'visits.csv'):,} listed")
+            theirs = row(f"  peer: GeoPandas pipeline ({kind})",
+                         [*peer, str(tmp / f"households.{kind}"), str(tmp / "burglaries.csv"), str(tmp / "peer.csv")],
+                         "", lambda: f"{listed(tmp / 'peer.csv'):,} listed")
+            ratios.append((kind, theirs / ours))
+        row("cocoon plan (parquet, fitted model)", plan(tmp / "burglaries-with-history.csv", tmp / "households.parquet",
+                                                        tmp / "plan-model", "--settings", str(tmp / "model.toml")),
+            "<= 6 s", lambda: f"{3 * args.burglaries:,} older burglaries")
+        ours = row("cocoon plan, police area", plan(tmp / "police-burglaries.csv", tmp / "police-households.parquet",
+                                                   tmp / "plan-police"), "<= 1.5 s",
+                   lambda: f"100,000 households x 100: {listed(tmp / 'plan-police' / 'visits.csv'):,} listed")
+        theirs = row("  peer: GeoPandas pipeline, police area",
+                     [*peer, str(tmp / "police-households.parquet"), str(tmp / "police-burglaries.csv"),
+                      str(tmp / "peer.csv")], "")
+        ratios.append(("police area", theirs / ours))
+        row("cocoon demo (both areas)", [*cocoon, "demo", "--out", str(tmp / "demo"), "--lang", "en", "--overwrite"],
+            "<= 10 s")
+
+        print(f"\n{'what':40} {'best s':>7} {'spread':>7} {'peak MB':>8}  note / target")
+        for name, best, spread, mb, note, target in rows:
+            print(f"{name:40} {best:7.2f} {spread:7.2f} {mb:8.0f}  {note}{'; ' if note and target else ''}{target}")
+        print()
+        for kind, ratio in ratios:
+            print(f"GeoPandas pipeline / cocoon plan ({kind}): {ratio:.1f} (target >= 3)")
+        print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.repeat} runs each")
 
 
 if __name__ == "__main__":

@@ -63,13 +63,13 @@ def model_pairs(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, reach_m: float
 
     found = cKDTree(np.column_stack([x, y])).query_pairs(r=reach_m, output_type="ndarray")
     a, b = found[:, 0], found[:, 1]
-    swap = day[a] > day[b]
-    source, target = np.where(swap, b, a), np.where(swap, a, b)
-    age = day[target] - day[source]
-    keep = (age >= 1) & (age <= memory_days)
-    source, target = source[keep], target[keep]
+    gap = day[b] - day[a]
+    keep = (gap != 0) & (np.abs(gap) <= memory_days)
+    a, b, gap = a[keep], b[keep], gap[keep]
+    b_later = gap > 0
+    source, target = np.where(b_later, a, b), np.where(b_later, b, a)
     return Pairs(source=source, target=target, distance=np.hypot(x[source] - x[target], y[source] - y[target]),
-                 age=age[keep])
+                 age=np.abs(gap))
 
 
 @dataclass
@@ -165,21 +165,41 @@ def prior_weights(ranking: RankingSettings, zones: ZoneSettings, distance_m: np.
 
 def _inside_fractions(grid: Grid, distance_m: np.ndarray, home: np.ndarray) -> np.ndarray:
     """For each point (by its cell), the share of each ring that lies in the study area."""
-    from scipy.signal import fftconvolve
-
     offsets, shares = ring_shares(grid, distance_m)
     m = int(np.ceil(distance_m[-1] / grid.cell)) + 1
     row, col = np.divmod(offsets + m * grid.nx + m, grid.nx)  # (row, col) in a window around the cell
     inside = grid.inside.reshape(grid.ny, grid.nx).astype(float)
     result = np.zeros((len(home), len(distance_m)))
     on_grid = (home >= 0) & (home < grid.size)
+    convolve = _SameConvolution(inside, (2 * m + 1, 2 * m + 1))
     for k in range(len(distance_m)):
         window = np.zeros((2 * m + 1, 2 * m + 1))
         window[row, col] = shares[k]
         # share inside around each cell = sum over offsets of share(offset) x inside(cell + offset)
-        frac = fftconvolve(inside, window[::-1, ::-1], mode="same").ravel()
+        frac = convolve(window[::-1, ::-1]).ravel()
         result[on_grid, k] = np.clip(frac[home[on_grid]], 0.0, 1.0)
     return result
+
+
+class _SameConvolution:
+    """``scipy.signal.fftconvolve(image, window, mode="same")`` for many windows of one size over
+    one image, the image transformed once (the same transforms, so the same numbers; scipy.fft
+    alone, as scipy.signal takes long to import)."""
+
+    def __init__(self, image: np.ndarray, window_shape: tuple[int, int]) -> None:
+        from scipy import fft
+
+        self.fft = fft
+        self.image_shape = image.shape
+        self.full = [a + b - 1 for a, b in zip(image.shape, window_shape, strict=True)]
+        self.fast = [fft.next_fast_len(n, True) for n in self.full]
+        self.image = fft.rfftn(image, self.fast, axes=[0, 1])
+
+    def __call__(self, window: np.ndarray) -> np.ndarray:
+        spectrum = self.image * self.fft.rfftn(window, self.fast, axes=[0, 1])
+        full = self.fft.irfftn(spectrum, self.fast, axes=[0, 1])[: self.full[0], : self.full[1]]
+        start = [(f - n) // 2 for f, n in zip(self.full, self.image_shape, strict=True)]
+        return full[start[0]: start[0] + self.image_shape[0], start[1]: start[1] + self.image_shape[1]].copy()
 
 
 def fit_model(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, last_day: int,
@@ -251,13 +271,15 @@ def _features(pairs: Pairs, is_target: np.ndarray, targets: np.ndarray, dist: np
     the weight (one column per (distance band, time band))."""
     use = is_target[pairs.target] & (pairs.distance <= dist[-1]) & (pairs.age <= bands_t[-1])
     k = np.searchsorted(dist, pairs.distance[use], side="left")
-    j = np.searchsorted(bands_t, pairs.age[use], side="left")
+    band_of_age = np.searchsorted(bands_t, np.arange(int(bands_t[-1]) + 1), side="left")
+    j = band_of_age[pairs.age[use]]
     rings = np.diff(np.concatenate([[0.0], np.pi * dist ** 2]))
     lengths = np.diff(np.concatenate([[0], bands_t])).astype(float)
-    row = np.searchsorted(targets, pairs.target[use])
+    row = (np.cumsum(is_target) - 1)[pairs.target[use]]  # the target's place among the fitted burglaries
     n_params = len(dist) * len(bands_t)
     column = k * len(bands_t) + j
-    return np.bincount(row * n_params + column, weights=1.0 / (rings[k] * lengths[j]),
+    per_unit = 1.0 / (rings[:, None] * lengths[None, :])
+    return np.bincount(row * n_params + column, weights=per_unit.ravel()[column],
                        minlength=len(targets) * n_params).reshape(len(targets), n_params)
 
 
@@ -284,12 +306,17 @@ def _exposure(x: np.ndarray, y: np.ndarray, day: np.ndarray, area: shapely.Geome
 def _em(features: np.ndarray, exposure: np.ndarray, per_day: float, nb: int,
         start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int, float]:
     """Maximum likelihood by EM (the first ``nb`` parameters are the background's): (parameters,
-    burglaries attributed to each, iterations, log-likelihood)."""
+    burglaries attributed to each, iterations, log-likelihood).
+
+    Each burglary's shares are summed over its non-zero features only (most are 0), row by row
+    as a sum over the whole table would be, so the numbers are the same."""
     n_bands = features.shape[1] - nb
     bands = np.full(n_bands, 0.1 / n_bands)
     if start is not None and start.size == n_bands:
         bands = np.maximum(start.ravel(), 1e-6 / n_bands)  # a band at 0 could never come back
     theta = np.concatenate([np.full(nb, per_day / 2), bands])
+    row, column = np.nonzero(features)  # row by row
+    value = features[row, column]
     previous = -np.inf
     log_likelihood = -np.inf
     expected = np.zeros(len(theta))
@@ -298,7 +325,7 @@ def _em(features: np.ndarray, exposure: np.ndarray, per_day: float, nb: int,
         iterations += 1
         rate = features @ theta
         log_likelihood = float(np.log(rate).sum() - exposure @ theta)
-        expected = theta * (features / rate[:, None]).sum(axis=0)
+        expected = theta * np.bincount(column, weights=value / rate[row], minlength=len(theta))
         with np.errstate(divide="ignore", invalid="ignore"):
             theta = np.where(exposure > 0, expected / exposure, 0.0)
         if abs(log_likelihood - previous) < TOLERANCE * max(1.0, abs(log_likelihood)):

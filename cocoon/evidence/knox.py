@@ -163,7 +163,7 @@ def _distances(x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray, metri
 
 def _spatial_bands(x: np.ndarray, y: np.ndarray, sds: tuple[float, ...], metric: str, closed: str,
                    nrc: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs (i sorted) within the largest finite spatial break and their spatial row.
+    """Pairs (i < j, in no particular order) within the largest finite spatial break and their spatial row.
 
     With an ``inf`` last break the ``inf`` row is not enumerated (it comes from totals); its
     index holds instead the pairs closer than the first break, which the totals include too.
@@ -178,7 +178,6 @@ def _spatial_bands(x: np.ndarray, y: np.ndarray, sds: tuple[float, ...], metric:
     pairs = tree.query_pairs(r=reach * (1 + 1e-9) + (0.5 if nrc else 0.0), p=2 if metric == "euclidean" else 1,
                              output_type="ndarray")
     pairs.sort(axis=1)
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     i, j = pairs[:, 0], pairs[:, 1]
     d = _distances(x, y, i, j, metric)
     breaks = np.array(sds, dtype=d.dtype)
@@ -217,41 +216,65 @@ def _pairs_per_band(t: np.ndarray, tds: tuple[float, ...], closed: str) -> np.nd
 
 
 class _Counter:
-    """Counts the pairs of the enumerated set per cell, for any assignment of times."""
+    """Counts the pairs of the enumerated set per cell, for any assignment of times.
+
+    The pairs are grouped by spatial row. With whole-day times, each band's count is a
+    difference of two counts of pairs less than a whole number of days apart (a fast
+    comparison); other times go through :func:`band_of`.
+    """
 
     def __init__(self, i: np.ndarray, j: np.ndarray, s_band: np.ndarray, t: np.ndarray, tds: tuple[float, ...],
                  closed: str, n_s: int, n_t: int) -> None:
         self.n_s, self.n_t = n_s, n_t
-        self.width = n_t + 1  # the last column collects pairs outside every temporal band
         self.integer = bool(np.all(t == np.round(t)))
-        self.j = j.astype(np.int32)
-        self.repeats = np.bincount(i, minlength=len(t))
         self.tds, self.closed = np.array(tds), closed
-        cells = n_s * self.width
-        code_type = np.int16 if cells < 2**15 else np.int32
-        self.offset = (s_band * self.width).astype(code_type)
+        self.rows: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for row in range(n_s):
+            members = np.flatnonzero(s_band == row)
+            if len(members):  # indices as intp: gathering with them is the fastest
+                self.rows.append((row, i[members].astype(np.intp), j[members].astype(np.intp)))
         if self.integer:
             self.origin = float(t.min())
             span = int(t.max() - self.origin)
             self.time_type = np.int16 if span < 2**15 else np.int32
-            lut = band_of(np.arange(span + 1, dtype=float), self.tds, closed)
-            self.lut = np.where(lut < 0, n_t, lut).astype(code_type)
+            self.bounds = [self._below(k, span) for k in range(n_t)]
+
+    def _below(self, k: int, span: int) -> tuple[int | None, int | None]:
+        """(lower, upper) of temporal band k as "gap < whole number" (None: every pair);
+        a band's count is #(gap < upper) - #(gap < lower)."""
+
+        def limit(value: float, inclusive: bool) -> int | None:
+            if math.isinf(value):
+                return None
+            bound = math.floor(value) + 1 if inclusive else math.ceil(value)
+            return None if bound > span else bound
+
+        lo, hi = float(self.tds[k]), float(self.tds[k + 1])
+        if self.closed == "left":  # [lo, hi)
+            return limit(lo, False), limit(hi, False)
+        return limit(lo, k > 0), limit(hi, True)  # (lo, hi], the first band [lo, hi]
 
     def times(self, t: np.ndarray) -> np.ndarray:
         return (t - self.origin).astype(self.time_type) if self.integer else t
 
     def count(self, times: np.ndarray) -> np.ndarray:
-        gap = np.repeat(times, self.repeats)
-        gap -= times[self.j]
-        np.abs(gap, out=gap)
-        if self.integer:
-            code = self.lut[gap]
-        else:
-            band = band_of(gap, self.tds, self.closed)
-            code = np.where(band < 0, self.n_t, band).astype(self.offset.dtype)
-        code += self.offset
-        counts = np.bincount(code, minlength=self.n_s * self.width).reshape(self.n_s, self.width)
-        return counts[:, : self.n_t]
+        counts = np.zeros((self.n_s, self.n_t), dtype=np.int64)
+        for row, i, j in self.rows:
+            gap = np.take(times, i)
+            gap -= np.take(times, j)
+            np.abs(gap, out=gap)
+            if not self.integer:
+                band = band_of(gap, self.tds, self.closed)
+                counts[row] = np.bincount(band[band >= 0], minlength=self.n_t)
+                continue
+            below: dict[int | None, int] = {None: len(j)}
+            for k in range(self.n_t):
+                lo, hi = self.bounds[k]
+                for bound in (lo, hi):
+                    if bound is not None and bound not in below:
+                        below[bound] = int(np.count_nonzero(gap < bound)) if bound > 0 else 0
+                counts[row, k] = below[hi] - below[lo]
+        return counts
 
 
 def default_workers() -> int:

@@ -318,12 +318,36 @@ def write_csv(frame: pd.DataFrame, path: Path, *, dialect: str = "plain") -> Pat
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    ready = _csv_ready(rounded(frame))
     if dialect == "excel-sv":
-        return write_bytes(path, excel_sv(ready))
-    table = pa.Table.from_pandas(ready, preserve_index=False)
+        return write_bytes(path, excel_sv(_csv_ready(rounded(frame))))
+    ready = rounded(frame)
+    names = [str(name) for name in ready.columns]
+    columns = []
+    for k in range(ready.shape[1]):
+        column = ready.iloc[:, k]
+        cells = _text_cells(column) if column.dtype == object or pd.api.types.is_string_dtype(column.dtype) else None
+        if cells is None:  # numbers, categories, or text with other objects mixed in
+            cells = pa.Table.from_pandas(_csv_ready(pd.DataFrame({names[k]: column})), preserve_index=False).column(0)
+        columns.append(cells)
+    table = pa.Table.from_arrays(columns, names=names)
     return _atomic(path, lambda temporary: pacsv.write_csv(
         table, temporary, write_options=pacsv.WriteOptions(quoting_style="needed")))
+
+
+def _text_cells(column: pd.Series) -> Any:
+    """A column of text (missing cells empty) straight to Arrow, formulas neutralised as by
+    :func:`neutralise`; None when it holds anything but text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        cells = pa.array(column.to_numpy(dtype=object), type=pa.string(), mask=pd.isna(column).to_numpy())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
+    formula = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(cells, 0, 1), value_set=pa.array(FORMULA_START)), False)
+    if not pc.any(formula).as_py():
+        return cells
+    return pc.if_else(formula, pc.binary_join_element_wise(pa.scalar("'"), cells, ""), cells)
 
 
 def neutralise(values: pd.Series) -> pd.Series:

@@ -165,23 +165,41 @@ def test_public_map_generalisation_by_hand():
     from cocoon.geo.privacy import NearestRule, generalise
 
     # Distance only (k = 0). (10, 10) and (240, 240) share the cell centred on (125, 125), 163 m from
-    # both: one point. (610, 100) is 29 m from its cell's centre (625, 125), closer than 60 m; the nearest
-    # candidate 60 m or more from every victim is (625, 0), 101 m away ((500, 125) is 113 m away).
+    # both: one point. (610, 100) is 29 m from its cell's centre (625, 125), closer than 60 m. The
+    # candidates nearest the centre are the four edge midpoints, 125 m from it, and all are 60 m or more
+    # from every victim ((625, 0) is 101 m from (610, 100), (500, 125) 113 m); the first of them in the
+    # fixed order (west before south, north, east) is (500, 125), wherever in the cell the home is.
     victims = np.array([[10.0, 10.0], [240.0, 240.0], [610.0, 100.0]])
     rule = NearestRule(homes=victims, is_victim=np.ones(3, dtype=bool), k=0, min_distance=60.0)
     moved, placed = generalise(victims, rule, cell=250.0)
-    np.testing.assert_array_equal(moved, [[125.0, 125.0], [125.0, 125.0], [625.0, 0.0]])
+    np.testing.assert_array_equal(moved, [[125.0, 125.0], [125.0, 125.0], [500.0, 125.0]])
     assert placed.tolist() == [True, True, True]
     # Nearest home (k = 1). (810, 50)'s cell centre (875, 125) is 99 m from it, but that victim's home is
     # the home nearest to the centre (the other home, at (1000, 250), is 177 m away). Of the candidates
     # around the centre, those whose nearest home is not a victim's are (875, 250), (1000, 125) and
-    # (1000, 250); the nearest of them to (810, 50) is (1000, 125): √(190² + 75²) = 204 m
-    # (against 210 m and 276 m).
+    # (1000, 250); nearest the centre are (875, 250) and (1000, 125), both 125 m; (875, 250), north,
+    # comes before east.
     homes = np.array([[810.0, 50.0], [1000.0, 250.0]])
     rule = NearestRule(homes=homes, is_victim=np.array([True, False]), k=1, min_distance=60.0)
     moved, placed = generalise(homes[:1], rule, cell=250.0)
-    np.testing.assert_array_equal(moved, [[1000.0, 125.0]])
+    np.testing.assert_array_equal(moved, [[875.0, 250.0]])
     assert placed.tolist() == [True]
+
+
+def test_the_published_point_does_not_tell_where_in_its_cell_the_home_is():
+    """Homes anywhere in a cell whose centre breaks the rule are published at one and the same
+    place: the candidate chosen never leans towards the home (it used to be the one nearest to it)."""
+    from cocoon.geo.privacy import NearestRule, generalise
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        home = rng.uniform(300, 450, 2)  # in the cell [250, 500) x [250, 500), near its centre (375, 375)
+        if np.hypot(*(home - 375.0)) >= 60:
+            continue
+        rule = NearestRule(homes=home[None, :], is_victim=np.array([True]), k=0, min_distance=60.0)
+        moved, placed = generalise(home[None, :], rule, cell=250.0)
+        assert placed.tolist() == [True]
+        np.testing.assert_array_equal(moved, [[250.0, 375.0]])  # always the west edge's midpoint
 
 
 # --- in a real browser -------------------------------------------------------------------------

@@ -5,9 +5,12 @@ place where a sign goes up, must not have a victim's home among the ``k`` househ
 it (``k`` = 8 by default), and must be at least ``min_distance`` from every victim's home.
 
 :func:`generalise` moves points to the centre of their grid cell (``cell`` metres; points in the
-same cell become one point). Where the centre breaks the rule, the nearest candidate that keeps
-it among the cell's corners and the centres of the surrounding cells (up to ``max_rings`` cells
-away) is used instead; where none does, the point is left out and the caller says so.
+same cell become one point). Where the centre breaks the rule, the candidate nearest the centre
+that keeps it, among the cell's corners and the centres of the surrounding cells (up to
+``max_rings`` cells away), is used instead; where none does, the point is left out and the caller
+says so. The choice depends on the cell and the rule only, never on where in the cell the point
+was: two burglaries in the same cell are published at the same place, so the published point
+tells nothing of the direction from the cell's centre to the home.
 """
 
 from __future__ import annotations
@@ -66,5 +69,6 @@ def generalise(points: np.ndarray, rule: NearestRule, *, cell: float = 250.0,
         if len(ok) == 0:
             placed[i] = False
             continue
-        result[i] = candidates[ok[np.argmin(np.hypot(*(candidates[ok] - points[i]).T))]]
+        # offsets run ring by ring outwards; within a ring, the nearest to the centre, first in order
+        result[i] = candidates[ok[np.argmin(np.hypot(*offsets[ok].T))]]
     return result, placed

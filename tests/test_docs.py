@@ -1,4 +1,5 @@
-"""The README documents every command and every option, and its Quickstart is what CI runs."""
+"""README and docs/ document every command and every option, the generated reference is up to date,
+every relative link resolves, and the README's Quickstart is what CI runs."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cocoon.cli import main
+from cocoon.cli import main, reference
 
 ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-
-
-SHARED_OPTIONS = "## Options shared by several commands"
-"""The heading of the table of options that several commands take."""
+PAGES = {path: path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]}
+"""README.md and every page of docs/, by path."""
+GENERATED = {DOCS / "commands.md", DOCS / "settings.md"}
+"""The pages written by ``python -m cocoon.cli.reference``."""
+WRITTEN = {path: page for path, page in PAGES.items() if path not in GENERATED}
+"""The pages written by hand, which explain what the options do."""
+COMMANDS_PAGE = PAGES[DOCS / "commands.md"]
+SHARED_OPTIONS = DOCS / "options.md"
+"""The page whose table lists the options that several commands take."""
 CODE_BLOCK = re.compile(r"```.*?```", re.S)
 
 
@@ -39,6 +46,21 @@ def quickstart_commands() -> list[str]:
 def test_every_command_is_documented_in_the_readme():
     missing = [name for name in all_commands(main) if f"`{name}" not in README and f"{name} " not in README]
     assert not missing, f"commands missing from README.md: {missing}"
+
+
+def command_sections() -> dict[str, str]:
+    """docs/commands.md's sections, by the command they are headed with ("cocoon signs up")."""
+    parts = re.split(r"^## ", COMMANDS_PAGE, flags=re.M)[1:]
+    return {part.splitlines()[0].strip(): part for part in parts}
+
+
+def test_every_command_and_subcommand_has_its_help_in_the_commands_page():
+    sections = command_sections()
+    missing = [name for name in ["cocoon", *all_commands(main)] if name not in sections]
+    assert not missing, f"docs/commands.md has no section for: {missing}"
+    for name, command in {"cocoon": main, **runnable_commands()}.items():
+        absent = [flag for flag in option_flags(command) if not has_flag(sections[name], flag)]
+        assert not absent, f"docs/commands.md does not show {absent} under {name}"
 
 
 def test_quickstart_has_exactly_two_commands():
@@ -89,13 +111,18 @@ def named_commands(text: str) -> set[str]:
 
 
 def sections() -> list[tuple[str, str]]:
-    """The README's level-2 sections (each with its subsections) as (heading, text)."""
-    parts = re.split(r"^(?=## )", README, flags=re.M)
-    return [(part.splitlines()[0], part) for part in parts if part.startswith("## ")]
+    """The level-2 sections (each with its subsections) of the pages written by hand, as (heading, text);
+    a page's title (its level-1 heading) heads the text before its first level-2 section."""
+    found = []
+    for page in WRITTEN.values():
+        for part in re.split(r"^(?=## )", page, flags=re.M):
+            if part.startswith("## ") or part.startswith("# "):
+                found.append((part.splitlines()[0], part))
+    return found
 
 
 def readme_text_for(command: str) -> str:
-    """What the README says about one command, without its examples (code blocks).
+    """What README and docs/ say about one command, without its examples (code blocks).
 
     A section belongs to the commands its heading names; a section whose heading names no
     command belongs to every command it uses (``cocoon plan ... --maps``).
@@ -110,8 +137,7 @@ def readme_text_for(command: str) -> str:
 
 def shared_options() -> dict[str, set[str]]:
     """The shared options table: each flag and the commands its row names ("cocoon" is the program itself)."""
-    assert f"\n{SHARED_OPTIONS}\n" in README, f"README.md has no section {SHARED_OPTIONS!r}"
-    section = README.split(f"\n{SHARED_OPTIONS}\n", 1)[1].split("\n## ", 1)[0]
+    section = PAGES[SHARED_OPTIONS]
     table: dict[str, set[str]] = {}
     for row in section.splitlines():
         if not row.startswith("| `"):
@@ -130,31 +156,108 @@ def shared_options() -> dict[str, set[str]]:
     return table
 
 
-def test_every_option_is_documented_in_the_readme():
-    """Each flag that --help shows appears in the README's text for its command or in the shared table."""
+def test_every_option_is_explained_in_readme_or_docs():
+    """Each flag that --help shows appears in the hand-written text for its command or in the shared table."""
     shared = shared_options()
     missing = [f"cocoon {flag}" for flag in option_flags(main) if "cocoon" not in shared.get(flag, set())]
     for name, command in runnable_commands().items():
         text = readme_text_for(name)
-        assert text, f"README.md has no section about {name}"
+        assert text, f"README.md and docs/ have no section about {name}"
         missing += [f"{name} {flag}" for flag in option_flags(command)
                     if not has_flag(text, flag) and name not in shared.get(flag, set())]
-    assert not missing, f"options missing from README.md: {missing}"
+    assert not missing, f"options explained nowhere in README.md or docs/: {missing}"
 
 
 def test_the_shared_options_table_names_real_options_of_real_commands():
     commands = {"cocoon": main, **runnable_commands()}
     wrong = [f"{name} {flag}" for flag, names in shared_options().items() for name in sorted(names)
              if name not in commands or flag not in option_flags(commands[name])]
-    assert not wrong, f"the shared options table of README.md lists options these commands do not have: {wrong}"
+    assert not wrong, f"the shared options table of docs/options.md lists options these commands do not have: {wrong}"
 
 
-def test_every_option_the_readme_names_exists():
+def test_every_option_readme_and_docs_name_exists():
     known = {"--help", *option_flags(main)}
     for command in runnable_commands().values():
         known.update(option_flags(command))
-    stale = sorted(set(re.findall(r"(?<![\w-])--[a-z][\w-]*", README)) - known)
-    assert not stale, f"README.md names options that no command has: {stale}"
+    stale = {f"{path.relative_to(ROOT)}: {flag}" for path, page in PAGES.items()
+             for flag in re.findall(r"(?<![\w-])--[a-z][\w-]*", page) if flag not in known}
+    assert not stale, f"README.md and docs/ name options that no command has: {sorted(stale)}"
+
+
+def test_the_generated_reference_is_up_to_date():
+    stale = [str(path.relative_to(ROOT)) for path in reference.stale(DOCS)]
+    assert not stale, f"{stale} out of date with the code: run `{reference.COMMAND}` from the repository root"
+
+
+def test_the_reference_check_finds_a_stale_page(tmp_path):
+    assert reference.run([str(tmp_path)]) == 0
+    assert reference.run(["--check", str(tmp_path)]) == 0
+    page = tmp_path / "settings.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("| `radius_m` | `500.0` |", "| `radius_m` | `400.0` |"),
+                    encoding="utf-8")
+    assert reference.stale(tmp_path) == [page]
+    assert reference.run(["--check", str(tmp_path)]) == 1
+    (tmp_path / "commands.md").unlink()
+    assert len(reference.stale(tmp_path)) == 2
+
+
+def test_the_reference_does_not_follow_the_users_language(monkeypatch):
+    monkeypatch.setenv("COCOON_LANG", "sv")
+    assert not reference.stale(DOCS)
+
+
+def test_the_commands_page_shows_what_help_prints():
+    for words in [(), ("plan",), ("visits", "import")]:
+        printed = CliRunner(env={"COCOON_LANG": "en"}).invoke(
+            main, [*words, "--help"], prog_name="cocoon", terminal_width=reference.WIDTH).output
+        assert reference.help_text(words) + "\n" == printed
+
+
+def test_the_settings_page_gives_every_setting_its_default_and_meaning():
+    from cocoon.settings import SECTIONS, Settings
+
+    page = PAGES[DOCS / "settings.md"]
+    for section, cls in SECTIONS.items():
+        assert f"\n## [{section}]\n" in page
+        for name in cls.__dataclass_fields__:
+            row = re.search(rf"^\| `{name}` \| (.+?) \| (.+?) \|$", page.split(f"## [{section}]")[1], re.M)
+            assert row, f"docs/settings.md has no row for {section}.{name}"
+    assert "| `high_days` | `14` |" in page and f"`{Settings().zones.radius_m}`" in page
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors(page: str) -> set[str]:
+    return {github_anchor(line.lstrip("#")) for line in CODE_BLOCK.sub("", page).splitlines()
+            if re.match(r"#{1,6} ", line)}
+
+
+def test_every_relative_link_resolves():
+    broken = []
+    for path, page in PAGES.items():
+        for target in re.findall(r"\[[^\]]*\]\(([^)\s]+)\)", CODE_BLOCK.sub("", page)):
+            if re.match(r"[a-z]+:", target):
+                continue
+            file, _, anchor = target.partition("#")
+            linked = (path.parent / file).resolve() if file else path
+            if not linked.exists():
+                broken.append(f"{path.relative_to(ROOT)}: {target} (no such file)")
+            elif anchor and linked.suffix == ".md" and anchor not in anchors(linked.read_text(encoding="utf-8")):
+                broken.append(f"{path.relative_to(ROOT)}: {target} (no such heading)")
+    assert not broken, f"links that lead nowhere: {broken}"
+
+
+def test_the_link_check_sees_a_broken_link():
+    assert "how-households-are-ranked" in anchors(PAGES[DOCS / "methods.md"])
+    assert github_anchor("Did cocooning work here? `cocoon evaluate`") == "did-cocooning-work-here-cocoon-evaluate"
+    assert "no-such-heading" not in anchors(README)
+
+
+def test_the_readme_stays_short():
+    assert len(README.splitlines()) <= 250, "README.md is what an analyst reads first: keep it under 250 lines"
 
 
 @pytest.mark.parametrize("args", [("plan", "--help", "--lang", "sv"), ("plan", "--lang", "sv", "--help"),

@@ -91,3 +91,20 @@ def test_the_readme_layout_matches_the_tree():
         for module in (PACKAGE / stage).glob("*.py"):
             if module.name != "__init__.py":
                 assert module.stem in section, f"docs/developers.md does not mention {stage}/{module.name}"
+
+
+def test_every_data_file_of_the_package_is_installed():
+    """A file the code reads from the package (a template, a script, a catalogue) that pyproject's
+    package-data does not name is missing from an installed cocoon, though the tests from the
+    source folder pass."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["cocoon"]
+    package = root / "cocoon"
+    data = [p.relative_to(package).as_posix() for p in package.rglob("*")
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    missing = [name for name in data if not any(fnmatch.fnmatch(name, pattern) for pattern in patterns)]
+    assert not missing, f"not in [tool.setuptools.package-data] of pyproject.toml: {missing}"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,12 @@ if TYPE_CHECKING:
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb"}
 PARQUET_SUFFIXES = {".parquet", ".geoparquet", ".pq"}
+MAX_COLUMNS = 5000
+"""More columns than any export of burglaries or households has: a header wider than this is not
+a table cocoon can use (a line of repeated names, a file that is one long line)."""
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+"""The start of an old Excel workbook (.xls) and other Office files of before 2007."""
 
 
 @dataclass
@@ -44,6 +52,8 @@ class RawTable:
     """A GeoSeries when the file carries geometry, else None."""
     crs: CRS | None = None
     """The pyproj CRS of ``geometry``."""
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """How the file was read where the user should know (a catalogue key and its parameters)."""
 
     @property
     def name(self) -> str:
@@ -66,6 +76,8 @@ def read_table(path: str | Path, *, layer: str | None = None, option: str = "--l
     if path.is_dir():
         raise InputError("errors.file_unreadable", file=str(path), reason="it is a folder")
     suffix = suffix_of(path)
+    if suffix not in GEO_SUFFIXES and suffix not in PARQUET_SUFFIXES:
+        _refuse_archives(path)
     if layer is not None and suffix not in GEO_SUFFIXES:
         raise InputError("input.layer_needs_layers", file=str(path), option=option, layer=layer)
     if suffix in CSV_SUFFIXES:
@@ -75,6 +87,46 @@ def read_table(path: str | Path, *, layer: str | None = None, option: str = "--l
     if suffix in PARQUET_SUFFIXES:
         return _read_parquet(path)
     raise InputError("errors.unknown_format", file=str(path), suffix=suffix or path.name)
+
+
+def _refuse_archives(path: Path) -> None:
+    """An Excel workbook or a zip archive, whatever its name, named as what it is."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(8)
+    except OSError as exc:
+        raise InputError("errors.file_unreadable", file=str(path), reason=exc.strerror or str(exc)) from None
+    if start.startswith(_OLE_MAGIC) or path.suffix.lower() in (".xls", ".xlsx", ".xlsm", ".xlsb"):
+        raise InputError("file_checks.excel", file=str(path))
+    if not start.startswith(_ZIP_MAGIC):
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError):
+        names = []
+    if any(n.startswith("xl/") for n in names):
+        raise InputError("file_checks.excel", file=str(path))
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    raise InputError("file_checks.zip", file=str(path), n=len(names), names=shown or "-")
+
+
+def _utf16(raw: bytes) -> str | None:
+    """The codec of UTF-16 text: by its byte-order mark, or without one by the zero bytes that
+    every second byte of Latin text is in UTF-16 (and that text in UTF-8 or Windows-1252 never
+    has); None for anything else."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") and raw[:4] != b"\xff\xfe\x00\x00":
+        return "utf-16"
+    sample = raw[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zero_even, zero_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zero_odd >= 0.9 and zero_even <= 0.02:
+        return "utf-16-le"
+    if zero_even >= 0.9 and zero_odd <= 0.02:
+        return "utf-16-be"
+    return None
 
 
 def decode(raw: bytes) -> str:
@@ -110,19 +162,52 @@ def read_csv(path: Path) -> RawTable:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError("errors.file_unreadable", file=str(path), reason=exc.strerror or str(exc)) from None
-    text = decode(raw)
+    notes: list[tuple[str, dict[str, Any]]] = []
+    codec = _utf16(raw)
+    if codec is not None:
+        try:
+            text = raw.decode(codec).removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            raise InputError("file_checks.bad_utf16", file=str(path)) from None
+        notes.append(("file_checks.read_as_utf16", {"file": str(path)}))
+    else:
+        text = decode(raw)
     if "\r" in text and "\n" not in text:  # old Mac line endings (CR only), as some exports still write
         text = text.replace("\r", "\n")
     if not text.strip():
         raise InputError("input.empty_file", file=str(path))
     delimiter = sniff_delimiter(text[:65536])
-    first = next(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter), [])
+    first = _first_record(path, text, delimiter)
+    if len(first) > MAX_COLUMNS:
+        raise InputError("file_checks.too_many_columns", file=str(path), n=len(first), most=MAX_COLUMNS)
     headerless = _looks_headerless(first)
-    names = None
     if headerless:
         names = ["x", "y", "date", *[f"column_{i}" for i in range(4, len(first) + 1)]][: len(first)]
+    else:
+        names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(first)]
+        _check_unique_names(names, path)
+    frame = _parse(path, text, delimiter, names, headerless)
+    if not isinstance(frame.index, pd.RangeIndex):  # rows wider than the header: pandas took an index
+        _check_row_widths(path, text, delimiter, len(names))
+        frame = _parse(path, text, delimiter, names, headerless, trailing_blank=True)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    offset = 1 if headerless else 2
+    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + offset, notes=notes)
+
+
+def _first_record(path: Path, text: str, delimiter: str) -> list[str]:
+    """The header (or first row) as fields, read once from the start of the text, however long."""
     try:
-        frame = pd.read_csv(
+        return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise InputError("input.bad_csv", file=str(path), reason=str(exc).strip()) from None
+
+
+def _parse(path: Path, text: str, delimiter: str, names: list[str], headerless: bool, *,
+           trailing_blank: bool = False) -> pd.DataFrame:
+    """The table under the header, with the names already checked (so pandas renames nothing)."""
+    try:
+        return pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
             dtype=str,
@@ -130,24 +215,70 @@ def read_csv(path: Path) -> RawTable:
             na_filter=False,
             header=None if headerless else 0,
             names=names,
+            usecols=range(len(names)) if trailing_blank else None,
             skipinitialspace=True,
             engine="c",
         )
-    except (pd.errors.ParserError, ValueError) as exc:
+    except pd.errors.ParserError as exc:
+        if "Expected" in str(exc) and "fields" in str(exc):
+            _check_row_widths(path, text, delimiter, len(names))
+            if not trailing_blank:  # only blank fields after the last column
+                return _parse(path, text, delimiter, names, headerless, trailing_blank=True)
         raise InputError("input.bad_csv", file=str(path), reason=str(exc).strip()) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _check_unique_columns(frame, path)
-    offset = 1 if headerless else 2
-    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + offset)
+    except ValueError as exc:
+        raise InputError("input.bad_csv", file=str(path), reason=str(exc).strip()) from None
 
 
-def _check_unique_columns(frame: pd.DataFrame, path: Path) -> None:
+_WHOLE = re.compile(r"^\s*[-+]?\d+\s*$")
+_DIGITS = re.compile(r"^\d+\s*$")
+
+
+def _split_number(fields: list[str]) -> str | None:
+    """'18,0686' when two neighbouring fields look like the halves of a number split at its comma."""
+    for left, right in itertools.pairwise(fields):
+        if _WHOLE.match(left) and _DIGITS.match(right):
+            return f"{left.strip()},{right.strip()}"
+    return None
+
+
+def _wide_rows(text: str, delimiter: str, width: int) -> Iterator[tuple[int, list[str]]]:
+    """Rows (as a spreadsheet numbers them, the first line is row 1) with more fields than ``width``."""
+    for number, fields in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if len(fields) > width:
+            yield number, fields
+
+
+def _check_row_widths(path: Path, text: str, delimiter: str, width: int) -> None:
+    """Refuse rows with more fields than the header, unless the extra fields are all blank (a
+    separator at the end of the line), naming the first such row and what split it."""
+    try:
+        wide = [(row, fields) for row, fields in _wide_rows(text, delimiter, width)
+                if any(f.strip() for f in fields[width:])]
+    except csv.Error as exc:
+        raise InputError("input.bad_csv", file=str(path), reason=str(exc).strip()) from None
+    if not wide:
+        return
+    row, fields = wide[0]
+    params = {"file": str(path), "row": row, "fields": len(fields), "columns": width, "n": len(wide)}
+    example = _split_number(fields) if delimiter == "," else None
+    if example is not None:
+        raise InputError("file_checks.decimal_comma", example=example, **params)
+    raise InputError("file_checks.too_many_fields", **params)
+
+
+def _check_unique_names(names: Sequence[str], path: Path) -> None:
     seen: dict[str, str] = {}
-    for column in frame.columns:
+    for column in names:
         key = normalise_name(column)
         if key in seen and key:
             raise InputError("input.duplicate_column", file=str(path), column=column, other=seen[key])
         seen[key] = column
+
+
+def _check_unique_columns(frame: pd.DataFrame, path: Path) -> None:
+    if len(frame.columns) > MAX_COLUMNS:
+        raise InputError("file_checks.too_many_columns", file=str(path), n=len(frame.columns), most=MAX_COLUMNS)
+    _check_unique_names([str(c) for c in frame.columns], path)
 
 
 def _read_geo(path: Path, *, layer: str | None = None, option: str = "--layer") -> RawTable:
@@ -216,10 +347,12 @@ def own_headers(table: RawTable) -> RawTable:
                 names.setdefault(normalise_name(str(heading)), key.removeprefix("csv_header."))
     present = {str(c) for c in table.frame.columns}
     renames: dict[object, str] = {}
+    taken: set[str] = set()
     for column in table.frame.columns:
         name = names.get(normalise_name(str(column)))
-        if name and name not in present and name not in renames.values():
+        if name and name not in present and name not in taken:
             renames[column] = name
+            taken.add(name)
     if renames:
         table.frame = table.frame.rename(columns=renames)
     return table

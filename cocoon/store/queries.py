@@ -18,6 +18,7 @@ import pandas as pd
 
 from cocoon.errors import InputError
 from cocoon.geo.crs import is_lonlat, metres_apart
+from cocoon.inputs.stable_ids import id_key, id_keys
 from cocoon.store.database import Store, now
 
 if TYPE_CHECKING:
@@ -66,17 +67,33 @@ def burglary_rows(burglaries: gpd.GeoDataFrame, source: str) -> list[tuple[Any, 
 
 
 def ingest(db: sqlite3.Connection, burglaries: gpd.GeoDataFrame, *, source: str) -> IngestResult:
-    """Add burglaries not yet in the store (by id); re-importing the same file adds nothing."""
+    """Add burglaries not yet in the store; re-importing the same file adds nothing.
+
+    An id matches a stored one as the burglary reader matches ids within a file (by
+    :func:`~cocoon.inputs.stable_ids.id_key`: without case or invisible characters), so "b-17" or
+    "B-17" with a zero-width space in a later export is the stored "B-17": already there, or a
+    conflict if its date or place differ. The stored id is kept as it is."""
     added, unchanged, conflicting = 0, 0, []
     rows = burglary_rows(burglaries, source)
     broken = [row[0] for row in rows if not bool(is_lonlat(row[3], row[4]))]
     if broken:
         raise InputError("store.bad_coordinates", file=source, ids=", ".join(broken[:10]), n=len(broken))
+    stored_ids = pd.Series([r[0] for r in db.execute("SELECT burglary_id FROM burglaries")], dtype=object)
+    by_key: dict[str, str] = {}
+    for stored_id, key in zip(stored_ids, id_keys(stored_ids)[1], strict=True):
+        if key is not None:
+            by_key.setdefault(key, stored_id)
     for row in rows:
         old = db.execute("SELECT first_time, last_time, lon, lat FROM burglaries WHERE burglary_id = ?",
                          (row[0],)).fetchone()
+        key = id_key(row[0])
+        if old is None and key is not None and key in by_key:
+            old = db.execute("SELECT first_time, last_time, lon, lat FROM burglaries WHERE burglary_id = ?",
+                             (by_key[key],)).fetchone()
         if old is None:
             db.execute("INSERT INTO burglaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            if key is not None:
+                by_key.setdefault(key, row[0])
             added += 1
             continue
         apart = float(metres_apart(row[3], row[4], old["lon"], old["lat"]))

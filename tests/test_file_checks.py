@@ -141,6 +141,7 @@ def test_utf16_text_is_read_and_said(tmp_path, encoding):
     result = run("ingest", b, "--store", tmp_path / "s.sqlite", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "added to the store: 4" in result.output
+    assert "utf16.csv is UTF-16 text" in " ".join(result.output.split())
 
 
 def test_a_zip_archive_named_csv(files, tmp_path):

@@ -108,7 +108,7 @@ def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = Burglar
         raise InputError("input.no_rows", file=table.name)
     reading = replace(settings, attempts=columns.attempts or settings.attempts,
                       date_order=columns.date_order or settings.date_order)
-    notes: list[tuple[str, dict[str, Any]]] = []
+    notes: list[tuple[str, dict[str, Any]]] = list(table.notes)  # what reading the file said (UTF-16...)
     used: dict[str, str] = {}
     info: dict[str, Any] = {}
     left_out = pd.DataFrame()

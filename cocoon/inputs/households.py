@@ -88,7 +88,7 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
     if len(frame) == 0:
         raise InputError("input.no_rows", file=table.name)
     problems = Problems(table)
-    notes: list[tuple[str, dict[str, Any]]] = []
+    notes: list[tuple[str, dict[str, Any]]] = list(table.notes)  # what reading the file said (UTF-16...)
     used: dict[str, str] = {}
     n = len(frame)
 

@@ -527,7 +527,7 @@ H4,L,soon,PA 1234
 Visits recorded: 3 (rows without an outcome skipped: 1).
 """, """\
 Error: wrong.csv: 3 rows cannot be imported, so nothing was imported. Fix them and import the file again (the first 3 are listed):
-  wrong.csv, row 3, column outcome: 'maybe' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, its letter from the list (F, N, L, ...) or its words ("not home", "spoke to"; see the README).
+  wrong.csv, row 3, column outcome: 'maybe' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, its letter from the list (F, N, L, ...) or its words ("not home", "spoke to"; see docs/outputs.md).
   wrong.csv, row 4, column household_id: household 'H99' is not on any plan in the store.
   wrong.csv, row 5, column time: 'soon' is not a time; write YYYY-MM-DD HH:MM, or HH:MM with --date.
 """),
@@ -535,7 +535,7 @@ Error: wrong.csv: 3 rows cannot be imported, so nothing was imported. Fix them a
 Besök registrerade: 3 (rader utan utfall hoppades över: 1).
 """, """\
 Fel: wrong.csv: 3 rader kan inte läsas in, så inget lästes in. Rätta dem och läs in filen igen (de första 3 visas):
-  wrong.csv, rad 3, kolumn outcome: 'maybe' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, dess bokstav från listan (F, N, L, ...) eller ord ("ej hemma", "pratade med"; se README).
+  wrong.csv, rad 3, kolumn outcome: 'maybe' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, dess bokstav från listan (F, N, L, ...) eller ord ("ej hemma", "pratade med"; se docs/outputs.md).
   wrong.csv, rad 4, kolumn household_id: hushållet 'H99' finns inte i någon plan i databasen.
   wrong.csv, rad 5, kolumn time: 'soon' är ingen tid; skriv ÅÅÅÅ-MM-DD TT:MM, eller TT:MM med --date.
 """),
@@ -551,12 +551,12 @@ def test_visits_import(store, lang, expected, refused):
     ("en", """\
 Visit to H5 recorded.
 """, """\
-Error: --outcome 'later' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, its letter from the list (F, N, L, ...) or its words ("not home", "spoke to"; see the README).
+Error: --outcome 'later' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, its letter from the list (F, N, L, ...) or its words ("not home", "spoke to"; see docs/outputs.md).
 """),
     ("sv", """\
 Besöket hos H5 är registrerat.
 """, """\
-Fel: --outcome 'later' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, dess bokstav från listan (F, N, L, ...) eller ord ("ej hemma", "pratade med"; se README).
+Fel: --outcome 'later' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, dess bokstav från listan (F, N, L, ...) eller ord ("ej hemma", "pratade med"; se docs/outputs.md).
 """),
 ], ids=LANGUAGES)
 def test_visits_add(store, lang, expected, refused):

@@ -144,7 +144,7 @@ def test_bad_rows_are_named_one_by_one_and_the_others_stored(planned, tmp_path, 
         f"  {typed}, row 3, column time: 'half ten' is not a time; write YYYY-MM-DD HH:MM, or HH:MM with --date.",
         f"  {typed}, row 4, column outcome: 'maybe' is not an outcome; use one of face, nothome, leaflet, refused, "
         "noaccess, owner, revisit, kit, watch, its letter from the list (F, N, L, ...) or its words (\"not home\", "
-        "\"spoke to\"; see the README)."]
+        "\"spoke to\"; see docs/outputs.md)."]
     assert [v[0] for v in visits(store)] == [ids[0], ids[3]]
     rejects = pd.read_csv(tmp_path / "typed-rejected-rows.csv", dtype=str)
     assert rejects[["row", "column", "value"]].values.tolist() == [["3", "time", "half ten"],

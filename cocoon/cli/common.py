@@ -48,7 +48,7 @@ def csv_dialect_option(f: Callable[..., Any]) -> Callable[..., Any]:
 def settings_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
                         envvar="COCOON_SETTINGS",
-                        help="TOML settings file overriding the defaults (see README, 'Settings').")(f)
+                        help="TOML settings file overriding the defaults (see docs/settings.md).")(f)
 
 
 def overwrite_option(f: Callable[..., Any]) -> Callable[..., Any]:

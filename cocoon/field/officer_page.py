@@ -26,7 +26,6 @@ import base64
 import hashlib
 import io
 import json
-import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -39,6 +38,7 @@ from cocoon.catalogue import catalogue, languages, text, translator
 from cocoon.field.visit_lists import burglary_days, reason_line
 from cocoon.geo.crs import to_lonlat
 from cocoon.publish.html import render
+from cocoon.publish.leaflet import leaflet_inline
 from cocoon.publish.maps import basemap_png, route_style
 from cocoon.store.outcomes import OUTCOMES
 
@@ -76,20 +76,6 @@ def _json_for_script(value: Any) -> str:
     """JSON that an HTML parser cannot end early or read as markup: ``<``, ``>`` and ``&`` escaped."""
     return (json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-def _leaflet() -> tuple[str, str]:
-    """Leaflet's JS and CSS from the installed package, the CSS's images inlined as data URLs."""
-    folder = resources.files("js_lib_leaflet") / "static" / "js_lib_leaflet"
-    script = (folder / "leaflet.js").read_text(encoding="utf-8")
-    css = (folder / "leaflet.css").read_text(encoding="utf-8")
-
-    def image(match: re.Match[str]) -> str:
-        name = match.group(1)
-        data = base64.b64encode((folder / "images" / name).read_bytes()).decode("ascii")
-        return f"url(data:image/{name.rsplit('.', 1)[-1]};base64,{data})"
-
-    return script.replace("</script", "<\\/script"), re.sub(r"url\(images/([\w.-]+)\)", image, css)
 
 
 def _own(name: str) -> str:
@@ -169,7 +155,7 @@ def officer_pages(plan: Plan, routes: Routes, *, lang: str, area: str,
     days = {language: burglary_days(plan.burglaries, language) for language in languages()}
     slon, slat = to_lonlat(np.array([routes.start.x]), np.array([routes.start.y]), plan.crs)
     start = {"label": str(routes.start.label), "lon": round(float(slon[0]), 7), "lat": round(float(slat[0]), 7)}
-    leaflet_js, leaflet_css = _leaflet()
+    leaflet_js, leaflet_css = leaflet_inline()
     page_js = _own("officer-page.js")
     style = leaflet_css + "\n" + _own("officer-page.css")
     csp = "; ".join([

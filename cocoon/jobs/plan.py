@@ -31,7 +31,7 @@ from cocoon.publish.spreadsheets import csv_dialect
 from cocoon.risk.daily_plan import Plan, make_plan
 from cocoon.settings import Settings, load_settings, override
 from cocoon.store import queries
-from cocoon.store.database import open_store
+from cocoon.store.database import open_store, require_existing
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -188,8 +188,7 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
     if request.burglaries is None and not store_file:
         raise InputError("plan.no_burglaries")
     if store_file:  # only ingest makes a store: a mistyped name must not start an empty history
-        with open_store(store_file, create=False):
-            pass
+        require_existing(store_file)
     input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
     household_crs = parse_crs(request.household_crs, what="--household-crs") if request.household_crs else None
     exclude = read_household_ids(request.exclude_path) if request.exclude_path else set()

@@ -20,12 +20,10 @@ import base64
 import html
 import json
 import math
-import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +36,7 @@ from cocoon.geo.crs import Bounds, to_lonlat
 from cocoon.geo.privacy import NearestRule
 from cocoon.publish.charts import figure, png_bytes
 from cocoon.publish.explain import why_column
+from cocoon.publish.leaflet import leaflet_inline
 from cocoon.publish.weeks import iso_week, week_label
 from cocoon.risk.public_points import PublicPoints, public_points
 from cocoon.risk.zones import PHASES
@@ -1031,17 +1030,8 @@ def finish(m: Any, *, offline: bool) -> str:
     if not offline:
         return page
 
-    folder = resources.files("js_lib_leaflet") / "static" / "js_lib_leaflet"
-    script = (folder / "leaflet.js").read_text(encoding="utf-8")
-    css = (folder / "leaflet.css").read_text(encoding="utf-8")
-
-    def image(match: re.Match[str]) -> str:
-        name = match.group(1)
-        data = base64.b64encode((folder / "images" / name).read_bytes()).decode("ascii")
-        return f"url(data:image/{name.rsplit('.', 1)[-1]};base64,{data})"
-
-    css = re.sub(r"url\(images/([\w.-]+)\)", image, css)
-    inline = "<script>" + script.replace("</script", "<\\/script") + "</script>"
+    script, css = leaflet_inline()
+    inline = "<script>" + script + "</script>"
     page = page.replace(f'<script src="{LEAFLET_JS}"></script>', inline)
     page = page.replace(f'<link rel="stylesheet" href="{LEAFLET_CSS}"/>', f"<style>{css}</style>")
     return page

@@ -226,13 +226,23 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
+def require_existing(path: str | Path) -> Path:
+    """``path`` if a file is there: a store that does not exist is refused (only ingest makes one)."""
+    path = Path(path)
+    if path.is_dir():
+        raise StoreError("store.is_a_folder", path=str(path))
+    if not path.exists():
+        raise StoreError("store.missing", path=str(path))
+    return path
+
+
 def open_store(path: str | Path, *, create: bool = True) -> Store:
     """Open (and create, the first time) the store at ``path``; clear errors for bad files."""
     path = Path(path)
     if path.is_dir():
         raise StoreError("store.is_a_folder", path=str(path))
-    if not path.exists() and not create:
-        raise StoreError("store.missing", path=str(path))
+    if not create:
+        require_existing(path)
     new = not path.exists()
     if not new and path.stat().st_size == 0:
         raise StoreError("store.empty_file", path=str(path))

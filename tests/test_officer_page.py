@@ -294,3 +294,34 @@ def _png(image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def test_the_phone_position_is_kept_with_its_accuracy_when_asked_for(pack, browser):
+    """With "position" ticked, a tap keeps where the phone was and how sure it was (7 decimals);
+    without it, or when the phone has no position, the record keeps its time and outcome only."""
+    plan, _ = pack
+    out = plan("p", "en")
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["geolocation"]})
+    browser.execute_cdp_cmd("Emulation.setGeolocationOverride", {})  # no position to be had
+    open_page(browser, out / "officer-1.html")
+    ids = stop_ids(browser)
+    tap(browser, ids[0], "face")  # position not ticked
+    browser.find_element("id", "position").click()
+    tap(browser, ids[1], "nothome")  # ticked, but the phone has no position
+    time.sleep(0.5)
+    browser.execute_cdp_cmd("Emulation.setGeolocationOverride",
+                            {"latitude": 59.329323456789, "longitude": 18.068581234567, "accuracy": 12.4})
+    tap(browser, ids[2], "leaflet")
+    for _ in range(100):
+        if "position ± 12 m" in browser.find_element("id", "log").text:
+            break
+        time.sleep(0.05)
+    browser.find_element("css selector", '[data-action="export-csv"]').click()
+    records = pd.read_csv(downloaded(browser, ".csv"), dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert records["outcome"].tolist() == ["face", "nothome", "leaflet"]
+    assert records.loc[0, ["lat", "lon", "accuracy_m"]].tolist() == ["", "", ""]
+    assert records.loc[1, ["lat", "lon", "accuracy_m"]].tolist() == ["", "", ""]
+    assert records.loc[2, ["lat", "lon", "accuracy_m"]].tolist() == ["59.3293235", "18.0685812", "12"]
+    assert all(records["time"].str.startswith(TODAY.isoformat()))
+    log = browser.find_element("id", "log").text
+    assert log.count("position ± 12 m") == 1

@@ -5,6 +5,7 @@ rows named one by one without losing the others."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -221,3 +222,102 @@ def test_xlsform_and_door_list_for_odk_and_kobo(files, tmp_path):
                     "KEY": "uuid:a"}]
     odk = export(tmp_path / "odk.csv", export_rows)
     assert "Besök registrerade: 1 (" in run("visits", "import", odk, "--store", store, "--lang", "sv").output
+
+
+def _utc_ms(text: str) -> int:
+    """Milliseconds since 1970 of a UTC time, as ODK's audit log writes them."""
+    return int(dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC).timestamp() * 1000)
+
+
+def _odk_export_with_audit(folder: Path, ids: list[str]) -> tuple[Path, Path]:
+    odk = export(folder / "cocoon_visits_20260504.csv", [
+        {"start": "2026-05-04T09:48:12.345+02:00", "end": "2026-05-04T09:58:01.000+02:00", "username": "PA 1234",
+         "household_id": ids[0], "outcome": "face", "meta-instanceID": "uuid:1111", "KEY": "uuid:1111"},
+        {"start": "2026-05-04T10:01:00.000+02:00", "end": "2026-05-04T10:02:00.000+02:00", "username": "PA 1234",
+         "household_id": ids[1], "outcome": "nothome", "meta-instanceID": "uuid:2222", "KEY": "uuid:2222"},
+        {"start": "2026-05-04T10:30:00", "end": "", "username": "PA 1234",
+         "household_id": ids[2], "outcome": "leaflet", "meta-instanceID": "uuid:3333", "KEY": "uuid:3333"}])
+    audit = folder / "cocoon_visits_20260504 - audit.csv"
+    pd.DataFrame([
+        {"instance ID": "uuid:1111", "event": "form start", "node": "", "start": _utc_ms("2026-05-04T07:48:12"),
+         "end": ""},
+        {"instance ID": "uuid:1111", "event": "question", "node": "/data/household_id",
+         "start": _utc_ms("2026-05-04T07:48:20"), "end": _utc_ms("2026-05-04T07:49:00")},
+        {"instance ID": "uuid:1111", "event": "question", "node": "/data/outcome",
+         "start": _utc_ms("2026-05-04T07:49:00"), "end": _utc_ms("2026-05-04T07:50:10")},
+        # The officer went back to the outcome at the door five minutes later: that answer stands.
+        {"instance ID": "uuid:1111", "event": "question", "node": "/data/outcome",
+         "start": _utc_ms("2026-05-04T07:55:00"), "end": _utc_ms("2026-05-04T07:55:40")},
+        {"instance ID": "uuid:1111", "event": "end screen", "node": "", "start": _utc_ms("2026-05-04T07:58:00"),
+         "end": ""},
+        {"instance ID": "uuid:2222", "event": "form start", "node": "", "start": _utc_ms("2026-05-04T08:01:00"),
+         "end": ""},
+        {"instance ID": "uuid:3333", "event": "question", "node": "/data/outcome",
+         "start": _utc_ms("2026-05-04T08:31:00"), "end": _utc_ms("2026-05-04T08:31:30")},
+        {"instance ID": "uuid:9999", "event": "question", "node": "/data/outcome",
+         "start": _utc_ms("2026-05-04T09:00:00"), "end": ""},
+    ]).to_csv(audit, index=False)
+    return odk, audit
+
+
+def test_odk_audit_log_gives_the_time_the_outcome_was_tapped(planned, tmp_path):
+    """ODK Central's FORM - audit.csv beside FORM.csv is found and read: a record's time is when
+    its outcome question was last left, on the phone's clock (the offset of its start). Records the
+    log cannot time keep the export's time, and each such case is said."""
+    store, ids = planned
+    odk, _ = _odk_export_with_audit(tmp_path, ids)
+    result = run("visits", "import", odk, "--store", store, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Visits recorded: 3 (rows without an outcome skipped: 0).",
+        f"Times from the audit log {tmp_path / 'cocoon_visits_20260504 - audit.csv'}: when the outcome was tapped, "
+        "for 1 of 3 records.",
+        "1 record keeps its time from the export: it has no outcome in the audit log.",
+        "1 record keeps its time from the export: its start and end carry no offset (+02:00) to read the audit's "
+        "UTC times by.",
+        "The audit log also has 1 record that is not in this export (another download?); it was not used."]
+    assert visits(store) == [(ids[0], "face", "2026-05-04T09:55", "uuid:1111"),
+                             (ids[1], "nothome", "2026-05-04T10:01", "uuid:2222"),
+                             (ids[2], "leaflet", "2026-05-04T10:30", "uuid:3333")]
+    again = run("visits", "import", odk, "--store", store, "--lang", "sv")
+    assert "3 var redan registrerade" in again.output and "för 1 av 3 poster" in again.output
+
+
+def test_an_audit_log_named_with_audit_and_its_bad_rows(planned, tmp_path):
+    store, ids = planned
+    odk, audit = _odk_export_with_audit(tmp_path, ids)
+    elsewhere = tmp_path / "downloads" / "log.csv"
+    elsewhere.parent.mkdir()
+    audit.rename(elsewhere)
+    plain = run("visits", "import", odk, "--store", store, "--lang", "en")  # no log beside it: the start
+    assert plain.exit_code == 0 and "audit" not in plain.output
+    assert visits(store)[0][2] == "2026-05-04T09:48"
+
+    store2 = tmp_path / "second.sqlite"
+    shutil.copy(store, store2)
+    with sqlite3.connect(store2) as db:
+        db.execute("DELETE FROM visits")
+    named = run("visits", "import", odk, "--audit", elsewhere, "--store", store2, "--lang", "en")
+    assert named.exit_code == 0 and "for 1 of 3 records" in named.output
+    assert visits(store2)[0][2] == "2026-05-04T09:55"
+
+    log = pd.read_csv(elsewhere, dtype=str, keep_default_na=False)
+    log.loc[2, "end"] = "09:50"
+    log.to_csv(elsewhere, index=False)
+    with sqlite3.connect(store2) as db:
+        db.execute("DELETE FROM visits")
+    bad = run("visits", "import", odk, "--audit", elsewhere, "--store", store2, "--lang", "en")
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
+    assert f"{elsewhere}: 1 row of the audit log cannot be read, so nothing was imported" in bad.output
+    assert f"{elsewhere}, row 4, column end: '09:50' is not a time in milliseconds since 1970" in bad.output
+    assert visits(store2) == []
+
+    not_a_log = run("visits", "import", odk, "--audit", odk, "--store", store2, "--lang", "en")
+    assert not_a_log.exit_code != 0
+    assert f"{odk}: this is not an ODK audit log; it has no column for instance ID, event, node" in not_a_log.output
+
+    typed = export(tmp_path / "typed.csv", [{"household_id": ids[0], "outcome": "face", "time": "2026-05-04 9:48"}])
+    no_ids = run("visits", "import", typed, "--audit", elsewhere, "--store", store2, "--lang", "en")
+    assert no_ids.exit_code != 0
+    assert "is matched to the visits by record id (ODK's meta-instanceID), but this file has no record id" \
+        in no_ids.output

@@ -81,13 +81,17 @@ def visits_group() -> None:
               help="Store the rows that can be read; name each bad row and list it in --rejects.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
               help="Where --skip-bad-rows lists skipped rows.  [default: FILE-rejected-rows.csv here]")
+@click.option("--audit", "audit_path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="ODK's audit log, for the time each outcome was tapped.  [default: 'FILE - audit.csv' beside "
+                   "FILE, if there]")
 @store_option
 @settings_option
 @lang_option
 @overwrite_option
 @handle_errors
 def visits_import_command(visits_path: str, day: str | None, skip_bad_rows: bool, rejects_path: str | None,
-                          store: str | None, settings_path: str | None, lang: str | None, overwrite: bool) -> None:
+                          audit_path: str | None, store: str | None, settings_path: str | None, lang: str | None,
+                          overwrite: bool) -> None:
     """Import outcomes: the filled visit-list.csv, an officer's page export (officer-N.html), an
     ODK Collect / KoboToolbox CSV export, or a CSV typed in from the paper list.
 
@@ -98,7 +102,8 @@ def visits_import_command(visits_path: str, day: str | None, skip_bad_rows: bool
     skipped. Every row is checked first: a bad outcome, time or unknown household id stops the
     import, names the rows, and stores nothing (with --skip-bad-rows the other rows are stored).
     A visit already in the store (same record id, or same household, time and outcome) is not
-    stored again.
+    stored again. With ODK's audit log (--audit, or ODK Central's FORM - audit.csv found beside
+    FORM.csv) a record's time is when its outcome was tapped at the door.
 
     \b
     Example:
@@ -110,9 +115,15 @@ def visits_import_command(visits_path: str, day: str | None, skip_bad_rows: bool
     result = run_visits_import(Path(visits_path), store=store, settings_path=settings_path,
                                date=parse_date(day, "--date"), skip_bad_rows=skip_bad_rows,
                                rejects_path=optional_path(rejects_path), overwrite=overwrite, lang=language,
-                               command=command_line())
+                               command=command_line(), audit_path=optional_path(audit_path))
     console().print(text("visits.imported_again" if result.already else "visits.imported", language,
                          added=result.added, blank=result.blank, already=result.already))
+    if result.audit is not None:
+        audit = result.audit
+        console().print(text("visit_audit.used", language, path=audit.path, n=audit.used, total=audit.total))
+        for key, n in (("without", audit.without), ("no_offset", audit.no_offset), ("others", audit.others)):
+            if n:
+                console().print(text(f"visit_audit.{key}", language, n=n), style="yellow")
     if result.rejected:
         console().print(text("visit_import.skipped_rows", language, n=len(result.rejected),
                              path=str(result.rejects_path)), style="yellow")

@@ -19,6 +19,7 @@ import pandas as pd
 from cocoon.errors import CocoonError, InputError
 from cocoon.geo.crs import check_area, lonlat_bounds, parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries, require_ids
+from cocoon.inputs.odk_audit import audit_beside
 from cocoon.inputs.points import refuse_swapped_file
 from cocoon.inputs.rejects import Problems
 from cocoon.inputs.tables import own_headers, read_table, text_values, to_numbers
@@ -31,7 +32,7 @@ from cocoon.store.database import Store, open_store
 from cocoon.store.delivery import Delivery, delivery
 from cocoon.store.outcomes import OUTCOMES
 from cocoon.store.queries import IngestResult
-from cocoon.store.visit_records import parse_outcome, parse_time, visits_from_table
+from cocoon.store.visit_records import AuditUse, parse_outcome, parse_time, visits_from_table
 
 
 def store_path(given: str | Path | None, settings: Settings) -> Path:
@@ -99,25 +100,32 @@ class VisitImport:
     rejected: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     """With ``skip_bad_rows``: each row that could not be read (message key and values: file, row, column)."""
     rejects_path: Path | None = None
+    audit: AuditUse | None = None
+    """With an ODK audit log (``--audit``, or ``FORM - audit.csv`` beside ``FORM.csv``): what it gave."""
 
 
 def run_visits_import(path: Path, *, store: str | Path | None, settings_path: str | Path | None = None,
                       date: dt.date | None = None, skip_bad_rows: bool = False, rejects_path: Path | None = None,
-                      overwrite: bool = False, lang: str = "en", command: str = "visits import") -> VisitImport:
+                      overwrite: bool = False, lang: str = "en", command: str = "visits import",
+                      audit_path: Path | None = None) -> VisitImport:
     """All rows checked first; any bad row stops the import and nothing is stored. With
     ``skip_bad_rows`` the readable rows are stored and each bad one is named (file, row, column) and
-    written with the reason to ``rejects_path`` (default FILE-rejected-rows.csv in the current folder)."""
+    written with the reason to ``rejects_path`` (default FILE-rejected-rows.csv in the current folder).
+    An ODK audit log (``audit_path``, else ODK Central's ``FORM - audit.csv`` beside ``FORM.csv``)
+    gives each record the time its outcome was tapped."""
     settings = load_settings(settings_path)
+    audit_file = audit_path or audit_beside(path)
+    audit_log = read_table(audit_file) if audit_file is not None else None
     rejects = rejects_path or Path(f"{Path(path).stem}-rejected-rows.csv")
     if skip_bad_rows:
         prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
     with opened(store, settings, create=False) as db_store, recorded(db_store, command):
         records = visits_from_table(own_headers(read_table(path)), known=queries.known_households(db_store),
-                                    default_date=date, skip_bad_rows=skip_bad_rows)
+                                    default_date=date, skip_bad_rows=skip_bad_rows, audit_log=audit_log)
         with db_store.transaction() as db:
             added = queries.add_visits(db, records.records, source=str(path))
             db_store.audit(db, command)
-    result = VisitImport(added=added, blank=records.blank, already=len(records.records) - added)
+    result = VisitImport(added=added, blank=records.blank, already=len(records.records) - added, audit=records.audit)
     if records.rejects is not None and len(records.rejects):
         result.rejected = list(zip(records.rejects["reason_key"], records.rejects["reason_params"], strict=True))
         result.rejects_path = write_rejects(records.rejects.assign(file=str(path)), rejects, lang=lang)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cocoon.catalogue import catalogue, languages
 from cocoon.errors import InputError
+from cocoon.inputs.odk_audit import AnswerTimes, answer_times, local_time
 from cocoon.inputs.rejects import Problems, rejects_frame
 from cocoon.inputs.tables import RawTable, find_column, text_values
 from cocoon.store.outcomes import OUTCOMES
@@ -89,13 +90,33 @@ class VisitRecords:
     """Rows with no outcome (not visited yet): skipped, not errors."""
     rejects: pd.DataFrame | None = None
     """With ``skip_bad_rows``: the rows that could not be read, with row, column and reason."""
+    audit: AuditUse | None = None
+    """With an ODK audit log: how many records took their time from it, and why the others did not."""
+
+
+@dataclass(frozen=True)
+class AuditUse:
+    """What an ODK audit log gave: the time the outcome was tapped, record by record."""
+
+    path: str
+    used: int
+    """Records whose time is when the outcome was tapped (from the log)."""
+    total: int
+    without: int
+    """Records with no outcome in the log: they keep the export's time."""
+    no_offset: int
+    """Records whose start/end has no offset to put the log's UTC time on the phone's clock."""
+    others: int
+    """Records in the log that are not in the export."""
 
 
 def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date | None = None,
-                      skip_bad_rows: bool = False) -> VisitRecords:
+                      skip_bad_rows: bool = False, audit_log: RawTable | None = None) -> VisitRecords:
     """Every row checked: a known household id, an outcome, a time. Any problem stops the
     import with the rows listed (file, row and column), so nothing is half-imported; with
-    ``skip_bad_rows`` the good rows are kept and the bad ones returned as rejects."""
+    ``skip_bad_rows`` the good rows are kept and the bad ones returned as rejects. With
+    ``audit_log`` (an ODK audit log) a record's time is when its outcome was tapped, where the log
+    has it (:mod:`cocoon.inputs.odk_audit`)."""
     frame = table.frame
     if len(frame) == 0:
         raise InputError("input.no_rows", file=table.name)
@@ -128,14 +149,56 @@ def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date
     keep = ~blank & ~problems.bad
     record_ids = (text_values(frame[record_c])[keep].to_numpy(dtype=object) if record_c
                   else [None] * int(keep.sum()))
+    audit = None
+    if audit_log is not None:
+        if record_c is None:
+            raise InputError("visit_audit.no_record_ids", file=table.name, audit=audit_log.name)
+        answers = answer_times(audit_log, outcome_question=str(outcome_c))
+        clocks = _phone_clocks(table)[keep]
+        times = times[keep].copy()
+        audit = _answer_times(times, list(record_ids), clocks, answers,
+                              in_file=set(text_values(frame[record_c]).dropna()))
+        keep_times = times.to_list()
+    else:
+        keep_times = times[keep].to_list()
     records = pd.DataFrame({
         "household_id": ids[keep].to_numpy(dtype=object),
         "outcome": outcomes[keep].to_numpy(dtype=object),
-        "visited_at": [t.isoformat(timespec="minutes") for t in times[keep]],
+        "visited_at": [t.isoformat(timespec="minutes") for t in keep_times],
         "visitor": (text_values(frame[visitor_c])[keep].to_numpy(dtype=object) if visitor_c
                     else [None] * int(keep.sum())),
         "record_id": record_ids,
         "row": [r for r, k in zip(table.rows, keep, strict=True) if k],
     })
     return VisitRecords(records=records, blank=int(blank.sum()),
-                        rejects=rejects_frame(table, bad) if skip_bad_rows else None)
+                        rejects=rejects_frame(table, bad) if skip_bad_rows else None, audit=audit)
+
+
+def _phone_clocks(table: RawTable) -> pd.Series:
+    """Per row, a time written with the phone's offset (ODK's ``start``, else ``end``), or ""."""
+    clock = pd.Series("", index=table.frame.index, dtype=object)
+    for name in ("end", "start"):  # start wins where both are there
+        column = find_column(table, given=None, candidates=(name,), option=name)
+        if column is not None:
+            values = text_values(table.frame[column]).fillna("")
+            clock = clock.where(values == "", values)
+    return clock
+
+
+def _answer_times(times: pd.Series, record_ids: list[object], clocks: pd.Series, answers: AnswerTimes, *,
+                  in_file: set[str]) -> AuditUse:
+    """Put each record's tap time from the log into ``times`` (in place); count what happened."""
+    used = without = no_offset = 0
+    for i, (record, clock) in enumerate(zip(record_ids, clocks, strict=True)):
+        answered = None if record is None or pd.isna(record) else answers.answered_ms.get(str(record))
+        if answered is None:
+            without += 1
+            continue
+        tapped = local_time(answered, clock)
+        if tapped is None:
+            no_offset += 1
+            continue
+        times.iloc[i] = tapped
+        used += 1
+    return AuditUse(path=str(answers.path), used=used, total=len(times), without=without, no_offset=no_offset,
+                    others=len(set(answers.answered_ms) - in_file))

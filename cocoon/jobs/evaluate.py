@@ -138,12 +138,12 @@ def evaluate_store(request: EvaluateRequest, lang: str, settings: Settings) -> E
     with opened(request.store, settings, create=False) as db_store, recorded(db_store, request.command):
         trial = current_trial(db_store)
         if trial is not None:  # a randomised trial: by assignment (see cocoon.jobs.trial)
-            report = trial_evaluation(db_store, trial, start=start, end=end, source=str(request.store))
+            by_arm = trial_evaluation(db_store, trial, start=start, end=end, source=str(request.store))
             with db_store.transaction() as db:
                 db_store.audit(db, request.command)
-            result = EvaluateResult(source=str(request.store), lang=lang, main=report.main,
-                                    clusters_by=text("evaluate.clusters_week", lang), extra=report.to_dict())
-            result.screen = trial_screen(report, lang, source=str(request.store), trial_id=trial.trial_id)
+            result = EvaluateResult(source=str(request.store), lang=lang, main=by_arm.main,
+                                    clusters_by=text("evaluate.clusters_week", lang), extra=by_arm.to_dict())
+            result.screen = trial_screen(by_arm, lang, source=str(request.store), trial_id=trial.trial_id)
             return result
         tables = queries.evaluation_tables(db_store)
         located = queries.stored_burglaries(db_store)

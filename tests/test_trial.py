@@ -197,9 +197,10 @@ def test_plan_holds_the_delayed_burglaries_back_until_their_delay_has_passed(tri
     assert not named & held
     assert named & {b for b, arm in given.items() if arm == IMMEDIATE}
     assert "of the delayed arm are held back" in result.output
-    with sqlite3.connect(store) as db:  # the held-back zones' households are kept for the analysis
+    with sqlite3.connect(store) as db:  # the zones' households, both arms alike, are kept for the analysis
         sizes = dict(db.execute("SELECT burglary_id, households FROM trial_assignments WHERE households IS NOT NULL"))
-    assert set(sizes) == held and all(n >= 0 for n in sizes.values())
+    assert set(sizes) == {b for b in given if reported[b] < pd.Timestamp(day) + pd.Timedelta(days=1)}
+    assert all(n >= 0 for n in sizes.values()) and held <= set(sizes)
 
 
 def test_end_to_end_plan_visits_evaluate_by_assignment(trial_store):
@@ -222,8 +223,12 @@ def test_end_to_end_plan_visits_evaluate_by_assignment(trial_store):
     pd.DataFrame(visits, columns=["household_id", "outcome", "time"]).drop_duplicates("household_id") \
         .assign(visitor="PA 1").to_csv(path, index=False)
     assert run("visits", "import", path, "--store", store).exit_code == 0
-    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "e.json", "--lang", "en")
+    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "e.json", "--html",
+                 tmp_path / "e.html", "--lang", "en")
     assert result.exit_code == 0, result.output
+    page = (tmp_path / "e.html").read_text()
+    assert "analysed by assignment (intention to treat)" in page and "Delivery by arm (as assigned)" in page
+    assert "data:image/png;base64," in page
     figures = json.loads((tmp_path / "e.json").read_text())
     assert figures["design"] == "randomised"
     assert figures["trial"]["analysis"] == "intention_to_treat"
@@ -302,3 +307,19 @@ def test_a_store_of_schema_4_gets_the_trial_tables(tmp_path):
         tables = {r[0] for r in opened.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = opened.db.execute("PRAGMA user_version").fetchone()[0]
     assert {"trials", "trial_allocation", "trial_assignments"} <= tables and version == SCHEMA_VERSION
+
+
+def test_purge_takes_the_burglary_ids_out_of_the_assignments_and_verify_still_passes(trial_store):
+    store, *_ = trial_store
+    before = arms(store)
+    result = run("purge", "--store", store, "--before", "2026-03-01", "--yes", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    after = arms(store)
+    purged = [b for b in after if b.startswith("purged-")]
+    assert purged and len(after) == len(before)
+    assert f"Burglary ids taken out of {len(purged)} trial assignments" in result.output
+    with sqlite3.connect(store) as db:
+        assert not db.execute("SELECT COUNT(*) FROM burglaries WHERE last_time < '2026-03-01'").fetchone()[0]
+    assert sorted(Counter(after.values()).items()) == sorted(Counter(before.values()).items())
+    check = run("trial", "verify", "--store", store, "--lang", "en")
+    assert check.exit_code == 0, check.output

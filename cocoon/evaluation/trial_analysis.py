@@ -2,12 +2,13 @@
 
 Every burglary the trial gave an arm is an episode of that arm, whether or not its doors were
 knocked: the comparison is **immediate** against **delayed** as assigned, so that who was served
-(officers choose the hottest zones first) cannot bias it. Its households are those the first
-plan listed for it, or, for a burglary held back and never listed, those the plan counted in its
-zone when it held it back. Follow-ons and exposure are counted as in
-:mod:`~cocoon.evaluation.episodes` (days 1-14 after the report), clustered by the week of the
-report. Delivery is reported beside it: how many immediate burglaries were served within 48 h,
-and how many delayed ones were visited before their delay had passed (contamination).
+(officers choose the hottest zones first) cannot bias it. Its households are those within the
+radius that the first plan after its report counted (listed or held back alike, so both arms are
+measured the same way), or, failing that, those the first plan listing it gave. Follow-ons and
+exposure are counted as in :mod:`~cocoon.evaluation.episodes` (days 1-14 after the report),
+clustered by the week of the report. Delivery is reported beside it: how many immediate
+burglaries were served within 48 h, and how many delayed ones were visited before their delay
+had passed (contamination).
 """
 
 from __future__ import annotations
@@ -58,10 +59,11 @@ class TrialEvaluation:
 
 
 def trial_zones(assigned: pd.DataFrame, zones: ZoneHouseholds, radius_m: float) -> ZoneHouseholds:
-    """Households and radius per assigned burglary: the first plan's, else the held-back count."""
+    """Households and radius per assigned burglary: those the plans counted in its zone (the same
+    way in both arms), else those the first plan listing it gave."""
     ids = assigned["burglary_id"].astype(str)
-    held = pd.Series(assigned["households"].to_numpy(), index=ids.to_numpy())
-    households = zones.households.reindex(ids).astype(float).fillna(pd.to_numeric(held, errors="coerce"))
+    counted = pd.to_numeric(pd.Series(assigned["households"].to_numpy(), index=ids.to_numpy()), errors="coerce")
+    households = counted.fillna(zones.households.reindex(ids).astype(float))
     radius = zones.radius_m.reindex(ids).astype(float).fillna(radius_m)
     usable = households.notna()
     return ZoneHouseholds(households=households[usable].astype(int), radius_m=radius[usable])

@@ -15,7 +15,7 @@ from cocoon.evaluation.estimate import Evaluation, evaluate
 from cocoon.evaluation.store_evaluation import store_evaluation
 from cocoon.inputs.tables import read_table
 from cocoon.jobs.store import opened, recorded
-from cocoon.jobs.trial import current_trial, trial_evaluation, trial_screen
+from cocoon.jobs.trial import current_trial, trial_evaluation, trial_page, trial_screen
 from cocoon.publish.evaluation_report import (
     chart_rows,
     evaluation_page,
@@ -144,6 +144,8 @@ def evaluate_store(request: EvaluateRequest, lang: str, settings: Settings) -> E
             result = EvaluateResult(source=str(request.store), lang=lang, main=by_arm.main,
                                     clusters_by=text("evaluate.clusters_week", lang), extra=by_arm.to_dict())
             result.screen = trial_screen(by_arm, lang, source=str(request.store), trial_id=trial.trial_id)
+            if request.html_path:
+                result.page = trial_page(by_arm, lang, source=str(request.store), trial_id=trial.trial_id)
             return result
         tables = queries.evaluation_tables(db_store)
         located = queries.stored_burglaries(db_store)

@@ -225,7 +225,7 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
                           outcomes=queries.latest_outcomes(store, on=request.plan_date), notes=notes)
         held = trial.held_back(db, on=request.plan_date)
         if held is not None:  # the trial's delayed burglaries wait until their delay has passed
-            history.burglaries, waiting = trial.hold_back(history.burglaries, held)
+            history.burglaries, unsized = trial.hold_back(history.burglaries, held)
             history.trial = held.summary()
             notes.append(("trial.held_back", {"n": len(held.ids), "released": held.released,
                                               "days": held.delay_days}))
@@ -237,7 +237,7 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
             result = _plan_and_write(request, settings, lang, target, burglaries, households, history, exclude)
             queries.record_plan(db, result.plan, out_dir=str(folder.target if folder else target))
             if held is not None:
-                trial.record_held_back(db, held, trial.zone_sizes(waiting, households.households, crs=result.plan.crs,
+                trial.record_held_back(db, held, trial.zone_sizes(unsized, households.households, crs=result.plan.crs,
                                                                   radius_m=settings.zones.radius_m))
         store.audit(db, request.command)
     return result

@@ -291,17 +291,38 @@ def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: i
 
     blocks = screen_blocks(report.main, lang, title=text("trial.evaluate_title", lang, source=source,
                                                          trial=trial_id))
-    for block in blocks:
-        header = block.get("header")
-        if header is not None and len(header) == 3 and block.get("rows") and block is blocks[1]:
-            block["header"] = [header[0], text("trial.arm_immediate", lang), text("trial.arm_delayed", lang)]
-    rows = [[text(f"trial.arm_{a.arm}", lang), str(a.assigned), str(a.episodes), str(a.served_48h),
-             str(a.attempted), str(a.before_delay), str(a.no_zone + a.not_yet_observed)] for a in report.arms]
+    main = report.main
+    blocks[0]["lines"][1] = (text("trial.episodes", lang, n=main.n_episodes, immediate=main.n_treated,
+                                  delayed=main.n_control), "")
+    header = blocks[1].get("header")
+    if header is not None and len(header) == 3:  # the arms' table: immediate and delayed, not served and not
+        blocks[1]["header"] = [header[0], text("trial.arm_immediate", lang), text("trial.arm_delayed", lang)]
+    measures = ("assigned", "episodes", "served", "attempted", "before_delay", "left_out")
+    values = {a.arm: (a.assigned, a.episodes, a.served_48h, a.attempted, a.before_delay,
+                      a.no_zone + a.not_yet_observed) for a in report.arms}
+    rows = [[text(f"trial.column_{m}", lang), *(str(values[arm][k]) for arm in ARMS)]
+            for k, m in enumerate(measures)]
     blocks.append({"title": text("trial.delivery_title", lang),
-                   "header": [text(f"trial.column_{c}", lang) for c in
-                              ("arm", "assigned", "episodes", "served", "attempted", "before_delay", "left_out")],
-                   "rows": rows,
-                   "lines": [(text(key, lang, **params), "yellow") for key, params in report.notes]})
+                   "header": [text("trial.column_measure", lang), *(text(f"trial.arm_{arm}", lang) for arm in ARMS)],
+                   "rows": rows})
+    if report.notes:
+        blocks.append({"lines": [(text(key, lang, **params), "yellow") for key, params in report.notes]})
     if report.beyond:
         blocks.append({"lines": [(text("trial.beyond_in_evaluation", lang, n=report.beyond), "")]})
     return blocks
+
+
+def trial_page(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> str:
+    """The report page for a trial: the comparison by assignment (arms as assigned), then delivery by arm."""
+    from cocoon.publish.evaluation_report import chart_rows, evaluation_page, section
+
+    screen = trial_screen(report, lang, source=source, trial_id=trial_id)
+    main = section(report.main, lang, title=text("trial.evaluate_title", lang, source=source, trial=trial_id))
+    main["episodes"] = text("trial.episodes", lang, n=report.main.n_episodes, immediate=report.main.n_treated,
+                            delayed=report.main.n_control)
+    main["arms"]["header"] = [main["arms"]["header"][0], text("trial.arm_immediate", lang),
+                              text("trial.arm_delayed", lang)]
+    delivery = next(b for b in screen if b.get("title") == text("trial.delivery_title", lang))
+    notes = [text(key, lang, **params) for key, params in report.notes]
+    return evaluation_page([main], chart_rows(report.main, lang), lang=lang, source=source,
+                           after=[{**delivery, "lines": notes}])

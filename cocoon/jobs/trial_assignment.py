@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -59,6 +59,8 @@ class HeldBack:
     trial_id: int
     release: dict[str, str]
     """Per held-back burglary, the first plan date it is cocooned."""
+    unsized: set[str] = field(default_factory=set)
+    """The trial's burglaries reported by the plan date whose zone has not been counted yet."""
 
     def summary(self) -> dict[str, Any]:
         """For plan.json."""
@@ -69,30 +71,34 @@ class HeldBack:
 
 
 def held_back(db: sqlite3.Connection, *, on: dt.date) -> HeldBack | None:
-    """The latest trial's delayed burglaries not yet due on ``on`` (their report day plus the delay
-    is after it); None when the store has no trial."""
+    """The latest trial's delayed burglaries reported by ``on`` and not yet due (their report day
+    plus the delay is after it); None when the store has no trial."""
     trial = trial_store.latest_trial(db)
     if trial is None:
         return None
     design = design_from_json(trial.design)
     given = trial_store.assignments(db, trial.trial_id)
-    delayed = given[given["arm"] == DELAYED]
-    due = pd.to_datetime(delayed["reported"]).dt.normalize() + pd.Timedelta(days=design.delay_days)
-    waiting = (due > pd.Timestamp(on)).to_numpy()
-    ids = delayed["burglary_id"].astype(str).to_numpy()
-    return HeldBack(ids=set(ids[waiting]), released=int((~waiting).sum()), delay_days=design.delay_days,
-                    trial_id=trial.trial_id,
-                    release={str(b): d.date().isoformat() for b, d, w in zip(ids, due, waiting, strict=True) if w})
+    reported = pd.to_datetime(given["reported"])
+    known = (reported < pd.Timestamp(on) + pd.Timedelta(days=1)).to_numpy()
+    due = reported.dt.normalize() + pd.Timedelta(days=design.delay_days)
+    delayed = (given["arm"] == DELAYED).to_numpy() & known
+    waiting = delayed & (due > pd.Timestamp(on)).to_numpy()
+    ids = given["burglary_id"].astype(str).to_numpy()
+    unsized = known & given["households"].isna().to_numpy() & (given["arm"] != BEYOND).to_numpy()
+    return HeldBack(ids=set(ids[waiting]), released=int((delayed & ~waiting).sum()), delay_days=design.delay_days,
+                    trial_id=trial.trial_id, unsized=set(ids[unsized]),
+                    release={b: d.date().isoformat() for b, d in zip(ids[waiting], due[waiting], strict=True)})
 
 
 def hold_back(burglaries: gpd.GeoDataFrame, held: HeldBack) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """(the burglaries the plan uses, the held-back ones)."""
-    out = burglaries["burglary_id"].astype(str).isin(held.ids)
-    return burglaries[~out].copy(), burglaries[out].copy()
+    """(the burglaries the plan uses, the trial's burglaries whose zone is still to be counted)."""
+    ids = burglaries["burglary_id"].astype(str)
+    return burglaries[~ids.isin(held.ids)].copy(), burglaries[ids.isin(held.unsized)].copy()
 
 
 def zone_sizes(held: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, crs: Any, radius_m: float) -> dict[str, int]:
-    """Households within the radius of each held-back burglary (the exposure of its episode)."""
+    """Households within the radius of each burglary (the exposure of its episode in the trial),
+    counted the same way in both arms: every household of the plan's file within the radius."""
     if not len(held) or not len(households):
         return {}
     import numpy as np

@@ -99,7 +99,7 @@ def add_assignments(db: sqlite3.Connection, trial_id: int, rows: list[tuple[str,
 
 
 def record_zone_sizes(db: sqlite3.Connection, trial_id: int, households: dict[str, int]) -> None:
-    """The households in held-back zones, counted the first time a plan held them back."""
+    """The households in the trial's zones, counted by the first plan after the report."""
     db.executemany("UPDATE trial_assignments SET households = ? WHERE trial_id = ? AND burglary_id = ? "
                    "AND households IS NULL", [(n, trial_id, b) for b, n in households.items()])
 
@@ -108,3 +108,13 @@ def burglary_times(db: sqlite3.Connection) -> pd.DataFrame:
     """Every stored burglary's report time and place (for the history stratum)."""
     rows = db.execute("SELECT burglary_id, last_time, lon, lat FROM burglaries").fetchall()
     return pd.DataFrame([tuple(r) for r in rows], columns=["burglary_id", "reported", "lon", "lat"])
+
+
+PURGED_PREFIX = "purged-"
+
+
+def purge_assignments(db: sqlite3.Connection, day: str) -> int:
+    """Take the burglary ids (case numbers) out of the assignments reported before ``day``: each
+    keeps its stratum, place and arm under ``purged-N``, so that ``trial verify`` still checks it."""
+    return db.execute(f"UPDATE trial_assignments SET burglary_id = '{PURGED_PREFIX}' || rowid "
+                      f"WHERE reported < ? AND burglary_id NOT LIKE '{PURGED_PREFIX}%'", (day,)).rowcount

@@ -32,8 +32,9 @@ CREATE TABLE IF NOT EXISTS trial_assignments (
 """
 """A randomised trial (``cocoon trial``): its design (seed, strata, delay) as JSON with the SHA-256
 of its allocation, every place of the allocation, and the arm each burglary was given. The
-assignment keeps the number of households in a held-back zone (``households``), counted by the
-plan that held it back, so that the analysis by assignment has its exposure."""
+assignment keeps the number of households in the burglary's zone (``households``), counted by the
+first plan after its report (listed or held back alike), so that the analysis by assignment has
+the same exposure in both arms."""
 TRIAL_COLUMNS = {
     "trials": {"trial_id", "started_at", "design", "allocation_hash", "stopped_at"},
     "trial_allocation": {"trial_id", "stratum", "position", "block", "arm"},

@@ -266,6 +266,8 @@ def test_stop_ends_the_assignment(trial_store):
     (("--strata", "beat"), "--strata: 'beat' is not something to stratify by; use area, history"),
     (("--seed", "-4"), "--seed: -4 is negative"),
     (("--delay-days", "-1"), "--delay-days"),
+    (("--per-stratum", "0"), "--per-stratum"),
+    (("--from", "2026-13-01"), "--from"),
 ])
 def test_bad_start_options_are_refused(trial_store, args, message):
     store, tmp_path, *_ = trial_store
@@ -323,3 +325,33 @@ def test_purge_takes_the_burglary_ids_out_of_the_assignments_and_verify_still_pa
     assert sorted(Counter(after.values()).items()) == sorted(Counter(before.values()).items())
     check = run("trial", "verify", "--store", store, "--lang", "en")
     assert check.exit_code == 0, check.output
+
+
+def test_plan_with_new_burglaries_assigns_them_before_it_holds_any_back(trial_store):
+    store, tmp_path, _, _, h = trial_store
+    late = burglary_file(tmp_path / "late.csv", "2026-06-01", 12, 17, "N")
+    assert len(late) == 12
+    out = tmp_path / "plan-late"
+    result = run("plan", "--store", store, "--burglaries", tmp_path / "late.csv", "--households", h, "--date",
+                 "2026-10-05", "--out", out, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    new = {b: a for b, a in arms(store).items() if b.startswith("N")}
+    assert len(new) == 12 and "Trial 1: 12 new burglaries given an arm." in result.output
+    held = {b["burglary_id"] for b in json.loads((out / "plan.json").read_text())["inputs"]["trial"]
+            ["held_back_burglaries"]}
+    reported = late.set_index("id")["time"]
+    waiting = {b for b, a in new.items() if a == DELAYED
+               and reported[b].normalize() + pd.Timedelta(days=14) > pd.Timestamp("2026-10-05")}
+    assert waiting <= held
+
+
+def test_a_trial_without_strata_has_one_sequence(tmp_path):
+    store = tmp_path / "s.sqlite"
+    open_store(store).close()
+    result = run("trial", "start", "--store", store, "--strata", "none", "--seed", "1", "--per-stratum", "10",
+                 "--receipt", tmp_path / "r.txt", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "1 strata, 10 places." in result.output or "1 strata, 12 places." in result.output
+    assert "strata=none" in (tmp_path / "r.txt").read_text()
+    with sqlite3.connect(store) as db:
+        assert {r[0] for r in db.execute("SELECT stratum FROM trial_allocation")} == {"all"}

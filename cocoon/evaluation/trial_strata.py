@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cocoon.evaluation.trial_allocation import OUTSIDE, Design, cell_name, history_level
+from cocoon.geo.crs import choose_metric_crs
 
 PRIOR_DAYS = 365
 
@@ -27,8 +28,6 @@ def _metric(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.ndarray, np.
 
 def metric_crs_for(lon: np.ndarray, lat: np.ndarray) -> str:
     """A metric CRS for points at ``lon``, ``lat`` (the local UTM zone, or SWEREF 99 TM in Sweden)."""
-    from cocoon.geo.crs import choose_metric_crs
-
     crs = choose_metric_crs((float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())))
     return crs.to_string()
 

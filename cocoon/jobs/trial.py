@@ -17,12 +17,14 @@ import secrets
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from cocoon.catalogue import text
 from cocoon.errors import InputError
+from cocoon.evaluation.episodes import zone_households
+from cocoon.evaluation.store_evaluation import _projected
 from cocoon.evaluation.trial_allocation import (
     ARMS,
     BEYOND,
@@ -35,18 +37,17 @@ from cocoon.evaluation.trial_allocation import (
     design_lines,
     place_rows,
 )
+from cocoon.evaluation.trial_analysis import TrialEvaluation, evaluate_trial
 from cocoon.evaluation.trial_strata import area_grid
 from cocoon.inputs.trial_receipt import read_receipt_hash
 from cocoon.jobs.store import opened, recorded
 from cocoon.jobs.trial_assignment import assign_pending, held_back
+from cocoon.publish.evaluation_report import chart_rows, evaluation_page, screen_blocks, section
 from cocoon.publish.files import prepare_output_file, write_text
 from cocoon.settings import Settings, load_settings, override
+from cocoon.store import queries
 from cocoon.store import trial as trial_store
 from cocoon.store.database import Store
-
-if TYPE_CHECKING:
-
-    from cocoon.evaluation.trial_analysis import TrialEvaluation
 
 Note = tuple[str, dict[str, Any]]
 TRIAL_OPTIONS = {"trial.delay_days": "--delay-days", "trial.area_km": "--area-km",
@@ -265,11 +266,6 @@ def current_trial(store: Store) -> trial_store.Trial | None:
 def trial_evaluation(store: Store, trial: trial_store.Trial, *, start: pd.Timestamp | None,
                      end: pd.Timestamp | None, source: str) -> TrialEvaluation:
     """``cocoon evaluate --store`` when the store has a trial: by assignment, with delivery per arm."""
-    from cocoon.evaluation.episodes import zone_households
-    from cocoon.evaluation.store_evaluation import _projected
-    from cocoon.evaluation.trial_analysis import evaluate_trial
-    from cocoon.store import queries
-
     design = design_from_json(trial.design)
     tables = queries.evaluation_tables(store)
     located = queries.stored_burglaries(store)
@@ -287,7 +283,6 @@ def trial_evaluation(store: Store, trial: trial_store.Trial, *, start: pd.Timest
 
 def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> list[dict[str, Any]]:
     """What the terminal shows for a trial: the comparison by assignment, then delivery per arm."""
-    from cocoon.publish.evaluation_report import screen_blocks
 
     blocks = screen_blocks(report.main, lang, title=text("trial.evaluate_title", lang, source=source,
                                                          trial=trial_id))
@@ -314,7 +309,6 @@ def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: i
 
 def trial_page(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> str:
     """The report page for a trial: the comparison by assignment (arms as assigned), then delivery by arm."""
-    from cocoon.publish.evaluation_report import chart_rows, evaluation_page, section
 
     screen = trial_screen(report, lang, source=source, trial_id=trial_id)
     main = section(report.main, lang, title=text("trial.evaluate_title", lang, source=source, trial=trial_id))

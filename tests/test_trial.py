@@ -355,3 +355,12 @@ def test_a_trial_without_strata_has_one_sequence(tmp_path):
     assert "strata=none" in (tmp_path / "r.txt").read_text()
     with sqlite3.connect(store) as db:
         assert {r[0] for r in db.execute("SELECT stratum FROM trial_allocation")} == {"all"}
+
+
+def test_places_are_given_in_order_of_report_within_each_stratum(trial_store):
+    store, *_ = trial_store
+    with sqlite3.connect(store) as db:
+        given = pd.read_sql_query("SELECT stratum, position, reported, burglary_id FROM trial_assignments", db)
+    for _, rows in given.groupby("stratum"):
+        ordered = rows.sort_values(["reported", "burglary_id"])
+        assert ordered["position"].tolist() == list(range(1, len(rows) + 1))

@@ -252,6 +252,21 @@ class InputSettings:
 
 
 @dataclass(frozen=True)
+class TrialSettings:
+    """How ``cocoon trial start`` lays out a randomised trial (see README, "A randomised trial")."""
+
+    delay_days: int = 14
+    """Days a burglary of the delayed arm waits before it is cocooned (14: after the high window)."""
+    strata: tuple[str, ...] = ("area", "history")
+    """What the allocation is stratified by: "area" (a grid cell) and "history" (the zone's burglaries
+    in the 12 months before: none, 1-2, 3 or more)."""
+    area_km: float = 2.0
+    """Width of the grid cells of the area stratum, km."""
+    per_stratum: int = 100
+    """Places made for each stratum; a burglary beyond them is cocooned as usual and counted apart."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every default of cocoon. Load with :func:`load_settings`; change with :func:`override`."""
 
@@ -267,6 +282,7 @@ class Settings:
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     inputs: InputSettings = field(default_factory=InputSettings)
+    trial: TrialSettings = field(default_factory=TrialSettings)
     crs: str | None = None
     """Metric CRS for all distances (e.g. "EPSG:3006"); None chooses one automatically."""
     language: str = "auto"
@@ -281,7 +297,7 @@ class Settings:
 SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
             "signs": SignSettings, "handout": HandoutSettings, "store": StoreSettings, "privacy": PrivacySettings,
             "backtest": BacktestSettings, "limits": LimitsSettings, "model": ModelSettings,
-            "inputs": InputSettings}
+            "inputs": InputSettings, "trial": TrialSettings}
 #: Settings outside any section.
 TOP_LEVEL = ("crs", "language", "csv_dialect")
 #: Sections written by calibrate and read by other commands; kept in ``Settings.extra`` without checking here.
@@ -416,7 +432,8 @@ def override(settings: Settings, names: Mapping[str, str] | None = None, **chang
     return result
 
 
-POSITIVE = ("zones.radius_m", "routes.walking_speed_kmh", "routes.detour_factor", "routes.solve_seconds",
+POSITIVE = ("trial.area_km", "trial.per_stratum",
+            "zones.radius_m", "routes.walking_speed_kmh", "routes.detour_factor", "routes.solve_seconds",
             "routes.max_stops", "routes.hours", "signs.sight_m", "signs.households_per_sign", "signs.max_per_zone",
             "backtest.cell_m", "backtest.kde_bandwidth_m", "backtest.bj_max_cells", "backtest.bj_max_weeks",
             "backtest.kde_days", "backtest.hotspot_days", "privacy.k_nearest", "privacy.zone_cell_m",
@@ -427,12 +444,13 @@ NOT_NEGATIVE = ("zones.high_days", "zones.elevated_days", "ranking.tier_a_max_m"
                 "ranking.victim_match_m", "ranking.same_building_m", "ranking.tier_a_neighbours",
                 "ranking.dwelling_exponent", "routes.minutes_per_stop", "routes.minutes_per_dwelling",
                 "signs.min_per_zone", "signs.min_spacing_m", "store.retention_days", "privacy.min_distance_m",
-                "limits.memory_gb")
+                "limits.memory_gb", "trial.delay_days")
 """Settings that may be 0 but not less."""
 AT_LEAST_ONE = ("ranking.same_building", "ranking.same_street_same_side", "ranking.same_street",
                 "routes.detour_factor")
 """Multipliers that raise, never lower: 1 or more."""
-LIMITS = {"zones.radius_m": 5000, "zones.high_days": 365, "zones.elevated_days": 365, "routes.hours": 24,
+LIMITS = {"trial.delay_days": 365, "trial.per_stratum": 100_000, "trial.area_km": 1000,
+          "zones.radius_m": 5000, "zones.high_days": 365, "zones.elevated_days": 365, "routes.hours": 24,
           "routes.minutes_per_stop": 240, "routes.minutes_per_dwelling": 60, "routes.solve_seconds": 3600,
           "routes.walking_speed_kmh": 30, "routes.detour_factor": 10, "routes.max_stops": 100_000,
           "ranking.tier_a_max_m": 5000, "ranking.tier_b_max_m": 5000, "ranking.victim_match_m": 1000,

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cocoon.cli import main
+from cocoon.store.database import SCHEMA_VERSION
 from tests.conftest import X0, Y0, to_lonlat
 
 
@@ -98,7 +99,7 @@ def test_evaluate_from_the_store_then_after_purge_from_the_kept_episodes(simulat
     with sqlite3.connect(store) as db:
         kept = pd.read_sql_query("SELECT * FROM evaluation_episodes", db)
         version = db.execute("PRAGMA user_version").fetchone()[0]
-    assert version == 4 and len(kept) > 0
+    assert version == SCHEMA_VERSION and len(kept) > 0
     assert not {"burglary_id", "household_id", "address", "reported", "lon", "lat"} & set(kept.columns)
     assert set(kept["month"]) <= {"2026-01", "2026-02", "2026-03", "2026-04"}
     assert kept["month"].str.fullmatch(r"\d{4}-\d{2}").all()

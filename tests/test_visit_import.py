@@ -97,7 +97,7 @@ def test_a_store_of_schema_2_gets_record_ids_and_keeps_its_visits(planned, tmp_p
     for _ in range(2):
         assert run("visits", "import", page, "--store", store).exit_code == 0
     with sqlite3.connect(store) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         indexes = {r[1]: r[2] for r in db.execute("PRAGMA index_list(visits)")}
     assert indexes["visits_record"] == 1  # unique
     assert visits(store) == [(ids[0], "face", "2026-05-04T09:00", None), (ids[1], "kit", "2026-05-04T11:00", "r-9")]

@@ -21,6 +21,7 @@ from cocoon.cli.store import (
     status_command,
     visits_group,
 )
+from cocoon.cli.trial import trial_group
 
 
 @click.group(cls=CocoonGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -46,6 +47,8 @@ def main() -> None:
       cocoon backtest FILE --from YYYY-MM-DD --to YYYY-MM-DD
     Did cocooning work here, and can we tell yet?
       cocoon evaluate --store cocoon.sqlite --html evaluation.html
+    Test it in a randomised trial (immediate against delayed cocooning):
+      cocoon trial start --store cocoon.sqlite
 
     Every command has --help. Messages are in Swedish or English (--lang sv|en).
     """
@@ -57,5 +60,5 @@ main.add_command(demo_command)
 main.add_command(calibrate_command)
 main.add_command(backtest_command)
 main.add_command(evaluate_command)
-for command in (ingest_command, visits_group, signs_group, status_command, purge_command):
+for command in (ingest_command, visits_group, signs_group, status_command, purge_command, trial_group):
     main.add_command(command)

@@ -284,3 +284,5 @@ def purge_command(before: str | None, yes: bool, store: str | None, settings_pat
     result = run_purge(store=store, before=optional_date(before, "--before"), settings_path=settings_path,
                        yes=yes, show=show, confirm=ask if sys.stdin.isatty() else None, command=command_line())
     console().print(text("store.purged", language, before=result.before.isoformat(), **result.counts))
+    if result.counts.get("trial_assignments"):
+        console().print(text("trial.purged", language, n=result.counts["trial_assignments"]))

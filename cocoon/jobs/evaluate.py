@@ -15,6 +15,7 @@ from cocoon.evaluation.estimate import Evaluation, evaluate
 from cocoon.evaluation.store_evaluation import store_evaluation
 from cocoon.inputs.tables import read_table
 from cocoon.jobs.store import opened, recorded
+from cocoon.jobs.trial import current_trial, trial_evaluation, trial_page, trial_screen
 from cocoon.publish.evaluation_report import (
     chart_rows,
     evaluation_page,
@@ -135,6 +136,17 @@ def evaluate_store(request: EvaluateRequest, lang: str, settings: Settings) -> E
     if start is not None and end is not None and start > end:
         raise InputError("events.period_reversed", start=start.date().isoformat(), end=end.date().isoformat())
     with opened(request.store, settings, create=False) as db_store, recorded(db_store, request.command):
+        trial = current_trial(db_store)
+        if trial is not None:  # a randomised trial: by assignment (see cocoon.jobs.trial)
+            by_arm = trial_evaluation(db_store, trial, start=start, end=end, source=str(request.store))
+            with db_store.transaction() as db:
+                db_store.audit(db, request.command)
+            result = EvaluateResult(source=str(request.store), lang=lang, main=by_arm.main,
+                                    clusters_by=text("evaluate.clusters_week", lang), extra=by_arm.to_dict())
+            result.screen = trial_screen(by_arm, lang, source=str(request.store), trial_id=trial.trial_id)
+            if request.html_path:
+                result.page = trial_page(by_arm, lang, source=str(request.store), trial_id=trial.trial_id)
+            return result
         tables = queries.evaluation_tables(db_store)
         located = queries.stored_burglaries(db_store)
         report = store_evaluation(tables, located, start=start, end=end, source=str(request.store),

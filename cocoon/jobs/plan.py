@@ -24,6 +24,7 @@ from cocoon.geo.walking import read_network
 from cocoon.inputs.burglaries import BurglaryTable, read_burglaries, require_ids
 from cocoon.inputs.columns import BurglaryColumns, HouseholdColumns
 from cocoon.inputs.households import HouseholdTable, read_household_ids, read_households
+from cocoon.jobs import trial_assignment as trial
 from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects, write_text
 from cocoon.publish.maps import Basemap, MapData, basemap_from_osm, internal_map, public_map
 from cocoon.publish.plan_files import write_plan
@@ -119,6 +120,8 @@ class History:
     revisit: dict[str, str] = field(default_factory=dict)
     outcomes: dict[str, tuple[str, str]] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    trial: dict[str, Any] | None = None
+    """The store's trial: the delayed burglaries held back from this plan (for plan.json)."""
 
 
 PLAN_OPTIONS = {"zones.radius_m": "--radius", "zones.high_days": "--high-days",
@@ -215,10 +218,17 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
             done = queries.ingest(db, burglaries.burglaries, source=str(request.burglaries))
             notes.append(("store.ingested", {"added": done.added, "unchanged": done.unchanged,
                                              "conflicting": len(done.conflicting)}))
+        notes += trial.assign_pending(db)
         reached, revisit = queries.visit_history(store, on=request.plan_date, days=settings.zones.active_days)
         notes.append(("store.history", {"reached": len(reached), "revisit": len(revisit)}))
         history = History(burglaries=queries.stored_burglaries(store), reached=reached, revisit=revisit,
                           outcomes=queries.latest_outcomes(store, on=request.plan_date), notes=notes)
+        held = trial.held_back(db, on=request.plan_date)
+        if held is not None:  # the trial's delayed burglaries wait until their delay has passed
+            history.burglaries, unsized = trial.hold_back(history.burglaries, held)
+            history.trial = held.summary()
+            notes.append(("trial.held_back", {"n": len(held.ids), "released": held.released,
+                                              "days": held.delay_days}))
         if burglaries is None:
             burglaries = BurglaryTable(burglaries=history.burglaries, rejects=pd.DataFrame(columns=["row"]),
                                        source=str(store_file), columns={})
@@ -226,6 +236,9 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
             assert target is not None
             result = _plan_and_write(request, settings, lang, target, burglaries, households, history, exclude)
             queries.record_plan(db, result.plan, out_dir=str(folder.target if folder else target))
+            if held is not None:
+                trial.record_held_back(db, held, trial.zone_sizes(unsized, households.households, crs=result.plan.crs,
+                                                                  radius_m=settings.zones.radius_m))
         store.audit(db, request.command)
     return result
 
@@ -260,6 +273,8 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
               "burglary_columns": burglaries.columns, "household_columns": households.columns,
               "burglary_reading": burglaries.reading,
               "rows_rejected": rejected, "excluded_ids": len(left_out)}
+    if history.trial is not None:
+        inputs["trial"] = history.trial
     routes = _routes(request, plan, households.households) if request.officers is not None else None
     dialect = csv_dialect(request.csv_dialect or settings.csv_dialect, lang)
     written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None,

@@ -23,6 +23,7 @@ from cocoon.inputs.odk_audit import audit_beside
 from cocoon.inputs.points import refuse_swapped_file
 from cocoon.inputs.rejects import Problems
 from cocoon.inputs.tables import own_headers, read_table, text_values, to_numbers
+from cocoon.jobs.trial_assignment import assign_pending
 from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects
 from cocoon.publish.spreadsheets import csv_dialect
 from cocoon.publish.status_report import write_status
@@ -82,11 +83,12 @@ def run_ingest(path: Path, *, store: str | Path | None, settings_path: str | Pat
     with opened(store, settings) as db_store, recorded(db_store, command), db_store.transaction() as db:
         refuse_swapped_file(table.burglaries, lonlat_bounds(queries.stored_burglaries(db_store)), file=str(path))
         result = queries.ingest(db, table.burglaries, source=str(path))
+        assigned = assign_pending(db)
         db_store.audit(db, command)
     result.rejected = table.unusable
     if len(table.rejects):
         result.rejects_path = write_rejects(table.rejects.assign(file=str(path)), rejects, lang=lang)
-    result.notes = table.notes
+    result.notes = [*table.notes, *assigned]
     return result
 
 

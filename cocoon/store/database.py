@@ -21,17 +21,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cocoon.errors import StoreError
+from cocoon.store.trial_schema import TRIAL_COLUMNS, TRIAL_TABLES
 
 try:
     import pwd
 except ImportError:  # Windows has no password database
     pwd = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """1: the first store; 2: the audit log records failed commands (column ``error``); 3: the
 de-identified evaluation episodes (table ``evaluation_episodes``), which purge leaves; 4: visits
 keep the unique id a phone or form gave the record (``record_id``), so an export imported twice is
-stored once."""
+stored once; 5: randomised trials (tables ``trials``, ``trial_allocation``, ``trial_assignments``,
+see :mod:`cocoon.store.trial`)."""
 APPLICATION_ID = 0x636F636F
 """``PRAGMA application_id`` of a cocoon store ("coco"), so that another SQLite file is never taken for one."""
 BUSY_TIMEOUT_MS = 60_000
@@ -113,11 +115,13 @@ CREATE TABLE IF NOT EXISTS evaluation_episodes (
 """One row per episode, without ids, addresses or exact times, so that the evaluation keeps
 accumulating after purge has removed the burglaries, plans and visits it came from."""
 SCHEMA += EVALUATION_EPISODES
+SCHEMA += TRIAL_TABLES
 MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;", 2: EVALUATION_EPISODES,
               3: "ALTER TABLE visits ADD COLUMN record_id TEXT;\n"
-                 "CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;"}
+                 "CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;",
+              4: TRIAL_TABLES}
 """What turns a store of one schema version into the next."""
-ADDED_IN = {"evaluation_episodes": 3}
+ADDED_IN = {"evaluation_episodes": 3, **dict.fromkeys(TRIAL_COLUMNS, 5)}
 """Tables newer than the first schema: a store older than that version gets them by migration."""
 COLUMNS_ADDED_IN = {("audit", "error"): 2, ("visits", "record_id"): 4}
 """Columns newer than their table: a store older than that version gets them by migration."""
@@ -131,6 +135,7 @@ TABLES = {
     "signs": {"sign_id", "zone", "lon", "lat", "planned_down", "put_up", "taken_down", "burglary_ids"},
     "audit": {"audit_id", "at", "user", "command", "error"},
     "evaluation_episodes": {"month", "households", "follow_on", "household_days", "served", "recorded_on"},
+    **TRIAL_COLUMNS,
 }
 """The tables and columns a store must have."""
 

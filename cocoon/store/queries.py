@@ -20,6 +20,7 @@ from cocoon.errors import InputError
 from cocoon.geo.crs import is_lonlat, metres_apart
 from cocoon.inputs.stable_ids import id_key, id_keys
 from cocoon.store.database import Store, now
+from cocoon.store.trial import purge_assignments
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -279,8 +280,9 @@ def read_frame(store: Store, sql: str) -> pd.DataFrame:
 
 def purge_before(db: sqlite3.Connection, cut: dt.date) -> dict[str, int]:
     """Remove burglaries, visits, plans with their households, and signs taken down, dated before
-    ``cut``; and take visitor names and household ids out of the audit log's command lines that
-    are older, or that name a purged visit's household or visitor."""
+    ``cut``; take the burglary ids out of a trial's assignments of that time; and take visitor
+    names and household ids out of the audit log's command lines that are older, or that name a
+    purged visit's household or visitor."""
     day = cut.isoformat()
     personal = {value for row in db.execute("SELECT household_id, visitor FROM visits WHERE visited_at < ?", (day,))
                 for value in row if value}
@@ -293,6 +295,7 @@ def purge_before(db: sqlite3.Connection, cut: dt.date) -> dict[str, int]:
     counts["plans"] = db.execute("DELETE FROM plans WHERE plan_date < ?", (day,)).rowcount
     counts["signs"] = db.execute("DELETE FROM signs WHERE taken_down IS NOT NULL AND taken_down < ?",
                                  (day,)).rowcount
+    counts["trial_assignments"] = purge_assignments(db, day)
     counts["audit"] = 0
     for audit_id, at, command in db.execute("SELECT audit_id, at, command FROM audit").fetchall():
         words = set(shlex.split(command)) if _splits(command) else set(command.split())

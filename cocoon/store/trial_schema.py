@@ -1,0 +1,43 @@
+"""The tables of a randomised trial (store schema 5); the SQL that uses them is in :mod:`cocoon.store.trial`."""
+
+from __future__ import annotations
+
+TRIAL_TABLES = """
+CREATE TABLE IF NOT EXISTS trials (
+    trial_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    design TEXT NOT NULL,
+    allocation_hash TEXT NOT NULL,
+    stopped_at TEXT
+);
+CREATE TABLE IF NOT EXISTS trial_allocation (
+    trial_id INTEGER NOT NULL REFERENCES trials(trial_id),
+    stratum TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    block INTEGER NOT NULL,
+    arm TEXT NOT NULL,
+    PRIMARY KEY (trial_id, stratum, position)
+);
+CREATE TABLE IF NOT EXISTS trial_assignments (
+    trial_id INTEGER NOT NULL REFERENCES trials(trial_id),
+    burglary_id TEXT NOT NULL,
+    reported TEXT NOT NULL,
+    stratum TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    arm TEXT NOT NULL,
+    assigned_at TEXT NOT NULL,
+    households INTEGER,
+    PRIMARY KEY (trial_id, burglary_id)
+);
+"""
+"""A randomised trial (``cocoon trial``): its design (seed, strata, delay) as JSON with the SHA-256
+of its allocation, every place of the allocation, and the arm each burglary was given. The
+assignment keeps the number of households in the burglary's zone (``households``), counted by the
+first plan after its report (listed or held back alike), so that the analysis by assignment has
+the same exposure in both arms."""
+TRIAL_COLUMNS = {
+    "trials": {"trial_id", "started_at", "design", "allocation_hash", "stopped_at"},
+    "trial_allocation": {"trial_id", "stratum", "position", "block", "arm"},
+    "trial_assignments": {"trial_id", "burglary_id", "reported", "stratum", "position", "arm", "assigned_at",
+                          "households"},
+}

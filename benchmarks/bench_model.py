@@ -28,6 +28,7 @@ import datetime as dt
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,10 +42,10 @@ from cocoon.evidence.events import burglary_events  # noqa: E402
 from cocoon.evidence.fitting import fit_model  # noqa: E402
 from cocoon.evidence.knox import knox_test  # noqa: E402
 from cocoon.evidence.scoring import run_backtest  # noqa: E402
-from cocoon.jobs.backtest import BacktestRequest, run_backtest_job  # noqa: E402
-from cocoon.jobs.calibrate import CalibrateRequest, fit_events, run_calibrate  # noqa: E402
+from cocoon.jobs.backtest import BacktestRun, run_backtest_job  # noqa: E402
+from cocoon.jobs.calibrate import CalibrateRun, fit_events, run_calibrate  # noqa: E402
 from cocoon.jobs.common import read_event_file  # noqa: E402
-from cocoon.settings import Settings  # noqa: E402
+from cocoon.settings import Settings, load_settings  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
 METHODS = ("ranking_model", "bowers_johnson", "kde", "hotspot", "default_model")
@@ -58,16 +59,19 @@ def day(text: str) -> dt.date:
 
 def calibrate(source: Path, start: str, end: str, out: Path) -> float:
     t0 = time.perf_counter()
-    run_calibrate(CalibrateRequest(burglaries=source, start=day(start), end=day(end), nrep=19, seed=1,
-                                   settings_out=out, input_crs="EPSG:26971", overwrite=True, lang="en"))
+    run_calibrate(Settings(language="en"), CalibrateRun(burglaries=source, start=day(start), end=day(end), nrep=19,
+                                                        seed=1, settings_out=out, input_crs="EPSG:26971",
+                                                        overwrite=True))
     return time.perf_counter() - t0
 
 
-def backtest(source: Path, start: str, end: str, **options: object) -> tuple[object, float]:
+def backtest(source: Path, start: str, end: str, settings_file: Path | None = None,
+             **options: object) -> tuple[object, float]:
     t0 = time.perf_counter()
-    result = run_backtest_job(BacktestRequest(burglaries=source, start=day(start), end=day(end),
-                                              input_crs="EPSG:26971", overwrite=True, lang="en",
-                                              **options))  # type: ignore[arg-type]
+    settings = replace(load_settings(settings_file), language="en")
+    result = run_backtest_job(settings, BacktestRun(burglaries=source, start=day(start), end=day(end),
+                                                    input_crs="EPSG:26971", overwrite=True, settings_file=settings_file,
+                                                    **options))  # type: ignore[arg-type]
     return result, time.perf_counter() - t0
 
 
@@ -102,7 +106,7 @@ def small_areas(source: Path, squares: int = 8, side: float = 5000.0, seed: int 
     """Fit on one year of a 5 x 5 km square, score the next year, for several squares."""
     import shapely
 
-    table = read_event_file(CalibrateRequest(burglaries=source, input_crs="EPSG:26971"))
+    table = read_event_file(CalibrateRun(burglaries=source, input_crs="EPSG:26971"))
     events = burglary_events(table.burglaries, source=str(source))
     origin = np.datetime64(events.first, "D")
     first_2015 = int((np.datetime64("2015-01-01") - origin).astype(int))
@@ -150,7 +154,7 @@ def small_areas(source: Path, squares: int = 8, side: float = 5000.0, seed: int 
 
 
 def speed(source: Path) -> None:
-    table = read_event_file(CalibrateRequest(burglaries=source, input_crs="EPSG:26971"))
+    table = read_event_file(CalibrateRun(burglaries=source, input_crs="EPSG:26971"))
     events = burglary_events(table.burglaries, source=str(source))
     t0 = time.perf_counter()
     fit = fit_events(events, Settings())
@@ -184,7 +188,7 @@ def main() -> None:
                               ("2016-12-31", ("2017-01-01", "2017-12-31"))):
             settings = Path(folder) / f"fit-{fit_to}.toml"
             seconds = calibrate(source, "2014-01-01", fit_to, settings)
-            result, scored = backtest(source, *score, settings_path=settings)
+            result, scored = backtest(source, *score, settings_file=settings)
             report(f"Fit 2014-01-01..{fit_to} ({seconds:.0f} s), score {score[0]}..{score[1]} ({scored:.0f} s)",
                    result)
         if not args.quick:

@@ -18,9 +18,11 @@ never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 import json
 import math
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -470,6 +472,18 @@ CHOICES = {"routes.solver": SOLVERS, "signs.take_down": TAKE_DOWN, "csv_dialect"
 """Settings that must be one of a few words."""
 WEIGHT_TABLES = ("ranking.time_weights", "ranking.distance_weights")
 """Settings that are [bound, weight] rows with increasing bounds and weights of 0 or more."""
+CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+"""A clock time, HH:MM or HH:MM:SS (``routes.start_time``)."""
+
+
+def parse_clock(text: str, where: str = "routes.start_time") -> dt.time:
+    """A clock time ``HH:MM`` (or ``HH:MM:SS``); ``where`` names the option or setting it came from."""
+    match = CLOCK.fullmatch(str(text).strip())
+    if match:
+        hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+        if hour < 24 and minute < 60 and second < 60:
+            return dt.time(hour, minute, second)
+    raise SettingsError("routes.bad_start_time", where=where, value=text)
 
 
 def value_of(settings: Settings, dotted: str) -> Any:
@@ -488,6 +502,7 @@ def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None
         return names[dotted] if names and dotted in names else f"{source}: {dotted}"
 
     _check_numbers(settings, where)
+    parse_clock(settings.routes.start_time, where("routes.start_time"))
     if settings.zones.active_days > MAX_WINDOW_DAYS:
         raise SettingsError("settings.window_too_long", where=where("zones.elevated_days"),
                             days=settings.zones.active_days, limit=MAX_WINDOW_DAYS)

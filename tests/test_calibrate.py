@@ -391,14 +391,16 @@ def test_a_backtest_of_calibrated_settings_knows_they_are_calibrated(tmp_path):
     """So that it never advises calibrating with the settings calibrate just wrote."""
     import datetime as dt
 
-    from cocoon.jobs.backtest import BacktestRequest, run_backtest_job
+    from cocoon.jobs.backtest import BacktestRun, run_backtest_job
+    from cocoon.settings import Settings, load_settings
 
     path = no_pattern(tmp_path / "b.csv")
     toml = tmp_path / "local.toml"
     assert run("calibrate", path, "--nrep", "19", "--seed", "1", "--write-settings", toml).exit_code == 0
-    request = BacktestRequest(burglaries=path, start=dt.date(2025, 7, 1), end=dt.date(2025, 12, 31), lang="en")
-    assert not run_backtest_job(request).calibrated
-    assert run_backtest_job(replace(request, settings_path=toml)).calibrated
+    backtest = BacktestRun(burglaries=path, start=dt.date(2025, 7, 1), end=dt.date(2025, 12, 31))
+    assert not run_backtest_job(Settings(language="en"), backtest).calibrated
+    calibrated = replace(load_settings(toml), language="en")
+    assert run_backtest_job(calibrated, replace(backtest, settings_file=toml)).calibrated
 
 
 def test_nrc_screen_has_a_same_location_row(tmp_path):

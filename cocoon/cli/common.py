@@ -15,6 +15,7 @@ import click
 
 from cocoon.catalogue import text
 from cocoon.cli.help import CocoonCommand, TranslatedHelp, format_commands, help_language, user_language
+from cocoon.cli.options import CatalogueOption, option
 from cocoon.errors import CocoonError, InputError
 from cocoon.inputs.columns import (
     HOUSEHOLD_ROLES,
@@ -22,38 +23,30 @@ from cocoon.inputs.columns import (
     CoordinateColumns,
     HouseholdColumns,
 )
+from cocoon.jobs.options import CSV_DIALECT
 from cocoon.publish import staging
-from cocoon.settings import Settings
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-DEFAULTS = Settings()
-"""The defaults, shown in the options' help."""
-LANG_HELP = "Language of messages and outputs: sv, en, or auto (from the system locale)."
-
-
 def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--lang", type=click.Choice(["sv", "en", "auto"]), default=None, envvar="COCOON_LANG",
-                        help=LANG_HELP + "  [default: auto; env COCOON_LANG]")(f)
+    return option("--lang", type=click.Choice(["sv", "en", "auto"]), default=None, envvar="COCOON_LANG",
+                  key="lang")(f)
 
 
 def csv_dialect_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--csv-dialect", type=click.Choice(["auto", "excel-sv", "plain"]), default=None,
-                        help="CSV files for people: excel-sv (';', decimal comma, UTF-8 with BOM, Swedish "
-                             "headings: opens in Swedish Excel with a double-click) or plain (',', decimal point, "
-                             "column names).  [default: auto: excel-sv with --lang sv; setting csv_dialect]")(f)
+    """``--csv-dialect`` for a command without a table of settings (see :mod:`cocoon.jobs.options`)."""
+    return click.option(CSV_DIALECT.flag, type=click.Choice(CSV_DIALECT.choices), default=None,
+                        cls=CatalogueOption, help_key=CSV_DIALECT.help_key, setting=CSV_DIALECT)(f)
 
 
 def settings_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
-                        envvar="COCOON_SETTINGS",
-                        help="TOML settings file overriding the defaults (see docs/settings.md).")(f)
+    return option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
+                  envvar="COCOON_SETTINGS", key="settings")(f)
 
 
 def overwrite_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--overwrite", is_flag=True, default=False,
-                        help="Write into a non-empty output folder, replacing cocoon's files there.")(f)
+    return option("--overwrite", is_flag=True, default=False, key="overwrite")(f)
 
 
 #: Control characters (and the invisible bidirectional overrides) that must not reach a terminal
@@ -184,38 +177,26 @@ def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
         return f(*args, **kwargs)
 
     options = [
-        click.option("--id-column",
-                     help="Column with the burglary id (default: found by name, e.g. id, case_id, ärende)."),
-        click.option("--date-column",
-                     help="Column with the date or date-time (default: found by name, e.g. date, datum)."),
-        click.option("--time-column",
-                     help="Column with the time of day, added to the date column's day (default: found by "
-                          "name, e.g. time, klockslag, tid)."),
-        click.option("--from-column", help="Column with the start of a from/to time window."),
-        click.option("--to-column", help="Column with the end of a from/to time window."),
-        click.option("--lon", "lon_column", help="Column with longitude (WGS 84)."),
-        click.option("--lat", "lat_column", help="Column with latitude (WGS 84)."),
-        click.option("--x", "x_column", help="Column with x/easting (give the CRS with --crs)."),
-        click.option("--y", "y_column", help="Column with y/northing (give the CRS with --crs)."),
-        click.option("--address-column", help="Column with the burglary address (default: found by name)."),
-        click.option("--crime-column",
-                     help="Column with the kind of crime; only residential burglaries are read from a file that has "
-                          "one (default: found by name, e.g. primary_type, offense, brottstyp, brottskod)."),
-        click.option("--attempts", type=click.Choice(["count", "leave_out"]), default=None,
-                     help="Whether attempted burglaries count.  [default: setting inputs.attempts (count)]"),
-        click.option("--layer", help="Layer to read from a burglary GeoPackage with several layers."),
-        click.option("--date-format", help="Date format in strftime codes, e.g. %d/%m/%Y (default: detected)."),
-        click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]), default=None,
-                     help="Order of day, month and year in dates like 03/04/2026: dmy (day first), mdy (month "
-                          "first) or ymd.  [default: setting inputs.date_order (auto: from the data; refused "
-                          "when the data cannot tell and it matters)]"),
-        click.option("--crs", "input_crs", help="CRS of x/y columns in the burglary file, e.g. EPSG:3006."),
-        click.option("--skip-bad-rows", is_flag=True, default=False,
-                     help="Leave out unusable rows instead of stopping; they are listed with the reason in a "
-                          "rejects file."),
+        option("--id-column", key="id_column"),
+        option("--date-column", key="date_column"),
+        option("--time-column", key="time_column"),
+        option("--from-column", key="from_column"),
+        option("--to-column", key="to_column"),
+        option("--lon", "lon_column", key="lon"),
+        option("--lat", "lat_column", key="lat"),
+        option("--x", "x_column", key="x"),
+        option("--y", "y_column", key="y"),
+        option("--address-column", key="address_column"),
+        option("--crime-column", key="crime_column"),
+        option("--attempts", type=click.Choice(["count", "leave_out"]), default=None, key="attempts"),
+        option("--layer", key="layer"),
+        option("--date-format", key="date_format"),
+        option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]), default=None, key="date_order"),
+        option("--crs", "input_crs", key="crs"),
+        option("--skip-bad-rows", is_flag=True, default=False, key="skip_bad_rows"),
     ]
-    for option in reversed(options):
-        command = option(command)
+    for add in reversed(options):
+        command = add(command)
     return command
 
 

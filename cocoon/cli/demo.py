@@ -11,17 +11,20 @@ from cocoon.cli.common import (
     handle_errors,
     lang_option,
     optional_date,
+    optional_path,
     overwrite_option,
     settings_option,
 )
+from cocoon.cli.options import option
+from cocoon.jobs.options import command_settings
 
 
 @click.command(name="demo", cls=CocoonCommand)
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--area", "areas", type=click.Choice(["helsinki", "kotka", "all"]), default="all", show_default=True,
-              help="Demo area: central Helsinki (apartments), Kotka (houses without addresses), or both.")
-@click.option("--date", "plan_date", metavar="YYYY-MM-DD", help="Plan date.  [default: 2026-05-04]")
-@click.option("--seed", type=int, default=None, help="Seed of the burglary simulation.  [default: 7]")
+@option("--out", "out_dir", required=True, type=click.Path(file_okay=False), key="demo.out")
+@option("--area", "areas", type=click.Choice(["helsinki", "kotka", "all"]), default="all", show_default=True,
+        key="demo.area")
+@option("--date", "plan_date", metavar="YYYY-MM-DD", key="demo.date")
+@option("--seed", type=int, default=None, key="demo.seed")
 @settings_option
 @lang_option
 @overwrite_option
@@ -44,6 +47,7 @@ def demo_command(out_dir: str, areas: str, plan_date: str | None, seed: int | No
     from cocoon.jobs.demo import run_demo
 
     chosen = ["helsinki", "kotka"] if areas == "all" else [areas]
-    result = run_demo(Path(out_dir), areas=chosen, plan_date=optional_date(plan_date, "--date"),
-                      seed=seed, settings_path=settings_path, overwrite=overwrite, lang=lang)
+    settings = command_settings((), settings_path, language=lang)
+    result = run_demo(settings, Path(out_dir), areas=chosen, plan_date=optional_date(plan_date, "--date"),
+                      seed=seed, settings_file=optional_path(settings_path), overwrite=overwrite)
     print_demo_summary(result)

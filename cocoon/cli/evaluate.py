@@ -16,33 +16,25 @@ from cocoon.cli.common import (
     optional_date,
     optional_path,
     settings_option,
-    user_language,
 )
+from cocoon.cli.options import option
+from cocoon.jobs.options import command_settings
 
 if TYPE_CHECKING:
     from cocoon.jobs.evaluate import EvaluateResult
 
 
 @click.command(name="evaluate", cls=CocoonCommand)
-@click.option("--episodes", "episodes_path", type=click.Path(dir_okay=False),
-              help="Your own episode table (CSV): episode_id, treated, follow_on, household_days and covariates.")
-@click.option("--store", "store", type=click.Path(dir_okay=False), envvar="COCOON_STORE",
-              help="Build the episodes from the store's burglaries, plans and visits.  [env COCOON_STORE]")
-@click.option("--adjust", "adjust", multiple=True, metavar="COL",
-              help="With --episodes: adjust for this column (repeatable); text columns are categories, numbers "
-                   "numeric.")
-@click.option("--cluster", "cluster", metavar="COL",
-              help="With --episodes: episodes sharing a value here (e.g. the week) may share follow-ons; the "
-                   "intervals allow for it.  [default: each episode its own]")
-@click.option("--randomised", is_flag=True, default=False,
-              help="With --episodes: the arms were assigned at random (a trial); analysed by assignment.")
-@click.option("--from", "start", metavar="YYYY-MM-DD", help="With --store: burglaries reported from this day on.")
-@click.option("--to", "end", metavar="YYYY-MM-DD",
-              help="With --store: burglaries reported up to this day; follow-ons are counted up to it too.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write every figure as JSON.")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False),
-              help="Write a report page with charts (HTML, opens offline).")
-@click.option("--overwrite", is_flag=True, default=False, help="Replace the --json and --html files if they exist.")
+@option("--episodes", "episodes_path", type=click.Path(dir_okay=False), key="evaluate.episodes")
+@option("--store", "store", type=click.Path(dir_okay=False), envvar="COCOON_STORE", key="evaluate.store")
+@option("--adjust", "adjust", multiple=True, metavar="COL", key="evaluate.adjust")
+@option("--cluster", "cluster", metavar="COL", key="evaluate.cluster")
+@option("--randomised", is_flag=True, default=False, key="evaluate.randomised")
+@option("--from", "start", metavar="YYYY-MM-DD", key="evaluate.from")
+@option("--to", "end", metavar="YYYY-MM-DD", key="evaluate.to")
+@option("--json", "json_path", type=click.Path(dir_okay=False), key="json_figures")
+@option("--html", "html_path", type=click.Path(dir_okay=False), key="evaluate.html")
+@option("--overwrite", is_flag=True, default=False, key="evaluate.overwrite")
 @settings_option
 @lang_option
 @handle_errors
@@ -70,14 +62,15 @@ def evaluate_command(episodes_path: str | None, store: str | None, adjust: tuple
       cocoon evaluate --store cocoon.sqlite --from 2026-01-01 --to 2026-12-31 --html evaluation.html
       cocoon evaluate --episodes episodes.csv --adjust prior_burglaries --adjust month --json evaluation.json
     """
-    from cocoon.jobs.evaluate import EvaluateRequest, run_evaluate
+    from cocoon.jobs.evaluate import EvaluateRun, run_evaluate
 
-    request = EvaluateRequest(
+    settings = command_settings((), settings_path, language=lang)
+    run = EvaluateRun(
         episodes=optional_path(episodes_path), store=store, adjust=tuple(adjust), cluster=cluster,
         randomised=randomised, start=optional_date(start, "--from"), end=optional_date(end, "--to"),
-        json_path=optional_path(json_path), html_path=optional_path(html_path), settings_path=settings_path,
-        lang=user_language(lang, settings_path), overwrite=overwrite, command=command_line())
-    print_evaluation(run_evaluate(request))
+        json_path=optional_path(json_path), html_path=optional_path(html_path), overwrite=overwrite,
+        command=command_line())
+    print_evaluation(run_evaluate(settings, run))
 
 
 def print_evaluation(result: EvaluateResult) -> None:

@@ -4,7 +4,8 @@ The language is ``--lang`` as typed on the command line (before or after ``--hel
 COCOON_LANG, else the settings file's ``language``, else the system locale. The English
 descriptions are the commands' docstrings; another language's are the catalogue's
 ``command_help.*`` entries (the command path with ``_`` between words, ``main`` for cocoon
-itself). Option descriptions stay as written in the code, in English.
+itself). The options' descriptions are catalogue entries in every language (``options.*``, see
+:mod:`cocoon.cli.options`), ``--help`` itself included.
 """
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ def help_language() -> str:
     root = _root_context()
     if root is not None and "cocoon_help_language" in root.meta:
         return str(root.meta["cocoon_help_language"])
-    words = root.meta.get("cocoon_words") if root is not None else None
-    words = list(words) if words is not None else sys.argv[1:]
+    typed = root.meta.get("cocoon_words") if root is not None else None
+    words = list(typed) if typed is not None else sys.argv[1:]
     lang = user_language(_typed(words, "--lang") or os.environ.get("COCOON_LANG"),
                          _typed(words, "--settings") or os.environ.get("COCOON_SETTINGS"))
-    if root is not None:
+    if root is not None and typed is not None:  # not before the command line is known (click reads help early)
         root.meta["cocoon_help_language"] = lang
     return lang
 
@@ -83,6 +84,13 @@ class TranslatedHelp:
         formatter.write_paragraph()
         with formatter.indentation():
             formatter.write_text(translated)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """``--help``, described in the user's language."""
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = text("options.help", help_language())
+        return option
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [record for param in self.get_params(ctx)  # type: ignore[attr-defined]

@@ -11,7 +11,6 @@ import click
 
 from cocoon.catalogue import text
 from cocoon.cli.common import (
-    DEFAULTS,
     CocoonCommand,
     CocoonGroup,
     burglary_column_options,
@@ -28,20 +27,18 @@ from cocoon.cli.common import (
     settings_option,
     user_language,
 )
+from cocoon.cli.options import option
 from cocoon.inputs.columns import BurglaryColumns
-from cocoon.store.outcomes import OUTCOMES
 
 
 def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--store", "store", type=click.Path(dir_okay=False), envvar="COCOON_STORE",
-                        help="The store file (SQLite).  [default: settings store.path; env COCOON_STORE]")(f)
+    return option("--store", "store", type=click.Path(dir_okay=False), envvar="COCOON_STORE", key="store")(f)
 
 
 @click.command(name="ingest", cls=CocoonCommand)
 @click.argument("burglaries_path", metavar="FILE", type=click.Path(dir_okay=False))
 @store_option
-@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
-              help="Where --skip-bad-rows lists skipped rows.  [default: FILE-rejected-rows.csv here]")
+@option("--rejects", "rejects_path", type=click.Path(dir_okay=False), key="rejects_here")
 @burglary_column_options
 @settings_option
 @lang_option
@@ -76,14 +73,10 @@ def visits_group() -> None:
 
 @visits_group.command(name="import")
 @click.argument("visits_path", metavar="FILE", type=click.Path(dir_okay=False))
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="Day of visits whose time is only HH:MM.  [default: today]")
-@click.option("--skip-bad-rows", is_flag=True, default=False,
-              help="Store the rows that can be read; name each bad row and list it in --rejects.")
-@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
-              help="Where --skip-bad-rows lists skipped rows.  [default: FILE-rejected-rows.csv here]")
-@click.option("--audit", "audit_path", metavar="FILE", type=click.Path(dir_okay=False),
-              help="ODK's audit log, for the time each outcome was tapped.  [default: 'FILE - audit.csv' beside "
-                   "FILE, if there]")
+@option("--date", "day", metavar="YYYY-MM-DD", key="visits_import.date")
+@option("--skip-bad-rows", is_flag=True, default=False, key="visits_import.skip_bad_rows")
+@option("--rejects", "rejects_path", type=click.Path(dir_okay=False), key="rejects_here")
+@option("--audit", "audit_path", metavar="FILE", type=click.Path(dir_okay=False), key="visits_import.audit")
 @store_option
 @settings_option
 @lang_option
@@ -136,10 +129,9 @@ def visits_import_command(visits_path: str, day: str | None, skip_bad_rows: bool
 
 @visits_group.command(name="add")
 @click.argument("household")
-@click.option("--outcome", required=True,
-              help="What happened: " + ", ".join(OUTCOMES) + "; or the letter on the printed list, or the words.")
-@click.option("--time", "when", required=True, metavar="'YYYY-MM-DD HH:MM'", help="When (HH:MM alone means today).")
-@click.option("--visitor", help="Who visited.")
+@option("--outcome", required=True, key="visits_add.outcome")
+@option("--time", "when", required=True, metavar="'YYYY-MM-DD HH:MM'", key="visits_add.time")
+@option("--visitor", key="visits_add.visitor")
 @store_option
 @settings_option
 @lang_option
@@ -167,8 +159,8 @@ def signs_group() -> None:
 
 @signs_group.command(name="up")
 @click.argument("signs_path", metavar="SIGNS.CSV", type=click.Path(dir_okay=False))
-@click.option("--sign", "sign_ids", multiple=True, help="Only this sign id (repeatable).  [default: all in the file]")
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="Day they went up.  [default: today]")
+@option("--sign", "sign_ids", multiple=True, key="signs_up.sign")
+@option("--date", "day", metavar="YYYY-MM-DD", key="signs_up.date")
 @store_option
 @settings_option
 @lang_option
@@ -197,9 +189,8 @@ def signs_up_command(signs_path: str, sign_ids: tuple[str, ...], day: str | None
 
 @signs_group.command(name="down")
 @click.argument("sign_ids", nargs=-1, metavar="[SIGN_ID]...")
-@click.option("--due", is_flag=True, default=False, help="Every sign due to come down by --date.")
-@click.option("--date", "day", metavar="YYYY-MM-DD",
-              help="Day they came down; a day still to come is refused.  [default: today]")
+@option("--due", is_flag=True, default=False, key="signs_down.due")
+@option("--date", "day", metavar="YYYY-MM-DD", key="signs_down.date")
 @store_option
 @settings_option
 @lang_option
@@ -220,14 +211,13 @@ def signs_down_command(sign_ids: tuple[str, ...], due: bool, day: str | None, st
 
 
 @click.command(name="status", cls=CocoonCommand)
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="Status as of this day.  [default: today]")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Folder for status.csv and status.html.  [default: status-DATE]")
+@option("--date", "day", metavar="YYYY-MM-DD", key="status.date")
+@option("--out", "out_dir", type=click.Path(file_okay=False), key="status.out")
 @store_option
 @settings_option
 @lang_option
 @csv_dialect_option
-@click.option("--overwrite", is_flag=True, default=False, help="Replace status files already in the folder.")
+@option("--overwrite", is_flag=True, default=False, key="status.overwrite")
 @handle_errors
 def status_command(day: str | None, out_dir: str | None, store: str | None, settings_path: str | None,
                    lang: str | None, csv_dialect: str | None, overwrite: bool) -> None:
@@ -250,13 +240,8 @@ def status_command(day: str | None, out_dir: str | None, store: str | None, sett
 
 
 @click.command(name="purge", cls=CocoonCommand)
-@click.option("--before", metavar="YYYY-MM-DD",
-              help="Remove personal data dated before this day; a day later than the default asks for "
-                   "confirmation (or --yes).  [default: today minus the zone window and "
-                   f"store.retention_days ({DEFAULTS.store.retention_days})]")
-@click.option("--yes", is_flag=True, default=False,
-              help="Remove data still inside the retention period (--before later than the default) without "
-                   "asking; needed when there is no terminal to ask on.")
+@option("--before", metavar="YYYY-MM-DD", key="purge.before")
+@option("--yes", is_flag=True, default=False, key="purge.yes")
 @store_option
 @settings_option
 @lang_option

@@ -6,7 +6,6 @@ import click
 
 from cocoon.catalogue import text
 from cocoon.cli.common import (
-    DEFAULTS,
     CocoonGroup,
     command_line,
     console,
@@ -19,6 +18,7 @@ from cocoon.cli.common import (
     settings_option,
     user_language,
 )
+from cocoon.cli.options import option
 from cocoon.cli.store import store_option
 
 
@@ -35,20 +35,13 @@ def trial_group() -> None:
 
 @trial_group.command(name="start")
 @store_option
-@click.option("--seed", type=int, help="Seed of the allocation (logged in the store).  [default: drawn at random]")
-@click.option("--strata", metavar="LIST",
-              help="What to stratify by: area, history, both (area,history) or none.  "
-                   f"[default: {','.join(DEFAULTS.trial.strata)}]")
-@click.option("--delay-days", type=int,
-              help=f"Days the delayed arm waits before cocooning.  [default: {DEFAULTS.trial.delay_days}]")
-@click.option("--area-km", type=float,
-              help=f"Width of the area stratum's grid cells, km.  [default: {DEFAULTS.trial.area_km:g}]")
-@click.option("--per-stratum", type=int,
-              help=f"Places made for each stratum.  [default: {DEFAULTS.trial.per_stratum}]")
-@click.option("--from", "starts", metavar="YYYY-MM-DD",
-              help="Burglaries reported from this day on are in the trial.  [default: today]")
-@click.option("--receipt", "receipt_path", type=click.Path(dir_okay=False),
-              help="Where the receipt with the hash goes.  [default: trial-DATE-receipt.txt here]")
+@option("--seed", type=int, key="trial_start.seed")
+@option("--strata", metavar="LIST", key="trial_start.strata")
+@option("--delay-days", type=int, key="trial_start.delay_days")
+@option("--area-km", type=float, key="trial_start.area_km")
+@option("--per-stratum", type=int, key="trial_start.per_stratum")
+@option("--from", "starts", metavar="YYYY-MM-DD", key="trial_start.from")
+@option("--receipt", "receipt_path", type=click.Path(dir_okay=False), key="trial_start.receipt")
 @overwrite_option
 @settings_option
 @lang_option
@@ -88,8 +81,7 @@ def trial_start_command(store: str | None, seed: int | None, strata: str | None,
 
 @trial_group.command(name="status")
 @store_option
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="Count the held-back burglaries on this day.  "
-                                                          "[default: today]")
+@option("--date", "day", metavar="YYYY-MM-DD", key="trial_status.date")
 @settings_option
 @lang_option
 @handle_errors
@@ -128,8 +120,7 @@ def trial_status_command(store: str | None, day: str | None, settings_path: str 
 
 @trial_group.command(name="verify")
 @store_option
-@click.option("--receipt", "receipt_path", type=click.Path(dir_okay=False),
-              help="The receipt sent before the start: its hash must match too.")
+@option("--receipt", "receipt_path", type=click.Path(dir_okay=False), key="trial_verify.receipt")
 @settings_option
 @lang_option
 @handle_errors
@@ -162,8 +153,7 @@ def trial_verify_command(store: str | None, receipt_path: str | None, settings_p
 
 @trial_group.command(name="stop")
 @store_option
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="Count the held-back burglaries on this day.  "
-                                                          "[default: today]")
+@option("--date", "day", metavar="YYYY-MM-DD", key="trial_status.date")
 @settings_option
 @lang_option
 @handle_errors

@@ -25,7 +25,7 @@ from cocoon.errors import InputError
 from cocoon.field.solver import RouteProblem, solve
 from cocoon.geo.crs import crs_label, is_lonlat, lonlat_bounds, metres_apart
 from cocoon.geo.walking import WalkingNetwork, walking_metres
-from cocoon.settings import RouteSettings
+from cocoon.settings import RouteSettings, parse_clock
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -42,7 +42,6 @@ ROUTE_COLUMNS = ["officer", "officer_name", "stop", "household_id", "label", "lo
 Note = tuple[str, dict[str, Any]]
 COORDINATES = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*")
 """Two numbers, as typed or copied from a map app: "18.0686,59.3293", "56.65864, 16.34745"."""
-CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
 @dataclass
@@ -191,16 +190,6 @@ def _distance(metres: float) -> str:
     if not np.isfinite(metres):
         return "–"
     return f"{round(metres, -1):.0f} m" if metres < 10_000 else f"{metres / 1000:.0f} km"
-
-
-def parse_clock(text: str, where: str = "routes.start_time") -> dt.time:
-    """A clock time ``HH:MM`` (or ``HH:MM:SS``); ``where`` names the option or setting it came from."""
-    match = CLOCK.fullmatch(str(text).strip())
-    if match:
-        hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
-        if hour < 24 and minute < 60 and second < 60:
-            return dt.time(hour, minute, second)
-    raise InputError("routes.bad_start_time", where=where, value=text)
 
 
 def officer_names(text: str | None, officers: int) -> list[str]:

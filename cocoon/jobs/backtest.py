@@ -32,20 +32,20 @@ from cocoon.publish.files import (
 )
 from cocoon.publish.reports import backtest_page
 from cocoon.risk.model import DISTANCE_BANDS_M, TIME_BANDS_DAYS, RiskModel, model_from_settings
-from cocoon.settings import Settings, as_dict, load_settings, override
+from cocoon.settings import Settings, as_dict
 
 if TYPE_CHECKING:
     import shapely
 
 
 @dataclass
-class BacktestRequest:
+class BacktestRun:
+    """What one backtest reads and writes, and how it is run; the zones and the rest of the
+    settings come separately."""
+
     burglaries: Path
     start: dt.date
     end: dt.date
-    radius_m: float | None = None
-    high_days: int | None = None
-    elevated_days: int | None = None
     area_path: Path | None = None
     json_path: Path | None = None
     plot_path: Path | None = None
@@ -57,15 +57,14 @@ class BacktestRequest:
     """Rolling origin: refit the model every this many days on the burglaries before (no --settings model)."""
     grid_offsets: int = 1
     """Average over this many grids, each moved diagonally by 1/n of a cell more."""
-    settings_path: str | Path | None = None
+    settings_file: Path | None = None
+    """The settings file the settings came from, only so that no output is written over it."""
     input_crs: str | None = None
-    metric_crs: str | None = None
     burglary_columns: BurglaryColumns = field(default_factory=BurglaryColumns)
     date_format: str | None = None
     skip_bad_rows: bool = False
     rejects_path: Path | None = None
     overwrite: bool = False
-    lang: str | None = None
     progress: Callable[[int, int], None] | None = None
 
 
@@ -90,74 +89,68 @@ class BacktestResult:
     """What the ranking model was: "defaults", "settings" (a fitted model given) or "refit" (rolling origin)."""
 
 
-def run_backtest_job(request: BacktestRequest) -> BacktestResult:
+def run_backtest_job(settings: Settings, run: BacktestRun) -> BacktestResult:
     """Read, score, write: ``cocoon backtest``."""
 
-    if request.start > request.end:
-        raise InputError("events.period_reversed", start=request.start.isoformat(), end=request.end.isoformat())
-    settings = load_settings(request.settings_path)
-    settings = override(settings, {"zones.radius_m": "--radius", "zones.high_days": "--high-days",
-                                   "zones.elevated_days": "--elevated-days", "crs": "--metric-crs"},
-                        **{"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
-                           "zones.elevated_days": request.elevated_days, "crs": request.metric_crs})
-    lang = resolve_language(request.lang or settings.language)
-    for value in request.sweep_radius:
+    if run.start > run.end:
+        raise InputError("events.period_reversed", start=run.start.isoformat(), end=run.end.isoformat())
+    lang = resolve_language(settings.language)
+    for value in run.sweep_radius:
         if not value > 0:
             raise InputError("backtest.bad_sweep", option="--sweep-radius", value=value)
-    for value in request.sweep_days:
+    for value in run.sweep_days:
         if value < 1:
             raise InputError("backtest.bad_sweep", option="--sweep-days", value=value)
-    outputs = prepare_outputs(request, (request.json_path, request.plot_path, request.html_path,
-                                        request.per_burglary_path),
-                              inputs=(request.area_path,
-                                      Path(request.settings_path) if request.settings_path else None))
+    outputs = prepare_outputs(run, (run.json_path, run.plot_path, run.html_path,
+                                        run.per_burglary_path),
+                              inputs=(run.area_path, run.settings_file))
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
 
-    table = read_event_file(request, settings.inputs)
-    source = str(request.burglaries)
+    table = read_event_file(run, settings.inputs)
+    source = str(run.burglaries)
     events = burglary_events(table.burglaries, source=source, requested_crs=metric, day_rule="last")
-    area, area_source = study_area(request.area_path, events)
-    radii = (settings.zones.radius_m, *request.sweep_radius)
+    area, area_source = study_area(run.area_path, events)
+    radii = (settings.zones.radius_m, *run.sweep_radius)
     reach = max(*radii, *(r for r, _ in FOLLOW_ON))
     pairs, needed = backtest_bytes(events.x, events.y, reach, radii=radii, cell=settings.backtest.cell_m,
                                    area_m2=float(area.area))
     refuse_if_too_big(needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb,
                       command="backtest")
     origin = np.datetime64(events.first, "D")
-    first_day = int((np.datetime64(request.start, "D") - origin).astype(np.int64))
-    last_day = int((np.datetime64(request.end, "D") - origin).astype(np.int64))
-    models, model_source, notes = ranking_models(request, settings, events, area, first_day, last_day)
-    result = score_offsets(request, settings, events, area, first_day, last_day, models)
+    first_day = int((np.datetime64(run.start, "D") - origin).astype(np.int64))
+    last_day = int((np.datetime64(run.end, "D") - origin).astype(np.int64))
+    models, model_source, notes = ranking_models(run, settings, events, area, first_day, last_day)
+    result = score_offsets(run, settings, events, area, first_day, last_day, models)
     comparisons = compare(result)
 
-    rejects_path = write_skipped_rows(request, table, outputs, lang=lang)
+    rejects_path = write_skipped_rows(run, table, outputs, lang=lang)
     written: list[Path] = [rejects_path] if rejects_path else []
     record = {"cocoon_version": __version__, "source": source, "metric_crs": events.crs, "area": area_source,
-              "period_from": request.start.isoformat(), "period_to": request.end.isoformat(),
+              "period_from": run.start.isoformat(), "period_to": run.end.isoformat(),
               "events_read": len(events.x), "events_with_window": events.windows,
               "settings": {k: v for k, v in as_dict(settings).items() if k in ("zones", "ranking", "backtest")}}
-    record["ranking_model"] = {"source": model_source, "grid_offsets": max(request.grid_offsets, 1),
-                               "refit_every_days": request.refit_every if model_source == "refit" else None}
+    record["ranking_model"] = {"source": model_source, "grid_offsets": max(run.grid_offsets, 1),
+                               "refit_every_days": run.refit_every if model_source == "refit" else None}
     record["comparisons"] = [c.to_dict() for c in comparisons]
-    if request.json_path:
-        written.append(write_json({**result.to_dict(), **record}, request.json_path))
-    if request.plot_path:
-        written.append(write_bytes(request.plot_path, hit_rate_curve(result, lang=lang, title=source)))
-    if request.html_path:
-        written.append(write_text(request.html_path, backtest_page(result, lang=lang, source=source,
-                                                                   start=request.start, end=request.end,
+    if run.json_path:
+        written.append(write_json({**result.to_dict(), **record}, run.json_path))
+    if run.plot_path:
+        written.append(write_bytes(run.plot_path, hit_rate_curve(result, lang=lang, title=source)))
+    if run.html_path:
+        written.append(write_text(run.html_path, backtest_page(result, lang=lang, source=source,
+                                                                   start=run.start, end=run.end,
                                                                    comparisons=comparisons,
                                                                    model_source=model_source)))
-    if request.per_burglary_path:
-        written.append(write_csv(per_burglary_table(result, events), request.per_burglary_path))
-    return BacktestResult(backtest=result, events=events, start=request.start, end=request.end,
+    if run.per_burglary_path:
+        written.append(write_csv(per_burglary_table(result, events), run.per_burglary_path))
+    return BacktestResult(backtest=result, events=events, start=run.start, end=run.end,
                           area_source=area_source, lang=lang, written=written, rejected=table.unusable,
                           rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes, *notes],
                           calibrated="calibration" in settings.extra and model_source == "settings",
                           comparisons=comparisons, model_source=model_source)
 
 
-def ranking_models(request: BacktestRequest, settings: Settings, events: Events, area: shapely.Geometry,
+def ranking_models(run: BacktestRun, settings: Settings, events: Events, area: shapely.Geometry,
                    first_day: int, last_day: int,
                    ) -> tuple[list[tuple[int, RiskModel | None]], str, list[tuple[str, dict[str, Any]]]]:
     """The models the ranking model is, as (first day, model), what they are ("settings",
@@ -165,33 +158,33 @@ def ranking_models(request: BacktestRequest, settings: Settings, events: Events,
     fitted = model_from_settings(settings.model)
     notes: list[tuple[str, dict[str, Any]]] = []
     if fitted is not None:
-        if request.refit_every:
+        if run.refit_every:
             notes.append(("notes.backtest_refit_ignored", {}))
         return [(first_day, fitted)], "settings", notes
-    if not request.refit_every:
+    if not run.refit_every:
         return [], "defaults", notes
-    models = rolling_models(events, area, first_day, last_day, request.refit_every, settings)
+    models = rolling_models(events, area, first_day, last_day, run.refit_every, settings)
     unfitted = sum(model is None for _, model in models)
     if unfitted:
         notes.append(("notes.backtest_refit_defaults", {"n": unfitted}))
     return models, "refit", notes
 
 
-def score_offsets(request: BacktestRequest, settings: Settings, events: Events, area: shapely.Geometry,
+def score_offsets(run: BacktestRun, settings: Settings, events: Events, area: shapely.Geometry,
                   first_day: int, last_day: int, models: list[tuple[int, RiskModel | None]]) -> Backtest:
-    """The backtest on ``request.grid_offsets`` grids, each moved diagonally by a further
+    """The backtest on ``run.grid_offsets`` grids, each moved diagonally by a further
     fraction of a cell (the burglaries and the area move, the grid stays), averaged."""
     import shapely.affinity
 
-    n = max(request.grid_offsets, 1)
+    n = max(run.grid_offsets, 1)
     runs = []
     for k in range(n):
         shift = settings.backtest.cell_m * k / n
         runs.append(run_backtest(events.x + shift, events.y + shift, events.day, first_day=first_day,
                                  last_day=last_day, area=shapely.affinity.translate(area, shift, shift),
                                  zones=settings.zones, ranking=settings.ranking, settings=settings.backtest,
-                                 sweep_radius=request.sweep_radius, sweep_days=request.sweep_days, models=models,
-                                 progress=request.progress))
+                                 sweep_radius=run.sweep_radius, sweep_days=run.sweep_days, models=models,
+                                 progress=run.progress))
     return average_offsets(runs)
 
 

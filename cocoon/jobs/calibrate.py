@@ -31,14 +31,16 @@ from cocoon.publish.files import (
 )
 from cocoon.publish.reports import knox_page
 from cocoon.risk.model import DISTANCE_BANDS_M, TIME_BANDS_DAYS, band_names
-from cocoon.settings import ModelSettings, Settings, load_settings, settings_toml
+from cocoon.settings import ModelSettings, Settings, settings_toml
 
 DEFAULT_SDS = (0.0, 1.0, 100.0, 200.0, 300.0, 400.0, 500.0, math.inf)
 DEFAULT_TDS = (0.0, 7.0, 14.0, 21.0, 28.0, 42.0, 56.0, math.inf)
 
 
 @dataclass
-class CalibrateRequest:
+class CalibrateRun:
+    """What one Knox test reads and writes, and how it is run; the settings come separately."""
+
     burglaries: Path
     sds: tuple[float, ...] = DEFAULT_SDS
     tds: tuple[float, ...] = DEFAULT_TDS
@@ -53,15 +55,14 @@ class CalibrateRequest:
     plot_path: Path | None = None
     html_path: Path | None = None
     settings_out: Path | None = None
-    settings_path: str | Path | None = None
+    settings_file: Path | None = None
+    """The settings file the settings came from, only so that no output is written over it."""
     input_crs: str | None = None
-    metric_crs: str | None = None
     burglary_columns: BurglaryColumns = field(default_factory=BurglaryColumns)
     date_format: str | None = None
     skip_bad_rows: bool = False
     rejects_path: Path | None = None
     overwrite: bool = False
-    lang: str | None = None
     progress: Callable[[int, int], None] | None = None
 
 
@@ -86,24 +87,21 @@ class CalibrateResult:
     """The settings in force (their zones are the policy the model ranks within)."""
 
 
-def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
+def run_calibrate(settings: Settings, run: CalibrateRun) -> CalibrateResult:
     """Read, test, write: ``cocoon calibrate``."""
 
-    settings = load_settings(request.settings_path)
-    lang = resolve_language(request.lang or settings.language)
-    check_breaks(tuple(request.sds), what="--sds")
-    check_breaks(tuple(request.tds), what="--tds")
-    settings_in = Path(request.settings_path) if request.settings_path else None
-    outputs = prepare_outputs(request, (request.json_path, request.plot_path, request.html_path, request.settings_out),
-                              inputs=(settings_in,))
-    metric_text = request.metric_crs or settings.crs
-    metric = parse_crs(metric_text, what="--metric-crs") if metric_text else None
+    lang = resolve_language(settings.language)
+    check_breaks(tuple(run.sds), what="--sds")
+    check_breaks(tuple(run.tds), what="--tds")
+    outputs = prepare_outputs(run, (run.json_path, run.plot_path, run.html_path, run.settings_out),
+                              inputs=(run.settings_file,))
+    metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
 
-    table = read_event_file(request, settings.inputs)
-    source = str(request.burglaries)
-    events = burglary_events(table.burglaries, source=source, requested_crs=metric, start=request.start,
-                             end=request.end)
-    reach = max(b for b in request.sds if math.isfinite(b)) + (0.5 if request.nrc else 0.0)
+    table = read_event_file(run, settings.inputs)
+    source = str(run.burglaries)
+    events = burglary_events(table.burglaries, source=source, requested_crs=metric, start=run.start,
+                             end=run.end)
+    reach = max(b for b in run.sds if math.isfinite(b)) + (0.5 if run.nrc else 0.0)
     pairs, needed = knox_bytes(events.x, events.y, reach)
     refuse_if_too_big(needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb,
                       command="calibrate")
@@ -111,34 +109,34 @@ def run_calibrate(request: CalibrateRequest) -> CalibrateResult:
     pairs, needed = fit_bytes(events.x, events.y, DISTANCE_BANDS_M[-1], parameters)
     refuse_if_too_big(needed, pairs, n=len(events.x), reach=DISTANCE_BANDS_M[-1],
                       memory_gb=settings.limits.memory_gb, command="calibrate")
-    result = knox_test(events.x, events.y, events.day, sds=request.sds, tds=request.tds, metric=request.metric,
-                       closed=request.closed, nrep=request.nrep, seed=request.seed, nrc=request.nrc,
-                       progress=request.progress)
+    result = knox_test(events.x, events.y, events.day, sds=run.sds, tds=run.tds, metric=run.metric,
+                       closed=run.closed, nrep=run.nrep, seed=run.seed, nrc=run.nrc,
+                       progress=run.progress)
     lines = verdict(result)
     suggestion = suggest(result)
     fit = fit_events(events, settings)
 
-    rejects_path = write_skipped_rows(request, table, outputs, lang=lang)
+    rejects_path = write_skipped_rows(run, table, outputs, lang=lang)
     written: list[Path] = [rejects_path] if rejects_path else []
-    details = calibration_record(result, events, source=source, start=request.start, end=request.end)
-    if request.json_path:
+    details = calibration_record(result, events, source=source, start=run.start, end=run.end)
+    if run.json_path:
         verdict_text = [text(key, lang, **params) for key, params in lines]
         written.append(write_json({**result.to_dict(), **details, "verdict": verdict_text,
-                                   "model": fit.to_dict() if fit else None}, request.json_path))
-    if request.plot_path:
-        written.append(write_bytes(request.plot_path, knox_heatmap(result, lang=lang, title=source)))
-    if request.html_path:
-        written.append(write_text(request.html_path, knox_page(result, events, lines, lang=lang, source=source,
+                                   "model": fit.to_dict() if fit else None}, run.json_path))
+    if run.plot_path:
+        written.append(write_bytes(run.plot_path, knox_heatmap(result, lang=lang, title=source)))
+    if run.html_path:
+        written.append(write_text(run.html_path, knox_page(result, events, lines, lang=lang, source=source,
                                                                fit=fit)))
-    if request.settings_out:
+    if run.settings_out:
         # Always written when asked: the fitted model (where the data say little, it is the
         # defaults), and the zones and weights in force; the file says which is which.
-        written.append(write_text(request.settings_out, settings_file(settings, fit, details, source=source,
+        written.append(write_text(run.settings_out, settings_file(settings, fit, details, source=source,
                                                                       lang=lang)))
     return CalibrateResult(knox=result, events=events, verdict=lines, suggestion=suggestion, lang=lang,
                            written=written, rejected=table.unusable, rejects_path=rejects_path,
                            notes=[*table.notes, *events.notes, *sample_notes(result)],
-                           settings_out=request.settings_out, fit=fit, settings=settings)
+                           settings_out=run.settings_out, fit=fit, settings=settings)
 
 
 def fit_events(events: Events, settings: Settings) -> ModelFit | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from cocoon.catalogue import resolve_language
 from cocoon.demo.areas import (
@@ -17,9 +18,9 @@ from cocoon.demo.areas import (
     demo_inputs,
     extract_path,
 )
-from cocoon.jobs.plan import PlanRequest, PlanResult, plan_into
+from cocoon.jobs.plan import PlanResult, PlanRun, plan_into
 from cocoon.publish.files import OutputFolder, write_csv
-from cocoon.settings import load_settings
+from cocoon.settings import Settings, override
 
 
 @dataclass
@@ -32,14 +33,14 @@ class DemoResult:
     """Where an earlier folder holding files cocoon did not write was moved (--overwrite)."""
 
 
-def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
-             settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
-    """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
-    settings = load_settings(settings_path)
-    language = resolve_language(lang or settings.language)
+def run_demo(settings: Settings, out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None,
+             seed: int | None = None, settings_file: Path | None = None, overwrite: bool = False) -> DemoResult:
+    """``cocoon demo``: write each area's inputs, then run the same plan job on them (``settings_file``
+    is where ``settings`` came from, never written over)."""
+    language = resolve_language(settings.language)
+    settings = replace(settings, language=language)
     on = plan_date or DEMO_DATE
-    output = OutputFolder(out_dir, overwrite=overwrite,
-                          inputs=(Path(settings_path) if settings_path else None,))
+    output = OutputFolder(out_dir, overwrite=overwrite, inputs=(settings_file,))
     done = []
     with output as root:
         for name in areas:
@@ -51,12 +52,13 @@ def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = Non
                                                osm_settings=settings.osm, lang=language)
             write_csv(register, inputs / "households.csv")
             write_csv(burglaries, inputs / "burglaries-simulated.csv")
-            request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv",
-                                  households=inputs / "households.csv", plan_date=on, out_dir=folder,
-                                  settings_path=settings_path, lang=language, officers=DEMO_OFFICERS,
-                                  start=area.start, network_path=Path(extract_path(area)), area_name=area.area_name,
-                                  maps=True, offline=True, solve_seconds=DEMO_SOLVE_SECONDS, allow_future=True)
-            done.append((area, plan_into(request, folder)))
+            run = PlanRun(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
+                          plan_date=on, out_dir=folder, settings_file=settings_file, officers=DEMO_OFFICERS,
+                          start=area.start, network_path=Path(extract_path(area)), maps=True, offline=True,
+                          allow_future=True)
+            changes: dict[str, Any] = {"handout.area_name": area.area_name, "routes.solve_seconds": DEMO_SOLVE_SECONDS}
+            area_settings = override(settings, **changes)
+            done.append((area, plan_into(area_settings, run, folder)))
     for _, result in done:
         result.written = [output.final(p) for p in result.written]
         result.rejects_path = output.final(result.rejects_path) if result.rejects_path else None

@@ -25,12 +25,14 @@ from cocoon.publish.evaluation_report import (
     store_page,
 )
 from cocoon.publish.files import prepare_output_file, write_json, write_text
-from cocoon.settings import Settings, load_settings
+from cocoon.settings import Settings
 from cocoon.store import queries
 
 
 @dataclass
-class EvaluateRequest:
+class EvaluateRun:
+    """What one evaluation reads and writes; the settings (the store's path, the language) come separately."""
+
     episodes: Path | None = None
     store: str | Path | None = None
     adjust: tuple[str, ...] = ()
@@ -40,8 +42,6 @@ class EvaluateRequest:
     end: dt.date | None = None
     json_path: Path | None = None
     html_path: Path | None = None
-    settings_path: str | Path | None = None
-    lang: str | None = None
     overwrite: bool = False
     command: str = "evaluate"
 
@@ -62,35 +62,34 @@ class EvaluateResult:
     """The HTML page, when the job made it itself (from a store)."""
 
 
-def run_evaluate(request: EvaluateRequest) -> EvaluateResult:
+def run_evaluate(settings: Settings, run: EvaluateRun) -> EvaluateResult:
     """Read, evaluate, write."""
-    settings = load_settings(request.settings_path)
-    lang = resolve_language(request.lang or settings.language)
-    if request.episodes and request.store:
+    lang = resolve_language(settings.language)
+    if run.episodes and run.store:
         raise InputError("evaluate.both_sources")
-    if not request.episodes and not request.store:
+    if not run.episodes and not run.store:
         raise InputError("evaluate.needs_source")
-    inputs = tuple(Path(p) for p in (request.episodes, request.store) if p)
-    outputs = [p for p in (request.json_path, request.html_path) if p]
+    inputs = tuple(Path(p) for p in (run.episodes, run.store) if p)
+    outputs = [p for p in (run.json_path, run.html_path) if p]
     for path in outputs:
-        prepare_output_file(path, overwrite=request.overwrite, inputs=inputs)
-    result = evaluate_file(request, lang) if request.episodes else evaluate_store(request, lang, settings)
-    if request.json_path:
-        result.written.append(write_json(result_json(result), request.json_path))
-    if request.html_path:
-        result.written.append(write_text(request.html_path, result_page(result)))
+        prepare_output_file(path, overwrite=run.overwrite, inputs=inputs)
+    result = evaluate_file(run, lang) if run.episodes else evaluate_store(run, lang, settings)
+    if run.json_path:
+        result.written.append(write_json(result_json(result), run.json_path))
+    if run.html_path:
+        result.written.append(write_text(run.html_path, result_page(result)))
     return result
 
 
-def evaluate_file(request: EvaluateRequest, lang: str) -> EvaluateResult:
+def evaluate_file(run: EvaluateRun, lang: str) -> EvaluateResult:
     """``--episodes FILE``: the analyst's own table."""
-    assert request.episodes is not None
-    table = read_table(request.episodes)
-    episodes = read_episodes(table, adjust=list(request.adjust), cluster=request.cluster)
+    assert run.episodes is not None
+    table = read_table(run.episodes)
+    episodes = read_episodes(table, adjust=list(run.adjust), cluster=run.cluster)
     main = evaluate(episodes.frame, adjust=episodes.adjust, categorical=episodes.categorical,
-                    clusters=episodes.clusters, randomised=request.randomised)
-    by = request.cluster or text("evaluate.clusters_episode", lang)
-    result = EvaluateResult(source=str(request.episodes), lang=lang, main=main, clusters_by=by)
+                    clusters=episodes.clusters, randomised=run.randomised)
+    by = run.cluster or text("evaluate.clusters_episode", lang)
+    result = EvaluateResult(source=str(run.episodes), lang=lang, main=main, clusters_by=by)
     result.screen = [{"title": text("evaluate.title", lang, source=result.source)}, *screen_blocks(main, lang),
                      {"lines": [(text("evaluate.clusters", lang, clusters=main.clusters, by=by), "")]}]
     return result
@@ -127,36 +126,36 @@ STORE_COVARIATES = ["prior_12m", "log_households", "quarter", "weekend", "report
 size, the season and the weekday of the report, and how late the burglary was reported."""
 
 
-def evaluate_store(request: EvaluateRequest, lang: str, settings: Settings) -> EvaluateResult:
+def evaluate_store(run: EvaluateRun, lang: str, settings: Settings) -> EvaluateResult:
     """``--store FILE``: episodes built from the store, delivery first, then each comparison."""
     import pandas as pd
 
-    start = pd.Timestamp(request.start) if request.start else None
-    end = pd.Timestamp(request.end) if request.end else None
+    start = pd.Timestamp(run.start) if run.start else None
+    end = pd.Timestamp(run.end) if run.end else None
     if start is not None and end is not None and start > end:
         raise InputError("events.period_reversed", start=start.date().isoformat(), end=end.date().isoformat())
-    with opened(request.store, settings, create=False) as db_store, recorded(db_store, request.command):
+    with opened(run.store, settings, create=False) as db_store, recorded(db_store, run.command):
         trial = current_trial(db_store)
         if trial is not None:  # a randomised trial: by assignment (see cocoon.jobs.trial)
-            by_arm = trial_evaluation(db_store, trial, start=start, end=end, source=str(request.store))
+            by_arm = trial_evaluation(db_store, trial, start=start, end=end, source=str(run.store))
             with db_store.transaction() as db:
-                db_store.audit(db, request.command)
-            result = EvaluateResult(source=str(request.store), lang=lang, main=by_arm.main,
+                db_store.audit(db, run.command)
+            result = EvaluateResult(source=str(run.store), lang=lang, main=by_arm.main,
                                     clusters_by=text("evaluate.clusters_week", lang), extra=by_arm.to_dict())
-            result.screen = trial_screen(by_arm, lang, source=str(request.store), trial_id=trial.trial_id)
-            if request.html_path:
-                result.page = trial_page(by_arm, lang, source=str(request.store), trial_id=trial.trial_id)
+            result.screen = trial_screen(by_arm, lang, source=str(run.store), trial_id=trial.trial_id)
+            if run.html_path:
+                result.page = trial_page(by_arm, lang, source=str(run.store), trial_id=trial.trial_id)
             return result
         tables = queries.evaluation_tables(db_store)
         located = queries.stored_burglaries(db_store)
-        report = store_evaluation(tables, located, start=start, end=end, source=str(request.store),
+        report = store_evaluation(tables, located, start=start, end=end, source=str(run.store),
                                   covariates=STORE_COVARIATES)
         with db_store.transaction() as db:
             queries.archive_episodes(db, report.archive_rows, report.months_to_archive)
-            db_store.audit(db, request.command)
-    result = EvaluateResult(source=str(request.store), lang=lang, main=report.main,
+            db_store.audit(db, run.command)
+    result = EvaluateResult(source=str(run.store), lang=lang, main=report.main,
                             clusters_by=text("evaluate.clusters_week", lang), extra=report.to_dict())
-    result.screen = store_blocks(report, lang, source=str(request.store))
-    if request.html_path:
-        result.page = store_page(report, lang, source=str(request.store))
+    result.screen = store_blocks(report, lang, source=str(run.store))
+    if run.html_path:
+        result.page = store_page(report, lang, source=str(run.store))
     return result

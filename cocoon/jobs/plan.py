@@ -18,7 +18,7 @@ import pandas as pd
 from cocoon.catalogue import resolve_language
 from cocoon.errors import InputError
 from cocoon.field.pack import write_field_pack
-from cocoon.field.walks import Routes, find_start, officer_names, parse_clock, plan_routes
+from cocoon.field.walks import Routes, find_start, officer_names, plan_routes
 from cocoon.geo.crs import lonlat_bounds, parse_crs
 from cocoon.geo.walking import read_network
 from cocoon.inputs.burglaries import BurglaryTable, read_burglaries, require_ids
@@ -30,7 +30,7 @@ from cocoon.publish.maps import Basemap, MapData, basemap_from_osm, internal_map
 from cocoon.publish.plan_files import write_plan
 from cocoon.publish.spreadsheets import csv_dialect
 from cocoon.risk.daily_plan import Plan, make_plan
-from cocoon.settings import Settings, load_settings, override
+from cocoon.settings import Settings
 from cocoon.store import queries
 from cocoon.store.database import open_store, require_existing
 
@@ -41,16 +41,18 @@ Note = tuple[str, dict[str, Any]]
 
 
 @dataclass
-class PlanRequest:
+class PlanRun:
+    """What one plan reads and writes, and what it is asked to do beyond the settings: the files,
+    the officers on duty and where they start. The settings (radius, windows, routing, the store,
+    the language...) come separately, as :class:`~cocoon.settings.Settings`."""
+
     burglaries: Path | None
+    """The burglary file; None: only the store's burglaries."""
     households: Path
     plan_date: dt.date
     out_dir: Path
-    settings_path: str | Path | None = None
-    radius_m: float | None = None
-    high_days: int | None = None
-    elevated_days: int | None = None
-    metric_crs: str | None = None
+    settings_file: Path | None = None
+    """The settings file the settings came from, only so that no output is written over it."""
     input_crs: str | None = None
     household_crs: str | None = None
     burglary_columns: BurglaryColumns = field(default_factory=BurglaryColumns)
@@ -60,37 +62,23 @@ class PlanRequest:
     rejects_path: Path | None = None
     exclude_path: Path | None = None
     overwrite: bool = False
-    lang: str | None = None
     officers: int | None = None
     """Route this many officers (and write the field pack); None: no routes."""
-    hours: float | None = None
-    """Hours each officer has; None: ``routes.hours`` of the settings."""
     start: str | None = None
     """Where walks start and end: "LON,LAT" (or "LAT,LON", as map apps copy it) or an address or household id."""
-    start_time: str | None = None
-    """Clock time the walks start, HH:MM; None: ``routes.start_time`` of the settings."""
     officer_names: str | None = None
     """The officers' names, comma-separated, one per officer ("Anna,Bertil"); None: no names."""
     allow_future: bool = False
     """Plan a date more than a week ahead (otherwise refused as a typing mistake)."""
-    minutes_per_stop: float | None = None
-    minutes_per_dwelling: float | None = None
     network_path: Path | None = None
-    solver: str | None = None
-    solve_seconds: float | None = None
-    area_name: str | None = None
-    store_path: str | Path | None = None
-    """The store: new burglaries go in, households reached face to face stay out (see README)."""
     command: str = "plan"
     """What the user ran, for the store's audit log."""
     maps: bool = False
     """Write map.html (internal) and map-public.html."""
     offline: bool = False
+    """Maps with Leaflet inlined and a basemap from the OSM extract, for use without internet."""
     xlsform: bool = False
     """Also an XLSForm (visit-form.xlsx) and its door list (doors.csv) for ODK Collect / KoboToolbox."""
-    """Maps with Leaflet inlined and a basemap from the OSM extract, for use without internet."""
-    csv_dialect: str | None = None
-    """The CSV files' dialect (``--csv-dialect``); None: the setting ``csv_dialect``."""
 
     def extract(self) -> Path | None:
         """The OpenStreetMap extract for walking and the basemap: --network, else the households' own."""
@@ -124,53 +112,30 @@ class History:
     """The store's trial: the delayed burglaries held back from this plan (for plan.json)."""
 
 
-PLAN_OPTIONS = {"zones.radius_m": "--radius", "zones.high_days": "--high-days",
-                "zones.elevated_days": "--elevated-days", "crs": "--metric-crs", "routes.hours": "--hours",
-                "routes.minutes_per_stop": "--minutes-per-stop",
-                "routes.minutes_per_dwelling": "--minutes-per-dwelling",
-                "routes.solver": "--solver", "routes.solve_seconds": "--solve-seconds",
-                "routes.start_time": "--start-time", "handout.area_name": "--area-name"}
-"""The settings that ``cocoon plan``'s options change, and those options."""
-
-
-def plan_settings(request: PlanRequest) -> Settings:
-    """The settings file, with the options given on the command line on top.
-
-    The request's own values are checked here too, before any file is read: a plan date more than
-    a week ahead (without ``allow_future``), a start time that is not HH:MM, and officers' names
-    that do not name each officer once."""
+def check_run(run: PlanRun) -> None:
+    """The run's own values, checked before any file is read: a plan date more than a week ahead
+    (without ``allow_future``), and officers' names that do not name each officer once."""
     days_ahead = 7  # a plan date further ahead than this is a typing mistake
     today = dt.date.today()
-    if request.plan_date > today + dt.timedelta(days=days_ahead) and not request.allow_future:
-        raise InputError("day.plan_date_ahead", date=request.plan_date.isoformat(), today=today.isoformat(),
+    if run.plan_date > today + dt.timedelta(days=days_ahead) and not run.allow_future:
+        raise InputError("day.plan_date_ahead", date=run.plan_date.isoformat(), today=today.isoformat(),
                          days=days_ahead)
-    settings = load_settings(request.settings_path)
-    given = {"zones.radius_m": request.radius_m, "zones.high_days": request.high_days,
-             "zones.elevated_days": request.elevated_days, "crs": request.metric_crs, "routes.hours": request.hours,
-             "routes.minutes_per_stop": request.minutes_per_stop,
-             "routes.minutes_per_dwelling": request.minutes_per_dwelling, "routes.solver": request.solver,
-             "routes.solve_seconds": request.solve_seconds, "routes.start_time": request.start_time,
-             "handout.area_name": request.area_name}
-    settings = override(settings, PLAN_OPTIONS, **given)
-    parse_clock(settings.routes.start_time, where="--start-time" if request.start_time is not None
-                else f"{request.settings_path or 'settings'}: routes.start_time")
-    if request.officer_names is not None:
-        if request.officers is None:
+    if run.officer_names is not None:
+        if run.officers is None:
             raise InputError("routes.names_need_officers")
-        officer_names(request.officer_names, request.officers)
-    return settings
+        officer_names(run.officer_names, run.officers)
 
 
-def run_plan(request: PlanRequest) -> PlanResult:
+def run_plan(settings: Settings, run: PlanRun) -> PlanResult:
     """Read, plan, write: ``cocoon plan``. The output folder is written whole or not at all (see
     :class:`~cocoon.publish.files.OutputFolder`), and a store records the plan only with it."""
-    inputs = (request.burglaries, request.households, request.exclude_path, request.network_path,
-              Path(request.settings_path) if request.settings_path else None,
-              Path(request.store_path) if request.store_path else None)
-    folder = OutputFolder(request.out_dir, overwrite=request.overwrite, inputs=inputs)
-    if request.rejects_path is not None:
-        prepare_output_file(request.rejects_path, overwrite=request.overwrite, inputs=inputs)
-    result = _run(request, folder)
+    check_run(run)
+    store_file = Path(settings.store.path) if settings.store.path else None
+    inputs = (run.burglaries, run.households, run.exclude_path, run.network_path, run.settings_file, store_file)
+    folder = OutputFolder(run.out_dir, overwrite=run.overwrite, inputs=inputs)
+    if run.rejects_path is not None:
+        prepare_output_file(run.rejects_path, overwrite=run.overwrite, inputs=inputs)
+    result = _run(settings, run, folder)
     result.written = [folder.final(p) if folder.folder in p.parents else p for p in result.written]
     if result.rejects_path is not None and folder.folder in result.rejects_path.parents:
         result.rejects_path = folder.final(result.rejects_path)
@@ -179,51 +144,51 @@ def run_plan(request: PlanRequest) -> PlanResult:
     return result
 
 
-def plan_into(request: PlanRequest, out_dir: Path) -> PlanResult:
+def plan_into(settings: Settings, run: PlanRun, out_dir: Path) -> PlanResult:
     """The plan's files written into ``out_dir``, a folder that the caller prepared (the demo's)."""
-    return _run(request, None, out_dir)
+    check_run(run)
+    return _run(settings, run, None, out_dir)
 
 
-def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None = None) -> PlanResult:
-    settings = plan_settings(request)
-    lang = resolve_language(request.lang or settings.language)
-    store_file = request.store_path or settings.store.path or None
-    if request.burglaries is None and not store_file:
+def _run(settings: Settings, run: PlanRun, folder: OutputFolder | None, out_dir: Path | None = None) -> PlanResult:
+    lang = resolve_language(settings.language)
+    store_file = settings.store.path or None
+    if run.burglaries is None and not store_file:
         raise InputError("plan.no_burglaries")
     if store_file:  # only ingest makes a store: a mistyped name must not start an empty history
         require_existing(store_file)
-    input_crs = parse_crs(request.input_crs, what="--crs") if request.input_crs else None
-    household_crs = parse_crs(request.household_crs, what="--household-crs") if request.household_crs else None
-    exclude = read_household_ids(request.exclude_path) if request.exclude_path else set()
+    input_crs = parse_crs(run.input_crs, what="--crs") if run.input_crs else None
+    household_crs = parse_crs(run.household_crs, what="--household-crs") if run.household_crs else None
+    exclude = read_household_ids(run.exclude_path) if run.exclude_path else set()
 
     burglaries = None
-    if request.burglaries is not None:
-        burglaries = read_burglaries(request.burglaries, columns=request.burglary_columns, crs=input_crs,
-                                     plan_date=request.plan_date, skip_bad_rows=request.skip_bad_rows,
-                                     date_format=request.date_format, settings=settings.inputs,
+    if run.burglaries is not None:
+        burglaries = read_burglaries(run.burglaries, columns=run.burglary_columns, crs=input_crs,
+                                     plan_date=run.plan_date, skip_bad_rows=run.skip_bad_rows,
+                                     date_format=run.date_format, settings=settings.inputs,
                                      active_days=settings.zones.active_days)
-    households = read_households(request.households, columns=request.household_columns, crs=household_crs,
-                                 skip_bad_rows=request.skip_bad_rows, osm=settings.osm, lang=lang)
+    households = read_households(run.households, columns=run.household_columns, crs=household_crs,
+                                 skip_bad_rows=run.skip_bad_rows, osm=settings.osm, lang=lang)
     if not store_file:
         assert burglaries is not None  # refused above without a store
         history = History(burglaries=burglaries.burglaries)
         with folder or nullcontext(out_dir) as target:
             assert target is not None
-            return _plan_and_write(request, settings, lang, target, burglaries, households, history, exclude)
+            return _plan_and_write(run, settings, lang, target, burglaries, households, history, exclude)
     if burglaries is not None:
         require_ids(burglaries)
     with open_store(store_file, create=False) as store, store.transaction() as db:
         notes: list[Note] = []
         if burglaries is not None:
-            done = queries.ingest(db, burglaries.burglaries, source=str(request.burglaries))
+            done = queries.ingest(db, burglaries.burglaries, source=str(run.burglaries))
             notes.append(("store.ingested", {"added": done.added, "unchanged": done.unchanged,
                                              "conflicting": len(done.conflicting)}))
         notes += trial.assign_pending(db)
-        reached, revisit = queries.visit_history(store, on=request.plan_date, days=settings.zones.active_days)
+        reached, revisit = queries.visit_history(store, on=run.plan_date, days=settings.zones.active_days)
         notes.append(("store.history", {"reached": len(reached), "revisit": len(revisit)}))
         history = History(burglaries=queries.stored_burglaries(store), reached=reached, revisit=revisit,
-                          outcomes=queries.latest_outcomes(store, on=request.plan_date), notes=notes)
-        held = trial.held_back(db, on=request.plan_date)
+                          outcomes=queries.latest_outcomes(store, on=run.plan_date), notes=notes)
+        held = trial.held_back(db, on=run.plan_date)
         if held is not None:  # the trial's delayed burglaries wait until their delay has passed
             history.burglaries, unsized = trial.hold_back(history.burglaries, held)
             history.trial = held.summary()
@@ -234,21 +199,21 @@ def _run(request: PlanRequest, folder: OutputFolder | None, out_dir: Path | None
                                        source=str(store_file), columns={})
         with folder or nullcontext(out_dir) as target:
             assert target is not None
-            result = _plan_and_write(request, settings, lang, target, burglaries, households, history, exclude)
+            result = _plan_and_write(run, settings, lang, target, burglaries, households, history, exclude)
             queries.record_plan(db, result.plan, out_dir=str(folder.target if folder else target))
             if held is not None:
                 trial.record_held_back(db, held, trial.zone_sizes(unsized, households.households, crs=result.plan.crs,
                                                                   radius_m=settings.zones.radius_m))
-        store.audit(db, request.command)
+        store.audit(db, run.command)
     return result
 
 
-def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir: Path, burglaries: BurglaryTable,
+def _plan_and_write(run: PlanRun, settings: Settings, lang: str, out_dir: Path, burglaries: BurglaryTable,
                     households: HouseholdTable, history: History, exclude: set[str]) -> PlanResult:
     """The plan from what was read, and every file of it."""
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
     left_out = exclude | set(history.reached)
-    plan = make_plan(history.burglaries, households.households, on=request.plan_date, settings=settings, crs=metric,
+    plan = make_plan(history.burglaries, households.households, on=run.plan_date, settings=settings, crs=metric,
                      exclude=exclude, done=history.reached)
     ids = plan.visits["household_id"].astype(str)
     plan.visits["revisit"] = ids.map(history.revisit).fillna("").astype(object) if history.revisit else ""
@@ -256,40 +221,41 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
     rejected = {"burglaries": burglaries.unusable, "households": len(households.rejects)}
     rejects_path = None
     if any(rejected.values()) or burglaries.left_out:
-        rejects_path = request.rejects_path or out_dir / "rejected-rows.csv"
-        both = pd.concat([burglaries.rejects.assign(file=str(request.burglaries)),
-                          households.rejects.assign(file=str(request.households))], ignore_index=True)
+        rejects_path = run.rejects_path or out_dir / "rejected-rows.csv"
+        both = pd.concat([burglaries.rejects.assign(file=str(run.burglaries)),
+                          households.rejects.assign(file=str(run.households))], ignore_index=True)
         write_rejects(both[["file", *[c for c in both.columns if c != "file"]]], rejects_path, lang=lang)
 
-    store_file = request.store_path or settings.store.path
+    store_file = settings.store.path
+
     def shown(path: Path | str | None) -> str:
         """Paths inside the output folder (the demo's inputs) as the folder will have them."""
         if path is None or path == "":
             return ""
         return Path(path).relative_to(out_dir).as_posix() if out_dir in Path(path).parents else str(path)
 
-    inputs = {"burglaries": shown(request.burglaries or burglaries.source), "store": shown(store_file),
-              "households": shown(request.households),
+    inputs = {"burglaries": shown(run.burglaries or burglaries.source), "store": shown(store_file),
+              "households": shown(run.households),
               "burglary_columns": burglaries.columns, "household_columns": households.columns,
               "burglary_reading": burglaries.reading,
               "rows_rejected": rejected, "excluded_ids": len(left_out)}
     if history.trial is not None:
         inputs["trial"] = history.trial
-    routes = _routes(request, plan, households.households) if request.officers is not None else None
-    dialect = csv_dialect(request.csv_dialect or settings.csv_dialect, lang)
+    routes = _routes(run, plan, households.households) if run.officers is not None else None
+    dialect = csv_dialect(settings.csv_dialect, lang)
     written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None,
                          dialect=dialect, lang=lang)
     signs = None
-    basemap, notes = _basemap(request, plan)
+    basemap, notes = _basemap(run, plan)
     if routes is not None:
-        area = settings.handout.area_name or request.households.name.split(".")[0]
+        area = settings.handout.area_name or run.households.name.split(".")[0]
         pack = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network, dialect=dialect,
-                                exclude=exclude, basemap=basemap, xlsform=request.xlsform)
+                                exclude=exclude, basemap=basemap, xlsform=run.xlsform)
         written += pack.written
         signs = pack.signs
         notes += pack.notes
-    if request.maps or request.offline:
-        maps, map_notes = _maps(request, plan, routes, signs, history.outcomes, out_dir, lang, basemap=basemap)
+    if run.maps or run.offline:
+        maps, map_notes = _maps(run, plan, routes, signs, history.outcomes, out_dir, lang, basemap=basemap)
         written += maps
         notes += map_notes
     return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
@@ -298,11 +264,11 @@ def _plan_and_write(request: PlanRequest, settings: Settings, lang: str, out_dir
                       routes=routes)
 
 
-def _basemap(request: PlanRequest, plan: Plan) -> tuple[Basemap | None, list[Note]]:
+def _basemap(run: PlanRun, plan: Plan) -> tuple[Basemap | None, list[Note]]:
     """With --offline, the basemap from the OSM extract when there is one (a note when there is none)."""
     notes: list[Note] = []
-    extract = request.extract()
-    if not request.offline:
+    extract = run.extract()
+    if not run.offline:
         return None, notes
     if extract is None:
         return None, [("maps.no_basemap", {})]
@@ -316,30 +282,30 @@ def _basemap(request: PlanRequest, plan: Plan) -> tuple[Basemap | None, list[Not
     return basemap, notes
 
 
-def _maps(request: PlanRequest, plan: Plan, routes: Routes | None, signs: pd.DataFrame | None,
+def _maps(run: PlanRun, plan: Plan, routes: Routes | None, signs: pd.DataFrame | None,
           outcomes: dict[str, tuple[str, str]], out_dir: Path, lang: str,
           basemap: Basemap | None = None) -> tuple[list[Path], list[Note]]:
     """map.html and map-public.html; offline, with the basemap from the OSM extract when there is one.
     The stops carry the officers' names where they were given."""
-    notes: list[Note] = [] if request.offline else [("maps.online_only", {})]
+    notes: list[Note] = [] if run.offline else [("maps.online_only", {})]
     data = MapData(plan=plan, route_stops=routes.stops if routes else None,
                    route_start=(routes.start.x, routes.start.y) if routes else None, signs=signs, outcomes=outcomes,
                    basemap=basemap)
-    public, public_notes = public_map(data, lang=lang, offline=request.offline)
+    public, public_notes = public_map(data, lang=lang, offline=run.offline)
     if len(plan.visits) > data.max_households:
         notes.append(("maps.households_limited_screen", {"shown": data.max_households, "total": len(plan.visits)}))
-    return [write_text(out_dir / "map.html", internal_map(data, lang=lang, offline=request.offline)),
+    return [write_text(out_dir / "map.html", internal_map(data, lang=lang, offline=run.offline)),
             write_text(out_dir / "map-public.html", public)], [*notes, *public_notes]
 
 
-def _routes(request: PlanRequest, plan: Plan, households: gpd.GeoDataFrame) -> Routes:
+def _routes(run: PlanRun, plan: Plan, households: gpd.GeoDataFrame) -> Routes:
     """The officers' walks: on the footpaths of --network (or of the households' own OSM extract)."""
-    if not request.start:
+    if not run.start:
         raise InputError("routes.needs_start")
-    assert request.officers is not None
-    extract = request.extract()
+    assert run.officers is not None
+    extract = run.extract()
     network = read_network(extract, plan.crs) if extract is not None else None
-    names = officer_names(request.officer_names, request.officers)
-    start = find_start(request.start, plan.visits, households, plan.crs)
-    return plan_routes(plan.visits, start=start, officers=request.officers, settings=plan.settings.routes,
+    names = officer_names(run.officer_names, run.officers)
+    start = find_start(run.start, plan.visits, households, plan.crs)
+    return plan_routes(plan.visits, start=start, officers=run.officers, settings=plan.settings.routes,
                        network=network, names=names)

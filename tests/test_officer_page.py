@@ -272,7 +272,7 @@ def test_the_map_picture_is_kept_under_its_size_with_its_colours():
 
     from PIL import Image
 
-    from cocoon.field.officer_page import compact_png
+    from cocoon.publish.phone.officer_page import compact_png
 
     rng = np.random.default_rng(3)
     noisy = Image.fromarray(rng.integers(0, 255, (900, 900, 3), dtype=np.uint8))

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from conftest import X0, Y0, to_lonlat
 
 from cocoon.cli import main
-from cocoon.field.handout import handout_document, handout_texts
-from cocoon.field.sign_poster import BAND, BORDER, sign_poster_document, sign_poster_texts
-from cocoon.field.visit_lists import visit_list_document, visit_sections
+from cocoon.publish.printouts.handout import handout_document, handout_texts
+from cocoon.publish.printouts.sign_poster import BAND, BORDER, sign_poster_document, sign_poster_texts
+from cocoon.publish.printouts.visit_lists import visit_list_document, visit_sections
 from cocoon.settings import HandoutSettings
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -41,8 +41,6 @@ from cocoon.evaluation.rates import (
 RANDOMISED = "randomised"
 ADJUSTED = "observational_adjusted"
 UNADJUSTED = "observational_unadjusted"
-DESIGNS = (RANDOMISED, ADJUSTED, UNADJUSTED)
-VERDICTS = ("reduced", "no_difference", "increased", "underpowered")
 FEW_FOLLOW_ONS = 10
 """Fewer follow-ons than this in an arm: small counts, and the intervals are wide."""
 ADJUSTMENT_MATTERS = 0.2

@@ -19,8 +19,6 @@ from cocoon.evidence.knox import MIN_EXPECTED_PAIRS, KnoxResult
 
 ALPHA = 0.05
 MIN_RATIO = 1.2
-WEIGHT_FLOOR = 0.05
-"""The smallest suggested weight: far or late cells still rank above nothing."""
 
 
 def _near_rows(result: KnoxResult, sig: np.ndarray) -> list[int]:
@@ -84,28 +82,20 @@ def verdict(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
 
 @dataclass(frozen=True)
 class Suggestion:
-    """Zone radius, windows and weights read off the significant cells."""
+    """Zone radius and windows read off the significant cells."""
 
     radius_m: float
     high_days: int
     elevated_days: int
-    distance_weights: tuple[tuple[float, float], ...]
-    time_weights: tuple[tuple[float, float], ...]
-
-
-def _weight(ratio: float, top: float) -> float:
-    if not (top > 1) or math.isnan(ratio):
-        return WEIGHT_FLOOR
-    return round(float(min(1.0, max(WEIGHT_FLOOR, (ratio - 1) / (top - 1)))), 3)
 
 
 def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_RATIO) -> Suggestion | None:
     """Settings from the Knox table, or None when no near-repeat band passes the NRC's rule.
 
     The NRC's rule (p <= alpha and ratio >= min_ratio) decides whether there is a pattern and
-    how long the high-risk phase lasts. How far and how long zones reach, and their weights,
-    follow every *significant excess* (p <= alpha and ratio > 1): a ring where burglaries are
-    10 % more likely than chance is still a ring where a visit can prevent one.
+    how long the high-risk phase lasts. How far and how long zones reach follow every *significant
+    excess* (p <= alpha and ratio > 1): a ring where burglaries are 10 % more likely than chance is
+    still a ring where a visit can prevent one.
 
     - radius: the outer break of the last spatial band with a significant excess in the first
       time band, counting bands outwards from the nearest (the same-location band left out);
@@ -114,11 +104,7 @@ def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
       a plan's zone is high for ages 0 to ``high_days``, both counted);
     - elevated days: the last day of the time bands through which any band within the radius, or
       the same-location band (repeat burglary at the same address), has a significant excess,
-      minus the high-risk days: while same-place repeats are still raised, the zone is not ended;
-    - distance weights: knots at each band's inner break, weight (ratio - 1) / (nearest ratio - 1)
-      in the first time band, falling to the floor at the radius;
-    - time weights: per time band up to its last day, (ratio - 1) / (first ratio - 1), pooled
-      over the bands within the radius.
+      minus the high-risk days: while same-place repeats are still raised, the zone is not ended.
     """
     sig = result.significant(alpha, min_ratio)
     rows = _near_rows(result, sig)
@@ -132,17 +118,8 @@ def suggest(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_
     if result.same_location:
         run = max(run, _time_run(result, excess[0] | sig[0]))
     radius = float(result.sds[reach[-1] + 1])
-    top = float(result.knox_ratio[reach[0], 0])
-    knots = [(0.0 if n == 0 else float(result.sds[r]), _weight(float(result.knox_ratio[r, 0]), top))
-             for n, r in enumerate(reach)]
-    knots[0] = (0.0, 1.0)
-    knots.append((radius, WEIGHT_FLOOR))
-    first = _pooled_ratio(result, reach, [0])
-    times = tuple((float(_last_day(result, k + 1)), 1.0 if k == 0 else
-                   _weight(_pooled_ratio(result, reach, [k]), first)) for k in range(run))
     high = _last_day(result, high_run)
-    return Suggestion(radius_m=radius, high_days=high, elevated_days=_last_day(result, run) - high,
-                      distance_weights=tuple(knots), time_weights=times)
+    return Suggestion(radius_m=radius, high_days=high, elevated_days=_last_day(result, run) - high)
 
 
 def _last_day(result: KnoxResult, k: int) -> int:

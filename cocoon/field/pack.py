@@ -10,29 +10,34 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from cocoon.field.gpx import routes_gpx
-from cocoon.field.handout import handout_document, handout_html, handout_texts
-from cocoon.field.officer_page import officer_pages
 from cocoon.field.property_owners import property_owner_notices
-from cocoon.field.sign_poster import (
-    sign_poster_document,
-    sign_poster_html,
-    sign_poster_texts,
-)
 from cocoon.field.signs import SIGN_COLUMNS, plan_signs
-from cocoon.field.visit_lists import visit_list_document, visit_list_html, visit_sections, volunteer_sections
 from cocoon.field.volunteer_walks import volunteer_walks
-from cocoon.field.xlsform import DOORS_FILE, door_list, xlsform_bytes
 from cocoon.geo.walking import WalkingNetwork
 from cocoon.publish.files import write_bytes, write_csv, write_text
 from cocoon.publish.geojson import signs_geojson
 from cocoon.publish.pdf import Document, Overflow
+from cocoon.publish.phone.gpx import routes_gpx
+from cocoon.publish.phone.officer_page import officer_pages
+from cocoon.publish.phone.xlsform import DOORS_FILE, door_list, xlsform_bytes
+from cocoon.publish.printouts.handout import handout_document, handout_html, handout_texts
+from cocoon.publish.printouts.sign_poster import (
+    sign_poster_document,
+    sign_poster_html,
+    sign_poster_texts,
+)
+from cocoon.publish.printouts.visit_lists import (
+    visit_list_document,
+    visit_list_html,
+    visit_sections,
+    volunteer_sections,
+)
 from cocoon.risk.volunteers import volunteer_visits
 from cocoon.risk.zones import PHASES
 
 if TYPE_CHECKING:
     from cocoon.field.walks import Routes
-    from cocoon.publish.maps import Basemap
+    from cocoon.publish.maps.basemap import Basemap
     from cocoon.risk.daily_plan import Plan
 
 
@@ -73,8 +78,9 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
 
     if routes is not None:
         written.append(write_csv(routes.stops, out_dir / "routes.csv", dialect=dialect))
-        written.append(write_text(out_dir / "routes.gpx", routes_gpx(routes, plan.crs, lang=lang)))
-        for page in officer_pages(plan, routes, lang=lang, area=area, basemap=basemap):
+        written.append(write_text(out_dir / "routes.gpx", routes_gpx(routes.stops, routes.start, plan.crs, lang=lang)))
+        for page in officer_pages(plan, routes.stops, routes.start, lang=lang, area=area,
+                                  basemap=basemap):
             written.append(write_text(out_dir / page.file_name, page.html))
         if xlsform:
             written.append(write_bytes(out_dir / "visit-form.xlsx", xlsform_bytes(routes.stops, date=plan.date,

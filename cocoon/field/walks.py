@@ -29,6 +29,7 @@ from cocoon.settings import RouteSettings, parse_clock
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import shapely
 
 MAX_OFFICERS = 1000
 """More officers than this on one plan is a typing mistake."""
@@ -60,8 +61,8 @@ class Routes:
     summary: pd.DataFrame
     """One row per officer: stops, dwellings, risk, walking metres, minutes."""
     start: StartPoint
-    lines: list[Any]
-    """A LineString per officer (metric CRS), start - stops - start."""
+    lines: list[shapely.LineString | None]
+    """A LineString per officer (metric CRS), start - stops - start; None for an officer with no stops."""
     solver: str
     on_network: bool
     candidates: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from cocoon.inputs.rejects import Problems, refuse_duplicate_ids, rejects_frame
 from cocoon.inputs.stable_ids import id_keys
 from cocoon.inputs.tables import RawTable, find_column, read_table, text_values
 from cocoon.settings import InputSettings
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 ID_NAMES = ("burglary_id", "id", "case_id", "case", "incident_id", "incident", "event_id", "report_id", "crime_id",
             "arende", "arendenummer", "arendenr", "diarienummer", "anmalan", "anmalningsnummer", "handelsenummer")
@@ -57,7 +60,7 @@ COLUMNS = ["burglary_id", "first_time", "last_time", "first_day", "last_day", "a
 class BurglaryTable:
     """What reading a burglary file gives."""
 
-    burglaries: Any
+    burglaries: gpd.GeoDataFrame
     """GeoDataFrame in the file's CRS (EPSG:4326 for lon/lat), columns :data:`COLUMNS` + geometry."""
     rejects: pd.DataFrame
     """Unusable rows (only when skipping was allowed), with row, column and reason."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from cocoon.inputs.tables import (
     to_numbers,
 )
 from cocoon.settings import OsmSettings
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 ID_NAMES = ("household_id", "hushalls_id", "hushall_id", "household", "dwelling_id", "lagenhets_id", "lgh_id",
             "bostads_id", "id", "address_id", "adress_id", "entrance_id", "stop_id", "objekt_id", "fid", "uuid")
@@ -60,7 +63,7 @@ COLUMNS = ["household_id", "label", "street", "number", "postcode", "dwellings",
 
 @dataclass
 class HouseholdTable:
-    households: Any
+    households: gpd.GeoDataFrame
     """GeoDataFrame in the source CRS, columns :data:`COLUMNS` + geometry."""
     rejects: pd.DataFrame
     source: str

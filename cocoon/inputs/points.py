@@ -35,7 +35,7 @@ class Points:
     crs: CRS | None
     """None when x/y are metres in a CRS nobody named (allowed only where ``require_crs`` is off)."""
     columns: tuple[str, str]
-    source_points: object | None = None
+    source_points: np.ndarray | None = None
     """The file's own point geometries, reused when every row is a point."""
 
     def geometry(self, keep: np.ndarray) -> np.ndarray:

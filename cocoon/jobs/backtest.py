@@ -70,9 +70,9 @@ class BacktestRun:
 
 @dataclass
 class BacktestResult:
-    backtest: Any
-    """The :class:`cocoon.evidence.scoring.Backtest`."""
-    events: Any
+    backtest: Backtest
+    events: Events
+    """The burglaries scored."""
     start: dt.date
     end: dt.date
     area_source: str

@@ -19,7 +19,7 @@ from cocoon.evidence.events import Events, burglary_events
 from cocoon.evidence.fitting import PRIOR_BURGLARIES, ModelFit, fit_model
 from cocoon.evidence.knox import FEW_BURGLARIES, MIN_EXPECTED_PAIRS, KnoxResult, knox_test
 from cocoon.evidence.memory import fit_bytes, knox_bytes, refuse_if_too_big
-from cocoon.evidence.verdict import suggest, verdict
+from cocoon.evidence.verdict import Suggestion, suggest, verdict
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns
 from cocoon.jobs.common import prepare_outputs, read_event_file, write_skipped_rows
@@ -68,12 +68,12 @@ class CalibrateRun:
 
 @dataclass
 class CalibrateResult:
-    knox: Any
-    """The :class:`cocoon.evidence.knox.KnoxResult`."""
-    events: Any
-    """The :class:`cocoon.evidence.events.Events` tested."""
+    knox: KnoxResult
+    events: Events
+    """The burglaries tested."""
     verdict: list[tuple[str, dict[str, Any]]]
-    suggestion: Any
+    suggestion: Suggestion | None
+    """The radius and windows the Knox table suggests; None when it shows no near-repeat pattern."""
     lang: str
     written: list[Path]
     rejected: int

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,19 +120,6 @@ class Document(FPDF):
         self.set_font("DejaVu", "", size)
         self.multi_cell(0, size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
-
-    def repeating_table(self, headings: Sequence[str], rows: Iterable[Sequence[object]],
-                        widths: Sequence[float]) -> None:
-        """A table whose header row repeats on every page it runs over, scaled to the page width."""
-        self.set_font("DejaVu", "", 7.5)
-        scale = min(1.0, self.epw / sum(widths))
-        widths = tuple(w * scale for w in widths)
-        with self.table(col_widths=widths, width=min(sum(widths), self.epw), repeat_headings=1, text_align="LEFT",
-                           line_height=4.2, first_row_as_headings=True) as table:
-            table.row(headings)
-            for values in rows:
-                table.row([str(v) for v in values])
-        self.set_font("DejaVu", "", 9)
 
     # --- text that fits its box ---------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """How the CSV files meant for people are written: the plain dialect or the Swedish one.
 
 - ``plain``: UTF-8, ``,`` between cells, a decimal point, the column names as headings.
+- ``auto`` (the default): excel-sv when the language is Swedish, plain otherwise.
 - ``excel-sv``: what Swedish Excel opens correctly with a double-click: UTF-8 with a byte
   order mark, ``;`` between cells, a decimal comma, Swedish headings (the catalogue's
   ``csv_header``), yes/no as "ja"/"nej".
@@ -16,10 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cocoon.catalogue import entry, text
-from cocoon.settings import CSV_DIALECTS
 
-DIALECTS = CSV_DIALECTS
-"""``auto``: excel-sv when the language is Swedish, plain otherwise."""
 DEGREES = ("lon", "lat")
 METRES = ("x", "y")
 

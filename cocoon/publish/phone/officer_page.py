@@ -35,16 +35,17 @@ import pandas as pd
 from markupsafe import Markup
 
 from cocoon.catalogue import catalogue, languages, text, translator
-from cocoon.field.visit_lists import burglary_days, reason_line
 from cocoon.geo.crs import to_lonlat
 from cocoon.publish.html import render
 from cocoon.publish.leaflet import leaflet_inline
-from cocoon.publish.maps import basemap_png, route_style
+from cocoon.publish.maps.basemap import basemap_png
+from cocoon.publish.maps.routes import route_style
+from cocoon.publish.printouts.visit_lists import burglary_days, reason_line
 from cocoon.store.outcomes import OUTCOMES
 
 if TYPE_CHECKING:
-    from cocoon.field.walks import Routes
-    from cocoon.publish.maps import Basemap
+    from cocoon.publish.maps.basemap import Basemap
+    from cocoon.publish.phone.walk_start import WalkStart
     from cocoon.risk.daily_plan import Plan
 
 MAP_PAD_M = 150.0
@@ -88,18 +89,10 @@ def page_texts() -> dict[str, dict[str, str]]:
             for lang in languages()}
 
 
-def _number(value: object) -> float | None:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(number) else number
-
-
-def officer_stops(plan: Plan, routes: Routes) -> pd.DataFrame:
+def officer_stops(plan: Plan, routed: pd.DataFrame) -> pd.DataFrame:
     """The routed stops with what the page shows from the plan: the reason's parts and the revisit day."""
     extra = [c for c in ("household_id", "reasons", "score_recent", "score_history", "revisit") if c in plan.visits]
-    stops = routes.stops.drop(columns=[c for c in extra if c != "household_id" and c in routes.stops])
+    stops = routed.drop(columns=[c for c in extra if c != "household_id" and c in routed])
     return stops.merge(plan.visits[extra], on="household_id", how="left")
 
 
@@ -148,13 +141,13 @@ def compact_png(png: bytes, budget: int) -> bytes:
         image = image.resize((round(image.width * 0.8), round(image.height * 0.8)), Image.Resampling.LANCZOS)
 
 
-def officer_pages(plan: Plan, routes: Routes, *, lang: str, area: str,
+def officer_pages(plan: Plan, routed: pd.DataFrame, start: WalkStart, *, lang: str, area: str,
                   basemap: Basemap | None = None) -> list[OfficerPage]:
     """One page per officer with stops (officers as numbered on the visit list)."""
-    stops = officer_stops(plan, routes)
+    stops = officer_stops(plan, routed)
     days = {language: burglary_days(plan.burglaries, language) for language in languages()}
-    slon, slat = to_lonlat(np.array([routes.start.x]), np.array([routes.start.y]), plan.crs)
-    start = {"label": str(routes.start.label), "lon": round(float(slon[0]), 7), "lat": round(float(slat[0]), 7)}
+    slon, slat = to_lonlat(np.array([start.x]), np.array([start.y]), plan.crs)
+    home = {"label": str(start.label), "lon": round(float(slon[0]), 7), "lat": round(float(slat[0]), 7)}
     leaflet_js, leaflet_css = leaflet_inline()
     page_js = _own("officer-page.js")
     style = leaflet_css + "\n" + _own("officer-page.css")
@@ -179,21 +172,21 @@ def officer_pages(plan: Plan, routes: Routes, *, lang: str, area: str,
                          "reason": {language: reason_line(row, days[language], language) for language in days},
                          "revisit": "" if revisit is None or pd.isna(revisit) else str(revisit),
                          "lon": round(float(row.lon), 7), "lat": round(float(row.lat), 7)})
-        lon = np.array([start["lon"], *[r["lon"] for r in rows]], dtype=float)
-        lat = np.array([start["lat"], *[r["lat"] for r in rows]], dtype=float)
+        lon = np.array([home["lon"], *[r["lon"] for r in rows]], dtype=float)
+        lat = np.array([home["lat"], *[r["lat"] for r in rows]], dtype=float)
         data = {
             "lang": lang, "plan_date": plan.date.isoformat(), "area": area, "officer": int(officer),
             "officer_name": name, "officer_label": label,
             "storage_key": f"cocoon-field:{plan.date.isoformat()}:officer-{int(officer)}",
             "file_stem": f"officer-{int(officer)}-visits-{plan.date.isoformat()}",
             "record_prefix": f"{plan.date.isoformat()}-o{int(officer)}-",
-            "start": start, "colour": route_style(int(officer))[0], "stops": rows,
+            "start": home, "colour": route_style(int(officer))[0], "stops": rows,
             "burglaries": _burglary_clocks(plan, group), "outcomes": list(OUTCOMES), "texts": texts,
             "basemap": _basemap(basemap, lon, lat, lang),
         }
         html = render("officer-page.html.j2", lang=lang, t=t, csp=Markup(csp), style=Markup(style),
                       title=t("officer_page.title", date=plan.date.isoformat(), officer=label),
-                      n_stops=len(rows), start_label=start["label"], data_json=Markup(_json_for_script(data)),
+                      n_stops=len(rows), start_label=home["label"], data_json=Markup(_json_for_script(data)),
                       leaflet_js=Markup(leaflet_js), page_js=Markup(page_js))
         pages.append(OfficerPage(officer=int(officer), name=name, html=html))
     return pages

@@ -256,11 +256,6 @@ def visit_list_document(sections: list[VisitSection], *, area: str, date: dt.dat
     return doc
 
 
-def visit_list_pdf(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> bytes:
-    """A4 landscape; the header, the name and signature line, the table heading and the legend on every page."""
-    return visit_list_document(sections, area=area, date=date, variant=variant, lang=lang).to_bytes()
-
-
 def _column_widths(doc: Document, columns: list[str], headings: list[str],
                    rows: Sequence[dict[str, Any]]) -> tuple[float, list[float]]:
     """The text size and the width of every column (mm): each column as wide as its longest

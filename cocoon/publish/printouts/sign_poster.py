@@ -71,7 +71,3 @@ def sign_poster_document(texts: dict[str, str], *, lang: str, paper: str = "A4")
                      style=style, align="C")
         y += box
     return doc
-
-
-def sign_poster_pdf(texts: dict[str, str], *, lang: str, paper: str = "A4") -> bytes:
-    return sign_poster_document(texts, lang=lang, paper=paper).to_bytes()

@@ -70,10 +70,6 @@ def handout_document(texts: dict[str, object], *, lang: str) -> Document:
     return doc
 
 
-def handout_pdf(texts: dict[str, object], *, lang: str) -> bytes:
-    return handout_document(texts, lang=lang).to_bytes()
-
-
 def door_hangers(doc: Document, texts: dict[str, object]) -> None:
     """An A4 landscape page of :data:`HANGERS` door hangers side by side, with cut marks."""
     doc.set_auto_page_break(auto=False)

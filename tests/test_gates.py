@@ -71,3 +71,12 @@ def test_ci_installs_exact_versions_of_everything_cocoon_and_its_tests_need():
         assert requirement.specifier.contains(pins[name], prereleases=True), \
             f"constraints.txt pins {requirement.name}=={pins[name]}, outside pyproject's '{requirement.specifier}'"
     assert 'export PIP_CONSTRAINT="$PWD/constraints.txt"' in (root / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_ci_measures_coverage_and_fails_below_the_threshold():
+    import tomllib
+
+    root = Path(__file__).parents[1]
+    coverage = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["coverage"]
+    assert coverage["run"]["source"] == ["cocoon"] and coverage["report"]["fail_under"] >= 80
+    assert 'export PYTEST_ADDOPTS="--cov --cov-report=term"' in (root / ".ci" / "run").read_text(encoding="utf-8")

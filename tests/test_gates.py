@@ -37,3 +37,46 @@ def test_outside_ci_a_skip_stays_a_skip(pytester, monkeypatch, value):
     else:
         monkeypatch.setenv("CI", value)
     pytester.runpytest().assert_outcomes(skipped=1, passed=1)
+
+
+def _pins() -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (Path(__file__).parents[1] / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: '{line}' is not an exact pin (NAME==VERSION)"
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_ci_installs_exact_versions_of_everything_cocoon_and_its_tests_need():
+    """constraints.txt pins each requirement (and the test extra's) to a version its range allows;
+    .ci/run installs with it, so a package's new release cannot change a screen test overnight."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = Path(__file__).parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = _pins()
+    assert "cocoon" not in pins
+    for text in [*project["dependencies"], *project["optional-dependencies"]["test"]]:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is not pinned in constraints.txt"
+        assert requirement.specifier.contains(pins[name], prereleases=True), \
+            f"constraints.txt pins {requirement.name}=={pins[name]}, outside pyproject's '{requirement.specifier}'"
+    assert 'export PIP_CONSTRAINT="$PWD/constraints.txt"' in (root / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_ci_measures_coverage_and_fails_below_the_threshold():
+    import tomllib
+
+    root = Path(__file__).parents[1]
+    coverage = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["coverage"]
+    assert coverage["run"]["source"] == ["cocoon"] and coverage["report"]["fail_under"] >= 80
+    assert 'export PYTEST_ADDOPTS="--cov --cov-report=term"' in (root / ".ci" / "run").read_text(encoding="utf-8")

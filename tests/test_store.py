@@ -275,30 +275,59 @@ def cocoon(*args) -> list[str]:
     return [sys.executable, "-m", "cocoon", *map(str, args)]
 
 
+HELD_IN_THE_WRITE = """
+import os, sqlite3, time
+
+_connect = sqlite3.connect
+
+
+class _Held(sqlite3.Connection):
+    def executemany(self, sql, rows):
+        cursor = super().executemany(sql, rows)
+        if sql.lstrip().upper().startswith("INSERT INTO VISITS"):
+            open(os.environ["COCOON_TEST_WRITTEN"], "w").close()
+            time.sleep(600)  # every row written, nothing committed: the test kills the process here
+        return cursor
+
+
+def connect(*args, **kwargs):
+    kwargs.setdefault("factory", _Held)
+    return _connect(*args, **kwargs)
+
+
+sqlite3.connect = connect
+"""
+"""Loaded into the import's process (as sitecustomize): it holds the process in the middle of its
+write, so the kill lands there however busy the machine is."""
+
+
 @pytest.mark.slow
 def test_killed_import_leaves_the_store_as_it_was(stored):
+    """SIGKILL while the rows are in the store file but not committed: the next reader rolls the
+    store back, and only the visit recorded before is there."""
     store, _, _, tmp_path = stored
     households = listed(tmp_path)["household_id"].tolist()
     assert run("visits", "add", households[0], "--outcome", "face", "--time", "2026-05-04 09:00",
                "--store", store).exit_code == 0
-    path = big_visits(tmp_path / "big.csv", households, 600_000)
+    path = big_visits(tmp_path / "big.csv", households, 200_000)
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(HELD_IN_THE_WRITE, encoding="utf-8")
+    written = tmp_path / "written"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
+           "COCOON_TEST_WRITTEN": str(written)}
+    process = subprocess.Popen(cocoon("visits", "import", path, "--store", store), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 600
+    while not written.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     journal = Path(str(store) + "-journal")
-    killed = False
-    for _ in range(3):  # the kill must land while the import is writing
-        process = subprocess.Popen(cocoon("visits", "import", path, "--store", store), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while process.poll() is None and time.monotonic() < deadline:
-            if journal.exists() and journal.stat().st_size > 0:
-                os.kill(process.pid, signal.SIGKILL)
-                killed = True
-                break
-            time.sleep(0.002)
-        process.wait()
-        if killed:
-            break
-    assert killed, "the import finished before it could be killed"
+    hot = journal.exists() and journal.stat().st_size > 0  # the store file itself was being changed
+    process.kill()
+    _, err = process.communicate(timeout=60)
+    assert written.exists(), f"the import never reached its write: {err.decode()[-2000:]}"
     assert process.returncode == -signal.SIGKILL
+    assert hot, "the kill landed before the import changed the store file"
     with sqlite3.connect(store) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 1

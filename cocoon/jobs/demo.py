@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from cocoon.catalogue import resolve_language
 from cocoon.demo.areas import (
@@ -17,6 +23,7 @@ from cocoon.demo.areas import (
     demo_inputs,
     extract_path,
 )
+from cocoon.errors import CocoonError
 from cocoon.jobs.plan import PlanRequest, PlanResult, plan_into
 from cocoon.publish.files import OutputFolder, write_csv
 from cocoon.settings import load_settings
@@ -34,30 +41,69 @@ class DemoResult:
 
 def run_demo(out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None, seed: int | None = None,
              settings_path: str | Path | None = None, overwrite: bool = False, lang: str | None = None) -> DemoResult:
-    """``cocoon demo``: write each area's inputs, then run the same plan job on them."""
+    """``cocoon demo``: write each area's inputs, then run the same plan job on them.
+
+    The areas do not depend on each other: with more than one core, every area after the first
+    is planned in a child process while this one plans the first (the files are the same)."""
     settings = load_settings(settings_path)
     language = resolve_language(lang or settings.language)
     on = plan_date or DEMO_DATE
     output = OutputFolder(out_dir, overwrite=overwrite,
                           inputs=(Path(settings_path) if settings_path else None,))
-    done = []
+    chosen = [AREAS[name] for name in areas]
     with output as root:
-        for name in areas:
-            area = AREAS[name]
-            folder = root / area.name
-            inputs = folder / "inputs"
-            inputs.mkdir(parents=True)
-            register, burglaries = demo_inputs(area, on=on, seed=DEMO_SEED if seed is None else seed,
-                                               osm_settings=settings.osm, lang=language)
-            write_csv(register, inputs / "households.csv")
-            write_csv(burglaries, inputs / "burglaries-simulated.csv")
-            request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv",
-                                  households=inputs / "households.csv", plan_date=on, out_dir=folder,
-                                  settings_path=settings_path, lang=language, officers=DEMO_OFFICERS,
-                                  start=area.start, network_path=Path(extract_path(area)), area_name=area.area_name,
-                                  maps=True, offline=True, solve_seconds=DEMO_SOLVE_SECONDS, allow_future=True)
-            done.append((area, plan_into(request, folder)))
+        jobs = [partial(_plan_area, area, root / area.name, on=on, seed=DEMO_SEED if seed is None else seed,
+                        settings_path=settings_path, lang=language) for area in chosen]
+        outcomes = _run_beside(jobs)
+        for outcome in outcomes:
+            if isinstance(outcome, _Failed):
+                raise outcome.error()
+    done = [(area, outcome) for area, outcome in zip(chosen, outcomes, strict=True) if isinstance(outcome, PlanResult)]
     for _, result in done:
         result.written = [output.final(p) for p in result.written]
         result.rejects_path = output.final(result.rejects_path) if result.rejects_path else None
     return DemoResult(date=on, lang=language, areas=done, out_dir=output.target, moved_aside=output.moved_aside)
+
+
+def _plan_area(area: DemoArea, folder: Path, *, on: dt.date, seed: int, settings_path: str | Path | None,
+               lang: str) -> PlanResult | _Failed:
+    """One area's inputs and plan, in ``folder``; a cocoon error comes back as a value, so that it
+    crosses from a child process whole (key and parameters)."""
+    try:
+        settings = load_settings(settings_path)
+        inputs = folder / "inputs"
+        inputs.mkdir(parents=True)
+        register, burglaries = demo_inputs(area, on=on, seed=seed, osm_settings=settings.osm, lang=lang)
+        write_csv(register, inputs / "households.csv")
+        write_csv(burglaries, inputs / "burglaries-simulated.csv")
+        request = PlanRequest(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
+                              plan_date=on, out_dir=folder, settings_path=settings_path, lang=lang,
+                              officers=DEMO_OFFICERS, start=area.start, network_path=Path(extract_path(area)),
+                              area_name=area.area_name, maps=True, offline=True, solve_seconds=DEMO_SOLVE_SECONDS,
+                              allow_future=True)
+        return plan_into(request, folder)
+    except CocoonError as exc:
+        return _Failed(type(exc), exc.key, exc.params)
+
+
+@dataclass
+class _Failed:
+    """A cocoon error raised while planning an area."""
+
+    kind: type[CocoonError]
+    key: str
+    params: dict[str, Any]
+
+    def error(self) -> CocoonError:
+        return self.kind(self.key, **self.params)
+
+
+def _run_beside(jobs: Sequence[Callable[[], PlanResult | _Failed]]) -> list[PlanResult | _Failed]:
+    """Run the jobs, in order: the first here and, on a machine with more than one core, the others
+    in one child process (forked, so it starts with every module already imported) at the same time."""
+    if len(jobs) < 2 or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+        return [job() for job in jobs]
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as child:
+        later = [child.submit(job) for job in jobs[1:]]
+        first = jobs[0]()
+        return [first, *(future.result() for future in later)]

@@ -416,7 +416,7 @@ def test_the_model_is_fitted_beside_the_knox_test_and_the_same_as_alone(tmp_path
     model a fit of its own gives."""
     import threading
 
-    import cocoon.jobs.calibrate as calibrate
+    from cocoon.jobs import calibrate
 
     x, y, t = clustered(300)
     path = write_events(tmp_path / "b.csv", x, y, t)

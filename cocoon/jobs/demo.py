@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing as mp
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -101,7 +102,7 @@ class _Failed:
 def _run_beside(jobs: Sequence[Callable[[], PlanResult | _Failed]]) -> list[PlanResult | _Failed]:
     """Run the jobs, in order: the first here and, on a machine with more than one core, the others
     in one child process (forked, so it starts with every module already imported) at the same time."""
-    if len(jobs) < 2 or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+    if len(jobs) < 2 or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):  # forking is safe there
         return [job() for job in jobs]
     with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as child:
         later = [child.submit(job) for job in jobs[1:]]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from results import Results, json_option
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
 
@@ -29,7 +30,10 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peer-days", type=int, default=30)
+    json_option(parser)
     args = parser.parse_args()
+    results = Results("bench_backtest", title="`cocoon backtest` on every day of 2014-2017, beside the usual GIS way",
+                      columns=["what", "seconds", "peak MB", "note"])
     out = Path(tempfile.mkdtemp()) / "backtest.json"
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "cocoon", "backtest", str(DATA), "--from", "2014-01-02", "--to", "2017-12-31",
@@ -44,6 +48,8 @@ def main() -> None:
           f"zones + 3 baselines + ranking model): {ours:.1f} s, peak {peak:.0f} MB")
     print(f"  hit rate high {result['hit_rate_high']:.3f} at area share {result['mean_area_share_high']:.3f}; "
           f"Bowers-Johnson {result['baselines']['bowers_johnson']['hit_rate']:.3f}")
+    results.row("cocoon backtest, the whole command (zones, 3 baselines, ranking model)", round(ours, 1), round(peak),
+                f"{result['n_events_scored']:,} burglaries scored over {days:,} days")
 
     import geopandas as gpd
     import shapely
@@ -66,6 +72,10 @@ def main() -> None:
     print(f"peer (GeoPandas buffer + dissolve + clip per day, zones only, 14 and 56 days): {theirs:.3f} s per day over "
           f"{args.peer_days} days -> about {theirs * days:.0f} s for {days} days (projected)")
     print(f"cocoon per day, everything: {ours / days:.3f} s -> cocoon {theirs * days / ours:.1f}x faster")
+    results.row("peer: GeoPandas buffer + dissolve + clip, zones only (14 and 56 days), per day", round(theirs, 3),
+                None, f"measured on {args.peer_days} days; about {theirs * days:.0f} s for {days:,} days")
+    results.note(f"cocoon per day, everything: {ours / days:.3f} s; cocoon {theirs * days / ours:.1f}x faster")
+    results.write(args.json)
 
 
 if __name__ == "__main__":

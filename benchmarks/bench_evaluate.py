@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from results import Results, json_option
 
 from cocoon.evaluation.estimate import evaluate
 
@@ -85,7 +86,9 @@ def scenario(runs: int, *, zones: int, effect: float, seed: int) -> dict[str, fl
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=500)
-    runs = parser.parse_args().runs
+    json_option(parser)
+    args = parser.parse_args()
+    runs = args.runs
     began = time.perf_counter()
     effect = scenario(runs, zones=1500, effect=0.6, seed=1)
     null = scenario(runs, zones=1500, effect=1.0, seed=2)
@@ -107,6 +110,25 @@ def main() -> None:
     print(f"few data (80 zones a year), effect 0.6: truth {few['truth']:.3f}")
     print(f"  verdict underpowered             {few['share_underpowered']:18.1%}")
     print(f"  verdict reduced                  {few['share_reduced']:18.1%}")
+    results = Results("bench_evaluate", title="`cocoon evaluate` on simulated years: does it find a known effect?",
+                      columns=["scenario", "measure", "adjusted (cocoon)", "naive", "propensity-weighted", "target"])
+    scenario_effect = f"effect 0.6 on triggering (truth {effect['truth']:.3f})"
+    results.row(scenario_effect, "mean rate ratio", f"{effect['adjusted_mean']:.3f}", f"{effect['naive_mean']:.3f}",
+                f"{effect['weighted_mean']:.3f}", "")
+    results.row(scenario_effect, "|mean - truth|", f"{abs(effect['adjusted_mean'] - effect['truth']):.3f}",
+                f"{abs(effect['naive_mean'] - effect['truth']):.3f}", "", "adjusted <= 0.1")
+    results.row(scenario_effect, "95 % interval covers the truth", f"{effect['adjusted_coverage']:.1%}",
+                f"{effect['naive_coverage']:.1%}", f"{effect['weighted_coverage']:.1%}", "adjusted >= 93 %")
+    results.row(scenario_effect, "verdict reduced", f"{effect['share_reduced']:.1%}", "", "", "")
+    scenario_null = f"no effect (truth {null['truth']:.3f})"
+    results.row(scenario_null, "mean rate ratio", f"{null['adjusted_mean']:.3f}", f"{null['naive_mean']:.3f}", "", "")
+    results.row(scenario_null, "verdict reduced", f"{null['share_reduced']:.1%}", "", "", "<= 5 %")
+    results.row(scenario_null, "verdict increased", f"{null['share_increased']:.1%}", "", "", "")
+    scenario_few = f"few data (80 zones a year), effect 0.6 (truth {few['truth']:.3f})"
+    results.row(scenario_few, "verdict underpowered", f"{few['share_underpowered']:.1%}", "", "", "")
+    results.row(scenario_few, "verdict reduced", f"{few['share_reduced']:.1%}", "", "", "")
+    results.note(f"{runs} runs per scenario, {time.perf_counter() - began:.1f} s")
+    results.write(args.json)
 
 
 if __name__ == "__main__":

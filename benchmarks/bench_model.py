@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from results import Results, json_option
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -153,7 +154,7 @@ def small_areas(source: Path, squares: int = 8, side: float = 5000.0, seed: int 
               f"worse {counts['worse']}")
 
 
-def speed(source: Path) -> None:
+def speed(source: Path, results: Results) -> None:
     table = read_event_file(CalibrateRun(burglaries=source, input_crs="EPSG:26971"))
     events = burglary_events(table.burglaries, source=str(source))
     t0 = time.perf_counter()
@@ -167,16 +168,25 @@ def speed(source: Path) -> None:
     print(f"\n## Speed\n\nFitting the model on all {fit.n_burglaries:,} burglaries: {fit_seconds:.1f} s "
           f"({fit.iterations} EM steps; target 60 s). Peer, same run: the Knox test on the same burglaries, "
           f"99 shuffles: {knox_seconds:.1f} s.")
+    results.row(f"fitting the model on all {fit.n_burglaries:,} burglaries of 2014-2017", round(fit_seconds, 1),
+                f"{fit.iterations} EM steps; target 60 s")
+    results.row("peer: the Knox test on the same burglaries, 99 shuffles", round(knox_seconds, 1), "")
     _, rolling_seconds = backtest(source, "2014-03-01", "2017-12-31", refit_every=56)
     _, plain_seconds = backtest(source, "2014-03-01", "2017-12-31")
     print(f"Rolling-origin backtest 2014-03-01..2017-12-31, refit every 8 weeks: {rolling_seconds:.1f} s "
           f"(target 180 s). Peer, same run: the same backtest with the default model: {plain_seconds:.1f} s.")
+    results.row("rolling-origin backtest 2014-03-01 to 2017-12-31, refitting every 8 weeks", round(rolling_seconds, 1),
+                "target 180 s")
+    results.row("peer: the same backtest with the default model", round(plain_seconds, 1), "")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="the two fixed splits only")
+    json_option(parser)
     args = parser.parse_args()
+    results = Results("bench_model", title="Fitting and backtesting the risk model on the Chicago burglaries",
+                      columns=["what", "seconds", "note"])
     if not DATA.exists():
         sys.exit(f"{DATA} not found: this benchmark needs the shared Chicago data")
     with tempfile.TemporaryDirectory() as folder:
@@ -195,7 +205,8 @@ def main() -> None:
             result, seconds = backtest(source, "2015-01-01", "2017-12-31", refit_every=56)
             report(f"Rolling origin 2015-2017, refit every 8 weeks ({seconds:.0f} s)", result)
             small_areas(source)
-            speed(source)
+            speed(source, results)
+            results.write(args.json)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark: the whole `cocoon plan` beside the plain GeoPandas pipeline for the same job, and `cocoon demo`.
 
 Run from the repository root:
-    python benchmarks/bench_plan.py [--households 1000000] [--burglaries 2000] [--repeat 3]
+    python benchmarks/bench_plan.py [--households 1000000] [--burglaries 2000] [--repeat 3] [--json FILE]
 
 Sizes: a city region (1,000,000 households x 2,000 active burglaries, GeoParquet and GeoPackage,
 and with a fitted model and 6,000 older burglaries behind the active ones) and a police area
@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from results import Results, json_option
 
 PLAN_DATE = dt.date(2026, 5, 4)
 
@@ -130,10 +131,13 @@ def main() -> None:
     parser.add_argument("--burglaries", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--peer", nargs=3, metavar=("HOUSEHOLDS", "BURGLARIES", "OUT"), help=argparse.SUPPRESS)
+    json_option(parser)
     args = parser.parse_args()
     if args.peer:
         peer_pipeline(*args.peer)
         return
+    results = Results("bench_plan", title="`cocoon plan` beside the plain GeoPandas pipeline, and `cocoon demo`",
+                      columns=["what", "best s", "spread s", "peak MB", "note / target"])
     cocoon = [sys.executable, "-m", "cocoon"]
     peer = [sys.executable, str(Path(__file__).resolve()), "--peer"]
     rows = []
@@ -141,6 +145,7 @@ def main() -> None:
     def row(name: str, command: list[str], target: str, note=lambda: "") -> float:
         best, spread, mb = timed(args.repeat, command)
         rows.append((name, best, spread, mb, note(), target))
+        results.row(name.strip(), round(best, 2), round(spread, 2), round(mb), "; ".join(filter(None, rows[-1][4:])))
         return best
 
     def plan(burglaries: Path, households: Path, out: Path, *extra: str) -> list[str]:
@@ -193,7 +198,10 @@ def main() -> None:
         print()
         for kind, ratio in ratios:
             print(f"GeoPandas pipeline / cocoon plan ({kind}): {ratio:.1f} (target >= 3)")
+            results.note(f"GeoPandas pipeline / cocoon plan ({kind}): {ratio:.1f} (target >= 3)")
         print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.repeat} runs each")
+        results.note(f"every figure the best of {args.repeat} runs, each a whole command in a fresh process")
+        results.write(args.json)
 
 
 if __name__ == "__main__":

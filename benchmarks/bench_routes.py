@@ -22,6 +22,7 @@ import argparse
 import time
 
 import numpy as np
+from results import Results, json_option
 
 from cocoon.field.solver import RouteProblem, RouteSolution, solve
 
@@ -81,7 +82,7 @@ def old_greedy(problem: RouteProblem, limit: float) -> tuple[int, float, bool]:
     return sum(map(len, routes)), time.perf_counter() - start, True
 
 
-def many_officers(seconds: float) -> None:
+def many_officers(seconds: float, results: Results) -> None:
     print(f"\nmany officers, limit {seconds:g} s (bar: within the limit + 20 %)")
     print(f"{'stops':>5} {'officers':>8} | {'solver':>7} | {'seconds':>7} | {'stops routed':>12} | within")
     for n in (300, 1000):
@@ -94,9 +95,13 @@ def many_officers(seconds: float) -> None:
             routed = sum(map(len, solution.routes))
             within = "yes" if took <= 1.2 * seconds else "NO"
             print(f"{n:>5} {n:>8} | {name:>7} | {took:7.2f} | {routed:>12} | {within}")
+            results.note(f"{n} stops and {n} officers, limit {seconds:g} s: {name} took {took:.2f} s and routed "
+                         f"{routed} stops (within the limit + 20 %: {within})")
     placed, took, finished = old_greedy(instance(300, 300, seed=7), limit=120.0)
     state = "finished" if finished else "gave up"
     print(f"  peer (the old heuristic), 300 stops and officers: {state} after {took:.1f} s with {placed} stops placed")
+    results.note(f"peer (the old heuristic), 300 stops and officers: {state} after {took:.1f} s with {placed} stops "
+                 "placed")
 
 
 def main() -> None:
@@ -104,11 +109,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--long", type=float, default=60.0)
     parser.add_argument("--officers-only", action="store_true", help="Only the many-officers time limit part.")
+    json_option(parser)
     args = parser.parse_args()
-    if args.officers_only:
-        many_officers(args.seconds)
-        return
     names = ["greedy", "vroom", "ortools", "auto"]
+    results = Results("bench_routes", title="Visit routes: the risk each solver collects in a time limit",
+                      columns=["stops", "officers", *(f"{n} {args.seconds:g}s: risk, seconds" for n in names),
+                               f"best {args.long:g}s", "auto/best"])
+    if args.officers_only:
+        many_officers(args.seconds, results)
+        results.write(args.json)
+        return
     print(f"{'stops':>5} {'officers':>8} | " + " | ".join(f"{n + f' {args.seconds:g}s':>16}" for n in names)
           + f" | {'best ' + format(args.long, 'g') + 's':>10} | auto/best")
     worst = 1.0
@@ -116,7 +126,7 @@ def main() -> None:
     for n in (50, 200, 1000):
         for officers in (1, 2, 3, 4):
             problem = instance(n, officers, seed=n + officers)
-            row, collected = [], {}
+            row, collected, cells = [], {}, []
             for name in names:
                 start = time.perf_counter()
                 solution = solve(problem, solver=name, seconds=args.seconds)
@@ -125,6 +135,7 @@ def main() -> None:
                 collected[name] = solution.collected(problem)
                 slowest[name] = max(slowest.get(name, 0.0), took)
                 row.append(f"{collected[name]:9.0f} {took:5.1f}s")
+                cells.append(f"{collected[name]:.0f}, {took:.1f} s")
             best = max(collected.values())
             for name in ("vroom", "ortools"):
                 long = solve(problem, solver=name, seconds=args.long)
@@ -133,11 +144,16 @@ def main() -> None:
             ratio = collected["auto"] / best
             worst = min(worst, ratio)
             print(f"{n:>5} {officers:>8} | " + " | ".join(f"{r:>16}" for r in row) + f" | {best:10.0f} | {ratio:8.1%}")
+            results.row(n, officers, *cells, round(best), f"{ratio:.1%}")
     print(f"\nworst auto/best: {worst:.1%} (bar: 97 %)")
-    print("slowest call per solver (bar: the limit + 20 %): "
-          + ", ".join(f"{name} {took:.2f} s {'yes' if took <= 1.2 * args.seconds else 'NO'}"
-                      for name, took in slowest.items()))
-    many_officers(args.seconds)
+    slowest_line = ("slowest call per solver (bar: the limit + 20 %): "
+                    + ", ".join(f"{name} {took:.2f} s {'yes' if took <= 1.2 * args.seconds else 'NO'}"
+                                for name, took in slowest.items()))
+    print(slowest_line)
+    results.note(f"worst auto/best: {worst:.1%} (bar: 97 %)")
+    results.note(slowest_line)
+    many_officers(args.seconds, results)
+    results.write(args.json)
 
 
 if __name__ == "__main__":

@@ -52,3 +52,36 @@ def test_osm_households():
     assert made.mean() > 0.9 and kotka.loc[made, "label"].is_unique
     again = households_from_osm(pyrosm.get_data("test_pbf"))
     pd.testing.assert_frame_equal(kotka, again)
+
+
+def test_the_areas_after_the_first_are_planned_in_a_child_process_in_order(monkeypatch):
+    import os
+
+    from cocoon.jobs import demo
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    pids = demo._run_beside([os.getpid, os.getpid, os.getpid])
+    assert pids[0] == os.getpid() and pids[1] != os.getpid() and pids[2] == pids[1]
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert demo._run_beside([os.getpid, os.getpid]) == [os.getpid()] * 2
+
+
+def test_an_error_in_an_area_planned_beside_comes_back_whole(tmp_path, monkeypatch):
+    """A cocoon error in the second area (planned in the child process) reaches the command with
+    its key and parameters, and no output folder is left behind."""
+    import os
+
+    from cocoon.errors import InputError
+    from cocoon.jobs import demo
+
+    def failing_in_kotka(area, **kwargs):
+        if area.name == "kotka":
+            raise InputError("routes.nobody_to_visit", where=str(os.getpid()))
+        return demo_inputs(area, **kwargs)
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(demo, "demo_inputs", failing_in_kotka)
+    with pytest.raises(InputError) as caught:
+        demo.run_demo(tmp_path / "demo", areas=["helsinki", "kotka"], lang="en")
+    assert caught.value.key == "routes.nobody_to_visit" and caught.value.params["where"] != str(os.getpid())
+    assert not (tmp_path / "demo").exists()

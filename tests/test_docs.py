@@ -179,7 +179,8 @@ def test_every_option_readme_and_docs_name_exists():
     known = {"--help", *option_flags(main)}
     for command in runnable_commands().values():
         known.update(option_flags(command))
-    stale = {f"{path.relative_to(ROOT)}: {flag}" for path, page in PAGES.items()
+    benchmarks = DOCS / "speed.md"  # its commands are the benchmarks', with their own options
+    stale = {f"{path.relative_to(ROOT)}: {flag}" for path, page in PAGES.items() if path != benchmarks
              for flag in re.findall(r"(?<![\w-])--[a-z][\w-]*", page) if flag not in known}
     assert not stale, f"README.md and docs/ name options that no command has: {sorted(stale)}"
 
@@ -281,3 +282,37 @@ def test_help_follows_cocoon_lang_and_every_command_has_a_swedish_description():
         assert command.help
         opening = " ".join(command.help.split()[:4])
         assert opening in english and opening not in swedish, f"{name} --help has no Swedish description"
+
+
+def speed_docs():
+    """benchmarks/speed_docs.py, the generator of docs/speed.md."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("speed_docs", ROOT / "benchmarks" / "speed_docs.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_speed_page_is_what_the_committed_benchmark_results_give():
+    generator = speed_docs()
+    results = generator.load_results()
+    assert results, "benchmarks/results/ holds no results"
+    assert (DOCS / "speed.md").read_text(encoding="utf-8") == generator.render(results), \
+        "docs/speed.md is not what benchmarks/results/ give: run python benchmarks/speed_docs.py"
+
+
+def test_every_benchmark_result_says_when_where_and_how_loaded():
+    for result in speed_docs().load_results():
+        assert result["command"].startswith(f"python benchmarks/{result['benchmark']}.py")
+        assert result["started"] and result["machine"]["cores"] and result["machine"]["python"]
+        assert result["columns"][-1] == "load" and result["load_at_start"] is not None
+        assert all(len(row) == len(result["columns"]) for row in result["rows"])
+
+
+def test_every_timing_benchmark_can_write_its_figures_for_the_speed_page():
+    for name in ("bench_plan", "bench_demo", "bench_knox", "bench_backtest", "bench_model", "bench_routes",
+                 "bench_evaluate", "bench_field_page"):
+        source = (ROOT / "benchmarks" / f"{name}.py").read_text(encoding="utf-8")
+        assert "json_option(parser)" in source and "results.write(args.json)" in source, name

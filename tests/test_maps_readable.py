@@ -139,6 +139,22 @@ def test_the_offline_pages_write_street_names_and_the_public_one_keeps_the_priva
     assert result.plan.privacy_rule.clear(np.column_stack([x, y])).all()  # street names too
 
 
+def test_the_basemap_is_drawn_without_measuring_its_areas(basemap, monkeypatch):
+    """The view is set from the corners, so the areas' data limits (a walk over every vertex of
+    every building) are not worked out; the picture is the one the measured patches give."""
+    from matplotlib.axes import Axes
+
+    corners = np.array([[24.935, 60.164], [24.954, 60.179]])
+    measured = []
+    update = Axes._update_patch_limits
+    monkeypatch.setattr(Axes, "_update_patch_limits", lambda self, patch: measured.append(patch))
+    picture = basemap_png(basemap, corners)
+    assert measured == []
+    monkeypatch.setattr(Axes, "add_artist", Axes.add_patch)  # as drawn before
+    monkeypatch.setattr(Axes, "_update_patch_limits", update)
+    assert basemap_png(basemap, corners) == picture
+
+
 def test_offline_maps_without_an_extract_say_there_is_no_basemap(tmp_path, files):
     b, h = files
     for lang in ("en", "sv"):

@@ -12,6 +12,7 @@ Latin text print without system fonts.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.errors import FPDFException
+from fpdf.fonts import TTFFont
 
 from cocoon.catalogue import text
 
@@ -58,6 +60,47 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+"""cocoon's font, by style."""
+_PARSED: dict[str, TTFFont] = {}
+"""Each style's font as fpdf reads it (its widths and character map), read once for every document."""
+
+
+def _add_font(document: FPDF, style: str) -> None:
+    """Add DejaVu Sans in ``style`` to ``document``, reading the font file's tables only once.
+
+    fpdf reads a font's widths and character map anew for every document (the most of a short
+    document's time); each document gets a copy of the font read the first time, with what
+    fpdf changes while writing a document (the characters used, the subset) of its own, so that
+    the document is the same as with a font read for it alone."""
+    parsed = _PARSED.get(style)
+    if parsed is None:
+        document.add_font("DejaVu", style, str(_font_dir() / FONT_FILES[style]))
+        added = document.fonts["dejavu" + style]
+        if isinstance(added, TTFFont) and added.color_font is None:  # a colour font would belong to its document
+            _PARSED[style] = _copy_font(added, document, own_index=False)
+        return
+    document.fonts["dejavu" + style] = _copy_font(parsed, document)
+
+
+def _copy_font(font: TTFFont, document: FPDF, *, own_index: bool = True) -> TTFFont:
+    """A copy of ``font`` for ``document``: its widths and character map shared, the font tables
+    (which writing the document subsets in place) opened anew, and nothing used yet."""
+    from fpdf.fonts import SubsetMap
+
+    copied = copy.copy(font)
+    if own_index:
+        copied.i = len(document.fonts) + 1
+    copied.ttfont = type(font.ttfont)(font.ttffile, recalcTimestamp=False, fontNumber=font.collection_font_number,
+                                      lazy=True)
+    copied.desc = copy.copy(font.desc)  # writing the document names it and numbers it
+    copied._hbfont = None
+    copied.biggest_size_pt = 0
+    copied.missing_glyphs = []
+    copied.subset = SubsetMap(copied)
+    return copied
+
+
 def line_height(size: float) -> float:
     """The height in mm of one line of text at ``size`` points."""
     return size * PT * LINE_SPACING
@@ -82,9 +125,8 @@ class Document(FPDF):
 
     def __init__(self, *, orientation: str = "P", lang: str = "en", paper: str = "A4", page_numbers: bool = True):
         super().__init__(orientation=orientation, unit="mm", format=paper)
-        fonts = _font_dir()
-        self.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+        _add_font(self, "")
+        _add_font(self, "B")
         self.set_font("DejaVu", size=9)
         self.set_auto_page_break(auto=True, margin=15)
         self.set_margins(10, 12, 10)
@@ -94,6 +136,10 @@ class Document(FPDF):
         self.overflows: list[Overflow] = []
         self.missing_glyphs: list[str] = []
         """Characters the font has no glyph for, escaped (``\\U0001f600``): printed as boxes."""
+        self._lines: dict[tuple[object, ...], list[str]] = {}
+        """Texts broken into lines (:meth:`wrapped`), by text, box width, size and style."""
+        self._widest: dict[tuple[object, ...], float] = {}
+        """The widest word of texts (:meth:`widest_word`), by text, size and style."""
         self.set_creator("cocoon")
 
     def header(self) -> None:
@@ -131,11 +177,25 @@ class Document(FPDF):
     def widest_word(self, value: str, size: float, style: str = "") -> float:
         """The width in mm of the widest word of ``value``: a box narrower than this breaks a word."""
         self.set_font("DejaVu", style, size)
-        return max((self.get_string_width(word) for word in value.split()), default=0.0)
+        key = (value, size, style, self.font_stretching, self.char_spacing)
+        if key not in self._widest:
+            self._widest[key] = max((self.get_string_width(word) for word in value.split()), default=0.0)
+        return self._widest[key]
 
     def wrapped(self, value: str, width: float, size: float, style: str = "") -> list[str]:
-        """``value`` broken into lines the way fpdf breaks it in a box ``width`` mm wide."""
+        """``value`` broken into lines the way fpdf breaks it in a box ``width`` mm wide.
+
+        Kept for the document: finding the size that fits measures a text, and writing it breaks
+        it again at that size; pages repeat texts (a sign's words on every copy)."""
         self.set_font("DejaVu", style, size)
+        key = (value, width, size, style, self.c_margin, self.font_stretching, self.char_spacing)
+        if width <= 0:  # a box to the right margin: its width depends on where it starts
+            return self._break_lines(value, width, size)
+        if key not in self._lines:
+            self._lines[key] = self._break_lines(value, width, size)
+        return list(self._lines[key])
+
+    def _break_lines(self, value: str, width: float, size: float) -> list[str]:
         try:
             lines = self.multi_cell(width, line_height(size), value, dry_run=True, output="LINES")
         except FPDFException:  # narrower than a single character

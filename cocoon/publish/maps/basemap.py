@@ -259,7 +259,9 @@ def basemap_png(basemap: Basemap, corners_lonlat: np.ndarray) -> bytes:
     def area(geoms: Any, colour: str, edge: str = "none", width: float = 0.0, z: float = 0.0) -> None:
         path = _area_path(geoms)
         if path is not None:
-            ax.add_patch(PathPatch(path, facecolor=colour, edgecolor=edge, linewidth=width, zorder=z))
+            # add_artist, not add_patch: the view is set below, so the patch's data limits (a walk
+            # over every vertex of every building) are not needed; it is drawn the same
+            ax.add_artist(PathPatch(path, facecolor=colour, edgecolor=edge, linewidth=width, zorder=z))
 
     def lines(geoms: Any, colour: str, width: float, z: float, style: Any = "solid") -> None:
         segments = _segments(np.asarray(geoms, dtype=object))

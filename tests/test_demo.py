@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from cocoon.cli import main
 from cocoon.demo.areas import AREAS, demo_inputs
 from cocoon.inputs.osm import households_from_osm
+from cocoon.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,6 +83,6 @@ def test_an_error_in_an_area_planned_beside_comes_back_whole(tmp_path, monkeypat
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(demo, "demo_inputs", failing_in_kotka)
     with pytest.raises(InputError) as caught:
-        demo.run_demo(tmp_path / "demo", areas=["helsinki", "kotka"], lang="en")
+        demo.run_demo(Settings(language="en"), tmp_path / "demo", areas=["helsinki", "kotka"])
     assert caught.value.key == "routes.nobody_to_visit" and caught.value.params["where"] != str(os.getpid())
     assert not (tmp_path / "demo").exists()

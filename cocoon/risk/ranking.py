@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 
 from cocoon.risk.addresses import number_parity, split_address, street_key
 from cocoon.risk.model import RiskModel
-from cocoon.risk.model_scores import model_scores, tier_thresholds, top_reasons
+from cocoon.risk.model_scores import model_scores, tier_thresholds
+from cocoon.risk.reasons import reason_columns, reason_lists, top_pairs
 from cocoon.risk.victims import Victims, find_victims
 from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import RankingSettings
@@ -255,7 +256,7 @@ def _with_model(visits: pd.DataFrame, active: gpd.GeoDataFrame, pairs: Pairs, re
     visits["score"] = scores.recent + scores.history
     visits["priority"] = visits["score"] * np.power(visits["dwellings"].to_numpy(dtype=float),
                                                     ranking.dwelling_exponent)
-    visits["reasons"] = scores.reasons
+    visits = visits.assign(**reason_columns(scores.reasons))
     tier_a, tier_b = tier_thresholds(model, ranking)
     score = visits["score"].to_numpy()
     burgled_building = (visits["relation"] == "same_building").to_numpy()
@@ -290,13 +291,12 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
     grouped = local[order]
     starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
     burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
-    ids = burglary_ids[pairs.b[order]]
-    lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()),
-                                     pa.array(ids, type=pa.string()))
-    joined = pc.binary_join(lists, ";").to_numpy(zero_copy_only=False)
+    ids = pa.array(burglary_ids, type=pa.string()).take(pa.array(pairs.b[order]))
+    lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()), ids)
+    joined = pc.binary_join(lists, ";")
 
     ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
-    reasons = top_reasons(local, pairs.b, ages, pairs.d, contribution, n, ids=burglary_ids)
+    reasons = reason_lists(top_pairs(local, pairs.d, contribution, n), pairs.b, ages, pairs.d, ids=burglary_ids)
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
@@ -318,12 +318,12 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
         "priority": priority[sort],
         "tier": pd.Categorical.from_codes(best_tier[sort], categories=list(TIERS)),
         "distance_m": distance[sort],
-        "burglary_ids": joined[sort],
+        "burglary_ids": joined.take(pa.array(sort)).to_pandas(),
         "burglaries": counts[sort],
         "phase": pd.Categorical.from_codes(np.where(high[sort] > 0, 0, 1), categories=["high", "elevated"]),
         "days_left": days_left[sort],
         "relation": pd.Categorical.from_codes(best_relation[sort], categories=list(RELATIONS)),
-        "reasons": reasons[sort],
+        **reason_columns(reasons.take(pa.array(sort))),
         "_household": hh,
     })
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):

@@ -42,10 +42,16 @@ def why(row: Any, lang: str) -> str:
 
 def why_column(visits: pd.DataFrame, lang: str) -> list[str]:
     """The sentence for every row of ``visits`` (columns score and, where present, score_recent,
-    score_history and reasons). Scores are written to one decimal, as visits.csv rounds them."""
+    score_history and the ranking's reasons). Scores are written to one decimal, as visits.csv
+    rounds them."""
+    return list(why_array(visits, lang).to_pylist())
+
+
+def why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
+    """:func:`why_column` as Arrow text, for a writer that takes it as it is."""
     n = len(visits)
     if n == 0:
-        return []
+        return pa.array([], type=pa.string())
     score = _values(visits.get("score"), n)
     recent = _values(visits["score_recent"], n) if "score_recent" in visits else score
     history = _values(visits.get("score_history"), n)
@@ -57,7 +63,7 @@ def why_column(visits: pd.DataFrame, lang: str) -> list[str]:
     around = pc.fill_null(_fill(_pieces("why.burglaries", lang, ("list",)), [listed]), "")
     sentence = _fill(_pieces("why.sentence", lang, ("score", "recent", "history", "burglaries")),
                      [_written(score, lang), _written(recent, lang), _written(history, lang), around])
-    return list(sentence.to_pylist())
+    return sentence
 
 
 def _listed(lists: pa.ListArray, lang: str) -> pa.Array:

@@ -341,8 +341,11 @@ def _text_cells(column: pd.Series) -> Any:
     import pyarrow.compute as pc
 
     try:
-        cells = pa.array(column.to_numpy(dtype=object), type=pa.string(), mask=pd.isna(column).to_numpy())
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        if isinstance(column.dtype, pd.StringDtype | pd.ArrowDtype) and hasattr(column.array, "__arrow_array__"):
+            cells = pc.cast(pa.array(column.array), pa.string())  # already Arrow text: no Python strings
+        else:
+            cells = pa.array(column.to_numpy(dtype=object), type=pa.string(), mask=pd.isna(column).to_numpy())
+    except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     formula = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(cells, 0, 1), value_set=pa.array(FORMULA_START)), False)
     if not pc.any(formula).as_py():

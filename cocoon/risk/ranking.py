@@ -100,7 +100,9 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
     if pairs is None:
         return empty
 
-    victim_h = _victims(households, active, pairs, ranking)
+    victim_h, victims = find_victims(households, active, b=pairs.b, h=pairs.h, d=pairs.d, local=pairs.local,
+                                     present=pairs.present, nearest_h=pairs.nearest_h, nearest_d=pairs.nearest_d,
+                                     hx=hx, hy=hy, ranking=ranking)
     relation = _relations(households, active, pairs, victim_h, hx, hy, ranking)
     multiplier = np.choose(relation, [ranking.same_building, ranking.same_street_same_side, ranking.same_street, 1.0])
     age = active["age_days"].to_numpy()[pairs.b]
@@ -126,8 +128,6 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
                             "household_id": np.where(victim_h >= 0, victim_ids, None)})
     visits["burgled"] = visits["household_id"].isin(set(burgled["household_id"].dropna()))
     visits = visits.drop(columns="_household")
-    victims = find_victims(households, active, b=pairs.b, h=pairs.h, d=pairs.d, present=pairs.present,
-                           nearest_h=pairs.nearest_h, nearest_d=pairs.nearest_d, ranking=ranking)
     excluded_ids = set(map(str, exclude))
     drop = visits["household_id"].astype(str).isin(excluded_ids).to_numpy() if excluded_ids else \
         np.zeros(len(visits), dtype=bool)
@@ -173,30 +173,6 @@ def zone_pairs(hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *
     nearest_h = np.where(missing, -1, candidates[np.minimum(nearest_local, len(candidates) - 1)])
     return Pairs(b=b, h=h, d=d, present=present, local=position[h], nearest_h=nearest_h,
                  nearest_d=np.where(missing, np.inf, nearest_d))
-
-
-def _victims(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs,
-             ranking: RankingSettings) -> np.ndarray:
-    """Per burglary, the household index taken as the burgled address, or -1.
-
-    A nearby household whose label matches the burglary's address text wins; otherwise the
-    nearest household within ``victim_match_m``.
-    """
-    victim = np.where(pairs.nearest_d[:, 0] <= ranking.victim_match_m, pairs.nearest_h[:, 0], -1).astype(np.int64)
-    addresses = active["address"] if "address" in active else pd.Series([None] * len(active))
-    if addresses.notna().any() and "label" in households:
-        close = np.flatnonzero(pairs.d <= max(ranking.tier_a_max_m, ranking.victim_match_m))
-        b, h, d = pairs.b[close], pairs.h[close], pairs.d[close]
-        b_key = street_key(addresses.reset_index(drop=True))[b]
-        h_key = street_key(households["label"].iloc[h].reset_index(drop=True))
-        match = (b_key != "") & (b_key == h_key)
-        if match.any():
-            # the nearest matching address of each burglary
-            order = np.lexsort((h[match], d[match], b[match]))
-            mb, mh = b[match][order], h[match][order]
-            first = np.unique(mb, return_index=True)[1]
-            victim[mb[first]] = mh[first]
-    return victim
 
 
 def _relations(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs, victim_h: np.ndarray,

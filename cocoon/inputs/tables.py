@@ -382,13 +382,18 @@ def _points_from_wkb(wkb: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | No
     data = np.frombuffer(wkb.buffers()[2], dtype=np.uint8) if wkb.buffers()[2] is not None else \
         np.empty(0, dtype=np.uint8)
     starts = offsets[:-1][~null].astype(np.int64)
-    raw = data[starts[:, None] + np.arange(21)]
-    if not (bool(np.all(raw[:, 0] == 1)) and bool(np.all(raw[:, 1:5] == np.array([1, 0, 0, 0], dtype=np.uint8)))):
+    first = int(starts[0]) if len(starts) else 0
+    if np.array_equal(starts, first + 21 * np.arange(len(starts))):  # one after the other, as written
+        raw = data[first:first + 21 * len(starts)].reshape(len(starts), 21)
+    else:
+        raw = data[starts[:, None] + np.arange(21)]
+    header = np.array([1, 1, 0, 0, 0], dtype=np.uint8)  # little-endian, type 1 (a 2-D point)
+    if not bool(np.all(raw[:, :5] == header)):
         return None
     x = np.full(n, np.nan)
     y = np.full(n, np.nan)
-    x[~null] = np.ascontiguousarray(raw[:, 5:13]).view("<f8").ravel()
-    y[~null] = np.ascontiguousarray(raw[:, 13:21]).view("<f8").ravel()
+    x[~null] = raw[:, 5:13].copy().view("<f8").ravel()
+    y[~null] = raw[:, 13:21].copy().view("<f8").ravel()
     return x, y, null | (np.isnan(x) & np.isnan(y))
 
 

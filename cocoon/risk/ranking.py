@@ -79,13 +79,15 @@ class Pairs:
 
 def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, ranking: RankingSettings,
                     radius_m: float, exclude: Iterable[str] = (), model: RiskModel | None = None,
-                    history: pd.DataFrame | None = None) -> Ranking:
+                    history: pd.DataFrame | None = None,
+                    household_xy: tuple[np.ndarray, np.ndarray] | None = None) -> Ranking:
     """Every household within ``radius_m`` of an active burglary, scored and ranked.
 
     ``households`` and ``active`` (points of the active burglaries with ``burglary_id``,
     ``age_days``, ``phase``, ``days_left`` and ``address``) share one metric CRS. With a fitted
     ``model``, the households are scored with it from ``history`` (every burglary, with x, y,
-    ``burglary_id`` and ``age_days``; the active ones when not given).
+    ``burglary_id`` and ``age_days``; the active ones when not given). ``household_xy`` are the
+    households' coordinates when the caller has them already.
     """
     empty = Ranking(visits=_empty_visits(), excluded=0, burgled=pd.DataFrame({"burglary_id": [], "household_id": []}),
                     victims=Victims())
@@ -93,8 +95,8 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
         return empty
     # Most recent burglary first, so each household lists its burglaries newest first.
     active = active.iloc[np.argsort(active["age_days"].to_numpy(), kind="stable")].reset_index(drop=True)
-    hx = households.geometry.x.to_numpy()
-    hy = households.geometry.y.to_numpy()
+    hx, hy = household_xy if household_xy is not None else (households.geometry.x.to_numpy(),
+                                                            households.geometry.y.to_numpy())
     pairs = zone_pairs(hx, hy, active.geometry.x.to_numpy(), active.geometry.y.to_numpy(), radius_m=radius_m,
                        k=max(ranking.tier_a_neighbours, 1))
     if pairs is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 import re
 import unicodedata
 import zipfile
@@ -331,8 +332,6 @@ def _read_point_parquet(path: Path, geo: bytes) -> RawTable | None:
     """A GeoParquet file with one WKB geometry column of 2-D points only, read with Arrow: the
     coordinates come straight from the WKB bytes and the points are made once from them. None
     for any other file (read by geopandas instead)."""
-    import json
-
     import geopandas as gpd
     import pyarrow as pa
     import pyarrow.parquet as pq

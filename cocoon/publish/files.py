@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -340,8 +341,6 @@ def _write_arrow_csv(table: Any, path: Path) -> None:
     """``table`` as CSV (a header, cells quoted where needed): a large table in pieces of
     :data:`CSV_PIECE_ROWS` rows written by the cores side by side and put in the file in order,
     so the text is the same as one writer's."""
-    from concurrent.futures import ThreadPoolExecutor
-
     import pyarrow as pa
     import pyarrow.csv as pacsv
 

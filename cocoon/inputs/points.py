@@ -74,11 +74,15 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
                              crs_option=options.get("crs", "--crs"))
         names = (x_c, y_c)
     elif table.geometry is not None:
-        x, y = _geometry_xy(table, problems)
-        geoms = np.asarray(table.geometry.values)
-        import shapely
+        if table.point_xy is not None:  # every geometry a point, its coordinates read with the file
+            x, y = _read_xy(table.point_xy, problems)
+            reuse = np.asarray(table.geometry.values)
+        else:
+            x, y = _geometry_xy(table, problems)
+            geoms = np.asarray(table.geometry.values)
+            import shapely
 
-        reuse = geoms if bool(np.all(shapely.get_type_id(geoms) == 0)) else None
+            reuse = geoms if bool(np.all(shapely.get_type_id(geoms) == 0)) else None
         source = table.crs if table.crs is not None else (crs or WGS84)
         if crs is not None and table.crs is not None and not CRS.from_user_input(table.crs).equals(crs):
             raise InputError("input.crs_conflict", file=table.name, given=crs.to_string(),
@@ -104,6 +108,15 @@ def _numbers(table: RawTable, problems: Problems, cx: str, cy: str) -> tuple[np.
     problems.add(np.isinf(x), column=cx, key="input.not_finite", values=table.frame[cx])
     problems.add(np.isinf(y), column=cy, key="input.not_finite", values=table.frame[cy])
     return x, y
+
+
+def _read_xy(point_xy: tuple[np.ndarray, np.ndarray, np.ndarray], problems: Problems) -> tuple[np.ndarray, np.ndarray]:
+    """The points' coordinates as :func:`_geometry_xy` gives them, from x, y and the rows without one."""
+    x, y, missing = point_xy
+    problems.add(missing, column="geometry", key="input.no_geometry")
+    problems.add(~missing & ~(np.isfinite(x) & np.isfinite(y)), column="geometry", key="input.not_finite",
+                 values=_pairs(x, y))
+    return np.where(missing, np.nan, x), np.where(missing, np.nan, y)
 
 
 def _geometry_xy(table: RawTable, problems: Problems) -> tuple[np.ndarray, np.ndarray]:

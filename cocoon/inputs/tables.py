@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 import re
 import unicodedata
 import zipfile
@@ -54,6 +55,9 @@ class RawTable:
     """The pyproj CRS of ``geometry``."""
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     """How the file was read where the user should know (a catalogue key and its parameters)."""
+    point_xy: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    """For a file whose every geometry is a point: x, y and the rows without geometry, read
+    straight from the file (:func:`_points_from_wkb`), so that no point is decoded twice."""
 
     @property
     def name(self) -> str:
@@ -311,6 +315,9 @@ def _read_parquet(path: Path) -> RawTable:
         import geopandas as gpd
 
         try:
+            points = _read_point_parquet(path, meta[b"geo"])
+            if points is not None:
+                return points
             gdf = gpd.read_parquet(path)
         except Exception as exc:
             raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
@@ -319,6 +326,86 @@ def _read_parquet(path: Path) -> RawTable:
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_unique_columns(frame, path)
     return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + 1)
+
+
+def _read_point_parquet(path: Path, geo: bytes) -> RawTable | None:
+    """A GeoParquet file with one WKB geometry column of 2-D points only, read with Arrow: the
+    coordinates come straight from the WKB bytes and the points are made once from them. None
+    for any other file (read by geopandas instead)."""
+    import geopandas as gpd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    info = json.loads(geo)
+    columns = info.get("columns", {})
+    name = info.get("primary_column")
+    if len(columns) != 1 or name not in columns or str(columns[name].get("encoding", "")).upper() != "WKB":
+        return None
+    table = pq.read_table(path)
+    if name not in table.column_names:
+        return None
+    wkb = table.column(name).combine_chunks()
+    if isinstance(wkb.type, pa.ExtensionType):
+        wkb = wkb.storage
+    decoded = _points_from_wkb(wkb)
+    if decoded is None:
+        return None
+    x, y, missing = decoded
+    crs = columns[name].get("crs", "OGC:CRS84")
+    if isinstance(crs, dict):
+        _drop_member_ids(crs)
+    geometry = np.asarray(gpd.points_from_xy(x, y), dtype=object)
+    geometry[missing] = None
+    frame = table.drop_columns([name]).to_pandas()
+    series = gpd.GeoSeries(geometry, index=frame.index, crs=crs, name=name)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_unique_columns(frame, path)
+    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + 1, geometry=series, crs=series.crs,
+                    point_xy=(x, y, missing))
+
+
+def _points_from_wkb(wkb: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """x, y and the rows without a point (null, or POINT EMPTY) of an Arrow array of WKB, when
+    every value is a little-endian 2-D point (21 bytes); None otherwise."""
+    import pyarrow as pa
+
+    if not (pa.types.is_binary(wkb.type) or pa.types.is_large_binary(wkb.type)):
+        return None
+    n = len(wkb)
+    offsets = np.frombuffer(wkb.buffers()[1], dtype=np.int64 if pa.types.is_large_binary(wkb.type) else np.int32,
+                            count=n + 1, offset=wkb.offset * (8 if pa.types.is_large_binary(wkb.type) else 4))
+    null = wkb.is_null().to_numpy(zero_copy_only=False)
+    sizes = np.diff(offsets)
+    if n == 0 or not bool(np.all(sizes[~null] == 21)):
+        return None
+    data = np.frombuffer(wkb.buffers()[2], dtype=np.uint8) if wkb.buffers()[2] is not None else \
+        np.empty(0, dtype=np.uint8)
+    starts = offsets[:-1][~null].astype(np.int64)
+    first = int(starts[0]) if len(starts) else 0
+    if np.array_equal(starts, first + 21 * np.arange(len(starts))):  # one after the other, as written
+        raw = data[first:first + 21 * len(starts)].reshape(len(starts), 21)
+    else:
+        raw = data[starts[:, None] + np.arange(21)]
+    header = np.array([1, 1, 0, 0, 0], dtype=np.uint8)  # little-endian, type 1 (a 2-D point)
+    if not bool(np.all(raw[:, :5] == header)):
+        return None
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    x[~null] = raw[:, 5:13].copy().view("<f8").ravel()
+    y[~null] = raw[:, 13:21].copy().view("<f8").ravel()
+    return x, y, null | (np.isnan(x) & np.isnan(y))
+
+
+def _drop_member_ids(crs: dict[str, Any]) -> None:
+    """The ids of datum ensemble members left out of a PROJJSON CRS, as geopandas reads it
+    (older PROJ databases do not know them)."""
+    for key, value in crs.items():
+        if isinstance(value, dict):
+            _drop_member_ids(value)
+        elif key == "members" and isinstance(value, list):
+            for member in value:
+                if isinstance(member, dict):
+                    member.pop("id", None)
 
 
 def _from_geodataframe(path: Path, gdf: gpd.GeoDataFrame) -> RawTable:

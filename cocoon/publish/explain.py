@@ -2,7 +2,9 @@
 
 "Score 12.3: 9.1 from recent burglaries nearby (B12, 3 days ago, 40 m; B7, 20 days ago,
 150 m), 3.2 from this place's own history." The parts come from the ranking
-(:mod:`cocoon.risk.ranking`): ``score_recent``, ``score_history`` and ``reasons``.
+(:mod:`cocoon.risk.ranking`): ``score_recent``, ``score_history`` and the burglaries behind the
+score, as the ranking's lists (``_reasons``, :mod:`cocoon.risk.reasons`) or as the short text
+"id|days|metres;..." (``reasons``) where only that is given.
 
 A plan can list a million households, so the sentences are written for a whole table at once
 with Arrow's string kernels (:func:`why_column`): each catalogue template is split once per
@@ -40,20 +42,46 @@ def why(row: Any, lang: str) -> str:
 
 def why_column(visits: pd.DataFrame, lang: str) -> list[str]:
     """The sentence for every row of ``visits`` (columns score and, where present, score_recent,
-    score_history and reasons). Scores are written to one decimal, as visits.csv rounds them."""
+    score_history and the ranking's reasons). Scores are written to one decimal, as visits.csv
+    rounds them."""
+    return list(why_array(visits, lang).to_pylist())
+
+
+def why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
+    """:func:`why_column` as Arrow text, for a writer that takes it as it is."""
     n = len(visits)
     if n == 0:
-        return []
+        return pa.array([], type=pa.string())
     score = _values(visits.get("score"), n)
     recent = _values(visits["score_recent"], n) if "score_recent" in visits else score
     history = _values(visits.get("score_history"), n)
     listed = pa.nulls(n, pa.string())
-    if "reasons" in visits:
+    if "_reasons" in visits and isinstance(visits["_reasons"].dtype, pd.ArrowDtype):
+        listed = _listed(pa.array(visits["_reasons"].array), lang)
+    elif "reasons" in visits:
         listed = _burglaries(visits["reasons"].to_numpy(dtype=object), lang)
     around = pc.fill_null(_fill(_pieces("why.burglaries", lang, ("list",)), [listed]), "")
     sentence = _fill(_pieces("why.sentence", lang, ("score", "recent", "history", "burglaries")),
                      [_written(score, lang), _written(recent, lang), _written(history, lang), around])
-    return list(sentence.to_pylist())
+    return sentence
+
+
+def _listed(lists: pa.ListArray, lang: str) -> pa.Array:
+    """"B12, 3 days ago, 40 m; B7, …" per row (null where none), from the ranking's lists of
+    burglaries (:data:`cocoon.risk.reasons.REASON_TYPE`)."""
+    items = lists.values
+    days = items.field("days")
+    metres = items.field("m").to_numpy(zero_copy_only=False).astype(float)
+    return _joined(lists.offsets, items.field("id"), days, metres, lang, mask=pc.equal(pc.list_value_length(lists), 0))
+
+
+def _joined(offsets: pa.Array, ids: pa.Array, days: pa.Array, metres: np.ndarray, lang: str,
+            mask: pa.Array) -> pa.Array:
+    """Each row's burglaries (``offsets`` into ``ids``, ``days``, ``metres``) written and joined."""
+    columns = [ids, pc.cast(days, pa.string()), _written(metres, lang, 0)]
+    items = pc.if_else(pc.equal(days, 1), _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=1), columns),
+                       _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=2), columns))
+    return pc.binary_join(pa.ListArray.from_arrays(offsets, items, mask=mask), "; ")
 
 
 def _burglaries(reasons: np.ndarray, lang: str, *, cleaned: bool = False) -> pa.Array:
@@ -75,11 +103,7 @@ def _burglaries(reasons: np.ndarray, lang: str, *, cleaned: bool = False) -> pa.
         if cleaned:
             return pa.nulls(len(reasons), pa.string())
         return _burglaries(_well_formed(reasons), lang, cleaned=True)
-    columns = [ids, pc.cast(days, pa.string()), _written(metres, lang, 0)]
-    items = pc.if_else(pc.equal(days, 1), _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=1), columns),
-                       _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=2), columns))
-    per_row = pa.ListArray.from_arrays(parts.offsets, items, mask=parts.is_null())
-    return pc.binary_join(per_row, "; ")
+    return _joined(parts.offsets, ids, days, metres, lang, mask=parts.is_null())
 
 
 def _well_formed(reasons: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cocoon import __version__
-from cocoon.publish.explain import why_column
+from cocoon.publish.explain import why_array
 from cocoon.publish.files import write_csv, write_text
 from cocoon.publish.geojson import zones_geojson
 from cocoon.settings import as_dict
@@ -28,7 +28,7 @@ VISIT_COLUMNS = ["rank", "household_id", "label", "lon", "lat", "dwellings", "sc
 def visits_table(plan: Plan, lang: str = "en") -> pd.DataFrame:
     """visits.csv: the ranked households with rounded numbers, and why each is there (in ``lang``)."""
     visits = plan.visits.copy()
-    visits["why"] = why_column(visits, lang)
+    visits["why"] = pd.Series(why_array(visits, lang).to_pandas(), index=visits.index)
     table = pd.DataFrame({c: visits[c] for c in VISIT_COLUMNS if c in visits})
     for column, digits in (("score", 1), ("score_recent", 1), ("score_history", 1), ("priority", 1),
                            ("distance_m", 1), ("lon", 6), ("lat", 6)):

@@ -128,7 +128,8 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
 
     b = project(burglaries, metric, what="burglaries")
     h = project(households, metric, what="households")
-    _refuse_far_apart(b, h, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=False)
+    hxy = (h.geometry.x.to_numpy(), h.geometry.y.to_numpy())  # once: every step below uses them
+    _refuse_far_apart(b, hxy, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=False)
     windows = burglary_windows(b, on=on, zones=settings.zones)
     b = pd.concat([b, windows], axis=1)
     zones = active_zones(b[["burglary_id", "first_day", "last_day", "address", "note", "modus", "row", "geometry"]],
@@ -142,14 +143,14 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
     given = {str(i) for i in exclude}
     settled = {str(k): v for k, v in (done or {}).items()}
     ranking = rank_households(h, active_points, ranking=settings.ranking, radius_m=settings.zones.radius_m,
-                              exclude=given | set(settled), model=model, history=history)
+                              exclude=given | set(settled), model=model, history=history, household_xy=hxy)
     visits = ranking.visits
     lon, lat = to_lonlat(visits["x"].to_numpy(), visits["y"].to_numpy(), metric)
     visits.insert(visits.columns.get_loc("x"), "lon", lon)
     visits.insert(visits.columns.get_loc("x"), "lat", lat)
     notes: list[tuple[str, dict[str, Any]]] = []
     if len(visits) == 0 and ranking.excluded == 0:
-        _refuse_far_apart(b, h, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=True)
+        _refuse_far_apart(b, hxy, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=True)
     if len(zones) and len(visits) == 0:
         notes.append(("notes.no_households_in_zones", {}))
     if model is not None:
@@ -157,7 +158,7 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
     register = pd.DataFrame({"household_id": h["household_id"].to_numpy(dtype=object),
                              "label": h["label"].to_numpy(dtype=object) if "label" in h else "",
                              "dwellings": h["dwellings"].to_numpy() if "dwellings" in h else 1,
-                             "x": h.geometry.x.to_numpy(), "y": h.geometry.y.to_numpy()})
+                             "x": hxy[0], "y": hxy[1]})
     return Plan(date=on, crs=metric, settings=settings, burglaries=b, zones=zones, outlines=merged_outlines(zones),
                 visits=visits, excluded=sum(i in given for i in ranking.left_out),
                 done=dict(Counter(settled[i] for i in ranking.left_out if i not in given)),
@@ -169,16 +170,17 @@ FAR_APART_M = 50_000.0
 """Burglaries and households farther apart than this were read in different coordinate systems."""
 
 
-def _refuse_far_apart(b: gpd.GeoDataFrame, h: gpd.GeoDataFrame, burglaries: gpd.GeoDataFrame,
+def _refuse_far_apart(b: gpd.GeoDataFrame, hxy: tuple[np.ndarray, np.ndarray], burglaries: gpd.GeoDataFrame,
                       households: gpd.GeoDataFrame, *, radius_m: float, check_pairs: bool) -> None:
     """Stop when the two files cannot be of one area: more than 50 km apart, or (``check_pairs``)
-    no burglary within the radius of any household. Names the CRS each file was read in."""
+    no burglary within the radius of any household (at ``hxy``, metric). Names the CRS each file
+    was read in."""
     from scipy.spatial import cKDTree
 
-    if len(b) == 0 or len(h) == 0:
+    hx, hy = hxy
+    if len(b) == 0 or len(hx) == 0:
         return
     bx, by = b.geometry.x.to_numpy(), b.geometry.y.to_numpy()
-    hx, hy = h.geometry.x.to_numpy(), h.geometry.y.to_numpy()
     gap_x = max(0.0, float(max(bx.min() - hx.max(), hx.min() - bx.max())))
     gap_y = max(0.0, float(max(by.min() - hy.max(), hy.min() - by.max())))
     apart = float(np.hypot(gap_x, gap_y))

@@ -23,13 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from cocoon.risk.model import SCORE_DAYS, RiskModel
+from cocoon.risk.reasons import no_reasons, reason_lists, top_pairs
 from cocoon.settings import RankingSettings
-
-REASONS_SHOWN = 2
-"""A household's explanation names at most this many burglaries (the ones adding most)."""
 
 
 def horizon_points(model: RiskModel, distance: np.ndarray, age: np.ndarray,
@@ -59,8 +56,8 @@ class ModelScores:
 
     recent: np.ndarray
     history: np.ndarray
-    reasons: np.ndarray
-    """"id|days ago|metres;..." for the burglaries adding most to the recent part, best first."""
+    reasons: pa.ListArray
+    """The burglaries adding most to the recent part, best first (:mod:`cocoon.risk.reasons`)."""
 
 
 CHUNK = 50_000
@@ -80,9 +77,9 @@ def model_scores(model: RiskModel, hx: np.ndarray, hy: np.ndarray, burglaries: p
     age_all = burglaries["age_days"].to_numpy(dtype=np.int64)
     usable = np.flatnonzero((age_all >= 0) & (age_all <= model.memory_days))
     recent_sum, history_sum = np.zeros(n), np.zeros(n)
-    reasons = np.full(n, "", dtype=object)
     if n == 0 or len(usable) == 0:
-        return ModelScores(recent=recent_sum, history=history_sum, reasons=reasons)
+        return ModelScores(recent=recent_sum, history=history_sum, reasons=no_reasons(n))
+    parts: list[pa.Array] = []
     ids = burglaries["burglary_id"].astype(str).to_numpy()
     tree = cKDTree(np.column_stack([burglaries["x"].to_numpy(dtype=float)[usable],
                                     burglaries["y"].to_numpy(dtype=float)[usable]]))
@@ -93,6 +90,7 @@ def model_scores(model: RiskModel, hx: np.ndarray, hy: np.ndarray, burglaries: p
         found = cKDTree(np.column_stack([hx[lo:hi], hy[lo:hi]])).sparse_distance_matrix(
             tree, model.reach_m, output_type="ndarray")
         if len(found) == 0:
+            parts.append(no_reasons(hi - lo))
             continue
         h = found["i"].astype(np.int64) + lo
         row = usable[found["j"]]
@@ -104,43 +102,6 @@ def model_scores(model: RiskModel, hx: np.ndarray, hy: np.ndarray, burglaries: p
         recent, history = horizon_points(model, found["v"], age_all[row], known)
         recent_sum += np.bincount(h, weights=recent, minlength=n)
         history_sum += np.bincount(h, weights=history, minlength=n)
-        part = top_reasons(h - lo, row, age_all[row], found["v"], recent, hi - lo, ids=ids)
-        reasons[lo:hi] = part
-    return ModelScores(recent=recent_sum, history=history_sum, reasons=reasons)
-
-
-def top_reasons(h: np.ndarray, burglary: np.ndarray, age: np.ndarray, distance: np.ndarray, points: np.ndarray,
-                n: int, *, ids: np.ndarray, shown: int = REASONS_SHOWN) -> np.ndarray:
-    """Per household (0..n-1), the burglaries adding most ``points`` as "id|days ago|metres;...",
-    best first; ``burglary`` indexes ``ids``."""
-    reasons = np.full(n, "", dtype=object)
-    keep = points > 0
-    if not keep.any():
-        return reasons
-    h, burglary, age, distance, points = h[keep], burglary[keep], age[keep], distance[keep], points[keep]
-    left = np.ones(len(h), dtype=bool)
-    for rank in range(shown):
-        # each household's best pair left: most points, then nearest, then first given (no full sort)
-        idx = np.flatnonzero(left)
-        if len(idx) == 0:
-            break
-        hh, pp = h[idx], points[idx]
-        best = np.full(n, -np.inf)
-        np.maximum.at(best, hh, pp)
-        top = idx[pp == best[hh]]
-        nearest = np.full(n, np.inf)
-        np.minimum.at(nearest, h[top], distance[top])
-        top = top[distance[top] == nearest[h[top]]]
-        households, first = np.unique(h[top], return_index=True)
-        chosen = top[first]
-        left[chosen] = False
-        text = pc.binary_join_element_wise(
-            pa.array(ids[burglary[chosen]], type=pa.string()),
-            pc.cast(pa.array(age[chosen].astype(np.int64)), pa.string()),
-            pc.cast(pa.array(np.rint(distance[chosen]).astype(np.int64)), pa.string()), "|",
-        ).to_numpy(zero_copy_only=False)
-        if rank == 0:
-            reasons[households] = text
-        else:
-            reasons[households] = reasons[households] + ";" + text
-    return reasons
+        picks = top_pairs(h - lo, found["v"], recent, hi - lo)
+        parts.append(reason_lists(picks, row, age_all[row], found["v"], ids=ids))
+    return ModelScores(recent=recent_sum, history=history_sum, reasons=pa.concat_arrays(parts))

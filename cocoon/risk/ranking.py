@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 
 from cocoon.risk.addresses import number_parity, split_address, street_key
 from cocoon.risk.model import RiskModel
-from cocoon.risk.model_scores import model_scores, tier_thresholds, top_reasons
+from cocoon.risk.model_scores import model_scores, tier_thresholds
+from cocoon.risk.reasons import reason_columns, reason_lists, top_pairs
 from cocoon.risk.victims import Victims, find_victims
 from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import RankingSettings
@@ -78,13 +79,15 @@ class Pairs:
 
 def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, ranking: RankingSettings,
                     radius_m: float, exclude: Iterable[str] = (), model: RiskModel | None = None,
-                    history: pd.DataFrame | None = None) -> Ranking:
+                    history: pd.DataFrame | None = None,
+                    household_xy: tuple[np.ndarray, np.ndarray] | None = None) -> Ranking:
     """Every household within ``radius_m`` of an active burglary, scored and ranked.
 
     ``households`` and ``active`` (points of the active burglaries with ``burglary_id``,
     ``age_days``, ``phase``, ``days_left`` and ``address``) share one metric CRS. With a fitted
     ``model``, the households are scored with it from ``history`` (every burglary, with x, y,
-    ``burglary_id`` and ``age_days``; the active ones when not given).
+    ``burglary_id`` and ``age_days``; the active ones when not given). ``household_xy`` are the
+    households' coordinates when the caller has them already.
     """
     empty = Ranking(visits=_empty_visits(), excluded=0, burgled=pd.DataFrame({"burglary_id": [], "household_id": []}),
                     victims=Victims())
@@ -92,14 +95,16 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
         return empty
     # Most recent burglary first, so each household lists its burglaries newest first.
     active = active.iloc[np.argsort(active["age_days"].to_numpy(), kind="stable")].reset_index(drop=True)
-    hx = households.geometry.x.to_numpy()
-    hy = households.geometry.y.to_numpy()
+    hx, hy = household_xy if household_xy is not None else (households.geometry.x.to_numpy(),
+                                                            households.geometry.y.to_numpy())
     pairs = zone_pairs(hx, hy, active.geometry.x.to_numpy(), active.geometry.y.to_numpy(), radius_m=radius_m,
                        k=max(ranking.tier_a_neighbours, 1))
     if pairs is None:
         return empty
 
-    victim_h = _victims(households, active, pairs, ranking)
+    victim_h, victims = find_victims(households, active, b=pairs.b, h=pairs.h, d=pairs.d, local=pairs.local,
+                                     present=pairs.present, nearest_h=pairs.nearest_h, nearest_d=pairs.nearest_d,
+                                     hx=hx, hy=hy, ranking=ranking)
     relation = _relations(households, active, pairs, victim_h, hx, hy, ranking)
     multiplier = np.choose(relation, [ranking.same_building, ranking.same_street_same_side, ranking.same_street, 1.0])
     age = active["age_days"].to_numpy()[pairs.b]
@@ -125,8 +130,6 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
                             "household_id": np.where(victim_h >= 0, victim_ids, None)})
     visits["burgled"] = visits["household_id"].isin(set(burgled["household_id"].dropna()))
     visits = visits.drop(columns="_household")
-    victims = find_victims(households, active, b=pairs.b, h=pairs.h, d=pairs.d, present=pairs.present,
-                           nearest_h=pairs.nearest_h, nearest_d=pairs.nearest_d, ranking=ranking)
     excluded_ids = set(map(str, exclude))
     drop = visits["household_id"].astype(str).isin(excluded_ids).to_numpy() if excluded_ids else \
         np.zeros(len(visits), dtype=bool)
@@ -172,30 +175,6 @@ def zone_pairs(hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *
     nearest_h = np.where(missing, -1, candidates[np.minimum(nearest_local, len(candidates) - 1)])
     return Pairs(b=b, h=h, d=d, present=present, local=position[h], nearest_h=nearest_h,
                  nearest_d=np.where(missing, np.inf, nearest_d))
-
-
-def _victims(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs,
-             ranking: RankingSettings) -> np.ndarray:
-    """Per burglary, the household index taken as the burgled address, or -1.
-
-    A nearby household whose label matches the burglary's address text wins; otherwise the
-    nearest household within ``victim_match_m``.
-    """
-    victim = np.where(pairs.nearest_d[:, 0] <= ranking.victim_match_m, pairs.nearest_h[:, 0], -1).astype(np.int64)
-    addresses = active["address"] if "address" in active else pd.Series([None] * len(active))
-    if addresses.notna().any() and "label" in households:
-        close = np.flatnonzero(pairs.d <= max(ranking.tier_a_max_m, ranking.victim_match_m))
-        b, h, d = pairs.b[close], pairs.h[close], pairs.d[close]
-        b_key = street_key(addresses.reset_index(drop=True))[b]
-        h_key = street_key(households["label"].iloc[h].reset_index(drop=True))
-        match = (b_key != "") & (b_key == h_key)
-        if match.any():
-            # the nearest matching address of each burglary
-            order = np.lexsort((h[match], d[match], b[match]))
-            mb, mh = b[match][order], h[match][order]
-            first = np.unique(mb, return_index=True)[1]
-            victim[mb[first]] = mh[first]
-    return victim
 
 
 def _relations(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs, victim_h: np.ndarray,
@@ -255,7 +234,7 @@ def _with_model(visits: pd.DataFrame, active: gpd.GeoDataFrame, pairs: Pairs, re
     visits["score"] = scores.recent + scores.history
     visits["priority"] = visits["score"] * np.power(visits["dwellings"].to_numpy(dtype=float),
                                                     ranking.dwelling_exponent)
-    visits["reasons"] = scores.reasons
+    visits = visits.assign(**reason_columns(scores.reasons))
     tier_a, tier_b = tier_thresholds(model, ranking)
     score = visits["score"].to_numpy()
     burgled_building = (visits["relation"] == "same_building").to_numpy()
@@ -290,13 +269,12 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
     grouped = local[order]
     starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
     burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
-    ids = burglary_ids[pairs.b[order]]
-    lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()),
-                                     pa.array(ids, type=pa.string()))
-    joined = pc.binary_join(lists, ";").to_numpy(zero_copy_only=False)
+    ids = pa.array(burglary_ids, type=pa.string()).take(pa.array(pairs.b[order]))
+    lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()), ids)
+    joined = pc.binary_join(lists, ";")
 
     ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
-    reasons = top_reasons(local, pairs.b, ages, pairs.d, contribution, n, ids=burglary_ids)
+    reasons = reason_lists(top_pairs(local, pairs.d, contribution, n), pairs.b, ages, pairs.d, ids=burglary_ids)
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
@@ -318,12 +296,12 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
         "priority": priority[sort],
         "tier": pd.Categorical.from_codes(best_tier[sort], categories=list(TIERS)),
         "distance_m": distance[sort],
-        "burglary_ids": joined[sort],
+        "burglary_ids": joined.take(pa.array(sort)).to_pandas(),
         "burglaries": counts[sort],
         "phase": pd.Categorical.from_codes(np.where(high[sort] > 0, 0, 1), categories=["high", "elevated"]),
         "days_left": days_left[sort],
         "relation": pd.Categorical.from_codes(best_relation[sort], categories=list(RELATIONS)),
-        "reasons": reasons[sort],
+        **reason_columns(reasons.take(pa.array(sort))),
         "_household": hh,
     })
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):

@@ -7,6 +7,10 @@ For each active burglary, the burgled household is found two ways, and both coun
   address (so a burglary recorded as "Uudenmaankatu 15" at the coordinates of number 14 marks
   both).
 
+The one taken as *the* burgled address of a burglary (for the ranking's "same building" and
+the plan's ``burgled`` table) is the nearest household whose label matches, else the nearest
+within ``victim_match_m``. Both come from one pass (:func:`find_victims`).
+
 Around each of those, the same address (the same label), the same building (``building_id``)
 and every household within ``same_building_m`` are victims too. Volunteer lists leave all of
 them out, and nothing published or put up may have one among its nearest households
@@ -40,49 +44,55 @@ class Victims:
     is_victim: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     """For each home: a victim's home (a victim household or a burglary's point)."""
 
-    @property
-    def victim_homes(self) -> np.ndarray:
-        return self.homes[self.is_victim]
-
 
 def find_victims(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, b: np.ndarray, h: np.ndarray,
-                 d: np.ndarray, present: np.ndarray, nearest_h: np.ndarray, nearest_d: np.ndarray,
-                 ranking: RankingSettings) -> Victims:
-    """The victims of ``active`` among ``households`` (both in one metric CRS), from the
-    (burglary ``b``, household ``h``, distance ``d``) pairs within the zone radius, the households
-    ``present`` in some pair, and each burglary's nearest household (``nearest_h``, ``nearest_d``)."""
+                 d: np.ndarray, local: np.ndarray, present: np.ndarray, nearest_h: np.ndarray,
+                 nearest_d: np.ndarray, hx: np.ndarray, hy: np.ndarray,
+                 ranking: RankingSettings) -> tuple[np.ndarray, Victims]:
+    """Per burglary of ``active``, the household index taken as the burgled address (-1 where
+    none), and the victims among ``households`` (both in one metric CRS, households at ``hx``,
+    ``hy``). From the (burglary ``b``, household ``h``, distance ``d``) pairs within the zone
+    radius, each pair's position in ``present`` (``local``, the households in some pair), and
+    each burglary's nearest household (``nearest_h``, ``nearest_d``)."""
     from scipy.spatial import cKDTree
 
-    hx = households.geometry.x.to_numpy()
-    hy = households.geometry.y.to_numpy()
-    core = set(nearest_h[:, 0][(nearest_d[:, 0] <= ranking.victim_match_m) & (nearest_h[:, 0] >= 0)].tolist())
-    if "address" in active and "label" in households:
+    burgled = np.where(nearest_d[:, 0] <= ranking.victim_match_m, nearest_h[:, 0], -1).astype(np.int64)
+    core = set(burgled[burgled >= 0].tolist())
+    has_labels = "label" in households
+    labels = street_key(households["label"].iloc[present].reset_index(drop=True)) if has_labels else \
+        np.full(len(present), "", dtype=object)
+    if "address" in active and has_labels and bool(active["address"].notna().any()):
         close = np.flatnonzero(d <= max(ranking.tier_a_max_m, ranking.victim_match_m))
-        b_key = street_key(active["address"].reset_index(drop=True))[b[close]]
-        h_key = street_key(households["label"].iloc[h[close]].reset_index(drop=True))
-        core |= set(h[close][(b_key != "") & (b_key == h_key)].tolist())
+        cb, ch, cd = b[close], h[close], d[close]
+        b_key = street_key(active["address"].reset_index(drop=True))[cb]
+        match = (b_key != "") & (b_key == labels[local[close]])
+        if match.any():
+            # the nearest matching address of each burglary is its burgled address
+            order = np.lexsort((ch[match], cd[match], cb[match]))
+            mb, mh = cb[match][order], ch[match][order]
+            first = np.unique(mb, return_index=True)[1]
+            burgled[mb[first]] = mh[first]
+            core |= set(ch[match].tolist())
     victim = np.zeros(len(households), dtype=bool)
     if core:
         members = np.fromiter(core, dtype=np.int64)
         victim[members] = True
-        local = present
-        labels = street_key(households["label"].iloc[local].reset_index(drop=True)) if "label" in households else \
-            np.full(len(local), "", dtype=object)
         core_labels = set(street_key(households["label"].iloc[members].reset_index(drop=True))) if \
-            "label" in households else set()
+            has_labels else set()
         addresses = [label for label in core_labels if any(c.isdigit() for c in label)]  # a street alone is no address
         same_address = pd.Series(labels, dtype=object).isin(addresses).to_numpy(dtype=bool)
-        same_building = np.zeros(len(local), dtype=bool)
+        same_building = np.zeros(len(present), dtype=bool)
         if "building_id" in households:
             buildings = households["building_id"].to_numpy(dtype=object)
             core_buildings = {x for x in buildings[members] if pd.notna(x) and str(x) != ""}
-            same_building = pd.Series(buildings[local], dtype=object).astype(str).isin(
-                [str(x) for x in core_buildings]).to_numpy(dtype=bool)
+            if core_buildings:
+                same_building = pd.Series(buildings[present], dtype=object).astype(str).isin(
+                    [str(x) for x in core_buildings]).to_numpy(dtype=bool)
         near, _ = cKDTree(np.column_stack([hx[members], hy[members]])).query(
-            np.column_stack([hx[local], hy[local]]), distance_upper_bound=ranking.same_building_m * (1 + 1e-9))
-        victim[local[same_address | same_building | np.isfinite(near)]] = True
+            np.column_stack([hx[present], hy[present]]), distance_upper_bound=ranking.same_building_m * (1 + 1e-9))
+        victim[present[same_address | same_building | np.isfinite(near)]] = True
     burgled_points = np.column_stack([active.geometry.x.to_numpy(), active.geometry.y.to_numpy()])
     homes = np.vstack([np.column_stack([hx[present], hy[present]]), burgled_points])
     is_victim = np.concatenate([victim[present], np.ones(len(burgled_points), dtype=bool)])
     ids = households["household_id"].to_numpy(dtype=object)[np.flatnonzero(victim)]
-    return Victims(household_ids=frozenset(map(str, ids)), homes=homes, is_victim=is_victim)
+    return burgled, Victims(household_ids=frozenset(map(str, ids)), homes=homes, is_victim=is_victim)

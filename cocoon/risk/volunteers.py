@@ -84,7 +84,7 @@ def volunteer_visits(plan: Plan, *, exclude: Iterable[str] = ()) -> VolunteerVis
     kept_out = np.zeros(len(xy), dtype=bool)  # near a public point: the police's part of every zone
     for found in tree.query_ball_point(placed, keep_out) if len(placed) else []:
         kept_out[found] = True
-    homes = plan.victims.victim_homes
+    homes = plan.victims.homes[plan.victims.is_victim]
     homes_out = np.ones(len(homes), dtype=bool)
     if len(homes) and len(placed):
         homes_out = cKDTree(placed).query(homes)[0] > keep_out

@@ -90,13 +90,13 @@ def test_a_store_of_schema_2_gets_record_ids_and_keeps_its_visits(planned, tmp_p
                store).exit_code == 0
     with sqlite3.connect(store) as db:  # what cocoon before record ids wrote
         db.executescript("DROP INDEX visits_record; ALTER TABLE visits DROP COLUMN record_id; "
-                         "PRAGMA user_version = 2;")
+                         "DROP TABLE evaluation_episodes; PRAGMA user_version = 2;")
     page = export(tmp_path / "page.csv", [{"record_id": "r-9", "household_id": ids[1], "outcome": "kit",
                                            "time": "2026-05-04 11:00", "visitor": "PA 2"}])
     for _ in range(2):
         assert run("visits", "import", page, "--store", store).exit_code == 0
     with sqlite3.connect(store) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         indexes = {r[1]: r[2] for r in db.execute("PRAGMA index_list(visits)")}
     assert indexes["visits_record"] == 1  # unique
     assert visits(store) == [(ids[0], "face", "2026-05-04T09:00", None), (ids[1], "kit", "2026-05-04T11:00", "r-9")]

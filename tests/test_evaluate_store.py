@@ -147,6 +147,9 @@ def test_the_store_adjusts_for_month_and_weekday_and_says_so_in_swedish(simulate
     for shown in (result.output, page):
         assert "Tidigare inbrott per hushåll" in shown and "Månad: " in shown and "Veckodag: " in shown
         assert "prior_rate" not in shown and "calendar_month" not in shown and "weekday" not in shown
+    # The pitfall names the covariates whose levels are out of balance, each once.
+    imbalance = next(line for line in result.output.splitlines() if line.startswith("- Grupperna skiljer sig i"))
+    assert imbalance.count("Veckodag") <= 1 and imbalance.count("Månad") <= 1
     (tmp_path.parent / "evaluate-sv.txt").write_text(result.output)
 
 

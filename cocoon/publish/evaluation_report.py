@@ -116,8 +116,9 @@ def pitfall_lines(evaluation: Evaluation, lang: str) -> list[str]:
     lines = []
     for key, params in evaluation.pitfalls:
         values = dict(params)
-        if "columns_out_of_balance" in values:  # the covariates by their names in lang
-            values["covariates"] = ", ".join(covariate_label(c, lang) for c in values["columns_out_of_balance"])
+        if "columns_out_of_balance" in values:  # the covariates (not each level) by their names in lang
+            covariates = dict.fromkeys(str(c).partition("=")[0] for c in values["columns_out_of_balance"])
+            values["covariates"] = ", ".join(covariate_label(c, lang) for c in covariates)
         lines.append(text(key, lang, **values))
     return lines
 

@@ -7,7 +7,8 @@ Each run simulates one police area's year of episodes. A zone's follow-on burgla
 near-repeat triggering of its originating burglary; cocooning delivered within 48 hours
 multiplies the triggering by 0.6. Selection is realistic: hot zones are served first (the
 chance of being served rises with the background), and the analyst sees the zone's burglaries
-of the previous 12 months, a noisy measure of the background. Follow-ons of nearby zones are
+of the previous 12 months, a noisy measure of the background, and adjusts for them per
+household as the store's comparison does (:mod:`cocoon.evaluation.covariates`). Follow-ons of nearby zones are
 shared within the week (a common weekly shock), so the episodes are clustered by week.
 
 The truth of a run is the ratio of the served zones' expected follow-ons to what they would have
@@ -26,9 +27,13 @@ import numpy as np
 import pandas as pd
 from results import Results, json_option
 
+from cocoon.evaluation.covariates import PRIOR_RATE, prior_rate
 from cocoon.evaluation.estimate import evaluate
 
-COVARIATES = ["log_prior"]
+COVARIATES = [PRIOR_RATE]
+"""What the store adjusts for that this simulation has: the zone's burglaries of the previous 12
+months per household (log scale). Its other covariates (month, weekday, reporting delay) play
+no part here, and the zone's size drives neither delivery nor the follow-ons' rate."""
 
 
 def simulate(rng: np.random.Generator, *, zones: int, effect: float, triggering: float = 0.00012,
@@ -48,7 +53,7 @@ def simulate(rng: np.random.Generator, *, zones: int, effect: float, triggering:
     truth = float((exposure[t] * (background[t] + triggering * effect)).sum()
                   / (exposure[t] * (background[t] + triggering)).sum())
     frame = pd.DataFrame({"treated": served, "follow_on": follow, "household_days": exposure,
-                          "log_prior": np.log1p(prior)})
+                          PRIOR_RATE: prior_rate(prior, households)})
     frame.attrs["week"] = week
     return frame, truth
 

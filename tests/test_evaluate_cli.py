@@ -121,3 +121,17 @@ def test_outputs_are_not_overwritten_without_asking(tmp_path):
     assert result.exit_code == 1 and (tmp_path / "e.json").read_text() == "{}"
     result = run("evaluate", "--episodes", episodes, "--json", tmp_path / "e.json", "--overwrite", "--lang", "en")
     assert result.exit_code == 0 and json.loads((tmp_path / "e.json").read_text())["n_episodes"] == 242
+
+
+@pytest.mark.parametrize(("column", "lang", "shown"), [
+    ("calendar_month=07", "en", "Month: July"), ("calendar_month=07", "sv", "Månad: juli"),
+    ("weekday=1", "sv", "Veckodag: måndag"), ("weekday=7", "en", "Weekday: Sunday"),
+    ("weekday=?", "sv", "Veckodag: inte registrerad"),
+    ("prior_rate", "sv", "Tidigare inbrott per hushåll (12 månader, log)"),
+    ("reporting_delay_h", "sv", "Anmälningsfördröjning (timmar)"),
+    # The analyst's own columns keep the names of the file.
+    ("prior_burglaries", "sv", "prior_burglaries"), ("district=North", "sv", "district=North")])
+def test_covariates_are_shown_by_their_names_in_the_language(column, lang, shown):
+    from cocoon.publish.evaluation_report import covariate_label
+
+    assert covariate_label(column, lang) == shown

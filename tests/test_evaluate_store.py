@@ -100,6 +100,7 @@ def test_evaluate_from_the_store_then_after_purge_from_the_kept_episodes(simulat
         kept = pd.read_sql_query("SELECT * FROM evaluation_episodes", db)
         version = db.execute("PRAGMA user_version").fetchone()[0]
     assert version == SCHEMA_VERSION and len(kept) > 0
+    assert kept["weekday"].between(1, 7).all()
     assert not {"burglary_id", "household_id", "address", "reported", "lon", "lat"} & set(kept.columns)
     assert set(kept["month"]) <= {"2026-01", "2026-02", "2026-03", "2026-04"}
     assert kept["month"].str.fullmatch(r"\d{4}-\d{2}").all()
@@ -128,3 +129,50 @@ def test_a_store_without_visits_has_nothing_to_compare(tmp_path, files):
     result = run("evaluate", "--store", store, "--lang", "en")
     assert result.exit_code == 1
     assert "was served within 48 hours" in result.output and "cocoon visits import" in result.output
+
+
+def test_the_store_adjusts_for_month_and_weekday_and_says_so_in_swedish(simulated):
+    store, tmp_path, _ = simulated
+    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "sv.json",
+                 "--html", tmp_path / "sv.html", "--lang", "sv")
+    assert result.exit_code == 0, result.output
+    figures = json.loads((tmp_path / "sv.json").read_text())
+    assert figures["adjusted_for"] == ["prior_rate", "log_households", "calendar_month", "weekday",
+                                       "reporting_delay_h"]
+    columns = {row["covariate"] for row in figures["balance"]}
+    # Months January to June (the commonest level is the reference), weekdays 1-7 as levels.
+    assert {c.split("=")[0] for c in columns} >= {"prior_rate", "calendar_month", "weekday"}
+    assert {c.split("=")[1] for c in columns if c.startswith("calendar_month=")} <= {f"0{m}" for m in range(1, 7)}
+    page = (tmp_path / "sv.html").read_text()
+    for shown in (result.output, page):
+        assert "Tidigare inbrott per hushåll" in shown and "Månad: " in shown and "Veckodag: " in shown
+        assert "prior_rate" not in shown and "calendar_month" not in shown and "weekday" not in shown
+    # The pitfall names the covariates whose levels are out of balance, each once.
+    imbalance = next(line for line in result.output.splitlines() if line.startswith("- Grupperna skiljer sig i"))
+    assert imbalance.count("Veckodag") <= 1 and imbalance.count("Månad") <= 1
+    (tmp_path.parent / "evaluate-sv.txt").write_text(result.output)
+
+
+def test_a_store_of_schema_5_gets_the_weekday_and_keeps_its_episodes(simulated):
+    store, tmp_path, _ = simulated
+    assert run("evaluate", "--store", store, "--to", "2026-06-30", "--lang", "en").exit_code == 0
+    with sqlite3.connect(store) as db:  # what cocoon wrote before the weekday was kept
+        kept = db.execute("SELECT COUNT(*) FROM evaluation_episodes").fetchone()[0]
+        db.executescript("ALTER TABLE evaluation_episodes DROP COLUMN weekday; PRAGMA user_version = 5;")
+    assert kept > 0
+    result = run("purge", "--store", store, "--before", "2026-04-01", "--yes", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        old = pd.read_sql_query("SELECT month, weekday FROM evaluation_episodes", db)
+    assert len(old) == kept and old["weekday"].isna().all()
+    # The purged months come from the kept episodes, whose weekday is "not recorded".
+    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "old.json",
+                 "--lang", "en")
+    assert result.exit_code == 0, result.output
+    figures = json.loads((tmp_path / "old.json").read_text())
+    assert figures["episodes_kept"] > 0
+    # Most episodes are kept ones without a weekday: "not recorded" is the commonest level, the
+    # reference, so each of the seven weekdays has its own column.
+    levels = {row["covariate"] for row in figures["balance"]}
+    assert {f"weekday={d}" for d in range(1, 8)} <= levels and "weekday=?" not in levels

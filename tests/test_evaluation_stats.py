@@ -13,6 +13,8 @@ from scipy.optimize import minimize
 from scipy.stats import binom, binomtest, norm
 
 from cocoon.evaluation.balance import balance_table, covariate_columns, propensity_weights
+from cocoon.evaluation.covariates import prior_rate, with_store_covariates
+from cocoon.evaluation.episodes import ZoneHouseholds, build_episodes
 from cocoon.evaluation.estimate import RANDOMISED, UNADJUSTED, Estimate, evaluate, verdict_of
 from cocoon.evaluation.poisson import fit_poisson
 from cocoon.evaluation.rates import exact_rate_ratio, minimum_detectable_reduction
@@ -223,3 +225,59 @@ def test_absolute_difference_per_100_zones_by_hand():
     assert result.difference_per_100 == pytest.approx(-10.0)
     assert result.zones_per_prevented == pytest.approx(10.0)
     assert result.difference_low < result.difference_per_100 < result.difference_high
+
+
+def test_the_model_interval_uses_student_t_with_one_degree_of_freedom_fewer_than_clusters():
+    # Five weeks: the robust error is estimated from five scores, so the 95 % interval is
+    # b +- t(0.975, 4) se, t(0.975, 4) = 2.776445 (the tables), not 1.96; the p-value is the
+    # t tail with 4 degrees of freedom, F(t) = 1/2 + 3/8 u (1 - t^2 / (12 a)), a = 1 + t^2 / 4,
+    # u = t / sqrt(a) (the closed form for 4 degrees of freedom).
+    rng = np.random.default_rng(11)
+    n = 400
+    x = rng.normal(size=n)
+    treated = rng.uniform(size=n) < 1 / (1 + np.exp(-x))
+    exposure = rng.uniform(500, 1500, n)
+    week = rng.integers(0, 5, n)
+    y = rng.poisson(exposure * 0.002 * np.exp(0.4 * x) * np.where(treated, 0.7, 1.0))
+    frame = pd.DataFrame({"treated": treated, "follow_on": y, "household_days": exposure, "x": x})
+    result = evaluate(frame, adjust=["x"], clusters=week)
+    fit = fit_poisson(y, np.column_stack([np.ones(n), treated, x]), exposure, clusters=week,
+                      names=("intercept", "treated", "x"))
+    b, se = fit.estimate("treated"), fit.robust_se("treated")
+    model = result.model
+    assert model is not None and result.headline is model and result.clusters == 5
+    assert model.rate_ratio == pytest.approx(math.exp(b), rel=1e-9)
+    assert model.ci_low == pytest.approx(math.exp(b - 2.7764451 * se), rel=1e-7)
+    assert model.ci_high == pytest.approx(math.exp(b + 2.7764451 * se), rel=1e-7)
+    t = abs(b / se)
+    a = 1 + t * t / 4
+    cdf = 0.5 + 3 / 8 * (t / math.sqrt(a)) * (1 - t * t / (12 * a))
+    assert model.p_value == pytest.approx(2 * (1 - cdf), rel=1e-7)
+
+
+def test_earlier_burglaries_per_household_and_the_calendar_covariates():
+    # 3 burglaries among 40 households is a hotter zone than 3 among 160: log(3.5 / 40) against
+    # log(3.5 / 160), four times (log 4 = 1.386) apart; none among 100 is log(0.005) = -5.298.
+    rates = prior_rate(np.array([3, 3, 0]), np.array([40, 160, 100]))
+    assert rates == pytest.approx([math.log(3.5 / 40), math.log(3.5 / 160), -5.298317], abs=1e-6)
+    assert rates[0] - rates[1] == pytest.approx(math.log(4))
+    kept = pd.DataFrame({"prior_12m": [3, 0], "households": [40, 100], "month": ["2026-07", "2025-12"],
+                         "weekday": [7, None], "reporting_delay_h": [2.0, 30.0]})
+    columns = with_store_covariates(kept)
+    assert columns["calendar_month"].tolist() == ["07", "12"]
+    assert columns["weekday"].tolist() == ["7", "?"]  # an episode kept before the weekday was
+    assert columns["log_households"].tolist() == pytest.approx([math.log(40), math.log(100)])
+
+
+def test_episodes_carry_the_month_and_the_iso_weekday_of_the_report():
+    # 2026-01-01 was a Thursday: 5 January a Monday (1), 8 March a Sunday (7).
+    reported = pd.to_datetime(["2026-01-05 10:00", "2026-03-08 23:30", "2026-03-09 08:00"])
+    burglaries = pd.DataFrame({"burglary_id": ["a", "b", "c"], "reported": reported,
+                               "first_time": reported - pd.Timedelta(hours=5), "x": [0.0, 5000.0, 9000.0],
+                               "y": [0.0, 0.0, 0.0], "address": ["", "", ""]})
+    zones = ZoneHouseholds(households=pd.Series({"a": 50, "b": 80}), radius_m=pd.Series({"a": 400.0, "b": 400.0}))
+    episodes = build_episodes(burglaries, zones, data_end=pd.Timestamp("2026-06-01"))
+    assert episodes["burglary_id"].tolist() == ["a", "b"]
+    assert episodes["weekday"].tolist() == [1, 7]
+    assert episodes["month"].tolist() == ["2026-01", "2026-03"]
+    assert episodes["reporting_delay_h"].tolist() == [5.0, 5.0]

@@ -304,7 +304,7 @@ def test_a_store_of_schema_4_gets_the_trial_tables(tmp_path):
     open_store(store).close()
     with sqlite3.connect(store) as db:  # what cocoon before trials wrote
         db.executescript("DROP TABLE trial_assignments; DROP TABLE trial_allocation; DROP TABLE trials; "
-                         "PRAGMA user_version = 4;")
+                         "ALTER TABLE evaluation_episodes DROP COLUMN weekday; PRAGMA user_version = 4;")
     with open_store(store) as opened:
         tables = {r[0] for r in opened.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = opened.db.execute("PRAGMA user_version").fetchone()[0]

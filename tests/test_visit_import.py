@@ -91,7 +91,7 @@ def test_a_store_of_schema_2_gets_record_ids_and_keeps_its_visits(planned, tmp_p
                store).exit_code == 0
     with sqlite3.connect(store) as db:  # what cocoon before record ids wrote
         db.executescript("DROP INDEX visits_record; ALTER TABLE visits DROP COLUMN record_id; "
-                         "PRAGMA user_version = 2;")
+                         "DROP TABLE evaluation_episodes; PRAGMA user_version = 2;")
     page = export(tmp_path / "page.csv", [{"record_id": "r-9", "household_id": ids[1], "outcome": "kit",
                                            "time": "2026-05-04 11:00", "visitor": "PA 2"}])
     for _ in range(2):

@@ -45,10 +45,13 @@ def dose_table(episodes: pd.DataFrame, band: pd.Series, order: tuple[str, ...], 
         dummies = np.column_stack([(band == b).to_numpy(dtype=float) for b in others])
         X = np.column_stack([np.ones(len(y)), dummies, columns.matrix])
         fit = fit_poisson(y, X, exposure, clusters=clusters, names=("intercept", *others, *columns.names))
+        from scipy.stats import t
+
+        q = float(t.ppf(0.975, fit.clusters - 1)) if fit.clusters > 1 else math.inf
         for b in others:
             est, se = fit.estimate(b), fit.robust_se(b)
-            if fit.converged and abs(est) < 10 and math.isfinite(se) and 0 < se < 10:
-                ratios[b] = (math.exp(est), math.exp(est - 1.96 * se), math.exp(est + 1.96 * se))
+            if fit.converged and abs(est) < 10 and math.isfinite(se) and 0 < se < 10 and math.isfinite(q):
+                ratios[b] = (math.exp(est), math.exp(est - q * se), math.exp(est + q * se))
     rows = []
     for b in present:
         mask = (band == b).to_numpy()

@@ -16,8 +16,11 @@ For a burglary ``b`` reported at ``t_b`` (its last time: when it was found) at `
   each (every zone's own experience), so episodes near each other share follow-ons; the
   intervals therefore cluster episodes by the ISO week of their report;
 - **covariates**: the zone's burglaries in the 12 months before ``b`` (within the radius),
-  the number of households, the quarter of the year, weekend or not, and the reporting delay
-  (hours from the first possible time of the burglary to its report).
+  the number of households, the month of the report (``month``, YYYY-MM: the calendar month
+  is the season), its ISO weekday (``weekday``, 1 Monday – 7 Sunday; ``quarter`` and
+  ``weekend`` are kept too, coarser), and the reporting delay (hours from the first possible
+  time of the burglary to its report). :mod:`~cocoon.evaluation.covariates` turns them into
+  the model's columns.
 """
 
 from __future__ import annotations
@@ -122,7 +125,7 @@ def build_episodes(burglaries: pd.DataFrame, zones: ZoneHouseholds, *, data_end:
             "ring_household_days": RING_AREA_FACTOR * households * observed_high,
             "prior_12m": int(prior.sum()), "reporting_delay_h": round(delay, 1),
             "quarter": f"Q{(reported.iloc[i].month - 1) // 3 + 1}",
-            "weekend": int(reported.iloc[i].day_of_week >= 5),
+            "weekend": int(reported.iloc[i].day_of_week >= 5), "weekday": int(reported.iloc[i].isoweekday()),
             "follow_on_ids": ";".join(ids[near[inside & high]]),
         })
     return pd.DataFrame(rows)

@@ -6,7 +6,8 @@ burglaries in the window and ``household_days`` of exposure, plus covariates. Es
 - the **naive** rate ratio: all treated follow-ons per household-day over all control ones,
   with its exact conditional interval (:func:`~cocoon.evaluation.rates.exact_rate_ratio`);
 - the **model** rate ratio: a Poisson regression on served and the covariates with a log
-  household-days offset, with cluster-robust errors (:mod:`~cocoon.evaluation.poisson`);
+  household-days offset, with cluster-robust errors (:mod:`~cocoon.evaluation.poisson`) and an
+  interval from Student's t with G - 1 degrees of freedom (G clusters);
 - with covariates, the **propensity-weighted** rate ratio (the effect on the served zones);
 - the **absolute difference** in follow-ons per 100 served zones, and the **zones to visit per
   burglary prevented** (its inverse);
@@ -106,14 +107,19 @@ class Evaluation:
         }
 
 
-def _wald(b: float, se: float, method: str) -> Estimate:
-    from scipy.stats import norm
+def _wald(b: float, se: float, method: str, clusters: int) -> Estimate:
+    """The ratio ``exp(b)`` with its interval and p-value from Student's t with ``clusters - 1``
+    degrees of freedom: a cluster-robust error from G clusters is itself estimated from G scores,
+    and the normal quantile would make the interval too short when G is small (1.96 against
+    2.01 at 52 weeks, 2.20 at 12 months)."""
+    from scipy.stats import t
 
-    if not (math.isfinite(b) and math.isfinite(se)) or se <= 0:
+    if not (math.isfinite(b) and math.isfinite(se)) or se <= 0 or clusters < 2:
         return Estimate(method, math.exp(b) if math.isfinite(b) else math.nan, 0.0, math.inf, 1.0)
-    z = float(norm.ppf(1 - (1 - LEVEL) / 2))
-    p = float(2 * norm.sf(abs(b / se)))
-    return Estimate(method, math.exp(b), math.exp(b - z * se), math.exp(b + z * se), p)
+    df = clusters - 1
+    q = float(t.ppf(1 - (1 - LEVEL) / 2, df))
+    p = float(2 * t.sf(abs(b / se), df))
+    return Estimate(method, math.exp(b), math.exp(b - q * se), math.exp(b + q * se), p)
 
 
 def verdict_of(estimate: Estimate, mdr: float) -> str:
@@ -207,7 +213,8 @@ def pitfalls(evaluation: Evaluation) -> list[tuple[str, dict[str, Any]]]:
             found.append(("evaluate.pitfall_selection", {}))
         unbalanced = [str(row["covariate"]) for row in evaluation.balance if abs(float(row["smd"])) > SMD_NOTABLE]
         if unbalanced:
-            found.append(("evaluate.pitfall_imbalance", {"covariates": ", ".join(unbalanced), "smd": SMD_NOTABLE}))
+            found.append(("evaluate.pitfall_imbalance", {"covariates": ", ".join(unbalanced), "smd": SMD_NOTABLE,
+                                                         "columns_out_of_balance": tuple(unbalanced)}))
     found.append(("evaluate.pitfall_regression_to_mean", {}))
     return found
 
@@ -229,11 +236,11 @@ def _fit_models(y: np.ndarray, treated: np.ndarray, exposure: np.ndarray, column
         usable = fit.converged and len(y) > X.shape[1] and n_clusters > 1 and all(
             math.isfinite(v) and abs(v) < LARGEST_LOG_RATIO for v in (b, se))
         if usable:
-            model = _wald(b, se, "model")
+            model = _wald(b, se, "model", n_clusters)
             robust_var = se ** 2
         if columns.names and usable:
             weights = propensity_weights(columns, treated)
             simple = np.column_stack([np.ones(len(y)), treated.astype(float)])
             wfit = fit_poisson(y, simple, exposure, clusters=clusters, weights=weights, names=("intercept", "treated"))
-            weighted = _wald(wfit.estimate("treated"), wfit.robust_se("treated"), "weighted")
+            weighted = _wald(wfit.estimate("treated"), wfit.robust_se("treated"), "weighted", wfit.clusters)
     return model, weighted, weights, robust_var, n_clusters

@@ -15,11 +15,11 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from cocoon.errors import InputError
 from cocoon.evaluation.balance import SMD_NOTABLE
+from cocoon.evaluation.covariates import CATEGORIES, with_store_covariates
 from cocoon.evaluation.delivery_figures import (
     coverage_band,
     delivery_summary,
@@ -119,13 +119,12 @@ def store_evaluation(tables: EvaluationTables, located: gpd.GeoDataFrame, *, sta
     episodes = pd.concat([live_used, kept], ignore_index=True) if len(kept) else live_used.reset_index(drop=True)
     if not len(episodes):
         raise InputError("evaluate.no_store_episodes", file=source)
-    episodes = episodes.assign(treated=episodes["served"].astype(bool),
-                               log_households=np.log(episodes["households"].astype(float)))
+    episodes = with_store_covariates(episodes.assign(treated=episodes["served"].astype(bool)))
     if episodes["treated"].all() or not episodes["treated"].any():
         key = "evaluate.store_all_served" if episodes["treated"].all() else "evaluate.store_none_served"
         raise InputError(key, file=source, n=len(episodes))
     clusters = episodes["cluster"].astype(str).to_numpy()
-    categorical = {"quarter"}
+    categorical = set(CATEGORIES) & set(covariates)
     overlap = overlap_share(live_used) if len(live_used) else (0, 0)
     extra = _store_pitfalls(episodes, overlap)
     main = evaluate(episodes, adjust=covariates, categorical=categorical, clusters=clusters, extra_pitfalls=extra)

@@ -10,6 +10,7 @@ from typing import Any
 
 from cocoon.catalogue import resolve_language, text
 from cocoon.errors import InputError
+from cocoon.evaluation.covariates import STORE_COVARIATES
 from cocoon.evaluation.episode_table import read_episodes
 from cocoon.evaluation.estimate import Evaluation, evaluate
 from cocoon.evaluation.store_evaluation import store_evaluation
@@ -121,9 +122,6 @@ def result_page(result: EvaluateResult) -> str:
                            source=result.source, intro=intro)
 
 
-STORE_COVARIATES = ["prior_12m", "log_households", "quarter", "weekend", "reporting_delay_h"]
-"""What drives both delivery and follow-ons: the zone's burglaries in the previous 12 months, its
-size, the season and the weekday of the report, and how late the burglary was reported."""
 
 
 def evaluate_store(run: EvaluateRun, lang: str, settings: Settings) -> EvaluateResult:
@@ -149,7 +147,7 @@ def evaluate_store(run: EvaluateRun, lang: str, settings: Settings) -> EvaluateR
         tables = queries.evaluation_tables(db_store)
         located = queries.stored_burglaries(db_store)
         report = store_evaluation(tables, located, start=start, end=end, source=str(run.store),
-                                  covariates=STORE_COVARIATES)
+                                  covariates=list(STORE_COVARIATES))
         with db_store.transaction() as db:
             queries.archive_episodes(db, report.archive_rows, report.months_to_archive)
             db_store.audit(db, run.command)

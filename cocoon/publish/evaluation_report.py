@@ -8,7 +8,8 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING, Any
 
-from cocoon.catalogue import number, text, translator
+from cocoon.catalogue import DEFAULT_LANGUAGE, catalogue, number, text, translator
+from cocoon.evaluation.covariates import UNKNOWN_LEVEL
 from cocoon.evaluation.delivery_figures import AUDITS
 from cocoon.publish.charts import figure, png_bytes
 from cocoon.publish.html import render
@@ -23,10 +24,31 @@ def ratio_text(ratio: float, low: float, high: float, p: float, lang: str) -> st
                 high=number(high, lang, 2), p=number(p, lang, 3))
 
 
+def covariate_label(name: str, lang: str) -> str:
+    """A model column's name as the reader knows it: a store covariate in ``lang``
+    ("calendar_month=07" is "Month: July", "Månad: juli"); a column of the analyst's own table as
+    it is named there."""
+    t = translator(lang)
+    covariate, _, level = name.partition("=")
+    if f"evaluate_covariates.{covariate}" not in catalogue(DEFAULT_LANGUAGE):
+        return name
+    label = t(f"evaluate_covariates.{covariate}")
+    if not level:
+        return label
+    if level == UNKNOWN_LEVEL:
+        shown = t("evaluate_covariates.unknown")
+    elif f"evaluate_covariates.{covariate}_{level}" in catalogue(DEFAULT_LANGUAGE):
+        shown = t(f"evaluate_covariates.{covariate}_{level}")
+    else:
+        shown = level
+    return t("evaluate_covariates.level", covariate=label, level=shown)
+
+
 def design_text(evaluation: Evaluation, lang: str) -> str:
     t = translator(lang)
     return t("evaluate.design", design=t(f"evaluate.design_{evaluation.design}",
-                                         covariates=", ".join(evaluation.adjusted_for)))
+                                         covariates=", ".join(covariate_label(c, lang)
+                                                              for c in evaluation.adjusted_for)))
 
 
 def arm_rows(evaluation: Evaluation, lang: str) -> list[list[str]]:
@@ -82,7 +104,7 @@ def balance_rows(evaluation: Evaluation, lang: str) -> tuple[list[str], list[lis
         header += [t("evaluate.weighted_control"), t("evaluate.weighted_smd")]
     rows = []
     for row in evaluation.balance:
-        cells = [str(row["covariate"]), number(float(row["treated_mean"]), lang, 2),
+        cells = [covariate_label(str(row["covariate"]), lang), number(float(row["treated_mean"]), lang, 2),
                  number(float(row["control_mean"]), lang, 2), number(float(row["smd"]), lang, 2)]
         if weighted:
             cells += [number(float(row["weighted_control_mean"]), lang, 2), number(float(row["weighted_smd"]), lang, 2)]
@@ -91,7 +113,14 @@ def balance_rows(evaluation: Evaluation, lang: str) -> tuple[list[str], list[lis
 
 
 def pitfall_lines(evaluation: Evaluation, lang: str) -> list[str]:
-    return [text(key, lang, **params) for key, params in evaluation.pitfalls]
+    lines = []
+    for key, params in evaluation.pitfalls:
+        values = dict(params)
+        if "columns_out_of_balance" in values:  # the covariates (not each level) by their names in lang
+            covariates = dict.fromkeys(str(c).partition("=")[0] for c in values["columns_out_of_balance"])
+            values["covariates"] = ", ".join(covariate_label(c, lang) for c in covariates)
+        lines.append(text(key, lang, **values))
+    return lines
 
 
 def estimates_chart(rows: list[tuple[str, float, float, float]], *, lang: str) -> bytes:

@@ -28,12 +28,13 @@ try:
 except ImportError:  # Windows has no password database
     pwd = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """1: the first store; 2: the audit log records failed commands (column ``error``); 3: the
 de-identified evaluation episodes (table ``evaluation_episodes``), which purge leaves; 4: visits
 keep the unique id a phone or form gave the record (``record_id``), so an export imported twice is
 stored once; 5: randomised trials (tables ``trials``, ``trial_allocation``, ``trial_assignments``,
-see :mod:`cocoon.store.trial`)."""
+see :mod:`cocoon.store.trial`); 6: the kept episodes record the weekday of the report (``weekday``,
+1–7), a covariate."""
 APPLICATION_ID = 0x636F636F
 """``PRAGMA application_id`` of a cocoon store ("coco"), so that another SQLite file is never taken for one."""
 BUSY_TIMEOUT_MS = 60_000
@@ -114,16 +115,19 @@ CREATE TABLE IF NOT EXISTS evaluation_episodes (
 """
 """One row per episode, without ids, addresses or exact times, so that the evaluation keeps
 accumulating after purge has removed the burglaries, plans and visits it came from."""
-SCHEMA += EVALUATION_EPISODES
+EPISODE_WEEKDAY = "ALTER TABLE evaluation_episodes ADD COLUMN weekday INTEGER;\n"
+"""Schema 6: the weekday of the report (ISO, 1 Monday – 7 Sunday) in the kept episodes; episodes
+kept before it have none (their weekday is an unknown level of the covariate)."""
+SCHEMA += EVALUATION_EPISODES + EPISODE_WEEKDAY
 SCHEMA += TRIAL_TABLES
 MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;", 2: EVALUATION_EPISODES,
               3: "ALTER TABLE visits ADD COLUMN record_id TEXT;\n"
                  "CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;",
-              4: TRIAL_TABLES}
+              4: TRIAL_TABLES, 5: EPISODE_WEEKDAY}
 """What turns a store of one schema version into the next."""
 ADDED_IN = {"evaluation_episodes": 3, **dict.fromkeys(TRIAL_COLUMNS, 5)}
 """Tables newer than the first schema: a store older than that version gets them by migration."""
-COLUMNS_ADDED_IN = {("audit", "error"): 2, ("visits", "record_id"): 4}
+COLUMNS_ADDED_IN = {("audit", "error"): 2, ("visits", "record_id"): 4, ("evaluation_episodes", "weekday"): 6}
 """Columns newer than their table: a store older than that version gets them by migration."""
 TABLES = {
     "burglaries": {"burglary_id", "first_time", "last_time", "lon", "lat", "address", "note", "modus", "source",
@@ -134,7 +138,7 @@ TABLES = {
                "record_id"},
     "signs": {"sign_id", "zone", "lon", "lat", "planned_down", "put_up", "taken_down", "burglary_ids"},
     "audit": {"audit_id", "at", "user", "command", "error"},
-    "evaluation_episodes": {"month", "households", "follow_on", "household_days", "served", "recorded_on"},
+    "evaluation_episodes": {"month", "households", "follow_on", "household_days", "served", "recorded_on", "weekday"},
     **TRIAL_COLUMNS,
 }
 """The tables and columns a store must have."""

@@ -370,11 +370,11 @@ def evaluation_tables(store: Store) -> EvaluationTables:
         archived=read_frame(store, "SELECT * FROM evaluation_episodes"))
 
 
-ARCHIVED_COLUMNS = ("month", "quarter", "weekend", "households", "radius_m", "follow_on", "follow_on_elevated",
-                    "repeat", "repeat_elevated", "ring_follow_on", "household_days", "household_days_elevated",
-                    "ring_household_days", "prior_12m", "reporting_delay_h", "served", "ab_households",
-                    "hours_to_first_attempt", "attempted_24h_share", "attempted_48h_share", "face_to_face_share",
-                    "leaflet_only_share", "nothing_share", "with_sign", "days_to_sign")
+ARCHIVED_COLUMNS = ("month", "quarter", "weekend", "weekday", "households", "radius_m", "follow_on",
+                    "follow_on_elevated", "repeat", "repeat_elevated", "ring_follow_on", "household_days",
+                    "household_days_elevated", "ring_household_days", "prior_12m", "reporting_delay_h", "served",
+                    "ab_households", "hours_to_first_attempt", "attempted_24h_share", "attempted_48h_share",
+                    "face_to_face_share", "leaflet_only_share", "nothing_share", "with_sign", "days_to_sign")
 """The columns of the de-identified episode table (besides the day they were recorded)."""
 
 

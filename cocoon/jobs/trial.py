@@ -292,14 +292,7 @@ def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: i
     header = blocks[1].get("header")
     if header is not None and len(header) == 3:  # the arms' table: immediate and delayed, not served and not
         blocks[1]["header"] = [header[0], text("trial.arm_immediate", lang), text("trial.arm_delayed", lang)]
-    measures = ("assigned", "episodes", "served", "attempted", "before_delay", "left_out")
-    values = {a.arm: (a.assigned, a.episodes, a.served_48h, a.attempted, a.before_delay,
-                      a.no_zone + a.not_yet_observed) for a in report.arms}
-    rows = [[text(f"trial.column_{m}", lang), *(str(values[arm][k]) for arm in ARMS)]
-            for k, m in enumerate(measures)]
-    blocks.append({"title": text("trial.delivery_title", lang),
-                   "header": [text("trial.column_measure", lang), *(text(f"trial.arm_{arm}", lang) for arm in ARMS)],
-                   "rows": rows})
+    blocks.append(_delivery_block(report, lang))
     if report.notes:
         blocks.append({"lines": [(text(key, lang, **params), "yellow") for key, params in report.notes]})
     if report.beyond:
@@ -307,16 +300,27 @@ def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: i
     return blocks
 
 
+def _delivery_block(report: TrialEvaluation, lang: str) -> dict[str, Any]:
+    """Delivery by arm: assigned, episodes, served within 48 h, attempted, visited before the delay, left out."""
+    measures = ("assigned", "episodes", "served", "attempted", "before_delay", "left_out")
+    values = {a.arm: (a.assigned, a.episodes, a.served_48h, a.attempted, a.before_delay,
+                      a.no_zone + a.not_yet_observed) for a in report.arms}
+    rows = [[text(f"trial.column_{m}", lang), *(str(values[arm][k]) for arm in ARMS)]
+            for k, m in enumerate(measures)]
+    return {"title": text("trial.delivery_title", lang),
+            "header": [text("trial.column_measure", lang), *(text(f"trial.arm_{arm}", lang) for arm in ARMS)],
+            "rows": rows}
+
+
 def trial_page(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> str:
     """The report page for a trial: the comparison by assignment (arms as assigned), then delivery by arm."""
 
-    screen = trial_screen(report, lang, source=source, trial_id=trial_id)
     main = section(report.main, lang, title=text("trial.evaluate_title", lang, source=source, trial=trial_id))
     main["episodes"] = text("trial.episodes", lang, n=report.main.n_episodes, immediate=report.main.n_treated,
                             delayed=report.main.n_control)
     main["arms"]["header"] = [main["arms"]["header"][0], text("trial.arm_immediate", lang),
                               text("trial.arm_delayed", lang)]
-    delivery = next(b for b in screen if b.get("title") == text("trial.delivery_title", lang))
+    delivery = _delivery_block(report, lang)
     notes = [text(key, lang, **params) for key, params in report.notes]
     return evaluation_page([main], chart_rows(report.main, lang), lang=lang, source=source,
                            after=[{**delivery, "lines": notes}])

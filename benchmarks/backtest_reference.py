@@ -177,16 +177,16 @@ def main() -> None:
             for i in recent:
                 cells[discs[radius][int(i)]] = True
             count[today] = int(cells.sum())
-            hits[radius, w] += sum(bool((np.hypot(x[recent] - x[i], y[recent] - y[i]) <= radius).any())
-                                   for i in todays)
+            hits[radius, w] += sum(bool((np.hypot(x[recent] - x[i], y[recent] - y[i]) <= radius).any()) for i in todays)
         if len(todays) == 0:
             continue
         for radius, days in FOLLOW_ON:
             later = np.flatnonzero((-age >= 1) & (-age <= days))
-            follow[radius, days] += [int((np.hypot(x[later] - x[i], y[later] - y[i]) <= radius).sum())
-                                     for i in todays]
-        surfaces = {"bowers_johnson": bowers_johnson(grid.inside.shape, rows, cols, age),
-                    "hotspot": hotspot(grid.inside.shape, rows, cols, age)}
+            follow[radius, days] += [int((np.hypot(x[later] - x[i], y[later] - y[i]) <= radius).sum()) for i in todays]
+        surfaces = {
+            "bowers_johnson": bowers_johnson(grid.inside.shape, rows, cols, age),
+            "hotspot": hotspot(grid.inside.shape, rows, cols, age),
+        }
         for name, surface in surfaces.items():
             ranked = np.sort(surface[grid.inside])
             for i in todays:
@@ -204,16 +204,26 @@ def main() -> None:
         entry: dict = {"radius_m": radius, "high_days": HIGH_DAYS, "elevated_days": ELEVATED_DAYS}
         for w in WINDOWS:
             share, rate = covered[radius, w].mean() / grid.n_inside, hits[radius, w] / n
-            entry.update({f"hits_{w}": hits[radius, w], f"hit_rate_{w}_pct": pct(rate),
-                          f"mean_area_share_{w}_pct": pct(share), f"pai_{w}": round(rate / share, 3)})
+            entry.update(
+                {
+                    f"hits_{w}": hits[radius, w],
+                    f"hit_rate_{w}_pct": pct(rate),
+                    f"mean_area_share_{w}_pct": pct(share),
+                    f"pai_{w}": round(rate / share, 3),
+                }
+            )
         for name in BASELINES:
             entry[name] = {}
             for w in WINDOWS:
                 share = covered[radius, w].mean() / grid.n_inside
                 strict, ranked = marked[name, radius, w], marked[name, radius, w] + edge[name, radius, w]
                 entry[name][f"at_{w}_share"] = {
-                    "hits": round(strict, 3), "hit_rate_pct": pct(strict / n), "pai": round(strict / n / share, 3),
-                    "hits_edge_cells_ranked": round(ranked, 3), "hit_rate_edge_cells_ranked_pct": pct(ranked / n)}
+                    "hits": round(strict, 3),
+                    "hit_rate_pct": pct(strict / n),
+                    "pai": round(strict / n / share, 3),
+                    "hits_edge_cells_ranked": round(ranked, 3),
+                    "hit_rate_edge_cells_ranked_pct": pct(ranked / n),
+                }
         policies.append(entry)
 
     seconds = time.perf_counter() - started
@@ -225,30 +235,37 @@ def main() -> None:
         "rows_read": len(x),
         "history": "every row of the file",
         "period": {"from": PERIOD[0], "to": PERIOD[1], "days": len(period)},
-        "units": ("*_pct: per cent (0-100), rounded to three decimals; pai_* and pai: plain ratios (hit rate / "
-                  "mean area share), three decimals; hits_*: whole burglaries; baseline hits: burglaries, "
-                  "fractional where a tied cell is partly marked, three decimals"),
+        "units": (
+            "*_pct: per cent (0-100), rounded to three decimals; pai_* and pai: plain ratios (hit rate / "
+            "mean area share), three decimals; hits_*: whole burglaries; baseline hits: burglaries, "
+            "fractional where a tied cell is partly marked, three decimals"
+        ),
         "settings": {
             "cell_m": CELL,
             "grid": "cells aligned on multiples of 50 m of EPSG:26971; a cell is in the study area when its centre "
-                    "is inside the hull",
+            "is inside the hull",
             "study_area": "convex hull of every burglary in the file",
             "bowers_johnson": "1 / ((1 + d) (1 + w)), d cells between centres < 8, w = age // 7 < 8, age >= 1 day",
             "hotspot": "burglaries per cell dated D-365..D-1",
             "baselines_marked": "the top k study-area cells, k = that day's zone cells; ties at the cut-off share "
-                                "the rest",
+            "the rest",
             "edge_cells": "hits: a burglary in a cell outside the study area is never marked; "
-                          "hits_edge_cells_ranked: its cell is ranked among the study-area cells (ties with "
-                          "study-area cells only; 0 when none has its score)",
-            "follow_on": "later burglaries within 200 m and 1..14 days, and within 500 m and 1..56 days"},
+            "hits_edge_cells_ranked: its cell is ranked among the study-area cells (ties with "
+            "study-area cells only; 0 when none has its score)",
+            "follow_on": "later burglaries within 200 m and 1..14 days, and within 500 m and 1..56 days",
+        },
         "study_area_km2": round(hull.area / 1e6, 3),
         "cells_in_study_area": grid.n_inside,
         "scored_burglaries_in_cells_outside_the_study_area": int((~in_study_cell[scored]).sum()),
         "n_events_scored": n,
         "policies": policies,
-        "follow_on": {f"within_{r:g}m_{d}d": {"total": int(np.sum(follow[r, d])),
-                                              "share_with_any_pct": pct(float(np.mean(np.array(follow[r, d]) > 0)))}
-                      for r, d in FOLLOW_ON},
+        "follow_on": {
+            f"within_{r:g}m_{d}d": {
+                "total": int(np.sum(follow[r, d])),
+                "share_with_any_pct": pct(float(np.mean(np.array(follow[r, d]) > 0))),
+            }
+            for r, d in FOLLOW_ON
+        },
         "seconds": round(seconds, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

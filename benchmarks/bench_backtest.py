@@ -32,24 +32,52 @@ def main() -> None:
     parser.add_argument("--peer-days", type=int, default=30)
     json_option(parser)
     args = parser.parse_args()
-    results = Results("bench_backtest", title="`cocoon backtest` on every day of 2014-2017, beside the usual GIS way",
-                      columns=["what", "seconds", "peak MB", "note"])
+    results = Results(
+        "bench_backtest",
+        title="`cocoon backtest` on every day of 2014-2017, beside the usual GIS way",
+        columns=["what", "seconds", "peak MB", "note"],
+    )
     out = Path(tempfile.mkdtemp()) / "backtest.json"
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cocoon", "backtest", str(DATA), "--from", "2014-01-02", "--to", "2017-12-31",
-                    "--json", str(out), "--lang", "en"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cocoon",
+            "backtest",
+            str(DATA),
+            "--from",
+            "2014-01-02",
+            "--to",
+            "2017-12-31",
+            "--json",
+            str(out),
+            "--lang",
+            "en",
+        ],
+        check=True,
+        capture_output=True,
+    )
     ours = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     import json
 
     result = json.loads(out.read_text())
     days = result["days"]
-    print(f"cocoon backtest, 2014-01-02..2017-12-31 ({result['n_events_scored']:,} burglaries scored, {days} days, "
-          f"zones + 3 baselines + ranking model): {ours:.1f} s, peak {peak:.0f} MB")
-    print(f"  hit rate high {result['hit_rate_high']:.3f} at area share {result['mean_area_share_high']:.3f}; "
-          f"Bowers-Johnson {result['baselines']['bowers_johnson']['hit_rate']:.3f}")
-    results.row("cocoon backtest, the whole command (zones, 3 baselines, ranking model)", round(ours, 1), round(peak),
-                f"{result['n_events_scored']:,} burglaries scored over {days:,} days")
+    print(
+        f"cocoon backtest, 2014-01-02..2017-12-31 ({result['n_events_scored']:,} burglaries scored, {days} days, "
+        f"zones + 3 baselines + ranking model): {ours:.1f} s, peak {peak:.0f} MB"
+    )
+    print(
+        f"  hit rate high {result['hit_rate_high']:.3f} at area share {result['mean_area_share_high']:.3f}; "
+        f"Bowers-Johnson {result['baselines']['bowers_johnson']['hit_rate']:.3f}"
+    )
+    results.row(
+        "cocoon backtest, the whole command (zones, 3 baselines, ranking model)",
+        round(ours, 1),
+        round(peak),
+        f"{result['n_events_scored']:,} burglaries scored over {days:,} days",
+    )
 
     import geopandas as gpd
     import shapely
@@ -69,11 +97,17 @@ def main() -> None:
             shares.append(zones.area / hull.area)
             hits += int(shapely.intersects_xy(zones, now.geometry.x.to_numpy(), now.geometry.y.to_numpy()).sum())
     theirs = (time.perf_counter() - start) / args.peer_days
-    print(f"peer (GeoPandas buffer + dissolve + clip per day, zones only, 14 and 56 days): {theirs:.3f} s per day over "
-          f"{args.peer_days} days -> about {theirs * days:.0f} s for {days} days (projected)")
+    print(
+        f"peer (GeoPandas buffer + dissolve + clip per day, zones only, 14 and 56 days): {theirs:.3f} s per day over "
+        f"{args.peer_days} days -> about {theirs * days:.0f} s for {days} days (projected)"
+    )
     print(f"cocoon per day, everything: {ours / days:.3f} s -> cocoon {theirs * days / ours:.1f}x faster")
-    results.row("peer: GeoPandas buffer + dissolve + clip, zones only (14 and 56 days), per day", round(theirs, 3),
-                None, f"measured on {args.peer_days} days; about {theirs * days:.0f} s for {days:,} days")
+    results.row(
+        "peer: GeoPandas buffer + dissolve + clip, zones only (14 and 56 days), per day",
+        round(theirs, 3),
+        None,
+        f"measured on {args.peer_days} days; about {theirs * days:.0f} s for {days:,} days",
+    )
     results.note(f"cocoon per day, everything: {ours / days:.3f} s; cocoon {theirs * days / ours:.1f}x faster")
     results.write(args.json)
 

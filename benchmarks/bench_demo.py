@@ -34,20 +34,36 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     json_option(parser)
     args = parser.parse_args()
-    results = Results("bench_demo", title="`cocoon demo`, both areas, beside its areas one after the other",
-                      columns=["what", "best s", "spread s", "note / target"])
+    results = Results(
+        "bench_demo",
+        title="`cocoon demo`, both areas, beside its areas one after the other",
+        columns=["what", "best s", "spread s", "note / target"],
+    )
     with tempfile.TemporaryDirectory() as folder:
+
         def demo(*extra: str) -> list[str]:
-            return [sys.executable, "-m", "cocoon", "demo", "--out", str(Path(folder) / "demo"), "--lang", "en",
-                    "--overwrite", *extra]
+            return [
+                sys.executable,
+                "-m",
+                "cocoon",
+                "demo",
+                "--out",
+                str(Path(folder) / "demo"),
+                "--lang",
+                "en",
+                "--overwrite",
+                *extra,
+            ]
 
         ours, peer = [], []
         for _ in range(args.repeat):  # interleaved, so that both see the same load
             ours.append(seconds_of(demo()))
             peer.append(seconds_of(demo("--area", "helsinki")) + seconds_of(demo("--area", "kotka")))
     print(f"{'what':52} {'best s':>7} {'spread':>7}")
-    for name, runs, note in (("cocoon demo (both areas)", ours, "<= 10 s"),
-                             ("  peer: the two areas one after the other", peer, "--area helsinki + --area kotka")):
+    for name, runs, note in (
+        ("cocoon demo (both areas)", ours, "<= 10 s"),
+        ("  peer: the two areas one after the other", peer, "--area helsinki + --area kotka"),
+    ):
         print(f"{name:52} {min(runs):7.2f} {max(runs) - min(runs):7.2f}  {note}")
         results.row(name.strip(), round(min(runs), 2), round(max(runs) - min(runs), 2), note)
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.repeat} runs each")

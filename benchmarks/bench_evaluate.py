@@ -36,8 +36,9 @@ months per household (log scale). Its other covariates (month, weekday, reportin
 no part here, and the zone's size drives neither delivery nor the follow-ons' rate."""
 
 
-def simulate(rng: np.random.Generator, *, zones: int, effect: float, triggering: float = 0.00012,
-             weeks: int = 52) -> tuple[pd.DataFrame, float]:
+def simulate(
+    rng: np.random.Generator, *, zones: int, effect: float, triggering: float = 0.00012, weeks: int = 52
+) -> tuple[pd.DataFrame, float]:
     households = rng.integers(40, 160, zones)
     background = 0.00004 * rng.lognormal(0.0, 0.8, zones)  # per household-day
     prior = rng.poisson(background * households * 365)  # the zone's burglaries in the previous 12 months
@@ -50,10 +51,12 @@ def simulate(rng: np.random.Generator, *, zones: int, effect: float, triggering:
     mean = exposure * (background + trig) * shock
     follow = rng.poisson(mean)
     t = served
-    truth = float((exposure[t] * (background[t] + triggering * effect)).sum()
-                  / (exposure[t] * (background[t] + triggering)).sum())
-    frame = pd.DataFrame({"treated": served, "follow_on": follow, "household_days": exposure,
-                          PRIOR_RATE: prior_rate(prior, households)})
+    truth = float(
+        (exposure[t] * (background[t] + triggering * effect)).sum() / (exposure[t] * (background[t] + triggering)).sum()
+    )
+    frame = pd.DataFrame(
+        {"treated": served, "follow_on": follow, "household_days": exposure, PRIOR_RATE: prior_rate(prior, households)}
+    )
     frame.attrs["week"] = week
     return frame, truth
 
@@ -79,13 +82,17 @@ def scenario(runs: int, *, zones: int, effect: float, seed: int) -> dict[str, fl
         verdicts.append(result.verdict)
     done = len(truths)
     finite = [v for v in adjusted if math.isfinite(v)]
-    return {"runs": done, "truth": float(np.mean(truths)), "adjusted_mean": float(np.mean(finite)),
-            "naive_mean": float(np.mean([v for v in naive if math.isfinite(v)])),
-            "adjusted_coverage": covered / done, "naive_coverage": naive_covered / done,
-            "weighted_mean": float(np.mean(weighted)) if weighted else math.nan,
-            "weighted_coverage": weighted_covered / max(len(weighted), 1),
-            **{f"share_{v}": verdicts.count(v) / done for v in ("reduced", "no_difference", "increased",
-                                                                  "underpowered")}}
+    return {
+        "runs": done,
+        "truth": float(np.mean(truths)),
+        "adjusted_mean": float(np.mean(finite)),
+        "naive_mean": float(np.mean([v for v in naive if math.isfinite(v)])),
+        "adjusted_coverage": covered / done,
+        "naive_coverage": naive_covered / done,
+        "weighted_mean": float(np.mean(weighted)) if weighted else math.nan,
+        "weighted_coverage": weighted_covered / max(len(weighted), 1),
+        **{f"share_{v}": verdicts.count(v) / done for v in ("reduced", "no_difference", "increased", "underpowered")},
+    }
 
 
 def main() -> None:
@@ -101,12 +108,18 @@ def main() -> None:
     print(f"{runs} runs per scenario, {time.perf_counter() - began:.1f} s")
     print(f"{'':34} {'adjusted (cocoon)':>18} {'naive':>10} {'propensity-weighted':>20}")
     print(f"effect 0.6 on triggering: truth {effect['truth']:.3f}")
-    print(f"  mean rate ratio                  {effect['adjusted_mean']:18.3f} {effect['naive_mean']:10.3f} "
-          f"{effect['weighted_mean']:20.3f}")
-    print(f"  |mean - truth|                   {abs(effect['adjusted_mean'] - effect['truth']):18.3f} "
-          f"{abs(effect['naive_mean'] - effect['truth']):10.3f}   (target adjusted <= 0.1)")
-    print(f"  95 % interval covers the truth   {effect['adjusted_coverage']:18.1%} {effect['naive_coverage']:10.1%} "
-          f"{effect['weighted_coverage']:20.1%}   (target adjusted >= 93 %)")
+    print(
+        f"  mean rate ratio                  {effect['adjusted_mean']:18.3f} {effect['naive_mean']:10.3f} "
+        f"{effect['weighted_mean']:20.3f}"
+    )
+    print(
+        f"  |mean - truth|                   {abs(effect['adjusted_mean'] - effect['truth']):18.3f} "
+        f"{abs(effect['naive_mean'] - effect['truth']):10.3f}   (target adjusted <= 0.1)"
+    )
+    print(
+        f"  95 % interval covers the truth   {effect['adjusted_coverage']:18.1%} {effect['naive_coverage']:10.1%} "
+        f"{effect['weighted_coverage']:20.1%}   (target adjusted >= 93 %)"
+    )
     print(f"  verdict reduced                  {effect['share_reduced']:18.1%}")
     print(f"no effect: truth {null['truth']:.3f}")
     print(f"  mean rate ratio                  {null['adjusted_mean']:18.3f} {null['naive_mean']:10.3f}")
@@ -115,15 +128,36 @@ def main() -> None:
     print(f"few data (80 zones a year), effect 0.6: truth {few['truth']:.3f}")
     print(f"  verdict underpowered             {few['share_underpowered']:18.1%}")
     print(f"  verdict reduced                  {few['share_reduced']:18.1%}")
-    results = Results("bench_evaluate", title="`cocoon evaluate` on simulated years: does it find a known effect?",
-                      columns=["scenario", "measure", "adjusted (cocoon)", "naive", "propensity-weighted", "target"])
+    results = Results(
+        "bench_evaluate",
+        title="`cocoon evaluate` on simulated years: does it find a known effect?",
+        columns=["scenario", "measure", "adjusted (cocoon)", "naive", "propensity-weighted", "target"],
+    )
     scenario_effect = f"effect 0.6 on triggering (truth {effect['truth']:.3f})"
-    results.row(scenario_effect, "mean rate ratio", f"{effect['adjusted_mean']:.3f}", f"{effect['naive_mean']:.3f}",
-                f"{effect['weighted_mean']:.3f}", "")
-    results.row(scenario_effect, "|mean - truth|", f"{abs(effect['adjusted_mean'] - effect['truth']):.3f}",
-                f"{abs(effect['naive_mean'] - effect['truth']):.3f}", "", "adjusted <= 0.1")
-    results.row(scenario_effect, "95 % interval covers the truth", f"{effect['adjusted_coverage']:.1%}",
-                f"{effect['naive_coverage']:.1%}", f"{effect['weighted_coverage']:.1%}", "adjusted >= 93 %")
+    results.row(
+        scenario_effect,
+        "mean rate ratio",
+        f"{effect['adjusted_mean']:.3f}",
+        f"{effect['naive_mean']:.3f}",
+        f"{effect['weighted_mean']:.3f}",
+        "",
+    )
+    results.row(
+        scenario_effect,
+        "|mean - truth|",
+        f"{abs(effect['adjusted_mean'] - effect['truth']):.3f}",
+        f"{abs(effect['naive_mean'] - effect['truth']):.3f}",
+        "",
+        "adjusted <= 0.1",
+    )
+    results.row(
+        scenario_effect,
+        "95 % interval covers the truth",
+        f"{effect['adjusted_coverage']:.1%}",
+        f"{effect['naive_coverage']:.1%}",
+        f"{effect['weighted_coverage']:.1%}",
+        "adjusted >= 93 %",
+    )
     results.row(scenario_effect, "verdict reduced", f"{effect['share_reduced']:.1%}", "", "", "")
     scenario_null = f"no effect (truth {null['truth']:.3f})"
     results.row(scenario_null, "mean rate ratio", f"{null['adjusted_mean']:.3f}", f"{null['naive_mean']:.3f}", "", "")

@@ -43,6 +43,7 @@ def reading(path: Path) -> Callable[[], str]:
         except InputError as exc:
             return f"refused: {exc.key}"
         return f"read {len(table.frame):,} rows x {len(table.frame.columns):,} columns"
+
     return work
 
 
@@ -60,15 +61,19 @@ def main() -> None:
         normal = Path(folder) / "normal.csv"
         lines, length = ["id,date,lon,lat,address"], 0
         while length < size:
-            line = (f"B{len(lines)},2026-{rng.integers(1, 13):02d}-{rng.integers(1, 29):02d},"
-                    f"{18 + rng.random():.6f},{59 + rng.random():.6f},Storgatan {rng.integers(1, 99)}")
+            line = (
+                f"B{len(lines)},2026-{rng.integers(1, 13):02d}-{rng.integers(1, 29):02d},"
+                f"{18 + rng.random():.6f},{59 + rng.random():.6f},Storgatan {rng.integers(1, 99)}"
+            )
             lines.append(line)
             length += len(line) + 1
         normal.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{'file':<44} {'bytes':>11} {'seconds':>9}  outcome")
-        for label, path in ((f"header of {size // 5 + 1:,} repeated names", wide),
-                            (f"header of {MAX_COLUMNS:,} distinct names", widest),
-                            ("peer: normal burglary file, same size", normal)):
+        for label, path in (
+            (f"header of {size // 5 + 1:,} repeated names", wide),
+            (f"header of {MAX_COLUMNS:,} distinct names", widest),
+            ("peer: normal burglary file, same size", normal),
+        ):
             seconds, outcome = best_of(3, reading(path))
             print(f"{label:<44} {path.stat().st_size:>11,} {seconds:>9.3f}  {outcome}")
 

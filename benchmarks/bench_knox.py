@@ -72,25 +72,34 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each timing (the best is shown)")
     json_option(parser)
     args = parser.parse_args()
-    results = Results("bench_knox", title="The Knox test and `cocoon calibrate` on the Chicago burglaries",
-                      columns=["data", "what", "best s", "spread s", "note"])
+    results = Results(
+        "bench_knox",
+        title="The Knox test and `cocoon calibrate` on the Chicago burglaries",
+        columns=["data", "what", "best s", "spread s", "note"],
+    )
     data = {name: load(first, last) for name, first, last in PERIODS}
     print(f"{'data':30} {'what':48} {'best s':>8} {'spread':>7}")
     ones = {}
     for name, _, _ in PERIODS:
         x, y, t = data[name]
-        best, spread, _ = timed(args.repeat, lambda x=x, y=y, t=t: knox_test(x, y, t, sds=SDS, tds=TDS, nrep=args.nrep,
-                                                                             seed=1))
+        best, spread, _ = timed(
+            args.repeat, lambda x=x, y=y, t=t: knox_test(x, y, t, sds=SDS, tds=TDS, nrep=args.nrep, seed=1)
+        )
         what = f"cocoon Knox, 7x7 bands with inf, {args.nrep} perms"
         print(f"{name + f' ({len(x):,})':30} {what:48} {shown(best, spread)}")
         results.row(f"{name} ({len(x):,})", what, round(best, 2), round(spread, 2), "")
-        best, spread, ones[name] = timed(args.repeat, lambda x=x, y=y, t=t: knox_test(
-            x, y, t, sds=[0, 200], tds=[0, 14], nrep=args.peer_nrep, seed=1, closed="right"))
+        best, spread, ones[name] = timed(
+            args.repeat,
+            lambda x=x, y=y, t=t: knox_test(
+                x, y, t, sds=[0, 200], tds=[0, 14], nrep=args.peer_nrep, seed=1, closed="right"
+            ),
+        )
         ones[name + " seconds"] = best
         what = f"cocoon Knox, 1 band, {args.peer_nrep} perms"
         print(f"{'':30} {what:48} {shown(best, spread)}   observed {int(ones[name].observed[0, 0])}")
-        results.row(f"{name} ({len(x):,})", what, round(best, 2), round(spread, 2),
-                    f"observed {int(ones[name].observed[0, 0])}")
+        results.row(
+            f"{name} ({len(x):,})", what, round(best, 2), round(spread, 2), f"observed {int(ones[name].observed[0, 0])}"
+        )
         events = SimpleNamespace(x=x.astype(float), y=y.astype(float), day=t.astype(np.int64))
         best, spread, _ = timed(args.repeat, lambda events=events: fit_events(events, Settings()))
         print(f"{'':30} {'cocoon fitting the risk model':48} {shown(best, spread)}")
@@ -99,15 +108,38 @@ def main() -> None:
     results.note(f"peak memory of the benchmark's process after cocoon's runs: {peak_mb():.0f} MB")
     for name, first, last in PERIODS:
         with tempfile.TemporaryDirectory() as folder:
-            command = [sys.executable, "-m", "cocoon", "calibrate", str(DATA), "--from", first, "--to", last,
-                       "--nrep", str(args.nrep), "--seed", "1", "--lang", "en", "--json",
-                       str(Path(folder) / "knox.json"), "--overwrite"]
-            best, spread, _ = timed(args.repeat, lambda command=command: subprocess.run(
-                command, check=True, capture_output=True))
+            command = [
+                sys.executable,
+                "-m",
+                "cocoon",
+                "calibrate",
+                str(DATA),
+                "--from",
+                first,
+                "--to",
+                last,
+                "--nrep",
+                str(args.nrep),
+                "--seed",
+                "1",
+                "--lang",
+                "en",
+                "--json",
+                str(Path(folder) / "knox.json"),
+                "--overwrite",
+            ]
+            best, spread, _ = timed(
+                args.repeat, lambda command=command: subprocess.run(command, check=True, capture_output=True)
+            )
         what = "cocoon calibrate command (read, Knox, fit, JSON)"
         print(f"{name:30} {what:48} {shown(best, spread)}")
-        results.row(name, what, round(best, 2), round(spread, 2),
-                    "whole command; target <= 10 s" if name == PERIODS[-1][0] else "whole command")
+        results.row(
+            name,
+            what,
+            round(best, 2),
+            round(spread, 2),
+            "whole command; target <= 10 s" if name == PERIODS[-1][0] else "whole command",
+        )
     try:
         from pointpats import Knox
     except ImportError:
@@ -118,14 +150,14 @@ def main() -> None:
     for name, _, _ in PERIODS:
         x, y, t = data[name]
         start = time.perf_counter()
-        peer = Knox(np.column_stack([x, y]), t.reshape(-1, 1).astype(float), delta=200, tau=14,
-                    permutations=args.peer_nrep)
+        peer = Knox(
+            np.column_stack([x, y]), t.reshape(-1, 1).astype(float), delta=200, tau=14, permutations=args.peer_nrep
+        )
         theirs = time.perf_counter() - start
         what = f"peer: pointpats.Knox, 1 band, {args.peer_nrep} perms"
         faster = f"cocoon {theirs / ones[name + ' seconds']:.0f}x faster"
         print(f"{name:30} {what:48} {theirs:8.2f}         observed {int(peer.statistic_)}   -> {faster}")
-        results.row(f"{name} ({len(x):,})", what, round(theirs, 2), None,
-                    f"observed {int(peer.statistic_)}; {faster}")
+        results.row(f"{name} ({len(x):,})", what, round(theirs, 2), None, f"observed {int(peer.statistic_)}; {faster}")
     results.write(args.json)
 
 

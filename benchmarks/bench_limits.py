@@ -23,10 +23,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-PEAK = ("import resource,subprocess,sys,time;t=time.perf_counter();"
-        "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);s=time.perf_counter()-t;"
-        "print(p.returncode, s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024);"
-        "print(p.stdout[-400:]);print(p.stderr[-600:])")
+PEAK = (
+    "import resource,subprocess,sys,time;t=time.perf_counter();"
+    "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);s=time.perf_counter()-t;"
+    "print(p.returncode, s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024);"
+    "print(p.stdout[-400:]);print(p.stderr[-600:])"
+)
 
 
 def measured(cmd: list[str]) -> tuple[int, float, float, str]:
@@ -46,17 +48,25 @@ def main() -> None:
         path = Path(folder) / "events.csv"
         t = time.perf_counter()
         days = pd.Timestamp("2014-01-01") + pd.to_timedelta(rng.integers(0, 1461, args.events), unit="D")
-        table = pa.table({"x": rng.uniform(0, 40_000, args.events).round(1),
-                          "y": rng.uniform(0, 40_000, args.events).round(1),
-                          "date": days.strftime("%Y-%m-%d")})
+        table = pa.table(
+            {
+                "x": rng.uniform(0, 40_000, args.events).round(1),
+                "y": rng.uniform(0, 40_000, args.events).round(1),
+                "date": days.strftime("%Y-%m-%d"),
+            }
+        )
         pacsv.write_csv(table, path)
         print(f"made {args.events:,} events ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
         peer = [sys.executable, "-c", f"import pandas as pd; pd.read_csv({str(path)!r}, dtype=str)"]
         cocoon = [sys.executable, "-m", "cocoon"]
-        runs = [("peer: pandas reads the file", peer),
-                ("cocoon calibrate", [*cocoon, "calibrate", str(path), "--nrep", "9", "--seed", "1", "--lang", "en"]),
-                ("cocoon backtest", [*cocoon, "backtest", str(path), "--from", "2017-01-01", "--to", "2017-12-31",
-                                     "--lang", "en"])]
+        runs = [
+            ("peer: pandas reads the file", peer),
+            ("cocoon calibrate", [*cocoon, "calibrate", str(path), "--nrep", "9", "--seed", "1", "--lang", "en"]),
+            (
+                "cocoon backtest",
+                [*cocoon, "backtest", str(path), "--from", "2017-01-01", "--to", "2017-12-31", "--lang", "en"],
+            ),
+        ]
         print(f"\n{'what':32} {'exit':>4} {'seconds':>8} {'peak MB':>8}  (target: refuse or run under 8,000 MB)")
         for name, cmd in runs:
             code, seconds, mb, said = measured(cmd)

@@ -50,8 +50,13 @@ from cocoon.settings import Settings, load_settings  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
 METHODS = ("ranking_model", "bowers_johnson", "kde", "hotspot", "default_model")
-NAMES = {"ranking_model": "fitted model", "bowers_johnson": "Bowers-Johnson", "kde": "KDE 56 d",
-         "hotspot": "last year's counts", "default_model": "default model"}
+NAMES = {
+    "ranking_model": "fitted model",
+    "bowers_johnson": "Bowers-Johnson",
+    "kde": "KDE 56 d",
+    "hotspot": "last year's counts",
+    "default_model": "default model",
+}
 
 
 def day(text: str) -> dt.date:
@@ -60,19 +65,39 @@ def day(text: str) -> dt.date:
 
 def calibrate(source: Path, start: str, end: str, out: Path) -> float:
     t0 = time.perf_counter()
-    run_calibrate(Settings(language="en"), CalibrateRun(burglaries=source, start=day(start), end=day(end), nrep=19,
-                                                        seed=1, settings_out=out, input_crs="EPSG:26971",
-                                                        overwrite=True))
+    run_calibrate(
+        Settings(language="en"),
+        CalibrateRun(
+            burglaries=source,
+            start=day(start),
+            end=day(end),
+            nrep=19,
+            seed=1,
+            settings_out=out,
+            input_crs="EPSG:26971",
+            overwrite=True,
+        ),
+    )
     return time.perf_counter() - t0
 
 
-def backtest(source: Path, start: str, end: str, settings_file: Path | None = None,
-             **options: object) -> tuple[object, float]:
+def backtest(
+    source: Path, start: str, end: str, settings_file: Path | None = None, **options: object
+) -> tuple[object, float]:
     t0 = time.perf_counter()
     settings = replace(load_settings(settings_file), language="en")
-    result = run_backtest_job(settings, BacktestRun(burglaries=source, start=day(start), end=day(end),
-                                                    input_crs="EPSG:26971", overwrite=True, settings_file=settings_file,
-                                                    **options))  # type: ignore[arg-type]
+    result = run_backtest_job(
+        settings,
+        BacktestRun(
+            burglaries=source,
+            start=day(start),
+            end=day(end),
+            input_crs="EPSG:26971",
+            overwrite=True,
+            settings_file=settings_file,
+            **options,
+        ),
+    )  # type: ignore[arg-type]
     return result, time.perf_counter() - t0
 
 
@@ -95,12 +120,20 @@ def report(title: str, result: object) -> None:
         cells = {c.share: c for c in comparisons if c.baseline == name}
         if not cells:
             continue
-        print(f"| {NAMES[name]} | " + " | ".join(
-            f"{100 * cells[s].difference:+.1f} [{100 * cells[s].low:+.1f}, {100 * cells[s].high:+.1f}] "
-            f"{cells[s].verdict}" for s in columns) + " |")
+        print(
+            f"| {NAMES[name]} | "
+            + " | ".join(
+                f"{100 * cells[s].difference:+.1f} [{100 * cells[s].low:+.1f}, {100 * cells[s].high:+.1f}] "
+                f"{cells[s].verdict}"
+                for s in columns
+            )
+            + " |"
+        )
         counts = tally(comparisons, name)
-        print(f"|  | better at {counts['better']}, indistinguishable at {counts['indistinguishable']}, "
-              f"worse at {counts['worse']} |")
+        print(
+            f"|  | better at {counts['better']}, indistinguishable at {counts['indistinguishable']}, "
+            f"worse at {counts['worse']} |"
+        )
 
 
 def small_areas(source: Path, squares: int = 8, side: float = 5000.0, seed: int = 3) -> None:
@@ -126,9 +159,18 @@ def small_areas(source: Path, squares: int = 8, side: float = 5000.0, seed: int 
         x, y, day = x[keep], y[keep], day[keep]
         area = shapely.MultiPoint(np.column_stack([x, y])).convex_hull
         fit = fit_model(x, y, day, first_day=first_2015, last_day=first_2016 - 1, area=area)
-        result = run_backtest(x, y, day, first_day=first_2016, last_day=last_2016, area=area, zones=settings.zones,
-                              ranking=settings.ranking, settings=settings.backtest,
-                              models=[(first_2016, fit.model)])
+        result = run_backtest(
+            x,
+            y,
+            day,
+            first_day=first_2016,
+            last_day=last_2016,
+            area=area,
+            zones=settings.zones,
+            ranking=settings.ranking,
+            settings=settings.backtest,
+            models=[(first_2016, fit.model)],
+        )
         sizes.append((fit.n_burglaries, result.n_events_scored, fit.data_share))
         for name in METHODS:
             curves.setdefault(name, []).append([dict(result.curves[name])[s] for s in COMPARE_SHARES])
@@ -139,8 +181,10 @@ def small_areas(source: Path, squares: int = 8, side: float = 5000.0, seed: int 
                 totals[name][verdict] += count
     km = f"{side / 1000:g}"
     print(f"\n## Small areas: {squares} squares of {km} x {km} km, fitted on 2015, scored on 2016\n")
-    print("Burglaries fitted / scored / share of the model from the data: "
-          + "; ".join(f"{a} / {b} / {c:.0%}" for a, b, c in sizes))
+    print(
+        "Burglaries fitted / scored / share of the model from the data: "
+        + "; ".join(f"{a} / {b} / {c:.0%}" for a, b, c in sizes)
+    )
     print("\nMean hit rate over the squares:\n")
     print("| method | " + " | ".join(f"{s:.0%}" for s in COMPARE_SHARES) + " |")
     print("|---|" + "---:|" * len(COMPARE_SHARES))
@@ -150,8 +194,10 @@ def small_areas(source: Path, squares: int = 8, side: float = 5000.0, seed: int 
     print("\nVerdicts of the fitted model, summed over squares and shares (95 % intervals, weeks resampled):\n")
     for name in METHODS[1:]:
         counts = totals[name]
-        print(f"- against {NAMES[name]}: better {counts['better']}, indistinguishable {counts['indistinguishable']}, "
-              f"worse {counts['worse']}")
+        print(
+            f"- against {NAMES[name]}: better {counts['better']}, indistinguishable {counts['indistinguishable']}, "
+            f"worse {counts['worse']}"
+        )
 
 
 def speed(source: Path, results: Results) -> None:
@@ -161,22 +207,39 @@ def speed(source: Path, results: Results) -> None:
     fit = fit_events(events, Settings())
     fit_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()
-    knox_test(events.x, events.y, events.day, sds=(0, 1, 100, 200, 300, 400, 500, np.inf),
-              tds=(0, 7, 14, 21, 28, 42, 56, np.inf), nrep=99, seed=1)
+    knox_test(
+        events.x,
+        events.y,
+        events.day,
+        sds=(0, 1, 100, 200, 300, 400, 500, np.inf),
+        tds=(0, 7, 14, 21, 28, 42, 56, np.inf),
+        nrep=99,
+        seed=1,
+    )
     knox_seconds = time.perf_counter() - t0
     assert fit is not None
-    print(f"\n## Speed\n\nFitting the model on all {fit.n_burglaries:,} burglaries: {fit_seconds:.1f} s "
-          f"({fit.iterations} EM steps; target 60 s). Peer, same run: the Knox test on the same burglaries, "
-          f"99 shuffles: {knox_seconds:.1f} s.")
-    results.row(f"fitting the model on all {fit.n_burglaries:,} burglaries of 2014-2017", round(fit_seconds, 1),
-                f"{fit.iterations} EM steps; target 60 s")
+    print(
+        f"\n## Speed\n\nFitting the model on all {fit.n_burglaries:,} burglaries: {fit_seconds:.1f} s "
+        f"({fit.iterations} EM steps; target 60 s). Peer, same run: the Knox test on the same burglaries, "
+        f"99 shuffles: {knox_seconds:.1f} s."
+    )
+    results.row(
+        f"fitting the model on all {fit.n_burglaries:,} burglaries of 2014-2017",
+        round(fit_seconds, 1),
+        f"{fit.iterations} EM steps; target 60 s",
+    )
     results.row("peer: the Knox test on the same burglaries, 99 shuffles", round(knox_seconds, 1), "")
     _, rolling_seconds = backtest(source, "2014-03-01", "2017-12-31", refit_every=56)
     _, plain_seconds = backtest(source, "2014-03-01", "2017-12-31")
-    print(f"Rolling-origin backtest 2014-03-01..2017-12-31, refit every 8 weeks: {rolling_seconds:.1f} s "
-          f"(target 180 s). Peer, same run: the same backtest with the default model: {plain_seconds:.1f} s.")
-    results.row("rolling-origin backtest 2014-03-01 to 2017-12-31, refitting every 8 weeks", round(rolling_seconds, 1),
-                "target 180 s")
+    print(
+        f"Rolling-origin backtest 2014-03-01..2017-12-31, refit every 8 weeks: {rolling_seconds:.1f} s "
+        f"(target 180 s). Peer, same run: the same backtest with the default model: {plain_seconds:.1f} s."
+    )
+    results.row(
+        "rolling-origin backtest 2014-03-01 to 2017-12-31, refitting every 8 weeks",
+        round(rolling_seconds, 1),
+        "target 180 s",
+    )
     results.row("peer: the same backtest with the default model", round(plain_seconds, 1), "")
 
 
@@ -185,8 +248,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the two fixed splits only")
     json_option(parser)
     args = parser.parse_args()
-    results = Results("bench_model", title="Fitting and backtesting the risk model on the Chicago burglaries",
-                      columns=["what", "seconds", "note"])
+    results = Results(
+        "bench_model",
+        title="Fitting and backtesting the risk model on the Chicago burglaries",
+        columns=["what", "seconds", "note"],
+    )
     if not DATA.exists():
         sys.exit(f"{DATA} not found: this benchmark needs the shared Chicago data")
     with tempfile.TemporaryDirectory() as folder:
@@ -194,13 +260,14 @@ def main() -> None:
         frame = pd.read_csv(DATA)
         frame["date"] = pd.to_datetime(frame["date_single"], format="%d/%m/%Y").dt.strftime("%Y-%m-%d")
         frame[["x", "y", "date"]].to_csv(source, index=False)
-        for fit_to, score in (("2015-12-31", ("2016-01-01", "2016-12-31")),
-                              ("2016-12-31", ("2017-01-01", "2017-12-31"))):
+        for fit_to, score in (
+            ("2015-12-31", ("2016-01-01", "2016-12-31")),
+            ("2016-12-31", ("2017-01-01", "2017-12-31")),
+        ):
             settings = Path(folder) / f"fit-{fit_to}.toml"
             seconds = calibrate(source, "2014-01-01", fit_to, settings)
             result, scored = backtest(source, *score, settings_file=settings)
-            report(f"Fit 2014-01-01..{fit_to} ({seconds:.0f} s), score {score[0]}..{score[1]} ({scored:.0f} s)",
-                   result)
+            report(f"Fit 2014-01-01..{fit_to} ({seconds:.0f} s), score {score[0]}..{score[1]} ({scored:.0f} s)", result)
         if not args.quick:
             result, seconds = backtest(source, "2015-01-01", "2017-12-31", refit_every=56)
             report(f"Rolling origin 2015-2017, refit every 8 weeks ({seconds:.0f} s)", result)

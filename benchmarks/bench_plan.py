@@ -44,12 +44,14 @@ def make_households(n: int, seed: int = 1):
     which = rng.integers(0, len(centres), n)
     spread = rng.uniform(600, 2500, len(centres))[which]
     xy = centres[which] + rng.normal(0, 1, (n, 2)) * spread[:, None]
-    frame = pd.DataFrame({
-        "household_id": np.char.add("H", np.arange(n).astype(str)),
-        "street": np.char.add("Gata ", (which % 400).astype(str)),
-        "number": rng.integers(1, 120, n).astype(str),
-        "dwellings": np.where(rng.random(n) < 0.3, rng.integers(2, 40, n), 1),
-    })
+    frame = pd.DataFrame(
+        {
+            "household_id": np.char.add("H", np.arange(n).astype(str)),
+            "street": np.char.add("Gata ", (which % 400).astype(str)),
+            "number": rng.integers(1, 120, n).astype(str),
+            "dwellings": np.where(rng.random(n) < 0.3, rng.integers(2, 40, n), 1),
+        }
+    )
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=3006)
 
 
@@ -62,11 +64,14 @@ def make_burglaries(households, n: int, seed: int = 2, *, ages: tuple[int, int] 
     pick = rng.choice(len(households), n, replace=False)
     lonlat = households.iloc[pick].to_crs(4326)
     days = rng.integers(ages[0], ages[1], n)
-    return pd.DataFrame({
-        "id": [f"{prefix}{i}" for i in range(n)],
-        "date": [(PLAN_DATE - dt.timedelta(days=int(a))).isoformat() for a in days],
-        "lon": lonlat.geometry.x.round(7), "lat": lonlat.geometry.y.round(7),
-    })
+    return pd.DataFrame(
+        {
+            "id": [f"{prefix}{i}" for i in range(n)],
+            "date": [(PLAN_DATE - dt.timedelta(days=int(a))).isoformat() for a in days],
+            "lon": lonlat.geometry.x.round(7),
+            "lat": lonlat.geometry.y.round(7),
+        }
+    )
 
 
 def model_settings(path: Path) -> None:
@@ -77,16 +82,23 @@ def model_settings(path: Path) -> None:
     from cocoon.settings import Settings, settings_toml
 
     weights = np.outer([3.0, 1.0, 0.1, 1.5, 2.5, 1.0, 2.0, 2.5], [1.0, 0.6, 1.0, 1.3, 2.5, 2.0, 1.5]) / 1000
-    model = RiskModel(distance_m=np.array(DISTANCE_BANDS_M), days=np.array(TIME_BANDS_DAYS), weights=weights,
-                      background_per_km2_day=0.004, recent_days=56)
+    model = RiskModel(
+        distance_m=np.array(DISTANCE_BANDS_M),
+        days=np.array(TIME_BANDS_DAYS),
+        weights=weights,
+        background_per_km2_day=0.004,
+        recent_days=56,
+    )
     path.write_text(settings_toml(replace(Settings(), model=model.to_settings(fitted_burglaries=20000))))
 
 
 def peak_of(cmd: list[str]) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of one command, measured in a fresh wrapper process."""
-    code = ("import resource,subprocess,sys,time;t=time.perf_counter();"
-            "p=subprocess.run(sys.argv[1:]);s=time.perf_counter()-t;"
-            "print(s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024);sys.exit(p.returncode)")
+    code = (
+        "import resource,subprocess,sys,time;t=time.perf_counter();"
+        "p=subprocess.run(sys.argv[1:]);s=time.perf_counter()-t;"
+        "print(s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024);sys.exit(p.returncode)"
+    )
     proc = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.exit(f"command failed: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
@@ -99,17 +111,26 @@ def peer_pipeline(households_path: str, burglaries_path: str, out: str) -> None:
     import geopandas as gpd
     import pandas as pd
 
-    households = gpd.read_parquet(households_path) if households_path.endswith(".parquet") else \
-        gpd.read_file(households_path, engine="pyogrio")
+    households = (
+        gpd.read_parquet(households_path)
+        if households_path.endswith(".parquet")
+        else gpd.read_file(households_path, engine="pyogrio")
+    )
     table = pd.read_csv(burglaries_path, dtype={"id": str})
     burglaries = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table.lon, table.lat), crs=4326).to_crs(
-        households.crs)
+        households.crs
+    )
     zones = burglaries[["id", "geometry"]].set_geometry(burglaries.buffer(500))
     joined = gpd.sjoin(households, zones, predicate="within")
-    joined["distance_m"] = joined.geometry.distance(burglaries.geometry.iloc[joined["index_right"].to_numpy()],
-                                                    align=False)
-    visits = joined.groupby("household_id").agg(distance_m=("distance_m", "min"), burglary_ids=("id", ";".join),
-                                                 burglaries=("id", "size"), dwellings=("dwellings", "first"))
+    joined["distance_m"] = joined.geometry.distance(
+        burglaries.geometry.iloc[joined["index_right"].to_numpy()], align=False
+    )
+    visits = joined.groupby("household_id").agg(
+        distance_m=("distance_m", "min"),
+        burglary_ids=("id", ";".join),
+        burglaries=("id", "size"),
+        dwellings=("dwellings", "first"),
+    )
     visits.sort_values(["burglaries", "distance_m"], ascending=[False, True]).to_csv(out)
 
 
@@ -136,8 +157,11 @@ def main() -> None:
     if args.peer:
         peer_pipeline(*args.peer)
         return
-    results = Results("bench_plan", title="`cocoon plan` beside the plain GeoPandas pipeline, and `cocoon demo`",
-                      columns=["what", "best s", "spread s", "peak MB", "note / target"])
+    results = Results(
+        "bench_plan",
+        title="`cocoon plan` beside the plain GeoPandas pipeline, and `cocoon demo`",
+        columns=["what", "best s", "spread s", "peak MB", "note / target"],
+    )
     cocoon = [sys.executable, "-m", "cocoon"]
     peer = [sys.executable, str(Path(__file__).resolve()), "--peer"]
     rows = []
@@ -149,8 +173,22 @@ def main() -> None:
         return best
 
     def plan(burglaries: Path, households: Path, out: Path, *extra: str) -> list[str]:
-        return [*cocoon, "plan", "--burglaries", str(burglaries), "--households", str(households), "--date",
-                PLAN_DATE.isoformat(), "--out", str(out), "--lang", "en", "--overwrite", *extra]
+        return [
+            *cocoon,
+            "plan",
+            "--burglaries",
+            str(burglaries),
+            "--households",
+            str(households),
+            "--date",
+            PLAN_DATE.isoformat(),
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+            "--overwrite",
+            *extra,
+        ]
 
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -172,25 +210,48 @@ def main() -> None:
 
         ratios = []
         for kind in ("parquet", "gpkg"):
-            ours = row(f"cocoon plan ({kind})", plan(tmp / "burglaries.csv", tmp / f"households.{kind}",
-                                                     tmp / f"plan-{kind}"), "<= 5 s, <= 2048 MB",
-                       lambda kind=kind: f"{listed(tmp / f'plan-{kind}' / 'visits.csv'):,} listed")
-            theirs = row(f"  peer: GeoPandas pipeline ({kind})",
-                         [*peer, str(tmp / f"households.{kind}"), str(tmp / "burglaries.csv"), str(tmp / "peer.csv")],
-                         "", lambda: f"{listed(tmp / 'peer.csv'):,} listed")
+            ours = row(
+                f"cocoon plan ({kind})",
+                plan(tmp / "burglaries.csv", tmp / f"households.{kind}", tmp / f"plan-{kind}"),
+                "<= 5 s, <= 2048 MB",
+                lambda kind=kind: f"{listed(tmp / f'plan-{kind}' / 'visits.csv'):,} listed",
+            )
+            theirs = row(
+                f"  peer: GeoPandas pipeline ({kind})",
+                [*peer, str(tmp / f"households.{kind}"), str(tmp / "burglaries.csv"), str(tmp / "peer.csv")],
+                "",
+                lambda: f"{listed(tmp / 'peer.csv'):,} listed",
+            )
             ratios.append((kind, theirs / ours))
-        row("cocoon plan (parquet, fitted model)", plan(tmp / "burglaries-with-history.csv", tmp / "households.parquet",
-                                                        tmp / "plan-model", "--settings", str(tmp / "model.toml")),
-            "<= 6 s", lambda: f"{3 * args.burglaries:,} older burglaries")
-        ours = row("cocoon plan, police area", plan(tmp / "police-burglaries.csv", tmp / "police-households.parquet",
-                                                   tmp / "plan-police"), "<= 1.5 s",
-                   lambda: f"100,000 households x 100: {listed(tmp / 'plan-police' / 'visits.csv'):,} listed")
-        theirs = row("  peer: GeoPandas pipeline, police area",
-                     [*peer, str(tmp / "police-households.parquet"), str(tmp / "police-burglaries.csv"),
-                      str(tmp / "peer.csv")], "")
+        row(
+            "cocoon plan (parquet, fitted model)",
+            plan(
+                tmp / "burglaries-with-history.csv",
+                tmp / "households.parquet",
+                tmp / "plan-model",
+                "--settings",
+                str(tmp / "model.toml"),
+            ),
+            "<= 6 s",
+            lambda: f"{3 * args.burglaries:,} older burglaries",
+        )
+        ours = row(
+            "cocoon plan, police area",
+            plan(tmp / "police-burglaries.csv", tmp / "police-households.parquet", tmp / "plan-police"),
+            "<= 1.5 s",
+            lambda: f"100,000 households x 100: {listed(tmp / 'plan-police' / 'visits.csv'):,} listed",
+        )
+        theirs = row(
+            "  peer: GeoPandas pipeline, police area",
+            [*peer, str(tmp / "police-households.parquet"), str(tmp / "police-burglaries.csv"), str(tmp / "peer.csv")],
+            "",
+        )
         ratios.append(("police area", theirs / ours))
-        row("cocoon demo (both areas)", [*cocoon, "demo", "--out", str(tmp / "demo"), "--lang", "en", "--overwrite"],
-            "<= 10 s")
+        row(
+            "cocoon demo (both areas)",
+            [*cocoon, "demo", "--out", str(tmp / "demo"), "--lang", "en", "--overwrite"],
+            "<= 10 s",
+        )
 
         print(f"\n{'what':40} {'best s':>7} {'spread':>7} {'peak MB':>8}  note / target")
         for name, best, spread, mb, note, target in rows:

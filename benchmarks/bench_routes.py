@@ -46,8 +46,14 @@ def instance(n: int, officers: int, seed: int) -> RouteProblem:
     tier_a = distance < 60
     xy = np.r_[[[0.0, 0.0]], points]
     seconds = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1]) * 1.3 / (4.5 / 3.6)
-    return RouteProblem(seconds=seconds, prize=score * dwellings, service=300 + 30.0 * dwellings, tier_a=tier_a,
-                        officers=officers, budget=2 * 3600.0)
+    return RouteProblem(
+        seconds=seconds,
+        prize=score * dwellings,
+        service=300 + 30.0 * dwellings,
+        tier_a=tier_a,
+        officers=officers,
+        budget=2 * 3600.0,
+    )
 
 
 def old_greedy(problem: RouteProblem, limit: float) -> tuple[int, float, bool]:
@@ -95,13 +101,16 @@ def many_officers(seconds: float, results: Results) -> None:
             routed = sum(map(len, solution.routes))
             within = "yes" if took <= 1.2 * seconds else "NO"
             print(f"{n:>5} {n:>8} | {name:>7} | {took:7.2f} | {routed:>12} | {within}")
-            results.note(f"{n} stops and {n} officers, limit {seconds:g} s: {name} took {took:.2f} s and routed "
-                         f"{routed} stops (within the limit + 20 %: {within})")
+            results.note(
+                f"{n} stops and {n} officers, limit {seconds:g} s: {name} took {took:.2f} s and routed "
+                f"{routed} stops (within the limit + 20 %: {within})"
+            )
     placed, took, finished = old_greedy(instance(300, 300, seed=7), limit=120.0)
     state = "finished" if finished else "gave up"
     print(f"  peer (the old heuristic), 300 stops and officers: {state} after {took:.1f} s with {placed} stops placed")
-    results.note(f"peer (the old heuristic), 300 stops and officers: {state} after {took:.1f} s with {placed} stops "
-                 "placed")
+    results.note(
+        f"peer (the old heuristic), 300 stops and officers: {state} after {took:.1f} s with {placed} stops placed"
+    )
 
 
 def main() -> None:
@@ -112,15 +121,26 @@ def main() -> None:
     json_option(parser)
     args = parser.parse_args()
     names = ["greedy", "vroom", "ortools", "auto"]
-    results = Results("bench_routes", title="Visit routes: the risk each solver collects in a time limit",
-                      columns=["stops", "officers", *(f"{n} {args.seconds:g}s: risk, seconds" for n in names),
-                               f"best {args.long:g}s", "auto/best"])
+    results = Results(
+        "bench_routes",
+        title="Visit routes: the risk each solver collects in a time limit",
+        columns=[
+            "stops",
+            "officers",
+            *(f"{n} {args.seconds:g}s: risk, seconds" for n in names),
+            f"best {args.long:g}s",
+            "auto/best",
+        ],
+    )
     if args.officers_only:
         many_officers(args.seconds, results)
         results.write(args.json)
         return
-    print(f"{'stops':>5} {'officers':>8} | " + " | ".join(f"{n + f' {args.seconds:g}s':>16}" for n in names)
-          + f" | {'best ' + format(args.long, 'g') + 's':>10} | auto/best")
+    print(
+        f"{'stops':>5} {'officers':>8} | "
+        + " | ".join(f"{n + f' {args.seconds:g}s':>16}" for n in names)
+        + f" | {'best ' + format(args.long, 'g') + 's':>10} | auto/best"
+    )
     worst = 1.0
     slowest: dict[str, float] = {}
     for n in (50, 200, 1000):
@@ -146,9 +166,9 @@ def main() -> None:
             print(f"{n:>5} {officers:>8} | " + " | ".join(f"{r:>16}" for r in row) + f" | {best:10.0f} | {ratio:8.1%}")
             results.row(n, officers, *cells, round(best), f"{ratio:.1%}")
     print(f"\nworst auto/best: {worst:.1%} (bar: 97 %)")
-    slowest_line = ("slowest call per solver (bar: the limit + 20 %): "
-                    + ", ".join(f"{name} {took:.2f} s {'yes' if took <= 1.2 * args.seconds else 'NO'}"
-                                for name, took in slowest.items()))
+    slowest_line = "slowest call per solver (bar: the limit + 20 %): " + ", ".join(
+        f"{name} {took:.2f} s {'yes' if took <= 1.2 * args.seconds else 'NO'}" for name, took in slowest.items()
+    )
     print(slowest_line)
     results.note(f"worst auto/best: {worst:.1%} (bar: 97 %)")
     results.note(slowest_line)

@@ -50,11 +50,16 @@ class Results:
         args = sys.argv[1:] if argv is None else argv
         kept = [a for i, a in enumerate(args) if a != "--json" and (i == 0 or args[i - 1] != "--json")]
         self.content: dict[str, Any] = {
-            "benchmark": benchmark, "title": title,
+            "benchmark": benchmark,
+            "title": title,
             "command": " ".join([f"python benchmarks/{benchmark}.py", *kept]),
             "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "machine": machine(), "load_at_start": load_now(), "load_at_end": None,
-            "columns": [*columns, "load"], "rows": [], "notes": [],
+            "machine": machine(),
+            "load_at_start": load_now(),
+            "load_at_end": None,
+            "columns": [*columns, "load"],
+            "rows": [],
+            "notes": [],
         }
 
     def row(self, *values: Any) -> None:
@@ -78,6 +83,10 @@ class Results:
 
 def json_option(parser: Any) -> None:
     """The ``--json FILE`` option every benchmark takes."""
-    parser.add_argument("--json", type=Path, default=None, metavar="FILE",
-                        help="also write the figures as JSON (see benchmarks/speed_docs.py), "
-                             "e.g. benchmarks/results/NAME.json")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the figures as JSON (see benchmarks/speed_docs.py), e.g. benchmarks/results/NAME.json",
+    )

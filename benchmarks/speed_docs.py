@@ -20,8 +20,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 PAGE = ROOT / "docs" / "speed.md"
-ORDER = ("bench_plan", "bench_demo", "bench_knox", "bench_backtest", "bench_model", "bench_routes", "bench_evaluate",
-         "bench_field_page")
+ORDER = (
+    "bench_plan",
+    "bench_demo",
+    "bench_knox",
+    "bench_backtest",
+    "bench_model",
+    "bench_routes",
+    "bench_evaluate",
+    "bench_field_page",
+)
 """The benchmarks in the order the page shows them; any others follow by name."""
 
 INTRO = """\
@@ -57,14 +65,20 @@ def cell(value: Any) -> str:
 
 def section(result: dict[str, Any]) -> str:
     m = result["machine"]
-    lines = [f"## {result['title']}", "",
-             f"`{result['command']}` — {result['started']}; {m['cores']} cores ({m['cpu']}), Python {m['python']}, "
-             f"{m['system']}; load average {cell(result['load_at_start'])} at the start, "
-             f"{cell(result['load_at_end'])} at the end.", ""]
+    lines = [
+        f"## {result['title']}",
+        "",
+        f"`{result['command']}` — {result['started']}; {m['cores']} cores ({m['cpu']}), Python {m['python']}, "
+        f"{m['system']}; load average {cell(result['load_at_start'])} at the start, "
+        f"{cell(result['load_at_end'])} at the end.",
+        "",
+    ]
     columns = result["columns"]
     lines.append("| " + " | ".join(cell(c) for c in columns) + " |")
-    numeric = [all(isinstance(row[k], int | float) for row in result["rows"] if row[k] is not None)
-               for k in range(len(columns))]
+    numeric = [
+        all(isinstance(row[k], int | float) for row in result["rows"] if row[k] is not None)
+        for k in range(len(columns))
+    ]
     lines.append("|" + "|".join("---:" if number else "---" for number in numeric) + "|")
     for row in result["rows"]:
         lines.append("| " + " | ".join(cell(v) for v in row) + " |")

@@ -296,10 +296,21 @@ class Settings:
     """Sections that other parts of cocoon own (for example [calibration]); kept as read."""
 
 
-SECTIONS = {"zones": ZoneSettings, "ranking": RankingSettings, "osm": OsmSettings, "routes": RouteSettings,
-            "signs": SignSettings, "handout": HandoutSettings, "store": StoreSettings, "privacy": PrivacySettings,
-            "backtest": BacktestSettings, "limits": LimitsSettings, "model": ModelSettings,
-            "inputs": InputSettings, "trial": TrialSettings}
+SECTIONS = {
+    "zones": ZoneSettings,
+    "ranking": RankingSettings,
+    "osm": OsmSettings,
+    "routes": RouteSettings,
+    "signs": SignSettings,
+    "handout": HandoutSettings,
+    "store": StoreSettings,
+    "privacy": PrivacySettings,
+    "backtest": BacktestSettings,
+    "limits": LimitsSettings,
+    "model": ModelSettings,
+    "inputs": InputSettings,
+    "trial": TrialSettings,
+}
 #: Settings outside any section.
 TOP_LEVEL = ("crs", "language", "csv_dialect")
 #: Sections written by calibrate and read by other commands; kept in ``Settings.extra`` without checking here.
@@ -337,18 +348,19 @@ def _coerce_list(value: Any, text: str, where: str) -> tuple[Any, ...]:
     """A list of numbers, or of rows of numbers (the fitted model's bands and weights), or of texts
     (codes: a number is taken as the text it is written as)."""
     if text == "tuple[str, ...]":
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool)
-                                                  for v in value):
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
             raise SettingsError("settings.bad_text_list", where=where)
         return tuple(str(v) for v in value)
     if text == "tuple[tuple[float, ...], ...]":
         if not isinstance(value, list) or not all(
-                isinstance(row, list) and all(_is_number(v) for v in row) for row in value):
+            isinstance(row, list) and all(_is_number(v) for v in row) for row in value
+        ):
             raise SettingsError("settings.bad_matrix", where=where)
         return tuple(tuple(float(v) for v in row) for row in value)
     integer = text == "tuple[int, ...]"
     if not isinstance(value, list) or not all(
-            (isinstance(v, int) and not isinstance(v, bool)) if integer else _is_number(v) for v in value):
+        (isinstance(v, int) and not isinstance(v, bool)) if integer else _is_number(v) for v in value
+    ):
         raise SettingsError("settings.bad_list", where=where)
     return tuple(int(v) if integer else float(v) for v in value)
 
@@ -363,8 +375,9 @@ def _section(cls: type, values: dict[str, Any], source: str, name: str) -> Any:
     kwargs = {}
     for key, value in values.items():
         if key not in known:
-            raise SettingsError("settings.unknown_key", file=source, key=f"{name}.{key}",
-                                known=", ".join(sorted(known)))
+            raise SettingsError(
+                "settings.unknown_key", file=source, key=f"{name}.{key}", known=", ".join(sorted(known))
+            )
         kwargs[key] = _coerce(value, hints[key], f"{source}: {name}.{key}")
     return cls(**kwargs)
 
@@ -434,41 +447,107 @@ def override(settings: Settings, names: Mapping[str, str] | None = None, **chang
     return result
 
 
-POSITIVE = ("trial.area_km", "trial.per_stratum",
-            "zones.radius_m", "routes.walking_speed_kmh", "routes.detour_factor", "routes.solve_seconds",
-            "routes.max_stops", "routes.hours", "signs.sight_m", "signs.households_per_sign", "signs.max_per_zone",
-            "backtest.cell_m", "backtest.kde_bandwidth_m", "backtest.bj_max_cells", "backtest.bj_max_weeks",
-            "backtest.kde_days", "backtest.hotspot_days", "privacy.k_nearest", "privacy.zone_cell_m",
-            "privacy.sign_cell_m", "osm.m2_per_dwelling", "osm.usable_share", "osm.apartment_levels",
-            "osm.other_levels", "osm.house_max_footprint_m2", "ranking.points")
+POSITIVE = (
+    "trial.area_km",
+    "trial.per_stratum",
+    "zones.radius_m",
+    "routes.walking_speed_kmh",
+    "routes.detour_factor",
+    "routes.solve_seconds",
+    "routes.max_stops",
+    "routes.hours",
+    "signs.sight_m",
+    "signs.households_per_sign",
+    "signs.max_per_zone",
+    "backtest.cell_m",
+    "backtest.kde_bandwidth_m",
+    "backtest.bj_max_cells",
+    "backtest.bj_max_weeks",
+    "backtest.kde_days",
+    "backtest.hotspot_days",
+    "privacy.k_nearest",
+    "privacy.zone_cell_m",
+    "privacy.sign_cell_m",
+    "osm.m2_per_dwelling",
+    "osm.usable_share",
+    "osm.apartment_levels",
+    "osm.other_levels",
+    "osm.house_max_footprint_m2",
+    "ranking.points",
+)
 """Settings that must be greater than 0."""
-NOT_NEGATIVE = ("zones.high_days", "zones.elevated_days", "ranking.tier_a_max_m", "ranking.tier_b_max_m",
-                "ranking.victim_match_m", "ranking.same_building_m", "ranking.tier_a_neighbours",
-                "ranking.dwelling_exponent", "routes.minutes_per_stop", "routes.minutes_per_dwelling",
-                "signs.min_per_zone", "signs.min_spacing_m", "store.retention_days", "privacy.min_distance_m",
-                "limits.memory_gb", "trial.delay_days")
+NOT_NEGATIVE = (
+    "zones.high_days",
+    "zones.elevated_days",
+    "ranking.tier_a_max_m",
+    "ranking.tier_b_max_m",
+    "ranking.victim_match_m",
+    "ranking.same_building_m",
+    "ranking.tier_a_neighbours",
+    "ranking.dwelling_exponent",
+    "routes.minutes_per_stop",
+    "routes.minutes_per_dwelling",
+    "signs.min_per_zone",
+    "signs.min_spacing_m",
+    "store.retention_days",
+    "privacy.min_distance_m",
+    "limits.memory_gb",
+    "trial.delay_days",
+)
 """Settings that may be 0 but not less."""
-AT_LEAST_ONE = ("ranking.same_building", "ranking.same_street_same_side", "ranking.same_street",
-                "routes.detour_factor")
+AT_LEAST_ONE = ("ranking.same_building", "ranking.same_street_same_side", "ranking.same_street", "routes.detour_factor")
 """Multipliers that raise, never lower: 1 or more."""
-LIMITS = {"trial.delay_days": 365, "trial.per_stratum": 100_000, "trial.area_km": 1000,
-          "zones.radius_m": 5000, "zones.high_days": 365, "zones.elevated_days": 365, "routes.hours": 24,
-          "routes.minutes_per_stop": 240, "routes.minutes_per_dwelling": 60, "routes.solve_seconds": 3600,
-          "routes.walking_speed_kmh": 30, "routes.detour_factor": 10, "routes.max_stops": 100_000,
-          "ranking.tier_a_max_m": 5000, "ranking.tier_b_max_m": 5000, "ranking.victim_match_m": 1000,
-          "ranking.same_building_m": 1000, "ranking.tier_a_neighbours": 1000, "ranking.dwelling_exponent": 2,
-          "signs.sight_m": 5000, "signs.min_spacing_m": 5000, "signs.max_per_zone": 100,
-          "signs.households_per_sign": 100_000, "osm.usable_share": 1, "osm.apartment_levels": 200,
-          "osm.other_levels": 200, "store.retention_days": 36_500, "privacy.k_nearest": 1000,
-          "privacy.min_distance_m": 5000, "privacy.zone_cell_m": 5000, "privacy.sign_cell_m": 5000,
-          "backtest.cell_m": 5000, "backtest.kde_bandwidth_m": 5000, "backtest.bj_max_cells": 1000,
-          "backtest.bj_max_weeks": 520, "backtest.kde_days": 3650, "backtest.hotspot_days": 3650,
-          "limits.memory_gb": 100_000}
+LIMITS = {
+    "trial.delay_days": 365,
+    "trial.per_stratum": 100_000,
+    "trial.area_km": 1000,
+    "zones.radius_m": 5000,
+    "zones.high_days": 365,
+    "zones.elevated_days": 365,
+    "routes.hours": 24,
+    "routes.minutes_per_stop": 240,
+    "routes.minutes_per_dwelling": 60,
+    "routes.solve_seconds": 3600,
+    "routes.walking_speed_kmh": 30,
+    "routes.detour_factor": 10,
+    "routes.max_stops": 100_000,
+    "ranking.tier_a_max_m": 5000,
+    "ranking.tier_b_max_m": 5000,
+    "ranking.victim_match_m": 1000,
+    "ranking.same_building_m": 1000,
+    "ranking.tier_a_neighbours": 1000,
+    "ranking.dwelling_exponent": 2,
+    "signs.sight_m": 5000,
+    "signs.min_spacing_m": 5000,
+    "signs.max_per_zone": 100,
+    "signs.households_per_sign": 100_000,
+    "osm.usable_share": 1,
+    "osm.apartment_levels": 200,
+    "osm.other_levels": 200,
+    "store.retention_days": 36_500,
+    "privacy.k_nearest": 1000,
+    "privacy.min_distance_m": 5000,
+    "privacy.zone_cell_m": 5000,
+    "privacy.sign_cell_m": 5000,
+    "backtest.cell_m": 5000,
+    "backtest.kde_bandwidth_m": 5000,
+    "backtest.bj_max_cells": 1000,
+    "backtest.bj_max_weeks": 520,
+    "backtest.kde_days": 3650,
+    "backtest.hotspot_days": 3650,
+    "limits.memory_gb": 100_000,
+}
 """Largest sensible values: anything beyond is a typo or a unit mistake (5 km, a year of zone...)."""
 MAX_WINDOW_DAYS = 365
 """High-risk and elevated days together at most this long."""
-CHOICES = {"routes.solver": SOLVERS, "signs.take_down": TAKE_DOWN, "csv_dialect": CSV_DIALECTS,
-           "inputs.crime_types": CRIME_TYPES, "inputs.attempts": ATTEMPTS, "inputs.date_order": DATE_ORDERS}
+CHOICES = {
+    "routes.solver": SOLVERS,
+    "signs.take_down": TAKE_DOWN,
+    "csv_dialect": CSV_DIALECTS,
+    "inputs.crime_types": CRIME_TYPES,
+    "inputs.attempts": ATTEMPTS,
+    "inputs.date_order": DATE_ORDERS,
+}
 """Settings that must be one of a few words."""
 WEIGHT_TABLES = ("ranking.time_weights", "ranking.distance_weights")
 """Settings that are [bound, weight] rows with increasing bounds and weights of 0 or more."""
@@ -504,15 +583,24 @@ def validate(settings: Settings, source: str, *, names: Mapping[str, str] | None
     _check_numbers(settings, where)
     parse_clock(settings.routes.start_time, where("routes.start_time"))
     if settings.zones.active_days > MAX_WINDOW_DAYS:
-        raise SettingsError("settings.window_too_long", where=where("zones.elevated_days"),
-                            days=settings.zones.active_days, limit=MAX_WINDOW_DAYS)
+        raise SettingsError(
+            "settings.window_too_long",
+            where=where("zones.elevated_days"),
+            days=settings.zones.active_days,
+            limit=MAX_WINDOW_DAYS,
+        )
     if settings.signs.min_per_zone > settings.signs.max_per_zone:
-        raise SettingsError("settings.min_above_max", where=where("signs.min_per_zone"),
-                            low=settings.signs.min_per_zone, high=settings.signs.max_per_zone)
+        raise SettingsError(
+            "settings.min_above_max",
+            where=where("signs.min_per_zone"),
+            low=settings.signs.min_per_zone,
+            high=settings.signs.max_per_zone,
+        )
     for dotted, choices in CHOICES.items():
         if value_of(settings, dotted) not in choices:
-            raise SettingsError("settings.bad_choice", where=where(dotted), value=value_of(settings, dotted),
-                                choices=", ".join(choices))
+            raise SettingsError(
+                "settings.bad_choice", where=where(dotted), value=value_of(settings, dotted), choices=", ".join(choices)
+            )
     if not _model_ok(settings.model):
         raise SettingsError("settings.bad_model", where=where("model.weights"))
     for dotted in WEIGHT_TABLES:
@@ -530,14 +618,17 @@ def _model_ok(model: ModelSettings) -> bool:
     """An empty model, or bands that increase from above 0 and a weight for every pair of bands."""
     if not model.weights and not model.distance_m and not model.days:
         return True
-    values = [*model.distance_m, *model.days, *(v for row in model.weights for v in row),
-              model.background_per_km2_day]
-    return (len(model.weights) == len(model.distance_m) > 0 and len(model.days) > 0
-            and all(len(row) == len(model.days) for row in model.weights)
-            and all(math.isfinite(v) and v >= 0 for v in values)
-            and model.distance_m[0] > 0 and model.days[0] >= 1
-            and all(b > a for a, b in itertools.pairwise(model.distance_m))
-            and all(b > a for a, b in itertools.pairwise(model.days)))
+    values = [*model.distance_m, *model.days, *(v for row in model.weights for v in row), model.background_per_km2_day]
+    return (
+        len(model.weights) == len(model.distance_m) > 0
+        and len(model.days) > 0
+        and all(len(row) == len(model.days) for row in model.weights)
+        and all(math.isfinite(v) and v >= 0 for v in values)
+        and model.distance_m[0] > 0
+        and model.days[0] >= 1
+        and all(b > a for a, b in itertools.pairwise(model.distance_m))
+        and all(b > a for a, b in itertools.pairwise(model.days))
+    )
 
 
 def _check_numbers(settings: Settings, where: Callable[[str], str]) -> None:
@@ -555,12 +646,14 @@ def _check_numbers(settings: Settings, where: Callable[[str], str]) -> None:
                 raise SettingsError(key, where=where(dotted), value=value)
     for dotted, limit in LIMITS.items():
         if value_of(settings, dotted) > limit:
-            raise SettingsError("settings.too_large", where=where(dotted), value=value_of(settings, dotted),
-                                limit=limit)
+            raise SettingsError(
+                "settings.too_large", where=where(dotted), value=value_of(settings, dotted), limit=limit
+            )
 
 
-def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = (),
-                  sections: dict[str, Any] | None = None) -> str:
+def settings_toml(
+    settings: Settings, *, comment: list[str] | tuple[str, ...] = (), sections: dict[str, Any] | None = None
+) -> str:
     """A settings file that :func:`load_settings` reads back to ``settings`` (plus ``sections``,
     which must be among the sections other commands own, such as [calibration]).
 
@@ -576,8 +669,12 @@ def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = 
         if name == "model" and not settings.model.weights:
             continue  # no fitted model: nothing to say
         values = dataclasses.asdict(getattr(settings, name))
-        data[name] = {k: [list(row) if isinstance(row, (tuple, list)) else row for row in v]
-                      if isinstance(v, (tuple, list)) else v for k, v in values.items()}
+        data[name] = {
+            k: [list(row) if isinstance(row, (tuple, list)) else row for row in v]
+            if isinstance(v, (tuple, list))
+            else v
+            for k, v in values.items()
+        }
     data.update(sections or {})
     lines = [f"# {line}" for line in comment]
     lines += [f"{key} = {_toml_value(value)}" for key, value in data.items() if not isinstance(value, dict)]
@@ -589,8 +686,11 @@ def settings_toml(settings: Settings, *, comment: list[str] | tuple[str, ...] = 
 
 
 def _toml_value(value: Any) -> str:
-    if isinstance(value, (list, tuple)) and value and all(isinstance(row, (list, tuple)) and len(row) > 2
-                                                          for row in value):
+    if (
+        isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(row, (list, tuple)) and len(row) > 2 for row in value)
+    ):
         # a matrix (the fitted model's weights): one row per line
         return "[\n" + "".join(f"    {_toml_value(row)},\n" for row in value) + "]"
     if isinstance(value, bool):

@@ -35,6 +35,7 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI, which counts as a failure: {reason}"
 
+
 PLAN_DATE = dt.date(2026, 5, 4)
 CHICAGO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_burglary_2014_2017.csv"
 """Real burglaries for the reference tests; kept beside the project, never in it."""
@@ -53,13 +54,18 @@ def household_frame() -> pd.DataFrame:
     x = X0 + rng.uniform(-1500, 1500, n)
     y = Y0 + rng.uniform(-1500, 1500, n)
     lon, lat = to_lonlat(x, y)
-    return pd.DataFrame({
-        "household_id": [f"H{i:03d}" for i in range(n)],
-        "lon": lon.round(8), "lat": lat.round(8), "x": x, "y": y,
-        "street": rng.choice(["Storgatan", "Kyrkvägen", "Ågatan"], n),
-        "number": rng.integers(1, 60, n).astype(str),
-        "dwellings": rng.integers(1, 12, n),
-    })
+    return pd.DataFrame(
+        {
+            "household_id": [f"H{i:03d}" for i in range(n)],
+            "lon": lon.round(8),
+            "lat": lat.round(8),
+            "x": x,
+            "y": y,
+            "street": rng.choice(["Storgatan", "Kyrkvägen", "Ågatan"], n),
+            "number": rng.integers(1, 60, n).astype(str),
+            "dwellings": rng.integers(1, 12, n),
+        }
+    )
 
 
 @pytest.fixture
@@ -67,12 +73,17 @@ def burglary_frame() -> pd.DataFrame:
     x = np.array([X0, X0 + 300, X0 - 800, X0 + 900])
     y = np.array([Y0, Y0 + 200, Y0 - 700, Y0 + 900])
     lon, lat = to_lonlat(x, y)
-    return pd.DataFrame({
-        "id": ["B1", "B2", "B3", "B4"],
-        "date": ["2026-05-01", "2026-04-10", "2026-01-01", "2026-04-20"],
-        "lon": lon.round(8), "lat": lat.round(8), "x": x, "y": y,
-        "address": ["Storgatan 12", "Kyrkvägen 3", "", "Ågatan 5"],
-    })
+    return pd.DataFrame(
+        {
+            "id": ["B1", "B2", "B3", "B4"],
+            "date": ["2026-05-01", "2026-04-10", "2026-01-01", "2026-04-20"],
+            "lon": lon.round(8),
+            "lat": lat.round(8),
+            "x": x,
+            "y": y,
+            "address": ["Storgatan 12", "Kyrkvägen 3", "", "Ågatan 5"],
+        }
+    )
 
 
 @pytest.fixture
@@ -103,14 +114,22 @@ def chrome(*, window: str = "1200,800", downloads: Path | None = None, performan
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", f"--window-size={window}"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        f"--window-size={window}",
+    ):
         options.add_argument(arg)
     options.binary_location = binary
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", **({"performance": "ALL"} if performance else {})})
     if downloads is not None:
-        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                                  "download.prompt_for_download": False})
+        options.add_experimental_option(
+            "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+        )
     browser = webdriver.Chrome(service=Service(driver), options=options)
     if downloads is not None:
         browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})

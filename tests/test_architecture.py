@@ -53,8 +53,9 @@ def test_only_heavy_third_party_modules_are_imported_lazily():
         for line, name in nested_imports(ast.parse(path.read_text(encoding="utf-8"))):
             top = name.split(".")[0]
             if top == "cocoon":
-                allowed = relative.startswith("cocoon/cli/") and (name.startswith("cocoon.jobs.")
-                                                                  or name == "cocoon.cli.report")
+                allowed = relative.startswith("cocoon/cli/") and (
+                    name.startswith("cocoon.jobs.") or name == "cocoon.cli.report"
+                )
             else:
                 allowed = top not in sys.stdlib_module_names and top != "__future__"
             if not allowed:
@@ -106,9 +107,13 @@ def test_every_data_file_of_the_package_is_installed():
 
     root = Path(__file__).resolve().parents[1]
     patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
-        "package-data"]["cocoon"]
+        "package-data"
+    ]["cocoon"]
     package = root / "cocoon"
-    data = [p.relative_to(package).as_posix() for p in package.rglob("*")
-            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    data = [
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    ]
     missing = [name for name in data if not any(fnmatch.fnmatch(name, pattern) for pattern in patterns)]
     assert not missing, f"not in [tool.setuptools.package-data] of pyproject.toml: {missing}"

@@ -21,8 +21,18 @@ from cocoon.evidence.scoring import _hits_at, _ranks, run_backtest
 from cocoon.geo.grid import make_grid
 from cocoon.settings import BacktestSettings, RankingSettings, ZoneSettings
 
-KEYS = ["n_events_scored", "hits_high", "hits_zone", "hit_rate_high", "hit_rate_zone", "mean_area_share_high",
-        "mean_area_share_zone", "pai_high", "pai_zone", "baselines"]
+KEYS = [
+    "n_events_scored",
+    "hits_high",
+    "hits_zone",
+    "hit_rate_high",
+    "hit_rate_zone",
+    "mean_area_share_high",
+    "mean_area_share_zone",
+    "pai_high",
+    "pai_zone",
+    "baselines",
+]
 BOX = shapely.box(0, 0, 2000, 2000)
 REFERENCE = Path(__file__).parent / "reference" / "backtest_chicago_2016.json"
 
@@ -32,9 +42,18 @@ def run(*args):
 
 
 def backtest(x, y, day, first, last, *, radius=100.0, high=3, elevated=4, area=BOX, cell=10.0, **kw):
-    return run_backtest(np.array(x, dtype=float), np.array(y, dtype=float), np.array(day), first_day=first,
-                        last_day=last, area=area, zones=ZoneSettings(radius, high, elevated),
-                        ranking=RankingSettings(), settings=BacktestSettings(cell_m=cell), **kw)
+    return run_backtest(
+        np.array(x, dtype=float),
+        np.array(y, dtype=float),
+        np.array(day),
+        first_day=first,
+        last_day=last,
+        area=area,
+        zones=ZoneSettings(radius, high, elevated),
+        ranking=RankingSettings(),
+        settings=BacktestSettings(cell_m=cell),
+        **kw,
+    )
 
 
 def test_hand_built_hits():
@@ -93,9 +112,14 @@ def brute_zone(x, y, day, first, last, radius, window, grid):
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
-@given(events=st.lists(st.tuples(st.integers(100, 900), st.integers(100, 900), st.integers(0, 20)), min_size=3,
-                       max_size=30),
-       radius=st.sampled_from([40.0, 75.0, 120.0]), high=st.integers(1, 5), elevated=st.integers(0, 6))
+@given(
+    events=st.lists(
+        st.tuples(st.integers(100, 900), st.integers(100, 900), st.integers(0, 20)), min_size=3, max_size=30
+    ),
+    radius=st.sampled_from([40.0, 75.0, 120.0]),
+    high=st.integers(1, 5),
+    elevated=st.integers(0, 6),
+)
 def test_zone_hits_and_areas_equal_brute_force(events, radius, high, elevated):
     x, y, day = (np.array(v) for v in zip(*events, strict=True))
     x, y = x.astype(float), y.astype(float)
@@ -168,8 +192,12 @@ def test_a_hotspot_on_repeats_catches_them_and_baselines_get_the_zones_area():
         positive = d - 7
         return (60 + np.clip((cells - positive) / (1600 - positive), 0, 1).sum()) / 80
 
-    expected = {"bowers_johnson": (0.75, 0.75), "kde": (0.75, 0.75), "ranking_model": (0.75, 0.75),
-                "hotspot": (hotspot(cells_high), hotspot(cells_zone))}
+    expected = {
+        "bowers_johnson": (0.75, 0.75),
+        "kde": (0.75, 0.75),
+        "ranking_model": (0.75, 0.75),
+        "hotspot": (hotspot(cells_high), hotspot(cells_zone)),
+    }
     assert set(b.baselines) == set(expected)
     for name, (at_high, at_zone) in expected.items():
         values = b.baselines[name]
@@ -190,8 +218,9 @@ def event_file(tmp_path):
     x, y = rng.uniform(0, 6000, n) + 500_000, rng.uniform(0, 6000, n) + 6_500_000
     days = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 120, n), unit="D")
     path = tmp_path / "burglaries.csv"
-    pd.DataFrame({"id": [f"B{i}" for i in range(n)], "x": x, "y": y, "date": days.strftime("%Y-%m-%d")}
-                 ).to_csv(path, index=False)
+    pd.DataFrame({"id": [f"B{i}" for i in range(n)], "x": x, "y": y, "date": days.strftime("%Y-%m-%d")}).to_csv(
+        path, index=False
+    )
     return path
 
 
@@ -219,9 +248,30 @@ def direct_counts(path, start, end, *, area=None):
 
 def test_command_writes_json_plot_html_and_per_burglary(event_file, tmp_path):
     out = {k: tmp_path / f"bt.{k}" for k in ("json", "png", "html", "csv")}
-    result = run("backtest", event_file, "--from", "2025-03-01", "--to", "2025-04-30", "--crs", "EPSG:3006",
-                 "--json", out["json"], "--plot", out["png"], "--html", out["html"], "--per-burglary", out["csv"],
-                 "--sweep-radius", "100,300", "--sweep-days", "7,28", "--lang", "en")
+    result = run(
+        "backtest",
+        event_file,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-04-30",
+        "--crs",
+        "EPSG:3006",
+        "--json",
+        out["json"],
+        "--plot",
+        out["png"],
+        "--html",
+        out["html"],
+        "--per-burglary",
+        out["csv"],
+        "--sweep-radius",
+        "100,300",
+        "--sweep-days",
+        "7,28",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out["json"].read_text())
     assert set(KEYS) <= set(data)
@@ -260,16 +310,19 @@ def test_swedish_output(event_file):
     assert "Hit rate" not in result.output and "Backtest:" not in result.output
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--from", "2025-04-01", "--to", "2025-03-01"], "is after --to"),
-    (["--from", "2026-01-01", "--to", "2026-02-01"], "No burglaries in the period"),
-    (["--from", "2024-01-01", "--to", "2024-12-31"], "No burglaries in the period"),
-    (["--from", "2025-01-01", "--to", "2025-02-01"], "No burglaries before --from"),
-    (["--from", "2025-03-01", "--to", "2025-03-31", "--sweep-radius", "100,x"], "--sweep-radius"),
-    (["--from", "2025-03-01", "--to", "2025-03-31", "--sweep-days", "0,7"], "--sweep-days"),
-    (["--from", "March", "--to", "2025-03-31"], "--from"),
-    (["--to", "2025-03-31"], "Missing option '--from'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--from", "2025-04-01", "--to", "2025-03-01"], "is after --to"),
+        (["--from", "2026-01-01", "--to", "2026-02-01"], "No burglaries in the period"),
+        (["--from", "2024-01-01", "--to", "2024-12-31"], "No burglaries in the period"),
+        (["--from", "2025-01-01", "--to", "2025-02-01"], "No burglaries before --from"),
+        (["--from", "2025-03-01", "--to", "2025-03-31", "--sweep-radius", "100,x"], "--sweep-radius"),
+        (["--from", "2025-03-01", "--to", "2025-03-31", "--sweep-days", "0,7"], "--sweep-days"),
+        (["--from", "March", "--to", "2025-03-31"], "--from"),
+        (["--to", "2025-03-31"], "Missing option '--from'"),
+    ],
+)
 def test_bad_input_is_a_clear_error(event_file, args, message):
     result = run("backtest", event_file, *args, "--lang", "en")
     assert result.exit_code != 0, result.output
@@ -289,8 +342,22 @@ def test_area_file_limits_the_study_area(event_file, tmp_path):
     area = tmp_path / "area.geojson"
     gpd.GeoDataFrame(geometry=[shapely.box(500_000, 6_500_000, 503_000, 6_503_000)], crs="EPSG:3006").to_file(area)
     out = tmp_path / "a.json"
-    result = run("backtest", event_file, "--from", "2025-03-01", "--to", "2025-04-30", "--crs", "EPSG:3006",
-                 "--area", area, "--json", out, "--lang", "en")
+    result = run(
+        "backtest",
+        event_file,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-04-30",
+        "--crs",
+        "EPSG:3006",
+        "--area",
+        area,
+        "--json",
+        out,
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["area_km2"] == pytest.approx(9.0, rel=1e-12) and data["area"] == str(area)
@@ -347,10 +414,26 @@ def chicago_2016(reference, tmp_path_factory):
     runs = {}
     for policy in reference["policies"]:
         out = tmp_path_factory.mktemp("chicago") / "backtest.json"
-        result = run("backtest", chicago_csv(), "--from", reference["period"]["from"], "--to",
-                     reference["period"]["to"], "--crs", "EPSG:26971", "--radius", policy["radius_m"],
-                     "--high-days", policy["high_days"], "--elevated-days", policy["elevated_days"],
-                     "--json", out, "--lang", "en")
+        result = run(
+            "backtest",
+            chicago_csv(),
+            "--from",
+            reference["period"]["from"],
+            "--to",
+            reference["period"]["to"],
+            "--crs",
+            "EPSG:26971",
+            "--radius",
+            policy["radius_m"],
+            "--high-days",
+            policy["high_days"],
+            "--elevated-days",
+            policy["elevated_days"],
+            "--json",
+            out,
+            "--lang",
+            "en",
+        )
         assert result.exit_code == 0, result.output
         runs[policy["radius_m"]] = json.loads(out.read_text())
     return runs
@@ -397,4 +480,3 @@ def test_chicago_2016_follow_on_matches_the_independent_reference(reference, chi
         ours = chicago_2016[500.0]["follow_on"][key]
         assert ours["total"] == expected["total"], key
         assert 100 * ours["share_with_any"] == pytest.approx(expected["share_with_any_pct"], abs=ROUNDING), key
-

@@ -41,8 +41,18 @@ def burglary_file(tmp_path_factory, events):
 
 
 def score(x, y, t, models, shift=0.0):
-    return run_backtest(x + shift, y + shift, t, first_day=365, last_day=729, area=replace_area(shift),
-                        zones=ZoneSettings(), ranking=RankingSettings(), settings=BacktestSettings(), models=models)
+    return run_backtest(
+        x + shift,
+        y + shift,
+        t,
+        first_day=365,
+        last_day=729,
+        area=replace_area(shift),
+        zones=ZoneSettings(),
+        ranking=RankingSettings(),
+        settings=BacktestSettings(),
+        models=models,
+    )
 
 
 def replace_area(shift):
@@ -90,11 +100,39 @@ def test_moving_the_grid_by_less_than_a_cell_never_turns_better_into_worse(event
 
 def test_calibrate_then_backtest_on_later_burglaries(tmp_path, burglary_file):
     toml, out = tmp_path / "s.toml", tmp_path / "b.json"
-    result = run("calibrate", burglary_file, "--from", "2024-01-01", "--to", "2024-12-30", "--nrep", "19",
-                 "--seed", "1", "--write-settings", toml, "--lang", "en")
+    result = run(
+        "calibrate",
+        burglary_file,
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-30",
+        "--nrep",
+        "19",
+        "--seed",
+        "1",
+        "--write-settings",
+        toml,
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
-    result = run("backtest", burglary_file, "--from", "2024-12-31", "--to", "2025-12-30", "--settings", toml,
-                 "--json", out, "--html", tmp_path / "b.html", "--lang", "en")
+    result = run(
+        "backtest",
+        burglary_file,
+        "--from",
+        "2024-12-31",
+        "--to",
+        "2025-12-30",
+        "--settings",
+        toml,
+        "--json",
+        out,
+        "--html",
+        tmp_path / "b.html",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["ranking_model"]["source"] == "settings"
@@ -112,8 +150,22 @@ def test_calibrate_then_backtest_on_later_burglaries(tmp_path, burglary_file):
 
 def test_rolling_origin_refits_before_each_block(tmp_path, burglary_file):
     out = tmp_path / "r.json"
-    result = run("backtest", burglary_file, "--from", "2024-12-31", "--to", "2025-06-30", "--refit-every", "13w",
-                 "--grid-offsets", "2", "--json", out, "--lang", "en")
+    result = run(
+        "backtest",
+        burglary_file,
+        "--from",
+        "2024-12-31",
+        "--to",
+        "2025-06-30",
+        "--refit-every",
+        "13w",
+        "--grid-offsets",
+        "2",
+        "--json",
+        out,
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["ranking_model"] == {"source": "refit", "grid_offsets": 2, "refit_every_days": 91}
@@ -124,12 +176,33 @@ def test_rolling_origin_refits_before_each_block(tmp_path, burglary_file):
 def test_refit_is_not_used_with_a_fitted_model_and_bad_periods_are_refused(tmp_path, burglary_file):
     toml = tmp_path / "s.toml"
     assert run("calibrate", burglary_file, "--to", "2024-12-30", "--nrep", "9", "--write-settings", toml).exit_code == 0
-    result = run("backtest", burglary_file, "--from", "2025-01-01", "--to", "2025-02-28", "--settings", toml,
-                 "--refit-every", "8w", "--lang", "en")
+    result = run(
+        "backtest",
+        burglary_file,
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-02-28",
+        "--settings",
+        toml,
+        "--refit-every",
+        "8w",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     assert "--refit-every is not used: the settings file holds a fitted model" in result.output
     for bad in ("0w", "eight", "-3d"):
-        result = run("backtest", burglary_file, "--from", "2025-01-01", "--to", "2025-02-28", "--refit-every", bad,
-                     "--lang", "en")
+        result = run(
+            "backtest",
+            burglary_file,
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-02-28",
+            "--refit-every",
+            bad,
+            "--lang",
+            "en",
+        )
         assert result.exit_code == 1 and f"--refit-every: '{bad}' is not a period" in result.output
-

@@ -19,8 +19,22 @@ from cocoon.evidence.knox import KnoxResult, knox_test
 from cocoon.evidence.verdict import suggest, verdict
 from cocoon.settings import Settings, load_settings
 
-KEYS = ["observed", "sim_mean", "sim_median", "knox_ratio", "knox_ratio_median", "p_value", "sds", "tds", "metric",
-        "closed", "nrep", "seed", "n_events", "n_pairs"]
+KEYS = [
+    "observed",
+    "sim_mean",
+    "sim_median",
+    "knox_ratio",
+    "knox_ratio_median",
+    "p_value",
+    "sds",
+    "tds",
+    "metric",
+    "closed",
+    "nrep",
+    "seed",
+    "n_events",
+    "n_pairs",
+]
 
 
 def run(*args):
@@ -67,8 +81,28 @@ def chicago_file():
 
 def test_chicago_2016_json_matches_the_library(chicago_file, tmp_path):
     out = tmp_path / "knox.json"
-    result = run("calibrate", chicago_file, "--from", "2016-01-01", "--to", "2016-12-31", "--sds", "0,0.1,200,400,600",
-                 "--tds", "0,7,14,21", "--closed", "right", "--nrep", "9", "--seed", "4", "--json", out, "--lang", "en")
+    result = run(
+        "calibrate",
+        chicago_file,
+        "--from",
+        "2016-01-01",
+        "--to",
+        "2016-12-31",
+        "--sds",
+        "0,0.1,200,400,600",
+        "--tds",
+        "0,7,14,21",
+        "--closed",
+        "right",
+        "--nrep",
+        "9",
+        "--seed",
+        "4",
+        "--json",
+        out,
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert set(KEYS) <= set(data)
@@ -106,15 +140,21 @@ def test_inf_bands_keep_every_pair_and_screen_marks_significance(tmp_path):
     assert starred == expected and shown == ratios
     assert {("1–100", "0–7"), ("100–200", "0–7")} <= starred  # the built-in near repeats
     # The data hold cells that pass one half of the rule only, so a star on either half alone shows here.
-    cells = [(ratio, p) for ratios_row, p_row in zip(data["knox_ratio"], data["p_value"], strict=True)
-             for ratio, p in zip(ratios_row, p_row, strict=True) if ratio is not None]
+    cells = [
+        (ratio, p)
+        for ratios_row, p_row in zip(data["knox_ratio"], data["p_value"], strict=True)
+        for ratio, p in zip(ratios_row, p_row, strict=True)
+        if ratio is not None
+    ]
     assert any(p <= 0.05 and ratio < 1.2 for ratio, p in cells)
     assert any(p > 0.05 and ratio >= 1.2 for ratio, p in cells)
     # Pooled over 1–100 m and 100–200 m in days 0–7: (227 + 34) / (10.99 + 10.47) = 12.16, so 1116 % more.
     assert [data["observed"][1][0], data["observed"][2][0]] == [227, 34]
     assert round(data["sim_mean"][1][0], 2) == 10.99 and round(data["sim_mean"][2][0], 2) == 10.47
-    near = ("Near repeats: burglaries within 200 m of an earlier burglary are 1116 % more likely within 7 days of "
-            "it than if there were no pattern.")
+    near = (
+        "Near repeats: burglaries within 200 m of an earlier burglary are 1116 % more likely within 7 days of "
+        "it than if there were no pattern."
+    )
     assert data["verdict"][0] == near and near in result.output.splitlines()
 
 
@@ -135,11 +175,26 @@ def test_windows_count_on_their_middle_day(tmp_path):
     # Windows of odd and even length, with times of day: the middle day (rounded down) differs from
     # the first day, the last day, the middle rounded up and the day of the middle moment.
     path = tmp_path / "windows.csv"
-    pd.DataFrame({"x": [500_000.0, 500_050.0, 520_000.0, 530_000.0, 540_000.0], "y": [6_500_000.0] * 5,
-                  "date_from": ["2025-03-01 23:30", "2025-03-02 08:00", "2025-03-10 18:00", "2025-03-20 00:30",
-                                "2025-03-25 22:00"],
-                  "date_to": ["2025-03-01 23:30", "2025-03-06 20:00", "2025-03-13 09:00", "2025-03-21 23:30",
-                              "2025-03-28 02:00"]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "x": [500_000.0, 500_050.0, 520_000.0, 530_000.0, 540_000.0],
+            "y": [6_500_000.0] * 5,
+            "date_from": [
+                "2025-03-01 23:30",
+                "2025-03-02 08:00",
+                "2025-03-10 18:00",
+                "2025-03-20 00:30",
+                "2025-03-25 22:00",
+            ],
+            "date_to": [
+                "2025-03-01 23:30",
+                "2025-03-06 20:00",
+                "2025-03-13 09:00",
+                "2025-03-21 23:30",
+                "2025-03-28 02:00",
+            ],
+        }
+    ).to_csv(path, index=False)
     from cocoon.inputs.burglaries import read_burglaries
 
     events = burglary_events(read_burglaries(path, require_crs=False).burglaries, source=str(path))
@@ -156,8 +211,9 @@ def test_lonlat_is_projected_and_unnamed_degrees_are_refused(tmp_path):
     x, y, t = clustered(120)
     lon, lat = 18.0 + x / 60_000, 59.3 + y / 111_000
     named = tmp_path / "lonlat.csv"
-    pd.DataFrame({"lon": lon, "lat": lat, "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(t, unit="D")}
-                 ).to_csv(named, index=False)
+    pd.DataFrame({"lon": lon, "lat": lat, "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(t, unit="D")}).to_csv(
+        named, index=False
+    )
     result = run("calibrate", named, "--nrep", "5", "--seed", "1", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "projected to EPSG:3006" in result.output
@@ -169,16 +225,19 @@ def test_lonlat_is_projected_and_unnamed_degrees_are_refused(tmp_path):
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--sds", "100"], "fewer than 2 breaks"),
-    (["--tds", "0,14,7"], "must increase"),
-    (["--sds", "0,x,200"], "is not a list of band breaks"),
-    (["--nrep", "0"], "must be 1 or more"),
-    (["--nrc", "--nrep", "1"], "must be 2 or more"),
-    (["--from", "2025-06-01", "--to", "2025-01-01"], "is after --to"),
-    (["--from", "2030-01-01"], "at least 2 are needed"),
-    (["--from", "1 June"], "--from"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--sds", "100"], "fewer than 2 breaks"),
+        (["--tds", "0,14,7"], "must increase"),
+        (["--sds", "0,x,200"], "is not a list of band breaks"),
+        (["--nrep", "0"], "must be 1 or more"),
+        (["--nrc", "--nrep", "1"], "must be 2 or more"),
+        (["--from", "2025-06-01", "--to", "2025-01-01"], "is after --to"),
+        (["--from", "2030-01-01"], "at least 2 are needed"),
+        (["--from", "1 June"], "--from"),
+    ],
+)
 def test_bad_input_is_a_clear_error(tmp_path, args, message):
     x, y, t = clustered(60)
     path = write_events(tmp_path / "b.csv", x, y, t)
@@ -219,8 +278,9 @@ def test_written_settings_feed_the_plan(tmp_path, files):
     path = write_events(tmp_path / "b.csv", x, y, t)
     toml = tmp_path / "local.toml"
     table = tmp_path / "knox.json"
-    result = run("calibrate", path, "--nrep", "99", "--seed", "1", "--write-settings", toml, "--json", table,
-                 "--lang", "en")
+    result = run(
+        "calibrate", path, "--nrep", "99", "--seed", "1", "--write-settings", toml, "--json", table, "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
     settings = load_settings(toml)
     assert settings.extra["calibration"]["seed"] == 1 and settings.extra["calibration"]["n_events"] == len(x)
@@ -232,8 +292,10 @@ def test_written_settings_feed_the_plan(tmp_path, files):
     assert [p[r][0] for r in (1, 2, 3)] == [0.01, 0.01, 0.11]
     # The Knox pattern reaches 200 m and days 0-6 (the band [0, 7)), and the screen says so, but the zones are the
     # police area's choice: the file keeps the zones and weights in force and adds the model.
-    assert ("The Knox pattern reaches 200 m: high risk from the day of a burglary through day 6, elevated through "
-            "day 6 (high_days = 6, elevated_days = 0)") in " ".join(result.output.split())
+    assert (
+        "The Knox pattern reaches 200 m: high risk from the day of a burglary through day 6, elevated through "
+        "day 6 (high_days = 6, elevated_days = 0)"
+    ) in " ".join(result.output.split())
     assert "The zones stay as set (500 m, high_days = 14, elevated_days = 42)" in " ".join(result.output.split())
     assert settings.zones == Settings().zones and settings.ranking == Settings().ranking
     weights = np.array(settings.model.weights)
@@ -244,8 +306,21 @@ def test_written_settings_feed_the_plan(tmp_path, files):
     assert "The model is in the settings file: cocoon plan --settings" in result.output
     b, h = files
     out = tmp_path / "plan"
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out,
-                 "--settings", toml, "--lang", "en")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--settings",
+        toml,
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     used = json.loads((out / "plan.json").read_text())["settings"]
     assert used["model"]["weights"] == [list(row) for row in settings.model.weights]
@@ -290,11 +365,13 @@ def test_a_small_sample_is_said_to_be_small(tmp_path):
 def test_a_cell_with_few_expected_pairs_gets_no_star_and_shapes_nothing():
     """Two pairs against 0.5 expected is a ratio of 4 with a small p: the NRC's rule alone would
     star it and stretch the zones to 200 m; with under 10 expected pairs it is not judged."""
-    ratio = [[1.0, 1.0, 1.0, 1.0],
-             [3.0, 1.0, 1.0, 1.0],   # 1-100 m: a real near repeat in week 1
-             [4.0, 1.0, 1.0, 1.0],   # 100-200 m: 2 pairs against 0.5 expected
-             [1.0, 1.0, 1.0, 1.0],
-             [1.0, 1.0, 1.0, 1.0]]
+    ratio = [
+        [1.0, 1.0, 1.0, 1.0],
+        [3.0, 1.0, 1.0, 1.0],  # 1-100 m: a real near repeat in week 1
+        [4.0, 1.0, 1.0, 1.0],  # 100-200 m: 2 pairs against 0.5 expected
+        [1.0, 1.0, 1.0, 1.0],
+        [1.0, 1.0, 1.0, 1.0],
+    ]
     p = np.where(np.array(ratio) > 1, 0.01, 0.5)
     result = fake_result(ratio, p)
     thin_mean = result.sim_mean.astype(float).copy()
@@ -310,18 +387,34 @@ def fake_result(ratio, p, sds=(0, 1, 100, 200, 300, math.inf), tds=(0, 7, 14, 21
     ratio, p = np.array(ratio, dtype=float), np.array(p, dtype=float)
     mean = np.full(ratio.shape, 100.0)
     observed = np.round(ratio * mean).astype(np.int64)
-    return KnoxResult(sds=tuple(map(float, sds)), tds=tuple(map(float, tds)), metric="euclidean", closed="left",
-                      nrep=99, simulations=99, seed=1, nrc=False, n_events=100, n_pairs=int(observed.sum()),
-                      observed=observed, sim_mean=mean, sim_median=mean, knox_ratio=observed / mean,
-                      knox_ratio_median=observed / mean, p_value=p)
+    return KnoxResult(
+        sds=tuple(map(float, sds)),
+        tds=tuple(map(float, tds)),
+        metric="euclidean",
+        closed="left",
+        nrep=99,
+        simulations=99,
+        seed=1,
+        nrc=False,
+        n_events=100,
+        n_pairs=int(observed.sum()),
+        observed=observed,
+        sim_mean=mean,
+        sim_median=mean,
+        knox_ratio=observed / mean,
+        knox_ratio_median=observed / mean,
+        p_value=p,
+    )
 
 
 def test_verdict_and_suggestion_follow_the_significant_cells():
-    ratio = [[3.0, 1.5, 1.0, 1.0],   # same location: 14 days
-             [2.0, 1.6, 1.3, 1.0],   # 1-100 m: 21 days
-             [1.5, 1.2, 1.0, 1.0],   # 100-200 m: 14 days
-             [1.1, 1.0, 1.0, 1.0],   # 200-300 m: not significant
-             [1.0, 1.0, 1.0, 1.0]]
+    ratio = [
+        [3.0, 1.5, 1.0, 1.0],  # same location: 14 days
+        [2.0, 1.6, 1.3, 1.0],  # 1-100 m: 21 days
+        [1.5, 1.2, 1.0, 1.0],  # 100-200 m: 14 days
+        [1.1, 1.0, 1.0, 1.0],  # 200-300 m: not significant
+        [1.0, 1.0, 1.0, 1.0],
+    ]
     p = [[0.01 if r >= 1.2 else 0.5 for r in row] for row in ratio]
     result = fake_result(ratio, p)
     lines = dict(verdict(result))
@@ -357,13 +450,20 @@ def test_library_and_command_agree_on_midpoint_days(tmp_path):
     rng = np.random.default_rng(8)
     # Windows of 1 to 4 days (odd and even lengths) reported with times of day: 08:00-11:59 to 13:00-23:59.
     width = rng.integers(0, 4, len(t))
-    start = pd.Timestamp("2025-01-01 08:00") + pd.to_timedelta(t, unit="D") + pd.to_timedelta(
-        rng.integers(0, 240, len(t)), unit="min")
-    end = start.normalize() + pd.to_timedelta(width, unit="D") + pd.to_timedelta(
-        rng.integers(13 * 60, 24 * 60, len(t)), unit="min")
+    start = (
+        pd.Timestamp("2025-01-01 08:00")
+        + pd.to_timedelta(t, unit="D")
+        + pd.to_timedelta(rng.integers(0, 240, len(t)), unit="min")
+    )
+    end = (
+        start.normalize()
+        + pd.to_timedelta(width, unit="D")
+        + pd.to_timedelta(rng.integers(13 * 60, 24 * 60, len(t)), unit="min")
+    )
     path = tmp_path / "b.csv"
-    pd.DataFrame({"x": x, "y": y, "from": start.strftime("%Y-%m-%d %H:%M"),
-                  "to": end.strftime("%Y-%m-%d %H:%M")}).to_csv(path, index=False)
+    pd.DataFrame(
+        {"x": x, "y": y, "from": start.strftime("%Y-%m-%d %H:%M"), "to": end.strftime("%Y-%m-%d %H:%M")}
+    ).to_csv(path, index=False)
     out = tmp_path / "k.json"
     assert run("calibrate", path, "--nrep", "3", "--seed", "1", "--json", out).exit_code == 0
     observed = json.loads(out.read_text())["observed"]
@@ -399,8 +499,9 @@ def test_a_backtest_of_calibrated_settings_knows_they_are_calibrated(tmp_path):
 def test_nrc_screen_has_a_same_location_row(tmp_path):
     x, y, t = clustered(300, seed=2)
     path = write_events(tmp_path / "b.csv", np.round(x), np.round(y), t)
-    result = run("calibrate", path, "--nrc", "--sds", "0,200,400,600,inf", "--nrep", "20", "--seed", "1",
-                 "--lang", "en")
+    result = run(
+        "calibrate", path, "--nrc", "--sds", "0,200,400,600,inf", "--nrep", "20", "--seed", "1", "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
     rows = list(screen_table(result.output))
     assert rows == ["m \\ days", "same location", "1–200", "201–400", "401–600", "more than 600"]

@@ -41,10 +41,12 @@ def test_counts_choose_singular_or_plural():
     counts = {"burglaries": 1, "visits": 0, "plans": 1, "plan_households": 2, "signs": 1, "audit": 1}
     assert text("store.purged", "en", before="2026-01-01", **counts) == (
         "Removed everything dated before 2026-01-01: 1 burglary, 0 visits, 1 plan (2 listed households), "
-        "1 sign taken down; visitor names and household ids removed from 1 audit entry.")
+        "1 sign taken down; visitor names and household ids removed from 1 audit entry."
+    )
     assert text("store.purged", "sv", before="2026-01-01", **counts) == (
         "Tog bort allt daterat före 2026-01-01: 1 inbrott, 0 besök, 1 plan (2 listade hushåll), "
-        "1 nedtagen skylt; besökarnamn och hushålls-id togs bort ur 1 post i loggen.")
+        "1 nedtagen skylt; besökarnamn och hushålls-id togs bort ur 1 post i loggen."
+    )
 
 
 def test_plural_forms_are_well_formed():

@@ -97,8 +97,17 @@ H4,lämnade informationsblad,2026-05-06 09:00,PA 5678
 """
 """Outcomes as typed in from the paper list: a code, a letter, a blank row and the Swedish words."""
 
-PLAN = ("plan", "--burglaries", "burglaries.csv", "--households", "households.csv", "--crs", "EPSG:3006",
-        "--date", "2026-05-04")
+PLAN = (
+    "plan",
+    "--burglaries",
+    "burglaries.csv",
+    "--households",
+    "households.csv",
+    "--crs",
+    "EPSG:3006",
+    "--date",
+    "2026-05-04",
+)
 STORE = ("--store", "cocoon.sqlite")
 LANGUAGES = ["en", "sv"]
 
@@ -129,8 +138,12 @@ PROGRESS_LEFTOVER = ""
 
 
 def write_inputs(folder: Path) -> None:
-    for name, content in (("households.csv", HOUSEHOLDS), ("burglaries.csv", BURGLARIES),
-                          ("near-repeats.csv", NEAR_REPEATS), ("visits.csv", VISITS)):
+    for name, content in (
+        ("households.csv", HOUSEHOLDS),
+        ("burglaries.csv", BURGLARIES),
+        ("near-repeats.csv", NEAR_REPEATS),
+        ("visits.csv", VISITS),
+    ):
         (folder / name).write_text(content, encoding="utf-8")
 
 
@@ -150,8 +163,20 @@ def planned(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
         screen("ingest", "burglaries.csv", "--crs", "EPSG:3006", *STORE)
-        screen(*PLAN, *STORE, "--out", "plan", "--officers", "1", "--start", "Storgatan 12", "--solver", "greedy",
-               "--lang", "en")
+        screen(
+            *PLAN,
+            *STORE,
+            "--out",
+            "plan",
+            "--officers",
+            "1",
+            "--start",
+            "Storgatan 12",
+            "--solver",
+            "greedy",
+            "--lang",
+            "en",
+        )
     return folder
 
 
@@ -173,8 +198,12 @@ def test_the_screen_is_as_wide_as_columns_says(inputs):
 
 
 # One expired burglary is singular: "1 expired", "1 utgången".
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("en", """\
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            """\
 Cocooning plan for 2026-05-04
 Distances in metres in EPSG:3006 (SWEREF99 TM).
 Burglaries read: 3 (active: 1 high risk, 1 elevated; 1 expired).
@@ -189,8 +218,11 @@ Households to visit, by tier and phase
 └────────────────────────────────────────────┴───────────┴──────────┴───────┘
 20 households with 40 dwellings are inside the zones.
 Wrote zones.geojson, visits.csv, plan.json to plan.
-"""),
-    ("sv", """\
+""",
+        ),
+        (
+            "sv",
+            """\
 Cocooningplan för 2026-05-04
 Avstånd i meter i EPSG:3006 (SWEREF99 TM).
 Inlästa inbrott: 3 (aktiva: 1 hög risk, 1 förhöjd; 1 utgången).
@@ -205,16 +237,23 @@ Hushåll att besöka, per nivå och fas
 └─────────────────────────────────────────┴──────────┴─────────┴────────┘
 20 hushåll med 40 bostäder ligger inom zonerna.
 Skrev zones.geojson, visits.csv, plan.json till plan.
-"""),
-], ids=LANGUAGES)
+""",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_plan(inputs, lang, expected):
     assert screen(*PLAN, "--out", "plan", "--lang", lang) == expected
 
 
 # The solver is named in the user's language; Swedish numbers have a decimal comma ("0,3 km",
 # "× 1,3") and spaces between thousands ("1 102").
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("en", """\
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            """\
 Cocooning plan for 2026-05-04
 Distances in metres in EPSG:3006 (SWEREF99 TM).
 Burglaries read: 3 (active: 1 high risk, 1 elevated; 1 expired).
@@ -240,8 +279,11 @@ No walking network given: walking distances are straight lines × 1.3. Give --ne
 2 of 2 active zones are left to the police and not on the volunteers' list: either the public map does not show the zone at the centre of its own grid cell, or a victim's home would be among its outer households. Everyone within 287 m of a zone's public point is always left to the police.
 Zone 2: every place for a sign has a victim's home among its 8 nearest households, so no sign is planned there.
 Wrote zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, officer-1.html, officer-2.html, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, sign-poster-a3.pdf, property-owners.csv to field.
-"""),
-    ("sv", """\
+""",
+        ),
+        (
+            "sv",
+            """\
 Cocooningplan för 2026-05-04
 Avstånd i meter i EPSG:3006 (SWEREF99 TM).
 Inlästa inbrott: 3 (aktiva: 1 hög risk, 1 förhöjd; 1 utgången).
@@ -267,8 +309,11 @@ Inget gångnät angivet: gångavstånd är fågelvägen × 1,3. Ange --network F
 2 av 2 aktiva zoner lämnas åt polisen och finns inte på volontärernas lista: antingen visar den offentliga kartan inte zonen mitt i dess egen rutcell, eller så skulle ett brottsoffers hem finnas bland dess yttre hushåll. Alla inom 287 m från en zons punkt på den offentliga kartan lämnas alltid åt polisen.
 Zon 2: varje plats för en skylt har ett brottsoffers hem bland sina 8 närmaste hushåll, så ingen skylt planeras där.
 Skrev zones.geojson, visits.csv, plan.json, routes.csv, routes.gpx, officer-1.html, officer-2.html, visit-list.csv, visit-list.html, visit-list.pdf, visit-list-volunteer.html, visit-list-volunteer.pdf, handout.html, handout.pdf, signs.csv, signs.geojson, sign-poster.html, sign-poster.pdf, sign-poster-a3.pdf, property-owners.csv till field.
-"""),
-], ids=LANGUAGES)
+""",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_plan_with_officers(inputs, lang, expected):
     args = ("--out", "field", "--officers", "2", "--hours", "0.5", "--start", "Storgatan 12", "--solver", "greedy")
     assert screen(*PLAN, *args, "--lang", lang) == expected
@@ -276,8 +321,10 @@ def test_plan_with_officers(inputs, lang, expected):
 
 def test_values_are_printed_as_given_never_as_markup(inputs):
     # "[draft]" is text, not a rich style: it used to disappear from the screen.
-    assert screen(*PLAN, "--out", "plan [draft]", "--lang", "en").splitlines()[-1] == \
-        "Wrote zones.geojson, visits.csv, plan.json to plan [draft]."
+    assert (
+        screen(*PLAN, "--out", "plan [draft]", "--lang", "en").splitlines()[-1]
+        == "Wrote zones.geojson, visits.csv, plan.json to plan [draft]."
+    )
     assert Path("plan [draft]", "visits.csv").exists()
 
 
@@ -285,13 +332,25 @@ def test_terminal_escape_sequences_from_the_inputs_are_not_sent_to_the_terminal(
     """A cell holding ESC [2J (clear screen) or ESC ]0; (set title) is shown as \\x1b, on screen and in
     error messages."""
     Path("evil.csv").write_text("id,date,x,y\nB1,\x1b[2J2026-13-45,674000,6580000\n", encoding="utf-8")
-    message = error("plan", "--burglaries", "evil.csv", "--households", "households.csv", "--crs", "EPSG:3006",
-                    "--date", "2026-05-04", "--out", "evil", "--lang", "en")
+    message = error(
+        "plan",
+        "--burglaries",
+        "evil.csv",
+        "--households",
+        "households.csv",
+        "--crs",
+        "EPSG:3006",
+        "--date",
+        "2026-05-04",
+        "--out",
+        "evil",
+        "--lang",
+        "en",
+    )
     assert "\x1b" not in message and "\\x1b[2J2026-13-45" in message
     # An id with an escape sequence, listed as a conflict when it comes back with other details.
     for x in (674000, 675000):
-        Path("evil-ids.csv").write_text(f"id,date,x,y\nB\x1b]0;owned\x07,2026-05-01,{x},6580000\n",
-                                        encoding="utf-8")
+        Path("evil-ids.csv").write_text(f"id,date,x,y\nB\x1b]0;owned\x07,2026-05-01,{x},6580000\n", encoding="utf-8")
         shown = screen("ingest", "evil-ids.csv", "--crs", "EPSG:3006", "--store", "evil.sqlite", "--lang", "en")
     assert "\x1b" not in shown and "\x07" not in shown and "B\\x1b]0;owned\\x07" in shown
 
@@ -299,8 +358,12 @@ def test_terminal_escape_sequences_from_the_inputs_are_not_sent_to_the_terminal(
 # The distance measure and the band rule in words; Swedish numbers with a decimal comma
 # everywhere ("p ≤ 0,05", "15,20"). Eight burglaries are too few: no cell has 10 expected pairs,
 # so none is starred, the settings file keeps the settings in force, and the screen says why.
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("en", """\
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            """\
 Knox test: 8 burglaries, 2026-01-05 to 2026-04-26
 Distances in EPSG:3006 (SWEREF99 TM) (straight-line distance; each band includes its lower limit); 19 simulations, seed 1; 28 pairs counted.
 Knox ratio (observed / expected pairs)
@@ -339,8 +402,11 @@ The model is in the settings file: cocoon plan --settings local.toml ranks house
 Only 8 burglaries: below about 200 the test has little power, so neither a pattern nor its absence is clear. Prefer the defaults unless a longer period says the same.
 48 of 49 cells have fewer than 10 expected pairs: too few to judge, so they get no star and do not shape the suggestion.
 Written: knox.json, local.toml
-"""),
-    ("sv", """\
+""",
+        ),
+        (
+            "sv",
+            """\
 Knox-test: 8 inbrott, 2026-01-05 till 2026-04-26
 Avstånd i EPSG:3006 (SWEREF99 TM) (fågelvägen; varje band omfattar sin nedre gräns); 19 simuleringar, frö 1; 28 par räknade.
 Knox-kvot (observerade / förväntade par)
@@ -379,18 +445,37 @@ Modellen finns i inställningsfilen: cocoon plan --settings local.toml rangordna
 Bara 8 inbrott: under ungefär 200 har testet liten styrka, så varken ett mönster eller frånvaron av ett är tydlig. Välj hellre standardvärdena om inte en längre period visar samma sak.
 48 av 49 celler har färre än 10 förväntade par: för få för att bedöma, så de får ingen stjärna och påverkar inte förslaget.
 Skrivet: knox.json, local.toml
-"""),
-], ids=LANGUAGES)
+""",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_calibrate(inputs, lang, expected):
-    args = ("calibrate", "near-repeats.csv", "--crs", "EPSG:3006", "--nrep", "19", "--seed", "1",
-            "--json", "knox.json", "--write-settings", "local.toml")
+    args = (
+        "calibrate",
+        "near-repeats.csv",
+        "--crs",
+        "EPSG:3006",
+        "--nrep",
+        "19",
+        "--seed",
+        "1",
+        "--json",
+        "knox.json",
+        "--write-settings",
+        "local.toml",
+    )
     assert screen(*args, "--lang", lang, stderr=PROGRESS_LEFTOVER) == expected
 
 
 # The study area named in the user's language; Swedish numbers with a decimal comma ("4,2 km²",
 # "2,6 %", "22,06", "medel 0,43").
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("en", """\
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            """\
 Backtest: 7 burglaries scored, 2026-01-06 to 2026-04-30
 Zones of 500 m: high risk the 14 days after a burglary, all zones 56 days. Distances in EPSG:3006 (SWEREF99 TM); study area: the convex hull of all burglaries (4.2 km², 50 m grid).
 At the area of the high-risk zones (burglaries of the last 14 days)
@@ -426,8 +511,11 @@ The ranking model is not judged against the other methods: the period has burgla
 cocoon's ranking model catches 57.1 % at the high-risk zones' area, Bowers-Johnson 57.1 %: at least as good.
 Follow-on burglaries: 42.9 % of the burglaries had another within 200 m and 14 days after (mean 0.43); 42.9 % within 500 m and 56 days (mean 0.43).
 Written: backtest.json
-"""),
-    ("sv", """\
+""",
+        ),
+        (
+            "sv",
+            """\
 Utvärdering: 7 inbrott bedömda, 2026-01-06 till 2026-04-30
 Zoner på 500 m: hög risk 14 dagar efter ett inbrott, alla zoner 56 dagar. Avstånd i EPSG:3006 (SWEREF99 TM); studieområde: det minsta konvexa område som rymmer alla inbrott (4,2 km², rutnät 50 m).
 Vid högriskzonernas yta (inbrott de senaste 14 dagarna)
@@ -463,11 +551,28 @@ Rankningsmodellen bedöms inte mot de andra metoderna: perioden har inbrott unde
 cocoons rankningsmodell fångar 57,1 % vid högriskzonernas yta, Bowers-Johnson 57,1 %: minst lika bra.
 Följdinbrott: 42,9 % av inbrotten följdes av ett till inom 200 m och 14 dagar (medel 0,43); 42,9 % inom 500 m och 56 dagar (medel 0,43).
 Skrivet: backtest.json
-"""),
-], ids=LANGUAGES)
+""",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_backtest(inputs, lang, expected):
-    args = ("backtest", "near-repeats.csv", "--crs", "EPSG:3006", "--from", "2026-01-06", "--to", "2026-04-30",
-            "--sweep-radius", "100,500", "--sweep-days", "7,56", "--json", "backtest.json")
+    args = (
+        "backtest",
+        "near-repeats.csv",
+        "--crs",
+        "EPSG:3006",
+        "--from",
+        "2026-01-06",
+        "--to",
+        "2026-04-30",
+        "--sweep-radius",
+        "100,500",
+        "--sweep-days",
+        "7,56",
+        "--json",
+        "backtest.json",
+    )
     assert screen(*args, "--lang", lang, stderr=PROGRESS_LEFTOVER) == expected
 
 
@@ -483,34 +588,57 @@ B5,2026-02-31,674100,6580050,Storgatan 16
 
 # One of a kind is singular ("1 burglary is", "1 oanvändbar rad"); with --skip-bad-rows the rows
 # left out are written with the reason to a rejects file.
-@pytest.mark.parametrize(("lang", "first", "again"), [
-    ("en", """\
+@pytest.mark.parametrize(
+    ("lang", "first", "again"),
+    [
+        (
+            "en",
+            """\
 Burglaries added to the store: 3; already there: 0.
-""", """\
+""",
+            """\
 Burglaries added to the store: 1; already there: 1.
 1 burglary is already in the store with another date or place; the stored details were kept:
   B2: stored 2026-04-10 00:00 (18.07551, 59.32246); this file 2026-04-11 00:00 (18.07551, 59.32246) (0 m apart)
 1 unusable row was left out; it is listed with the reason in later-rejected-rows.csv.
-"""),
-    ("sv", """\
+""",
+        ),
+        (
+            "sv",
+            """\
 Inbrott tillagda i databasen: 3; fanns redan: 0.
-""", """\
+""",
+            """\
 Inbrott tillagda i databasen: 1; fanns redan: 1.
 1 inbrott finns redan i databasen med ett annat datum eller en annan plats; de sparade uppgifterna behölls:
   B2: sparat 2026-04-10 00:00 (18.07551, 59.32246); den här filen 2026-04-11 00:00 (18.07551, 59.32246) (0 m ifrån)
 1 oanvändbar rad lämnades utanför; den listas med orsaken i later-rejected-rows.csv.
-"""),
-], ids=LANGUAGES)
+""",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_ingest(inputs, lang, first, again):
     Path("later.csv").write_text(LATER, encoding="utf-8")
     assert screen("ingest", "burglaries.csv", "--crs", "EPSG:3006", *STORE, "--lang", lang) == first
     assert screen("ingest", "later.csv", "--crs", "EPSG:3006", "--skip-bad-rows", *STORE, "--lang", lang) == again
-    assert sorted(p.name for p in Path().iterdir()) == sorted(["burglaries.csv", "cocoon.sqlite", "households.csv",
-                                                               "later.csv", "later-rejected-rows.csv",
-                                                               "near-repeats.csv", "visits.csv"])
+    assert sorted(p.name for p in Path().iterdir()) == sorted(
+        [
+            "burglaries.csv",
+            "cocoon.sqlite",
+            "households.csv",
+            "later.csv",
+            "later-rejected-rows.csv",
+            "near-repeats.csv",
+            "visits.csv",
+        ]
+    )
     rejects = pd.read_csv("later-rejected-rows.csv", dtype=str)
-    assert (rejects["id"].tolist(), rejects["row"].tolist(), rejects["value"].tolist()) == (["B5"], ["5"],
-                                                                                           ["2026-02-31"])
+    assert (rejects["id"].tolist(), rejects["row"].tolist(), rejects["value"].tolist()) == (
+        ["B5"],
+        ["5"],
+        ["2026-02-31"],
+    )
 
 
 TYPED_WRONG = """\
@@ -522,24 +650,36 @@ H4,L,soon,PA 1234
 """
 
 
-@pytest.mark.parametrize(("lang", "expected", "refused"), [
-    ("en", """\
+@pytest.mark.parametrize(
+    ("lang", "expected", "refused"),
+    [
+        (
+            "en",
+            """\
 Visits recorded: 3 (rows without an outcome skipped: 1).
-""", """\
+""",
+            """\
 Error: wrong.csv: 3 rows cannot be imported, so nothing was imported. Fix them and import the file again (the first 3 are listed):
   wrong.csv, row 3, column outcome: 'maybe' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, its letter from the list (F, N, L, ...) or its words ("not home", "spoke to"; see docs/outputs.md).
   wrong.csv, row 4, column household_id: household 'H99' is not on any plan in the store.
   wrong.csv, row 5, column time: 'soon' is not a time; write YYYY-MM-DD HH:MM, or HH:MM with --date.
-"""),
-    ("sv", """\
+""",
+        ),
+        (
+            "sv",
+            """\
 Besök registrerade: 3 (rader utan utfall hoppades över: 1).
-""", """\
+""",
+            """\
 Fel: wrong.csv: 3 rader kan inte läsas in, så inget lästes in. Rätta dem och läs in filen igen (de första 3 visas):
   wrong.csv, rad 3, kolumn outcome: 'maybe' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, dess bokstav från listan (F, N, L, ...) eller ord ("ej hemma", "pratade med"; se docs/outputs.md).
   wrong.csv, rad 4, kolumn household_id: hushållet 'H99' finns inte i någon plan i databasen.
   wrong.csv, rad 5, kolumn time: 'soon' är ingen tid; skriv ÅÅÅÅ-MM-DD TT:MM, eller TT:MM med --date.
-"""),
-], ids=LANGUAGES)
+""",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_visits_import(store, lang, expected, refused):
     assert screen("visits", "import", "visits.csv", "--date", "2026-05-05", *STORE, "--lang", lang) == expected
     Path("wrong.csv").write_text(TYPED_WRONG, encoding="utf-8")
@@ -547,18 +687,30 @@ def test_visits_import(store, lang, expected, refused):
 
 
 # A single visit is reported as one visit; the error names the codes, the letters and the words.
-@pytest.mark.parametrize(("lang", "expected", "refused"), [
-    ("en", """\
+@pytest.mark.parametrize(
+    ("lang", "expected", "refused"),
+    [
+        (
+            "en",
+            """\
 Visit to H5 recorded.
-""", """\
+""",
+            """\
 Error: --outcome 'later' is not an outcome; use one of face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, its letter from the list (F, N, L, ...) or its words ("not home", "spoke to"; see docs/outputs.md).
-"""),
-    ("sv", """\
+""",
+        ),
+        (
+            "sv",
+            """\
 Besöket hos H5 är registrerat.
-""", """\
+""",
+            """\
 Fel: --outcome 'later' är inget utfall; använd ett av face, nothome, leaflet, refused, noaccess, owner, revisit, kit, watch, dess bokstav från listan (F, N, L, ...) eller ord ("ej hemma", "pratade med"; se docs/outputs.md).
-"""),
-], ids=LANGUAGES)
+""",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_visits_add(store, lang, expected, refused):
     visit = ("--time", "2026-05-04 11:10", "--visitor", "PA 1234", *STORE, "--lang", lang)
     assert screen("visits", "add", "H5", "--outcome", "ingen hemma", *visit) == expected
@@ -567,27 +719,64 @@ def test_visits_add(store, lang, expected, refused):
 
 # Recording the whole file again records the one sign not yet up and names the two that were
 # (their first day up stands).
-@pytest.mark.parametrize(("lang", "some", "all_of_them", "unknown"), [
-    ("en", "Signs recorded as up: 2.\n",
-     "Signs recorded as up: 1.\nAlready recorded as up, left as they were: S1-1, S1-2.\n",
-     "Error: plan/signs.csv has no sign S9-9.\n"),
-    ("sv", "Skyltar registrerade som uppsatta: 2.\n",
-     "Skyltar registrerade som uppsatta: 1.\nRedan registrerade som uppsatta, lämnades som de var: S1-1, S1-2.\n",
-     "Fel: plan/signs.csv har ingen skylt S9-9.\n"),
-], ids=LANGUAGES)
+@pytest.mark.parametrize(
+    ("lang", "some", "all_of_them", "unknown"),
+    [
+        (
+            "en",
+            "Signs recorded as up: 2.\n",
+            "Signs recorded as up: 1.\nAlready recorded as up, left as they were: S1-1, S1-2.\n",
+            "Error: plan/signs.csv has no sign S9-9.\n",
+        ),
+        (
+            "sv",
+            "Skyltar registrerade som uppsatta: 2.\n",
+            "Skyltar registrerade som uppsatta: 1.\nRedan registrerade som uppsatta, lämnades som de var: S1-1, S1-2.\n",
+            "Fel: plan/signs.csv har ingen skylt S9-9.\n",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_signs_up(store, lang, some, all_of_them, unknown):
-    assert screen("signs", "up", "plan/signs.csv", "--sign", "S1-1", "--sign", "S1-2", "--date", "2026-05-04",
-                  *STORE, "--lang", lang) == some
+    assert (
+        screen(
+            "signs",
+            "up",
+            "plan/signs.csv",
+            "--sign",
+            "S1-1",
+            "--sign",
+            "S1-2",
+            "--date",
+            "2026-05-04",
+            *STORE,
+            "--lang",
+            lang,
+        )
+        == some
+    )
     assert screen("signs", "up", "plan/signs.csv", "--date", "2026-05-05", *STORE, "--lang", lang) == all_of_them
     assert error("signs", "up", "plan/signs.csv", "--sign", "S9-9", *STORE, "--lang", lang) == unknown
 
 
-@pytest.mark.parametrize(("lang", "given", "due", "unknown"), [
-    ("en", "Signs recorded as taken down: 2.\n", "Signs recorded as taken down: 1.\n",
-     "Error: No sign S9-9 is recorded as up in the store.\n"),
-    ("sv", "Skyltar registrerade som nedtagna: 2.\n", "Skyltar registrerade som nedtagna: 1.\n",
-     "Fel: Ingen skylt S9-9 är registrerad som uppsatt i databasen.\n"),
-], ids=LANGUAGES)
+@pytest.mark.parametrize(
+    ("lang", "given", "due", "unknown"),
+    [
+        (
+            "en",
+            "Signs recorded as taken down: 2.\n",
+            "Signs recorded as taken down: 1.\n",
+            "Error: No sign S9-9 is recorded as up in the store.\n",
+        ),
+        (
+            "sv",
+            "Skyltar registrerade som nedtagna: 2.\n",
+            "Skyltar registrerade som nedtagna: 1.\n",
+            "Fel: Ingen skylt S9-9 är registrerad som uppsatt i databasen.\n",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_signs_down(store, lang, given, due, unknown):
     screen("signs", "up", "plan/signs.csv", "--date", "2026-05-04", *STORE)
     assert screen("signs", "down", "S1-1", "S1-2", "--date", "2026-05-20", *STORE, "--lang", lang) == given
@@ -605,8 +794,12 @@ def delivered() -> None:
 
 # Short headings that fit 100 columns in both languages, explained in the caption; the time of
 # each report.
-@pytest.mark.parametrize(("lang", "expected", "refused"), [
-    ("en", """\
+@pytest.mark.parametrize(
+    ("lang", "expected", "refused"),
+    [
+        (
+            "en",
+            """\
 Delivery status on 2026-07-01
 2 burglaries with 7 tier A and B households to visit.
 ┏━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━┳━━━━━━━━━┳━━━━━━┓
@@ -621,10 +814,14 @@ Signs overdue for removal: 2
   S1-2: due down 2026-06-28
   S1-3: due down 2026-06-28
 Written: status-2026-07-01/status.csv, status-2026-07-01/status.html
-""", """\
+""",
+            """\
 Error: The output folder status-2026-07-01 is not empty. Choose another folder, or add --overwrite to replace it (a folder cocoon did not write is kept, moved aside).
-"""),
-    ("sv", """\
+""",
+        ),
+        (
+            "sv",
+            """\
 Leveransstatus 2026-07-01
 2 inbrott med 7 hushåll på nivå A och B att besöka.
 ┏━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━┳━━━━━━━┓
@@ -639,10 +836,14 @@ Skyltar som borde ha tagits ned: 2
   S1-2: ska ned 2026-06-28
   S1-3: ska ned 2026-06-28
 Skrivet: status-2026-07-01/status.csv, status-2026-07-01/status.html
-""", """\
+""",
+            """\
 Fel: Utmappen status-2026-07-01 är inte tom. Välj en annan mapp eller lägg till --overwrite för att ersätta den (en mapp som cocoon inte skrivit flyttas undan, den raderas inte).
-"""),
-], ids=LANGUAGES)
+""",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_status(store, lang, expected, refused):
     delivered()
     # B1 was reported on 2026-05-03 at 21:30: H1 was reached 12.5 h later and H2 (nobody home)
@@ -653,22 +854,34 @@ def test_status(store, lang, expected, refused):
 
 
 # Each purge first says what it will remove, then removes it: one of a kind is singular.
-@pytest.mark.parametrize(("lang", "older", "rest"), [
-    ("en", """\
+@pytest.mark.parametrize(
+    ("lang", "older", "rest"),
+    [
+        (
+            "en",
+            """\
 To be removed, everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans (0 listed households), 0 signs taken down; visitor names and household ids to be removed from 0 audit entries.
 Removed everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans (0 listed households), 0 signs taken down; visitor names and household ids removed from 0 audit entries.
-""", """\
+""",
+            """\
 To be removed, everything dated before 2026-06-01: 1 burglary, 3 visits, 1 plan (20 listed households), 1 sign taken down; visitor names and household ids to be removed from 0 audit entries.
 Removed everything dated before 2026-06-01: 1 burglary, 3 visits, 1 plan (20 listed households), 1 sign taken down; visitor names and household ids removed from 0 audit entries.
-"""),
-    ("sv", """\
+""",
+        ),
+        (
+            "sv",
+            """\
 Tas bort, allt daterat före 2026-04-15: 2 inbrott, 0 besök, 0 planer (0 listade hushåll), 0 nedtagna skyltar; besökarnamn och hushålls-id tas bort ur 0 poster i loggen.
 Tog bort allt daterat före 2026-04-15: 2 inbrott, 0 besök, 0 planer (0 listade hushåll), 0 nedtagna skyltar; besökarnamn och hushålls-id togs bort ur 0 poster i loggen.
-""", """\
+""",
+            """\
 Tas bort, allt daterat före 2026-06-01: 1 inbrott, 3 besök, 1 plan (20 listade hushåll), 1 nedtagen skylt; besökarnamn och hushålls-id tas bort ur 0 poster i loggen.
 Tog bort allt daterat före 2026-06-01: 1 inbrott, 3 besök, 1 plan (20 listade hushåll), 1 nedtagen skylt; besökarnamn och hushålls-id togs bort ur 0 poster i loggen.
-"""),
-], ids=LANGUAGES)
+""",
+        ),
+    ],
+    ids=LANGUAGES,
+)
 def test_purge(store, lang, older, rest):
     delivered()
     assert screen("purge", "--before", "2026-04-15", *STORE, "--lang", lang) == older

@@ -32,11 +32,26 @@ def places(n: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
 def police_uk_export(path):
     """An export in the style of police.uk street-level crime files: every kind of crime, a
     "Crime type" column, "Burglary" with no word of the place."""
-    kinds = ["Burglary", "Bicycle theft", "Criminal damage and arson", "Burglary", "Vehicle crime",
-             "Anti-social behaviour", "Burglary", "Bicycle theft"]
+    kinds = [
+        "Burglary",
+        "Bicycle theft",
+        "Criminal damage and arson",
+        "Burglary",
+        "Vehicle crime",
+        "Anti-social behaviour",
+        "Burglary",
+        "Bicycle theft",
+    ]
     lon, lat = places(len(kinds))
-    frame = pd.DataFrame({"Crime ID": [f"c{i}" for i in range(len(kinds))], "Date": "2026-05-01",
-                          "Longitude": lon.round(6), "Latitude": lat.round(6), "Crime type": kinds})
+    frame = pd.DataFrame(
+        {
+            "Crime ID": [f"c{i}" for i in range(len(kinds))],
+            "Date": "2026-05-01",
+            "Longitude": lon.round(6),
+            "Latitude": lat.round(6),
+            "Crime type": kinds,
+        }
+    )
     frame.to_csv(path, index=False)
     return frame
 
@@ -60,13 +75,27 @@ def test_other_crimes_of_an_export_are_left_out_and_counted_per_kind(tmp_path):
 
 def swedish_export(path, *, sep=";"):
     """A Swedish export: Brottstyp in words, residential and other burglaries, attempts."""
-    rows = [("A1", "Stöld genom inbrott i lägenhet, ej källare/vind"), ("A2", "Bostadsinbrott, villa"),
-            ("A3", "Försök till bostadsinbrott"), ("A4", "Inbrott i källare"), ("A5", "Cykelstöld"),
-            ("A6", "Skadegörelse"), ("A7", "Inbrott i butik"), ("A8", "Inbrottsstöld i radhus"),
-            ("A9", "Inbrott i förråd")]
+    rows = [
+        ("A1", "Stöld genom inbrott i lägenhet, ej källare/vind"),
+        ("A2", "Bostadsinbrott, villa"),
+        ("A3", "Försök till bostadsinbrott"),
+        ("A4", "Inbrott i källare"),
+        ("A5", "Cykelstöld"),
+        ("A6", "Skadegörelse"),
+        ("A7", "Inbrott i butik"),
+        ("A8", "Inbrottsstöld i radhus"),
+        ("A9", "Inbrott i förråd"),
+    ]
     lon, lat = places(len(rows), seed=5)
-    frame = pd.DataFrame({"Ärendenummer": [r[0] for r in rows], "Brottstyp": [r[1] for r in rows],
-                          "Brottsdatum": "2026-05-02", "lat": lat.round(6), "lon": lon.round(6)})
+    frame = pd.DataFrame(
+        {
+            "Ärendenummer": [r[0] for r in rows],
+            "Brottstyp": [r[1] for r in rows],
+            "Brottsdatum": "2026-05-02",
+            "lat": lat.round(6),
+            "lon": lon.round(6),
+        }
+    )
     frame.to_csv(path, index=False, sep=sep)
     return frame
 
@@ -109,14 +138,16 @@ def test_codes_only_are_refused_with_the_values_then_read_with_the_codes_named(t
     lon, lat = places(5, seed=8)
     codes = ["1201", "1201", "0857", "1202", "0403"]
     pd.DataFrame({"id": list("abcde"), "Brottskod": codes, "datum": "2026-05-01", "lat": lat, "lon": lon}).to_csv(
-        tmp_path / "codes.csv", index=False)
+        tmp_path / "codes.csv", index=False
+    )
     with pytest.raises(InputError) as error:
         read_burglaries(tmp_path / "codes.csv")
     message = error.value.render("en")
     assert "column 'Brottskod'" in message and "'1201' (2)" in message and "'0403' (1)" in message
     assert "burglary_codes" in message
-    table = read_burglaries(tmp_path / "codes.csv",
-                            settings=InputSettings(burglary_codes=("1201",), attempt_codes=("1202",)))
+    table = read_burglaries(
+        tmp_path / "codes.csv", settings=InputSettings(burglary_codes=("1201",), attempt_codes=("1202",))
+    )
     assert table.burglaries["burglary_id"].tolist() == ["a", "b", "d"]
     assert dict(table.notes)["notes.attempts_counted"]["n"] == 1
 
@@ -139,8 +170,21 @@ def test_plan_lists_left_out_crimes_on_screen_and_in_the_rejects_file(tmp_path, 
     _, households = files
     police_uk_export(tmp_path / "street.csv")
     out = tmp_path / "plan"
-    result = run("plan", "--burglaries", tmp_path / "street.csv", "--households", households, "--date", "2026-05-04",
-                 "--out", out, "--lang", "en", "--crime-column", "Crime type")
+    result = run(
+        "plan",
+        "--burglaries",
+        tmp_path / "street.csv",
+        "--households",
+        households,
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--lang",
+        "en",
+        "--crime-column",
+        "Crime type",
+    )
     assert result.exit_code == 0, result.output
     assert "5 rows are not residential burglaries by column 'Crime type'" in result.output
     assert "Bicycle theft (2)" in result.output
@@ -168,8 +212,9 @@ def test_ingest_leaves_out_other_crimes_and_writes_their_rows(tmp_path, monkeypa
 def us_export(path, days):
     """A month/day/year export (as US police portals write it) whose days are all 12 or less."""
     lon, lat = places(len(days), seed=9)
-    pd.DataFrame({"incident_id": [f"i{i}" for i in range(len(days))], "date": days, "lat": lat.round(6),
-                  "lon": lon.round(6)}).to_csv(path, index=False)
+    pd.DataFrame(
+        {"incident_id": [f"i{i}" for i in range(len(days))], "date": days, "lat": lat.round(6), "lon": lon.round(6)}
+    ).to_csv(path, index=False)
 
 
 def test_month_first_dates_that_read_both_ways_are_refused_not_read_day_first(tmp_path):
@@ -182,8 +227,11 @@ def test_month_first_dates_that_read_both_ways_are_refused_not_read_day_first(tm
     assert "--date-order" in message and "'05/01/2026' on row 2" in message
     assert "2026-01-05 day first but 2026-05-01 month first" in message
     table = read_burglaries(tmp_path / "us.csv", plan_date=PLAN, columns=BurglaryColumns(date_order="mdy"))
-    assert table.burglaries["first_day"].dt.date.tolist() == [dt.date(2026, 5, 1), dt.date(2026, 5, 3),
-                                                             dt.date(2026, 4, 2)]
+    assert table.burglaries["first_day"].dt.date.tolist() == [
+        dt.date(2026, 5, 1),
+        dt.date(2026, 5, 3),
+        dt.date(2026, 4, 2),
+    ]
     assert table.reading["date_order"] == "mdy"
     assert "notes.date_order_given" in dict(table.notes)
 
@@ -198,8 +246,15 @@ def test_a_day_above_12_anywhere_decides_and_is_named(tmp_path):
 
 def test_another_date_column_decides(tmp_path):
     lon, lat = places(2, seed=4)
-    pd.DataFrame({"id": ["a", "b"], "date_from": ["05/01/2026", "04/02/2026"], "date_to": ["05/02/2026", "04/13/2026"],
-                  "lat": lat, "lon": lon}).to_csv(tmp_path / "w.csv", index=False)
+    pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "date_from": ["05/01/2026", "04/02/2026"],
+            "date_to": ["05/02/2026", "04/13/2026"],
+            "lat": lat,
+            "lon": lon,
+        }
+    ).to_csv(tmp_path / "w.csv", index=False)
     table = read_burglaries(tmp_path / "w.csv", plan_date=PLAN)
     assert table.burglaries["first_day"].dt.date.tolist() == [dt.date(2026, 5, 1), dt.date(2026, 4, 2)]
     assert table.reading["date_order_from"] == "other_column"
@@ -209,8 +264,11 @@ def test_the_plan_date_decides_when_one_order_puts_burglaries_in_the_future(tmp_
     # 06/04/2026 is 6 April day first, but 4 June month first: after the plan date
     us_export(tmp_path / "eu.csv", ["01/05/2026", "03/04/2026", "06/04/2026"])
     table = read_burglaries(tmp_path / "eu.csv", plan_date=dt.date(2026, 5, 4), active_days=56)
-    assert table.burglaries["first_day"].dt.date.tolist() == [dt.date(2026, 5, 1), dt.date(2026, 4, 3),
-                                                             dt.date(2026, 4, 6)]
+    assert table.burglaries["first_day"].dt.date.tolist() == [
+        dt.date(2026, 5, 1),
+        dt.date(2026, 4, 3),
+        dt.date(2026, 4, 6),
+    ]
     assert table.reading["date_order_from"] == "plan_date"
     # without that row no order puts a burglary after the plan date: refused
     us_export(tmp_path / "eu2.csv", ["01/05/2026", "03/04/2026"])
@@ -222,22 +280,55 @@ def test_plan_says_the_order_on_screen_and_in_plan_json(tmp_path, files):
     _, households = files
     us_export(tmp_path / "us.csv", ["05/01/2026", "04/25/2026", "04/02/2026"])
     out = tmp_path / "plan"
-    result = run("plan", "--burglaries", tmp_path / "us.csv", "--households", households, "--date", "2026-05-04",
-                 "--out", out, "--lang", "en")
+    result = run(
+        "plan",
+        "--burglaries",
+        tmp_path / "us.csv",
+        "--households",
+        households,
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     assert "dates read in the order mdy" in result.output
     plan = json.loads((out / "plan.json").read_text())
     assert plan["inputs"]["burglary_reading"]["date_order"] == "mdy"
-    refused = run("plan", "--burglaries", tmp_path / "us.csv", "--households", households, "--date", "2026-05-04",
-                  "--out", tmp_path / "plan2", "--lang", "en", "--date-format", "%d/%m/%Y")
+    refused = run(
+        "plan",
+        "--burglaries",
+        tmp_path / "us.csv",
+        "--households",
+        households,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "plan2",
+        "--lang",
+        "en",
+        "--date-format",
+        "%d/%m/%Y",
+    )
     assert refused.exit_code == 1  # 04/25/2026 is no date day first
 
 
 def test_ambiguous_plan_is_refused_at_the_command_line_and_the_option_decides(tmp_path, files):
     _, households = files
     us_export(tmp_path / "us.csv", ["05/01/2026", "05/03/2026", "04/02/2026"])
-    args = ["plan", "--burglaries", tmp_path / "us.csv", "--households", households, "--date", "2026-05-04",
-            "--lang", "en"]
+    args = [
+        "plan",
+        "--burglaries",
+        tmp_path / "us.csv",
+        "--households",
+        households,
+        "--date",
+        "2026-05-04",
+        "--lang",
+        "en",
+    ]
     refused = run(*args, "--out", tmp_path / "a")
     assert refused.exit_code == 1 and "--date-order" in refused.output and "Traceback" not in refused.output
     done = run(*args, "--out", tmp_path / "b", "--date-order", "mdy")

@@ -24,8 +24,13 @@ def test_demo_writes_every_output(tmp_path):
     assert result.exit_code == 0, result.output
     assert "SIMULATED" in result.output
     for area in ("helsinki", "kotka"):
-        for name in ("zones.geojson", "visits.csv", "plan.json", "inputs/households.csv",
-                     "inputs/burglaries-simulated.csv"):
+        for name in (
+            "zones.geojson",
+            "visits.csv",
+            "plan.json",
+            "inputs/households.csv",
+            "inputs/burglaries-simulated.csv",
+        ):
             assert (out / area / name).stat().st_size > 0
         burglaries = pd.read_csv(out / area / "inputs" / "burglaries-simulated.csv")
         assert (burglaries["source"] == "simulated").all() and burglaries["id"].str.startswith("SIM-").all()

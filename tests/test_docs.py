@@ -96,8 +96,13 @@ def runnable_commands(group: click.Group = main, prefix: str = "cocoon") -> dict
 
 def option_flags(command: click.Command) -> list[str]:
     """The long flags that ``--help`` shows for a command (``--help`` itself aside)."""
-    return [flag for param in command.params if isinstance(param, click.Option) and not param.hidden
-            for flag in (*param.opts, *param.secondary_opts) if flag.startswith("--")]
+    return [
+        flag
+        for param in command.params
+        if isinstance(param, click.Option) and not param.hidden
+        for flag in (*param.opts, *param.secondary_opts)
+        if flag.startswith("--")
+    ]
 
 
 def has_flag(text: str, flag: str) -> bool:
@@ -163,15 +168,22 @@ def test_every_option_is_explained_in_readme_or_docs():
     for name, command in runnable_commands().items():
         text = readme_text_for(name)
         assert text, f"README.md and docs/ have no section about {name}"
-        missing += [f"{name} {flag}" for flag in option_flags(command)
-                    if not has_flag(text, flag) and name not in shared.get(flag, set())]
+        missing += [
+            f"{name} {flag}"
+            for flag in option_flags(command)
+            if not has_flag(text, flag) and name not in shared.get(flag, set())
+        ]
     assert not missing, f"options explained nowhere in README.md or docs/: {missing}"
 
 
 def test_the_shared_options_table_names_real_options_of_real_commands():
     commands = {"cocoon": main, **runnable_commands()}
-    wrong = [f"{name} {flag}" for flag, names in shared_options().items() for name in sorted(names)
-             if name not in commands or flag not in option_flags(commands[name])]
+    wrong = [
+        f"{name} {flag}"
+        for flag, names in shared_options().items()
+        for name in sorted(names)
+        if name not in commands or flag not in option_flags(commands[name])
+    ]
     assert not wrong, f"the shared options table of docs/options.md lists options these commands do not have: {wrong}"
 
 
@@ -180,8 +192,13 @@ def test_every_option_readme_and_docs_name_exists():
     for command in runnable_commands().values():
         known.update(option_flags(command))
     benchmarks = DOCS / "speed.md"  # its commands are the benchmarks', with their own options
-    stale = {f"{path.relative_to(ROOT)}: {flag}" for path, page in PAGES.items() if path != benchmarks
-             for flag in re.findall(r"(?<![\w-])--[a-z][\w-]*", page) if flag not in known}
+    stale = {
+        f"{path.relative_to(ROOT)}: {flag}"
+        for path, page in PAGES.items()
+        if path != benchmarks
+        for flag in re.findall(r"(?<![\w-])--[a-z][\w-]*", page)
+        if flag not in known
+    }
     assert not stale, f"README.md and docs/ name options that no command has: {sorted(stale)}"
 
 
@@ -194,8 +211,10 @@ def test_the_reference_check_finds_a_stale_page(tmp_path):
     assert reference.run([str(tmp_path)]) == 0
     assert reference.run(["--check", str(tmp_path)]) == 0
     page = tmp_path / "settings.md"
-    page.write_text(page.read_text(encoding="utf-8").replace("| `radius_m` | `500.0` |", "| `radius_m` | `400.0` |"),
-                    encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("| `radius_m` | `500.0` |", "| `radius_m` | `400.0` |"),
+        encoding="utf-8",
+    )
     assert reference.stale(tmp_path) == [page]
     assert reference.run(["--check", str(tmp_path)]) == 1
     (tmp_path / "commands.md").unlink()
@@ -209,8 +228,11 @@ def test_the_reference_does_not_follow_the_users_language(monkeypatch):
 
 def test_the_commands_page_shows_what_help_prints():
     for words in [(), ("plan",), ("visits", "import")]:
-        printed = CliRunner(env={"COCOON_LANG": "en"}).invoke(
-            main, [*words, "--help"], prog_name="cocoon", terminal_width=reference.WIDTH).output
+        printed = (
+            CliRunner(env={"COCOON_LANG": "en"})
+            .invoke(main, [*words, "--help"], prog_name="cocoon", terminal_width=reference.WIDTH)
+            .output
+        )
         assert reference.help_text(words) + "\n" == printed
 
 
@@ -232,8 +254,9 @@ def github_anchor(heading: str) -> str:
 
 
 def anchors(page: str) -> set[str]:
-    return {github_anchor(line.lstrip("#")) for line in CODE_BLOCK.sub("", page).splitlines()
-            if re.match(r"#{1,6} ", line)}
+    return {
+        github_anchor(line.lstrip("#")) for line in CODE_BLOCK.sub("", page).splitlines() if re.match(r"#{1,6} ", line)
+    }
 
 
 def test_every_relative_link_resolves():
@@ -261,8 +284,14 @@ def test_the_readme_stays_short():
     assert len(README.splitlines()) <= 250, "README.md is what an analyst reads first: keep it under 250 lines"
 
 
-@pytest.mark.parametrize("args", [("plan", "--help", "--lang", "sv"), ("plan", "--lang", "sv", "--help"),
-                                  ("visits", "import", "--help", "--lang=sv")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "--help", "--lang", "sv"),
+        ("plan", "--lang", "sv", "--help"),
+        ("visits", "import", "--help", "--lang=sv"),
+    ],
+)
 def test_help_follows_the_language(args):
     result = CliRunner().invoke(main, list(args), prog_name="cocoon")
     assert result.exit_code == 0, result.output
@@ -299,8 +328,9 @@ def test_the_speed_page_is_what_the_committed_benchmark_results_give():
     generator = speed_docs()
     results = generator.load_results()
     assert results, "benchmarks/results/ holds no results"
-    assert (DOCS / "speed.md").read_text(encoding="utf-8") == generator.render(results), \
+    assert (DOCS / "speed.md").read_text(encoding="utf-8") == generator.render(results), (
         "docs/speed.md is not what benchmarks/results/ give: run python benchmarks/speed_docs.py"
+    )
 
 
 def test_every_benchmark_result_says_when_where_and_how_loaded():
@@ -312,7 +342,15 @@ def test_every_benchmark_result_says_when_where_and_how_loaded():
 
 
 def test_every_timing_benchmark_can_write_its_figures_for_the_speed_page():
-    for name in ("bench_plan", "bench_demo", "bench_knox", "bench_backtest", "bench_model", "bench_routes",
-                 "bench_evaluate", "bench_field_page"):
+    for name in (
+        "bench_plan",
+        "bench_demo",
+        "bench_knox",
+        "bench_backtest",
+        "bench_model",
+        "bench_routes",
+        "bench_evaluate",
+        "bench_field_page",
+    ):
         source = (ROOT / "benchmarks" / f"{name}.py").read_text(encoding="utf-8")
         assert "json_option(parser)" in source and "results.write(args.json)" in source, name

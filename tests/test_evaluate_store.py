@@ -41,9 +41,15 @@ def simulated(tmp_path, household_frame):
     lon, lat = to_lonlat(np.array(x), np.array(y))
     start = pd.Timestamp("2026-01-05")
     times = [start + pd.Timedelta(days=d) for d in days]
-    burglaries = pd.DataFrame({"id": [f"S{k:03d}" for k in range(90)],
-                               "date": [t.strftime("%Y-%m-%d %H:%M") for t in times],
-                               "lon": lon.round(7), "lat": lat.round(7), "address": ""})
+    burglaries = pd.DataFrame(
+        {
+            "id": [f"S{k:03d}" for k in range(90)],
+            "date": [t.strftime("%Y-%m-%d %H:%M") for t in times],
+            "lon": lon.round(7),
+            "lat": lat.round(7),
+            "address": "",
+        }
+    )
     b = tmp_path / "burglaries.csv"
     h = tmp_path / "households.csv"
     burglaries.to_csv(b, index=False)
@@ -61,11 +67,17 @@ def simulated(tmp_path, household_frame):
             first = str(row.burglary_ids).split(";")[0]
             k = int(first[1:])
             if k % 2 == 0 and row.tier in ("A", "B"):
-                visits.append((row.household_id, "face" if k % 4 == 0 else "leaflet",
-                               (times[k] + pd.Timedelta(hours=20)).strftime("%Y-%m-%d %H:%M")))
+                visits.append(
+                    (
+                        row.household_id,
+                        "face" if k % 4 == 0 else "leaflet",
+                        (times[k] + pd.Timedelta(hours=20)).strftime("%Y-%m-%d %H:%M"),
+                    )
+                )
     path = tmp_path / "visits.csv"
-    pd.DataFrame(visits, columns=["household_id", "outcome", "time"]).drop_duplicates("household_id") \
-        .assign(visitor="PA 1").to_csv(path, index=False)
+    pd.DataFrame(visits, columns=["household_id", "outcome", "time"]).drop_duplicates("household_id").assign(
+        visitor="PA 1"
+    ).to_csv(path, index=False)
     result = run("visits", "import", path, "--store", store, "--lang", "en")
     assert result.exit_code == 0, result.output
     return store, tmp_path, burglaries
@@ -73,12 +85,35 @@ def simulated(tmp_path, household_frame):
 
 def test_evaluate_from_the_store_then_after_purge_from_the_kept_episodes(simulated):
     store, tmp_path, burglaries = simulated
-    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "e.json",
-                 "--html", tmp_path / "e.html", "--lang", "en")
+    result = run(
+        "evaluate",
+        "--store",
+        store,
+        "--to",
+        "2026-06-30",
+        "--json",
+        tmp_path / "e.json",
+        "--html",
+        tmp_path / "e.html",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     figures = json.loads((tmp_path / "e.json").read_text())
-    for key in ("rate_ratio", "ci_low", "ci_high", "p_value", "min_detectable_reduction", "verdict",
-                "naive_rate_ratio", "n_episodes", "design", "delivery", "dose_response", "knox_before_after"):
+    for key in (
+        "rate_ratio",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "min_detectable_reduction",
+        "verdict",
+        "naive_rate_ratio",
+        "n_episodes",
+        "design",
+        "delivery",
+        "dose_response",
+        "knox_before_after",
+    ):
         assert key in figures
     assert figures["design"] == "observational_adjusted" or figures["design"] == "observational_unadjusted"
     assert figures["verdict"] in ("reduced", "no_difference", "increased", "underpowered")
@@ -111,8 +146,7 @@ def test_evaluate_from_the_store_then_after_purge_from_the_kept_episodes(simulat
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT COUNT(*) FROM burglaries WHERE last_time < '2026-03-01'").fetchone()[0] == 0
         assert db.execute("SELECT COUNT(*) FROM evaluation_episodes").fetchone()[0] == len(kept)
-    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "after.json",
-                 "--lang", "en")
+    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "after.json", "--lang", "en")
     assert result.exit_code == 0, result.output
     after = json.loads((tmp_path / "after.json").read_text())
     purged_months = {m for m in months if m < "2026-04"}
@@ -124,8 +158,24 @@ def test_a_store_without_visits_has_nothing_to_compare(tmp_path, files):
     b, h = files
     store = tmp_path / "cocoon.sqlite"
     assert run("ingest", b, "--store", store, "--lang", "en").exit_code == 0
-    assert run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p",
-               "--store", store, "--lang", "en").exit_code == 0
+    assert (
+        run(
+            "plan",
+            "--burglaries",
+            b,
+            "--households",
+            h,
+            "--date",
+            "2026-05-04",
+            "--out",
+            tmp_path / "p",
+            "--store",
+            store,
+            "--lang",
+            "en",
+        ).exit_code
+        == 0
+    )
     result = run("evaluate", "--store", store, "--lang", "en")
     assert result.exit_code == 1
     assert "was served within 48 hours" in result.output and "cocoon visits import" in result.output
@@ -133,12 +183,22 @@ def test_a_store_without_visits_has_nothing_to_compare(tmp_path, files):
 
 def test_the_store_adjusts_for_month_and_weekday_and_says_so_in_swedish(simulated):
     store, tmp_path, _ = simulated
-    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "sv.json",
-                 "--html", tmp_path / "sv.html", "--lang", "sv")
+    result = run(
+        "evaluate",
+        "--store",
+        store,
+        "--to",
+        "2026-06-30",
+        "--json",
+        tmp_path / "sv.json",
+        "--html",
+        tmp_path / "sv.html",
+        "--lang",
+        "sv",
+    )
     assert result.exit_code == 0, result.output
     figures = json.loads((tmp_path / "sv.json").read_text())
-    assert figures["adjusted_for"] == ["prior_rate", "log_households", "calendar_month", "weekday",
-                                       "reporting_delay_h"]
+    assert figures["adjusted_for"] == ["prior_rate", "log_households", "calendar_month", "weekday", "reporting_delay_h"]
     columns = {row["covariate"] for row in figures["balance"]}
     # Months January to June (the commonest level is the reference), weekdays 1-7 as levels.
     assert {c.split("=")[0] for c in columns} >= {"prior_rate", "calendar_month", "weekday"}
@@ -167,8 +227,7 @@ def test_a_store_of_schema_5_gets_the_weekday_and_keeps_its_episodes(simulated):
         old = pd.read_sql_query("SELECT month, weekday FROM evaluation_episodes", db)
     assert len(old) == kept and old["weekday"].isna().all()
     # The purged months come from the kept episodes, whose weekday is "not recorded".
-    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "old.json",
-                 "--lang", "en")
+    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "old.json", "--lang", "en")
     assert result.exit_code == 0, result.output
     figures = json.loads((tmp_path / "old.json").read_text())
     assert figures["episodes_kept"] > 0

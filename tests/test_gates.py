@@ -68,8 +68,9 @@ def test_ci_installs_exact_versions_of_everything_cocoon_and_its_tests_need():
         requirement = Requirement(text)
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{requirement.name} is not pinned in constraints.txt"
-        assert requirement.specifier.contains(pins[name], prereleases=True), \
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
             f"constraints.txt pins {requirement.name}=={pins[name]}, outside pyproject's '{requirement.specifier}'"
+        )
     assert 'export PIP_CONSTRAINT="$PWD/constraints.txt"' in (root / ".ci" / "run").read_text(encoding="utf-8")
 
 

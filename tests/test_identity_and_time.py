@@ -36,11 +36,17 @@ def test_the_registers_own_id_column_is_found_by_its_common_names(household_fram
 
 def test_a_swedish_register_export_keeps_its_ids(household_frame, tmp_path):
     """The export as a Swedish office writes it: ';', decimal comma, BOM, SWEREF 99 TM."""
-    frame = pd.DataFrame({
-        "Hushålls-ID": household_frame["household_id"], "Gatuadress": household_frame["street"] + " 1",
-        "Postnummer": "112 34", "X": household_frame["x"].map(lambda v: f"{v:.1f}".replace(".", ",")),
-        "Y": household_frame["y"].map(lambda v: f"{v:.1f}".replace(".", ",")),
-        "Antal lägenheter": household_frame["dwellings"], "Byggnads-ID": "B1"})
+    frame = pd.DataFrame(
+        {
+            "Hushålls-ID": household_frame["household_id"],
+            "Gatuadress": household_frame["street"] + " 1",
+            "Postnummer": "112 34",
+            "X": household_frame["x"].map(lambda v: f"{v:.1f}".replace(".", ",")),
+            "Y": household_frame["y"].map(lambda v: f"{v:.1f}".replace(".", ",")),
+            "Antal lägenheter": household_frame["dwellings"],
+            "Byggnads-ID": "B1",
+        }
+    )
     path = tmp_path / "register.csv"
     frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
     table = read_households(path, crs=CRS.from_epsg(3006))
@@ -64,9 +70,17 @@ def test_a_register_without_ids_gets_ids_that_survive_resorting_and_new_rows(hou
     second = register(grown, tmp_path / "b.csv")
 
     def by_address(households):
-        return {(s, str(n), round(x, 6), round(y, 6)): i for s, n, x, y, i in zip(
-            households["street"], households["number"], households.geometry.x, households.geometry.y,
-            households["household_id"], strict=True)}
+        return {
+            (s, str(n), round(x, 6), round(y, 6)): i
+            for s, n, x, y, i in zip(
+                households["street"],
+                households["number"],
+                households.geometry.x,
+                households.geometry.y,
+                households["household_id"],
+                strict=True,
+            )
+        }
 
     before, after = by_address(first), by_address(second)
     assert len(after) == len(before) + 1
@@ -74,8 +88,11 @@ def test_a_register_without_ids_gets_ids_that_survive_resorting_and_new_rows(hou
 
 
 def test_case_accents_and_spacing_do_not_make_another_address():
-    assert normalise_address("Storgatan 12 A") == normalise_address("STORGATAN 12a") \
+    assert (
+        normalise_address("Storgatan 12 A")
+        == normalise_address("STORGATAN 12a")
         == normalise_address("Storgatan  12-A")
+    )
     assert normalise_address("Ågatan 5") != normalise_address("Agatan 6")
 
 
@@ -103,14 +120,28 @@ def test_a_row_repeated_in_every_column_is_reported(household_frame, tmp_path):
     frame.to_csv(path, index=False)
     b = tmp_path / "b.csv"
     pd.DataFrame({"id": ["B1"], "date": ["2026-05-01"], "lon": [frame["lon"][0]], "lat": [frame["lat"][0]]}).to_csv(
-        b, index=False)
-    result = run("plan", "--burglaries", b, "--households", path, "--date", "2026-05-04", "--out", tmp_path / "o",
-                 "--lang", "en")
+        b, index=False
+    )
+    result = run(
+        "plan", "--burglaries", b, "--households", path, "--date", "2026-05-04", "--out", tmp_path / "o", "--lang", "en"
+    )
     assert result.exit_code == 1
     assert f"{path}, row 7: the same as row 4 in every column" in result.output
     assert "Traceback" not in result.output
-    result = run("plan", "--burglaries", b, "--households", path, "--date", "2026-05-04", "--out", tmp_path / "o",
-                 "--skip-bad-rows", "--lang", "en")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        path,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o",
+        "--skip-bad-rows",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     rejected = pd.read_csv(tmp_path / "o" / "rejected-rows.csv")
     assert rejected["row"].tolist() == [7]
@@ -126,12 +157,38 @@ def test_a_visit_follows_its_household_when_the_register_is_resorted(files, hous
     frame.iloc[::-1].to_csv(h2, index=False)
     store = tmp_path / "cocoon.sqlite"
     assert run("ingest", b, "--store", store).exit_code == 0
-    assert run("plan", "--burglaries", b, "--households", h1, "--date", "2026-05-04", "--out", tmp_path / "p1",
-               "--store", store).exit_code == 0
+    assert (
+        run(
+            "plan",
+            "--burglaries",
+            b,
+            "--households",
+            h1,
+            "--date",
+            "2026-05-04",
+            "--out",
+            tmp_path / "p1",
+            "--store",
+            store,
+        ).exit_code
+        == 0
+    )
     first = pd.read_csv(tmp_path / "p1" / "visits.csv", dtype=str)
     visited = first.iloc[0]
-    assert run("visits", "add", visited["household_id"], "--outcome", "face", "--time", "2026-05-04 10:00",
-               "--store", store).exit_code == 0
+    assert (
+        run(
+            "visits",
+            "add",
+            visited["household_id"],
+            "--outcome",
+            "face",
+            "--time",
+            "2026-05-04 10:00",
+            "--store",
+            store,
+        ).exit_code
+        == 0
+    )
     result = run("plan", "--households", h2, "--date", "2026-05-05", "--out", tmp_path / "p2", "--store", store)
     assert result.exit_code == 0, result.output
     second = pd.read_csv(tmp_path / "p2" / "visits.csv", dtype=str)
@@ -151,8 +208,19 @@ def test_a_burglary_file_without_ids_plans_but_does_not_go_into_the_store(files,
     assert result.exit_code == 1 and not store.exists()
     assert f"{no_ids} has no id column, and the store needs each burglary's own id" in result.output
     assert run("ingest", b, "--store", store).exit_code == 0
-    result = run("plan", "--burglaries", no_ids, "--households", h, "--date", "2026-05-04", "--out",
-                 tmp_path / "o2", "--store", store)
+    result = run(
+        "plan",
+        "--burglaries",
+        no_ids,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o2",
+        "--store",
+        store,
+    )
     assert result.exit_code == 1
     assert f"{no_ids} has no id column, and the store needs each burglary's own id" in result.output
     assert "--id-column" in result.output
@@ -169,13 +237,16 @@ def test_times_of_day_are_read_in_the_ways_people_write_them():
 
 
 def swedish_burglaries(burglary_frame, path, times=("21:30", "0815", "", "kl. 7.05")):
-    frame = pd.DataFrame({
-        "Ärendenummer": ["K104714", "K104715", "K104716", "K104717"],
-        "Brottsdatum": burglary_frame["date"], "Klockslag": list(times),
-        "Adress": burglary_frame["address"],
-        "X": burglary_frame["x"].map(lambda v: f"{v:.1f}".replace(".", ",")),
-        "Y": burglary_frame["y"].map(lambda v: f"{v:.1f}".replace(".", ",")),
-    })
+    frame = pd.DataFrame(
+        {
+            "Ärendenummer": ["K104714", "K104715", "K104716", "K104717"],
+            "Brottsdatum": burglary_frame["date"],
+            "Klockslag": list(times),
+            "Adress": burglary_frame["address"],
+            "X": burglary_frame["x"].map(lambda v: f"{v:.1f}".replace(".", ",")),
+            "Y": burglary_frame["y"].map(lambda v: f"{v:.1f}".replace(".", ",")),
+        }
+    )
     frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
     return path
 
@@ -183,8 +254,21 @@ def swedish_burglaries(burglary_frame, path, times=("21:30", "0815", "", "kl. 7.
 def test_a_time_column_is_added_to_the_date_and_named_in_plan_json(files, burglary_frame, tmp_path):
     _, h = files
     b = swedish_burglaries(burglary_frame, tmp_path / "inbrott.csv")
-    result = run("plan", "--burglaries", b, "--crs", "EPSG:3006", "--households", h, "--date", "2026-05-04",
-                 "--out", tmp_path / "o", "--lang", "sv")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--crs",
+        "EPSG:3006",
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o",
+        "--lang",
+        "sv",
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads((tmp_path / "o" / "plan.json").read_text(encoding="utf-8"))
     assert plan["inputs"]["burglary_columns"]["time"] == "Klockslag"
@@ -199,12 +283,32 @@ def test_status_counts_from_the_hour_of_the_report(files, burglary_frame, tmp_pa
     b = swedish_burglaries(burglary_frame, tmp_path / "inbrott.csv")
     store = tmp_path / "cocoon.sqlite"
     assert run("ingest", b, "--crs", "EPSG:3006", "--store", store).exit_code == 0
-    assert run("plan", "--burglaries", b, "--crs", "EPSG:3006", "--households", h, "--date", "2026-05-04",
-               "--out", tmp_path / "p", "--store", store).exit_code == 0
+    assert (
+        run(
+            "plan",
+            "--burglaries",
+            b,
+            "--crs",
+            "EPSG:3006",
+            "--households",
+            h,
+            "--date",
+            "2026-05-04",
+            "--out",
+            tmp_path / "p",
+            "--store",
+            store,
+        ).exit_code
+        == 0
+    )
     listed = pd.read_csv(tmp_path / "p" / "visits.csv", dtype=str)
     near = listed[listed["burglary_ids"].str.contains("K104714") & listed["tier"].isin(["A", "B"])]["household_id"]
-    assert run("visits", "add", near.iloc[0], "--outcome", "nothome", "--time", "2026-05-02 20:00",
-               "--store", store).exit_code == 0
+    assert (
+        run(
+            "visits", "add", near.iloc[0], "--outcome", "nothome", "--time", "2026-05-02 20:00", "--store", store
+        ).exit_code
+        == 0
+    )
     result = run("status", "--date", "2026-05-04", "--out", tmp_path / "s", "--store", store, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "2026-05-01 21:30" in result.output
@@ -216,8 +320,21 @@ def test_status_counts_from_the_hour_of_the_report(files, burglary_frame, tmp_pa
 def test_an_unreadable_time_names_the_file_row_and_column(files, burglary_frame, tmp_path):
     _, h = files
     b = swedish_burglaries(burglary_frame, tmp_path / "inbrott.csv", times=("21:30", "25:99", "", ""))
-    result = run("plan", "--burglaries", b, "--crs", "EPSG:3006", "--households", h, "--date", "2026-05-04",
-                 "--out", tmp_path / "o", "--lang", "en")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--crs",
+        "EPSG:3006",
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 1
     assert f"{b}, row 3, column 'Klockslag': cannot read '25:99' as a time of day" in result.output
 
@@ -228,20 +345,57 @@ def test_the_time_column_can_be_named(files, burglary_frame, tmp_path):
     swedish_burglaries(burglary_frame, b)
     frame = pd.read_csv(b, sep=";", encoding="utf-8-sig", dtype=str).rename(columns={"Klockslag": "Kl anm"})
     frame.to_csv(b, sep=";", index=False)
-    result = run("plan", "--burglaries", b, "--crs", "EPSG:3006", "--households", h, "--date", "2026-05-04",
-                 "--out", tmp_path / "o", "--time-column", "Kl anm")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--crs",
+        "EPSG:3006",
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o",
+        "--time-column",
+        "Kl anm",
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads((tmp_path / "o" / "plan.json").read_text(encoding="utf-8"))
     assert plan["inputs"]["burglary_columns"]["time"] == "Kl anm"
-    result = run("plan", "--burglaries", b, "--crs", "EPSG:3006", "--households", h, "--date", "2026-05-04",
-                 "--out", tmp_path / "o2", "--time-column", "Tid")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--crs",
+        "EPSG:3006",
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o2",
+        "--time-column",
+        "Tid",
+    )
     assert result.exit_code == 1 and "there is no column 'Tid'" in result.output
 
 
-@pytest.mark.parametrize(("word", "code"), [
-    ("ej hemma", "nothome"), ("Inte hemma.", "nothome"), ("PRATADE MED", "face"), ("lapp lämnad", "leaflet"),
-    ("N", "nothome"), ("nothome", "nothome"), ("spoke to", "face"), ("ingen hemma", "nothome"),
-    ("hyresvärd", "owner"), ("återbesök", "revisit")])
+@pytest.mark.parametrize(
+    ("word", "code"),
+    [
+        ("ej hemma", "nothome"),
+        ("Inte hemma.", "nothome"),
+        ("PRATADE MED", "face"),
+        ("lapp lämnad", "leaflet"),
+        ("N", "nothome"),
+        ("nothome", "nothome"),
+        ("spoke to", "face"),
+        ("ingen hemma", "nothome"),
+        ("hyresvärd", "owner"),
+        ("återbesök", "revisit"),
+    ],
+)
 def test_outcomes_are_read_in_swedish_and_english_words(word, code):
     assert parse_outcome(word) == code
 
@@ -250,13 +404,32 @@ def test_importing_the_same_visits_twice_stores_them_once(files, tmp_path):
     b, h = files
     store = tmp_path / "cocoon.sqlite"
     assert run("ingest", b, "--store", store).exit_code == 0
-    assert run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p",
-               "--store", store).exit_code == 0
+    assert (
+        run(
+            "plan",
+            "--burglaries",
+            b,
+            "--households",
+            h,
+            "--date",
+            "2026-05-04",
+            "--out",
+            tmp_path / "p",
+            "--store",
+            store,
+        ).exit_code
+        == 0
+    )
     ids = pd.read_csv(tmp_path / "p" / "visits.csv", dtype=str)["household_id"].tolist()
     visits = tmp_path / "visits.csv"
-    pd.DataFrame({"household_id": [ids[0], ids[1], ids[1]], "outcome": ["ej hemma", "face", "face"],
-                  "time": ["2026-05-04 10:00", "2026-05-04 10:10", "2026-05-04 10:10"],
-                  "visitor": "PA 1"}).to_csv(visits, index=False)
+    pd.DataFrame(
+        {
+            "household_id": [ids[0], ids[1], ids[1]],
+            "outcome": ["ej hemma", "face", "face"],
+            "time": ["2026-05-04 10:00", "2026-05-04 10:10", "2026-05-04 10:10"],
+            "visitor": "PA 1",
+        }
+    ).to_csv(visits, index=False)
     first = run("visits", "import", visits, "--store", store, "--lang", "en")
     assert "Visits recorded: 2; 1 was already recorded and is not stored again" in first.output
     second = run("visits", "import", visits, "--store", store, "--lang", "en")

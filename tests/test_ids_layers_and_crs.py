@@ -20,9 +20,14 @@ def run(*args):
 
 
 def test_ids_differing_in_case_or_invisible_characters_are_one_burglary(tmp_path):
-    rows = ["id,date,lat,lon", "K-2026-17,2026-05-01,60.17,24.94", "k-2026-17\u200b,2026-05-01,60.17,24.94",
-            "\u00a0K-2026-18\x00,2026-05-02,60.18,24.95", "K-2026-18,2026-05-02,60.18,24.95",
-            "K-2026-19\ufeff,2026-05-03,60.19,24.96"]
+    rows = [
+        "id,date,lat,lon",
+        "K-2026-17,2026-05-01,60.17,24.94",
+        "k-2026-17\u200b,2026-05-01,60.17,24.94",
+        "\u00a0K-2026-18\x00,2026-05-02,60.18,24.95",
+        "K-2026-18,2026-05-02,60.18,24.95",
+        "K-2026-19\ufeff,2026-05-03,60.19,24.96",
+    ]
     path = tmp_path / "b.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     table = read_burglaries(path)
@@ -50,11 +55,15 @@ def test_household_ids_differing_in_invisible_characters_are_refused(tmp_path):
 
 
 def two_layer_geopackage(path):
-    points = gpd.GeoDataFrame({"id": ["a", "b"], "date": ["2026-05-01", "2026-05-02"]},
-                              geometry=gpd.points_from_xy([24.94, 24.95], [60.17, 60.18]), crs=4326)
+    points = gpd.GeoDataFrame(
+        {"id": ["a", "b"], "date": ["2026-05-01", "2026-05-02"]},
+        geometry=gpd.points_from_xy([24.94, 24.95], [60.17, 60.18]),
+        crs=4326,
+    )
     points.to_file(path, layer="burglaries_2026")
-    gpd.GeoDataFrame({"id": ["x"], "date": ["2026-01-01"]}, geometry=gpd.points_from_xy([25.0], [60.2]),
-                     crs=4326).to_file(path, layer="archive")
+    gpd.GeoDataFrame(
+        {"id": ["x"], "date": ["2026-01-01"]}, geometry=gpd.points_from_xy([25.0], [60.2]), crs=4326
+    ).to_file(path, layer="archive")
 
 
 def test_geopackage_with_two_layers_names_them_and_reads_the_one_named(tmp_path):
@@ -72,10 +81,12 @@ def test_geopackage_with_two_layers_names_them_and_reads_the_one_named(tmp_path)
 
 def test_plan_household_layer_option(tmp_path):
     path = tmp_path / "reg.gpkg"
-    gpd.GeoDataFrame({"household_id": ["h1", "h2"]}, geometry=gpd.points_from_xy([24.94, 24.941], [60.17, 60.171]),
-                     crs=4326).to_file(path, layer="entrances")
-    gpd.GeoDataFrame({"household_id": ["s1"]}, geometry=gpd.points_from_xy([24.9], [60.1]),
-                     crs=4326).to_file(path, layer="schools")
+    gpd.GeoDataFrame(
+        {"household_id": ["h1", "h2"]}, geometry=gpd.points_from_xy([24.94, 24.941], [60.17, 60.171]), crs=4326
+    ).to_file(path, layer="entrances")
+    gpd.GeoDataFrame({"household_id": ["s1"]}, geometry=gpd.points_from_xy([24.9], [60.1]), crs=4326).to_file(
+        path, layer="schools"
+    )
     b = tmp_path / "b.csv"
     b.write_text("id,date,lat,lon\nB1,2026-05-01,60.17,24.94\n")
     args = ["plan", "--burglaries", b, "--households", path, "--date", "2026-05-04", "--lang", "en"]
@@ -87,9 +98,12 @@ def test_plan_household_layer_option(tmp_path):
 
 def test_klockslag_from_and_to_beside_a_date_window_give_its_times(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text("Ärende;Datum från;Klockslag från;Datum till;Klockslag till;lat;lon\n"
-                    "A1;2026-05-01;08:15;2026-05-01;16:40;59,33;18,06\n"
-                    "A2;2026-05-02;2130;2026-05-03;0710;59,34;18,07\n", encoding="utf-8")
+    path.write_text(
+        "Ärende;Datum från;Klockslag från;Datum till;Klockslag till;lat;lon\n"
+        "A1;2026-05-01;08:15;2026-05-01;16:40;59,33;18,06\n"
+        "A2;2026-05-02;2130;2026-05-03;0710;59,34;18,07\n",
+        encoding="utf-8",
+    )
     table = read_burglaries(path)
     b = table.burglaries
     assert b["first_time"].tolist() == [pd.Timestamp("2026-05-01 08:15"), pd.Timestamp("2026-05-02 21:30")]
@@ -97,10 +111,18 @@ def test_klockslag_from_and_to_beside_a_date_window_give_its_times(tmp_path):
     assert table.columns["time_from"] == "Klockslag från" and table.columns["time_to"] == "Klockslag till"
 
 
-@pytest.mark.parametrize("place,lon,lat,epsg", [("Oslo", 10.75, 59.91, 32632), ("Copenhagen", 12.57, 55.68, 32633),
-                                                ("Turku", 22.27, 60.45, 32634), ("Stockholm", 18.07, 59.33, 3006),
-                                                ("Malmö", 13.0, 55.6, 3006), ("Kiruna", 20.23, 67.86, 3006),
-                                                ("Mariehamn", 19.94, 60.1, 32634)])
+@pytest.mark.parametrize(
+    "place,lon,lat,epsg",
+    [
+        ("Oslo", 10.75, 59.91, 32632),
+        ("Copenhagen", 12.57, 55.68, 32633),
+        ("Turku", 22.27, 60.45, 32634),
+        ("Stockholm", 18.07, 59.33, 3006),
+        ("Malmö", 13.0, 55.6, 3006),
+        ("Kiruna", 20.23, 67.86, 3006),
+        ("Mariehamn", 19.94, 60.1, 32634),
+    ],
+)
 def test_sweref_is_chosen_for_sweden_only(place, lon, lat, epsg):
     assert choose_metric_crs((lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)).to_epsg() == epsg, place
 
@@ -115,8 +137,21 @@ def test_a_metric_crs_far_from_the_data_is_refused():
 
 def test_plan_refuses_a_metric_crs_far_from_the_data(files, tmp_path):
     b, h = files
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "o",
-                 "--lang", "en", "--metric-crs", "EPSG:32611")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o",
+        "--lang",
+        "en",
+        "--metric-crs",
+        "EPSG:32611",
+    )
     assert result.exit_code == 1 and "EPSG:32611" in result.output and "Traceback" not in result.output
 
 
@@ -146,12 +181,14 @@ def test_ingest_refuses_burglaries_outside_the_settings_metric_crs(tmp_path, mon
     assert result.exit_code == 1 and "EPSG:32611" in result.output
 
 
-
 def test_entrance_letters_are_kept_in_the_label_and_id(tmp_path):
     path = tmp_path / "register.csv"
-    path.write_text("Gatunamn;Nummer;Bokstav;lat;lon\n"
-                    "Storgatan;5;A;59,3300;18,0600\nStorgatan;5;B;59,3301;18,0601\nStorgatan;7;;59,3302;18,0602\n"
-                    "Storgatan;9B;B;59,3303;18,0603\n", encoding="utf-8")
+    path.write_text(
+        "Gatunamn;Nummer;Bokstav;lat;lon\n"
+        "Storgatan;5;A;59,3300;18,0600\nStorgatan;5;B;59,3301;18,0601\nStorgatan;7;;59,3302;18,0602\n"
+        "Storgatan;9B;B;59,3303;18,0603\n",
+        encoding="utf-8",
+    )
     table = read_households(path)
     labels = table.households["label"].tolist()
     assert labels == ["Storgatan 5 A", "Storgatan 5 B", "Storgatan 7", "Storgatan 9B"]
@@ -162,8 +199,10 @@ def test_entrance_letters_are_kept_in_the_label_and_id(tmp_path):
 
 def test_a_register_with_streets_but_no_house_numbers_is_warned_about(tmp_path):
     path = tmp_path / "register.csv"
-    path.write_text("household_id,street,number,lat,lon\nh1,Kyrkvägen,,59.33,18.06\nh2,Kyrkvägen,4,59.331,18.061\n"
-                    "h3,Kyrkvägen,,59.332,18.062\n")
+    path.write_text(
+        "household_id,street,number,lat,lon\nh1,Kyrkvägen,,59.33,18.06\nh2,Kyrkvägen,4,59.331,18.061\n"
+        "h3,Kyrkvägen,,59.332,18.062\n"
+    )
     note = dict(read_households(path).notes)["notes.house_numbers_missing"]
     assert note["n"] == 2 and note["total"] == 3
 

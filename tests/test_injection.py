@@ -36,18 +36,53 @@ def plan_with_payloads(tmp_path_factory):
     y = Y0 + (pd.Series(range(n)) // 16) * 50.0
     lon, lat = to_lonlat(x, y)
     labels = [f"Gata {PAYLOADS[i % len(PAYLOADS)]} {i}" for i in range(n)]
-    households = pd.DataFrame({"household_id": [f"H{i}" for i in range(n)], "label": labels,
-                               "lon": lon.round(8), "lat": lat.round(8), "dwellings": 1})
-    burglaries = pd.DataFrame({"id": ["B{{7*7}}", "B2"], "date": ["2026-05-01", "2026-04-20"],
-                               "lon": lon[[0, 7]].round(8), "lat": lat[[0, 7]].round(8),
-                               "address": ["${7*7} <%= 7*7 %>", MAKEDIRS]})
+    households = pd.DataFrame(
+        {
+            "household_id": [f"H{i}" for i in range(n)],
+            "label": labels,
+            "lon": lon.round(8),
+            "lat": lat.round(8),
+            "dwellings": 1,
+        }
+    )
+    burglaries = pd.DataFrame(
+        {
+            "id": ["B{{7*7}}", "B2"],
+            "date": ["2026-05-01", "2026-04-20"],
+            "lon": lon[[0, 7]].round(8),
+            "lat": lat[[0, 7]].round(8),
+            "address": ["${7*7} <%= 7*7 %>", MAKEDIRS],
+        }
+    )
     households.to_csv(folder / "households.csv", index=False)
     burglaries.to_csv(folder / "burglaries.csv", index=False)
     before = set(Path.cwd().iterdir())
-    result = CliRunner().invoke(main, [
-        "plan", "--burglaries", str(folder / "burglaries.csv"), "--households", str(folder / "households.csv"),
-        "--date", "2026-05-04", "--out", str(folder / "out"), "--lang", "en", "--officers", "2", "--start", START,
-        "--solver", "greedy", "--maps", "--offline", "--area-name", "Områd{{7*7}}"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "plan",
+            "--burglaries",
+            str(folder / "burglaries.csv"),
+            "--households",
+            str(folder / "households.csv"),
+            "--date",
+            "2026-05-04",
+            "--out",
+            str(folder / "out"),
+            "--lang",
+            "en",
+            "--officers",
+            "2",
+            "--start",
+            START,
+            "--solver",
+            "greedy",
+            "--maps",
+            "--offline",
+            "--area-name",
+            "Områd{{7*7}}",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     created = set(Path.cwd().iterdir()) - before
@@ -77,8 +112,9 @@ def test_every_payload_appears_literally_in_the_internal_map(plan_with_payloads)
     assert "Gata 49" not in shown and "B49" not in shown
 
 
-@pytest.mark.parametrize("name", ["visit-list.html", "visit-list-volunteer.html", "handout.html", "sign-poster.html",
-                                  "map-public.html"])
+@pytest.mark.parametrize(
+    "name", ["visit-list.html", "visit-list-volunteer.html", "handout.html", "sign-poster.html", "map-public.html"]
+)
 def test_every_html_output_shows_input_text_literally(plan_with_payloads, name):
     out, _, _ = plan_with_payloads
     shown = page_texts((out / name).read_text(encoding="utf-8"))
@@ -141,13 +177,28 @@ def test_report_pages_show_file_names_and_ids_literally(tmp_path):
     rng = np.random.default_rng(4)
     path = tmp_path / "{{7*7}} {% raw %} ${7*7}.csv"
     n = 80
-    pd.DataFrame({"id": [f"{{{{7*7}}}}-{i}" for i in range(n)], "x": rng.uniform(0, 1500, n),
-                  "y": rng.uniform(0, 1500, n),
-                  "date": pd.date_range("2026-01-01", periods=n).strftime("%Y-%m-%d")}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "id": [f"{{{{7*7}}}}-{i}" for i in range(n)],
+            "x": rng.uniform(0, 1500, n),
+            "y": rng.uniform(0, 1500, n),
+            "date": pd.date_range("2026-01-01", periods=n).strftime("%Y-%m-%d"),
+        }
+    ).to_csv(path, index=False)
     runner = CliRunner()
-    for args in (["calibrate", str(path), "--nrep", "9", "--seed", "1", "--html", str(tmp_path / "knox.html")],
-                 ["backtest", str(path), "--from", "2026-02-15", "--to", "2026-03-20", "--html",
-                  str(tmp_path / "backtest.html")]):
+    for args in (
+        ["calibrate", str(path), "--nrep", "9", "--seed", "1", "--html", str(tmp_path / "knox.html")],
+        [
+            "backtest",
+            str(path),
+            "--from",
+            "2026-02-15",
+            "--to",
+            "2026-03-20",
+            "--html",
+            str(tmp_path / "backtest.html"),
+        ],
+    ):
         result = runner.invoke(main, args)
         assert result.exit_code == 0, result.output
     for name in ("knox.html", "backtest.html"):
@@ -164,20 +215,52 @@ def test_control_characters_in_labels_reach_neither_the_terminal_nor_the_paper(t
     n = 12
     lon, lat = to_lonlat(X0 + pd.Series(range(n)) * 30.0, pd.Series([Y0] * n))
     labels = [f"Gata\x1b[31m {i}\x07 \u202eA\u202c \u4e2d" for i in range(n)]
-    pd.DataFrame({"household_id": [f"H{i}" for i in range(n)], "label": labels, "lon": lon.round(8),
-                  "lat": lat.round(8)}).to_csv(tmp_path / "h.csv", index=False)
-    pd.DataFrame({"id": ["B1"], "date": ["2026-05-01"], "lon": lon[:1].round(8), "lat": lat[:1].round(8),
-                  "address": ["Gata 1\x1b]0;owned\x07"]}).to_csv(tmp_path / "b.csv", index=False)
-    done = subprocess.run([sys.executable, "-c", "from cocoon.cli import main; main()",
-                           "plan", "--burglaries", tmp_path / "b.csv", "--households", tmp_path / "h.csv", "--date",
-                           "2026-05-04", "--out", tmp_path / "out", "--lang", "en", "--officers", "1", "--start",
-                           START, "--solver", "greedy"], capture_output=True, text=True, check=False)
+    pd.DataFrame(
+        {"household_id": [f"H{i}" for i in range(n)], "label": labels, "lon": lon.round(8), "lat": lat.round(8)}
+    ).to_csv(tmp_path / "h.csv", index=False)
+    pd.DataFrame(
+        {
+            "id": ["B1"],
+            "date": ["2026-05-01"],
+            "lon": lon[:1].round(8),
+            "lat": lat[:1].round(8),
+            "address": ["Gata 1\x1b]0;owned\x07"],
+        }
+    ).to_csv(tmp_path / "b.csv", index=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from cocoon.cli import main; main()",
+            "plan",
+            "--burglaries",
+            tmp_path / "b.csv",
+            "--households",
+            tmp_path / "h.csv",
+            "--date",
+            "2026-05-04",
+            "--out",
+            tmp_path / "out",
+            "--lang",
+            "en",
+            "--officers",
+            "1",
+            "--start",
+            START,
+            "--solver",
+            "greedy",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     screen = done.stdout + done.stderr  # everything the terminal would get, the libraries' logging included
     assert done.returncode == 0, screen
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", screen)
     flat = " ".join(screen.split())
-    assert "visit-list.pdf: 1 character in the data cannot be printed with the font and shows as a box: " \
-           "\\u4e2d." in flat
+    assert (
+        "visit-list.pdf: 1 character in the data cannot be printed with the font and shows as a box: \\u4e2d." in flat
+    )
     pages = " ".join(page.extract_text() for page in PdfReader(tmp_path / "out" / "visit-list.pdf").pages)
     assert "Gata[31m" in pages  # the label is there, without ESC, BEL or overrides
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", pages)

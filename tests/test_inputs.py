@@ -48,8 +48,11 @@ def test_encodings(tmp_path, encoding, bom):
 
 @pytest.mark.parametrize("suffix", ["geojson", "gpkg", "parquet"])
 def test_geo_formats(tmp_path, burglary_frame, suffix):
-    gdf = gpd.GeoDataFrame(burglary_frame.drop(columns=["x", "y", "lon", "lat"]),
-                           geometry=gpd.points_from_xy(burglary_frame.x, burglary_frame.y), crs=3006)
+    gdf = gpd.GeoDataFrame(
+        burglary_frame.drop(columns=["x", "y", "lon", "lat"]),
+        geometry=gpd.points_from_xy(burglary_frame.x, burglary_frame.y),
+        crs=3006,
+    )
     path = tmp_path / f"b.{suffix}"
     if suffix == "parquet":
         gdf.to_parquet(path)
@@ -62,8 +65,11 @@ def test_geo_formats(tmp_path, burglary_frame, suffix):
 
 
 def test_household_parquet_and_defaults(tmp_path, household_frame):
-    gdf = gpd.GeoDataFrame(household_frame[["household_id", "street", "number"]],
-                           geometry=gpd.points_from_xy(household_frame.x, household_frame.y), crs=3006)
+    gdf = gpd.GeoDataFrame(
+        household_frame[["household_id", "street", "number"]],
+        geometry=gpd.points_from_xy(household_frame.x, household_frame.y),
+        crs=3006,
+    )
     path = tmp_path / "h.parquet"
     gdf.to_parquet(path)
     table = read_households(path)
@@ -78,8 +84,11 @@ def test_xy_with_crs_and_named_columns(tmp_path):
     with pytest.raises(InputError) as err:
         read_burglaries(path, columns=BurglaryColumns(date="händelsedag"))
     assert err.value.key == "input.xy_needs_crs"  # E/N are found as x/y, but need a CRS
-    table = read_burglaries(path, crs=CRS.from_epsg(3006), columns=BurglaryColumns(
-        date="händelsedag", coordinates=CoordinateColumns(x="E", y="N")))
+    table = read_burglaries(
+        path,
+        crs=CRS.from_epsg(3006),
+        columns=BurglaryColumns(date="händelsedag", coordinates=CoordinateColumns(x="E", y="N")),
+    )
     assert table.burglaries["burglary_id"].tolist() == ["A1"]
     assert table.columns["id"] == "ärende"
 
@@ -158,27 +167,33 @@ def test_bad_dwellings(tmp_path):
     assert err.value.key == "input.bad_dwellings" and "row 3" in str(err.value)
 
 
-@pytest.mark.parametrize("cell,expected", [
-    ("59,123", 59.123),        # decimal comma
-    ("59.123", 59.123),        # decimal point
-    ("-12,5", -12.5),          # a negative number with a decimal comma
-    ("1,234", 1.234),          # a lone comma is a decimal comma
-    ("6 580 000", 6_580_000.0),  # spaces between groups of three digits
-    ("6\u00a0580\u00a0000", 6_580_000.0),  # the same with no-break spaces, as spreadsheets write them
-    ("-1 234,5", -1234.5),     # digit groups and a decimal comma
-])
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        ("59,123", 59.123),  # decimal comma
+        ("59.123", 59.123),  # decimal point
+        ("-12,5", -12.5),  # a negative number with a decimal comma
+        ("1,234", 1.234),  # a lone comma is a decimal comma
+        ("6 580 000", 6_580_000.0),  # spaces between groups of three digits
+        ("6\u00a0580\u00a0000", 6_580_000.0),  # the same with no-break spaces, as spreadsheets write them
+        ("-1 234,5", -1234.5),  # digit groups and a decimal comma
+    ],
+)
 def test_numbers_with_a_decimal_comma_or_point_and_digit_groups(cell, expected):
     values, unreadable = to_numbers(pd.Series([cell], dtype=object))
     assert values.tolist() == [expected] and unreadable.tolist() == [False]
 
 
-@pytest.mark.parametrize("cell", [
-    "1,234.5",    # a thousands comma and a decimal point: read as 1.2345 before
-    "1.234,5",    # a thousands point and a decimal comma
-    "1.234.567",  # two decimal separators
-    "59 33",      # a space that does not separate groups of three digits
-    "abc",
-])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "1,234.5",  # a thousands comma and a decimal point: read as 1.2345 before
+        "1.234,5",  # a thousands point and a decimal comma
+        "1.234.567",  # two decimal separators
+        "59 33",  # a space that does not separate groups of three digits
+        "abc",
+    ],
+)
 def test_cells_that_are_not_numbers(cell):
     values, unreadable = to_numbers(pd.Series([cell], dtype=object))
     assert np.isnan(values).tolist() == [True] and unreadable.tolist() == [True]

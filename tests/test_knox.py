@@ -40,28 +40,28 @@ REFERENCE = {
 def test_reference_tables(chicago_2016, metric, closed):
     x, y, t = chicago_2016
     assert len(x) == 11_701
-    result = knox_test(x, y, t, sds=[0, 0.1, 200, 400, 600], tds=[0, 7, 14, 21], metric=metric, closed=closed,
-                       nrep=1, seed=0)
+    result = knox_test(
+        x, y, t, sds=[0, 0.1, 200, 400, 600], tds=[0, 7, 14, 21], metric=metric, closed=closed, nrep=1, seed=0
+    )
     assert result.observed.tolist() == REFERENCE[(metric, closed)]
 
 
 # The Near Repeat Calculator's output published with T. Davies' NearRepeat notebooks (tobydavies/NearRepeat on
 # GitHub): Chicago 2016, sds 0, 1, 100, 200, 300, inf m, tds 0, 2, 4, inf days.
-NRC_OBSERVED = [[202, 51, 1025], [189, 143, 7762], [290, 343, 23366], [456, 526, 41305],
-                [577857, 760260, 67037075]]
+NRC_OBSERVED = [[202, 51, 1025], [189, 143, 7762], [290, 343, 23366], [456, 526, 41305], [577857, 760260, 67037075]]
 
 
 def test_near_repeat_calculator_table(chicago_2016):
     x, y, t = chicago_2016
-    result = knox_test(x, y, t, sds=[0, 1, 100, 200, 300, math.inf], tds=[0, 2, 4, math.inf], nrep=2, seed=0,
-                       nrc=True)
+    result = knox_test(x, y, t, sds=[0, 1, 100, 200, 300, math.inf], tds=[0, 2, 4, math.inf], nrep=2, seed=0, nrc=True)
     assert result.observed.tolist() == NRC_OBSERVED
 
 
 def test_inf_breaks_keep_every_pair(chicago_2016):
     x, y, t = chicago_2016
-    result = knox_test(x, y, t, sds=[0, 1, 100, 200, 300, 400, 500, math.inf],
-                       tds=[0, 7, 14, 21, 28, 42, 56, math.inf], nrep=3, seed=1)
+    result = knox_test(
+        x, y, t, sds=[0, 1, 100, 200, 300, 400, 500, math.inf], tds=[0, 7, 14, 21, 28, 42, 56, math.inf], nrep=3, seed=1
+    )
     n = len(x)
     assert result.observed.sum() == n * (n - 1) // 2
     assert result.sim_mean.sum() == pytest.approx(n * (n - 1) / 2)  # every permutation keeps every pair
@@ -106,10 +106,14 @@ def cumulative(first: float, steps: list[float]) -> list[float]:
 
 
 POINTS = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 30)), min_size=2, max_size=40)
-SPATIAL = st.builds(cumulative, st.sampled_from([0, 0.5, 1, 3, 5]),
-                    st.lists(st.sampled_from([0.5, 1, 2, 5, 10, 20]), min_size=1, max_size=4))
-TEMPORAL = st.builds(cumulative, st.sampled_from([0, 0.5, 1, 2, 5]),
-                     st.lists(st.sampled_from([0.5, 1, 2, 3, 7]), min_size=1, max_size=3))
+SPATIAL = st.builds(
+    cumulative,
+    st.sampled_from([0, 0.5, 1, 3, 5]),
+    st.lists(st.sampled_from([0.5, 1, 2, 5, 10, 20]), min_size=1, max_size=4),
+)
+TEMPORAL = st.builds(
+    cumulative, st.sampled_from([0, 0.5, 1, 2, 5]), st.lists(st.sampled_from([0.5, 1, 2, 3, 7]), min_size=1, max_size=3)
+)
 
 
 @pytest.mark.parametrize("nrc", [False, True])
@@ -121,12 +125,9 @@ TEMPORAL = st.builds(cumulative, st.sampled_from([0, 0.5, 1, 2, 5]),
 @given(points=POINTS, sds=SPATIAL, tds=TEMPORAL, half_days=st.booleans(), scale=st.sampled_from([1.0, 0.25]))
 # first breaks above 0 with pairs closer in space (1 m) and in time (0 days); the NRC's "same location"
 # band with and without a next band
-@example(points=[(0, 0, 0), (1, 0, 3), (30, 0, 9), (31, 0, 9)], sds=[5, 10], tds=[2, 7], half_days=False,
-         scale=1.0)
-@example(points=[(0, 0, 0), (0, 0, 3), (1, 0, 3), (4, 0, 8)], sds=[0, 0.5], tds=[0, 3], half_days=False,
-         scale=0.25)
-@example(points=[(0, 0, 0), (0, 0, 3), (1, 0, 3), (4, 0, 8)], sds=[0, 1, 2], tds=[0, 3], half_days=False,
-         scale=0.25)
+@example(points=[(0, 0, 0), (1, 0, 3), (30, 0, 9), (31, 0, 9)], sds=[5, 10], tds=[2, 7], half_days=False, scale=1.0)
+@example(points=[(0, 0, 0), (0, 0, 3), (1, 0, 3), (4, 0, 8)], sds=[0, 0.5], tds=[0, 3], half_days=False, scale=0.25)
+@example(points=[(0, 0, 0), (0, 0, 3), (1, 0, 3), (4, 0, 8)], sds=[0, 1, 2], tds=[0, 3], half_days=False, scale=0.25)
 def test_brute_force_agrees(points, sds, tds, half_days, scale, metric, closed, inf_s, inf_t, nrc):
     """Every metric, closure, inf band and NRC choice; first breaks at 0 and above; sub-metre gaps."""
     x, y, t = (np.array(v, dtype=float) for v in zip(*points, strict=True))
@@ -147,11 +148,13 @@ def test_pairs_closer_than_the_first_break_are_left_out(closed):
     """A first break above 0 drops the closer pairs, also when inf keeps the far ones (as NearRepeat)."""
     space = knox_test([0, 1], [0, 0], [0, 0], sds=[5, 10, math.inf], tds=[0, 7], closed=closed, nrep=9, seed=1)
     assert space.observed.tolist() == [[0], [0]] and space.sim_mean.tolist() == [[0], [0]]
-    time = knox_test([0, 100], [0, 0], [0, 1], sds=[0, 10, math.inf], tds=[5, 10, math.inf], closed=closed, nrep=9,
-                     seed=1)
+    time = knox_test(
+        [0, 100], [0, 0], [0, 1], sds=[0, 10, math.inf], tds=[5, 10, math.inf], closed=closed, nrep=9, seed=1
+    )
     assert time.observed.tolist() == [[0, 0], [0, 0]] and time.sim_mean.tolist() == [[0, 0], [0, 0]]
-    kept = knox_test([0, 1, 100], [0, 0, 0], [0, 0, 5], sds=[0.5, 10, math.inf], tds=[0, 5, math.inf],
-                     closed=closed, nrep=9, seed=1)
+    kept = knox_test(
+        [0, 1, 100], [0, 0, 0], [0, 0, 5], sds=[0.5, 10, math.inf], tds=[0, 5, math.inf], closed=closed, nrep=9, seed=1
+    )
     assert kept.observed.tolist() == ([[1, 0], [0, 2]] if closed == "left" else [[1, 0], [2, 0]])
 
 
@@ -226,8 +229,9 @@ def test_progress_is_reported():
     calls = []
     rng = np.random.default_rng(1)
     x, y, t = rng.uniform(0, 500, 50), rng.uniform(0, 500, 50), rng.integers(0, 30, 50)
-    knox_test(x, y, t, sds=[0, 100], tds=[0, 7], nrep=60, seed=1,
-              progress=lambda done, total: calls.append((done, total)))
+    knox_test(
+        x, y, t, sds=[0, 100], tds=[0, 7], nrep=60, seed=1, progress=lambda done, total: calls.append((done, total))
+    )
     assert calls[-1] == (60, 60) and all(total == 60 for _, total in calls)
 
 
@@ -248,17 +252,31 @@ def test_shuffled_times_give_uniform_p_values_and_ratios_near_one():
     assert np.all(np.abs(result.knox_ratio - 1) < 0.3)
 
 
-@pytest.mark.parametrize("text,key", [("100", "knox.too_few_breaks"), ("0,200,100", "knox.breaks_not_increasing"),
-                                      ("0,a,100", "knox.bad_breaks"), ("0,inf,100", "knox.breaks_not_increasing")])
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("100", "knox.too_few_breaks"),
+        ("0,200,100", "knox.breaks_not_increasing"),
+        ("0,a,100", "knox.bad_breaks"),
+        ("0,inf,100", "knox.breaks_not_increasing"),
+    ],
+)
 def test_bad_breaks(text, key):
     with pytest.raises(InputError) as err:
         parse_breaks(text, what="--sds")
     assert err.value.key == key and "--sds" in str(err.value)
 
 
-@pytest.mark.parametrize("change,key", [({"nrep": 0}, "knox.bad_nrep"), ({"metric": "chebyshev"}, "knox.bad_metric"),
-                                        ({"closed": "both"}, "knox.bad_closed"), ({"x": [0]}, "knox.too_few_events"),
-                                        ({"t": [0, math.nan]}, "knox.not_finite")])
+@pytest.mark.parametrize(
+    "change,key",
+    [
+        ({"nrep": 0}, "knox.bad_nrep"),
+        ({"metric": "chebyshev"}, "knox.bad_metric"),
+        ({"closed": "both"}, "knox.bad_closed"),
+        ({"x": [0]}, "knox.too_few_events"),
+        ({"t": [0, math.nan]}, "knox.not_finite"),
+    ],
+)
 def test_bad_input(change, key):
     arguments = {"x": [0, 1], "y": [0, 1], "t": [0, 1], "sds": [0, 10], "tds": [0, 7], "nrep": 5} | change
     if key == "knox.too_few_events":

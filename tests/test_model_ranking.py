@@ -18,10 +18,14 @@ from cocoon.settings import Settings
 
 DISTANCE = np.array([10.0, 100.0, 300.0, 1000.0])
 DAYS = np.array([7, 28, 56, 365])
-WEIGHTS = np.array([[0.02, 0.01, 0.005, 0.05],   # same place: a repeat months later too
-                    [0.05, 0.02, 0.01, 0.0],
-                    [0.04, 0.02, 0.01, 0.0],
-                    [0.0, 0.0, 0.0, 0.0]])
+WEIGHTS = np.array(
+    [
+        [0.02, 0.01, 0.005, 0.05],  # same place: a repeat months later too
+        [0.05, 0.02, 0.01, 0.0],
+        [0.04, 0.02, 0.01, 0.0],
+        [0.0, 0.0, 0.0, 0.0],
+    ]
+)
 
 
 def model() -> RiskModel:
@@ -37,10 +41,10 @@ def test_points_split_into_recent_and_history_by_time_band():
     d = np.array([0.0, 50.0, 50.0, 200.0, 2000.0, 0.0])
     age = np.array([2, 2, 40, 2, 2, 100])
     recent, history = horizon_points(m, d, age)
-    area = np.pi * 10.0 ** 2  # an address stands for a disc of the same-place distance
+    area = np.pi * 10.0**2  # an address stands for a disc of the same-place distance
     # Today's rate x 30 days x 1,000; the same place takes the whole same-place weight.
     assert recent[0] == pytest.approx(0.02 / 7 * 30 * 1000, rel=1e-9)
-    ring = np.pi * (100.0 ** 2 - 10.0 ** 2)
+    ring = np.pi * (100.0**2 - 10.0**2)
     assert recent[1] == pytest.approx(0.05 / 7 / ring * area * 30 * 1000, rel=1e-9)
     assert recent[2] == pytest.approx(0.01 / 28 / ring * area * 30 * 1000, rel=1e-9)  # 40 days: band 29-56
     assert history[:5].sum() == 0
@@ -91,13 +95,20 @@ def test_without_a_model_the_score_is_all_recent_and_still_explained():
 
 
 def test_the_sentences_for_a_whole_table_match_one_row_at_a_time():
-    visits = pd.DataFrame({"score": [1234.56, 2.0, float("nan")], "score_recent": [1200.5, 2.0, None],
-                           "score_history": [34.06, 0.0, 0.0],
-                           "reasons": ["B7|1|1234.4;B8|12|40", "B9|0|5;bad|x|1", None]})
+    visits = pd.DataFrame(
+        {
+            "score": [1234.56, 2.0, float("nan")],
+            "score_recent": [1200.5, 2.0, None],
+            "score_history": [34.06, 0.0, 0.0],
+            "reasons": ["B7|1|1234.4;B8|12|40", "B9|0|5;bad|x|1", None],
+        }
+    )
     english = why_column(visits, "en")
     assert english == [why(row, "en") for row in visits.to_dict("records")]
-    assert english[0] == ("Score 1,234.6: 1,200.5 from recent burglaries nearby (B7, 1 day ago, 1,234 m; "
-                          "B8, 12 days ago, 40 m), 34.1 from this place's own history.")
+    assert english[0] == (
+        "Score 1,234.6: 1,200.5 from recent burglaries nearby (B7, 1 day ago, 1,234 m; "
+        "B8, 12 days ago, 40 m), 34.1 from this place's own history."
+    )
     assert english[1].startswith("Score 2.0: 2.0 from recent burglaries nearby (B9, 0 days ago, 5 m),")
     assert english[2] == "Score 0.0: 0.0 from recent burglaries nearby, 0.0 from this place's own history."
     swedish = why_column(visits, "sv")

@@ -23,7 +23,7 @@ from cocoon.cli import main
 
 START = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100])))
 SCRIPT_LABEL = "<script>window.pwned = 1</script>Storgatan"
-IMAGE_LABEL = "<img src=x onerror=\"window.pwned = 2\">Ågatan"
+IMAGE_LABEL = '<img src=x onerror="window.pwned = 2">Ågatan'
 TODAY = dt.date.today()
 
 
@@ -45,9 +45,27 @@ def pack(tmp_path, household_frame, burglary_frame):
     assert run("ingest", b, "--store", store).exit_code == 0
 
     def plan(out: str, lang: str) -> Path:
-        result = run("plan", "--burglaries", b, "--households", h, "--date", TODAY.isoformat(), "--out",
-                     tmp_path / out, "--officers", 2, "--hours", 1.5, "--start", START, "--store", store,
-                     "--lang", lang)
+        result = run(
+            "plan",
+            "--burglaries",
+            b,
+            "--households",
+            h,
+            "--date",
+            TODAY.isoformat(),
+            "--out",
+            tmp_path / out,
+            "--officers",
+            2,
+            "--hours",
+            1.5,
+            "--start",
+            START,
+            "--store",
+            store,
+            "--lang",
+            lang,
+        )
         assert result.exit_code == 0, result.output
         return tmp_path / out
 
@@ -81,7 +99,8 @@ def tap(driver, household: str, outcome: str) -> None:
 
 def stop_ids(driver) -> list[str]:
     return driver.execute_script(
-        "return Array.from(document.querySelectorAll('[data-household-id]')).map(e => e.dataset.householdId)")
+        "return Array.from(document.querySelectorAll('[data-household-id]')).map(e => e.dataset.householdId)"
+    )
 
 
 def downloaded(driver, suffix: str) -> Path:
@@ -180,8 +199,7 @@ def test_export_and_clear_needs_an_export_and_leaves_nothing(pack, browser):
     clear.click()
     assert "Tap again to clear: 1 record" in clear.text
     clear.click()
-    assert browser.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('cocoon-field:'))") \
-        == []
+    assert browser.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('cocoon-field:'))") == []
     browser.refresh()
     open_page(browser, page)
     assert browser.find_element("id", "doors-done").text == f"Doors done: 0 of {len(ids)}"
@@ -223,8 +241,10 @@ def test_a_script_the_page_did_not_bring_is_refused(pack, browser, tmp_path):
 def test_the_page_in_swedish_and_english_at_phone_size(pack, browser, tmp_path):
     plan, _ = pack
     out = plan("p", "sv")
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # a phone: headless windows are 500 px at least
-                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",  # a phone: headless windows are 500 px at least
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
     open_page(browser, out / "officer-1.html")
     ids = stop_ids(browser)
     tap(browser, ids[0], "face")
@@ -255,14 +275,19 @@ def test_every_officer_with_stops_gets_a_page_named_as_on_the_visit_list(pack):
     officers = sorted(pd.read_csv(out / "routes.csv")["officer"].unique())
     assert sorted(p.name for p in out.glob("officer-*.html")) == [f"officer-{n}.html" for n in officers]
     html = (out / "officer-1.html").read_text(encoding="utf-8")
-    data = json.loads(re.search(r'<script type="application/json" id="cocoon-data">(.*?)</script>', html,
-                                re.DOTALL).group(1))
+    data = json.loads(
+        re.search(r'<script type="application/json" id="cocoon-data">(.*?)</script>', html, re.DOTALL).group(1)
+    )
     assert data["storage_key"] == f"cocoon-field:{TODAY.isoformat()}:officer-1"
     assert [s["stop"] for s in data["stops"]] == list(range(1, len(data["stops"]) + 1))
-    assert all(set(s) == {"household_id", "stop", "label", "tier", "dwellings", "arrival", "reason", "revisit",
-                          "lon", "lat"} for s in data["stops"])
-    assert all(set(s["reason"]) == {"en", "sv"} and all(r and "\n" not in r for r in s["reason"].values())
-               for s in data["stops"])
+    assert all(
+        set(s) == {"household_id", "stop", "label", "tier", "dwellings", "arrival", "reason", "revisit", "lon", "lat"}
+        for s in data["stops"]
+    )
+    assert all(
+        set(s["reason"]) == {"en", "sv"} and all(r and "\n" not in r for r in s["reason"].values())
+        for s in data["stops"]
+    )
     assert data["burglaries"] and all(np.isfinite(pd.Timestamp(b["reported"]).value) for b in data["burglaries"])
     assert len(html.encode("utf-8")) < 3_000_000
 
@@ -309,8 +334,10 @@ def test_the_phone_position_is_kept_with_its_accuracy_when_asked_for(pack, brows
     browser.find_element("id", "position").click()
     tap(browser, ids[1], "nothome")  # ticked, but the phone has no position
     time.sleep(0.5)
-    browser.execute_cdp_cmd("Emulation.setGeolocationOverride",
-                            {"latitude": 59.329323456789, "longitude": 18.068581234567, "accuracy": 12.4})
+    browser.execute_cdp_cmd(
+        "Emulation.setGeolocationOverride",
+        {"latitude": 59.329323456789, "longitude": 18.068581234567, "accuracy": 12.4},
+    )
     tap(browser, ids[2], "leaflet")
     for _ in range(100):
         if "position ± 12 m" in browser.find_element("id", "log").text:

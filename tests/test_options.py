@@ -43,8 +43,9 @@ def options_of(command: click.Command) -> list[click.Option]:
 
 
 def help_of(words: tuple[str, ...], lang: str) -> str:
-    result = CliRunner(env={"COCOON_LANG": lang}).invoke(main, [*words, "--help"], prog_name="cocoon",
-                                                         terminal_width=10_000)
+    result = CliRunner(env={"COCOON_LANG": lang}).invoke(
+        main, [*words, "--help"], prog_name="cocoon", terminal_width=10_000
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -107,9 +108,13 @@ def test_the_zone_options_are_the_same_for_every_command_that_draws_zones():
 
 def test_options_go_on_top_of_the_settings_file_and_errors_name_them(tmp_path):
     path = tmp_path / "local.toml"
-    path.write_text('[zones]\nradius_m = 300\nhigh_days = 7\n', encoding="utf-8")
-    settings = command_settings(PLAN_OPTIONS, path, {"zones.radius_m": 250.0, "zones.high_days": None,
-                                                     "routes.start_time": "08:15"}, language="sv")
+    path.write_text("[zones]\nradius_m = 300\nhigh_days = 7\n", encoding="utf-8")
+    settings = command_settings(
+        PLAN_OPTIONS,
+        path,
+        {"zones.radius_m": 250.0, "zones.high_days": None, "routes.start_time": "08:15"},
+        language="sv",
+    )
     assert (settings.zones.radius_m, settings.zones.high_days) == (250.0, 7)
     assert (settings.routes.start_time, settings.language) == ("08:15", "sv")
     with pytest.raises(SettingsError) as error:
@@ -124,14 +129,19 @@ def test_options_go_on_top_of_the_settings_file_and_errors_name_them(tmp_path):
 
 def test_a_bad_value_in_the_settings_file_names_the_file_not_the_option(tmp_path):
     path = tmp_path / "local.toml"
-    path.write_text('[zones]\nradius_m = -3\n', encoding="utf-8")
+    path.write_text("[zones]\nradius_m = -3\n", encoding="utf-8")
     with pytest.raises(SettingsError) as error:
         command_settings(PLAN_OPTIONS, path, {"zones.radius_m": None})
     assert str(error.value).startswith(f"{path}: zones.radius_m")
 
 
-@pytest.mark.parametrize("args", [("plan", "--households", "h.csv", "--burglaries", "b.csv", "--out", "o"),
-                                  ("backtest", "b.csv", "--from", "2026-01-01", "--to", "2026-02-01")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "--households", "h.csv", "--burglaries", "b.csv", "--out", "o"),
+        ("backtest", "b.csv", "--from", "2026-01-01", "--to", "2026-02-01"),
+    ],
+)
 def test_a_bad_zone_option_is_refused_with_the_option_named(args, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner(env={"COCOON_LANG": "en"}).invoke(main, [*args, "--high-days", "-2"], prog_name="cocoon")

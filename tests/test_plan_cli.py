@@ -16,8 +16,20 @@ from click.testing import CliRunner
 from cocoon.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUIRED = ["rank", "household_id", "label", "lon", "lat", "dwellings", "score", "tier", "distance_m",
-            "burglary_ids", "phase", "days_left"]
+REQUIRED = [
+    "rank",
+    "household_id",
+    "label",
+    "lon",
+    "lat",
+    "dwellings",
+    "score",
+    "tier",
+    "distance_m",
+    "burglary_ids",
+    "phase",
+    "days_left",
+]
 
 
 def run(*args):
@@ -35,16 +47,20 @@ ACTIVE = ["B1", "B2", "B4"]
 def households_within(households: pd.DataFrame, burglaries: pd.DataFrame, radius: float) -> int:
     """How many households lie within ``radius`` metres of an active burglary, from the fixture's SWEREF 99 TM x/y."""
     active = burglaries[burglaries["id"].isin(ACTIVE)]
-    d = np.hypot(households["x"].to_numpy()[:, None] - active["x"].to_numpy()[None, :],
-                 households["y"].to_numpy()[:, None] - active["y"].to_numpy()[None, :])
+    d = np.hypot(
+        households["x"].to_numpy()[:, None] - active["x"].to_numpy()[None, :],
+        households["y"].to_numpy()[:, None] - active["y"].to_numpy()[None, :],
+    )
     return int((d.min(axis=1) <= radius).sum())
 
 
 def metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Great-circle distance (haversine), independent of the package's own projections."""
     rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((rlat2 - rlat1) / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(
-        math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((rlat2 - rlat1) / 2) ** 2
+        + math.cos(rlat1) * math.cos(rlat2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
@@ -67,8 +83,11 @@ def test_plan_writes_outputs_and_summary(files, tmp_path, household_frame, burgl
     assert {"burglary_id", "phase", "start", "end", "days_left"} <= set(first)
     # Each zone is a 500 m circle around its burglary, in longitude/latitude order.
     places = burglary_frame.set_index("id")
-    circles = {f["properties"]["burglary_id"]: f["geometry"]["coordinates"][0] for f in zones["features"]
-               if f["properties"]["layer"] == "zone"}
+    circles = {
+        f["properties"]["burglary_id"]: f["geometry"]["coordinates"][0]
+        for f in zones["features"]
+        if f["properties"]["layer"] == "zone"
+    }
     assert sorted(circles) == ACTIVE
     for burglary, ring in circles.items():
         lon, lat = places.loc[burglary, "lon"], places.loc[burglary, "lat"]
@@ -103,12 +122,15 @@ def test_refuses_non_empty_output_folder(files, tmp_path):
     assert f"was moved to {aside[0]}, nothing was deleted" in " ".join(replaced.output.split())
 
 
-@pytest.mark.parametrize("row,needle", [
-    ("B9,2026-05-01,18.06,,x", "row 6, column 'lat': no coordinate."),
-    ("B9,2026-13-45,18.06,59.33,x", "row 6, column 'date': cannot read '2026-13-45' as a date."),
-    ("B9,2026-05-05,18.06,59.33,x", "row 6, column 'date': the date 2026-05-05 is after the plan date 2026-05-04."),
-    ("B9,2026-05-01,59.33,18.06,x", "row 6, column 'lat/lon': latitude and longitude"),
-])
+@pytest.mark.parametrize(
+    "row,needle",
+    [
+        ("B9,2026-05-01,18.06,,x", "row 6, column 'lat': no coordinate."),
+        ("B9,2026-13-45,18.06,59.33,x", "row 6, column 'date': cannot read '2026-13-45' as a date."),
+        ("B9,2026-05-05,18.06,59.33,x", "row 6, column 'date': the date 2026-05-05 is after the plan date 2026-05-04."),
+        ("B9,2026-05-01,59.33,18.06,x", "row 6, column 'lat/lon': latitude and longitude"),
+    ],
+)
 def test_bad_input_is_a_clear_error_and_skippable(files, tmp_path, row, needle):
     b, h = files
     b.write_text(b.read_text() + row + "\n")
@@ -128,8 +150,22 @@ def test_missing_file_and_bad_date_option(files, tmp_path):
     b, h = files
     result = run(*plan_args(tmp_path / "nope.csv", h, tmp_path / "out"))
     assert result.exit_code != 0 and "nope.csv" in result.output and "Traceback" not in result.output
-    result = CliRunner().invoke(main, ["plan", "--burglaries", str(b), "--households", str(h), "--date", "4/5",
-                                       "--out", str(tmp_path / "o"), "--lang", "en"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "plan",
+            "--burglaries",
+            str(b),
+            "--households",
+            str(h),
+            "--date",
+            "4/5",
+            "--out",
+            str(tmp_path / "o"),
+            "--lang",
+            "en",
+        ],
+    )
     assert result.exit_code == 1 and "Error: --date: '4/5' is not a date; use YYYY-MM-DD." in result.output
 
 

@@ -14,8 +14,11 @@ from cocoon.inputs.tables import read_table
 
 def register(geometry, crs=3006) -> gpd.GeoDataFrame:
     n = len(geometry)
-    return gpd.GeoDataFrame({"household_id": [f"H{i}" for i in range(n)], "street": ["Gata"] * n,
-                             "number": [str(i + 1) for i in range(n)]}, geometry=geometry, crs=crs)
+    return gpd.GeoDataFrame(
+        {"household_id": [f"H{i}" for i in range(n)], "street": ["Gata"] * n, "number": [str(i + 1) for i in range(n)]},
+        geometry=geometry,
+        crs=crs,
+    )
 
 
 def test_points_are_read_from_the_bytes_as_geopandas_reads_them(tmp_path):

@@ -55,8 +55,11 @@ def to_png(pdf: Path, name: str, *, page: int = 1, dpi: int = 100) -> Path:
     """Page ``page`` of ``pdf`` as tests/artifacts/NAME.png."""
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / name
-    subprocess.run([pdftoppm(), "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
-                    str(target)], check=True, capture_output=True)
+    subprocess.run(
+        [pdftoppm(), "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(target)],
+        check=True,
+        capture_output=True,
+    )
     png = target.with_suffix(".png")
     assert png.stat().st_size > 5_000, png
     return png
@@ -75,15 +78,25 @@ def area(tmp_path_factory):
     folder = tmp_path_factory.mktemp("printouts")
     households = household_frame.__wrapped__()
     burglaries = burglary_frame.__wrapped__()
-    victim = households.iloc[[0]].assign(household_id="VICTIM", x=X0, y=Y0, street="Storgatan", number="12",
-                                         dwellings=1)
+    victim = households.iloc[[0]].assign(
+        household_id="VICTIM", x=X0, y=Y0, street="Storgatan", number="12", dwellings=1
+    )
     lon, lat = to_lonlat([X0], [Y0])
     victim = victim.assign(lon=lon.round(8), lat=lat.round(8))
     households = pd.concat([households, victim], ignore_index=True)
     x, y = np.array([X0 + 40.0, X0 - 60.0]), np.array([Y0, Y0 + 36.0])
     lon, lat = to_lonlat(x, y)
-    nearby = pd.DataFrame({"id": ["B5", "B6"], "date": ["2026-05-03", "2026-04-28"], "lon": lon.round(8),
-                           "lat": lat.round(8), "x": x, "y": y, "address": ["", ""]})
+    nearby = pd.DataFrame(
+        {
+            "id": ["B5", "B6"],
+            "date": ["2026-05-03", "2026-04-28"],
+            "lon": lon.round(8),
+            "lat": lat.round(8),
+            "x": x,
+            "y": y,
+            "address": ["", ""],
+        }
+    )
     burglaries = pd.concat([burglaries, nearby], ignore_index=True)
     h, b = folder / "households.csv", folder / "burglaries.csv"
     households.drop(columns=["x", "y"]).to_csv(h, index=False)
@@ -96,9 +109,31 @@ def pack(area):
     """Two officers with three hours each: officer 1's list runs over more than one page."""
     b, h, folder = area
     out = folder / "out"
-    result = run("plan", "--burglaries", b, "--households", h, "--date", PLAN_DAY.isoformat(), "--out", out,
-                 "--lang", "en", "--officers", "2", "--hours", "3", "--minutes-per-stop", "2", "--start", START,
-                 "--solver", "greedy", "--area-name", "Testby")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        PLAN_DAY.isoformat(),
+        "--out",
+        out,
+        "--lang",
+        "en",
+        "--officers",
+        "2",
+        "--hours",
+        "3",
+        "--minutes-per-stop",
+        "2",
+        "--start",
+        START,
+        "--solver",
+        "greedy",
+        "--area-name",
+        "Testby",
+    )
     assert result.exit_code == 0, result.output
     return result, out
 
@@ -163,12 +198,15 @@ def test_ids_stops_legend_and_pages_per_officer(pack):
             assert f"Officer {officer} · page {k + 1} of {count}" in page
             lines = page.splitlines()
             on_page = [i for i in ids if any(i in line.split() for line in lines)]  # whole ids, on one line
-            assert on_page == ids[k * 18:(k + 1) * 18], (officer, k)
+            assert on_page == ids[k * 18 : (k + 1) * 18], (officer, k)
             if k + 1 < count:
                 assert len(on_page) >= 12  # a full page holds at least 12 stops
             legend = flat(page)
-            assert "Outcome codes" in legend and "F = spoke face to face" in legend and \
-                "W = interested in neighbourhood watch" in legend
+            assert (
+                "Outcome codes" in legend
+                and "F = spoke face to face" in legend
+                and "W = interested in neighbourhood watch" in legend
+            )
             assert "Name" in page and "Signature" in page
     assert at == len(pages)
     for line in (line for page in pages for line in page.splitlines()):
@@ -198,18 +236,29 @@ def test_pngs_of_every_printout(pack):
 
 def stops_frame(n1: int = 20, n2: int = 3, names: tuple[object, object] = ("Anna", "")) -> pd.DataFrame:
     n = n1 + n2
-    return pd.DataFrame({
-        "officer": [1] * n1 + [2] * n2, "stop": list(range(1, n1 + 1)) + list(range(1, n2 + 1)),
-        "household_id": [f"osm-n29323387{k:02d}" for k in range(n)],
-        "label": [f"Aleksanterinkatu {k}" for k in range(n)], "dwellings": [1] * (n - 1) + [1234],
-        "tier": ["A"] * n, "arrival": ["10:08"] * n, "distance_m": [33.4] * (n - 1) + [1234.5],
-        "burglary_ids": ["K104715;K104714;K1;K2;K3"] + ["K104714"] * (n - 1),
-        "burgled": [True] + [False] * (n - 1),
-        "officer_name": [names[0]] * n1 + [names[1]] * n2})
+    return pd.DataFrame(
+        {
+            "officer": [1] * n1 + [2] * n2,
+            "stop": list(range(1, n1 + 1)) + list(range(1, n2 + 1)),
+            "household_id": [f"osm-n29323387{k:02d}" for k in range(n)],
+            "label": [f"Aleksanterinkatu {k}" for k in range(n)],
+            "dwellings": [1] * (n - 1) + [1234],
+            "tier": ["A"] * n,
+            "arrival": ["10:08"] * n,
+            "distance_m": [33.4] * (n - 1) + [1234.5],
+            "burglary_ids": ["K104715;K104714;K1;K2;K3"] + ["K104714"] * (n - 1),
+            "burgled": [True] + [False] * (n - 1),
+            "officer_name": [names[0]] * n1 + [names[1]] * n2,
+        }
+    )
 
 
-BURGLARIES = pd.DataFrame({"burglary_id": ["K104714", "K104715", "K1", "K2", "K3"],
-                           "first_day": ["2025-11-26", "2025-11-27", "2025-11-20", "2025-11-19", "2025-11-18"]})
+BURGLARIES = pd.DataFrame(
+    {
+        "burglary_id": ["K104714", "K104715", "K1", "K2", "K3"],
+        "first_day": ["2025-11-26", "2025-11-27", "2025-11-20", "2025-11-19", "2025-11-18"],
+    }
+)
 BURGLED = pd.DataFrame({"burglary_id": ["K104714", "K104715"], "household_id": ["osm-n2932338700", None]})
 
 
@@ -222,13 +271,19 @@ def test_rows_name_two_burglaries_with_day_and_month_and_the_officers_by_name():
     assert sections[1].rows[-1]["distance"] == "1\u00a0234 m" and sections[1].rows[-1]["dwellings"] == "1\u00a0234"
     assert [s.name for s in sections] == ["Anna", ""]
     english = visit_sections(stops_frame(), BURGLARIES, lang="en", burgled=BURGLED)
-    assert english[0].rows[0]["note"] == ("BURGLED HERE: K104714 (26/11)\n"
-                                          "0 recent (K104715 (27/11), K1 (20/11) + 2 more)")
+    assert english[0].rows[0]["note"] == (
+        "BURGLED HERE: K104714 (26/11)\n0 recent (K104715 (27/11), K1 (20/11) + 2 more)"
+    )
     assert english[1].rows[-1]["distance"] == "1,234 m"
 
 
-@pytest.mark.parametrize("lang,first,second", [("sv", "Anna · sida {k} av 2", "Polis 2 · sida 1 av 1"),
-                                               ("en", "Anna · page {k} of 2", "Officer 2 · page 1 of 1")])
+@pytest.mark.parametrize(
+    "lang,first,second",
+    [
+        ("sv", "Anna · sida {k} av 2", "Polis 2 · sida 1 av 1"),
+        ("en", "Anna · page {k} of 2", "Officer 2 · page 1 of 1"),
+    ],
+)
 def test_pages_are_counted_per_officer_under_the_officers_name(lang, first, second):
     sections = visit_sections(stops_frame(), BURGLARIES, lang=lang, burgled=BURGLED)
     doc = visit_list_document(sections, area="Kungsholmen", date=PLAN_DAY, variant="internal", lang=lang)
@@ -244,8 +299,9 @@ def test_pages_are_counted_per_officer_under_the_officers_name(lang, first, seco
 def test_missing_or_empty_officer_names_fall_back_to_officer_n():
     for names in ((None, None), ("", " ")):
         sections = visit_sections(stops_frame(names=names), BURGLARIES, lang="sv")
-        pages = pages_of(visit_list_document(sections, area="A", date=PLAN_DAY, variant="internal",
-                                             lang="sv").to_bytes())
+        pages = pages_of(
+            visit_list_document(sections, area="A", date=PLAN_DAY, variant="internal", lang="sv").to_bytes()
+        )
         assert "Polis 1 · sida 1 av 2" in pages[0] and "Polis 2 · sida 1 av 1" in pages[2]
     sections = visit_sections(stops_frame().drop(columns="officer_name"), BURGLARIES, lang="en")
     assert [s.name for s in sections] == ["", ""]
@@ -264,9 +320,25 @@ def test_the_plan_says_when_a_text_did_not_fit(area, tmp_path):
     households = pd.read_csv(h)
     households.loc[households["household_id"] == "VICTIM", "street"] = "X" * 400  # its label: "XXX…X 12"
     households.to_csv(tmp_path / "h.csv", index=False)
-    result = run("plan", "--burglaries", b, "--households", tmp_path / "h.csv", "--date", PLAN_DAY.isoformat(),
-                 "--out", tmp_path / "out", "--lang", "en", "--officers", "1", "--start", "VICTIM",
-                 "--solver", "greedy")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        tmp_path / "h.csv",
+        "--date",
+        PLAN_DAY.isoformat(),
+        "--out",
+        tmp_path / "out",
+        "--lang",
+        "en",
+        "--officers",
+        "1",
+        "--start",
+        "VICTIM",
+        "--solver",
+        "greedy",
+    )
     assert result.exit_code == 0, result.output
     assert "visit-list.pdf: 1 text did not fit its box on the page" in flat(result.output)
 
@@ -285,8 +357,10 @@ def test_long_ids_and_addresses_fit_without_breaking_a_word():
 
 def test_door_hangers_have_boxes_cut_marks_and_no_page_number(tmp_path):
     settings = HandoutSettings(area_name="Norra Kungsholmen med Fredhäll, Stadshagen och Lilla Essingen")
-    for lang, words in (("sv", ("Polis", "Datum", "Klockan", "Ring mig på", "Polisen 114 14")),
-                        ("en", ("Police officer", "Date", "Time", "Call me back on", "Police 114 14"))):
+    for lang, words in (
+        ("sv", ("Polis", "Datum", "Klockan", "Ring mig på", "Polisen 114 14")),
+        ("en", ("Police officer", "Date", "Time", "Call me back on", "Police 114 14")),
+    ):
         texts = handout_texts(latest=dt.date(2026, 5, 1), settings=settings, lang=lang)
         doc = handout_document(texts, lang=lang)
         assert doc.overflows == []
@@ -326,8 +400,9 @@ def test_a_200_character_headline_stays_inside_the_border(paper, size, tmp_path)
     scale = image.width / size[0] * size[0] / 297  # pixels per A4 millimetre of the layout
     inside = (BORDER + BAND) * scale
     width, height = image.size
-    band = [(x, y) for x in range(width) for y in range(height)
-            if min(x, y, width - 1 - x, height - 1 - y) < inside - 2]
+    band = [
+        (x, y) for x in range(width) for y in range(height) if min(x, y, width - 1 - x, height - 1 - y) < inside - 2
+    ]
     dark = [p for p in band if sum(image.getpixel(p)) < 300]
     assert not dark, f"text on the border at {dark[:5]}"
     headline_area = image.crop((int(inside) + 2, int(inside) + 2, width - int(inside) - 2, height // 2))

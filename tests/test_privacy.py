@@ -55,8 +55,7 @@ def dates_of(burglaries: pd.DataFrame) -> set[str]:
     days = set()
     for value in burglaries["date"]:
         day = dt.date.fromisoformat(str(value)[:10])
-        days |= {day.isoformat(), f"{day.day}/{day.month}", f"{day.day:02d}/{day.month:02d}",
-                 f"{day.day}.{day.month}."}
+        days |= {day.isoformat(), f"{day.day}/{day.month}", f"{day.day:02d}/{day.month:02d}", f"{day.day}.{day.month}."}
     return days
 
 
@@ -75,20 +74,39 @@ def texts(out: Path, names: tuple[str, ...]) -> dict[str, str]:
 
 # --- the demo's Helsinki data ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def helsinki(tmp_path_factory):
     out = tmp_path_factory.mktemp("privacy") / "helsinki"
-    result = run("plan", "--burglaries", ROOT / "data/helsinki/burglaries-simulated.csv", "--households",
-                 ROOT / "data/helsinki/households.csv", "--date", "2026-05-04", "--out", out, "--lang", "en",
-                 "--officers", "2", "--start", "24.9461,60.1683", "--solver", "greedy", "--maps")
+    result = run(
+        "plan",
+        "--burglaries",
+        ROOT / "data/helsinki/burglaries-simulated.csv",
+        "--households",
+        ROOT / "data/helsinki/households.csv",
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--lang",
+        "en",
+        "--officers",
+        "2",
+        "--start",
+        "24.9461,60.1683",
+        "--solver",
+        "greedy",
+        "--maps",
+    )
     assert result.exit_code == 0, result.output
     households = pd.read_csv(ROOT / "data/helsinki/households.csv")
     burglaries = pd.read_csv(ROOT / "data/helsinki/burglaries-simulated.csv")
     return out, households, burglaries
 
 
-def victims_of(households: pd.DataFrame, burglaries: pd.DataFrame, *, crs: int, match_m: float = 25.0,
-               building_m: float = 10.0) -> np.ndarray:
+def victims_of(
+    households: pd.DataFrame, burglaries: pd.DataFrame, *, crs: int, match_m: float = 25.0, building_m: float = 10.0
+) -> np.ndarray:
     """Worked out here from the rule's words: the household nearest each active burglary within
     match_m, every household whose label is the burglary's address, and everyone at their
     address or within building_m of them."""
@@ -170,17 +188,48 @@ def test_a_burglary_recorded_at_the_next_door_number_excludes_both(tmp_path):
     xs = x0 + np.arange(12) * 20.0
     lonlat = gpd.GeoSeries(gpd.points_from_xy(xs, np.full(12, y0)), crs=3006).to_crs(4326)
     numbers = np.arange(10, 22)
-    households = pd.DataFrame({"household_id": [f"N{n}" for n in numbers],
-                               "label": [f"Uudenmaankatu {n}" for n in numbers],
-                               "lon": lonlat.x.round(8), "lat": lonlat.y.round(8), "dwellings": 1})
+    households = pd.DataFrame(
+        {
+            "household_id": [f"N{n}" for n in numbers],
+            "label": [f"Uudenmaankatu {n}" for n in numbers],
+            "lon": lonlat.x.round(8),
+            "lat": lonlat.y.round(8),
+            "dwellings": 1,
+        }
+    )
     at_14 = int(np.flatnonzero(numbers == 14)[0])
-    burglaries = pd.DataFrame({"id": ["B1"], "date": ["2026-05-01"], "lon": [households["lon"][at_14]],
-                               "lat": [households["lat"][at_14]], "address": ["Uudenmaankatu 15"]})
+    burglaries = pd.DataFrame(
+        {
+            "id": ["B1"],
+            "date": ["2026-05-01"],
+            "lon": [households["lon"][at_14]],
+            "lat": [households["lat"][at_14]],
+            "address": ["Uudenmaankatu 15"],
+        }
+    )
     households.to_csv(tmp_path / "h.csv", index=False)
     burglaries.to_csv(tmp_path / "b.csv", index=False)
-    result = run("plan", "--burglaries", tmp_path / "b.csv", "--households", tmp_path / "h.csv", "--date",
-                 "2026-05-04", "--out", tmp_path / "out", "--lang", "en", "--officers", "1", "--hours", "4",
-                 "--start", f"{households['lon'][0]},{households['lat'][0]}", "--solver", "greedy")
+    result = run(
+        "plan",
+        "--burglaries",
+        tmp_path / "b.csv",
+        "--households",
+        tmp_path / "h.csv",
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "out",
+        "--lang",
+        "en",
+        "--officers",
+        "1",
+        "--hours",
+        "4",
+        "--start",
+        f"{households['lon'][0]},{households['lat'][0]}",
+        "--solver",
+        "greedy",
+    )
     assert result.exit_code == 0, result.output
     volunteer = (tmp_path / "out" / "visit-list-volunteer.html").read_text(encoding="utf-8")
     police = (tmp_path / "out" / "visit-list.html").read_text(encoding="utf-8")
@@ -192,24 +241,57 @@ def test_a_burglary_recorded_at_the_next_door_number_excludes_both(tmp_path):
 
 # --- a rural road: houses 300 m apart, one burglary --------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def rural(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rural")
     x0, y0 = 500_000.0, 6_900_000.0
     xs = x0 + np.arange(-10, 11) * 300.0
     lonlat = gpd.GeoSeries(gpd.points_from_xy(xs, np.full(len(xs), y0)), crs=3006).to_crs(4326)
-    households = pd.DataFrame({"household_id": [f"G{i}" for i in range(len(xs))],
-                               "label": [f"Byvägen {i + 1}" for i in range(len(xs))],
-                               "lon": lonlat.x.round(8), "lat": lonlat.y.round(8), "dwellings": 1})
+    households = pd.DataFrame(
+        {
+            "household_id": [f"G{i}" for i in range(len(xs))],
+            "label": [f"Byvägen {i + 1}" for i in range(len(xs))],
+            "lon": lonlat.x.round(8),
+            "lat": lonlat.y.round(8),
+            "dwellings": 1,
+        }
+    )
     victim = 10  # the middle house
-    burglaries = pd.DataFrame({"id": ["R1"], "date": ["2026-04-28"], "lon": [households["lon"][victim]],
-                               "lat": [households["lat"][victim]], "address": ["Byvägen 11"]})
+    burglaries = pd.DataFrame(
+        {
+            "id": ["R1"],
+            "date": ["2026-04-28"],
+            "lon": [households["lon"][victim]],
+            "lat": [households["lat"][victim]],
+            "address": ["Byvägen 11"],
+        }
+    )
     households.to_csv(folder / "h.csv", index=False)
     burglaries.to_csv(folder / "b.csv", index=False)
     out = folder / "out"
-    result = run("plan", "--burglaries", folder / "b.csv", "--households", folder / "h.csv", "--date",
-                 "2026-05-04", "--out", out, "--lang", "en", "--officers", "1", "--hours", "3", "--start",
-                 f"{households['lon'][0]},{households['lat'][0]}", "--solver", "greedy", "--maps")
+    result = run(
+        "plan",
+        "--burglaries",
+        folder / "b.csv",
+        "--households",
+        folder / "h.csv",
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--lang",
+        "en",
+        "--officers",
+        "1",
+        "--hours",
+        "3",
+        "--start",
+        f"{households['lon'][0]},{households['lat'][0]}",
+        "--solver",
+        "greedy",
+        "--maps",
+    )
     assert result.exit_code == 0, result.output
     homes = np.column_stack([xs, np.full(len(xs), y0)])
     is_victim = np.zeros(len(xs), dtype=bool)
@@ -250,13 +332,21 @@ VICTIMS = {"A": (62.5, 37.5), "B": (187.5, 212.5)}
 
 
 def grid_households() -> pd.DataFrame:
-    steps = (np.arange(-24, 25) * SPACING + SPACING / 2)
+    steps = np.arange(-24, 25) * SPACING + SPACING / 2
     gx, gy = np.meshgrid(steps, steps)
     x, y = GRID_X0 + gx.ravel(), GRID_Y0 + gy.ravel()
     lonlat = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=3006).to_crs(4326)
-    return pd.DataFrame({"household_id": [f"T{i:04d}" for i in range(len(x))],
-                         "label": [f"Rutgatan {i + 1}" for i in range(len(x))],
-                         "lon": lonlat.x.round(9), "lat": lonlat.y.round(9), "dwellings": 1, "x": x, "y": y})
+    return pd.DataFrame(
+        {
+            "household_id": [f"T{i:04d}" for i in range(len(x))],
+            "label": [f"Rutgatan {i + 1}" for i in range(len(x))],
+            "lon": lonlat.x.round(9),
+            "lat": lonlat.y.round(9),
+            "dwellings": 1,
+            "x": x,
+            "y": y,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -270,12 +360,37 @@ def grid_town(tmp_path_factory):
     for name, (dx, dy) in VICTIMS.items():
         home = households.index[(households["x"] == GRID_X0 + dx) & (households["y"] == GRID_Y0 + dy)]
         victim = households.loc[home[0]]
-        pd.DataFrame({"id": ["V1"], "date": ["2026-05-01"], "lon": [victim["lon"]], "lat": [victim["lat"]],
-                      "address": [victim["label"]]}).to_csv(folder / f"b-{name}.csv", index=False)
+        pd.DataFrame(
+            {
+                "id": ["V1"],
+                "date": ["2026-05-01"],
+                "lon": [victim["lon"]],
+                "lat": [victim["lat"]],
+                "address": [victim["label"]],
+            }
+        ).to_csv(folder / f"b-{name}.csv", index=False)
         out = folder / f"out-{name}"
-        result = run("plan", "--burglaries", folder / f"b-{name}.csv", "--households", folder / "h.csv", "--date",
-                     "2026-05-04", "--out", out, "--lang", "en", "--officers", "2", "--hours", "2", "--start",
-                     f"{corner['lon']},{corner['lat']}", "--solver", "greedy")
+        result = run(
+            "plan",
+            "--burglaries",
+            folder / f"b-{name}.csv",
+            "--households",
+            folder / "h.csv",
+            "--date",
+            "2026-05-04",
+            "--out",
+            out,
+            "--lang",
+            "en",
+            "--officers",
+            "2",
+            "--hours",
+            "2",
+            "--start",
+            f"{corner['lon']},{corner['lat']}",
+            "--solver",
+            "greedy",
+        )
         assert result.exit_code == 0, result.output
         plans[name] = (out, victim)
     return households, plans
@@ -286,9 +401,11 @@ def list_table(page: str) -> pd.DataFrame:
     head = re.search(r"<tr>(<th.*?)</tr>", page, flags=re.S)
     assert head, "no column headings"
     heads = [html_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1))]
-    rows = [[html_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
-            for row in re.findall(r"<tr>(<td>.*?)</tr>", page, flags=re.S)]
-    return pd.DataFrame([r[:len(heads)] for r in rows if len(r) >= len(heads)], columns=heads)
+    rows = [
+        [html_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(<td>.*?)</tr>", page, flags=re.S)
+    ]
+    return pd.DataFrame([r[: len(heads)] for r in rows if len(r) >= len(heads)], columns=heads)
 
 
 def html_text(cell: str) -> str:

@@ -17,31 +17,51 @@ from cocoon.settings import Settings
 
 def households(xy, streets=None, numbers=None, crs=3006):
     n = len(xy)
-    return gpd.GeoDataFrame({
-        "household_id": [f"H{i:04d}" for i in range(n)], "label": [f"H{i}" for i in range(n)],
-        "street": streets if streets is not None else [None] * n,
-        "number": numbers if numbers is not None else [None] * n,
-        "postcode": [None] * n, "dwellings": np.ones(n, dtype=np.int64), "building_type": [None] * n,
-        "owner": [None] * n, "building_id": [None] * n,
-    }, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=crs)
+    return gpd.GeoDataFrame(
+        {
+            "household_id": [f"H{i:04d}" for i in range(n)],
+            "label": [f"H{i}" for i in range(n)],
+            "street": streets if streets is not None else [None] * n,
+            "number": numbers if numbers is not None else [None] * n,
+            "postcode": [None] * n,
+            "dwellings": np.ones(n, dtype=np.int64),
+            "building_type": [None] * n,
+            "owner": [None] * n,
+            "building_id": [None] * n,
+        },
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=crs,
+    )
 
 
 def burglaries(xy, ages, addresses=None, crs=3006):
     days = [pd.Timestamp(PLAN_DATE) - pd.Timedelta(days=int(a)) for a in ages]
     n = len(xy)
-    return gpd.GeoDataFrame({
-        "burglary_id": [f"B{i}" for i in range(n)], "first_time": days, "last_time": days, "first_day": days,
-        "last_day": days, "address": addresses or [None] * n, "note": [None] * n, "modus": [None] * n,
-        "row": np.arange(n) + 2,
-    }, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=crs)
+    return gpd.GeoDataFrame(
+        {
+            "burglary_id": [f"B{i}" for i in range(n)],
+            "first_time": days,
+            "last_time": days,
+            "first_day": days,
+            "last_day": days,
+            "address": addresses or [None] * n,
+            "note": [None] * n,
+            "modus": [None] * n,
+            "row": np.arange(n) + 2,
+        },
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=crs,
+    )
 
 
 coords = st.floats(-1200, 1200, allow_nan=False)
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(h=st.lists(st.tuples(coords, coords), min_size=1, max_size=60, unique=True),
-       b=st.lists(st.tuples(coords, coords, st.integers(0, 80)), min_size=1, max_size=6))
+@given(
+    h=st.lists(st.tuples(coords, coords), min_size=1, max_size=60, unique=True),
+    b=st.lists(st.tuples(coords, coords, st.integers(0, 80)), min_size=1, max_size=6),
+)
 def test_every_household_within_the_radius_is_listed_and_none_outside(h, b):
     hxy = np.array(h) + np.array([X0, Y0])
     bxy = np.array([(x, y) for x, y, _ in b]) + np.array([X0, Y0])
@@ -61,8 +81,10 @@ def test_every_household_within_the_radius_is_listed_and_none_outside(h, b):
 
 
 @settings(max_examples=15, deadline=None, derandomize=True)
-@given(h=st.lists(st.tuples(coords, coords), min_size=5, max_size=40, unique=True),
-       b=st.lists(st.tuples(coords, coords, st.integers(0, 56)), min_size=1, max_size=4))
+@given(
+    h=st.lists(st.tuples(coords, coords), min_size=5, max_size=40, unique=True),
+    b=st.lists(st.tuples(coords, coords, st.integers(0, 56)), min_size=1, max_size=4),
+)
 def test_lonlat_and_sweref_give_the_same_list(h, b):
     hxy = np.array(h) + np.array([X0, Y0])
     bxy = np.array([(x, y) for x, y, _ in b]) + np.array([X0, Y0])
@@ -100,8 +122,9 @@ def test_overlapping_zones_add_up():
 def test_score_follows_the_documented_model():
     r = Settings().ranking
     hxy = np.array([[X0, Y0 + 100.0], [X0, Y0 + 350.0]])
-    v = make_plan(burglaries(np.array([[X0, Y0]]), [10]), households(hxy),
-                  on=PLAN_DATE).visits.set_index("household_id")
+    v = make_plan(burglaries(np.array([[X0, Y0]]), [10]), households(hxy), on=PLAN_DATE).visits.set_index(
+        "household_id"
+    )
     assert v.loc["H0000", "score"] == pytest.approx(42.0)  # week 2, 100 m, no street link: 100 × 0.6 × 0.7
     # 350 m: 0.4 - (0.4 - 0.05) × 150 / 300 = 0.225; 100 × 0.6 × 0.225 = 13.5
     assert v.loc["H0001", "score"] == pytest.approx(13.5)
@@ -123,8 +146,12 @@ def test_tiers_street_multipliers_and_order():
     hxy = np.array([[X0, Y0], [X0 + 30, Y0], [X0 + 30, Y0 + 20], [X0 - 30, Y0], [X0, Y0 + 150], [X0, Y0 + 400]])
     streets = ["Storgatan", "Storgatan", "Storgatan", "Ågatan", "Ågatan", "Ågatan"]
     numbers = ["12", "14", "13", "5", "7", "9"]
-    plan = make_plan(burglaries(np.array([[X0, Y0 + 1]]), [2], ["Storgatan 12"]),
-                     households(hxy, streets, numbers), on=PLAN_DATE, settings=Settings())
+    plan = make_plan(
+        burglaries(np.array([[X0, Y0 + 1]]), [2], ["Storgatan 12"]),
+        households(hxy, streets, numbers),
+        on=PLAN_DATE,
+        settings=Settings(),
+    )
     v = plan.visits.set_index("household_id")
     assert v.loc["H0000", "relation"] == "same_building" and bool(v.loc["H0000", "burgled"])
     assert v.loc["H0001", "relation"] == "same_side"
@@ -137,12 +164,12 @@ def test_tiers_street_multipliers_and_order():
     # weight is 1 - 0.3 × d / 100, between 100 and 200 m 0.7 - 0.3 × (d - 100) / 100, then
     # 0.4 - 0.35 × (d - 200) / 300.
     expected = {
-        "H0000": 199.4,     # d = 1: 100 × (1 - 0.003) × 2.0 (same building)
+        "H0000": 199.4,  # d = 1: 100 × (1 - 0.003) × 2.0 (same building)
         "H0001": 136.4925,  # d = √(30² + 1²) = 30.0167: 100 × (1 - 0.09005) × 1.5 (same side)
         "H0002": 107.2162,  # d = √(30² + 19²) = 35.5106: 100 × (1 - 0.10653) × 1.2 (same street, other side)
-        "H0003": 90.9950,   # d = 30.0167: 100 × 0.90995 × 1.0 (another street)
-        "H0004": 55.3,      # d = 149: 100 × (0.7 - 0.147) × 1.0
-        "H0005": 16.7833,   # d = 399: 100 × (0.4 - 0.35 × 199 / 300 = 0.16783) × 1.0
+        "H0003": 90.9950,  # d = 30.0167: 100 × 0.90995 × 1.0 (another street)
+        "H0004": 55.3,  # d = 149: 100 × (0.7 - 0.147) × 1.0
+        "H0005": 16.7833,  # d = 399: 100 × (0.4 - 0.35 × 199 / 300 = 0.16783) × 1.0
     }
     for household, score in expected.items():
         assert v.loc[household, "score"] == pytest.approx(score, abs=1e-4), household

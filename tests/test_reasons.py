@@ -22,10 +22,18 @@ def test_top_pairs_most_points_then_nearest_then_first_given():
 
 def test_lists_and_their_short_text():
     picks = np.array([[1, -1, 2], [0, -1, -1]])
-    lists = reason_lists(picks, np.array([0, 1, 1]), np.array([3, 1, 40]), np.array([12.4, 7.6, 100.5]),
-                         ids=np.array(["B1", "B2"], dtype=object))
-    assert lists.to_pylist() == [[{"id": "B2", "days": 1, "m": 8}, {"id": "B1", "days": 3, "m": 12}], [],
-                                 [{"id": "B2", "days": 40, "m": 100}]]
+    lists = reason_lists(
+        picks,
+        np.array([0, 1, 1]),
+        np.array([3, 1, 40]),
+        np.array([12.4, 7.6, 100.5]),
+        ids=np.array(["B1", "B2"], dtype=object),
+    )
+    assert lists.to_pylist() == [
+        [{"id": "B2", "days": 1, "m": 8}, {"id": "B1", "days": 3, "m": 12}],
+        [],
+        [{"id": "B2", "days": 40, "m": 100}],
+    ]
     assert reason_text(lists).to_pylist() == ["B2|1|8;B1|3|12", "", "B2|40|100"]
 
 

@@ -30,8 +30,9 @@ def run(*args: object):
 
 
 def plan(b: Path, h: Path, out: Path, *extra: object):
-    return run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "en",
-               *extra)
+    return run(
+        "plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--lang", "en", *extra
+    )
 
 
 def leftovers(folder: Path) -> list[Path]:
@@ -116,8 +117,13 @@ def test_rejects_never_replace_an_input_or_an_existing_file(files, tmp_path):
 def test_calibrate_never_writes_over_its_input(tmp_path):
     rng = np.random.default_rng(3)
     events = tmp_path / "events.csv"
-    pd.DataFrame({"x": rng.uniform(0, 1000, 40), "y": rng.uniform(0, 1000, 40),
-                  "date": pd.date_range("2026-01-01", periods=40).strftime("%Y-%m-%d")}).to_csv(events, index=False)
+    pd.DataFrame(
+        {
+            "x": rng.uniform(0, 1000, 40),
+            "y": rng.uniform(0, 1000, 40),
+            "date": pd.date_range("2026-01-01", periods=40).strftime("%Y-%m-%d"),
+        }
+    ).to_csv(events, index=False)
     before = events.read_bytes()
     for option in ("--json", "--html", "--write-settings"):
         result = run("calibrate", events, "--nrep", "9", "--seed", "1", option, events, "--overwrite", "--lang", "en")
@@ -135,8 +141,9 @@ def test_plan_with_a_store_that_fails_while_writing_leaves_the_store_byte_identi
     frame["id"] = frame["id"] + "-new"
     frame.to_csv(more, index=False)
     monkeypatch.setattr("cocoon.field.pack.handout_document", disk_full)
-    result = plan(more, h, tmp_path / "out", "--store", store, "--officers", "1", "--start", START, "--solver",
-                  "greedy")
+    result = plan(
+        more, h, tmp_path / "out", "--store", store, "--officers", "1", "--start", START, "--solver", "greedy"
+    )
     assert result.exit_code == 1
     assert hashlib.sha256(store.read_bytes()).hexdigest() == digest
     assert not (tmp_path / "out").exists()
@@ -151,16 +158,25 @@ def test_a_household_with_eighty_burglaries_prints_on_one_row(tmp_path):
     angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
     bx, by = X0 + 120 * np.cos(angles), Y0 + 120 * np.sin(angles)
     blon, blat = to_lonlat(bx, by)
-    burglaries = pd.DataFrame({"id": [f"K{i:06d}" for i in range(n)], "date": "2026-05-01",
-                               "lon": blon.round(8), "lat": blat.round(8)})
+    burglaries = pd.DataFrame(
+        {"id": [f"K{i:06d}" for i in range(n)], "date": "2026-05-01", "lon": blon.round(8), "lat": blat.round(8)}
+    )
     hlon, hlat = to_lonlat([X0, X0 + 30], [Y0, Y0])
-    households = pd.DataFrame({"household_id": ["CENTRE", "NEXT"], "label": ["Storgatan 1", "Storgatan 3"],
-                               "lon": hlon.round(8), "lat": hlat.round(8), "dwellings": 1})
+    households = pd.DataFrame(
+        {
+            "household_id": ["CENTRE", "NEXT"],
+            "label": ["Storgatan 1", "Storgatan 3"],
+            "lon": hlon.round(8),
+            "lat": hlat.round(8),
+            "dwellings": 1,
+        }
+    )
     burglaries.to_csv(tmp_path / "b.csv", index=False)
     households.to_csv(tmp_path / "h.csv", index=False)
     out = tmp_path / "out"
-    result = plan(tmp_path / "b.csv", tmp_path / "h.csv", out, "--officers", "1", "--start", START, "--solver",
-                  "greedy")
+    result = plan(
+        tmp_path / "b.csv", tmp_path / "h.csv", out, "--officers", "1", "--start", START, "--solver", "greedy"
+    )
     assert result.exit_code == 0, result.output
     content = " ".join(page.extract_text() for page in PdfReader(out / "visit-list.pdf").pages)
     assert "+ 78 more" in content
@@ -170,10 +186,17 @@ def test_a_household_with_eighty_burglaries_prints_on_one_row(tmp_path):
 def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_read_back(tmp_path):
     """OWASP's CSV-injection advice: a leading apostrophe on text cells that start with = + - @,
     tab or carriage return. Numbers stay numbers, and cocoon reads its own cells back as they were."""
-    hostile = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn", "Storgatan 1"]
+    hostile = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn", "Storgatan 1"]
     lon, lat = to_lonlat(X0 + np.arange(len(hostile)) * 25.0, np.full(len(hostile), Y0))
-    households = pd.DataFrame({"household_id": [f"={i}" for i in range(len(hostile))], "label": hostile,
-                               "lon": lon.round(8), "lat": lat.round(8), "dwellings": 1})
+    households = pd.DataFrame(
+        {
+            "household_id": [f"={i}" for i in range(len(hostile))],
+            "label": hostile,
+            "lon": lon.round(8),
+            "lat": lat.round(8),
+            "dwellings": 1,
+        }
+    )
     blon, blat = to_lonlat([X0], [Y0])
     burglaries = pd.DataFrame({"id": ["-B1"], "date": ["2026-05-01"], "lon": blon.round(8), "lat": blat.round(8)})
     households.to_csv(tmp_path / "h.csv", index=False, quoting=csv.QUOTE_ALL)  # a bare CR would end the line
@@ -181,8 +204,21 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_read_back(tmp_
     store = tmp_path / "cocoon.sqlite"
     assert run("ingest", tmp_path / "b.csv", "--store", store).exit_code == 0
     out = tmp_path / "out"
-    result = plan(tmp_path / "b.csv", tmp_path / "h.csv", out, "--officers", "1", "--hours", "4", "--start",
-                  START, "--solver", "greedy", "--store", store)
+    result = plan(
+        tmp_path / "b.csv",
+        tmp_path / "h.csv",
+        out,
+        "--officers",
+        "1",
+        "--hours",
+        "4",
+        "--start",
+        START,
+        "--solver",
+        "greedy",
+        "--store",
+        store,
+    )
     assert result.exit_code == 0, result.output
     for name in ("visits.csv", "routes.csv", "visit-list.csv", "signs.csv", "property-owners.csv"):
         lines = (out / name).read_text(encoding="utf-8").splitlines()[1:]
@@ -240,9 +276,11 @@ def test_a_planted_marker_does_not_let_overwrite_empty_a_folder(files, tmp_path)
     out = tmp_path / "documents"
     out.mkdir()
     (out / "report.docx").write_bytes(b"PK the analyst's report")
-    for planted in ('{"written_by": "cocoon", "version": "0.1.0"}\n',
-                    '{"written_by": "cocoon", "version": "0.1.0", "files": {}}\n',
-                    '{"written_by": "cocoon", "files": {"report.docx": "0000"}}\n'):
+    for planted in (
+        '{"written_by": "cocoon", "version": "0.1.0"}\n',
+        '{"written_by": "cocoon", "version": "0.1.0", "files": {}}\n',
+        '{"written_by": "cocoon", "files": {"report.docx": "0000"}}\n',
+    ):
         (out / ".cocoon-output").write_text(planted)
         assert plan(b, h, out, "--overwrite").exit_code == 0
         found = [p for p in tmp_path.glob("documents.replaced-*") if (p / "report.docx").exists()]
@@ -268,8 +306,11 @@ def test_the_manifest_lists_every_file_with_its_sha256(files, tmp_path):
     out = tmp_path / "out"
     assert plan(b, h, out, "--officers", "1", "--start", START, "--solver", "greedy").exit_code == 0
     manifest = json.loads((out / ".cocoon-output").read_text(encoding="utf-8"))
-    on_disk = {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-               for p in out.rglob("*") if p.is_file() and p.name != ".cocoon-output"}
+    on_disk = {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != ".cocoon-output"
+    }
     assert manifest["written_by"] == "cocoon" and manifest["files"] == on_disk and len(on_disk) > 5
     # files in subfolders (the demo's areas) are listed too, and an added one makes the folder not ours
     with OutputFolder(tmp_path / "nested", overwrite=False) as folder:
@@ -299,8 +340,13 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 
 def killed_run(out: Path, when: str) -> Path:
-    done = subprocess.run([sys.executable, "-c", KILLED_RUN, str(out), when], capture_output=True, text=True,
-                          env=os.environ.copy(), check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_RUN, str(out), when],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
+    )
     assert done.returncode == -signal.SIGKILL, done.stderr
     return Path(done.stdout.strip())
 
@@ -343,10 +389,18 @@ def test_a_register_entry_never_makes_cocoon_delete_another_folder(files, tmp_pa
     precious.mkdir()
     (precious / "keep.txt").write_text("mine")  # cocoon's temporary name, but no marker of cocoon's
     register = Path(os.environ["COCOON_STAGING_DIR"])
-    (register / "forged.json").write_text(json.dumps({
-        "pid": 999999, "host": socket.gethostname(),
-        "paths": [{"temporary": str(precious), "target": str(tmp_path / "precious")},
-                  {"temporary": str(tmp_path), "target": str(tmp_path / "x")}]}))
+    (register / "forged.json").write_text(
+        json.dumps(
+            {
+                "pid": 999999,
+                "host": socket.gethostname(),
+                "paths": [
+                    {"temporary": str(precious), "target": str(tmp_path / "precious")},
+                    {"temporary": str(tmp_path), "target": str(tmp_path / "x")},
+                ],
+            }
+        )
+    )
     assert run("ingest", b, "--store", tmp_path / "cocoon.sqlite", "--lang", "en").exit_code == 0
     assert (precious / "keep.txt").read_text() == "mine" and not (register / "forged.json").exists()
 
@@ -357,7 +411,9 @@ def test_json_outputs_are_strict_json_without_infinity_or_nan(tmp_path):
     def refuse(constant: str) -> None:
         raise ValueError(f"not JSON: {constant}")
 
-    path = write_json({"ratio": float("inf"), "low": np.float64("nan"), "rows": [[1.5, float("-inf")]],
-                       "n": np.int64(3)}, tmp_path / "out.json")
+    path = write_json(
+        {"ratio": float("inf"), "low": np.float64("nan"), "rows": [[1.5, float("-inf")]], "n": np.int64(3)},
+        tmp_path / "out.json",
+    )
     data = json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
     assert data == {"ratio": None, "low": None, "rows": [[1.5, None]], "n": 3}

@@ -14,17 +14,20 @@ def test_toml_overrides_and_keeps_other_defaults(tmp_path):
     assert s.ranking.time_weights == ((7.0, 1.0), (56.0, 0.3))
 
 
-@pytest.mark.parametrize("data,key", [
-    ({"zone": {}}, "settings.unknown_key"),
-    ({"zones": {"radius": 1}}, "settings.unknown_key"),
-    ({"maps": {"max_househlods": 10}}, "settings.unknown_key"),  # no section is taken unchecked but calibrate's
-    ({"zones": {"radius_m": "far"}}, "settings.bad_number"),
-    ({"zones": {"radius_m": -5}}, "settings.must_be_positive"),
-    ({"ranking": {"distance_weights": [[100, 1], [50, 0.5]]}}, "settings.table_order"),
-    ({"zones": {"high_days": 1.5}}, "settings.bad_integer"),
-    ({"csv_dialect": "excel"}, "settings.bad_choice"),
-    ({"csv_dialect": 3}, "settings.bad_text"),
-])
+@pytest.mark.parametrize(
+    "data,key",
+    [
+        ({"zone": {}}, "settings.unknown_key"),
+        ({"zones": {"radius": 1}}, "settings.unknown_key"),
+        ({"maps": {"max_househlods": 10}}, "settings.unknown_key"),  # no section is taken unchecked but calibrate's
+        ({"zones": {"radius_m": "far"}}, "settings.bad_number"),
+        ({"zones": {"radius_m": -5}}, "settings.must_be_positive"),
+        ({"ranking": {"distance_weights": [[100, 1], [50, 0.5]]}}, "settings.table_order"),
+        ({"zones": {"high_days": 1.5}}, "settings.bad_integer"),
+        ({"csv_dialect": "excel"}, "settings.bad_choice"),
+        ({"csv_dialect": 3}, "settings.bad_text"),
+    ],
+)
 def test_bad_settings_are_refused(data, key):
     with pytest.raises(SettingsError) as err:
         settings_from_dict(data, "s.toml")
@@ -60,8 +63,23 @@ def test_settings_nested_thousands_deep_are_refused_without_a_traceback(tmp_path
     with pytest.raises(SettingsError) as err:
         load_settings(path)
     assert err.value.key == "settings.too_deep"
-    result = CliRunner().invoke(main, ["plan", "--burglaries", "b.csv", "--households", "h.csv", "--date",
-                                       "2026-05-04", "--out", str(tmp_path / "out"), "--settings", str(path),
-                                       "--lang", "en"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "plan",
+            "--burglaries",
+            "b.csv",
+            "--households",
+            "h.csv",
+            "--date",
+            "2026-05-04",
+            "--out",
+            str(tmp_path / "out"),
+            "--settings",
+            str(path),
+            "--lang",
+            "en",
+        ],
+    )
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert "nests arrays or tables thousands of levels deep" in " ".join(result.output.split())

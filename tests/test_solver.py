@@ -25,16 +25,22 @@ def check(problem: RouteProblem, solution: RouteSolution, tolerance: float = 1.0
 def problem(n: int, officers: int, seed: int, budget: float = 3600.0) -> RouteProblem:
     rng = np.random.default_rng(seed)
     xy = np.r_[[[0.0, 0.0]], rng.uniform(-800, 800, (n, 2))]
-    return from_points(xy, prize=rng.gamma(2, 30, n), service=np.full(n, 240.0),
-                       tier_a=rng.uniform(size=n) < 0.2, officers=officers, budget=budget)
+    return from_points(
+        xy,
+        prize=rng.gamma(2, 30, n),
+        service=np.full(n, 240.0),
+        tier_a=rng.uniform(size=n) < 0.2,
+        officers=officers,
+        budget=budget,
+    )
 
 
-def from_points(xy: np.ndarray, *, prize: np.ndarray, service: np.ndarray, tier_a: np.ndarray, officers: int,
-                budget: float) -> RouteProblem:
+def from_points(
+    xy: np.ndarray, *, prize: np.ndarray, service: np.ndarray, tier_a: np.ndarray, officers: int, budget: float
+) -> RouteProblem:
     """Walking at 1.25 m/s on straight lines; point 0 is the start."""
     seconds = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1]) / 1.25
-    return RouteProblem(seconds=seconds, prize=prize, service=service, tier_a=tier_a, officers=officers,
-                        budget=budget)
+    return RouteProblem(seconds=seconds, prize=prize, service=service, tier_a=tier_a, officers=officers, budget=budget)
 
 
 # 60 stops, 2 officers: the heuristic pairs the tier A stops badly and collects 639 of risk;
@@ -48,22 +54,33 @@ def trap(seed: int) -> RouteProblem:
     no time left for the cluster; visiting five or six of the cluster collects 100 or more."""
     rng = np.random.default_rng(seed)
     xy = np.r_[[[0.0, 0.0], [1000.0, 0.0]], np.array([-1125.0, 0.0]) + rng.uniform(-20, 20, (6, 2))]
-    return from_points(xy, prize=np.array([40.0, *[20.0] * 6]), service=np.full(7, 300.0),
-                       tier_a=np.zeros(7, dtype=bool), officers=1, budget=3600.0)
+    return from_points(
+        xy,
+        prize=np.array([40.0, *[20.0] * 6]),
+        service=np.full(7, 300.0),
+        tier_a=np.zeros(7, dtype=bool),
+        officers=1,
+        budget=3600.0,
+    )
 
 
 def far_start(officers: int) -> RouteProblem:
     """Every stop 5 km from the start: none can be reached and walked back from within the hour."""
     rng = np.random.default_rng(7)
     xy = np.r_[[[0.0, 0.0]], 5000.0 + rng.uniform(0, 100, (8, 2))]
-    return from_points(xy, prize=rng.gamma(2, 30, 8), service=np.full(8, 300.0),
-                       tier_a=np.arange(8) < 2, officers=officers, budget=3600.0)
+    return from_points(
+        xy,
+        prize=rng.gamma(2, 30, 8),
+        service=np.full(8, 300.0),
+        tier_a=np.arange(8) < 2,
+        officers=officers,
+        budget=3600.0,
+    )
 
 
 @pytest.mark.slow
 @settings(max_examples=15, deadline=None, derandomize=True)
-@given(n=st.integers(1, 40), officers=st.integers(1, 3), seed=st.integers(0, 100),
-       solver=st.sampled_from(SOLVERS))
+@given(n=st.integers(1, 40), officers=st.integers(1, 3), seed=st.integers(0, 100), solver=st.sampled_from(SOLVERS))
 def test_routes_keep_their_budget_and_visit_each_stop_once(n, officers, seed, solver):
     p = problem(n, officers, seed)
     solution = solve(p, solver=solver, seconds=0.3)
@@ -77,8 +94,14 @@ def test_routes_keep_their_budget_and_visit_each_stop_once(n, officers, seed, so
 def test_tier_a_comes_first_where_it_fits():
     # one tier A stop far away with a small prize; many rich stops near the start
     xy = np.array([[0.0, 0.0], [1200.0, 0.0], *[[20.0 * k, 50.0] for k in range(1, 10)]])
-    p = from_points(xy, prize=np.array([1.0, *[100.0] * 9]), service=np.full(10, 300.0),
-                    tier_a=np.array([True, *[False] * 9]), officers=1, budget=3000.0)
+    p = from_points(
+        xy,
+        prize=np.array([1.0, *[100.0] * 9]),
+        service=np.full(10, 300.0),
+        tier_a=np.array([True, *[False] * 9]),
+        officers=1,
+        budget=3000.0,
+    )
     for solver in ("greedy", "ortools", "auto"):
         solution = solve(p, solver=solver, seconds=0.5)
         check(p, solution)
@@ -144,8 +167,10 @@ def test_auto_uses_the_other_solver_when_one_fails(monkeypatch):
     monkeypatch.setattr(routing, "_ortools", broken)
     solution = solve(p, solver="auto", seconds=0.5)
     assert solution.solver == "greedy" and solution.routes == solve(p, solver="greedy").routes
-    assert solution.notes == [("routes.solver_failed", {"solver": "vroom", "reason": "bad matrix"}),
-                              ("routes.solver_failed", {"solver": "ortools", "reason": "bad matrix"})]
+    assert solution.notes == [
+        ("routes.solver_failed", {"solver": "vroom", "reason": "bad matrix"}),
+        ("routes.solver_failed", {"solver": "ortools", "reason": "bad matrix"}),
+    ]
 
 
 @pytest.mark.parametrize("name,module", [("vroom", "vroom"), ("ortools", "ortools.constraint_solver")])
@@ -183,8 +208,14 @@ def thousand_stops() -> RouteProblem:
     centres = rng.uniform(-1500, 1500, (16, 2))
     xy = np.r_[[[0.0, 0.0]], centres[rng.integers(0, 16, n)] + rng.normal(0, 180, (n, 2))]
     dwellings = rng.choice([1, 1, 1, 2, 6, 12, 24], n)
-    return from_points(xy, prize=rng.uniform(5, 100, n) * dwellings, service=300 + 30.0 * dwellings,
-                       tier_a=rng.uniform(size=n) < 0.02, officers=3, budget=2 * 3600.0)
+    return from_points(
+        xy,
+        prize=rng.uniform(5, 100, n) * dwellings,
+        service=300 + 30.0 * dwellings,
+        tier_a=rng.uniform(size=n) < 0.02,
+        officers=3,
+        budget=2 * 3600.0,
+    )
 
 
 @pytest.mark.slow

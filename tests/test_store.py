@@ -28,8 +28,21 @@ def stored(files, tmp_path):
     b, h = files
     store = tmp_path / "cocoon.sqlite"
     assert run("ingest", b, "--store", store, "--lang", "en").exit_code == 0
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p1",
-                 "--store", store, "--lang", "en")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "p1",
+        "--store",
+        store,
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     return store, b, h, tmp_path
 
@@ -69,11 +82,14 @@ def test_replanning_leaves_out_reached_households_and_brings_back_not_home(store
     path = visits_file(tmp_path / "v.csv", [(face, "face", "2026-05-04 10:00"), (not_home, "N", "2026-05-04 10:10")])
     result = run("visits", "import", path, "--store", store, "--lang", "en")
     assert result.exit_code == 0 and "Visits recorded: 2" in result.output
-    result = run("plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2",
-                 "--lang", "en")
+    result = run(
+        "plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2", "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
-    assert "1 household settled in the window (spoke face to face, refused, took a marking kit or joined " \
-           "neighbourhood watch) is left out; 1 where nobody was home" in " ".join(result.output.split())
+    assert (
+        "1 household settled in the window (spoke face to face, refused, took a marking kit or joined "
+        "neighbourhood watch) is left out; 1 where nobody was home" in " ".join(result.output.split())
+    )
     second = listed(tmp_path, "p2")
     assert face not in set(second["household_id"])
     flagged = second.set_index("household_id")["revisit"]
@@ -83,20 +99,30 @@ def test_replanning_leaves_out_reached_households_and_brings_back_not_home(store
 def test_refused_kit_and_watch_households_do_not_come_back_but_leaflet_and_no_access_do(stored):
     store, _, h, tmp_path = stored
     first = listed(tmp_path)["household_id"].tolist()
-    outcomes = {"refused": first[0], "kit": first[1], "watch": first[2], "leaflet": first[3], "noaccess": first[4],
-                "owner": first[5]}
-    path = visits_file(tmp_path / "v.csv", [(hid, code, f"2026-05-04 10:{i:02d}")
-                                            for i, (code, hid) in enumerate(outcomes.items())])
+    outcomes = {
+        "refused": first[0],
+        "kit": first[1],
+        "watch": first[2],
+        "leaflet": first[3],
+        "noaccess": first[4],
+        "owner": first[5],
+    }
+    path = visits_file(
+        tmp_path / "v.csv", [(hid, code, f"2026-05-04 10:{i:02d}") for i, (code, hid) in enumerate(outcomes.items())]
+    )
     assert run("visits", "import", path, "--store", store, "--lang", "en").exit_code == 0
-    result = run("plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2",
-                 "--lang", "en")
+    result = run(
+        "plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2", "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
     second = set(listed(tmp_path, "p2")["household_id"])
     assert not second & {outcomes["refused"], outcomes["kit"], outcomes["watch"]}
     assert {outcomes["leaflet"], outcomes["noaccess"], outcomes["owner"]} <= second
     flat = " ".join(result.output.split())
-    assert ("3 households in the zones left out, already settled in the window according to the store "
-            "(marking kit given 1, refused 1, interested in neighbourhood watch 1).") in flat
+    assert (
+        "3 households in the zones left out, already settled in the window according to the store "
+        "(marking kit given 1, refused 1, interested in neighbourhood watch 1)."
+    ) in flat
     assert "--exclude" not in flat  # the store left them out, not --exclude
 
 
@@ -106,21 +132,48 @@ def test_exclude_and_store_are_counted_apart(stored):
     path = visits_file(tmp_path / "v.csv", [(first[0], "face", "2026-05-04 10:00")])
     assert run("visits", "import", path, "--store", store, "--lang", "en").exit_code == 0
     (tmp_path / "exclude.csv").write_text(f"household_id\n{first[1]}\n{first[2]}\n")
-    result = run("plan", "--store", store, "--households", h, "--date", "2026-05-05", "--out", tmp_path / "p2",
-                 "--exclude", tmp_path / "exclude.csv", "--lang", "sv")
+    result = run(
+        "plan",
+        "--store",
+        store,
+        "--households",
+        h,
+        "--date",
+        "2026-05-05",
+        "--out",
+        tmp_path / "p2",
+        "--exclude",
+        tmp_path / "exclude.csv",
+        "--lang",
+        "sv",
+    )
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
     assert "2 hushåll utelämnade med --exclude." in flat
-    assert "1 hushåll i zonerna utelämnade, redan klara i fönstret enligt databasen (pratade ansikte mot " \
-           "ansikte 1)." in flat
+    assert (
+        "1 hushåll i zonerna utelämnade, redan klara i fönstret enligt databasen (pratade ansikte mot "
+        "ansikte 1)." in flat
+    )
 
 
 def test_a_mistyped_store_is_refused_and_not_created(files, tmp_path):
     b, h = files
     typo = tmp_path / "cocon.sqlite"
     for extra in ((), ("--burglaries", b)):
-        result = run("plan", "--store", typo, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p",
-                     "--lang", "en", *extra)
+        result = run(
+            "plan",
+            "--store",
+            typo,
+            "--households",
+            h,
+            "--date",
+            "2026-05-04",
+            "--out",
+            tmp_path / "p",
+            "--lang",
+            "en",
+            *extra,
+        )
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert f"The store {typo} does not exist. Only ingest makes a new store" in " ".join(result.output.split())
         assert not typo.exists() and not (tmp_path / "p").exists()
@@ -134,8 +187,15 @@ def test_a_mistyped_store_is_refused_and_not_created(files, tmp_path):
 def test_bad_rows_are_reported_by_row_and_nothing_is_imported(stored):
     store, _, _, tmp_path = stored
     good = listed(tmp_path)["household_id"].iloc[0]
-    path = visits_file(tmp_path / "bad.csv", [(good, "face", "2026-05-04 10:00"), (good, "maybe", "2026-05-04 10:00"),
-                                              ("NOPE", "face", "2026-05-04 10:00"), (good, "face", "soon")])
+    path = visits_file(
+        tmp_path / "bad.csv",
+        [
+            (good, "face", "2026-05-04 10:00"),
+            (good, "maybe", "2026-05-04 10:00"),
+            ("NOPE", "face", "2026-05-04 10:00"),
+            (good, "face", "soon"),
+        ],
+    )
     result = run("visits", "import", path, "--store", store, "--lang", "en")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "3 rows cannot be imported, so nothing was imported" in result.output
@@ -150,8 +210,10 @@ def test_visits_add_and_its_errors(stored):
     household = listed(tmp_path)["household_id"].iloc[0]
     ok = run("visits", "add", household, "--outcome", "leaflet", "--time", "2026-05-04 11:00", "--store", store)
     assert ok.exit_code == 0, ok.output
-    for args, message in ((["--outcome", "maybe", "--time", "11:00"], "is not an outcome"),
-                          (["--outcome", "face", "--time", "later"], "is not a time")):
+    for args, message in (
+        (["--outcome", "maybe", "--time", "11:00"], "is not an outcome"),
+        (["--outcome", "face", "--time", "later"], "is not a time"),
+    ):
         result = run("visits", "add", household, *args, "--store", store, "--lang", "en")
         assert result.exit_code == 1 and message in result.output
     result = run("visits", "add", "NOPE", "--outcome", "face", "--time", "11:00", "--store", store, "--lang", "en")
@@ -167,21 +229,34 @@ def test_status_measures_delivery_per_burglary(stored, household_frame, burglary
     # Tiers A and B are the households within 200 m of an active burglary (B1, B2, B4); B1 lists those
     # of them within its own 500 m.
     active = burglary_frame.set_index("id").loc[["B1", "B2", "B4"]]
-    d = np.hypot(household_frame["x"].to_numpy()[:, None] - active["x"].to_numpy()[None, :],
-                 household_frame["y"].to_numpy()[:, None] - active["y"].to_numpy()[None, :])
+    d = np.hypot(
+        household_frame["x"].to_numpy()[:, None] - active["x"].to_numpy()[None, :],
+        household_frame["y"].to_numpy()[:, None] - active["y"].to_numpy()[None, :],
+    )
     assert n == int(((d[:, 0] <= 500) & (d.min(axis=1) <= 200)).sum())
     ids = b1["household_id"].tolist()
     # B1 was reported on 2026-05-01 (date only: the clock starts at midnight)
-    path = visits_file(tmp_path / "v.csv", [(ids[0], "face", "2026-05-01 20:00"),      # within 24 h
-                                            (ids[1], "leaflet", "2026-05-02 12:00"),   # within 48 h, leaflet only
-                                            (ids[2], "nothome", "2026-05-03 12:00")])  # later
+    path = visits_file(
+        tmp_path / "v.csv",
+        [
+            (ids[0], "face", "2026-05-01 20:00"),  # within 24 h
+            (ids[1], "leaflet", "2026-05-02 12:00"),  # within 48 h, leaflet only
+            (ids[2], "nothome", "2026-05-03 12:00"),
+        ],
+    )  # later
     assert run("visits", "import", path, "--store", store).exit_code == 0
     result = run("status", "--store", store, "--date", "2026-05-04", "--out", tmp_path / "status", "--lang", "en")
     assert result.exit_code == 0, result.output
     table = pd.read_csv(tmp_path / "status" / "status.csv").set_index("burglary_id")
     row = table.loc["B1"]
-    assert (row.households, row.attempted_24h, row.attempted_48h, row.face_to_face, row.leaflet_only, row.nothing) == \
-        (n, 1, 2, 1, 1, n - 3)
+    assert (row.households, row.attempted_24h, row.attempted_48h, row.face_to_face, row.leaflet_only, row.nothing) == (
+        n,
+        1,
+        2,
+        1,
+        1,
+        n - 3,
+    )
     page = (tmp_path / "status" / "status.html").read_text()
     assert "Delivery status on 2026-05-04" in page and "data:image/png;base64," in page
 
@@ -189,20 +264,38 @@ def test_status_measures_delivery_per_burglary(stored, household_frame, burglary
 def test_signs_up_down_and_overdue(stored):
     store, b, h, tmp_path = stored
     out = tmp_path / "field"
-    assert run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", out, "--officers", "1",
-               "--start", "18.07,59.32", "--solver", "greedy").exit_code == 0
+    assert (
+        run(
+            "plan",
+            "--burglaries",
+            b,
+            "--households",
+            h,
+            "--date",
+            "2026-05-04",
+            "--out",
+            out,
+            "--officers",
+            "1",
+            "--start",
+            "18.07,59.32",
+            "--solver",
+            "greedy",
+        ).exit_code
+        == 0
+    )
     signs = pd.read_csv(out / "signs.csv")
     assert run("signs", "up", out / "signs.csv", "--store", store, "--date", "2026-05-04").exit_code == 0
     first = signs["sign_id"].iloc[0]
     assert run("signs", "down", first, "--store", store, "--date", "2026-05-20").exit_code == 0
     late = pd.Timestamp(signs["down"].max()) + pd.Timedelta(days=2)
-    result = run("status", "--store", store, "--date", late.date().isoformat(), "--out", tmp_path / "s",
-                 "--lang", "en")
+    result = run("status", "--store", store, "--date", late.date().isoformat(), "--out", tmp_path / "s", "--lang", "en")
     assert f"Signs overdue for removal: {len(signs) - 1}" in result.output
     result = run("signs", "down", "--due", "--store", store, "--date", late.date().isoformat())
     assert result.exit_code == 0
-    result = run("status", "--store", store, "--date", late.date().isoformat(), "--out", tmp_path / "s2",
-                 "--lang", "en")
+    result = run(
+        "status", "--store", store, "--date", late.date().isoformat(), "--out", tmp_path / "s2", "--lang", "en"
+    )
     assert "Signs overdue for removal: 0" in result.output
     result = run("signs", "down", "S9-9", "--store", store, "--lang", "en")
     assert result.exit_code == 1 and "No sign S9-9 is recorded as up" in result.output
@@ -211,8 +304,10 @@ def test_signs_up_down_and_overdue(stored):
 def test_purge_removes_old_personal_data_and_says_what(stored):
     store, _, _, tmp_path = stored
     household = listed(tmp_path)["household_id"].iloc[0]
-    assert run("visits", "add", household, "--outcome", "face", "--time", "2026-05-04 10:00",
-               "--store", store).exit_code == 0
+    assert (
+        run("visits", "add", household, "--outcome", "face", "--time", "2026-05-04 10:00", "--store", store).exit_code
+        == 0
+    )
     result = run("purge", "--before", "2026-04-15", "--store", store, "--lang", "en")
     assert result.exit_code == 0
     assert "Removed everything dated before 2026-04-15: 2 burglaries, 0 visits, 0 plans" in result.output
@@ -266,8 +361,7 @@ def big_visits(path: Path, households: list[str], n: int, start: str = "2026-05-
     """``n`` distinct visits (one a minute from ``start``), so that none is a repeat of another."""
     ids = [households[k % len(households)] for k in range(n)]
     times = (pd.Timestamp(start) + pd.to_timedelta(range(n), unit="min")).strftime("%Y-%m-%d %H:%M")
-    pd.DataFrame({"household_id": ids, "outcome": "leaflet", "time": times, "visitor": "PA"}).to_csv(
-        path, index=False)
+    pd.DataFrame({"household_id": ids, "outcome": "leaflet", "time": times, "visitor": "PA"}).to_csv(path, index=False)
     return path
 
 
@@ -307,17 +401,25 @@ def test_killed_import_leaves_the_store_as_it_was(stored):
     store back, and only the visit recorded before is there."""
     store, _, _, tmp_path = stored
     households = listed(tmp_path)["household_id"].tolist()
-    assert run("visits", "add", households[0], "--outcome", "face", "--time", "2026-05-04 09:00",
-               "--store", store).exit_code == 0
+    assert (
+        run(
+            "visits", "add", households[0], "--outcome", "face", "--time", "2026-05-04 09:00", "--store", store
+        ).exit_code
+        == 0
+    )
     path = big_visits(tmp_path / "big.csv", households, 200_000)
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(HELD_IN_THE_WRITE, encoding="utf-8")
     written = tmp_path / "written"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
-           "COCOON_TEST_WRITTEN": str(written)}
-    process = subprocess.Popen(cocoon("visits", "import", path, "--store", store), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=env)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
+        "COCOON_TEST_WRITTEN": str(written),
+    }
+    process = subprocess.Popen(
+        cocoon("visits", "import", path, "--store", store), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
     deadline = time.monotonic() + 600
     while not written.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -339,8 +441,12 @@ def test_two_imports_at_once_lose_nothing(stored):
     households = listed(tmp_path)["household_id"].tolist()
     first = big_visits(tmp_path / "a.csv", households, 30_000)
     second = big_visits(tmp_path / "b.csv", households[::-1], 20_000, start="2027-05-04 12:00")
-    processes = [subprocess.Popen(cocoon("visits", "import", f, "--store", store), stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE) for f in (first, second)]
+    processes = [
+        subprocess.Popen(
+            cocoon("visits", "import", f, "--store", store), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for f in (first, second)
+    ]
     for process in processes:
         _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err.decode()
@@ -367,8 +473,10 @@ def test_a_full_disk_during_ingest_is_named_as_such_and_the_store_is_unchanged(s
     many = pd.read_csv(b)
     many = pd.concat([many.assign(id=many["id"] + f"-{i}", address="x" * 500) for i in range(200)])
     many.to_csv(tmp_path / "many.csv", index=False)
-    for lang, needle in (("en", f"The disk holding the store {store} is full"),
-                         ("sv", f"Disken med databasen {store} är full")):
+    for lang, needle in (
+        ("en", f"The disk holding the store {store} is full"),
+        ("sv", f"Disken med databasen {store} är full"),
+    ):
         result = run("ingest", tmp_path / "many.csv", "--store", store, "--lang", lang)
         assert result.exit_code == 1 and "Traceback" not in result.output
         flat = " ".join(result.output.split())

@@ -27,8 +27,27 @@ def stored(files, tmp_path):
     b, h = files
     store = tmp_path / "cocoon.sqlite"
     assert run("ingest", b, "--store", store, "--lang", "en").exit_code == 0
-    result = run("plan", "--burglaries", b, "--households", h, "--date", "2026-05-04", "--out", tmp_path / "p",
-                 "--store", store, "--lang", "en", "--officers", "1", "--start", START, "--solver", "greedy")
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "p",
+        "--store",
+        store,
+        "--lang",
+        "en",
+        "--officers",
+        "1",
+        "--start",
+        START,
+        "--solver",
+        "greedy",
+    )
     assert result.exit_code == 0, result.output
     return store, b, h, tmp_path
 
@@ -36,12 +55,24 @@ def stored(files, tmp_path):
 def every_command(store: Path, b: Path, h: Path, folder: Path) -> list[tuple[str, ...]]:
     """One call of each command that uses the store."""
     visits = folder / "visits-in.csv"
-    pd.DataFrame({"household_id": ["H001"], "outcome": ["face"], "time": ["2026-05-04 10:00"]}).to_csv(visits,
-                                                                                                     index=False)
+    pd.DataFrame({"household_id": ["H001"], "outcome": ["face"], "time": ["2026-05-04 10:00"]}).to_csv(
+        visits, index=False
+    )
     return [
         ("ingest", str(b), "--store", str(store)),
-        ("plan", "--burglaries", str(b), "--households", str(h), "--date", "2026-05-04", "--out",
-         str(folder / "p-again"), "--store", str(store)),
+        (
+            "plan",
+            "--burglaries",
+            str(b),
+            "--households",
+            str(h),
+            "--date",
+            "2026-05-04",
+            "--out",
+            str(folder / "p-again"),
+            "--store",
+            str(store),
+        ),
         ("visits", "import", str(visits), "--store", str(store)),
         ("visits", "add", "H001", "--outcome", "face", "--time", "2026-05-04 10:00", "--store", str(store)),
         ("signs", "up", str(folder / "p" / "signs.csv"), "--store", str(store)),
@@ -126,19 +157,35 @@ def test_the_audit_log_records_the_system_user_and_failed_commands(stored, monke
     monkeypatch.setenv("USER", "someone-else")
     bad = folder / "bad-visits.csv"
     pd.DataFrame({"household_id": ["NOT-LISTED"], "outcome": ["face"], "time": ["2026-05-04 10:00"]}).to_csv(
-        bad, index=False)
+        bad, index=False
+    )
     assert run("visits", "import", bad, "--store", store, "--lang", "en").exit_code == 1
     with sqlite3.connect(store) as db:
         user, command, error = db.execute(
-            "SELECT user, command, error FROM audit ORDER BY audit_id DESC LIMIT 1").fetchone()
+            "SELECT user, command, error FROM audit ORDER BY audit_id DESC LIMIT 1"
+        ).fetchone()
     assert user == pwd.getpwuid(os.getuid()).pw_name != "someone-else"
     assert "visits import" in command and "NOT-LISTED" in error and "cannot be imported" in error
 
 
 def test_purge_takes_visitor_names_and_household_ids_out_of_the_audit_log(stored):
     store, _, _, _ = stored
-    assert run("visits", "add", "H001", "--outcome", "face", "--time", "2026-05-04 10:05", "--visitor",
-               "PA Jane Doe", "--store", store).exit_code == 0
+    assert (
+        run(
+            "visits",
+            "add",
+            "H001",
+            "--outcome",
+            "face",
+            "--time",
+            "2026-05-04 10:05",
+            "--visitor",
+            "PA Jane Doe",
+            "--store",
+            store,
+        ).exit_code
+        == 0
+    )
     with sqlite3.connect(store) as db:
         before = db.execute("SELECT command FROM audit WHERE command LIKE '%visits add%'").fetchone()[0]
     assert "H001" in before and "Jane Doe" in before
@@ -150,8 +197,10 @@ def test_purge_takes_visitor_names_and_household_ids_out_of_the_audit_log(stored
 
 
 def test_redaction_of_recorded_command_lines():
-    assert redacted("cocoon visits add H7 --outcome face --visitor 'A B'") == \
-        "cocoon visits add [removed] --outcome face --visitor [removed]"
+    assert (
+        redacted("cocoon visits add H7 --outcome face --visitor 'A B'")
+        == "cocoon visits add [removed] --outcome face --visitor [removed]"
+    )
     assert redacted("cocoon plan --start 'Storgatan 12' --out x") == "cocoon plan --start [removed] --out x"
     assert redacted("cocoon plan --start=Storgatan --out x") == "cocoon plan --start=[removed] --out x"
     assert redacted("cocoon visits add 'unbalanced") == "cocoon visits add [removed]"
@@ -159,15 +208,37 @@ def test_redaction_of_recorded_command_lines():
 
 def test_gpx_stays_well_formed_with_control_characters_in_labels(tmp_path):
     lon, lat = to_lonlat([X0, X0 + 40, X0 + 80], [Y0, Y0, Y0])
-    households = pd.DataFrame({"household_id": ["H1", "H2", "H3"],
-                               "label": ["Gata\x00 1", "Gata\x1b[31m 2\x07", "Gata \x0c3"],
-                               "lon": lon.round(8), "lat": lat.round(8), "dwellings": 1})
-    burglaries = pd.DataFrame({"id": ["B1"], "date": ["2026-05-01"], "lon": [lon[0].round(8)],
-                               "lat": [lat[0].round(8)]})
+    households = pd.DataFrame(
+        {
+            "household_id": ["H1", "H2", "H3"],
+            "label": ["Gata\x00 1", "Gata\x1b[31m 2\x07", "Gata \x0c3"],
+            "lon": lon.round(8),
+            "lat": lat.round(8),
+            "dwellings": 1,
+        }
+    )
+    burglaries = pd.DataFrame(
+        {"id": ["B1"], "date": ["2026-05-01"], "lon": [lon[0].round(8)], "lat": [lat[0].round(8)]}
+    )
     households.to_csv(tmp_path / "h.csv", index=False)
     burglaries.to_csv(tmp_path / "b.csv", index=False)
-    result = run("plan", "--burglaries", tmp_path / "b.csv", "--households", tmp_path / "h.csv", "--date",
-                 "2026-05-04", "--out", tmp_path / "out", "--officers", "1", "--start", START, "--solver", "greedy")
+    result = run(
+        "plan",
+        "--burglaries",
+        tmp_path / "b.csv",
+        "--households",
+        tmp_path / "h.csv",
+        "--date",
+        "2026-05-04",
+        "--out",
+        tmp_path / "out",
+        "--officers",
+        "1",
+        "--start",
+        START,
+        "--solver",
+        "greedy",
+    )
     assert result.exit_code == 0, result.output
     root = ET.parse(tmp_path / "out" / "routes.gpx").getroot()
     names = [e.text for e in root.iter() if e.tag.endswith("name") and e.text]

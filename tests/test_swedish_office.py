@@ -31,20 +31,34 @@ def comma(value: float, digits: int = 1) -> str:
 def exports(tmp_path, household_frame, burglary_frame):
     """The burglary export and the household register as the area's systems write them: ';',
     decimal comma, UTF-8 with BOM, SWEREF 99 TM; a time column; the register's own ids."""
-    burglaries = pd.DataFrame({
-        "Ärendenummer": ["K104714", "K104715", "K104716", "K104717"],
-        "Brottsdatum": burglary_frame["date"], "Klockslag": ["21:30", "0815", "", "kl. 7.05"],
-        "Adress": burglary_frame["address"], "X": burglary_frame["x"].map(comma),
-        "Y": burglary_frame["y"].map(comma)})
+    burglaries = pd.DataFrame(
+        {
+            "Ärendenummer": ["K104714", "K104715", "K104716", "K104717"],
+            "Brottsdatum": burglary_frame["date"],
+            "Klockslag": ["21:30", "0815", "", "kl. 7.05"],
+            "Adress": burglary_frame["address"],
+            "X": burglary_frame["x"].map(comma),
+            "Y": burglary_frame["y"].map(comma),
+        }
+    )
     b = tmp_path / "inbrott.csv"
     burglaries.to_csv(b, sep=";", index=False, encoding="utf-8-sig")
-    register = pd.DataFrame({
-        "Hushålls-ID": household_frame["household_id"],
-        "Gatuadress": household_frame["street"] + " " + household_frame["number"],
-        "Gatunamn": household_frame["street"], "Nummer": household_frame["number"], "Postnummer": "112 34",
-        "Ort": "Stockholm", "X": household_frame["x"].map(comma), "Y": household_frame["y"].map(comma),
-        "Antal lägenheter": household_frame["dwellings"], "Byggnadstyp": "flerbostadshus",
-        "Fastighetsägare": "Brf Solen", "Byggnads-ID": household_frame["street"] + household_frame["number"]})
+    register = pd.DataFrame(
+        {
+            "Hushålls-ID": household_frame["household_id"],
+            "Gatuadress": household_frame["street"] + " " + household_frame["number"],
+            "Gatunamn": household_frame["street"],
+            "Nummer": household_frame["number"],
+            "Postnummer": "112 34",
+            "Ort": "Stockholm",
+            "X": household_frame["x"].map(comma),
+            "Y": household_frame["y"].map(comma),
+            "Antal lägenheter": household_frame["dwellings"],
+            "Byggnadstyp": "flerbostadshus",
+            "Fastighetsägare": "Brf Solen",
+            "Byggnads-ID": household_frame["street"] + household_frame["number"],
+        }
+    )
     h = tmp_path / "hushall.csv"
     register.to_csv(h, sep=";", index=False, encoding="utf-8-sig")
     return b, h
@@ -52,8 +66,26 @@ def exports(tmp_path, household_frame, burglary_frame):
 
 def plan(exports, out, *extra):
     b, h = exports
-    result = run("plan", "--burglaries", b, "--households", h, "--crs", "EPSG:3006", "--date", "2026-05-04",
-                 "--out", out, "--officers", "2", "--start", START, "--solver", "greedy", *extra)
+    result = run(
+        "plan",
+        "--burglaries",
+        b,
+        "--households",
+        h,
+        "--crs",
+        "EPSG:3006",
+        "--date",
+        "2026-05-04",
+        "--out",
+        out,
+        "--officers",
+        "2",
+        "--start",
+        START,
+        "--solver",
+        "greedy",
+        *extra,
+    )
     assert result.exit_code == 0, result.output
     return result
 
@@ -150,13 +182,27 @@ def test_a_swedish_analysts_day(exports, tmp_path, register_ids):
     again = run("signs", "up", tmp_path / "skyltar.csv", "--date", "2026-05-06", "--store", store, "--lang", "sv")
     assert f"Redan registrerade som nedtagna, sattes inte upp igen: {first_sign}." in again.output
     with sqlite3.connect(store) as db:
-        assert db.execute("SELECT taken_down FROM signs WHERE sign_id = ?", (first_sign,)).fetchone() == (
-            "2026-05-05",)
+        assert db.execute("SELECT taken_down FROM signs WHERE sign_id = ?", (first_sign,)).fetchone() == ("2026-05-05",)
 
     exclude = tmp_path / "utesluten.csv"
     excel_saves(exclude, pd.DataFrame({"Hushålls-id": [ids[3]]}))
-    replan = run("plan", "--households", h, "--crs", "EPSG:3006", "--date", "2026-05-05", "--out", tmp_path / "p2",
-                 "--store", store, "--exclude", exclude, "--lang", "sv")
+    replan = run(
+        "plan",
+        "--households",
+        h,
+        "--crs",
+        "EPSG:3006",
+        "--date",
+        "2026-05-05",
+        "--out",
+        tmp_path / "p2",
+        "--store",
+        store,
+        "--exclude",
+        exclude,
+        "--lang",
+        "sv",
+    )
     assert replan.exit_code == 0, replan.output
     listed = pd.read_csv(tmp_path / "p2" / "visits.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
     assert ids[1] not in set(listed["Hushålls-id"]) and ids[3] not in set(listed["Hushålls-id"])
@@ -170,5 +216,6 @@ def test_a_swedish_analysts_day(exports, tmp_path, register_ids):
 
     purge = run("purge", "--before", "2026-05-06", "--store", store, "--lang", "sv")
     assert purge.exit_code == 0, purge.output
-    assert ("Tog bort allt daterat före 2026-05-06: 4 inbrott, 3 besök, 2 planer (144 listade hushåll), "
-            "1 nedtagen skylt;") in purge.output
+    assert (
+        "Tog bort allt daterat före 2026-05-06: 4 inbrott, 3 besök, 2 planer (144 listade hushåll), 1 nedtagen skylt;"
+    ) in purge.output

@@ -80,9 +80,15 @@ def burglary_file(path, start, n, seed, prefix):
             y.append(Y0 + float(rng.uniform(-1400, 1400)))
     lon, lat = to_lonlat(np.array(x), np.array(y))
     times = [pd.Timestamp(start) + pd.Timedelta(days=d) for d in days]
-    frame = pd.DataFrame({"id": [f"{prefix}{k:03d}" for k in range(n)],
-                          "date": [t.strftime("%Y-%m-%d %H:%M") for t in times],
-                          "lon": lon.round(7), "lat": lat.round(7), "address": ""})
+    frame = pd.DataFrame(
+        {
+            "id": [f"{prefix}{k:03d}" for k in range(n)],
+            "date": [t.strftime("%Y-%m-%d %H:%M") for t in times],
+            "lon": lon.round(7),
+            "lat": lat.round(7),
+            "address": "",
+        }
+    )
     frame.to_csv(path, index=False)
     return frame.assign(time=times)
 
@@ -93,8 +99,20 @@ def trial_store(tmp_path, household_frame):
     store = tmp_path / "cocoon.sqlite"
     before = burglary_file(tmp_path / "before.csv", "2025-10-01", 30, 3, "P")
     assert run("ingest", tmp_path / "before.csv", "--store", store, "--lang", "en").exit_code == 0
-    result = run("trial", "start", "--store", store, "--seed", "2026", "--from", "2026-02-01", "--receipt",
-                 tmp_path / "receipt.txt", "--lang", "en")
+    result = run(
+        "trial",
+        "start",
+        "--store",
+        store,
+        "--seed",
+        "2026",
+        "--from",
+        "2026-02-01",
+        "--receipt",
+        tmp_path / "receipt.txt",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     assert "Seed (logged in the store): 2026" in result.output
     after = burglary_file(tmp_path / "after.csv", "2026-02-01", 90, 5, "T")
@@ -128,17 +146,23 @@ def test_start_writes_the_receipt_and_verify_checks_it(trial_store):
 def test_verify_fails_when_a_place_or_an_arm_was_changed(trial_store):
     store, tmp_path, *_ = trial_store
     with sqlite3.connect(store) as db:
-        db.execute("UPDATE trial_allocation SET arm = CASE arm WHEN 'immediate' THEN 'delayed' ELSE 'immediate' END "
-                   "WHERE rowid = 3")
+        db.execute(
+            "UPDATE trial_allocation SET arm = CASE arm WHEN 'immediate' THEN 'delayed' ELSE 'immediate' END "
+            "WHERE rowid = 3"
+        )
     result = run("trial", "verify", "--store", store, "--lang", "en")
     assert result.exit_code == 1
     assert "1 stored place differs from the allocation made again from the seed" in result.output
     with sqlite3.connect(store) as db:
-        db.execute("UPDATE trial_allocation SET arm = CASE arm WHEN 'immediate' THEN 'delayed' ELSE 'immediate' END "
-                   "WHERE rowid = 3")
+        db.execute(
+            "UPDATE trial_allocation SET arm = CASE arm WHEN 'immediate' THEN 'delayed' ELSE 'immediate' END "
+            "WHERE rowid = 3"
+        )
         burglary, arm = db.execute("SELECT burglary_id, arm FROM trial_assignments LIMIT 1").fetchone()
-        db.execute("UPDATE trial_assignments SET arm = ? WHERE burglary_id = ?",
-                   ("delayed" if arm == "immediate" else "immediate", burglary))
+        db.execute(
+            "UPDATE trial_assignments SET arm = ? WHERE burglary_id = ?",
+            ("delayed" if arm == "immediate" else "immediate", burglary),
+        )
     result = run("trial", "verify", "--store", store, "--lang", "en")
     assert result.exit_code == 1 and f"Burglary {burglary} has the arm" in result.output
     other = tmp_path / "other.txt"
@@ -152,8 +176,12 @@ def test_the_same_seed_gives_the_same_arms_in_another_store(trial_store, tmp_pat
     again = tmp_path_factory.mktemp("again")
     copy = again / "cocoon.sqlite"
     assert run("ingest", tmp_path / "before.csv", "--store", copy).exit_code == 0
-    assert run("trial", "start", "--store", copy, "--seed", "2026", "--from", "2026-02-01", "--receipt",
-               again / "r.txt").exit_code == 0
+    assert (
+        run(
+            "trial", "start", "--store", copy, "--seed", "2026", "--from", "2026-02-01", "--receipt", again / "r.txt"
+        ).exit_code
+        == 0
+    )
     assert run("ingest", tmp_path / "after.csv", "--store", copy).exit_code == 0
     assert arms(copy) == arms(store)
     assert (again / "r.txt").read_text().splitlines()[-1] == (tmp_path / "receipt.txt").read_text().splitlines()[-1]
@@ -183,11 +211,18 @@ def test_plan_holds_the_delayed_burglaries_back_until_their_delay_has_passed(tri
     result = run("plan", "--store", store, "--households", h, "--date", day, "--out", out, "--lang", "en")
     assert result.exit_code == 0, result.output
     reported = after.set_index("id")["time"]
-    waiting = {b for b, arm in given.items() if arm == DELAYED
-               and reported[b].normalize() + pd.Timedelta(days=14) > pd.Timestamp(day)
-               and reported[b] < pd.Timestamp(day) + pd.Timedelta(days=1)}
-    released = {b for b, arm in given.items() if arm == DELAYED
-                and reported[b].normalize() + pd.Timedelta(days=14) <= pd.Timestamp(day)}
+    waiting = {
+        b
+        for b, arm in given.items()
+        if arm == DELAYED
+        and reported[b].normalize() + pd.Timedelta(days=14) > pd.Timestamp(day)
+        and reported[b] < pd.Timestamp(day) + pd.Timedelta(days=1)
+    }
+    released = {
+        b
+        for b, arm in given.items()
+        if arm == DELAYED and reported[b].normalize() + pd.Timedelta(days=14) <= pd.Timestamp(day)
+    }
     assert waiting and released
     plan = json.loads((out / "plan.json").read_text())
     held = {b["burglary_id"] for b in plan["inputs"]["trial"]["held_back_burglaries"]}
@@ -217,14 +252,27 @@ def test_end_to_end_plan_visits_evaluate_by_assignment(trial_store):
         for row in listed.itertuples(index=False):
             first = str(row.burglary_ids).split(";")[0]
             if first in given and given[first] == IMMEDIATE and row.tier in ("A", "B"):
-                visits.append((row.household_id, "face", (times[first] + pd.Timedelta(hours=20))
-                               .strftime("%Y-%m-%d %H:%M")))
+                visits.append(
+                    (row.household_id, "face", (times[first] + pd.Timedelta(hours=20)).strftime("%Y-%m-%d %H:%M"))
+                )
     path = tmp_path / "visits.csv"
-    pd.DataFrame(visits, columns=["household_id", "outcome", "time"]).drop_duplicates("household_id") \
-        .assign(visitor="PA 1").to_csv(path, index=False)
+    pd.DataFrame(visits, columns=["household_id", "outcome", "time"]).drop_duplicates("household_id").assign(
+        visitor="PA 1"
+    ).to_csv(path, index=False)
     assert run("visits", "import", path, "--store", store).exit_code == 0
-    result = run("evaluate", "--store", store, "--to", "2026-06-30", "--json", tmp_path / "e.json", "--html",
-                 tmp_path / "e.html", "--lang", "en")
+    result = run(
+        "evaluate",
+        "--store",
+        store,
+        "--to",
+        "2026-06-30",
+        "--json",
+        tmp_path / "e.json",
+        "--html",
+        tmp_path / "e.html",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     page = (tmp_path / "e.html").read_text()
     assert "analysed by assignment (intention to treat)" in page and "Delivery by arm (as assigned)" in page
@@ -262,13 +310,16 @@ def test_stop_ends_the_assignment(trial_store):
     assert again.exit_code == 1 and "was stopped on" in again.output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--strata", "beat"), "--strata: 'beat' is not something to stratify by; use area, history"),
-    (("--seed", "-4"), "--seed: -4 is negative"),
-    (("--delay-days", "-1"), "--delay-days"),
-    (("--per-stratum", "0"), "--per-stratum"),
-    (("--from", "2026-13-01"), "--from"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--strata", "beat"), "--strata: 'beat' is not something to stratify by; use area, history"),
+        (("--seed", "-4"), "--seed: -4 is negative"),
+        (("--delay-days", "-1"), "--delay-days"),
+        (("--per-stratum", "0"), "--per-stratum"),
+        (("--from", "2026-13-01"), "--from"),
+    ],
+)
 def test_bad_start_options_are_refused(trial_store, args, message):
     store, tmp_path, *_ = trial_store
     assert run("trial", "stop", "--store", store).exit_code == 0
@@ -303,8 +354,10 @@ def test_a_store_of_schema_4_gets_the_trial_tables(tmp_path):
     store = tmp_path / "old.sqlite"
     open_store(store).close()
     with sqlite3.connect(store) as db:  # what cocoon before trials wrote
-        db.executescript("DROP TABLE trial_assignments; DROP TABLE trial_allocation; DROP TABLE trials; "
-                         "ALTER TABLE evaluation_episodes DROP COLUMN weekday; PRAGMA user_version = 4;")
+        db.executescript(
+            "DROP TABLE trial_assignments; DROP TABLE trial_allocation; DROP TABLE trials; "
+            "ALTER TABLE evaluation_episodes DROP COLUMN weekday; PRAGMA user_version = 4;"
+        )
     with open_store(store) as opened:
         tables = {r[0] for r in opened.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = opened.db.execute("PRAGMA user_version").fetchone()[0]
@@ -332,24 +385,55 @@ def test_plan_with_new_burglaries_assigns_them_before_it_holds_any_back(trial_st
     late = burglary_file(tmp_path / "late.csv", "2026-06-01", 12, 17, "N")
     assert len(late) == 12
     out = tmp_path / "plan-late"
-    result = run("plan", "--store", store, "--burglaries", tmp_path / "late.csv", "--households", h, "--date",
-                 "2026-10-05", "--out", out, "--lang", "en")
+    result = run(
+        "plan",
+        "--store",
+        store,
+        "--burglaries",
+        tmp_path / "late.csv",
+        "--households",
+        h,
+        "--date",
+        "2026-10-05",
+        "--out",
+        out,
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     new = {b: a for b, a in arms(store).items() if b.startswith("N")}
     assert len(new) == 12 and "Trial 1: 12 new burglaries given an arm." in result.output
-    held = {b["burglary_id"] for b in json.loads((out / "plan.json").read_text())["inputs"]["trial"]
-            ["held_back_burglaries"]}
+    held = {
+        b["burglary_id"] for b in json.loads((out / "plan.json").read_text())["inputs"]["trial"]["held_back_burglaries"]
+    }
     reported = late.set_index("id")["time"]
-    waiting = {b for b, a in new.items() if a == DELAYED
-               and reported[b].normalize() + pd.Timedelta(days=14) > pd.Timestamp("2026-10-05")}
+    waiting = {
+        b
+        for b, a in new.items()
+        if a == DELAYED and reported[b].normalize() + pd.Timedelta(days=14) > pd.Timestamp("2026-10-05")
+    }
     assert waiting <= held
 
 
 def test_a_trial_without_strata_has_one_sequence(tmp_path):
     store = tmp_path / "s.sqlite"
     open_store(store).close()
-    result = run("trial", "start", "--store", store, "--strata", "none", "--seed", "1", "--per-stratum", "10",
-                 "--receipt", tmp_path / "r.txt", "--lang", "en")
+    result = run(
+        "trial",
+        "start",
+        "--store",
+        store,
+        "--strata",
+        "none",
+        "--seed",
+        "1",
+        "--per-stratum",
+        "10",
+        "--receipt",
+        tmp_path / "r.txt",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     assert "1 strata, 10 places." in result.output or "1 strata, 12 places." in result.output
     assert "strata=none" in (tmp_path / "r.txt").read_text()

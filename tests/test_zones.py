@@ -18,8 +18,11 @@ def burglaries(ages, first_offsets=None, xs=None):
     last = [pd.Timestamp(DAY) - pd.Timedelta(days=a) for a in ages]
     first = [d - pd.Timedelta(days=o) for d, o in zip(last, first_offsets or [0] * len(ages), strict=True)]
     xs = xs or [674_000.0 + 5000 * i for i in range(len(ages))]
-    return gpd.GeoDataFrame({"burglary_id": [f"B{i}" for i in range(len(ages))], "first_day": first, "last_day": last},
-                            geometry=gpd.points_from_xy(xs, [6_580_000.0] * len(ages)), crs=3006)
+    return gpd.GeoDataFrame(
+        {"burglary_id": [f"B{i}" for i in range(len(ages))], "first_day": first, "last_day": last},
+        geometry=gpd.points_from_xy(xs, [6_580_000.0] * len(ages)),
+        crs=3006,
+    )
 
 
 def test_phase_boundaries_default():

@@ -56,7 +56,7 @@ def resolve_language(lang: str | None) -> str:
     if lang in (None, "", "auto"):
         env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
         if not env:
-            env = (locale.getlocale()[0] or "")
+            env = locale.getlocale()[0] or ""
         return "sv" if env.lower().startswith("sv") else DEFAULT_LANGUAGE
     return lang if lang in languages() else DEFAULT_LANGUAGE
 

@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 
 def _numbers(value: str | None, option: str, kind: Callable[[str], T]) -> tuple[T, ...]:
-    """"100,200,500" as numbers of ``kind``, with a clear error for anything else."""
+    """ "100,200,500" as numbers of ``kind``, with a clear error for anything else."""
     if not value:
         return ()
     try:
@@ -40,7 +40,7 @@ def _numbers(value: str | None, option: str, kind: Callable[[str], T]) -> tuple[
 
 
 def _period(value: str | None) -> int | None:
-    """"8w", "56d" or "56" as days; a clear error for anything else."""
+    """ "8w", "56d" or "56" as days; a clear error for anything else."""
     if value is None:
         return None
     text_value = value.strip().lower()
@@ -71,12 +71,29 @@ def _period(value: str | None) -> int | None:
 @lang_option
 @overwrite_option
 @handle_errors
-def backtest_command(burglaries_path: str, start: str, end: str, given: dict[str, Any], area_path: str | None,
-                     json_path: str | None, plot_path: str | None, html_path: str | None,
-                     per_burglary_path: str | None, sweep_radius: str | None, sweep_days: str | None,
-                     refit_every: str | None, grid_offsets: int, rejects_path: str | None,
-                     burglary_columns: BurglaryColumns, date_format: str | None, input_crs: str | None,
-                     skip_bad_rows: bool, settings_path: str | None, lang: str | None, overwrite: bool) -> None:
+def backtest_command(
+    burglaries_path: str,
+    start: str,
+    end: str,
+    given: dict[str, Any],
+    area_path: str | None,
+    json_path: str | None,
+    plot_path: str | None,
+    html_path: str | None,
+    per_burglary_path: str | None,
+    sweep_radius: str | None,
+    sweep_days: str | None,
+    refit_every: str | None,
+    grid_offsets: int,
+    rejects_path: str | None,
+    burglary_columns: BurglaryColumns,
+    date_format: str | None,
+    input_crs: str | None,
+    skip_bad_rows: bool,
+    settings_path: str | None,
+    lang: str | None,
+    overwrite: bool,
+) -> None:
     """Judge the zone policy against the burglaries that actually came next.
 
     For each day from --from to --to, the zones are drawn from the burglaries before that day
@@ -103,15 +120,26 @@ def backtest_command(burglaries_path: str, start: str, end: str, given: dict[str
 
     settings = command_settings(BACKTEST_OPTIONS, settings_path, given, language=lang)
     run = BacktestRun(
-        burglaries=Path(burglaries_path), start=parse_date(start, "--from"), end=parse_date(end, "--to"),
-        area_path=optional_path(area_path), json_path=optional_path(json_path),
-        plot_path=optional_path(plot_path), html_path=optional_path(html_path),
+        burglaries=Path(burglaries_path),
+        start=parse_date(start, "--from"),
+        end=parse_date(end, "--to"),
+        area_path=optional_path(area_path),
+        json_path=optional_path(json_path),
+        plot_path=optional_path(plot_path),
+        html_path=optional_path(html_path),
         per_burglary_path=optional_path(per_burglary_path),
         sweep_radius=_numbers(sweep_radius, "--sweep-radius", float),
-        sweep_days=_numbers(sweep_days, "--sweep-days", int), refit_every=_period(refit_every),
-        grid_offsets=grid_offsets, settings_file=optional_path(settings_path), input_crs=input_crs,
-        burglary_columns=burglary_columns, date_format=date_format, skip_bad_rows=skip_bad_rows,
-        rejects_path=optional_path(rejects_path), overwrite=overwrite)
+        sweep_days=_numbers(sweep_days, "--sweep-days", int),
+        refit_every=_period(refit_every),
+        grid_offsets=grid_offsets,
+        settings_file=optional_path(settings_path),
+        input_crs=input_crs,
+        burglary_columns=burglary_columns,
+        date_format=date_format,
+        skip_bad_rows=skip_bad_rows,
+        rejects_path=optional_path(rejects_path),
+        overwrite=overwrite,
+    )
     with progress_bar(text("backtest.progress", user_language(lang, settings_path))) as update:
         run.progress = update
         result = run_backtest_job(settings, run)

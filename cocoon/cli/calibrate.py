@@ -33,8 +33,13 @@ TDS = "0,7,14,21,28,42,56,inf"
 @click.argument("burglaries_path", metavar="FILE", type=click.Path(dir_okay=False))
 @option("--sds", default=SDS, show_default=True, key="calibrate.sds")
 @option("--tds", default=TDS, show_default=True, key="calibrate.tds")
-@option("--metric", type=click.Choice(["euclidean", "manhattan"]), default="euclidean", show_default=True,
-        key="calibrate.metric")
+@option(
+    "--metric",
+    type=click.Choice(["euclidean", "manhattan"]),
+    default="euclidean",
+    show_default=True,
+    key="calibrate.metric",
+)
 @option("--closed", type=click.Choice(["left", "right"]), default="left", show_default=True, key="calibrate.closed")
 @option("--nrep", type=int, default=999, show_default=True, key="calibrate.nrep")
 @option("--seed", type=int, default=None, key="calibrate.seed")
@@ -52,12 +57,31 @@ TDS = "0,7,14,21,28,42,56,inf"
 @lang_option
 @overwrite_option
 @handle_errors
-def calibrate_command(burglaries_path: str, sds: str, tds: str, metric: str, closed: str, nrep: int,
-                      seed: int | None, nrc: bool, start: str | None, end: str | None, json_path: str | None,
-                      plot_path: str | None, html_path: str | None, settings_out: str | None,
-                      given: dict[str, Any], rejects_path: str | None, burglary_columns: BurglaryColumns,
-                      date_format: str | None, input_crs: str | None, skip_bad_rows: bool,
-                      settings_path: str | None, lang: str | None, overwrite: bool) -> None:
+def calibrate_command(
+    burglaries_path: str,
+    sds: str,
+    tds: str,
+    metric: str,
+    closed: str,
+    nrep: int,
+    seed: int | None,
+    nrc: bool,
+    start: str | None,
+    end: str | None,
+    json_path: str | None,
+    plot_path: str | None,
+    html_path: str | None,
+    settings_out: str | None,
+    given: dict[str, Any],
+    rejects_path: str | None,
+    burglary_columns: BurglaryColumns,
+    date_format: str | None,
+    input_crs: str | None,
+    skip_bad_rows: bool,
+    settings_path: str | None,
+    lang: str | None,
+    overwrite: bool,
+) -> None:
     """Test whether burglaries here come as near repeats, and how far and how long (Knox test).
 
     Counts pairs of burglaries per distance band and days-apart band, and compares each count
@@ -78,13 +102,28 @@ def calibrate_command(burglaries_path: str, sds: str, tds: str, metric: str, clo
 
     settings = command_settings(CALIBRATE_OPTIONS, settings_path, given, language=lang)
     run = CalibrateRun(
-        burglaries=Path(burglaries_path), sds=parse_breaks(sds, what="--sds"), tds=parse_breaks(tds, what="--tds"),
-        metric=metric, closed=closed, nrep=nrep, seed=seed, nrc=nrc, start=optional_date(start, "--from"),
-        end=optional_date(end, "--to"), json_path=optional_path(json_path), plot_path=optional_path(plot_path),
-        html_path=optional_path(html_path), settings_out=optional_path(settings_out),
-        settings_file=optional_path(settings_path), input_crs=input_crs, burglary_columns=burglary_columns,
-        date_format=date_format, skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
-        overwrite=overwrite)
+        burglaries=Path(burglaries_path),
+        sds=parse_breaks(sds, what="--sds"),
+        tds=parse_breaks(tds, what="--tds"),
+        metric=metric,
+        closed=closed,
+        nrep=nrep,
+        seed=seed,
+        nrc=nrc,
+        start=optional_date(start, "--from"),
+        end=optional_date(end, "--to"),
+        json_path=optional_path(json_path),
+        plot_path=optional_path(plot_path),
+        html_path=optional_path(html_path),
+        settings_out=optional_path(settings_out),
+        settings_file=optional_path(settings_path),
+        input_crs=input_crs,
+        burglary_columns=burglary_columns,
+        date_format=date_format,
+        skip_bad_rows=skip_bad_rows,
+        rejects_path=optional_path(rejects_path),
+        overwrite=overwrite,
+    )
     with progress_bar(text("calibrate.progress", user_language(lang, settings_path))) as update:
         run.progress = update
         result = run_calibrate(settings, run)

@@ -29,20 +29,32 @@ from cocoon.publish import staging
 if TYPE_CHECKING:
     from rich.console import Console
 
+
 def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return option("--lang", type=click.Choice(["sv", "en", "auto"]), default=None, envvar="COCOON_LANG",
-                  key="lang")(f)
+    return option("--lang", type=click.Choice(["sv", "en", "auto"]), default=None, envvar="COCOON_LANG", key="lang")(f)
 
 
 def csv_dialect_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--csv-dialect`` for a command without a table of settings (see :mod:`cocoon.jobs.options`)."""
-    return click.option(CSV_DIALECT.flag, type=click.Choice(CSV_DIALECT.choices), default=None,
-                        cls=CatalogueOption, help_key=CSV_DIALECT.help_key, setting=CSV_DIALECT)(f)
+    return click.option(
+        CSV_DIALECT.flag,
+        type=click.Choice(CSV_DIALECT.choices),
+        default=None,
+        cls=CatalogueOption,
+        help_key=CSV_DIALECT.help_key,
+        setting=CSV_DIALECT,
+    )(f)
 
 
 def settings_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return option("--settings", "settings_path", type=click.Path(dir_okay=False), default=None,
-                  envvar="COCOON_SETTINGS", key="settings")(f)
+    return option(
+        "--settings",
+        "settings_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        envvar="COCOON_SETTINGS",
+        key="settings",
+    )(f)
 
 
 def overwrite_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,8 +63,8 @@ def overwrite_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 #: Control characters (and the invisible bidirectional overrides) that must not reach a terminal
 #: raw: an input cell holding an escape sequence would otherwise recolour or rewrite the screen.
-_UNPRINTABLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f)}
-_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in (*range(0x202a, 0x202f), *range(0x2066, 0x206a))})
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F)}
+_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 
 
 def printable(value: str) -> str:
@@ -130,8 +142,9 @@ class CocoonGroup(TranslatedHelp, click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         format_commands(self, ctx, formatter)
 
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
         words = list(args)
         context = super().make_context(info_name, args, parent=parent, **extra)
         context.meta.setdefault("cocoon_words", words)
@@ -160,8 +173,22 @@ def optional_date(value: str | None, option: str) -> dt.date | None:
     return parse_date(value, option) if value else None
 
 
-COLUMN_PARAMS = ("id_column", "date_column", "time_column", "from_column", "to_column", "lon_column", "lat_column",
-                 "x_column", "y_column", "address_column", "crime_column", "layer", "date_order", "attempts")
+COLUMN_PARAMS = (
+    "id_column",
+    "date_column",
+    "time_column",
+    "from_column",
+    "to_column",
+    "lon_column",
+    "lat_column",
+    "x_column",
+    "y_column",
+    "address_column",
+    "crime_column",
+    "layer",
+    "date_order",
+    "attempts",
+)
 
 
 def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -200,15 +227,35 @@ def burglary_column_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def burglary_columns(id_column: str | None, date_column: str | None, time_column: str | None,
-                     from_column: str | None, to_column: str | None, lon_column: str | None, lat_column: str | None,
-                     x_column: str | None, y_column: str | None, address_column: str | None,
-                     crime_column: str | None = None, layer: str | None = None, date_order: str | None = None,
-                     attempts: str | None = None) -> BurglaryColumns:
-    return BurglaryColumns(id=id_column, date=date_column, time=time_column, date_from=from_column, date_to=to_column,
-                           address=address_column, crime=crime_column, layer=layer, date_order=date_order,
-                           attempts=attempts,
-                           coordinates=CoordinateColumns(lon=lon_column, lat=lat_column, x=x_column, y=y_column))
+def burglary_columns(
+    id_column: str | None,
+    date_column: str | None,
+    time_column: str | None,
+    from_column: str | None,
+    to_column: str | None,
+    lon_column: str | None,
+    lat_column: str | None,
+    x_column: str | None,
+    y_column: str | None,
+    address_column: str | None,
+    crime_column: str | None = None,
+    layer: str | None = None,
+    date_order: str | None = None,
+    attempts: str | None = None,
+) -> BurglaryColumns:
+    return BurglaryColumns(
+        id=id_column,
+        date=date_column,
+        time=time_column,
+        date_from=from_column,
+        date_to=to_column,
+        address=address_column,
+        crime=crime_column,
+        layer=layer,
+        date_order=date_order,
+        attempts=attempts,
+        coordinates=CoordinateColumns(lon=lon_column, lat=lat_column, x=x_column, y=y_column),
+    )
 
 
 def household_columns(pairs: tuple[str, ...], layer: str | None = None) -> HouseholdColumns:

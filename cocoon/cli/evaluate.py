@@ -38,9 +38,20 @@ if TYPE_CHECKING:
 @settings_option
 @lang_option
 @handle_errors
-def evaluate_command(episodes_path: str | None, store: str | None, adjust: tuple[str, ...], cluster: str | None,
-                     randomised: bool, start: str | None, end: str | None, json_path: str | None,
-                     html_path: str | None, overwrite: bool, settings_path: str | None, lang: str | None) -> None:
+def evaluate_command(
+    episodes_path: str | None,
+    store: str | None,
+    adjust: tuple[str, ...],
+    cluster: str | None,
+    randomised: bool,
+    start: str | None,
+    end: str | None,
+    json_path: str | None,
+    html_path: str | None,
+    overwrite: bool,
+    settings_path: str | None,
+    lang: str | None,
+) -> None:
     """Judge whether cocooning reduced the burglaries that followed, and whether the data can tell yet.
 
     With --store, one episode per burglary from the store: the zone's households from the plans,
@@ -66,10 +77,18 @@ def evaluate_command(episodes_path: str | None, store: str | None, adjust: tuple
 
     settings = command_settings((), settings_path, language=lang)
     run = EvaluateRun(
-        episodes=optional_path(episodes_path), store=store, adjust=tuple(adjust), cluster=cluster,
-        randomised=randomised, start=optional_date(start, "--from"), end=optional_date(end, "--to"),
-        json_path=optional_path(json_path), html_path=optional_path(html_path), overwrite=overwrite,
-        command=command_line())
+        episodes=optional_path(episodes_path),
+        store=store,
+        adjust=tuple(adjust),
+        cluster=cluster,
+        randomised=randomised,
+        start=optional_date(start, "--from"),
+        end=optional_date(end, "--to"),
+        json_path=optional_path(json_path),
+        html_path=optional_path(html_path),
+        overwrite=overwrite,
+        command=command_line(),
+    )
     print_evaluation(run_evaluate(settings, run))
 
 

@@ -54,8 +54,10 @@ def help_language() -> str:
         return str(root.meta["cocoon_help_language"])
     typed = root.meta.get("cocoon_words") if root is not None else None
     words = list(typed) if typed is not None else sys.argv[1:]
-    lang = user_language(_typed(words, "--lang") or os.environ.get("COCOON_LANG"),
-                         _typed(words, "--settings") or os.environ.get("COCOON_SETTINGS"))
+    lang = user_language(
+        _typed(words, "--lang") or os.environ.get("COCOON_LANG"),
+        _typed(words, "--settings") or os.environ.get("COCOON_SETTINGS"),
+    )
     if root is not None and typed is not None:  # not before the command line is known (click reads help early)
         root.meta["cocoon_help_language"] = lang
     return lang
@@ -93,8 +95,11 @@ class TranslatedHelp:
         return option
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [record for param in self.get_params(ctx)  # type: ignore[attr-defined]
-                if not isinstance(param, click.Argument) and (record := param.get_help_record(ctx)) is not None]
+        rows = [
+            record
+            for param in self.get_params(ctx)  # type: ignore[attr-defined]
+            if not isinstance(param, click.Argument) and (record := param.get_help_record(ctx)) is not None
+        ]
         if rows:
             with formatter.section(text("help.options", help_language())):
                 formatter.write_dl(rows)
@@ -115,16 +120,22 @@ class CocoonCommand(TranslatedHelp, click.Command):
 
 def format_commands(group: click.Group, ctx: click.Context, formatter: click.HelpFormatter) -> None:
     """The group's commands with their one-line help, in the user's language."""
-    commands: list[tuple[str, Any]] = [(name, command) for name in group.list_commands(ctx)
-                                       if (command := group.get_command(ctx, name)) is not None and not command.hidden]
+    commands: list[tuple[str, Any]] = [
+        (name, command)
+        for name in group.list_commands(ctx)
+        if (command := group.get_command(ctx, name)) is not None and not command.hidden
+    ]
     if not commands:
         return
     limit = formatter.width - 6 - max(len(name) for name, _ in commands)
     rows = []
     for name, command in commands:
         path = f"{ctx.command_path} {name}"
-        short = command.short_help_in(path, limit) if isinstance(command, TranslatedHelp) else \
-            command.get_short_help_str(limit)
+        short = (
+            command.short_help_in(path, limit)
+            if isinstance(command, TranslatedHelp)
+            else command.get_short_help_str(limit)
+        )
         rows.append((name, short))
     with formatter.section(text("help.commands", help_language())):
         formatter.write_dl(rows)

@@ -24,13 +24,16 @@ from cocoon.store.outcomes import OUTCOMES
 
 DEFAULTS = Settings()
 """The defaults, shown in the options' help."""
-HELP_VALUES: dict[str, Any] = {"roles": ", ".join(HOUSEHOLD_ROLES), "outcomes": ", ".join(OUTCOMES),
-                               "retention_days": DEFAULTS.store.retention_days,
-                               "detour": DEFAULTS.routes.detour_factor,
-                               "trial_strata": ",".join(DEFAULTS.trial.strata),
-                               "trial_delay_days": DEFAULTS.trial.delay_days,
-                               "trial_area_km": DEFAULTS.trial.area_km,
-                               "trial_per_stratum": DEFAULTS.trial.per_stratum}
+HELP_VALUES: dict[str, Any] = {
+    "roles": ", ".join(HOUSEHOLD_ROLES),
+    "outcomes": ", ".join(OUTCOMES),
+    "retention_days": DEFAULTS.store.retention_days,
+    "detour": DEFAULTS.routes.detour_factor,
+    "trial_strata": ",".join(DEFAULTS.trial.strata),
+    "trial_delay_days": DEFAULTS.trial.delay_days,
+    "trial_area_km": DEFAULTS.trial.area_km,
+    "trial_per_stratum": DEFAULTS.trial.per_stratum,
+}
 """What the help texts may name: the lists of words an option takes, and defaults that are no
 option's own."""
 
@@ -99,11 +102,24 @@ def setting_options(table: tuple[SettingOption, ...]) -> Callable[[Callable[...,
             return f(*args, **kwargs)
 
         for item in reversed(table):
-            kind: Any = (click.Path(dir_okay=False) if item.kind is Path else
-                         click.Choice(item.choices) if item.choices else item.kind)
-            command = click.option(item.flag, item.name, type=kind, default=None, metavar=item.metavar,
-                                   envvar=item.envvar, cls=CatalogueOption, help_key=item.help_key,
-                                   setting=item)(command)
+            kind: Any = (
+                click.Path(dir_okay=False)
+                if item.kind is Path
+                else click.Choice(item.choices)
+                if item.choices
+                else item.kind
+            )
+            command = click.option(
+                item.flag,
+                item.name,
+                type=kind,
+                default=None,
+                metavar=item.metavar,
+                envvar=item.envvar,
+                cls=CatalogueOption,
+                help_key=item.help_key,
+                setting=item,
+            )(command)
         return command
 
     return decorate

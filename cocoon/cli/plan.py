@@ -48,13 +48,33 @@ from cocoon.jobs.options import PLAN_OPTIONS, command_settings
 @lang_option
 @overwrite_option
 @handle_errors
-def plan_command(burglaries_path: str | None, households_path: str, plan_date: str | None, out_dir: str,
-                 exclude_path: str | None, household_column: tuple[str, ...], household_layer: str | None,
-                 household_crs: str | None, rejects_path: str | None, officers: int | None, start: str | None,
-                 officer_names: str | None, allow_future: bool, network_path: str | None, maps: bool,
-                 offline: bool, xlsform: bool, given: dict[str, Any], burglary_columns: BurglaryColumns,
-                 date_format: str | None, input_crs: str | None, skip_bad_rows: bool, settings_path: str | None,
-                 lang: str | None, overwrite: bool) -> None:
+def plan_command(
+    burglaries_path: str | None,
+    households_path: str,
+    plan_date: str | None,
+    out_dir: str,
+    exclude_path: str | None,
+    household_column: tuple[str, ...],
+    household_layer: str | None,
+    household_crs: str | None,
+    rejects_path: str | None,
+    officers: int | None,
+    start: str | None,
+    officer_names: str | None,
+    allow_future: bool,
+    network_path: str | None,
+    maps: bool,
+    offline: bool,
+    xlsform: bool,
+    given: dict[str, Any],
+    burglary_columns: BurglaryColumns,
+    date_format: str | None,
+    input_crs: str | None,
+    skip_bad_rows: bool,
+    settings_path: str | None,
+    lang: str | None,
+    overwrite: bool,
+) -> None:
     """Make the daily cocooning plan: zones active on the date and the ranked households to visit.
 
     Writes OUT/zones.geojson (one zone per active burglary and the merged outline of each phase),
@@ -78,12 +98,28 @@ def plan_command(burglaries_path: str | None, households_path: str, plan_date: s
 
     settings = command_settings(PLAN_OPTIONS, settings_path, given, language=lang)
     run = PlanRun(
-        burglaries=optional_path(burglaries_path), households=Path(households_path),
-        plan_date=parse_date(plan_date, "--date"), out_dir=Path(out_dir), settings_file=optional_path(settings_path),
-        input_crs=input_crs, household_crs=household_crs or input_crs, burglary_columns=burglary_columns,
-        household_columns=household_columns(household_column, household_layer), date_format=date_format,
-        skip_bad_rows=skip_bad_rows, rejects_path=optional_path(rejects_path),
-        exclude_path=optional_path(exclude_path), overwrite=overwrite, officers=officers, start=start,
-        officer_names=officer_names, allow_future=allow_future, network_path=optional_path(network_path),
-        command=command_line(), maps=maps, offline=offline, xlsform=xlsform)
+        burglaries=optional_path(burglaries_path),
+        households=Path(households_path),
+        plan_date=parse_date(plan_date, "--date"),
+        out_dir=Path(out_dir),
+        settings_file=optional_path(settings_path),
+        input_crs=input_crs,
+        household_crs=household_crs or input_crs,
+        burglary_columns=burglary_columns,
+        household_columns=household_columns(household_column, household_layer),
+        date_format=date_format,
+        skip_bad_rows=skip_bad_rows,
+        rejects_path=optional_path(rejects_path),
+        exclude_path=optional_path(exclude_path),
+        overwrite=overwrite,
+        officers=officers,
+        start=start,
+        officer_names=officer_names,
+        allow_future=allow_future,
+        network_path=optional_path(network_path),
+        command=command_line(),
+        maps=maps,
+        offline=offline,
+        xlsform=xlsform,
+    )
     print_plan_summary(run_plan(settings, run))

@@ -42,8 +42,9 @@ def commands(group: click.Group = main, words: tuple[str, ...] = ()) -> list[tup
 
 def help_text(words: tuple[str, ...]) -> str:
     """``cocoon WORDS --help`` in English, as a terminal of 100 columns or more shows it."""
-    context = click.Context(main, info_name="cocoon", terminal_width=WIDTH, max_content_width=WIDTH,
-                            help_option_names=["-h", "--help"])
+    context = click.Context(
+        main, info_name="cocoon", terminal_width=WIDTH, max_content_width=WIDTH, help_option_names=["-h", "--help"]
+    )
     context.meta["cocoon_help_language"] = "en"
     command: click.Command = main
     for word in words:
@@ -57,11 +58,17 @@ def help_text(words: tuple[str, ...]) -> str:
 def commands_markdown() -> str:
     """docs/commands.md: the program's help, then every command's, with a table of contents."""
     entries = [((), main), *commands()]
-    lines = [GENERATED, "", "# Commands and options", "",
-             "Every command and every option, exactly as `--help` prints them (in English; with `--lang sv`",
-             "the descriptions are in Swedish). What the options do in practice is explained in the",
-             "[reference](../README.md#reference); the options that several commands share are in",
-             "[options.md](options.md).", ""]
+    lines = [
+        GENERATED,
+        "",
+        "# Commands and options",
+        "",
+        "Every command and every option, exactly as `--help` prints them (in English; with `--lang sv`",
+        "the descriptions are in Swedish). What the options do in practice is explained in the",
+        "[reference](../README.md#reference); the options that several commands share are in",
+        "[options.md](options.md).",
+        "",
+    ]
     for words, _ in entries:
         name = " ".join(("cocoon", *words))
         lines.append(f"- [`{name}`](#{anchor(name)})")
@@ -83,9 +90,13 @@ def field_descriptions(cls: type) -> dict[str, str]:
     body = tree.body[0].body  # type: ignore[attr-defined]
     found: dict[str, str] = {}
     for node, following in itertools.pairwise(body):
-        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
-                and isinstance(following.value.value, str)):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
             found[node.target.id] = " ".join(following.value.value.split())
     return found
 
@@ -102,20 +113,38 @@ def cell(value: str) -> str:
 def settings_markdown() -> str:
     """docs/settings.md: every setting with its default and meaning, section by section."""
     defaults = Settings()
-    lines = [GENERATED, "", "# The settings file", "",
-             "All defaults live in one place (`cocoon/settings.py`) and can be changed with a TOML file,",
-             "given with `--settings FILE` or the environment variable `COCOON_SETTINGS`. Give only what",
-             "you change; an unknown section or name is an error that names the file and the key, so a",
-             "typo never falls back to a default unnoticed. Options given on the command line win over",
-             "the file. `[leaflet]`, the earlier name of `[handout]`, is still read. `[calibration]` is",
-             "written by `cocoon calibrate --write-settings` and kept as it is.", "",
-             "For example:", "", "```toml",
-             'crs = "EPSG:3006"',
-             'language = "sv"', "", "[zones]", "radius_m = 400", "", "[ranking]",
-             "time_weights = [[7, 1.0], [14, 0.6], [56, 0.25]]   # [up to age in days, weight]",
-             "```", "",
-             "Each table below gives a setting's name, its default (as TOML) and what it means.", "",
-             "## Top level", "", "| Setting | Default | Meaning |", "|---|---|---|"]
+    lines = [
+        GENERATED,
+        "",
+        "# The settings file",
+        "",
+        "All defaults live in one place (`cocoon/settings.py`) and can be changed with a TOML file,",
+        "given with `--settings FILE` or the environment variable `COCOON_SETTINGS`. Give only what",
+        "you change; an unknown section or name is an error that names the file and the key, so a",
+        "typo never falls back to a default unnoticed. Options given on the command line win over",
+        "the file. `[leaflet]`, the earlier name of `[handout]`, is still read. `[calibration]` is",
+        "written by `cocoon calibrate --write-settings` and kept as it is.",
+        "",
+        "For example:",
+        "",
+        "```toml",
+        'crs = "EPSG:3006"',
+        'language = "sv"',
+        "",
+        "[zones]",
+        "radius_m = 400",
+        "",
+        "[ranking]",
+        "time_weights = [[7, 1.0], [14, 0.6], [56, 0.25]]   # [up to age in days, weight]",
+        "```",
+        "",
+        "Each table below gives a setting's name, its default (as TOML) and what it means.",
+        "",
+        "## Top level",
+        "",
+        "| Setting | Default | Meaning |",
+        "|---|---|---|",
+    ]
     top = field_descriptions(Settings)
     for name in TOP_LEVEL:
         value = getattr(defaults, name)
@@ -123,14 +152,24 @@ def settings_markdown() -> str:
         lines.append(f"| `{name}` | {shown} | {cell(top[name])} |")
     for section, cls in SECTIONS.items():
         described = field_descriptions(cls)
-        lines += ["", f"## [{section}]", "", cell(" ".join((cls.__doc__ or "").split())), "",
-                  "| Setting | Default | Meaning |", "|---|---|---|"]
+        lines += [
+            "",
+            f"## [{section}]",
+            "",
+            cell(" ".join((cls.__doc__ or "").split())),
+            "",
+            "| Setting | Default | Meaning |",
+            "|---|---|---|",
+        ]
         values: dict[str, Any] = dataclasses.asdict(getattr(defaults, section))
         for name, value in values.items():
             shown = "empty" if value in ((), [], "") else f"`{_toml_value(value)}`"
             lines.append(f"| `{name}` | {shown} | {cell(described.get(name, ''))} |")
-    lines += ["", f"The checks on the values (finite, positive, upper limits) are in `{settings_module.__name__}`:",
-              "a value beyond them is refused with the setting's name."]
+    lines += [
+        "",
+        f"The checks on the values (finite, positive, upper limits) are in `{settings_module.__name__}`:",
+        "a value beyond them is refused with the setting's name.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -141,8 +180,9 @@ def generated(docs: Path) -> dict[Path, str]:
 
 def stale(docs: Path) -> list[Path]:
     """The generated files whose text differs from what the code gives now."""
-    return [path for path, text in generated(docs).items()
-            if not path.exists() or path.read_text(encoding="utf-8") != text]
+    return [
+        path for path, text in generated(docs).items() if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
 
 
 def run(arguments: list[str]) -> int:

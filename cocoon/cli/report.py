@@ -35,12 +35,21 @@ def print_plan_summary(result: PlanResult) -> None:
     t = translator(lang)
     out.print(t("summary.title", date=plan.date.isoformat()), style="bold")
     out.print(t("summary.crs", crs=plan.crs_label))
-    out.print(t("summary.burglaries", total=counts["burglaries"], high=counts["high"], elevated=counts["elevated"],
-                expired=counts["expired"]))
+    out.print(
+        t(
+            "summary.burglaries",
+            total=counts["burglaries"],
+            high=counts["high"],
+            elevated=counts["elevated"],
+            expired=counts["expired"],
+        )
+    )
     for kind, n in result.rejected.items():
         if n:
-            out.print(t("summary.rejected", n=n, what=t(f"summary.what_{kind}"), path=str(result.rejects_path)),
-                      style="yellow")
+            out.print(
+                t("summary.rejected", n=n, what=t(f"summary.what_{kind}"), path=str(result.rejects_path)),
+                style="yellow",
+            )
     table = Table(title=t("summary.table_title"))
     table.add_column(t("summary.tier"))
     table.add_column(t("phase.high"), justify="right")
@@ -50,12 +59,18 @@ def print_plan_summary(result: PlanResult) -> None:
     for tier in "ABC":
         row = counts["by_tier_phase"][tier]
         key = f"tier.{tier}_model" if model and tier in "AB" else f"tier.{tier}"
-        table.add_row(t(key, m=ranking.tier_b_max_m, a=ranking.tier_a_max_m, b=ranking.tier_b_max_m),
-                      number(row["high"], lang),
-                      number(row["elevated"], lang), number(row["high"] + row["elevated"], lang))
-    table.add_row(t("summary.total"), *[number(sum(counts["by_tier_phase"][x][p] for x in "ABC"), lang)
-                                        for p in ("high", "elevated")], number(counts["households"], lang),
-                  style="bold")
+        table.add_row(
+            t(key, m=ranking.tier_b_max_m, a=ranking.tier_a_max_m, b=ranking.tier_b_max_m),
+            number(row["high"], lang),
+            number(row["elevated"], lang),
+            number(row["high"] + row["elevated"], lang),
+        )
+    table.add_row(
+        t("summary.total"),
+        *[number(sum(counts["by_tier_phase"][x][p] for x in "ABC"), lang) for p in ("high", "elevated")],
+        number(counts["households"], lang),
+        style="bold",
+    )
     out.print(table)
     out.print(t("summary.dwellings", households=counts["households"], dwellings=counts["dwellings"]))
     if counts["excluded"]:
@@ -67,27 +82,46 @@ def print_plan_summary(result: PlanResult) -> None:
         print_routes(result.routes, lang)
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
-    out.print(t("summary.written", files=", ".join(p.name for p in result.written),
-                folder=str(result.written[0].parent)))
+    out.print(
+        t("summary.written", files=", ".join(p.name for p in result.written), folder=str(result.written[0].parent))
+    )
 
 
 def print_routes(routes: Routes, lang: str) -> None:
     from rich.table import Table
 
     t = translator(lang)
-    table = Table(title=t("routes.summary_title", solver=t(f"solver.{routes.solver}"),
-                          network=t("routes.on_network" if routes.on_network else "routes.straight")))
+    table = Table(
+        title=t(
+            "routes.summary_title",
+            solver=t(f"solver.{routes.solver}"),
+            network=t("routes.on_network" if routes.on_network else "routes.straight"),
+        )
+    )
     for k, key in enumerate(("officer", "stops", "dwellings", "risk", "walk", "back_at")):
         table.add_column(t(f"routes.{key}"), justify="left" if k == 0 else "right")
     for row in routes.summary.itertuples(index=False):
-        table.add_row(str(row.officer), str(row.stops), str(row.dwellings), number(row.risk, lang),
-                      f"{number(row.walk_m / 1000, lang, 1)} km", row.back_at)
+        table.add_row(
+            str(row.officer),
+            str(row.stops),
+            str(row.dwellings),
+            number(row.risk, lang),
+            f"{number(row.walk_m / 1000, lang, 1)} km",
+            row.back_at,
+        )
     out = console()
     out.print(table)
     collected = float(routes.summary["risk"].sum())
     share = 100 * collected / routes.risk_available if routes.risk_available else 0.0
-    out.print(t("routes.collected", collected=number(collected, lang), available=number(routes.risk_available, lang),
-                share=number(share, lang), candidates=routes.candidates))
+    out.print(
+        t(
+            "routes.collected",
+            collected=number(collected, lang),
+            available=number(routes.risk_available, lang),
+            share=number(share, lang),
+            candidates=routes.candidates,
+        )
+    )
 
 
 def print_demo_summary(result: DemoResult) -> None:
@@ -97,8 +131,10 @@ def print_demo_summary(result: DemoResult) -> None:
         out.rule(area.title)
         print_plan_summary(plan_result)
     if result.moved_aside is not None:
-        out.print(text("output.moved_aside", result.lang, path=str(result.out_dir), aside=str(result.moved_aside)),
-                  style="yellow")
+        out.print(
+            text("output.moved_aside", result.lang, path=str(result.out_dir), aside=str(result.moved_aside)),
+            style="yellow",
+        )
     out.print(text("demo.next", result.lang, folder=str(result.out_dir)))
 
 
@@ -111,11 +147,21 @@ def print_calibration(result: CalibrateResult) -> None:
     knox, events = result.knox, result.events
     out = console()
     t = translator(lang)
-    out.print(t("calibrate.title", n=knox.n_events, first=events.first.isoformat(), last=events.last.isoformat()),
-              style="bold")
-    out.print(t("calibrate.setup", crs=events.crs_label(lang), metric=t(f"knox.metric_{knox.metric}"),
-                closed=t(f"knox.closed_{knox.closed}"),
-                simulations=knox.simulations, seed=knox.seed, pairs=knox.n_pairs))
+    out.print(
+        t("calibrate.title", n=knox.n_events, first=events.first.isoformat(), last=events.last.isoformat()),
+        style="bold",
+    )
+    out.print(
+        t(
+            "calibrate.setup",
+            crs=events.crs_label(lang),
+            metric=t(f"knox.metric_{knox.metric}"),
+            closed=t(f"knox.closed_{knox.closed}"),
+            simulations=knox.simulations,
+            seed=knox.seed,
+            pairs=knox.n_pairs,
+        )
+    )
     if knox.nrc:
         out.print(t("calibrate.nrc", nrep=knox.nrep, simulations=knox.simulations))
     if events.windows:
@@ -123,8 +169,10 @@ def print_calibration(result: CalibrateResult) -> None:
     if events.left_out:
         out.print(t("calibrate.left_out", n=events.left_out))
     if result.rejected:
-        out.print(t("summary.rejected", n=result.rejected, what=t("summary.what_burglaries"),
-                    path=str(result.rejects_path)), style="yellow")
+        out.print(
+            t("summary.rejected", n=result.rejected, what=t("summary.what_burglaries"), path=str(result.rejects_path)),
+            style="yellow",
+        )
     sig = knox.significant()
     table = Table(title=t("calibrate.table_title"), caption=t("calibrate.table_caption"))
     table.add_column(t("knox_table.corner"))
@@ -142,9 +190,18 @@ def print_calibration(result: CalibrateResult) -> None:
         out.print(t(key, **params), style="bold" if key != "verdict.rule" else None)
     if result.suggestion is not None and result.settings is not None:
         s, zones = result.suggestion, result.settings.zones
-        out.print(t("calibrate.suggestion", radius=float(s.radius_m), high=s.high_days, elevated=s.elevated_days,
-                    last=s.high_days + s.elevated_days, zone_radius=float(zones.radius_m), zone_high=zones.high_days,
-                    zone_elevated=zones.elevated_days))
+        out.print(
+            t(
+                "calibrate.suggestion",
+                radius=float(s.radius_m),
+                high=s.high_days,
+                elevated=s.elevated_days,
+                last=s.high_days + s.elevated_days,
+                zone_radius=float(zones.radius_m),
+                zone_high=zones.high_days,
+                zone_elevated=zones.elevated_days,
+            )
+        )
     print_model(result, out, t)
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
@@ -186,14 +243,27 @@ def print_backtest(result: BacktestResult) -> None:
     b = result.backtest
     out = console()
     t = translator(lang)
-    out.print(t("backtest.title", n=b.n_events_scored, start=result.start.isoformat(), end=result.end.isoformat()),
-              style="bold")
-    out.print(t("backtest.setup", radius=float(b.policy.radius_m), high=b.policy.high_days,
-                active=b.policy.active_days, crs=result.events.crs_label(lang), area=area_label(result, lang),
-                km2=number(b.area_km2, lang, 1), cell=float(b.cell_m)))
+    out.print(
+        t("backtest.title", n=b.n_events_scored, start=result.start.isoformat(), end=result.end.isoformat()),
+        style="bold",
+    )
+    out.print(
+        t(
+            "backtest.setup",
+            radius=float(b.policy.radius_m),
+            high=b.policy.high_days,
+            active=b.policy.active_days,
+            crs=result.events.crs_label(lang),
+            area=area_label(result, lang),
+            km2=number(b.area_km2, lang, 1),
+            cell=float(b.cell_m),
+        )
+    )
     if result.rejected:
-        out.print(t("summary.rejected", n=result.rejected, what=t("summary.what_burglaries"),
-                    path=str(result.rejects_path)), style="yellow")
+        out.print(
+            t("summary.rejected", n=result.rejected, what=t("summary.what_burglaries"), path=str(result.rejects_path)),
+            style="yellow",
+        )
     rows = backtest_rows(b, lang)
     for which, days in (("high", b.policy.high_days), ("zone", b.policy.active_days)):
         table = Table(title=t(f"backtest.table_{which}", days=days))
@@ -204,8 +274,13 @@ def print_backtest(result: BacktestResult) -> None:
         out.print(table)
     if rows["sweep"]:
         table = Table(title=t("backtest.table_sweep"))
-        for header in [t("backtest.radius"), t("backtest.days"), t("backtest.area_share"), t("backtest.hit_rate"),
-                       "PAI"]:
+        for header in [
+            t("backtest.radius"),
+            t("backtest.days"),
+            t("backtest.area_share"),
+            t("backtest.hit_rate"),
+            "PAI",
+        ]:
             table.add_column(header, justify="right")
         for row in rows["sweep"]:
             table.add_row(*row)
@@ -213,9 +288,15 @@ def print_backtest(result: BacktestResult) -> None:
     print_comparisons(result, out, t)
     print_model_verdict(result, out, t)
     near, far = b.follow_on["within_200m_14d"], b.follow_on["within_500m_56d"]
-    out.print(t("backtest.follow_on", near=number(near["share_with_any"] * 100, lang, 1),
-                near_mean=number(near["mean"], lang, 2),
-                far=number(far["share_with_any"] * 100, lang, 1), far_mean=number(far["mean"], lang, 2)))
+    out.print(
+        t(
+            "backtest.follow_on",
+            near=number(near["share_with_any"] * 100, lang, 1),
+            near_mean=number(near["mean"], lang, 2),
+            far=number(far["share_with_any"] * 100, lang, 1),
+            far_mean=number(far["mean"], lang, 2),
+        )
+    )
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
     if result.written:
@@ -253,16 +334,26 @@ def print_ingest(result: IngestResult, lang: str) -> None:
     if result.conflicting:
         out.print(text("store.conflicting", lang, n=len(result.conflicting)), style="yellow")
         for conflict in result.conflicting[:20]:
-            out.print(text("store.conflict", lang, id=conflict.burglary_id, stored=conflict.stored,
-                           given=conflict.given, metres=number(conflict.metres, lang)), style="yellow")
+            out.print(
+                text(
+                    "store.conflict",
+                    lang,
+                    id=conflict.burglary_id,
+                    stored=conflict.stored,
+                    given=conflict.given,
+                    metres=number(conflict.metres, lang),
+                ),
+                style="yellow",
+            )
     if result.rejected:
         out.print(text("store.rejected", lang, n=result.rejected, path=str(result.rejects_path)), style="yellow")
     for key, params in result.notes:
         out.print(text(key, lang, **params), style="yellow")
 
 
-def print_status(result: Delivery, *, on: dt.date, lang: str, written: list[Path],
-                 moved_aside: tuple[Path, Path] | None = None) -> None:
+def print_status(
+    result: Delivery, *, on: dt.date, lang: str, written: list[Path], moved_aside: tuple[Path, Path] | None = None
+) -> None:
     from rich.table import Table
 
     out = console()
@@ -277,11 +368,16 @@ def print_status(result: Delivery, *, on: dt.date, lang: str, written: list[Path
     for m in MEASURES:
         table.add_column(t(f"status.short_{m}"), justify="right", no_wrap=True)
     for row in result.per_burglary.itertuples(index=False):
-        table.add_row(printable(str(row.burglary_id)), str(row.reported), str(row.households),
-                      *[str(getattr(row, m)) for m in MEASURES])
+        table.add_row(
+            printable(str(row.burglary_id)),
+            str(row.reported),
+            str(row.households),
+            *[str(getattr(row, m)) for m in MEASURES],
+        )
     total = result.overall
-    table.add_row(t("summary.total"), "", str(total["households"]), *[percent(total[m], lang, 0) for m in MEASURES],
-                  style="bold")
+    table.add_row(
+        t("summary.total"), "", str(total["households"]), *[percent(total[m], lang, 0) for m in MEASURES], style="bold"
+    )
     out.print(table)
     n = len(result.overdue_signs)
     out.print(t("status.overdue_title", n=n), style="yellow" if n else None)

@@ -44,9 +44,18 @@ def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
 @lang_option
 @overwrite_option
 @handle_errors
-def ingest_command(burglaries_path: str, store: str | None, rejects_path: str | None,
-                   burglary_columns: BurglaryColumns, date_format: str | None, input_crs: str | None,
-                   skip_bad_rows: bool, settings_path: str | None, lang: str | None, overwrite: bool) -> None:
+def ingest_command(
+    burglaries_path: str,
+    store: str | None,
+    rejects_path: str | None,
+    burglary_columns: BurglaryColumns,
+    date_format: str | None,
+    input_crs: str | None,
+    skip_bad_rows: bool,
+    settings_path: str | None,
+    lang: str | None,
+    overwrite: bool,
+) -> None:
     """Add reported burglaries to the store, by id: importing the same file again adds nothing.
 
     A burglary already in the store with another date, or more than 10 m from where it is stored,
@@ -59,10 +68,19 @@ def ingest_command(burglaries_path: str, store: str | None, rejects_path: str | 
     from cocoon.cli.report import print_ingest
     from cocoon.jobs.store import run_ingest
 
-    result = run_ingest(Path(burglaries_path), store=store, settings_path=settings_path, columns=burglary_columns,
-                        input_crs=input_crs, date_format=date_format, skip_bad_rows=skip_bad_rows,
-                        rejects_path=optional_path(rejects_path), overwrite=overwrite,
-                        lang=user_language(lang, settings_path), command=command_line())
+    result = run_ingest(
+        Path(burglaries_path),
+        store=store,
+        settings_path=settings_path,
+        columns=burglary_columns,
+        input_crs=input_crs,
+        date_format=date_format,
+        skip_bad_rows=skip_bad_rows,
+        rejects_path=optional_path(rejects_path),
+        overwrite=overwrite,
+        lang=user_language(lang, settings_path),
+        command=command_line(),
+    )
     print_ingest(result, user_language(lang, settings_path))
 
 
@@ -82,9 +100,17 @@ def visits_group() -> None:
 @lang_option
 @overwrite_option
 @handle_errors
-def visits_import_command(visits_path: str, day: str | None, skip_bad_rows: bool, rejects_path: str | None,
-                          audit_path: str | None, store: str | None, settings_path: str | None, lang: str | None,
-                          overwrite: bool) -> None:
+def visits_import_command(
+    visits_path: str,
+    day: str | None,
+    skip_bad_rows: bool,
+    rejects_path: str | None,
+    audit_path: str | None,
+    store: str | None,
+    settings_path: str | None,
+    lang: str | None,
+    overwrite: bool,
+) -> None:
     """Import outcomes: the filled visit-list.csv, an officer's page export (officer-N.html), an
     ODK Collect / KoboToolbox CSV export, or a CSV typed in from the paper list.
 
@@ -105,12 +131,27 @@ def visits_import_command(visits_path: str, day: str | None, skip_bad_rows: bool
     from cocoon.jobs.store import run_visits_import
 
     language = user_language(lang, settings_path)
-    result = run_visits_import(Path(visits_path), store=store, settings_path=settings_path,
-                               date=parse_date(day, "--date"), skip_bad_rows=skip_bad_rows,
-                               rejects_path=optional_path(rejects_path), overwrite=overwrite, lang=language,
-                               command=command_line(), audit_path=optional_path(audit_path))
-    console().print(text("visits.imported_again" if result.already else "visits.imported", language,
-                         added=result.added, blank=result.blank, already=result.already))
+    result = run_visits_import(
+        Path(visits_path),
+        store=store,
+        settings_path=settings_path,
+        date=parse_date(day, "--date"),
+        skip_bad_rows=skip_bad_rows,
+        rejects_path=optional_path(rejects_path),
+        overwrite=overwrite,
+        lang=language,
+        command=command_line(),
+        audit_path=optional_path(audit_path),
+    )
+    console().print(
+        text(
+            "visits.imported_again" if result.already else "visits.imported",
+            language,
+            added=result.added,
+            blank=result.blank,
+            already=result.already,
+        )
+    )
     if result.audit is not None:
         audit = result.audit
         console().print(text("visit_audit.used", language, path=audit.path, n=audit.used, total=audit.total))
@@ -118,13 +159,16 @@ def visits_import_command(visits_path: str, day: str | None, skip_bad_rows: bool
             if n:
                 console().print(text(f"visit_audit.{key}", language, n=n), style="yellow")
     if result.rejected:
-        console().print(text("visit_import.skipped_rows", language, n=len(result.rejected),
-                             path=str(result.rejects_path)), style="yellow")
+        console().print(
+            text("visit_import.skipped_rows", language, n=len(result.rejected), path=str(result.rejects_path)),
+            style="yellow",
+        )
         for key, params in result.rejected[:20]:
             console().print("  " + printable(text(key, language, **params)), style="yellow")
         if len(result.rejected) > 20:
-            console().print("  " + text("visit_import.more_skipped", language, more=len(result.rejected) - 20),
-                            style="yellow")
+            console().print(
+                "  " + text("visit_import.more_skipped", language, more=len(result.rejected) - 20), style="yellow"
+            )
 
 
 @visits_group.command(name="add")
@@ -136,8 +180,15 @@ def visits_import_command(visits_path: str, day: str | None, skip_bad_rows: bool
 @settings_option
 @lang_option
 @handle_errors
-def visits_add_command(household: str, outcome: str, when: str, visitor: str | None, store: str | None,
-                       settings_path: str | None, lang: str | None) -> None:
+def visits_add_command(
+    household: str,
+    outcome: str,
+    when: str,
+    visitor: str | None,
+    store: str | None,
+    settings_path: str | None,
+    lang: str | None,
+) -> None:
     """Record one visit to HOUSEHOLD (its household id from the visit list).
 
     \b
@@ -146,10 +197,22 @@ def visits_add_command(household: str, outcome: str, when: str, visitor: str | N
     """
     from cocoon.jobs.store import run_visit_add
 
-    added = run_visit_add(household, outcome=outcome, time=when, visitor=visitor, store=store,
-                          settings_path=settings_path, command=command_line())
-    console().print(text("visits.added" if added else "visits.already", user_language(lang, settings_path),
-                         household=printable(household)))
+    added = run_visit_add(
+        household,
+        outcome=outcome,
+        time=when,
+        visitor=visitor,
+        store=store,
+        settings_path=settings_path,
+        command=command_line(),
+    )
+    console().print(
+        text(
+            "visits.added" if added else "visits.already",
+            user_language(lang, settings_path),
+            household=printable(household),
+        )
+    )
 
 
 @click.group(name="signs", cls=CocoonGroup)
@@ -165,8 +228,14 @@ def signs_group() -> None:
 @settings_option
 @lang_option
 @handle_errors
-def signs_up_command(signs_path: str, sign_ids: tuple[str, ...], day: str | None, store: str | None,
-                     settings_path: str | None, lang: str | None) -> None:
+def signs_up_command(
+    signs_path: str,
+    sign_ids: tuple[str, ...],
+    day: str | None,
+    store: str | None,
+    settings_path: str | None,
+    lang: str | None,
+) -> None:
     """Record the signs of a plan's signs.csv as put up.
 
     \b
@@ -175,16 +244,25 @@ def signs_up_command(signs_path: str, sign_ids: tuple[str, ...], day: str | None
     """
     from cocoon.jobs.store import run_signs_up
 
-    done = run_signs_up(Path(signs_path), store=store, sign_ids=tuple(sign_ids), date=parse_date(day, "--date"),
-                        settings_path=settings_path, command=command_line())
+    done = run_signs_up(
+        Path(signs_path),
+        store=store,
+        sign_ids=tuple(sign_ids),
+        date=parse_date(day, "--date"),
+        settings_path=settings_path,
+        command=command_line(),
+    )
     language = user_language(lang, settings_path)
     console().print(text("signs.recorded_up", language, n=len(done.added)))
     if done.already_up:
-        console().print(text("signs.already_up", language, n=len(done.already_up),
-                             ids=printable(", ".join(done.already_up))))
+        console().print(
+            text("signs.already_up", language, n=len(done.already_up), ids=printable(", ".join(done.already_up)))
+        )
     if done.taken_down:
-        console().print(text("signs.already_down", language, n=len(done.taken_down),
-                             ids=printable(", ".join(done.taken_down))), style="yellow")
+        console().print(
+            text("signs.already_down", language, n=len(done.taken_down), ids=printable(", ".join(done.taken_down))),
+            style="yellow",
+        )
 
 
 @signs_group.command(name="down")
@@ -195,8 +273,14 @@ def signs_up_command(signs_path: str, sign_ids: tuple[str, ...], day: str | None
 @settings_option
 @lang_option
 @handle_errors
-def signs_down_command(sign_ids: tuple[str, ...], due: bool, day: str | None, store: str | None,
-                       settings_path: str | None, lang: str | None) -> None:
+def signs_down_command(
+    sign_ids: tuple[str, ...],
+    due: bool,
+    day: str | None,
+    store: str | None,
+    settings_path: str | None,
+    lang: str | None,
+) -> None:
     """Record signs as taken down: the ids given, or --due for all due by the date.
 
     \b
@@ -205,8 +289,14 @@ def signs_down_command(sign_ids: tuple[str, ...], due: bool, day: str | None, st
     """
     from cocoon.jobs.store import run_signs_down
 
-    n = run_signs_down(tuple(sign_ids), store=store, date=parse_date(day, "--date"), due=due,
-                       settings_path=settings_path, command=command_line())
+    n = run_signs_down(
+        tuple(sign_ids),
+        store=store,
+        date=parse_date(day, "--date"),
+        due=due,
+        settings_path=settings_path,
+        command=command_line(),
+    )
     console().print(text("signs.recorded_down", user_language(lang, settings_path), n=n))
 
 
@@ -219,8 +309,15 @@ def signs_down_command(sign_ids: tuple[str, ...], due: bool, day: str | None, st
 @csv_dialect_option
 @option("--overwrite", is_flag=True, default=False, key="status.overwrite")
 @handle_errors
-def status_command(day: str | None, out_dir: str | None, store: str | None, settings_path: str | None,
-                   lang: str | None, csv_dialect: str | None, overwrite: bool) -> None:
+def status_command(
+    day: str | None,
+    out_dir: str | None,
+    store: str | None,
+    settings_path: str | None,
+    lang: str | None,
+    csv_dialect: str | None,
+    overwrite: bool,
+) -> None:
     """Report delivery per burglary and overall: tier A and B households attempted within 24 h and
     48 h of the report, face to face, leaflet only, nothing; and signs overdue for removal.
 
@@ -233,8 +330,16 @@ def status_command(day: str | None, out_dir: str | None, store: str | None, sett
 
     on = parse_date(day, "--date")
     language = user_language(lang, settings_path)
-    result = run_status(store, on=on, out_dir=optional_path(out_dir), lang=language, overwrite=overwrite,
-                        settings_path=settings_path, csv_dialect_name=csv_dialect, command=command_line())
+    result = run_status(
+        store,
+        on=on,
+        out_dir=optional_path(out_dir),
+        lang=language,
+        overwrite=overwrite,
+        settings_path=settings_path,
+        csv_dialect_name=csv_dialect,
+        command=command_line(),
+    )
     aside = (result.written[0].parent, result.moved_aside) if result.moved_aside and result.written else None
     print_status(result.delivery, on=on, lang=language, written=result.written, moved_aside=aside)
 
@@ -246,8 +351,9 @@ def status_command(day: str | None, out_dir: str | None, store: str | None, sett
 @settings_option
 @lang_option
 @handle_errors
-def purge_command(before: str | None, yes: bool, store: str | None, settings_path: str | None,
-                  lang: str | None) -> None:
+def purge_command(
+    before: str | None, yes: bool, store: str | None, settings_path: str | None, lang: str | None
+) -> None:
     """Remove burglaries, visits, plans and signs past retention: first say what will be removed,
     then remove it and say what was removed.
 
@@ -263,11 +369,20 @@ def purge_command(before: str | None, yes: bool, store: str | None, settings_pat
         console().print(text("purge.will_remove", language, before=preview.before.isoformat(), **preview.counts))
 
     def ask(preview: PurgePreview) -> bool:
-        return click.confirm(text("purge.confirm", language, before=preview.before.isoformat(),
-                                  cut=preview.retention_cut.isoformat()), default=False)
+        return click.confirm(
+            text("purge.confirm", language, before=preview.before.isoformat(), cut=preview.retention_cut.isoformat()),
+            default=False,
+        )
 
-    result = run_purge(store=store, before=optional_date(before, "--before"), settings_path=settings_path,
-                       yes=yes, show=show, confirm=ask if sys.stdin.isatty() else None, command=command_line())
+    result = run_purge(
+        store=store,
+        before=optional_date(before, "--before"),
+        settings_path=settings_path,
+        yes=yes,
+        show=show,
+        confirm=ask if sys.stdin.isatty() else None,
+        command=command_line(),
+    )
     console().print(text("store.purged", language, before=result.before.isoformat(), **result.counts))
     if result.counts.get("trial_assignments"):
         console().print(text("trial.purged", language, n=result.counts["trial_assignments"]))

@@ -46,9 +46,19 @@ def trial_group() -> None:
 @settings_option
 @lang_option
 @handle_errors
-def trial_start_command(store: str | None, seed: int | None, strata: str | None, delay_days: int | None,
-                        area_km: float | None, per_stratum: int | None, starts: str | None, receipt_path: str | None,
-                        overwrite: bool, settings_path: str | None, lang: str | None) -> None:
+def trial_start_command(
+    store: str | None,
+    seed: int | None,
+    strata: str | None,
+    delay_days: int | None,
+    area_km: float | None,
+    per_stratum: int | None,
+    starts: str | None,
+    receipt_path: str | None,
+    overwrite: bool,
+    settings_path: str | None,
+    lang: str | None,
+) -> None:
     """Fix the allocation of a trial and start it.
 
     Stratified by the area (grid cells over the burglaries in the store) and by the zone's
@@ -64,14 +74,33 @@ def trial_start_command(store: str | None, seed: int | None, strata: str | None,
     from cocoon.jobs.trial import run_trial_start
 
     language = user_language(lang, settings_path)
-    done = run_trial_start(store=store, seed=seed, strata=strata, delay_days=delay_days, area_km=area_km,
-                           per_stratum=per_stratum, starts=optional_date(starts, "--from"),
-                           receipt_path=optional_path(receipt_path), overwrite=overwrite, settings_path=settings_path,
-                           lang=language, command=command_line())
+    done = run_trial_start(
+        store=store,
+        seed=seed,
+        strata=strata,
+        delay_days=delay_days,
+        area_km=area_km,
+        per_stratum=per_stratum,
+        starts=optional_date(starts, "--from"),
+        receipt_path=optional_path(receipt_path),
+        overwrite=overwrite,
+        settings_path=settings_path,
+        lang=language,
+        command=command_line(),
+    )
     out = console()
     design = done.design
-    out.print(text("trial.started", language, trial=done.trial_id, starts=design.starts, delay=design.delay_days,
-                   strata=done.strata, places=done.places))
+    out.print(
+        text(
+            "trial.started",
+            language,
+            trial=done.trial_id,
+            starts=design.starts,
+            delay=design.delay_days,
+            strata=done.strata,
+            places=done.places,
+        )
+    )
     out.print(text("trial.seed", language, seed=design.seed))
     out.print(text("trial.hash", language, digest=done.digest))
     out.print(text("trial.receipt_written", language, path=str(done.receipt)), style="bold")
@@ -97,21 +126,39 @@ def trial_status_command(store: str | None, day: str | None, settings_path: str 
     from cocoon.jobs.trial import run_trial_status
 
     language = user_language(lang, settings_path)
-    status = run_trial_status(store=store, on=parse_date(day, "--date"), settings_path=settings_path,
-                              command=command_line())
+    status = run_trial_status(
+        store=store, on=parse_date(day, "--date"), settings_path=settings_path, command=command_line()
+    )
     out = console()
-    state = text("trial.state_stopped", language, stopped=str(status.stopped_at)[:10]) if status.stopped_at else \
-        text("trial.state_running", language)
-    out.print(text("trial.status_title", language, trial=status.trial_id, started=status.started_at[:10],
-                   state=state), style="bold")
-    out.print(text("trial.status_arms", language, immediate=status.arms["immediate"],
-                   delayed=status.arms["delayed"], waiting=status.waiting, days=status.design.delay_days))
+    state = (
+        text("trial.state_stopped", language, stopped=str(status.stopped_at)[:10])
+        if status.stopped_at
+        else text("trial.state_running", language)
+    )
+    out.print(
+        text("trial.status_title", language, trial=status.trial_id, started=status.started_at[:10], state=state),
+        style="bold",
+    )
+    out.print(
+        text(
+            "trial.status_arms",
+            language,
+            immediate=status.arms["immediate"],
+            delayed=status.arms["delayed"],
+            waiting=status.waiting,
+            days=status.design.delay_days,
+        )
+    )
     if status.beyond:
-        out.print(text("trial.beyond", language, n=status.beyond, per_stratum=status.design.per_stratum),
-                  style="yellow")
+        out.print(
+            text("trial.beyond", language, n=status.beyond, per_stratum=status.design.per_stratum), style="yellow"
+        )
     if status.strata:
-        table = Table(text("trial.column_stratum", language), text("trial.arm_immediate", language),
-                      text("trial.arm_delayed", language))
+        table = Table(
+            text("trial.column_stratum", language),
+            text("trial.arm_immediate", language),
+            text("trial.arm_delayed", language),
+        )
         for row in status.strata:
             table.add_row(str(row["stratum"]), str(row["immediate"]), str(row["delayed"]))
         out.print(table)
@@ -124,8 +171,9 @@ def trial_status_command(store: str | None, day: str | None, settings_path: str 
 @settings_option
 @lang_option
 @handle_errors
-def trial_verify_command(store: str | None, receipt_path: str | None, settings_path: str | None,
-                         lang: str | None) -> None:
+def trial_verify_command(
+    store: str | None, receipt_path: str | None, settings_path: str | None, lang: str | None
+) -> None:
     """Check that the allocation was not changed: make it again from the seed and compare.
 
     The hash must be the one stored (and the receipt's, with --receipt), every stored place the
@@ -139,12 +187,15 @@ def trial_verify_command(store: str | None, receipt_path: str | None, settings_p
     from cocoon.jobs.trial import run_trial_verify
 
     language = user_language(lang, settings_path)
-    check = run_trial_verify(store=store, receipt=optional_path(receipt_path), settings_path=settings_path,
-                             command=command_line())
+    check = run_trial_verify(
+        store=store, receipt=optional_path(receipt_path), settings_path=settings_path, command=command_line()
+    )
     out = console()
     if check.ok:
-        out.print(text("trial.verified", language, trial=check.trial_id, digest=check.digest,
-                       n=check.assignments), style="green")
+        out.print(
+            text("trial.verified", language, trial=check.trial_id, digest=check.digest, n=check.assignments),
+            style="green",
+        )
         return
     for key, params in check.problems:
         out.print(text(key, language, **params), style="red")
@@ -167,6 +218,7 @@ def trial_stop_command(store: str | None, day: str | None, settings_path: str | 
     from cocoon.jobs.trial import run_trial_stop
 
     language = user_language(lang, settings_path)
-    done = run_trial_stop(store=store, on=parse_date(day, "--date"), settings_path=settings_path,
-                          command=command_line())
+    done = run_trial_stop(
+        store=store, on=parse_date(day, "--date"), settings_path=settings_path, command=command_line()
+    )
     console().print(text("trial.stopped", language, trial=done.trial_id, n=done.assigned, waiting=done.waiting))

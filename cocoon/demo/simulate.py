@@ -26,9 +26,17 @@ if TYPE_CHECKING:
 NOTE = "simulated burglary - not a real event"
 
 
-def simulate_burglaries(households: gpd.GeoDataFrame, *, end: dt.date, days: int = 120, seed: int = 7,
-                        background_per_day: float | None = None, branching: float = 0.45,
-                        mean_delay_days: float = 9.0, mean_distance_m: float = 120.0) -> pd.DataFrame:
+def simulate_burglaries(
+    households: gpd.GeoDataFrame,
+    *,
+    end: dt.date,
+    days: int = 120,
+    seed: int = 7,
+    background_per_day: float | None = None,
+    branching: float = 0.45,
+    mean_delay_days: float = 9.0,
+    mean_distance_m: float = 120.0,
+) -> pd.DataFrame:
     """Simulated burglaries in the ``days`` days up to ``end`` (see the module text)."""
     from scipy.spatial import cKDTree
 
@@ -69,13 +77,15 @@ def simulate_burglaries(households: gpd.GeoDataFrame, *, end: dt.date, days: int
     homes = np.array([h for _, h in rows], dtype=np.int64)
     jitter = rng.uniform(-3, 3, (len(rows), 2))
     labels = households["label"].to_numpy(dtype=object) if "label" in households else np.full(n, None)
-    return pd.DataFrame({
-        "burglary_id": [f"SIM-{i + 1:04d}" for i in range(len(rows))],
-        "date": [d.date() for d, _ in rows],
-        "x": x[homes] + jitter[:, 0],
-        "y": y[homes] + jitter[:, 1],
-        "address": labels[homes],
-        "household_id": households["household_id"].to_numpy(dtype=object)[homes],
-        "note": NOTE,
-        "source": "simulated",
-    })
+    return pd.DataFrame(
+        {
+            "burglary_id": [f"SIM-{i + 1:04d}" for i in range(len(rows))],
+            "date": [d.date() for d, _ in rows],
+            "x": x[homes] + jitter[:, 0],
+            "y": y[homes] + jitter[:, 1],
+            "address": labels[homes],
+            "household_id": households["household_id"].to_numpy(dtype=object)[homes],
+            "note": NOTE,
+            "source": "simulated",
+        }
+    )

@@ -61,8 +61,7 @@ def covariate_columns(frame: pd.DataFrame, covariates: list[str], categorical: s
     scale = matrix_raw.std(axis=0)
     scaled = (matrix_raw - matrix_raw.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
     keep = scale > 0  # a column that never varies says nothing and cannot be fitted
-    return Columns(scaled[:, keep], matrix_raw[:, keep], tuple(np.array(names)[keep]),
-                   tuple(np.array(sources)[keep]))
+    return Columns(scaled[:, keep], matrix_raw[:, keep], tuple(np.array(names)[keep]), tuple(np.array(sources)[keep]))
 
 
 def _weighted_mean_var(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
@@ -85,8 +84,12 @@ def balance_table(columns: Columns, treated: np.ndarray, weights: np.ndarray | N
         m1, v1 = _weighted_mean_var(x[t], np.ones(t.sum()))
         m0, v0 = _weighted_mean_var(x[~t], np.ones((~t).sum()))
         pooled = math.sqrt((v1 + v0) / 2)
-        row: dict[str, object] = {"covariate": name, "treated_mean": m1, "control_mean": m0,
-                                  "smd": (m1 - m0) / pooled if pooled > 0 else 0.0}
+        row: dict[str, object] = {
+            "covariate": name,
+            "treated_mean": m1,
+            "control_mean": m0,
+            "smd": (m1 - m0) / pooled if pooled > 0 else 0.0,
+        }
         if weights is not None:
             w1, _ = _weighted_mean_var(x[t], weights[t])
             w0, _ = _weighted_mean_var(x[~t], weights[~t])

@@ -41,12 +41,17 @@ def prior_rate(prior_12m: np.ndarray | pd.Series, households: np.ndarray | pd.Se
 def with_store_covariates(episodes: pd.DataFrame) -> pd.DataFrame:
     """``episodes`` (with ``prior_12m``, ``households``, ``month`` as YYYY-MM, ``weekday`` as 1–7
     or missing, ``reporting_delay_h``) with the columns of :data:`STORE_COVARIATES`."""
-    weekday = pd.to_numeric(episodes["weekday"], errors="coerce") if "weekday" in episodes else \
-        pd.Series(np.nan, index=episodes.index)
-    return episodes.assign(**{
-        PRIOR_RATE: prior_rate(episodes["prior_12m"], episodes["households"]),
-        "log_households": np.log(episodes["households"].astype(float)),
-        CALENDAR_MONTH: episodes["month"].astype(str).str[5:7],
-        WEEKDAY: [UNKNOWN_LEVEL if pd.isna(v) else str(int(v)) for v in weekday],
-        "reporting_delay_h": episodes["reporting_delay_h"].astype(float),
-    })
+    weekday = (
+        pd.to_numeric(episodes["weekday"], errors="coerce")
+        if "weekday" in episodes
+        else pd.Series(np.nan, index=episodes.index)
+    )
+    return episodes.assign(
+        **{
+            PRIOR_RATE: prior_rate(episodes["prior_12m"], episodes["households"]),
+            "log_households": np.log(episodes["households"].astype(float)),
+            CALENDAR_MONTH: episodes["month"].astype(str).str[5:7],
+            WEEKDAY: [UNKNOWN_LEVEL if pd.isna(v) else str(int(v)) for v in weekday],
+            "reporting_delay_h": episodes["reporting_delay_h"].astype(float),
+        }
+    )

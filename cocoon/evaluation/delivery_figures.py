@@ -30,8 +30,11 @@ AUDITS = {"manchester_48h": 0.61, "manchester_face": 0.58, "manchester_nothing":
 def first_attempts(burglaries: pd.DataFrame, listed: pd.DataFrame, visits: pd.DataFrame) -> pd.Series:
     """Hours from each burglary's report to the first visit at one of its tier A/B households
     (NaN when none); ``burglaries`` has burglary_id and last_time."""
-    pairs = listed[listed["tier"].isin(["A", "B"])].assign(
-        burglary_id=listed["burglary_ids"].fillna("").astype(str).str.split(";")).explode("burglary_id")
+    pairs = (
+        listed[listed["tier"].isin(["A", "B"])]
+        .assign(burglary_id=listed["burglary_ids"].fillna("").astype(str).str.split(";"))
+        .explode("burglary_id")
+    )
     pairs = pairs[pairs["burglary_id"] != ""]
     first_plan = pairs.groupby("burglary_id")["plan_id"].transform("min")
     pairs = pairs[pairs["plan_id"] == first_plan][["burglary_id", "household_id"]].drop_duplicates()
@@ -39,7 +42,7 @@ def first_attempts(burglaries: pd.DataFrame, listed: pd.DataFrame, visits: pd.Da
     seen = pairs.merge(visits.assign(at=pd.to_datetime(visits["visited_at"])), on="household_id")
     seen = seen.assign(reported=seen["burglary_id"].map(reported))
     seen = seen[seen["at"] >= seen["reported"]]
-    hours = (seen.groupby("burglary_id")["at"].min() - seen.groupby("burglary_id")["reported"].first())
+    hours = seen.groupby("burglary_id")["at"].min() - seen.groupby("burglary_id")["reported"].first()
     return (hours.dt.total_seconds() / 3600).rename("hours_to_first_attempt")
 
 
@@ -47,8 +50,7 @@ def sign_days(burglaries: pd.DataFrame, signs: pd.DataFrame) -> pd.Series:
     """Days from each burglary's report day to the first sign naming it put up (NaN: no sign)."""
     if not len(signs):
         return pd.Series(dtype=float, name="days_to_sign")
-    named = signs.assign(burglary_id=signs["burglary_ids"].fillna("").astype(str).str.split(";")) \
-        .explode("burglary_id")
+    named = signs.assign(burglary_id=signs["burglary_ids"].fillna("").astype(str).str.split(";")).explode("burglary_id")
     named = named[named["burglary_id"] != ""]
     up = pd.to_datetime(named.groupby("burglary_id")["put_up"].min())
     reported = pd.to_datetime(burglaries.set_index("burglary_id")["last_time"]).dt.normalize()
@@ -56,8 +58,9 @@ def sign_days(burglaries: pd.DataFrame, signs: pd.DataFrame) -> pd.Series:
     return days.astype(float).rename("days_to_sign")
 
 
-def episode_delivery(burglaries: pd.DataFrame, listed: pd.DataFrame, visits: pd.DataFrame, signs: pd.DataFrame,
-                     *, on: dt.date) -> pd.DataFrame:
+def episode_delivery(
+    burglaries: pd.DataFrame, listed: pd.DataFrame, visits: pd.DataFrame, signs: pd.DataFrame, *, on: dt.date
+) -> pd.DataFrame:
     """Per burglary id: tier A/B households, the shares of them attempted within 24 h and 48 h,
     face to face, leaflet only and nothing, the hours to the first attempt, signs, and served."""
     done = delivery(burglaries, listed, visits, signs, on=on).per_burglary.set_index("burglary_id")
@@ -100,10 +103,15 @@ def delivery_summary(table: pd.DataFrame) -> dict[str, float]:
 
     hours = table["hours_to_first_attempt"].dropna()
     days = table["days_to_sign"].dropna()
-    return {"episodes": len(table), "households": int(total),
-            "served_48h": float(table["served"].mean()) if len(table) else math.nan,
-            "median_hours_to_first_attempt": float(hours.median()) if len(hours) else math.nan,
-            **{c: share(f"{c}_share") for c in ("attempted_24h", "attempted_48h", "face_to_face", "leaflet_only",
-                                                "nothing")},
-            "with_sign": float(table["days_to_sign"].notna().mean()) if len(table) else math.nan,
-            "median_days_to_sign": float(days.median()) if len(days) else math.nan}
+    return {
+        "episodes": len(table),
+        "households": int(total),
+        "served_48h": float(table["served"].mean()) if len(table) else math.nan,
+        "median_hours_to_first_attempt": float(hours.median()) if len(hours) else math.nan,
+        **{
+            c: share(f"{c}_share")
+            for c in ("attempted_24h", "attempted_48h", "face_to_face", "leaflet_only", "nothing")
+        },
+        "with_sign": float(table["days_to_sign"].notna().mean()) if len(table) else math.nan,
+        "median_days_to_sign": float(days.median()) if len(days) else math.nan,
+    }

@@ -31,8 +31,16 @@ def poisson_interval(count: int, level: float = 0.95) -> tuple[float, float]:
     return low, float(chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2)
 
 
-def dose_table(episodes: pd.DataFrame, band: pd.Series, order: tuple[str, ...], reference: str, *,
-               adjust: list[str], categorical: set[str], clusters: np.ndarray | None) -> list[dict[str, object]]:
+def dose_table(
+    episodes: pd.DataFrame,
+    band: pd.Series,
+    order: tuple[str, ...],
+    reference: str,
+    *,
+    adjust: list[str],
+    categorical: set[str],
+    clusters: np.ndarray | None,
+) -> list[dict[str, object]]:
     """One row per band present: episodes, follow-ons, household-days, rate (per 1,000) with its
     interval, and the adjusted rate ratio against ``reference`` (NaN where it cannot be fitted)."""
     y = episodes["follow_on"].to_numpy(dtype=float)
@@ -58,7 +66,18 @@ def dose_table(episodes: pd.DataFrame, band: pd.Series, order: tuple[str, ...], 
         count, days = int(y[mask].sum()), float(exposure[mask].sum())
         low, high = poisson_interval(count)
         ratio = ratios.get(b, (1.0, 1.0, 1.0) if b == reference else (math.nan, math.nan, math.nan))
-        rows.append({"band": b, "episodes": int(mask.sum()), "follow_ons": count, "household_days": days,
-                     "rate": 1000 * count / days, "rate_low": 1000 * low / days, "rate_high": 1000 * high / days,
-                     "rate_ratio": ratio[0], "ci_low": ratio[1], "ci_high": ratio[2]})
+        rows.append(
+            {
+                "band": b,
+                "episodes": int(mask.sum()),
+                "follow_ons": count,
+                "household_days": days,
+                "rate": 1000 * count / days,
+                "rate_low": 1000 * low / days,
+                "rate_high": 1000 * high / days,
+                "rate_ratio": ratio[0],
+                "ci_low": ratio[1],
+                "ci_high": ratio[2],
+            }
+        )
     return rows

@@ -53,37 +53,73 @@ def read_episodes(table: RawTable, *, adjust: list[str], cluster: str | None = N
     for name in [*adjust, *([cluster] if cluster else [])]:
         column = _column(table, name)
         if column is None:
-            raise InputError("evaluate.unknown_covariate", file=table.name, column=name, columns=found,
-                             option="--cluster" if name == cluster and name not in adjust else "--adjust")
+            raise InputError(
+                "evaluate.unknown_covariate",
+                file=table.name,
+                column=name,
+                columns=found,
+                option="--cluster" if name == cluster and name not in adjust else "--adjust",
+            )
         covariates[name] = column
     problems = Problems(table)
 
     raw = frame[names["treated"]].astype(str).str.strip().str.lower()
-    problems.add(~raw.isin(TRUE | FALSE).to_numpy(), column=names["treated"], key="evaluate.bad_treated",
-                 values=frame[names["treated"]])
+    problems.add(
+        ~raw.isin(TRUE | FALSE).to_numpy(),
+        column=names["treated"],
+        key="evaluate.bad_treated",
+        values=frame[names["treated"]],
+    )
     treated = raw.isin(TRUE).to_numpy()
 
     counts, unreadable = to_numbers(frame[names["follow_on"]])
-    problems.add(unreadable | np.isnan(counts), column=names["follow_on"], key="input.not_a_number",
-                 values=frame[names["follow_on"]])
+    problems.add(
+        unreadable | np.isnan(counts),
+        column=names["follow_on"],
+        key="input.not_a_number",
+        values=frame[names["follow_on"]],
+    )
     with np.errstate(invalid="ignore"):
-        problems.add(counts < 0, column=names["follow_on"], key="evaluate.negative_count",
-                     values=frame[names["follow_on"]])
-        problems.add(counts != np.round(counts), column=names["follow_on"], key="evaluate.not_whole",
-                     values=frame[names["follow_on"]])
+        problems.add(
+            counts < 0, column=names["follow_on"], key="evaluate.negative_count", values=frame[names["follow_on"]]
+        )
+        problems.add(
+            counts != np.round(counts),
+            column=names["follow_on"],
+            key="evaluate.not_whole",
+            values=frame[names["follow_on"]],
+        )
 
     exposure, unreadable = to_numbers(frame[names["household_days"]])
-    problems.add(unreadable | np.isnan(exposure), column=names["household_days"], key="input.not_a_number",
-                 values=frame[names["household_days"]])
+    problems.add(
+        unreadable | np.isnan(exposure),
+        column=names["household_days"],
+        key="input.not_a_number",
+        values=frame[names["household_days"]],
+    )
     with np.errstate(invalid="ignore"):
-        problems.add(~(exposure > 0), column=names["household_days"], key="evaluate.bad_exposure",
-                     values=frame[names["household_days"]])
+        problems.add(
+            ~(exposure > 0),
+            column=names["household_days"],
+            key="evaluate.bad_exposure",
+            values=frame[names["household_days"]],
+        )
 
-    out = pd.DataFrame({"episode_id": frame[names["episode_id"]].astype(str).str.strip(), "treated": treated,
-                        "follow_on": np.nan_to_num(counts).astype(int), "household_days": exposure})
+    out = pd.DataFrame(
+        {
+            "episode_id": frame[names["episode_id"]].astype(str).str.strip(),
+            "treated": treated,
+            "follow_on": np.nan_to_num(counts).astype(int),
+            "household_days": exposure,
+        }
+    )
     categorical = _covariates(out, frame, covariates, problems, adjust=adjust, cluster=cluster)
-    problems.add((out["episode_id"] == "").to_numpy(), column=names["episode_id"], key="evaluate.missing_value",
-                 values=frame[names["episode_id"]])
+    problems.add(
+        (out["episode_id"] == "").to_numpy(),
+        column=names["episode_id"],
+        key="evaluate.missing_value",
+        values=frame[names["episode_id"]],
+    )
     problems.settle(skip_bad_rows=False)
     refuse_duplicate_ids(table, out["episode_id"], np.ones(len(out), dtype=bool), names["episode_id"])
     if out["treated"].all() or not out["treated"].any():
@@ -95,8 +131,15 @@ def read_episodes(table: RawTable, *, adjust: list[str], cluster: str | None = N
     return EpisodeTable(frame=out, adjust=list(adjust), categorical=categorical, clusters=clusters)
 
 
-def _covariates(out: pd.DataFrame, frame: pd.DataFrame, covariates: dict[str, str], problems: Problems, *,
-                adjust: list[str], cluster: str | None) -> set[str]:
+def _covariates(
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    covariates: dict[str, str],
+    problems: Problems,
+    *,
+    adjust: list[str],
+    cluster: str | None,
+) -> set[str]:
     """Add the covariate (and cluster) columns to ``out``; returns those that are categories."""
     categorical: set[str] = set()
     for name, column in covariates.items():

@@ -52,8 +52,9 @@ class ZoneHouseholds:
 
 def zone_households(listed: pd.DataFrame, plans: pd.DataFrame) -> ZoneHouseholds:
     """``listed``: plan_id, household_id, burglary_ids (';'-separated); ``plans``: plan_id, radius_m."""
-    pairs = listed.assign(burglary_id=listed["burglary_ids"].fillna("").astype(str).str.split(";")) \
-        .explode("burglary_id")
+    pairs = listed.assign(burglary_id=listed["burglary_ids"].fillna("").astype(str).str.split(";")).explode(
+        "burglary_id"
+    )
     pairs = pairs[pairs["burglary_id"] != ""]
     first = pairs.groupby("burglary_id")["plan_id"].transform("min")
     pairs = pairs[pairs["plan_id"] == first]
@@ -68,8 +69,14 @@ def _normalised_address(values: pd.Series) -> np.ndarray:
     return text.to_numpy()
 
 
-def build_episodes(burglaries: pd.DataFrame, zones: ZoneHouseholds, *, data_end: pd.Timestamp,
-                   start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> pd.DataFrame:
+def build_episodes(
+    burglaries: pd.DataFrame,
+    zones: ZoneHouseholds,
+    *,
+    data_end: pd.Timestamp,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """One row per burglary reported in [start, end] that a plan listed households for.
 
     ``burglaries``: burglary_id, reported (Timestamp), first_time (Timestamp), x, y (metres),
@@ -101,7 +108,7 @@ def build_episodes(burglaries: pd.DataFrame, zones: ZoneHouseholds, *, data_end:
         observed_elevated = min(ELEVATED_DAYS - HIGH_DAYS, max(0.0, end_day - t[i] - HIGH_DAYS))
         if observed_high <= 0:
             continue  # reported at the very end of the data: nothing observed yet
-        near = tree.query_radius(xy[i:i + 1], r=2 * radius)[0]
+        near = tree.query_radius(xy[i : i + 1], r=2 * radius)[0]
         near = near[near != i]
         d = np.hypot(*(xy[near] - xy[i]).T)
         dt_days = t[near] - t[i]
@@ -114,20 +121,30 @@ def build_episodes(burglaries: pd.DataFrame, zones: ZoneHouseholds, *, data_end:
         first = pd.Timestamp(burglaries["first_time"].iloc[i])
         delay = max(0.0, (reported.iloc[i] - first).total_seconds() / 3600)
         week = reported.iloc[i].isocalendar()
-        rows.append({
-            "burglary_id": key, "reported": reported.iloc[i], "month": reported.iloc[i].strftime("%Y-%m"),
-            "week": f"{week.year}-W{week.week:02d}", "households": households, "radius_m": radius,
-            "follow_on": int((inside & high).sum()), "follow_on_elevated": int((inside & elevated).sum()),
-            "repeat": int((same & high).sum()), "repeat_elevated": int((same & elevated).sum()),
-            "ring_follow_on": int((ring & high).sum()),
-            "household_days": households * observed_high,
-            "household_days_elevated": households * observed_elevated,
-            "ring_household_days": RING_AREA_FACTOR * households * observed_high,
-            "prior_12m": int(prior.sum()), "reporting_delay_h": round(delay, 1),
-            "quarter": f"Q{(reported.iloc[i].month - 1) // 3 + 1}",
-            "weekend": int(reported.iloc[i].day_of_week >= 5), "weekday": int(reported.iloc[i].isoweekday()),
-            "follow_on_ids": ";".join(ids[near[inside & high]]),
-        })
+        rows.append(
+            {
+                "burglary_id": key,
+                "reported": reported.iloc[i],
+                "month": reported.iloc[i].strftime("%Y-%m"),
+                "week": f"{week.year}-W{week.week:02d}",
+                "households": households,
+                "radius_m": radius,
+                "follow_on": int((inside & high).sum()),
+                "follow_on_elevated": int((inside & elevated).sum()),
+                "repeat": int((same & high).sum()),
+                "repeat_elevated": int((same & elevated).sum()),
+                "ring_follow_on": int((ring & high).sum()),
+                "household_days": households * observed_high,
+                "household_days_elevated": households * observed_elevated,
+                "ring_household_days": RING_AREA_FACTOR * households * observed_high,
+                "prior_12m": int(prior.sum()),
+                "reporting_delay_h": round(delay, 1),
+                "quarter": f"Q{(reported.iloc[i].month - 1) // 3 + 1}",
+                "weekend": int(reported.iloc[i].day_of_week >= 5),
+                "weekday": int(reported.iloc[i].isoweekday()),
+                "follow_on_ids": ";".join(ids[near[inside & high]]),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -88,21 +88,35 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         """The figures as JSON-ready values: the headline's keys first."""
         return {
-            "design": self.design, "rate_ratio": self.headline.rate_ratio, "ci_low": self.headline.ci_low,
-            "ci_high": self.headline.ci_high, "p_value": self.headline.p_value, "estimate": self.headline.method,
-            "min_detectable_reduction": self.min_detectable_reduction, "verdict": self.verdict,
-            "naive_rate_ratio": self.naive.rate_ratio, "naive_ci_low": self.naive.ci_low,
-            "naive_ci_high": self.naive.ci_high, "naive_p_value": self.naive.p_value,
-            "n_episodes": self.n_episodes, "n_treated": self.n_treated, "n_control": self.n_control,
-            "treated_follow_ons": self.naive.treated_events, "control_follow_ons": self.naive.control_events,
+            "design": self.design,
+            "rate_ratio": self.headline.rate_ratio,
+            "ci_low": self.headline.ci_low,
+            "ci_high": self.headline.ci_high,
+            "p_value": self.headline.p_value,
+            "estimate": self.headline.method,
+            "min_detectable_reduction": self.min_detectable_reduction,
+            "verdict": self.verdict,
+            "naive_rate_ratio": self.naive.rate_ratio,
+            "naive_ci_low": self.naive.ci_low,
+            "naive_ci_high": self.naive.ci_high,
+            "naive_p_value": self.naive.p_value,
+            "n_episodes": self.n_episodes,
+            "n_treated": self.n_treated,
+            "n_control": self.n_control,
+            "treated_follow_ons": self.naive.treated_events,
+            "control_follow_ons": self.naive.control_events,
             "treated_household_days": self.naive.treated_exposure,
             "control_household_days": self.naive.control_exposure,
             "model": asdict(self.model) if self.model else None,
             "propensity_weighted": asdict(self.weighted) if self.weighted else None,
-            "design_effect": self.design_effect, "clusters": self.clusters,
-            "difference_per_100_zones": self.difference_per_100, "difference_ci_low": self.difference_low,
-            "difference_ci_high": self.difference_high, "zones_per_burglary_prevented": self.zones_per_prevented,
-            "adjusted_for": list(self.adjusted_for), "balance": self.balance,
+            "design_effect": self.design_effect,
+            "clusters": self.clusters,
+            "difference_per_100_zones": self.difference_per_100,
+            "difference_ci_low": self.difference_low,
+            "difference_ci_high": self.difference_high,
+            "zones_per_burglary_prevented": self.zones_per_prevented,
+            "adjusted_for": list(self.adjusted_for),
+            "balance": self.balance,
             "pitfalls": [key.rsplit(".", 1)[-1] for key, _ in self.pitfalls],
         }
 
@@ -132,9 +146,15 @@ def verdict_of(estimate: Estimate, mdr: float) -> str:
     return "no_difference"
 
 
-def evaluate(episodes: pd.DataFrame, *, adjust: list[str] | None = None, categorical: set[str] | None = None,
-             clusters: np.ndarray | None = None, randomised: bool = False,
-             extra_pitfalls: list[tuple[str, dict[str, Any]]] | None = None) -> Evaluation:
+def evaluate(
+    episodes: pd.DataFrame,
+    *,
+    adjust: list[str] | None = None,
+    categorical: set[str] | None = None,
+    clusters: np.ndarray | None = None,
+    randomised: bool = False,
+    extra_pitfalls: list[tuple[str, dict[str, Any]]] | None = None,
+) -> Evaluation:
     """The comparison of the treated episodes with the others.
 
     ``episodes`` has ``treated`` (bool), ``follow_on`` (whole numbers), ``household_days`` (> 0)
@@ -177,12 +197,25 @@ def evaluate(episodes: pd.DataFrame, *, adjust: list[str] | None = None, categor
     zones = 100 / -diff if (math.isfinite(diff) and diff < 0) else math.inf
     balance = balance_table(columns, treated, weights) if columns.names else []
     evaluation = Evaluation(
-        design=design, n_episodes=len(y), n_treated=n1, n_control=len(y) - n1, naive=naive, model=model,
-        weighted=weighted, headline=headline, min_detectable_reduction=mdr, design_effect=design_effect,
-        difference_per_100=diff, difference_low=difference(headline.ci_low),
+        design=design,
+        n_episodes=len(y),
+        n_treated=n1,
+        n_control=len(y) - n1,
+        naive=naive,
+        model=model,
+        weighted=weighted,
+        headline=headline,
+        min_detectable_reduction=mdr,
+        design_effect=design_effect,
+        difference_per_100=diff,
+        difference_low=difference(headline.ci_low),
         difference_high=difference(headline.ci_high),
-        zones_per_prevented=zones, verdict=verdict_of(headline, mdr), adjusted_for=tuple(adjust),
-        clusters=n_clusters, balance=balance)
+        zones_per_prevented=zones,
+        verdict=verdict_of(headline, mdr),
+        adjusted_for=tuple(adjust),
+        clusters=n_clusters,
+        balance=balance,
+    )
     evaluation.pitfalls = pitfalls(evaluation) + list(extra_pitfalls or [])
     if adjust and model is None:
         evaluation.pitfalls.insert(0, ("evaluate.pitfall_model_failed", {"n": len(y), "columns": len(columns.names)}))
@@ -194,9 +227,12 @@ def pitfalls(evaluation: Evaluation) -> list[tuple[str, dict[str, Any]]]:
     found: list[tuple[str, dict[str, Any]]] = []
     naive = evaluation.naive
     if min(naive.treated_events, naive.control_events) < FEW_FOLLOW_ONS:
-        found.append(("evaluate.pitfall_small_counts", {"treated": naive.treated_events,
-                                                       "control": naive.control_events,
-                                                       "few": FEW_FOLLOW_ONS}))
+        found.append(
+            (
+                "evaluate.pitfall_small_counts",
+                {"treated": naive.treated_events, "control": naive.control_events, "few": FEW_FOLLOW_ONS},
+            )
+        )
     if evaluation.min_detectable_reduction > UNDERPOWERED_ABOVE:
         found.append(("evaluate.pitfall_underpowered", {"mdr": round(100 * evaluation.min_detectable_reduction)}))
     if evaluation.design == RANDOMISED:
@@ -205,22 +241,39 @@ def pitfalls(evaluation: Evaluation) -> list[tuple[str, dict[str, Any]]]:
         found.append(("evaluate.pitfall_selection_unadjusted", {}))
     else:
         model = evaluation.model
-        if model is not None and math.isfinite(naive.rate_ratio) and naive.rate_ratio > 0 and \
-                abs(model.rate_ratio / naive.rate_ratio - 1) > ADJUSTMENT_MATTERS:
-            found.append(("evaluate.pitfall_selection_shown", {"naive": round(naive.rate_ratio, 2),
-                                                               "adjusted": round(model.rate_ratio, 2)}))
+        if (
+            model is not None
+            and math.isfinite(naive.rate_ratio)
+            and naive.rate_ratio > 0
+            and abs(model.rate_ratio / naive.rate_ratio - 1) > ADJUSTMENT_MATTERS
+        ):
+            found.append(
+                (
+                    "evaluate.pitfall_selection_shown",
+                    {"naive": round(naive.rate_ratio, 2), "adjusted": round(model.rate_ratio, 2)},
+                )
+            )
         else:
             found.append(("evaluate.pitfall_selection", {}))
         unbalanced = [str(row["covariate"]) for row in evaluation.balance if abs(float(row["smd"])) > SMD_NOTABLE]
         if unbalanced:
-            found.append(("evaluate.pitfall_imbalance", {"covariates": ", ".join(unbalanced), "smd": SMD_NOTABLE,
-                                                         "columns_out_of_balance": tuple(unbalanced)}))
+            found.append(
+                (
+                    "evaluate.pitfall_imbalance",
+                    {
+                        "covariates": ", ".join(unbalanced),
+                        "smd": SMD_NOTABLE,
+                        "columns_out_of_balance": tuple(unbalanced),
+                    },
+                )
+            )
     found.append(("evaluate.pitfall_regression_to_mean", {}))
     return found
 
 
-def _fit_models(y: np.ndarray, treated: np.ndarray, exposure: np.ndarray, columns: Columns,
-                clusters: np.ndarray | None) -> tuple[Estimate | None, Estimate | None, np.ndarray | None, float, int]:
+def _fit_models(
+    y: np.ndarray, treated: np.ndarray, exposure: np.ndarray, columns: Columns, clusters: np.ndarray | None
+) -> tuple[Estimate | None, Estimate | None, np.ndarray | None, float, int]:
     """The model's and the propensity-weighted estimates (None where they cannot be fitted), the
     weights, the treated coefficient's robust variance and the number of clusters."""
     y1, y0 = y[treated].sum(), y[~treated].sum()
@@ -233,11 +286,15 @@ def _fit_models(y: np.ndarray, treated: np.ndarray, exposure: np.ndarray, column
         fit = fit_poisson(y, X, exposure, clusters=clusters, names=names)
         n_clusters = fit.clusters
         b, se = fit.estimate("treated"), fit.robust_se("treated")
-        usable = fit.converged and len(y) > X.shape[1] and n_clusters > 1 and all(
-            math.isfinite(v) and abs(v) < LARGEST_LOG_RATIO for v in (b, se))
+        usable = (
+            fit.converged
+            and len(y) > X.shape[1]
+            and n_clusters > 1
+            and all(math.isfinite(v) and abs(v) < LARGEST_LOG_RATIO for v in (b, se))
+        )
         if usable:
             model = _wald(b, se, "model", n_clusters)
-            robust_var = se ** 2
+            robust_var = se**2
         if columns.names and usable:
             weights = propensity_weights(columns, treated)
             simple = np.column_stack([np.ones(len(y)), treated.astype(float)])

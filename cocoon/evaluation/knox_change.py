@@ -42,8 +42,15 @@ class KnoxChange:
     seed: int
 
 
-def _cell_ratio(labels: np.ndarray, period: int, space_i: np.ndarray, space_j: np.ndarray, space_close_time: np.ndarray,
-                time_i: np.ndarray, time_j: np.ndarray) -> float:
+def _cell_ratio(
+    labels: np.ndarray,
+    period: int,
+    space_i: np.ndarray,
+    space_j: np.ndarray,
+    space_close_time: np.ndarray,
+    time_i: np.ndarray,
+    time_j: np.ndarray,
+) -> float:
     n = int((labels == period).sum())
     pairs = n * (n - 1) / 2
     in_space = (labels[space_i] == period) & (labels[space_j] == period)
@@ -54,8 +61,9 @@ def _cell_ratio(labels: np.ndarray, period: int, space_i: np.ndarray, space_j: n
     return observed / expected if expected > 0 else math.nan
 
 
-def knox_change(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, started: int, radius_m: float,
-                nrep: int = 999, seed: int = 1) -> KnoxChange | None:
+def knox_change(
+    x: np.ndarray, y: np.ndarray, day: np.ndarray, *, started: int, radius_m: float, nrep: int = 999, seed: int = 1
+) -> KnoxChange | None:
     """None when either period has fewer than :data:`MIN_BURGLARIES` burglaries."""
     from sklearn.neighbors import KDTree
 
@@ -87,8 +95,9 @@ def knox_change(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, started: int, 
 
     def difference(week_is_before: np.ndarray) -> float:
         labels = np.where(week_is_before[week_index], 0, 1)
-        return _cell_ratio(labels, 1, si, sj, close, time_i, time_j) - \
-            _cell_ratio(labels, 0, si, sj, close, time_i, time_j)
+        return _cell_ratio(labels, 1, si, sj, close, time_i, time_j) - _cell_ratio(
+            labels, 0, si, sj, close, time_i, time_j
+        )
 
     observed = difference(week_before)
     rng = np.random.default_rng(seed)
@@ -102,8 +111,16 @@ def knox_change(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, started: int, 
             as_large += int(abs(value) >= abs(observed) - 1e-12)
     p = (as_large + 1) / (done + 1) if math.isfinite(observed) else math.nan
     kb, ka = results
-    return KnoxChange(started=int(started), n_before=int(before.sum()), n_after=int((~before).sum()),
-                      ratio_before=float(kb.knox_ratio[0, 0]), ratio_after=float(ka.knox_ratio[0, 0]),
-                      p_before=float(kb.p_value[0, 0]), p_after=float(ka.p_value[0, 0]),
-                      difference=float(ka.knox_ratio[0, 0] - kb.knox_ratio[0, 0]), p_difference=p,
-                      simulations=nrep, seed=seed)
+    return KnoxChange(
+        started=int(started),
+        n_before=int(before.sum()),
+        n_after=int((~before).sum()),
+        ratio_before=float(kb.knox_ratio[0, 0]),
+        ratio_after=float(ka.knox_ratio[0, 0]),
+        p_before=float(kb.p_value[0, 0]),
+        p_after=float(ka.p_value[0, 0]),
+        difference=float(ka.knox_ratio[0, 0] - kb.knox_ratio[0, 0]),
+        p_difference=p,
+        simulations=nrep,
+        seed=seed,
+    )

@@ -54,8 +54,15 @@ class PoissonFit:
         return self.robust_se(name) ** 2 / model if model > 0 else math.inf
 
 
-def fit_poisson(y: np.ndarray, X: np.ndarray, exposure: np.ndarray, *, clusters: np.ndarray | None = None,
-                weights: np.ndarray | None = None, names: tuple[str, ...] | None = None) -> PoissonFit:
+def fit_poisson(
+    y: np.ndarray,
+    X: np.ndarray,
+    exposure: np.ndarray,
+    *,
+    clusters: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+    names: tuple[str, ...] | None = None,
+) -> PoissonFit:
     """Fit ``y ~ Poisson(exposure * exp(X b))``; ``X`` holds the intercept column if wanted.
     ``clusters``: one label per row (default: each row its own cluster); ``weights``: a weight
     per row (propensity weights), whose uncertainty the sandwich then carries."""
@@ -101,5 +108,4 @@ def fit_poisson(y: np.ndarray, X: np.ndarray, exposure: np.ndarray, *, clusters:
     meat = scores.T @ scores
     factor = (g / (g - 1)) * ((n - 1) / (n - k)) if g > 1 and n > k else math.inf
     robust = factor * bread @ meat @ bread
-    return PoissonFit(coefficients=b, robust_cov=robust, model_cov=bread, clusters=g, converged=converged,
-                      names=names)
+    return PoissonFit(coefficients=b, robust_cov=robust, model_cov=bread, clusters=g, converged=converged, names=names)

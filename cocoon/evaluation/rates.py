@@ -74,8 +74,9 @@ def binomial_two_sided(x: int, n: int, p0: float) -> float:
     return min(1.0, 2 * min(lower, upper))
 
 
-def exact_rate_ratio(treated_events: int, treated_exposure: float, control_events: int, control_exposure: float,
-                     *, level: float = LEVEL) -> RateRatio:
+def exact_rate_ratio(
+    treated_events: int, treated_exposure: float, control_events: int, control_exposure: float, *, level: float = LEVEL
+) -> RateRatio:
     """The rate ratio of treated over control with its exact conditional interval and p-value."""
     y1, y0, e1, e0 = int(treated_events), int(control_events), float(treated_exposure), float(control_exposure)
     if e1 <= 0 or e0 <= 0:
@@ -96,8 +97,15 @@ def z_sum(level: float = LEVEL, power: float = POWER) -> float:
     return float(norm.ppf(1 - (1 - level) / 2) + norm.ppf(power))
 
 
-def minimum_detectable_reduction(rate: float, treated_exposure: float, control_exposure: float, *,
-                                 design_effect: float = 1.0, level: float = LEVEL, power: float = POWER) -> float:
+def minimum_detectable_reduction(
+    rate: float,
+    treated_exposure: float,
+    control_exposure: float,
+    *,
+    design_effect: float = 1.0,
+    level: float = LEVEL,
+    power: float = POWER,
+) -> float:
     """The smallest reduction (0..1) these exposures would detect with ``power`` at ``rate``
     follow-ons per household-day; 1.0 when not even a 100 % reduction could be told apart."""
     if not (rate > 0 and treated_exposure > 0 and control_exposure > 0) or not math.isfinite(design_effect):

@@ -66,34 +66,56 @@ class StoreEvaluation:
         def comparison(e: Evaluation | None) -> dict[str, Any] | None:
             return e.to_dict() if e is not None else None
 
-        return {"delivery": self.delivery, "elevated_window": comparison(self.elevated),
-                "spillover_ring": comparison(self.spillover),
-                "same_address_repeats": vars(self.repeats) if self.repeats else None,
-                "dose_response": {"latency": self.latency, "coverage": self.coverage},
-                "knox_before_after": vars(self.knox) if self.knox else None,
-                "episodes_from_records": self.live, "episodes_kept": self.archived,
-                "follow_ons_in_several_zones": self.overlap[0], "distinct_follow_ons": self.overlap[1]}
+        return {
+            "delivery": self.delivery,
+            "elevated_window": comparison(self.elevated),
+            "spillover_ring": comparison(self.spillover),
+            "same_address_repeats": vars(self.repeats) if self.repeats else None,
+            "dose_response": {"latency": self.latency, "coverage": self.coverage},
+            "knox_before_after": vars(self.knox) if self.knox else None,
+            "episodes_from_records": self.live,
+            "episodes_kept": self.archived,
+            "follow_ons_in_several_zones": self.overlap[0],
+            "distinct_follow_ons": self.overlap[1],
+        }
 
 
 def _projected(located: gpd.GeoDataFrame) -> pd.DataFrame:
     metric = choose_metric_crs(lonlat_bounds(located))
     projected = located.to_crs(metric)
-    return pd.DataFrame({"burglary_id": located["burglary_id"].astype(str), "reported": located["last_time"],
-                         "first_time": located["first_time"], "x": projected.geometry.x.to_numpy(),
-                         "y": projected.geometry.y.to_numpy(), "address": located["address"]})
+    return pd.DataFrame(
+        {
+            "burglary_id": located["burglary_id"].astype(str),
+            "reported": located["last_time"],
+            "first_time": located["first_time"],
+            "x": projected.geometry.x.to_numpy(),
+            "y": projected.geometry.y.to_numpy(),
+            "address": located["address"],
+        }
+    )
 
 
 def _month_end(month: str) -> pd.Timestamp:
     return pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0) + pd.Timedelta(days=1)
 
 
-def store_evaluation(tables: EvaluationTables, located: gpd.GeoDataFrame, *, start: pd.Timestamp | None,
-                     end: pd.Timestamp | None, source: str, covariates: list[str]) -> StoreEvaluation:
+def store_evaluation(
+    tables: EvaluationTables,
+    located: gpd.GeoDataFrame,
+    *,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    source: str,
+    covariates: list[str],
+) -> StoreEvaluation:
     burglaries = _projected(located)
     visits_end = pd.to_datetime(tables.visits["visited_at"]).max() if len(tables.visits) else pd.NaT
     latest = pd.to_datetime(burglaries["reported"]).max() if len(burglaries) else pd.NaT
-    data_end = end + pd.Timedelta(days=1) if end is not None else max(
-        t for t in (latest, visits_end, pd.Timestamp("1970-01-01")) if not pd.isna(t))
+    data_end = (
+        end + pd.Timedelta(days=1)
+        if end is not None
+        else max(t for t in (latest, visits_end, pd.Timestamp("1970-01-01")) if not pd.isna(t))
+    )
     zones = zone_households(tables.listed, tables.plans)
     live = build_episodes(burglaries, zones, data_end=data_end, start=start, end=end)
     live = _with_delivery(live, tables, on=data_end)
@@ -108,9 +130,11 @@ def store_evaluation(tables: EvaluationTables, located: gpd.GeoDataFrame, *, sta
     kept_counts = archived["month"].value_counts()
     use_kept = [m for m in kept_counts.index if kept_counts[m] > live_counts.get(m, 0)]
     if len(live):
-        archive_rows = live.assign(served=live["served"].astype(int),
-                                   hours_to_first_attempt=live["hours_to_first_attempt"].round(0),
-                                   reporting_delay_h=live["reporting_delay_h"].round(0))[list(ARCHIVED_COLUMNS)]
+        archive_rows = live.assign(
+            served=live["served"].astype(int),
+            hours_to_first_attempt=live["hours_to_first_attempt"].round(0),
+            reporting_delay_h=live["reporting_delay_h"].round(0),
+        )[list(ARCHIVED_COLUMNS)]
         closed = [m for m in live_counts.index if _month_end(m) + pd.Timedelta(days=ELEVATED_DAYS) <= data_end]
         months_to_archive = sorted(m for m in closed if m not in use_kept)
     live_used = live[~live["month"].isin(use_kept)] if len(live) else live
@@ -139,23 +163,47 @@ def store_evaluation(tables: EvaluationTables, located: gpd.GeoDataFrame, *, sta
 
     t = episodes["treated"].to_numpy()
     days = episodes["household_days"].to_numpy(dtype=float)
-    repeats = exact_rate_ratio(int(episodes.loc[t, "repeat"].sum()), days[t].sum(),
-                               int(episodes.loc[~t, "repeat"].sum()), days[~t].sum())
+    repeats = exact_rate_ratio(
+        int(episodes.loc[t, "repeat"].sum()), days[t].sum(), int(episodes.loc[~t, "repeat"].sum()), days[~t].sum()
+    )
     hours = episodes["hours_to_first_attempt"].astype(float).fillna(math.inf)
     share = episodes["attempted_48h_share"].astype(float).fillna(0.0)
-    latency = dose_table(episodes, hours.map(latency_band), LATENCY_BANDS, "never", adjust=covariates,
-                         categorical=categorical, clusters=clusters)
-    coverage = dose_table(episodes, share.map(coverage_band), COVERAGE_BANDS, "none", adjust=covariates,
-                          categorical=categorical, clusters=clusters)
+    latency = dose_table(
+        episodes,
+        hours.map(latency_band),
+        LATENCY_BANDS,
+        "never",
+        adjust=covariates,
+        categorical=categorical,
+        clusters=clusters,
+    )
+    coverage = dose_table(
+        episodes,
+        share.map(coverage_band),
+        COVERAGE_BANDS,
+        "none",
+        adjust=covariates,
+        categorical=categorical,
+        clusters=clusters,
+    )
     knox = _knox(tables, burglaries, zones.radius_m, start=start, end=end)
     return StoreEvaluation(
-        main=main, elevated=window("follow_on_elevated", "household_days_elevated"),
+        main=main,
+        elevated=window("follow_on_elevated", "household_days_elevated"),
         spillover=window("ring_follow_on", "ring_household_days"),
         repeats=repeats if repeats.treated_events + repeats.control_events else None,
-        delivery=delivery_summary(episodes.assign(
-            **{c: episodes[c].astype(float) for c in ("hours_to_first_attempt", "days_to_sign")})),
-        latency=latency, coverage=coverage, knox=knox, live=len(live_used), archived=len(kept), overlap=overlap,
-        archive_rows=archive_rows, months_to_archive=months_to_archive)
+        delivery=delivery_summary(
+            episodes.assign(**{c: episodes[c].astype(float) for c in ("hours_to_first_attempt", "days_to_sign")})
+        ),
+        latency=latency,
+        coverage=coverage,
+        knox=knox,
+        live=len(live_used),
+        archived=len(kept),
+        overlap=overlap,
+        archive_rows=archive_rows,
+        months_to_archive=months_to_archive,
+    )
 
 
 def _store_pitfalls(episodes: pd.DataFrame, overlap: tuple[int, int]) -> list[tuple[str, dict[str, Any]]]:
@@ -176,8 +224,14 @@ def _store_pitfalls(episodes: pd.DataFrame, overlap: tuple[int, int]) -> list[tu
     return found
 
 
-def _knox(tables: EvaluationTables, burglaries: pd.DataFrame, radius_m: pd.Series, *, start: pd.Timestamp | None,
-          end: pd.Timestamp | None) -> KnoxChange | None:
+def _knox(
+    tables: EvaluationTables,
+    burglaries: pd.DataFrame,
+    radius_m: pd.Series,
+    *,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+) -> KnoxChange | None:
     """The Knox ratio before and after the first recorded visit, within the period."""
     knox = None
     if len(tables.visits):
@@ -190,17 +244,24 @@ def _knox(tables: EvaluationTables, burglaries: pd.DataFrame, radius_m: pd.Serie
         b = burglaries[in_period]
         day = (pd.to_datetime(b["reported"]).dt.normalize() - pd.Timestamp("1970-01-01")).dt.days.to_numpy()
         radius = float(radius_m.median()) if len(radius_m) else 500.0
-        knox = knox_change(b["x"].to_numpy(), b["y"].to_numpy(), day,
-                           started=int((started - pd.Timestamp("1970-01-01")).days), radius_m=radius,
-                           nrep=KNOX_SIMULATIONS, seed=1)
+        knox = knox_change(
+            b["x"].to_numpy(),
+            b["y"].to_numpy(),
+            day,
+            started=int((started - pd.Timestamp("1970-01-01")).days),
+            radius_m=radius,
+            nrep=KNOX_SIMULATIONS,
+            seed=1,
+        )
     return knox
 
 
 def _with_delivery(live: pd.DataFrame, tables: EvaluationTables, *, on: pd.Timestamp) -> pd.DataFrame:
     """The live episodes with their delivery figures, served or not, and their cluster (the week)."""
     if len(live):
-        done = episode_delivery(tables.burglaries, tables.listed, tables.visits, tables.signs,
-                                on=on.date()).reindex(live["burglary_id"])
+        done = episode_delivery(tables.burglaries, tables.listed, tables.visits, tables.signs, on=on.date()).reindex(
+            live["burglary_id"]
+        )
         for column in done.columns:
             live[column] = done[column].to_numpy()
         live["served"] = live["served"].fillna(False).astype(bool)

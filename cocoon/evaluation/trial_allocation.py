@@ -65,8 +65,7 @@ class Design:
         parts: list[list[str]] = []
         if "area" in self.strata:
             columns, rows = self.area_cells
-            parts.append([f"area {cell_name(c, r)}" for r in range(rows) for c in range(columns)] +
-                         [f"area {OUTSIDE}"])
+            parts.append([f"area {cell_name(c, r)}" for r in range(rows) for c in range(columns)] + [f"area {OUTSIDE}"])
         if "history" in self.strata:
             parts.append([f"history {level}" for level in HISTORY_LEVELS])
         names = [""]
@@ -111,18 +110,30 @@ class Place:
 
 def allocation(design: Design) -> list[Place]:
     """Every place of every stratum."""
-    return [Place(stratum, k + 1, block, arm) for stratum in design.stratum_names()
-            for k, (block, arm) in enumerate(stratum_sequence(design.seed, stratum, design.per_stratum))]
+    return [
+        Place(stratum, k + 1, block, arm)
+        for stratum in design.stratum_names()
+        for k, (block, arm) in enumerate(stratum_sequence(design.seed, stratum, design.per_stratum))
+    ]
 
 
 def design_lines(design: Design) -> list[str]:
-    lines = [FORMAT, f"seed={design.seed}", f"starts={design.starts}", f"delay_days={design.delay_days}",
-             f"strata={','.join(design.strata) or 'none'}", f"per_stratum={design.per_stratum}",
-             f"radius_m={design.radius_m:g}"]
+    lines = [
+        FORMAT,
+        f"seed={design.seed}",
+        f"starts={design.starts}",
+        f"delay_days={design.delay_days}",
+        f"strata={','.join(design.strata) or 'none'}",
+        f"per_stratum={design.per_stratum}",
+        f"radius_m={design.radius_m:g}",
+    ]
     if "area" in design.strata:
-        lines += [f"area_km={design.area_km:g}", f"area_crs={design.area_crs}",
-                  f"area_origin={design.area_origin[0]:.1f},{design.area_origin[1]:.1f}",
-                  f"area_cells={design.area_cells[0]}x{design.area_cells[1]}"]
+        lines += [
+            f"area_km={design.area_km:g}",
+            f"area_crs={design.area_crs}",
+            f"area_origin={design.area_origin[0]:.1f},{design.area_origin[1]:.1f}",
+            f"area_cells={design.area_cells[0]}x{design.area_cells[1]}",
+        ]
     return lines
 
 
@@ -144,11 +155,18 @@ def design_json(design: Design) -> str:
 
 def design_from_json(value: str) -> Design:
     data = json.loads(value)
-    return Design(seed=int(data["seed"]), starts=str(data["starts"]), delay_days=int(data["delay_days"]),
-                  strata=tuple(data["strata"]), per_stratum=int(data["per_stratum"]),
-                  radius_m=float(data["radius_m"]), area_km=float(data["area_km"]), area_crs=str(data["area_crs"]),
-                  area_origin=(float(data["area_origin"][0]), float(data["area_origin"][1])),
-                  area_cells=(int(data["area_cells"][0]), int(data["area_cells"][1])))
+    return Design(
+        seed=int(data["seed"]),
+        starts=str(data["starts"]),
+        delay_days=int(data["delay_days"]),
+        strata=tuple(data["strata"]),
+        per_stratum=int(data["per_stratum"]),
+        radius_m=float(data["radius_m"]),
+        area_km=float(data["area_km"]),
+        area_crs=str(data["area_crs"]),
+        area_origin=(float(data["area_origin"][0]), float(data["area_origin"][1])),
+        area_cells=(int(data["area_cells"][0]), int(data["area_cells"][1])),
+    )
 
 
 def place_rows(places: Iterable[Place]) -> list[tuple[str, int, int, str]]:

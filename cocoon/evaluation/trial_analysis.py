@@ -54,8 +54,14 @@ class TrialEvaluation:
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"trial": {"analysis": "intention_to_treat", "arms": [vars(a) for a in self.arms],
-                          "beyond_allocation": self.beyond, "strata": self.strata}}
+        return {
+            "trial": {
+                "analysis": "intention_to_treat",
+                "arms": [vars(a) for a in self.arms],
+                "beyond_allocation": self.beyond,
+                "strata": self.strata,
+            }
+        }
 
 
 def trial_zones(assigned: pd.DataFrame, zones: ZoneHouseholds, radius_m: float) -> ZoneHouseholds:
@@ -69,9 +75,19 @@ def trial_zones(assigned: pd.DataFrame, zones: ZoneHouseholds, radius_m: float) 
     return ZoneHouseholds(households=households[usable].astype(int), radius_m=radius[usable])
 
 
-def evaluate_trial(assigned: pd.DataFrame, burglaries: pd.DataFrame, zones: ZoneHouseholds, *,
-                   tables: Any, data_end: pd.Timestamp, start: pd.Timestamp | None, end: pd.Timestamp | None,
-                   radius_m: float, delay_days: int, source: str) -> TrialEvaluation:
+def evaluate_trial(
+    assigned: pd.DataFrame,
+    burglaries: pd.DataFrame,
+    zones: ZoneHouseholds,
+    *,
+    tables: Any,
+    data_end: pd.Timestamp,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    radius_m: float,
+    delay_days: int,
+    source: str,
+) -> TrialEvaluation:
     """``assigned``: the trial's assignments (burglary_id, reported, stratum, arm, households);
     ``burglaries``: every stored burglary as :func:`~cocoon.evaluation.episodes.build_episodes`
     takes them; ``tables``: the store's evaluation tables (for delivery)."""
@@ -89,8 +105,13 @@ def evaluate_trial(assigned: pd.DataFrame, burglaries: pd.DataFrame, zones: Zone
         episodes = episodes[episodes["burglary_id"].isin(arm_of.index)].reset_index(drop=True)
     counts = {arm: int((episodes["burglary_id"].map(arm_of) == arm).sum()) if len(episodes) else 0 for arm in ARMS}
     if min(counts.values()) == 0:
-        raise InputError("trial.one_arm_empty", file=source, immediate=counts[IMMEDIATE], delayed=counts[DELAYED],
-                         assigned=len(in_trial))
+        raise InputError(
+            "trial.one_arm_empty",
+            file=source,
+            immediate=counts[IMMEDIATE],
+            delayed=counts[DELAYED],
+            assigned=len(in_trial),
+        )
     episodes = episodes.assign(arm=episodes["burglary_id"].map(arm_of))
     episodes = episodes.assign(treated=episodes["arm"] == IMMEDIATE)
     main = evaluate(episodes, adjust=[], clusters=episodes["week"].astype(str).to_numpy(), randomised=True)
@@ -105,23 +126,40 @@ def evaluate_trial(assigned: pd.DataFrame, burglaries: pd.DataFrame, zones: Zone
         mine = episodes["arm"].to_numpy() == arm
         given = in_trial[in_trial["arm"] == arm]
         no_zone = int((~given["burglary_id"].astype(str).isin(with_zone)).sum())
-        arms.append(ArmDelivery(
-            arm=arm, assigned=len(given), episodes=int(mine.sum()), served_48h=int(served[mine].sum()),
-            attempted=int(np.isfinite(hours[mine]).sum()),
-            before_delay=int((np.isfinite(hours[mine]) & (hours[mine] < 24 * delay_days)).sum()),
-            no_zone=no_zone, not_yet_observed=len(given) - no_zone - int(mine.sum())))
-    strata = {str(s): {arm: int(((in_trial["stratum"] == s) & (in_trial["arm"] == arm)).sum()) for arm in ARMS}
-              for s in sorted(in_trial["stratum"].unique())}
+        arms.append(
+            ArmDelivery(
+                arm=arm,
+                assigned=len(given),
+                episodes=int(mine.sum()),
+                served_48h=int(served[mine].sum()),
+                attempted=int(np.isfinite(hours[mine]).sum()),
+                before_delay=int((np.isfinite(hours[mine]) & (hours[mine] < 24 * delay_days)).sum()),
+                no_zone=no_zone,
+                not_yet_observed=len(given) - no_zone - int(mine.sum()),
+            )
+        )
+    strata = {
+        str(s): {arm: int(((in_trial["stratum"] == s) & (in_trial["arm"] == arm)).sum()) for arm in ARMS}
+        for s in sorted(in_trial["stratum"].unique())
+    }
     result = TrialEvaluation(main=main, arms=arms, beyond=beyond, strata=strata)
     immediate = arms[0]
     if immediate.episodes and immediate.served_48h < immediate.episodes:
-        result.notes.append(("trial.not_all_served", {"served": immediate.served_48h, "n": immediate.episodes,
-                                                      "share": round(100 * immediate.served_48h
-                                                                     / immediate.episodes)}))
+        result.notes.append(
+            (
+                "trial.not_all_served",
+                {
+                    "served": immediate.served_48h,
+                    "n": immediate.episodes,
+                    "share": round(100 * immediate.served_48h / immediate.episodes),
+                },
+            )
+        )
     delayed = arms[1]
     if delayed.before_delay:
-        result.notes.append(("trial.contaminated", {"n": delayed.before_delay, "of": delayed.episodes,
-                                                    "days": delay_days}))
+        result.notes.append(
+            ("trial.contaminated", {"n": delayed.before_delay, "of": delayed.episodes, "days": delay_days})
+        )
     if not math.isfinite(main.headline.rate_ratio):
         result.notes.append(("trial.no_follow_ons", {}))
     return result

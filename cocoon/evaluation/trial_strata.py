@@ -57,8 +57,9 @@ def strata_of(new: pd.DataFrame, every: pd.DataFrame, design: Design) -> list[st
         row = np.floor((y - design.area_origin[1]) / cell).astype(int)
         columns, rows = design.area_cells
         inside = (column >= 0) & (column < columns) & (row >= 0) & (row < rows)
-        parts.append([f"area {cell_name(c, r) if ok else OUTSIDE}" for c, r, ok in zip(column, row, inside,
-                                                                                       strict=True)])
+        parts.append(
+            [f"area {cell_name(c, r) if ok else OUTSIDE}" for c, r, ok in zip(column, row, inside, strict=True)]
+        )
     if "history" in design.strata:
         from sklearn.neighbors import KDTree
 
@@ -72,8 +73,11 @@ def strata_of(new: pd.DataFrame, every: pd.DataFrame, design: Design) -> list[st
         for k, found in enumerate(near):
             before = times[found]
             lag = reported[k] - before
-            prior = (lag > np.timedelta64(0, "s")) & (lag <= np.timedelta64(PRIOR_DAYS, "D")) & \
-                (ids[found] != str(new["burglary_id"].iloc[k]))
+            prior = (
+                (lag > np.timedelta64(0, "s"))
+                & (lag <= np.timedelta64(PRIOR_DAYS, "D"))
+                & (ids[found] != str(new["burglary_id"].iloc[k]))
+            )
             levels.append(f"history {history_level(int(prior.sum()))}")
         parts.append(levels)
     if not parts:

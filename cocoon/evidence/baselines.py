@@ -32,10 +32,18 @@ DEFAULT_MODEL = "default_model"
 class Surfaces:
     """The baselines' cell scores on a day, from the events dated before it."""
 
-    def __init__(self, grid: Grid, x: np.ndarray, y: np.ndarray, day: np.ndarray, settings: BacktestSettings,
-                 zones: ZoneSettings, ranking: RankingSettings,
-                 disc: tuple[np.ndarray, np.ndarray, np.ndarray],
-                 models: list[tuple[int, RiskModel | None]] | None = None) -> None:
+    def __init__(
+        self,
+        grid: Grid,
+        x: np.ndarray,
+        y: np.ndarray,
+        day: np.ndarray,
+        settings: BacktestSettings,
+        zones: ZoneSettings,
+        ranking: RankingSettings,
+        disc: tuple[np.ndarray, np.ndarray, np.ndarray],
+        models: list[tuple[int, RiskModel | None]] | None = None,
+    ) -> None:
         self.grid, self.day, self.settings, self.zones, self.ranking = grid, day, settings, zones, ranking
         self.home = grid.cell_of(x, y)
         self.bj_off, bj_d = kernel(grid, settings.bj_max_cells)
@@ -88,7 +96,7 @@ class Surfaces:
         a, b = self.disc_start[lo], self.disc_start[hi]
         ages = today - self.day[lo:hi]
         per_event = time_weight(ages, self.ranking) * self.ranking.points
-        weights = np.repeat(per_event, np.diff(self.disc_start[lo:hi + 1])) * self.disc_w[a:b]
+        weights = np.repeat(per_event, np.diff(self.disc_start[lo : hi + 1])) * self.disc_w[a:b]
         surface = np.bincount(self.disc_cells[a:b], weights=weights, minlength=self.grid.size)
         # the burgled building: its cell gets the same-building multiplier on that burglary's share
         own = time_weight(ages, self.ranking) * self.ranking.points * (self.ranking.same_building - 1)

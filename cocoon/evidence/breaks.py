@@ -11,7 +11,7 @@ from cocoon.errors import InputError
 
 
 def parse_breaks(text: str, *, what: str) -> tuple[float, ...]:
-    """"0,1,100,inf" -> (0.0, 1.0, 100.0, inf), with a clear error for anything unusable."""
+    """ "0,1,100,inf" -> (0.0, 1.0, 100.0, inf), with a clear error for anything unusable."""
     try:
         values = tuple(float(part) for part in str(text).replace(" ", "").split(",") if part != "")
     except ValueError:
@@ -37,6 +37,6 @@ def breaks_json(breaks: Sequence[float]) -> list[Any]:
 
 
 def band_labels(breaks: Sequence[float], unit: str = "") -> list[str]:
-    """"0–100 m", "100–200 m", "500+ m" (without a unit: "0–100", "500+")."""
+    """ "0–100 m", "100–200 m", "500+ m" (without a unit: "0–100", "500+")."""
     suffix = f" {unit}" if unit else ""
     return [f"{lo:g}+{suffix}" if math.isinf(hi) else f"{lo:g}–{hi:g}{suffix}" for lo, hi in itertools.pairwise(breaks)]

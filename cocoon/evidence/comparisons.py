@@ -59,12 +59,21 @@ class Comparison:
         return BETTER if self.low > 0 else WORSE if self.high < 0 else SAME
 
     def to_dict(self) -> dict[str, Any]:
-        return {"baseline": self.baseline, "share": self.share, "model": self.model, "baseline_hit_rate": self.other,
-                "difference": self.difference, "low": self.low, "high": self.high, "verdict": self.verdict}
+        return {
+            "baseline": self.baseline,
+            "share": self.share,
+            "model": self.model,
+            "baseline_hit_rate": self.other,
+            "difference": self.difference,
+            "low": self.low,
+            "high": self.high,
+            "verdict": self.verdict,
+        }
 
 
-def compare(backtest: Backtest, *, shares: tuple[float, ...] = COMPARE_SHARES, replicates: int = REPLICATES,
-            seed: int = SEED) -> list[Comparison]:
+def compare(
+    backtest: Backtest, *, shares: tuple[float, ...] = COMPARE_SHARES, replicates: int = REPLICATES, seed: int = SEED
+) -> list[Comparison]:
     """The ranking model against every other method of ``backtest``, at each of ``shares``."""
     hits = backtest.event_hits
     if MODEL not in hits or len(backtest.event_day) == 0:
@@ -73,8 +82,11 @@ def compare(backtest: Backtest, *, shares: tuple[float, ...] = COMPARE_SHARES, r
     week = (backtest.event_day - backtest.first_day) // 7
     weeks, position = np.unique(week, return_inverse=True)
     counts = np.bincount(position, minlength=len(weeks)).astype(float)
-    draws = np.random.default_rng(seed).multinomial(len(weeks), np.full(len(weeks), 1 / len(weeks)),
-                                                   size=replicates).astype(float)
+    draws = (
+        np.random.default_rng(seed)
+        .multinomial(len(weeks), np.full(len(weeks), 1 / len(weeks)), size=replicates)
+        .astype(float)
+    )
     events = draws @ counts
     result = []
     for name in hits:
@@ -85,8 +97,17 @@ def compare(backtest: Backtest, *, shares: tuple[float, ...] = COMPARE_SHARES, r
             per_week = np.bincount(position, weights=model - other, minlength=len(weeks))
             differences = (draws @ per_week) / events
             low, high = np.percentile(differences, [2.5, 97.5])
-            result.append(Comparison(baseline=name, share=share, model=float(model.mean()), other=float(other.mean()),
-                                     low=float(low), high=float(high), weeks=len(weeks)))
+            result.append(
+                Comparison(
+                    baseline=name,
+                    share=share,
+                    model=float(model.mean()),
+                    other=float(other.mean()),
+                    low=float(low),
+                    high=float(high),
+                    weeks=len(weeks),
+                )
+            )
     return result
 
 
@@ -105,18 +126,28 @@ def average_offsets(backtests: list[Backtest]) -> Backtest:
     common = first.per_burglary["index"]
     for other in backtests[1:]:
         common = np.intersect1d(common, other.per_burglary["index"])
-    positions = [np.searchsorted(b.per_burglary["index"], common, sorter=np.argsort(b.per_burglary["index"]))
-                 for b in backtests]
+    positions = [
+        np.searchsorted(b.per_burglary["index"], common, sorter=np.argsort(b.per_burglary["index"])) for b in backtests
+    ]
     positions = [np.argsort(b.per_burglary["index"])[p] for b, p in zip(backtests, positions, strict=True)]
-    event_hits = {name: np.mean([b.event_hits[name][p] for b, p in zip(backtests, positions, strict=True)], axis=0)
-                  for name in first.event_hits}
-    curves = {name: [(s, float(column.mean())) for s, column in zip(CURVE_SHARES, hits.T, strict=True)]
-              for name, hits in event_hits.items()}
-    return replace(first, event_hits=event_hits, event_day=first.event_day[positions[0]], curves=curves,
-                   baselines=_mean_tree([b.baselines for b in backtests]),
-                   share_high=np.mean([b.share_high for b in backtests], axis=0),
-                   share_zone=np.mean([b.share_zone for b in backtests], axis=0),
-                   notes=[*first.notes, ("notes.backtest_offsets", {"n": len(backtests)})])
+    event_hits = {
+        name: np.mean([b.event_hits[name][p] for b, p in zip(backtests, positions, strict=True)], axis=0)
+        for name in first.event_hits
+    }
+    curves = {
+        name: [(s, float(column.mean())) for s, column in zip(CURVE_SHARES, hits.T, strict=True)]
+        for name, hits in event_hits.items()
+    }
+    return replace(
+        first,
+        event_hits=event_hits,
+        event_day=first.event_day[positions[0]],
+        curves=curves,
+        baselines=_mean_tree([b.baselines for b in backtests]),
+        share_high=np.mean([b.share_high for b in backtests], axis=0),
+        share_zone=np.mean([b.share_zone for b in backtests], axis=0),
+        notes=[*first.notes, ("notes.backtest_offsets", {"n": len(backtests)})],
+    )
 
 
 def _mean_tree(trees: list[Any]) -> Any:

@@ -45,9 +45,15 @@ class Events:
         return self.crs if self.metric_crs is not None else text("events.unnamed_crs", lang)
 
 
-def burglary_events(burglaries: gpd.GeoDataFrame, *, source: str, requested_crs: CRS | None = None,
-                    start: dt.date | None = None,
-                    end: dt.date | None = None, day_rule: str = "middle") -> Events:
+def burglary_events(
+    burglaries: gpd.GeoDataFrame,
+    *,
+    source: str,
+    requested_crs: CRS | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    day_rule: str = "middle",
+) -> Events:
     """Project to one metric CRS, take each burglary's day and keep those in [start, end].
 
     ``day_rule`` picks the day of a from/to window: "middle" (rounded down) or "last" (the day
@@ -87,10 +93,21 @@ def burglary_events(burglaries: gpd.GeoDataFrame, *, source: str, requested_crs:
     if end is not None:
         keep &= middle <= np.datetime64(end, "D")
     if keep.sum() < 2:
-        raise InputError("events.too_few_in_period", file=source, n=int(keep.sum()),
-                         start=str(start or "…"), end=str(end or "…"))
+        raise InputError(
+            "events.too_few_in_period", file=source, n=int(keep.sum()), start=str(start or "…"), end=str(end or "…")
+        )
     days = middle[keep]
     origin = days.min()
-    return Events(x=x[keep], y=y[keep], day=(days - origin).astype(np.int64), first=origin.astype(dt.date),
-                  last=days.max().astype(dt.date), crs=label, metric_crs=metric, windows=int((width[keep] > 0).sum()),
-                  left_out=int((~keep).sum()), ids=burglaries["burglary_id"].to_numpy(dtype=object)[keep], notes=notes)
+    return Events(
+        x=x[keep],
+        y=y[keep],
+        day=(days - origin).astype(np.int64),
+        first=origin.astype(dt.date),
+        last=days.max().astype(dt.date),
+        crs=label,
+        metric_crs=metric,
+        windows=int((width[keep] > 0).sum()),
+        left_out=int((~keep).sum()),
+        ids=burglaries["burglary_id"].to_numpy(dtype=object)[keep],
+        notes=notes,
+    )

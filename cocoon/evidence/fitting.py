@@ -68,8 +68,9 @@ def model_pairs(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, reach_m: float
     a, b, gap = a[keep], b[keep], gap[keep]
     b_later = gap > 0
     source, target = np.where(b_later, a, b), np.where(b_later, b, a)
-    return Pairs(source=source, target=target, distance=np.hypot(x[source] - x[target], y[source] - y[target]),
-                 age=np.abs(gap))
+    return Pairs(
+        source=source, target=target, distance=np.hypot(x[source] - x[target], y[source] - y[target]), age=np.abs(gap)
+    )
 
 
 @dataclass
@@ -130,20 +131,34 @@ class ModelFit:
     def to_dict(self) -> dict[str, Any]:
         m = self.model
         return {
-            "distance_m": m.distance_m.tolist(), "days": m.days.tolist(), "weights": m.weights.tolist(),
-            "low": self.low.tolist(), "high": self.high.tolist(), "prior": self.prior.tolist(),
-            "from_data": self.from_data.tolist(), "expected": self.expected.tolist(),
-            "background_per_km2_day": m.background_per_km2_day, "background_share": self.background_share,
-            "n_burglaries": self.n_burglaries, "days_fitted": self.days, "area_km2": self.area_km2,
-            "triggered": self.triggered, "recent_triggered": self.recent_triggered, "data_share": self.data_share,
-            "iterations": self.iterations, "log_likelihood": self.log_likelihood,
-            "recent_estimate": self.recent_estimate, "recent_interval": list(self.recent_interval),
-            "near_repeats": self.near_repeats, "enough_data": self.enough_data,
+            "distance_m": m.distance_m.tolist(),
+            "days": m.days.tolist(),
+            "weights": m.weights.tolist(),
+            "low": self.low.tolist(),
+            "high": self.high.tolist(),
+            "prior": self.prior.tolist(),
+            "from_data": self.from_data.tolist(),
+            "expected": self.expected.tolist(),
+            "background_per_km2_day": m.background_per_km2_day,
+            "background_share": self.background_share,
+            "n_burglaries": self.n_burglaries,
+            "days_fitted": self.days,
+            "area_km2": self.area_km2,
+            "triggered": self.triggered,
+            "recent_triggered": self.recent_triggered,
+            "data_share": self.data_share,
+            "iterations": self.iterations,
+            "log_likelihood": self.log_likelihood,
+            "recent_estimate": self.recent_estimate,
+            "recent_interval": list(self.recent_interval),
+            "near_repeats": self.near_repeats,
+            "enough_data": self.enough_data,
         }
 
 
-def prior_weights(ranking: RankingSettings, zones: ZoneSettings, distance_m: np.ndarray, days: np.ndarray,
-                  level: float = 1.0) -> np.ndarray:
+def prior_weights(
+    ranking: RankingSettings, zones: ZoneSettings, distance_m: np.ndarray, days: np.ndarray, level: float = 1.0
+) -> np.ndarray:
     """The default model's shape over the bands, as weights summing to ``level``.
 
     The default ranking's weight at the middle of each band, times the band's area and days (the
@@ -156,7 +171,7 @@ def prior_weights(ranking: RankingSettings, zones: ZoneSettings, distance_m: np.
     dw = np.where(distance_m <= zones.radius_m, distance_weight(mid_d, ranking), 0.0)
     dw[0] *= ranking.same_building
     tw = np.where(days <= zones.active_days, time_weight(mid_t, ranking), 0.0)
-    rings = np.diff(np.concatenate([[0.0], np.pi * distance_m ** 2]))
+    rings = np.diff(np.concatenate([[0.0], np.pi * distance_m**2]))
     lengths = np.diff(np.concatenate([[0], days]))
     shape = (dw * rings)[:, None] * (tw * lengths)[None, :]
     total = shape.sum()
@@ -199,14 +214,25 @@ class _SameConvolution:
         spectrum = self.image * self.fft.rfftn(window, self.fast, axes=[0, 1])
         full = self.fft.irfftn(spectrum, self.fast, axes=[0, 1])[: self.full[0], : self.full[1]]
         start = [(f - n) // 2 for f, n in zip(self.full, self.image_shape, strict=True)]
-        return full[start[0]: start[0] + self.image_shape[0], start[1]: start[1] + self.image_shape[1]].copy()
+        return full[start[0] : start[0] + self.image_shape[0], start[1] : start[1] + self.image_shape[1]].copy()
 
 
-def fit_model(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, last_day: int,
-              area: shapely.Geometry, ranking: RankingSettings | None = None, zones: ZoneSettings | None = None,
-              pairs: Pairs | None = None, distance_m: tuple[float, ...] = DISTANCE_BANDS_M,
-              days: tuple[int, ...] = TIME_BANDS_DAYS, prior_burglaries: float = PRIOR_BURGLARIES,
-              start: np.ndarray | None = None) -> ModelFit:
+def fit_model(
+    x: np.ndarray,
+    y: np.ndarray,
+    day: np.ndarray,
+    *,
+    first_day: int,
+    last_day: int,
+    area: shapely.Geometry,
+    ranking: RankingSettings | None = None,
+    zones: ZoneSettings | None = None,
+    pairs: Pairs | None = None,
+    distance_m: tuple[float, ...] = DISTANCE_BANDS_M,
+    days: tuple[int, ...] = TIME_BANDS_DAYS,
+    prior_burglaries: float = PRIOR_BURGLARIES,
+    start: np.ndarray | None = None,
+) -> ModelFit:
     """Fit the model to the burglaries dated ``first_day``..``last_day`` inside ``area``, with every
     earlier burglary (also before the period, also outside the area) as a possible trigger.
 
@@ -255,44 +281,74 @@ def fit_model(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, 
     total = float(theta[nb:] @ recent)
     spread = 1.96 * float(np.sqrt(max(recent @ covariance[nb:, nb:] @ recent, 0.0)))
     per_day = float(theta[:nb] @ block_days) / n_days
-    model = RiskModel(distance_m=dist, days=bands_t, weights=weights.reshape(n_k, n_j),
-                      background_per_km2_day=per_day / area_m2 * 1e6, recent_days=zones.active_days)
-    return ModelFit(model=model, n_burglaries=len(targets), days=n_days, area_km2=area_m2 / 1e6,
-                    expected=expected[nb:].reshape(n_k, n_j),
-                    prior=prior.reshape(n_k, n_j), low=low, high=high, from_data=share.reshape(n_k, n_j),
-                    background_share=float(expected[:nb].sum() / len(targets)), iterations=iterations,
-                    log_likelihood=log_likelihood, estimate=theta[nb:].reshape(n_k, n_j), recent_estimate=total,
-                    recent_interval=(max(total - spread, 0.0), total + spread))
+    model = RiskModel(
+        distance_m=dist,
+        days=bands_t,
+        weights=weights.reshape(n_k, n_j),
+        background_per_km2_day=per_day / area_m2 * 1e6,
+        recent_days=zones.active_days,
+    )
+    return ModelFit(
+        model=model,
+        n_burglaries=len(targets),
+        days=n_days,
+        area_km2=area_m2 / 1e6,
+        expected=expected[nb:].reshape(n_k, n_j),
+        prior=prior.reshape(n_k, n_j),
+        low=low,
+        high=high,
+        from_data=share.reshape(n_k, n_j),
+        background_share=float(expected[:nb].sum() / len(targets)),
+        iterations=iterations,
+        log_likelihood=log_likelihood,
+        estimate=theta[nb:].reshape(n_k, n_j),
+        recent_estimate=total,
+        recent_interval=(max(total - spread, 0.0), total + spread),
+    )
 
 
-def _features(pairs: Pairs, is_target: np.ndarray, targets: np.ndarray, dist: np.ndarray,
-              bands_t: np.ndarray) -> np.ndarray:
+def _features(
+    pairs: Pairs, is_target: np.ndarray, targets: np.ndarray, dist: np.ndarray, bands_t: np.ndarray
+) -> np.ndarray:
     """Per fitted burglary: the rate each band's weight adds at its place and day, per unit of
     the weight (one column per (distance band, time band))."""
     use = is_target[pairs.target] & (pairs.distance <= dist[-1]) & (pairs.age <= bands_t[-1])
     k = np.searchsorted(dist, pairs.distance[use], side="left")
     band_of_age = np.searchsorted(bands_t, np.arange(int(bands_t[-1]) + 1), side="left")
     j = band_of_age[pairs.age[use]]
-    rings = np.diff(np.concatenate([[0.0], np.pi * dist ** 2]))
+    rings = np.diff(np.concatenate([[0.0], np.pi * dist**2]))
     lengths = np.diff(np.concatenate([[0], bands_t])).astype(float)
     row = (np.cumsum(is_target) - 1)[pairs.target[use]]  # the target's place among the fitted burglaries
     n_params = len(dist) * len(bands_t)
     column = k * len(bands_t) + j
     per_unit = 1.0 / (rings[:, None] * lengths[None, :])
-    return np.bincount(row * n_params + column, weights=per_unit.ravel()[column],
-                       minlength=len(targets) * n_params).reshape(len(targets), n_params)
+    return np.bincount(
+        row * n_params + column, weights=per_unit.ravel()[column], minlength=len(targets) * n_params
+    ).reshape(len(targets), n_params)
 
 
-def _exposure(x: np.ndarray, y: np.ndarray, day: np.ndarray, area: shapely.Geometry, first_day: int,
-              last_day: int, dist: np.ndarray, bands_t: np.ndarray) -> np.ndarray:
+def _exposure(
+    x: np.ndarray,
+    y: np.ndarray,
+    day: np.ndarray,
+    area: shapely.Geometry,
+    first_day: int,
+    last_day: int,
+    dist: np.ndarray,
+    bands_t: np.ndarray,
+) -> np.ndarray:
     """Burglaries each band's weight would add in the area over the period, per unit of the
     weight: the share of the band, around every possible trigger, that falls in the area and
     the period."""
     sources = np.flatnonzero((day >= first_day - int(bands_t[-1])) & (day < last_day))
     grid = make_grid(area, CELL_M, float(dist[-1]) + CELL_M)
     home = grid.cell_of(x[sources], y[sources])
-    outside_grid = (x[sources] < grid.x0) | (y[sources] < grid.y0) | \
-        (x[sources] >= grid.x0 + grid.nx * grid.cell) | (y[sources] >= grid.y0 + grid.ny * grid.cell)
+    outside_grid = (
+        (x[sources] < grid.x0)
+        | (y[sources] < grid.y0)
+        | (x[sources] >= grid.x0 + grid.nx * grid.cell)
+        | (y[sources] >= grid.y0 + grid.ny * grid.cell)
+    )
     home[outside_grid] = -1
     inside = _inside_fractions(grid, dist, home)  # sources x rings
     lengths = np.diff(np.concatenate([[0], bands_t])).astype(float)
@@ -303,8 +359,9 @@ def _exposure(x: np.ndarray, y: np.ndarray, day: np.ndarray, area: shapely.Geome
     return (inside.T @ overlap).ravel()
 
 
-def _em(features: np.ndarray, exposure: np.ndarray, per_day: float, nb: int,
-        start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int, float]:
+def _em(
+    features: np.ndarray, exposure: np.ndarray, per_day: float, nb: int, start: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, int, float]:
     """Maximum likelihood by EM (the first ``nb`` parameters are the background's): (parameters,
     burglaries attributed to each, iterations, log-likelihood).
 

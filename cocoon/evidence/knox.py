@@ -87,8 +87,9 @@ class KnoxResult:
         """Whether the first spatial band is a "same location" band ([0, 1 m) or, under nrc, exactly 0)."""
         return self.sds[0] == 0 and self.sds[1] <= SAME_LOCATION_MAX_M
 
-    def significant(self, alpha: float = 0.05, min_ratio: float = 1.2,
-                    min_expected: float = MIN_EXPECTED_PAIRS) -> np.ndarray:
+    def significant(
+        self, alpha: float = 0.05, min_ratio: float = 1.2, min_expected: float = MIN_EXPECTED_PAIRS
+    ) -> np.ndarray:
         """The Near Repeat Calculator's rule, p <= alpha and Knox ratio >= min_ratio, in cells
         with at least ``min_expected`` expected pairs: with fewer, a couple of pairs make a
         large ratio by chance (0 keeps the NRC's rule alone)."""
@@ -127,11 +128,22 @@ class KnoxResult:
             return [[_json_number(v) for v in row] for row in a.tolist()]
 
         return {
-            "observed": table(self.observed), "sim_mean": table(self.sim_mean), "sim_median": table(self.sim_median),
-            "knox_ratio": table(self.knox_ratio), "knox_ratio_median": table(self.knox_ratio_median),
-            "p_value": table(self.p_value), "sds": breaks_json(self.sds), "tds": breaks_json(self.tds),
-            "metric": self.metric, "closed": self.closed, "nrep": self.nrep, "simulations": self.simulations,
-            "seed": self.seed, "nrc": self.nrc, "n_events": self.n_events, "n_pairs": self.n_pairs,
+            "observed": table(self.observed),
+            "sim_mean": table(self.sim_mean),
+            "sim_median": table(self.sim_median),
+            "knox_ratio": table(self.knox_ratio),
+            "knox_ratio_median": table(self.knox_ratio_median),
+            "p_value": table(self.p_value),
+            "sds": breaks_json(self.sds),
+            "tds": breaks_json(self.tds),
+            "metric": self.metric,
+            "closed": self.closed,
+            "nrep": self.nrep,
+            "simulations": self.simulations,
+            "seed": self.seed,
+            "nrc": self.nrc,
+            "n_events": self.n_events,
+            "n_pairs": self.n_pairs,
         }
 
 
@@ -161,8 +173,9 @@ def _distances(x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray, metri
     return np.hypot(dx, dy) if metric == "euclidean" else np.abs(dx) + np.abs(dy)
 
 
-def _spatial_bands(x: np.ndarray, y: np.ndarray, sds: tuple[float, ...], metric: str, closed: str,
-                   nrc: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _spatial_bands(
+    x: np.ndarray, y: np.ndarray, sds: tuple[float, ...], metric: str, closed: str, nrc: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs (i < j, in no particular order) within the largest finite spatial break and their spatial row.
 
     With an ``inf`` last break the ``inf`` row is not enumerated (it comes from totals); its
@@ -175,8 +188,9 @@ def _spatial_bands(x: np.ndarray, y: np.ndarray, sds: tuple[float, ...], metric:
     if nrc:
         x, y = x.astype(np.float32), y.astype(np.float32)
     tree = cKDTree(np.column_stack([x, y]).astype(np.float64))
-    pairs = tree.query_pairs(r=reach * (1 + 1e-9) + (0.5 if nrc else 0.0), p=2 if metric == "euclidean" else 1,
-                             output_type="ndarray")
+    pairs = tree.query_pairs(
+        r=reach * (1 + 1e-9) + (0.5 if nrc else 0.0), p=2 if metric == "euclidean" else 1, output_type="ndarray"
+    )
     pairs.sort(axis=1)
     i, j = pairs[:, 0], pairs[:, 1]
     d = _distances(x, y, i, j, metric)
@@ -223,8 +237,17 @@ class _Counter:
     comparison); other times go through :func:`band_of`.
     """
 
-    def __init__(self, i: np.ndarray, j: np.ndarray, s_band: np.ndarray, t: np.ndarray, tds: tuple[float, ...],
-                 closed: str, n_s: int, n_t: int) -> None:
+    def __init__(
+        self,
+        i: np.ndarray,
+        j: np.ndarray,
+        s_band: np.ndarray,
+        t: np.ndarray,
+        tds: tuple[float, ...],
+        closed: str,
+        n_s: int,
+        n_t: int,
+    ) -> None:
         self.n_s, self.n_t = n_s, n_t
         self.integer = bool(np.all(t == np.round(t)))
         self.tds, self.closed = np.array(tds), closed
@@ -281,10 +304,21 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def knox_test(x: ArrayLike, y: ArrayLike, t: ArrayLike, *, sds: Sequence[float], tds: Sequence[float],
-              metric: str = "euclidean", closed: str = "left", nrep: int = 999, seed: int | None = None,
-              nrc: bool = False, workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> KnoxResult:
+def knox_test(
+    x: ArrayLike,
+    y: ArrayLike,
+    t: ArrayLike,
+    *,
+    sds: Sequence[float],
+    tds: Sequence[float],
+    metric: str = "euclidean",
+    closed: str = "left",
+    nrep: int = 999,
+    seed: int | None = None,
+    nrc: bool = False,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> KnoxResult:
     """The Knox table with Monte Carlo significance (see the module text).
 
     ``seed=None`` draws a seed, reported in the result so that the run can be repeated.
@@ -341,6 +375,21 @@ def knox_test(x: ArrayLike, y: ArrayLike, t: ArrayLike, *, sds: Sequence[float],
         ratio = np.where((observed == 0) & (mean == 0), np.nan, observed / mean)
         ratio_median = np.where((observed == 0) & (median == 0), np.nan, observed / median)
     p = ((sims >= observed).sum(axis=0) + 1) / (simulations + 1)
-    return KnoxResult(sds=sds, tds=tds, metric=metric, closed=closed, nrep=nrep, simulations=simulations, seed=seed,
-                      nrc=nrc, n_events=len(x), n_pairs=int(observed.sum()), observed=observed, sim_mean=mean,
-                      sim_median=median, knox_ratio=ratio, knox_ratio_median=ratio_median, p_value=p)
+    return KnoxResult(
+        sds=sds,
+        tds=tds,
+        metric=metric,
+        closed=closed,
+        nrep=nrep,
+        simulations=simulations,
+        seed=seed,
+        nrc=nrc,
+        n_events=len(x),
+        n_pairs=int(observed.sum()),
+        observed=observed,
+        sim_mean=mean,
+        sim_median=median,
+        knox_ratio=ratio,
+        knox_ratio_median=ratio_median,
+        p_value=p,
+    )

@@ -70,8 +70,9 @@ def fit_bytes(x: np.ndarray, y: np.ndarray, reach: float, parameters: int) -> tu
     return pairs, pairs * BYTES_PER_PAIR + len(x) * parameters * 8 * 4
 
 
-def backtest_bytes(x: np.ndarray, y: np.ndarray, reach: float, *, radii: tuple[float, ...], cell: float,
-                   area_m2: float) -> tuple[float, float]:
+def backtest_bytes(
+    x: np.ndarray, y: np.ndarray, reach: float, *, radii: tuple[float, ...], cell: float, area_m2: float
+) -> tuple[float, float]:
     """(pairs, bytes) a backtest will need: its pairs, each burglary's disc of grid cells per
     radius, and the grid itself."""
     pairs = pairs_within(x, y, reach)
@@ -84,5 +85,12 @@ def refuse_if_too_big(needed: float, pairs: float, *, n: int, reach: float, memo
     """An error with the estimate and what to do when ``needed`` bytes exceed the limit."""
     limit = limit_bytes(memory_gb)
     if needed > limit:
-        raise InputError("memory.too_much", command=command, n=f"{n:,}", pairs=f"{pairs:,.0f}",
-                         reach=float(reach), needed=round(needed / 1e9, 1), limit=round(limit / 1e9, 1))
+        raise InputError(
+            "memory.too_much",
+            command=command,
+            n=f"{n:,}",
+            pairs=f"{pairs:,.0f}",
+            reach=float(reach),
+            needed=round(needed / 1e9, 1),
+            limit=round(limit / 1e9, 1),
+        )

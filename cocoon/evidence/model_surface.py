@@ -33,8 +33,7 @@ class ModelSurface:
         zero = np.zeros(len(self.offsets))
         # Lags at which a burglary enters each time band (and finally leaves the last one).
         self.entry = np.concatenate([[1], model.days + 1])
-        self.change = [kernels[0], *(kernels[m] - kernels[m - 1] for m in range(1, len(kernels))),
-                       zero - kernels[-1]]
+        self.change = [kernels[0], *(kernels[m] - kernels[m - 1] for m in range(1, len(kernels))), zero - kernels[-1]]
         self.surface = np.zeros(grid.size)
         self.today: int | None = None
 

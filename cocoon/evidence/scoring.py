@@ -76,11 +76,16 @@ class Backtest:
         high, zone = float(self.share_high.mean()), float(self.share_zone.mean())
         rate_high, rate_zone = self.rate(self.hits_high), self.rate(self.hits_zone)
         return {
-            "n_events_scored": self.n_events_scored, "days": self.days,
-            "hits_high": self.hits_high, "hits_zone": self.hits_zone,
-            "hit_rate_high": rate_high, "hit_rate_zone": rate_zone,
-            "mean_area_share_high": high, "mean_area_share_zone": zone,
-            "pai_high": _pai(rate_high, high), "pai_zone": _pai(rate_zone, zone),
+            "n_events_scored": self.n_events_scored,
+            "days": self.days,
+            "hits_high": self.hits_high,
+            "hits_zone": self.hits_zone,
+            "hit_rate_high": rate_high,
+            "hit_rate_zone": rate_zone,
+            "mean_area_share_high": high,
+            "mean_area_share_zone": zone,
+            "pai_high": _pai(rate_high, high),
+            "pai_zone": _pai(rate_zone, zone),
         }
 
     def frame(self, at: str = "high") -> pd.DataFrame:
@@ -98,11 +103,17 @@ class Backtest:
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.summary,
-            "policy": {"radius_m": self.policy.radius_m, "high_days": self.policy.high_days,
-                       "elevated_days": self.policy.elevated_days},
+            "policy": {
+                "radius_m": self.policy.radius_m,
+                "high_days": self.policy.high_days,
+                "elevated_days": self.policy.elevated_days,
+            },
             "baselines": self.baselines,
             "curves": {name: [list(point) for point in points] for name, points in self.curves.items()},
-            "sweep": self.sweep, "follow_on": self.follow_on, "area_km2": self.area_km2, "cell_m": self.cell_m,
+            "sweep": self.sweep,
+            "follow_on": self.follow_on,
+            "area_km2": self.area_km2,
+            "cell_m": self.cell_m,
         }
 
 
@@ -110,8 +121,7 @@ def _pai(rate: float, share: float) -> float:
     return rate / share if share > 0 else float("nan")
 
 
-def zone_hits(later: np.ndarray, distance: np.ndarray, gap: np.ndarray, radius: float, days: int,
-              n: int) -> np.ndarray:
+def zone_hits(later: np.ndarray, distance: np.ndarray, gap: np.ndarray, radius: float, days: int, n: int) -> np.ndarray:
     """Per event: is there an earlier event within ``radius`` and 1..``days`` days before it?"""
     hit = np.zeros(n, dtype=bool)
     mask = (distance <= radius) & (gap >= 1) & (gap <= days)
@@ -119,15 +129,17 @@ def zone_hits(later: np.ndarray, distance: np.ndarray, gap: np.ndarray, radius: 
     return hit
 
 
-def follow_on_counts(earlier: np.ndarray, distance: np.ndarray, gap: np.ndarray, radius: float, days: int,
-                     n: int) -> np.ndarray:
+def follow_on_counts(
+    earlier: np.ndarray, distance: np.ndarray, gap: np.ndarray, radius: float, days: int, n: int
+) -> np.ndarray:
     """Per event: how many later events within ``radius`` and 1..``days`` days after it."""
     mask = (distance <= radius) & (gap >= 1) & (gap <= days)
     return np.bincount(earlier[mask], minlength=n)
 
 
-def event_pairs(x: np.ndarray, y: np.ndarray, day: np.ndarray,
-                reach: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def event_pairs(
+    x: np.ndarray, y: np.ndarray, day: np.ndarray, reach: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every pair within ``reach`` metres as (earlier, later, distance, gap in days)."""
     from scipy.spatial import cKDTree
 
@@ -138,8 +150,9 @@ def event_pairs(x: np.ndarray, y: np.ndarray, day: np.ndarray,
     return earlier, later, np.hypot(x[a] - x[b], y[a] - y[b]), day[later] - day[earlier]
 
 
-def coverage(grid: Grid, start: np.ndarray, cells: np.ndarray, day: np.ndarray, first: int, last: int,
-             windows: list[int]) -> dict[int, np.ndarray]:
+def coverage(
+    grid: Grid, start: np.ndarray, cells: np.ndarray, day: np.ndarray, first: int, last: int, windows: list[int]
+) -> dict[int, np.ndarray]:
     """Cells of the study area covered on each day D in first..last by the discs of events dated
     D-T..D-1, for every window T at once.
 
@@ -155,8 +168,8 @@ def coverage(grid: Grid, start: np.ndarray, cells: np.ndarray, day: np.ndarray, 
     def add(lo: int, hi: int) -> None:
         if hi <= lo:
             return
-        chunk_cells = cells[start[lo]:start[hi]]
-        chunk_days = np.repeat(day[lo:hi], np.diff(start[lo:hi + 1]))
+        chunk_cells = cells[start[lo] : start[hi]]
+        chunk_days = np.repeat(day[lo:hi], np.diff(start[lo : hi + 1]))
         order = np.lexsort((chunk_days, chunk_cells))
         c, d = chunk_cells[order], chunk_days[order]
         last_of_cell = np.r_[c[1:] != c[:-1], True]
@@ -210,11 +223,22 @@ def _hits_at(greater: np.ndarray, equal: np.ndarray, k: np.ndarray) -> np.ndarra
     return np.clip(part, 0.0, 1.0)
 
 
-def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: int, last_day: int,
-                 area: shapely.Geometry, zones: ZoneSettings, ranking: RankingSettings,
-                 settings: BacktestSettings, sweep_radius: tuple[float, ...] = (), sweep_days: tuple[int, ...] = (),
-                 models: list[tuple[int, RiskModel | None]] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> Backtest:
+def run_backtest(
+    x: np.ndarray,
+    y: np.ndarray,
+    day: np.ndarray,
+    *,
+    first_day: int,
+    last_day: int,
+    area: shapely.Geometry,
+    zones: ZoneSettings,
+    ranking: RankingSettings,
+    settings: BacktestSettings,
+    sweep_radius: tuple[float, ...] = (),
+    sweep_days: tuple[int, ...] = (),
+    models: list[tuple[int, RiskModel | None]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Backtest:
     """Score every day of first_day..last_day (whole days from the same origin as ``day``).
 
     ``area`` is the study area polygon in the same metric CRS as x/y. ``models`` are fitted
@@ -224,8 +248,12 @@ def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: in
     order, x, y, day, scored = _in_day_order(x, y, day, first_day, last_day, area)
     radii = sorted({float(zones.radius_m), *map(float, sweep_radius)})
     windows = sorted({int(zones.high_days), int(zones.active_days), *map(int, sweep_days)})
-    pad = max(radii[-1], settings.bj_max_cells * settings.cell_m, 3 * settings.kde_bandwidth_m,
-              *(model.reach_m for _, model in models or [] if model is not None))
+    pad = max(
+        radii[-1],
+        settings.bj_max_cells * settings.cell_m,
+        3 * settings.kde_bandwidth_m,
+        *(model.reach_m for _, model in models or [] if model is not None),
+    )
     # Burglaries up to `pad` outside the area can still mark cells inside it, and their own discs
     # and kernels reach `pad` further: the grid covers both. Farther ones cannot touch the area.
     grid = make_grid(area, settings.cell_m, 2 * pad)
@@ -255,37 +283,69 @@ def run_backtest(x: np.ndarray, y: np.ndarray, day: np.ndarray, *, first_day: in
     surfaces = Surfaces(grid, x, y, day, settings, zones, ranking, disc_policy, models)
     event_day = day[scored_idx]
     methods = (*BASELINES, DEFAULT_MODEL) if models else BASELINES
-    greater, equal = _rank_scored(surfaces, grid, x[scored_idx], y[scored_idx], event_day, first_day, last_day,
-                                  methods, progress)
+    greater, equal = _rank_scored(
+        surfaces, grid, x[scored_idx], y[scored_idx], event_day, first_day, last_day, methods, progress
+    )
 
     day_index = event_day - first_day
     k_high = covered[float(zones.radius_m)][zones.high_days][day_index]
     k_zone = covered[float(zones.radius_m)][zones.active_days][day_index]
     n_scored = len(scored_idx)
     mean_high, mean_zone = float(share[zones.high_days].mean()), float(share[zones.active_days].mean())
-    baselines, curves, event_hits = _at_equal_area(greater, equal, k_high, k_zone, mean_high, mean_zone,
-                                                   grid.n_inside)
+    baselines, curves, event_hits = _at_equal_area(greater, equal, k_high, k_zone, mean_high, mean_zone, grid.n_inside)
 
-    sweep = [] if not (sweep_radius or sweep_days) else _sweep(
-        later, distance, gap, n, scored_idx, covered, grid.n_inside,
-        radii=tuple(map(float, sweep_radius or (zones.radius_m,))),
-        days=tuple(map(int, sweep_days or (zones.high_days,))))
+    sweep = (
+        []
+        if not (sweep_radius or sweep_days)
+        else _sweep(
+            later,
+            distance,
+            gap,
+            n,
+            scored_idx,
+            covered,
+            grid.n_inside,
+            radii=tuple(map(float, sweep_radius or (zones.radius_m,))),
+            days=tuple(map(int, sweep_days or (zones.high_days,))),
+        )
+    )
 
     per = {"index": order[scored_idx]}
     follow = {}
     for key, counts in _follow_on(earlier, distance, gap, n, scored_idx).items():
         per[key] = counts
-        follow[key] = {"mean": float(counts.mean()), "share_with_any": float((counts > 0).mean()),
-                       "total": int(counts.sum())}
-    return Backtest(policy=zones, first_day=first_day, last_day=last_day, days=n_days, n_events_scored=n_scored,
-                    hits_high=int(high_hit.sum()), hits_zone=int(zone_hit.sum()), share_high=share[zones.high_days],
-                    share_zone=share[zones.active_days], baselines=baselines, curves=curves, sweep=sweep,
-                    follow_on=follow, per_burglary=per, area_km2=float(area.area / 1e6), cell_m=grid.cell,
-                    notes=notes, event_hits=event_hits, event_day=event_day, fitted=bool(models))
+        follow[key] = {
+            "mean": float(counts.mean()),
+            "share_with_any": float((counts > 0).mean()),
+            "total": int(counts.sum()),
+        }
+    return Backtest(
+        policy=zones,
+        first_day=first_day,
+        last_day=last_day,
+        days=n_days,
+        n_events_scored=n_scored,
+        hits_high=int(high_hit.sum()),
+        hits_zone=int(zone_hit.sum()),
+        share_high=share[zones.high_days],
+        share_zone=share[zones.active_days],
+        baselines=baselines,
+        curves=curves,
+        sweep=sweep,
+        follow_on=follow,
+        per_burglary=per,
+        area_km2=float(area.area / 1e6),
+        cell_m=grid.cell,
+        notes=notes,
+        event_hits=event_hits,
+        event_day=event_day,
+        fitted=bool(models),
+    )
 
 
-def _in_day_order(x: np.ndarray, y: np.ndarray, day: np.ndarray, first_day: int, last_day: int,
-                  area: shapely.Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _in_day_order(
+    x: np.ndarray, y: np.ndarray, day: np.ndarray, first_day: int, last_day: int, area: shapely.Geometry
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(order, x, y, day, scored): the events sorted by day, and which are scored; errors when
     there is nothing to score or no history before the period."""
     import shapely
@@ -303,9 +363,17 @@ def _in_day_order(x: np.ndarray, y: np.ndarray, day: np.ndarray, first_day: int,
     return order, x, y, day, scored
 
 
-def _rank_scored(surfaces: Surfaces, grid: Grid, x: np.ndarray, y: np.ndarray, event_day: np.ndarray,
-                 first_day: int, last_day: int, methods: tuple[str, ...],
-                 progress: Callable[[int, int], None] | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _rank_scored(
+    surfaces: Surfaces,
+    grid: Grid,
+    x: np.ndarray,
+    y: np.ndarray,
+    event_day: np.ndarray,
+    first_day: int,
+    last_day: int,
+    methods: tuple[str, ...],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """For each scored burglary and each method: how many study-area cells scored higher than the
     burglary's cell on its day, and how many the same (``event_day`` sorted)."""
     cells = grid.cell_of(x, y)
@@ -323,9 +391,15 @@ def _rank_scored(surfaces: Surfaces, grid: Grid, x: np.ndarray, y: np.ndarray, e
     return greater, equal
 
 
-def _at_equal_area(greater: dict[str, np.ndarray], equal: dict[str, np.ndarray], k_high: np.ndarray,
-                   k_zone: np.ndarray, mean_high: float, mean_zone: float, n_inside: int,
-                   ) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[float, float]]], dict[str, np.ndarray]]:
+def _at_equal_area(
+    greater: dict[str, np.ndarray],
+    equal: dict[str, np.ndarray],
+    k_high: np.ndarray,
+    k_zone: np.ndarray,
+    mean_high: float,
+    mean_zone: float,
+    n_inside: int,
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[float, float]]], dict[str, np.ndarray]]:
     """Each method's hit rate given the zones' cells each day, its curve over area shares, and
     each burglary's share of a hit at every share of the curve."""
     n_scored = len(k_high)
@@ -336,37 +410,63 @@ def _at_equal_area(greater: dict[str, np.ndarray], equal: dict[str, np.ndarray],
         e = equal[name]
         rate = float(_hits_at(g, e, k_high).sum()) / n_scored
         rate_zone = float(_hits_at(g, e, k_zone).sum()) / n_scored
-        baselines[name] = {"hit_rate": rate, "pai": _pai(rate, mean_high), "mean_area_share": mean_high,
-                           "at_zone_share": {"hit_rate": rate_zone, "pai": _pai(rate_zone, mean_zone),
-                                             "mean_area_share": mean_zone}}
+        baselines[name] = {
+            "hit_rate": rate,
+            "pai": _pai(rate, mean_high),
+            "mean_area_share": mean_high,
+            "at_zone_share": {"hit_rate": rate_zone, "pai": _pai(rate_zone, mean_zone), "mean_area_share": mean_zone},
+        }
         event_hits[name] = np.column_stack([_hits_at(g, e, np.full(n_scored, s * n_inside)) for s in CURVE_SHARES])
         curves[name] = [(s, float(column.mean())) for s, column in zip(CURVE_SHARES, event_hits[name].T, strict=True)]
     return baselines, curves, event_hits
 
 
-def _sweep(later: np.ndarray, distance: np.ndarray, gap: np.ndarray, n: int, scored_idx: np.ndarray,
-           covered: dict[float, dict[int, np.ndarray]], n_inside: int, *, radii: tuple[float, ...],
-           days: tuple[int, ...]) -> list[dict[str, Any]]:
+def _sweep(
+    later: np.ndarray,
+    distance: np.ndarray,
+    gap: np.ndarray,
+    n: int,
+    scored_idx: np.ndarray,
+    covered: dict[float, dict[int, np.ndarray]],
+    n_inside: int,
+    *,
+    radii: tuple[float, ...],
+    days: tuple[int, ...],
+) -> list[dict[str, Any]]:
     """Hit rate, area share and PAI of zones of every radius and window asked for."""
     rows = []
     for radius in radii:
         for t in days:
             rate = float(zone_hits(later, distance, gap, radius, t, n)[scored_idx].mean())
             mean_share = float(covered[radius][t].mean() / n_inside)
-            rows.append({"radius_m": radius, "days": t, "hit_rate": rate, "mean_area_share": mean_share,
-                         "pai": _pai(rate, mean_share)})
+            rows.append(
+                {
+                    "radius_m": radius,
+                    "days": t,
+                    "hit_rate": rate,
+                    "mean_area_share": mean_share,
+                    "pai": _pai(rate, mean_share),
+                }
+            )
     return rows
 
 
-def _follow_on(earlier: np.ndarray, distance: np.ndarray, gap: np.ndarray, n: int,
-               scored_idx: np.ndarray) -> dict[str, np.ndarray]:
+def _follow_on(
+    earlier: np.ndarray, distance: np.ndarray, gap: np.ndarray, n: int, scored_idx: np.ndarray
+) -> dict[str, np.ndarray]:
     """Per scored burglary, the later burglaries within each of :data:`FOLLOW_ON`'s distances and days."""
-    return {f"within_{radius:g}m_{days}d": follow_on_counts(earlier, distance, gap, radius, days, n)[scored_idx]
-            for radius, days in FOLLOW_ON}
+    return {
+        f"within_{radius:g}m_{days}d": follow_on_counts(earlier, distance, gap, radius, days, n)[scored_idx]
+        for radius, days in FOLLOW_ON
+    }
 
 
 def grid_margin_ok(grid: Grid, x: np.ndarray, y: np.ndarray, pad: float) -> np.ndarray:
     """Events far enough inside the padded grid that their discs and kernels stay on it."""
     margin = pad + grid.cell
-    return ((x >= grid.x0 + margin) & (x <= grid.x0 + grid.nx * grid.cell - margin)
-            & (y >= grid.y0 + margin) & (y <= grid.y0 + grid.ny * grid.cell - margin))
+    return (
+        (x >= grid.x0 + margin)
+        & (x <= grid.x0 + grid.nx * grid.cell - margin)
+        & (y >= grid.y0 + margin)
+        & (y <= grid.y0 + grid.ny * grid.cell - margin)
+    )

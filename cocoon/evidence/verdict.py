@@ -53,29 +53,50 @@ def _percent(ratio: float) -> int:
     return math.floor((ratio - 1) * 100 + 0.5 + 1e-9)
 
 
-def verdict(result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_RATIO) -> list[tuple[str, dict[str,
-                                                                                                               Any]]]:
+def verdict(
+    result: KnoxResult, *, alpha: float = ALPHA, min_ratio: float = MIN_RATIO
+) -> list[tuple[str, dict[str, Any]]]:
     """What the table says, as message keys with values (rendered in the user's language)."""
     sig = result.significant(alpha, min_ratio)
     lines: list[tuple[str, dict[str, Any]]] = []
     if result.same_location and sig[0, 0]:
         run = _time_run(result, sig[0])
-        lines.append(("verdict.repeat", {"pct": _percent(_pooled_ratio(result, [0], list(range(run)))),
-                                         "days": float(result.tds[run])}))
+        lines.append(
+            (
+                "verdict.repeat",
+                {"pct": _percent(_pooled_ratio(result, [0], list(range(run)))), "days": float(result.tds[run])},
+            )
+        )
     rows = _near_rows(result, sig)
     first_near = 1 if result.same_location else 0
     if rows:
         run = min(_time_run(result, sig[r]) for r in rows)
-        lines.append(("verdict.near", {"distance": float(result.sds[rows[-1] + 1]), "days": float(result.tds[run]),
-                                       "pct": _percent(_pooled_ratio(result, rows, list(range(run))))}))
+        lines.append(
+            (
+                "verdict.near",
+                {
+                    "distance": float(result.sds[rows[-1] + 1]),
+                    "days": float(result.tds[run]),
+                    "pct": _percent(_pooled_ratio(result, rows, list(range(run)))),
+                },
+            )
+        )
     elif first_near < len(result.sds) - 1 and not math.isinf(result.sds[first_near + 1]):
         lines.append(("verdict.none", {"band": band_labels(result.sds, "m")[first_near]}))
     for r in range(first_near, len(result.sds) - 1):
         if math.isinf(result.sds[r + 1]) or not sig[r, 0]:
             continue
         k = _time_run(result, sig[r])
-        lines.append(("verdict.band", {"band": band_labels(result.sds, "m")[r], "days": float(result.tds[k]),
-                                       "pct": _percent(_pooled_ratio(result, [r], list(range(k))))}))
+        lines.append(
+            (
+                "verdict.band",
+                {
+                    "band": band_labels(result.sds, "m")[r],
+                    "days": float(result.tds[k]),
+                    "pct": _percent(_pooled_ratio(result, [r], list(range(k)))),
+                },
+            )
+        )
     lines.append(("verdict.rule", {"alpha": float(alpha), "ratio": float(min_ratio), "expected": MIN_EXPECTED_PAIRS}))
     return lines
 

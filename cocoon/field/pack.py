@@ -55,10 +55,19 @@ class FieldPack:
     """Per PDF written, the texts that did not fit their box (none, normally)."""
 
 
-def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: str, area: str,
-                     network: WalkingNetwork | None = None, dialect: str = "plain",
-                     exclude: Iterable[str] = (), basemap: Basemap | None = None,
-                     xlsform: bool = False) -> FieldPack:
+def write_field_pack(
+    plan: Plan,
+    routes: Routes | None,
+    out_dir: Path,
+    *,
+    lang: str,
+    area: str,
+    network: WalkingNetwork | None = None,
+    dialect: str = "plain",
+    exclude: Iterable[str] = (),
+    basemap: Basemap | None = None,
+    xlsform: bool = False,
+) -> FieldPack:
     """routes.csv and routes.gpx (when routed), each officer's page for the phone (officer-N.html,
     with ``basemap`` as its map's picture when given), both visit lists, the handout and door
     hangers and the sign poster (HTML and PDF; the poster also on A3), signs.csv/.geojson and
@@ -79,12 +88,12 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     if routes is not None:
         written.append(write_csv(routes.stops, out_dir / "routes.csv", dialect=dialect))
         written.append(write_text(out_dir / "routes.gpx", routes_gpx(routes.stops, routes.start, plan.crs, lang=lang)))
-        for page in officer_pages(plan, routes.stops, routes.start, lang=lang, area=area,
-                                  basemap=basemap):
+        for page in officer_pages(plan, routes.stops, routes.start, lang=lang, area=area, basemap=basemap):
             written.append(write_text(out_dir / page.file_name, page.html))
         if xlsform:
-            written.append(write_bytes(out_dir / "visit-form.xlsx", xlsform_bytes(routes.stops, date=plan.date,
-                                                                                  lang=lang)))
+            written.append(
+                write_bytes(out_dir / "visit-form.xlsx", xlsform_bytes(routes.stops, date=plan.date, lang=lang))
+            )
             written.append(write_csv(door_list(routes.stops), out_dir / DOORS_FILE))
         extra = [c for c in ("household_id", "burgled", "distance_m", "revisit") if c in plan.visits]
         stops = routes.stops.merge(plan.visits[extra], on="household_id", how="left")
@@ -100,10 +109,17 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     else:
         volunteer_stops = volunteer_visits(plan, exclude=exclude).visits.head(plan.settings.routes.max_stops)
     for variant, name in VISIT_LIST_FILES.items():
-        sections = (volunteer_sections(volunteer_stops, lang) if variant == "volunteer" else
-                    visit_sections(stops, plan.burglaries, lang=lang, burgled=plan.burgled))
-        written.append(write_text(out_dir / f"{name}.html",
-                                  visit_list_html(sections, area=area, date=plan.date, variant=variant, lang=lang)))
+        sections = (
+            volunteer_sections(volunteer_stops, lang)
+            if variant == "volunteer"
+            else visit_sections(stops, plan.burglaries, lang=lang, burgled=plan.burgled)
+        )
+        written.append(
+            write_text(
+                out_dir / f"{name}.html",
+                visit_list_html(sections, area=area, date=plan.date, variant=variant, lang=lang),
+            )
+        )
         pdf(f"{name}.pdf", visit_list_document(sections, area=area, date=plan.date, variant=variant, lang=lang))
     active = plan.burglaries[plan.burglaries["phase"].isin(PHASES)]
     latest = pd.Timestamp(active["last_day"].max()).date() if len(active) else None
@@ -113,16 +129,28 @@ def write_field_pack(plan: Plan, routes: Routes | None, out_dir: Path, *, lang: 
     signs, notes = plan_signs(plan, settings=plan.settings.signs, network=network)
     written.append(write_csv(signs[SIGN_COLUMNS], out_dir / "signs.csv", dialect=dialect))
     written.append(write_text(out_dir / "signs.geojson", signs_geojson(signs, plan.crs)))
-    poster = sign_poster_texts(signs, contact=str(texts["contact"]), lang=lang,
-                               phone=plan.settings.handout.police_phone)
+    poster = sign_poster_texts(
+        signs, contact=str(texts["contact"]), lang=lang, phone=plan.settings.handout.police_phone
+    )
     written.append(write_text(out_dir / "sign-poster.html", sign_poster_html(poster, lang=lang)))
     for paper, name in POSTER_FILES.items():
         pdf(name, sign_poster_document(poster, lang=lang, paper=paper))
-    owners = property_owner_notices(plan.visits, happened=str(texts["happened"]), contact=str(texts["contact"]),
-                                    lang=lang)
+    owners = property_owner_notices(
+        plan.visits, happened=str(texts["happened"]), contact=str(texts["contact"]), lang=lang
+    )
     written.append(write_csv(owners, out_dir / "property-owners.csv", dialect=dialect))
-    notes = [*pack_notes, *notes, *[("printouts.overflow", {"file": name, "n": len(found), "text": found[0].text[:60]})
-                       for name, found in overflows.items() if found],
-             *[("printouts.missing_glyphs", {"file": name, "n": len(found), "characters": ", ".join(found[:10])})
-               for name, found in glyphs.items() if found]]
+    notes = [
+        *pack_notes,
+        *notes,
+        *[
+            ("printouts.overflow", {"file": name, "n": len(found), "text": found[0].text[:60]})
+            for name, found in overflows.items()
+            if found
+        ],
+        *[
+            ("printouts.missing_glyphs", {"file": name, "n": len(found), "characters": ", ".join(found[:10])})
+            for name, found in glyphs.items()
+            if found
+        ],
+    ]
     return FieldPack(written=written, signs=signs, notes=notes, overflows=overflows)

@@ -32,8 +32,19 @@ if TYPE_CHECKING:
     from cocoon.geo.walking import WalkingNetwork
     from cocoon.risk.daily_plan import Plan
 
-SIGN_COLUMNS = ["sign_id", "zone", "kind", "lon", "lat", "households_covered", "dwellings_covered", "risk_covered",
-                "up", "down", "burglaries"]
+SIGN_COLUMNS = [
+    "sign_id",
+    "zone",
+    "kind",
+    "lon",
+    "lat",
+    "households_covered",
+    "dwellings_covered",
+    "risk_covered",
+    "up",
+    "down",
+    "burglaries",
+]
 
 
 def sign_zones(zones: gpd.GeoDataFrame) -> list[dict[str, Any]]:
@@ -47,14 +58,21 @@ def sign_zones(zones: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     result = []
     for k, part in enumerate(sorted(parts, key=lambda p: (-p.area, p.centroid.x)), start=1):
         inside = zones[zones.geometry.intersects(part.buffer(-0.01))]
-        result.append({"zone": k, "geometry": part, "burglaries": sorted(map(str, inside["burglary_id"])),
-                       "end": max(pd.to_datetime(inside["end"])).date(),
-                       "high_until": max(pd.to_datetime(inside["high_until"])).date()})
+        result.append(
+            {
+                "zone": k,
+                "geometry": part,
+                "burglaries": sorted(map(str, inside["burglary_id"])),
+                "end": max(pd.to_datetime(inside["end"])).date(),
+                "high_until": max(pd.to_datetime(inside["high_until"])).date(),
+            }
+        )
     return result
 
 
-def candidate_sites(zone: shapely.Geometry, network: WalkingNetwork | None,
-                    households_xy: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def candidate_sites(
+    zone: shapely.Geometry, network: WalkingNetwork | None, households_xy: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
     """Candidate sign sites in one zone: network entries and junctions, or building centroids."""
     import shapely
 
@@ -74,8 +92,9 @@ def candidate_sites(zone: shapely.Geometry, network: WalkingNetwork | None,
     return np.column_stack([network.x[nodes], network.y[nodes]]), kinds
 
 
-def choose_sites(sites: np.ndarray, households_xy: np.ndarray, weight: np.ndarray, *, count: int, sight_m: float,
-                 spacing_m: float) -> list[tuple[int, np.ndarray]]:
+def choose_sites(
+    sites: np.ndarray, households_xy: np.ndarray, weight: np.ndarray, *, count: int, sight_m: float, spacing_m: float
+) -> list[tuple[int, np.ndarray]]:
     """Greedy maximum coverage: (site index, households it newly covers), best first."""
     from scipy.spatial import cKDTree
 
@@ -102,15 +121,19 @@ def choose_sites(sites: np.ndarray, households_xy: np.ndarray, weight: np.ndarra
     return chosen
 
 
-def plan_signs(plan: Plan, *, settings: SignSettings,
-               network: WalkingNetwork | None = None) -> tuple[pd.DataFrame, list[tuple[str, dict[str, Any]]]]:
+def plan_signs(
+    plan: Plan, *, settings: SignSettings, network: WalkingNetwork | None = None
+) -> tuple[pd.DataFrame, list[tuple[str, dict[str, Any]]]]:
     """Sign sites of every zone with their dates (metric x/y and lon/lat), and notes on zones
     where no site keeps victims' homes out of its nearest households (those get no sign)."""
     import shapely
 
     visits = plan.visits
-    xy = np.column_stack([visits["x"].to_numpy(dtype=float), visits["y"].to_numpy(dtype=float)]) if len(visits) else \
-        np.empty((0, 2))
+    xy = (
+        np.column_stack([visits["x"].to_numpy(dtype=float), visits["y"].to_numpy(dtype=float)])
+        if len(visits)
+        else np.empty((0, 2))
+    )
     weight = visits["priority"].to_numpy(dtype=float) if len(visits) else np.empty(0)
     dwellings = visits["dwellings"].to_numpy(dtype=float) if len(visits) else np.empty(0)
     rows = []
@@ -118,28 +141,56 @@ def plan_signs(plan: Plan, *, settings: SignSettings,
     rule = plan.privacy_rule
     for zone in sign_zones(plan.zones):
         inside = shapely.contains_xy(zone["geometry"], xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(0, dtype=bool)
-        count = int(min(settings.max_per_zone, max(settings.min_per_zone,
-                                                   math.ceil(inside.sum() / settings.households_per_sign))))
+        count = int(
+            min(
+                settings.max_per_zone,
+                max(settings.min_per_zone, math.ceil(inside.sum() / settings.households_per_sign)),
+            )
+        )
         sites, kinds = candidate_sites(zone["geometry"], network, xy)
         clear = rule.clear(sites)
         if len(sites) and not clear.any():
             notes.append(("signs.no_clear_site", {"zone": zone["zone"], "k": rule.k}))
         sites, kinds = sites[clear], [kind for kind, ok in zip(kinds, clear, strict=True) if ok]
         members = np.flatnonzero(inside)
-        picked = choose_sites(sites, xy[members], weight[members], count=count, sight_m=settings.sight_m,
-                              spacing_m=settings.min_spacing_m)
+        picked = choose_sites(
+            sites, xy[members], weight[members], count=count, sight_m=settings.sight_m, spacing_m=settings.min_spacing_m
+        )
         down = zone["high_until"] if settings.take_down == "high" else zone["end"]
         for site, newly in picked:
             covered = members[newly]
-            rows.append({"zone": zone["zone"], "kind": kinds[site], "x": float(sites[site][0]),
-                         "y": float(sites[site][1]), "households_covered": len(covered),
-                         "dwellings_covered": int(dwellings[covered].sum()),
-                         "risk_covered": round(float(weight[covered].sum()), 1), "up": plan.date.isoformat(),
-                         "down": down.isoformat(), "burglaries": ";".join(zone["burglaries"])})
-    table = pd.DataFrame(rows, columns=["zone", "kind", "x", "y", "households_covered", "dwellings_covered",
-                                        "risk_covered", "up", "down", "burglaries"])
-    table.insert(0, "sign_id", [f"S{z}-{k}" for z, k in zip(table["zone"], table.groupby("zone").cumcount() + 1,
-                                                            strict=True)])
+            rows.append(
+                {
+                    "zone": zone["zone"],
+                    "kind": kinds[site],
+                    "x": float(sites[site][0]),
+                    "y": float(sites[site][1]),
+                    "households_covered": len(covered),
+                    "dwellings_covered": int(dwellings[covered].sum()),
+                    "risk_covered": round(float(weight[covered].sum()), 1),
+                    "up": plan.date.isoformat(),
+                    "down": down.isoformat(),
+                    "burglaries": ";".join(zone["burglaries"]),
+                }
+            )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "zone",
+            "kind",
+            "x",
+            "y",
+            "households_covered",
+            "dwellings_covered",
+            "risk_covered",
+            "up",
+            "down",
+            "burglaries",
+        ],
+    )
+    table.insert(
+        0, "sign_id", [f"S{z}-{k}" for z, k in zip(table["zone"], table.groupby("zone").cumcount() + 1, strict=True)]
+    )
     lon, lat = to_lonlat(table["x"].to_numpy(dtype=float), table["y"].to_numpy(dtype=float), plan.crs)
     table.insert(3, "lon", np.round(lon, 6))
     table.insert(4, "lat", np.round(lat, 6))

@@ -167,10 +167,14 @@ def _two_opt(problem: RouteProblem, route: list[int]) -> list[int]:
         improved = False
         for i in range(1, len(points) - 2):
             for j in range(i + 1, len(points) - 1):
-                delta = (d[points[i - 1], points[j]] + d[points[i], points[j + 1]]
-                         - d[points[i - 1], points[i]] - d[points[j], points[j + 1]])
+                delta = (
+                    d[points[i - 1], points[j]]
+                    + d[points[i], points[j + 1]]
+                    - d[points[i - 1], points[i]]
+                    - d[points[j], points[j + 1]]
+                )
                 if delta < -1e-9:
-                    points[i:j + 1] = points[i:j + 1][::-1]
+                    points[i : j + 1] = points[i : j + 1][::-1]
                     improved = True
     return [p - 1 for p in points[1:-1]]
 
@@ -221,15 +225,22 @@ def _vroom(problem: RouteProblem, seconds: float) -> list[list[int]]:
     weights = problem.prize
     top = float(weights[~problem.tier_a].max()) if (~problem.tier_a).any() else 1.0
     top_a = float(weights[problem.tier_a].max()) if problem.tier_a.any() else 1.0
-    priority = np.where(problem.tier_a, 51 + np.rint(49 * weights / max(top_a, 1e-9)),
-                        1 + np.rint(49 * weights / max(top, 1e-9))).astype(int)
+    priority = np.where(
+        problem.tier_a, 51 + np.rint(49 * weights / max(top_a, 1e-9)), 1 + np.rint(49 * weights / max(top, 1e-9))
+    ).astype(int)
     data = vroom.Input()
     data.set_durations_matrix(profile="car", matrix_input=np.rint(problem.seconds).astype(np.uint32))
     for k in range(problem.officers):
         data.add_vehicle(vroom.Vehicle(id=k + 1, start=0, end=0, time_window=vroom.TimeWindow(0, int(problem.budget))))
     for stop in range(problem.n):
-        data.add_job(vroom.Job(id=stop + 1, location=stop + 1, default_service=round(problem.service[stop]),
-                               priority=int(priority[stop])))
+        data.add_job(
+            vroom.Job(
+                id=stop + 1,
+                location=stop + 1,
+                default_service=round(problem.service[stop]),
+                priority=int(priority[stop]),
+            )
+        )
     solution = data.solve(exploration_level=5, nb_threads=2, timeout=timedelta(seconds=max(0.1, seconds)))
     routes: list[list[int]] = [[] for _ in range(problem.officers)]
     steps = solution.routes

@@ -36,18 +36,26 @@ def volunteer_walks(plan: Plan, routes: Routes, *, exclude: Iterable[str] = ()) 
     found = volunteer_visits(plan, exclude=exclude)
     notes: list[tuple[str, dict[str, Any]]] = []
     if found.left_to_police:
-        notes.append(("volunteers.left_to_police", {"n": found.left_to_police, "total": len(plan.zones),
-                                                  "keep_out": round(keep_out_m(plan.settings))}))
+        notes.append(
+            (
+                "volunteers.left_to_police",
+                {"n": found.left_to_police, "total": len(plan.zones), "keep_out": round(keep_out_m(plan.settings))},
+            )
+        )
     empty = pd.DataFrame(columns=ROUTE_COLUMNS)
     if len(found.visits) == 0:
         return VolunteerWalks(stops=empty, notes=notes)
     lon, lat = to_lonlat(found.visits["x"].to_numpy(dtype=float), found.visits["y"].to_numpy(dtype=float), plan.crs)
     visits = found.visits.assign(lon=lon, lat=lat)
     try:
-        walked = plan_routes(visits, start=routes.start, officers=len(routes.summary), settings=plan.settings.routes,
-                             network=routes.network)
+        walked = plan_routes(
+            visits,
+            start=routes.start,
+            officers=len(routes.summary),
+            settings=plan.settings.routes,
+            network=routes.network,
+        )
     except InputError:  # nobody within reach of the start: the police's list still stands
         notes.append(("volunteers.not_routed", {"hours": f"{plan.settings.routes.hours:g}"}))
         return VolunteerWalks(stops=empty, notes=notes)
     return VolunteerWalks(stops=walked.stops, notes=notes)
-

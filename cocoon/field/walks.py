@@ -35,9 +35,24 @@ MAX_OFFICERS = 1000
 """More officers than this on one plan is a typing mistake."""
 MAX_START_M = 5000.0
 """A start further than this from every household of the plan is a mistake (numbers swapped, another town)."""
-ROUTE_COLUMNS = ["officer", "officer_name", "stop", "household_id", "label", "lon", "lat", "dwellings", "tier",
-                 "score", "risk", "arrival", "minutes_from_start", "walk_m_from_previous", "walk_m_total",
-                 "burglary_ids"]
+ROUTE_COLUMNS = [
+    "officer",
+    "officer_name",
+    "stop",
+    "household_id",
+    "label",
+    "lon",
+    "lat",
+    "dwellings",
+    "tier",
+    "score",
+    "risk",
+    "arrival",
+    "minutes_from_start",
+    "walk_m_from_previous",
+    "walk_m_total",
+    "burglary_ids",
+]
 
 
 Note = tuple[str, dict[str, Any]]
@@ -104,17 +119,25 @@ def find_start(text: str, visits: pd.DataFrame, households: gpd.GeoDataFrame, cr
             start = StartPoint(float(point.x), float(point.y), str(row["label"]))
             nearest = _nearest_stop_m(visits, *_to_lonlat(start, crs))
             if nearest > MAX_START_M:
-                raise InputError("routes.start_too_far_address", value=text, distance=_distance(nearest),
-                                 limit=float(MAX_START_M / 1000))
+                raise InputError(
+                    "routes.start_too_far_address",
+                    value=text,
+                    distance=_distance(nearest),
+                    limit=float(MAX_START_M / 1000),
+                )
             return start
     raise InputError("routes.start_not_found", value=text)
 
 
-def _start_from_numbers(text: str, first: float, second: float, visits: pd.DataFrame,
-                        households: gpd.GeoDataFrame, crs: CRS) -> StartPoint:
+def _start_from_numbers(
+    text: str, first: float, second: float, visits: pd.DataFrame, households: gpd.GeoDataFrame, crs: CRS
+) -> StartPoint:
     """Two numbers as a start: as ``lon,lat`` or as ``lat,lon``, whichever lies in the households' area."""
-    readings = {order: (lon, lat) for order, (lon, lat) in (("lonlat", (first, second)), ("latlon", (second, first)))
-                if bool(is_lonlat(lon, lat))}
+    readings = {
+        order: (lon, lat)
+        for order, (lon, lat) in (("lonlat", (first, second)), ("latlon", (second, first)))
+        if bool(is_lonlat(lon, lat))
+    }
     if not readings:
         return _start_from_metres(text, first, second, visits, households, crs)
     west, south, east, north = lonlat_bounds(households) if len(households) else (first, second, first, second)
@@ -130,8 +153,13 @@ def _start_from_numbers(text: str, first: float, second: float, visits: pd.DataF
     if nearest[order] > MAX_START_M:
         shown = {o: _distance(nearest[o]) for o in readings}
         key = "routes.start_too_far" if len(readings) == 2 else f"routes.start_too_far_only_{order}"
-        raise InputError(key, value=text, lonlat=shown.get("lonlat", ""), latlon=shown.get("latlon", ""),
-                         limit=float(MAX_START_M / 1000))
+        raise InputError(
+            key,
+            value=text,
+            lonlat=shown.get("lonlat", ""),
+            latlon=shown.get("latlon", ""),
+            limit=float(MAX_START_M / 1000),
+        )
     x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     notes: list[Note] = []
     if order == "latlon":
@@ -139,8 +167,9 @@ def _start_from_numbers(text: str, first: float, second: float, visits: pd.DataF
     return StartPoint(float(x), float(y), f"{lon:.6f}, {lat:.6f}", notes)
 
 
-def _start_from_metres(text: str, first: float, second: float, visits: pd.DataFrame,
-                       households: gpd.GeoDataFrame, crs: CRS) -> StartPoint:
+def _start_from_metres(
+    text: str, first: float, second: float, visits: pd.DataFrame, households: gpd.GeoDataFrame, crs: CRS
+) -> StartPoint:
     """Two numbers that are not degrees: coordinates in the plan's metric system (SWEREF 99 TM in
     Sweden, the local UTM zone elsewhere), east,north or north,east, whichever lies nearer the plan."""
     back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
@@ -151,11 +180,18 @@ def _start_from_metres(text: str, first: float, second: float, visits: pd.DataFr
             readings[name] = (x, y, _nearest_stop_m(visits, float(lon), float(lat)))
     order = min(readings, key=lambda o: readings[o][2], default=None)
     if order is None or readings[order][2] > MAX_START_M:
-        raise InputError("routes.start_not_here", value=text, crs=crs_label(crs), limit=float(MAX_START_M / 1000),
-                         **_start_examples(visits, households, crs))
+        raise InputError(
+            "routes.start_not_here",
+            value=text,
+            crs=crs_label(crs),
+            limit=float(MAX_START_M / 1000),
+            **_start_examples(visits, households, crs),
+        )
     x, y, _ = readings[order]
-    note = ("routes.start_read_as_metres", {"value": text.strip(), "crs": crs_label(crs), "east": f"{x:.0f}",
-                                             "north": f"{y:.0f}"})
+    note = (
+        "routes.start_read_as_metres",
+        {"value": text.strip(), "crs": crs_label(crs), "east": f"{x:.0f}", "north": f"{y:.0f}"},
+    )
     return StartPoint(float(x), float(y), f"{x:.0f}, {y:.0f}", [note])
 
 
@@ -182,8 +218,9 @@ def _nearest_stop_m(visits: pd.DataFrame | None, lon: float, lat: float) -> floa
     to measure: the routes then say there is nobody to visit)."""
     if visits is None or len(visits) == 0 or "lon" not in visits or "lat" not in visits:
         return 0.0
-    return float(np.nanmin(metres_apart(visits["lon"].to_numpy(dtype=float), visits["lat"].to_numpy(dtype=float),
-                                         lon, lat)))
+    return float(
+        np.nanmin(metres_apart(visits["lon"].to_numpy(dtype=float), visits["lat"].to_numpy(dtype=float), lon, lat))
+    )
 
 
 def _distance(metres: float) -> str:
@@ -205,8 +242,15 @@ def officer_names(text: str | None, officers: int) -> list[str]:
     return names
 
 
-def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, settings: RouteSettings,
-                network: WalkingNetwork | None = None, names: list[str] | None = None) -> Routes:
+def plan_routes(
+    visits: pd.DataFrame,
+    *,
+    start: StartPoint,
+    officers: int,
+    settings: RouteSettings,
+    network: WalkingNetwork | None = None,
+    names: list[str] | None = None,
+) -> Routes:
     """Route the best visits for ``officers`` officers with ``settings.hours`` each, starting at
     ``settings.start_time``; ``names`` (one per officer) go into the ``officer_name`` column.
 
@@ -235,9 +279,14 @@ def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, setti
     metres = walking_metres(xs, ys, network=network, detour=settings.detour_factor, limit_m=speed * budget)
     dwellings = chosen["dwellings"].to_numpy(dtype=float)
     risk = chosen["score"].to_numpy(dtype=float) * dwellings
-    problem = RouteProblem(seconds=metres / speed, prize=risk,
-                           service=60.0 * (settings.minutes_per_stop + settings.minutes_per_dwelling * dwellings),
-                           tier_a=(chosen["tier"] == "A").to_numpy(), officers=officers, budget=budget)
+    problem = RouteProblem(
+        seconds=metres / speed,
+        prize=risk,
+        service=60.0 * (settings.minutes_per_stop + settings.minutes_per_dwelling * dwellings),
+        tier_a=(chosen["tier"] == "A").to_numpy(),
+        officers=officers,
+        budget=budget,
+    )
     _why_nothing(problem, chosen, start, settings)
     solution = solve(problem, solver=settings.solver, seconds=settings.solve_seconds)
     notes += solution.notes
@@ -250,27 +299,56 @@ def plan_routes(visits: pd.DataFrame, *, start: StartPoint, officers: int, setti
             elapsed += leg / speed
             walked += leg
             row = chosen.iloc[stop]
-            rows.append({"officer": officer, "officer_name": names[officer - 1] if names else "", "stop": order,
-                         "household_id": row["household_id"], "label": row["label"],
-                         "lon": row.get("lon"), "lat": row.get("lat"), "dwellings": int(row["dwellings"]),
-                         "tier": row["tier"], "score": float(row["score"]), "risk": float(risk[stop]),
-                         "arrival": (origin + dt.timedelta(seconds=elapsed)).strftime("%H:%M"),
-                         "minutes_from_start": round(elapsed / 60, 1), "walk_m_from_previous": round(leg),
-                         "walk_m_total": round(walked), "burglary_ids": row.get("burglary_ids")})
+            rows.append(
+                {
+                    "officer": officer,
+                    "officer_name": names[officer - 1] if names else "",
+                    "stop": order,
+                    "household_id": row["household_id"],
+                    "label": row["label"],
+                    "lon": row.get("lon"),
+                    "lat": row.get("lat"),
+                    "dwellings": int(row["dwellings"]),
+                    "tier": row["tier"],
+                    "score": float(row["score"]),
+                    "risk": float(risk[stop]),
+                    "arrival": (origin + dt.timedelta(seconds=elapsed)).strftime("%H:%M"),
+                    "minutes_from_start": round(elapsed / 60, 1),
+                    "walk_m_from_previous": round(leg),
+                    "walk_m_total": round(walked),
+                    "burglary_ids": row.get("burglary_ids"),
+                }
+            )
             elapsed += problem.service[stop]
             previous = stop + 1
         back = metres[previous, 0] if route else 0.0
         total_walk = walked + back
-        summary.append({"officer": officer, "stops": len(route), "dwellings": int(dwellings[route].sum()),
-                        "risk": float(risk[route].sum()), "walk_m": round(total_walk),
-                        "minutes": round(problem.route_seconds(route) / 60, 1),
-                        "back_at": (origin + dt.timedelta(seconds=problem.route_seconds(route))).strftime("%H:%M")})
+        summary.append(
+            {
+                "officer": officer,
+                "stops": len(route),
+                "dwellings": int(dwellings[route].sum()),
+                "risk": float(risk[route].sum()),
+                "walk_m": round(total_walk),
+                "minutes": round(problem.route_seconds(route) / 60, 1),
+                "back_at": (origin + dt.timedelta(seconds=problem.route_seconds(route))).strftime("%H:%M"),
+            }
+        )
         path = [(start.x, start.y), *[(xs[s + 1], ys[s + 1]) for s in route], (start.x, start.y)]
         lines.append(shapely.LineString(path) if route else None)
     stops = pd.DataFrame(rows, columns=ROUTE_COLUMNS)
-    return Routes(stops=stops, summary=pd.DataFrame(summary), start=start, lines=lines, solver=solution.solver,
-                  on_network=network is not None, candidates=len(chosen), risk_available=float(risk.sum()),
-                  notes=notes, network=network)
+    return Routes(
+        stops=stops,
+        summary=pd.DataFrame(summary),
+        start=start,
+        lines=lines,
+        solver=solution.solver,
+        on_network=network is not None,
+        candidates=len(chosen),
+        risk_available=float(risk.sum()),
+        notes=notes,
+        network=network,
+    )
 
 
 def _why_nothing(problem: RouteProblem, chosen: pd.DataFrame, start: StartPoint, settings: RouteSettings) -> None:
@@ -282,9 +360,15 @@ def _why_nothing(problem: RouteProblem, chosen: pd.DataFrame, start: StartPoint,
     hours = f"{settings.hours:g}"  # as typed after --hours
     shortest = float(problem.service.min())
     if shortest > problem.budget:
-        raise InputError("routes.budget_too_short", hours=hours, budget=f"{problem.budget / 60:.0f}",
-                         stop=round(shortest / 60, 1), per_stop=f"{settings.minutes_per_stop:g}",
-                         per_dwelling=f"{settings.minutes_per_dwelling:g}")
+        raise InputError(
+            "routes.budget_too_short",
+            hours=hours,
+            budget=f"{problem.budget / 60:.0f}",
+            stop=round(shortest / 60, 1),
+            per_stop=f"{settings.minutes_per_stop:g}",
+            per_dwelling=f"{settings.minutes_per_dwelling:g}",
+        )
     straight = np.hypot(chosen["x"].to_numpy(dtype=float) - start.x, chosen["y"].to_numpy(dtype=float) - start.y)
-    raise InputError("routes.start_too_far_to_walk", value=start.label, hours=hours,
-                     distance=_distance(float(straight.min())))
+    raise InputError(
+        "routes.start_too_far_to_walk", value=start.label, hours=hours, distance=_distance(float(straight.min()))
+    )

@@ -64,15 +64,61 @@ def area_bounds(crs: CRS) -> Bounds | None:
     return None if area is None else (area.west, area.south, area.east, area.north)
 
 
-SWEDEN = ((12.65, 56.05), (12.3, 56.35), (12.0, 56.8), (11.5, 57.3), (11.2, 57.7), (10.95, 58.4),
-          (10.95, 58.95), (11.2, 59.05), (11.45, 59.02), (11.75, 59.3), (11.85, 59.75), (12.25, 59.9),
-          (12.55, 60.4), (12.4, 60.95), (12.15, 61.5), (12.15, 62.2), (12.05, 62.9), (12.1, 63.3),
-          (12.6, 63.9), (13.7, 64.6), (14.1, 65.1), (14.5, 65.8), (15.4, 66.3), (16.3, 67.0),
-          (17.3, 68.1), (18.1, 68.45), (19.9, 68.35), (20.55, 69.06), (21.8, 68.6), (22.45, 68.45),
-          (23.3, 68.0), (23.65, 67.3), (23.55, 66.8), (23.7, 66.4), (24.15, 65.85), (24.0, 65.3),
-          (21.7, 64.2), (21.0, 63.5), (20.4, 62.9), (19.6, 61.8), (19.25, 60.6), (19.3, 60.0),
-          (19.7, 59.5), (19.6, 58.5), (19.5, 57.0), (17.2, 55.9), (15.3, 55.65), (14.5, 55.45),
-          (13.3, 55.25), (12.75, 55.3), (12.85, 55.6), (12.75, 55.8), (12.62, 55.92))
+SWEDEN = (
+    (12.65, 56.05),
+    (12.3, 56.35),
+    (12.0, 56.8),
+    (11.5, 57.3),
+    (11.2, 57.7),
+    (10.95, 58.4),
+    (10.95, 58.95),
+    (11.2, 59.05),
+    (11.45, 59.02),
+    (11.75, 59.3),
+    (11.85, 59.75),
+    (12.25, 59.9),
+    (12.55, 60.4),
+    (12.4, 60.95),
+    (12.15, 61.5),
+    (12.15, 62.2),
+    (12.05, 62.9),
+    (12.1, 63.3),
+    (12.6, 63.9),
+    (13.7, 64.6),
+    (14.1, 65.1),
+    (14.5, 65.8),
+    (15.4, 66.3),
+    (16.3, 67.0),
+    (17.3, 68.1),
+    (18.1, 68.45),
+    (19.9, 68.35),
+    (20.55, 69.06),
+    (21.8, 68.6),
+    (22.45, 68.45),
+    (23.3, 68.0),
+    (23.65, 67.3),
+    (23.55, 66.8),
+    (23.7, 66.4),
+    (24.15, 65.85),
+    (24.0, 65.3),
+    (21.7, 64.2),
+    (21.0, 63.5),
+    (20.4, 62.9),
+    (19.6, 61.8),
+    (19.25, 60.6),
+    (19.3, 60.0),
+    (19.7, 59.5),
+    (19.6, 58.5),
+    (19.5, 57.0),
+    (17.2, 55.9),
+    (15.3, 55.65),
+    (14.5, 55.45),
+    (13.3, 55.25),
+    (12.75, 55.3),
+    (12.85, 55.6),
+    (12.75, 55.8),
+    (12.62, 55.92),
+)
 """A coarse outline of Sweden with its coastal waters (longitude, latitude): within about 15 km
 of the land borders with Norway and Finland, and the sea borders with Denmark, Finland (Åland)
 and the Baltic states. Near a border either CRS measures well; it decides which is named."""
@@ -93,6 +139,7 @@ def _sweden() -> object:
     shapely.prepare(shape)
     return shape
 
+
 REQUESTED_MARGIN_DEG = 3.0
 """A named metric CRS may be used this far (degrees) outside its area of use: half a UTM zone."""
 
@@ -108,13 +155,18 @@ def check_area(crs: CRS, bounds: Bounds, *, what: str) -> None:
     if west > east:  # across the antimeridian: leave it to the database
         return
     if bounds[0] < west - m or bounds[2] > east + m or bounds[1] < south - m or bounds[3] > north + m:
-        raise SettingsError("crs.far_from_data", what=what, crs=crs_label(crs),
-                            area=f"{west:g}..{east:g} E, {south:g}..{north:g} N",
-                            data=f"{bounds[0]:.4g}..{bounds[2]:.4g} E, {bounds[1]:.4g}..{bounds[3]:.4g} N")
+        raise SettingsError(
+            "crs.far_from_data",
+            what=what,
+            crs=crs_label(crs),
+            area=f"{west:g}..{east:g} E, {south:g}..{north:g} N",
+            data=f"{bounds[0]:.4g}..{bounds[2]:.4g} E, {bounds[1]:.4g}..{bounds[3]:.4g} N",
+        )
 
 
-def choose_metric_crs(bounds: Bounds, *, requested: CRS | None = None, native: CRS | None = None,
-                      what: str = "crs") -> CRS:
+def choose_metric_crs(
+    bounds: Bounds, *, requested: CRS | None = None, native: CRS | None = None, what: str = "crs"
+) -> CRS:
     """The metric CRS for data within ``bounds`` (west, south, east, north in degrees)."""
     if requested is not None:
         require_metric(requested, what=what)
@@ -136,7 +188,7 @@ def choose_metric_crs(bounds: Bounds, *, requested: CRS | None = None, native: C
 
 
 def crs_label(crs: CRS) -> str:
-    """"EPSG:3006 (SWEREF99 TM)" for outputs, summaries and messages."""
+    """ "EPSG:3006 (SWEREF99 TM)" for outputs, summaries and messages."""
     code = crs.to_epsg()
     return f"EPSG:{code} ({crs.name})" if code else crs.name
 
@@ -165,8 +217,9 @@ def lonlat_bounds(*frames: gpd.GeoDataFrame | None) -> Bounds:
             box = gdf.total_bounds
             crs = CRS.from_user_input(gdf.crs)
             if not crs.equals(WGS84):
-                box = Transformer.from_crs(crs, WGS84, always_xy=True).transform_bounds(box[0], box[1], box[2], box[3],
-                                                                                     densify_pts=21)
+                box = Transformer.from_crs(crs, WGS84, always_xy=True).transform_bounds(
+                    box[0], box[1], box[2], box[3], densify_pts=21
+                )
             boxes.append(box)
     if not boxes:
         return (0.0, 0.0, 0.0, 0.0)

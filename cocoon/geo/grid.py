@@ -69,8 +69,9 @@ def kernel(grid: Grid, reach_cells: float) -> tuple[np.ndarray, np.ndarray]:
     return (dr.ravel() * grid.nx + dc.ravel())[keep], d[keep]
 
 
-def discs(grid: Grid, x: np.ndarray, y: np.ndarray, radius: float, *,
-          chunk: int = 4096) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def discs(
+    grid: Grid, x: np.ndarray, y: np.ndarray, radius: float, *, chunk: int = 4096
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cells whose centre lies within ``radius`` metres of each point, as (start, cells, distances):
     the cells of point i are ``cells[start[i]:start[i + 1]]``."""
     m = int(np.ceil(radius / grid.cell)) + 1

@@ -50,8 +50,9 @@ class NearestRule:
         return ok
 
 
-def generalise(points: np.ndarray, rule: NearestRule, *, cell: float = 250.0,
-               max_rings: int = 4) -> tuple[np.ndarray, np.ndarray]:
+def generalise(
+    points: np.ndarray, rule: NearestRule, *, cell: float = 250.0, max_rings: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
     """Generalised copies of ``points`` (n × 2, metres) that keep ``rule``, and which points could
     be placed (False: no candidate keeps the rule; leave that point out)."""
     points = np.asarray(points, dtype=float).reshape(-1, 2)
@@ -60,9 +61,15 @@ def generalise(points: np.ndarray, rule: NearestRule, *, cell: float = 250.0,
     centre = (np.floor(points / cell) + 0.5) * cell
     result = centre.copy()
     placed = np.ones(len(points), dtype=bool)
-    offsets = np.array([(dx * cell / 2, dy * cell / 2) for ring in range(1, 2 * max_rings + 1)
-                        for dx in range(-ring, ring + 1) for dy in range(-ring, ring + 1)
-                        if max(abs(dx), abs(dy)) == ring])
+    offsets = np.array(
+        [
+            (dx * cell / 2, dy * cell / 2)
+            for ring in range(1, 2 * max_rings + 1)
+            for dx in range(-ring, ring + 1)
+            for dy in range(-ring, ring + 1)
+            if max(abs(dx), abs(dy)) == ring
+        ]
+    )
     for i in np.flatnonzero(~rule.clear(centre)):
         candidates = centre[i] + offsets
         ok = np.flatnonzero(rule.clear(candidates))

@@ -83,8 +83,14 @@ def read_network(path: str | Path, crs: CRS) -> WalkingNetwork:
     return WalkingNetwork(x=np.asarray(x), y=np.asarray(y), graph=graph, source=str(path))
 
 
-def walking_metres(x: np.ndarray, y: np.ndarray, *, network: WalkingNetwork | None = None,
-                   detour: float = 1.3, limit_m: float | None = None) -> np.ndarray:
+def walking_metres(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    network: WalkingNetwork | None = None,
+    detour: float = 1.3,
+    limit_m: float | None = None,
+) -> np.ndarray:
     """Metres between every pair of points (x[0], y[0] is usually the start point).
 
     On the network: walk to the nearest node, along the footpaths, and from the nearest node.

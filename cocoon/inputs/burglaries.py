@@ -30,24 +30,115 @@ from cocoon.settings import InputSettings
 if TYPE_CHECKING:
     import geopandas as gpd
 
-ID_NAMES = ("burglary_id", "id", "case_id", "case", "incident_id", "incident", "event_id", "report_id", "crime_id",
-            "arende", "arendenummer", "arendenr", "diarienummer", "anmalan", "anmalningsnummer", "handelsenummer")
-DATE_NAMES = ("date", "datetime", "date_single", "date_time", "occurred", "occurred_on", "occurred_at",
-              "incident_date", "crime_date", "brottsdatum", "datum", "handelsedatum", "tidpunkt", "time")
-TIME_NAMES = ("klockslag", "klockslag_hhmm", "kl", "tid", "time", "time_of_day", "tidpunkt", "clock", "hour",
-              "brottstid", "handelsetid")
+ID_NAMES = (
+    "burglary_id",
+    "id",
+    "case_id",
+    "case",
+    "incident_id",
+    "incident",
+    "event_id",
+    "report_id",
+    "crime_id",
+    "arende",
+    "arendenummer",
+    "arendenr",
+    "diarienummer",
+    "anmalan",
+    "anmalningsnummer",
+    "handelsenummer",
+)
+DATE_NAMES = (
+    "date",
+    "datetime",
+    "date_single",
+    "date_time",
+    "occurred",
+    "occurred_on",
+    "occurred_at",
+    "incident_date",
+    "crime_date",
+    "brottsdatum",
+    "datum",
+    "handelsedatum",
+    "tidpunkt",
+    "time",
+)
+TIME_NAMES = (
+    "klockslag",
+    "klockslag_hhmm",
+    "kl",
+    "tid",
+    "time",
+    "time_of_day",
+    "tidpunkt",
+    "clock",
+    "hour",
+    "brottstid",
+    "handelsetid",
+)
 """A time of day in a column of its own, added to the date column's day."""
-FROM_NAMES = ("date_from", "from", "from_date", "datetime_from", "start", "start_date", "earliest",
-              "datum_fran", "fran", "fran_datum", "fran_tid", "tid_fran", "brottsdag_start", "brottsdag_fran",
-              "brottsdatum_fran", "handelsedatum_fran")
-TO_NAMES = ("date_to", "to", "to_date", "datetime_to", "end", "end_date", "latest",
-            "datum_till", "till", "till_datum", "till_tid", "tid_till", "brottsdag_slut", "brottsdag_till",
-            "brottsdatum_till", "handelsedatum_till")
-FROM_TIME_NAMES = ("klockslag_fran", "kl_fran", "fran_klockslag", "fran_kl", "brottstid_start", "brottstid_fran",
-                   "time_from", "from_time", "start_time", "earliest_time")
+FROM_NAMES = (
+    "date_from",
+    "from",
+    "from_date",
+    "datetime_from",
+    "start",
+    "start_date",
+    "earliest",
+    "datum_fran",
+    "fran",
+    "fran_datum",
+    "fran_tid",
+    "tid_fran",
+    "brottsdag_start",
+    "brottsdag_fran",
+    "brottsdatum_fran",
+    "handelsedatum_fran",
+)
+TO_NAMES = (
+    "date_to",
+    "to",
+    "to_date",
+    "datetime_to",
+    "end",
+    "end_date",
+    "latest",
+    "datum_till",
+    "till",
+    "till_datum",
+    "till_tid",
+    "tid_till",
+    "brottsdag_slut",
+    "brottsdag_till",
+    "brottsdatum_till",
+    "handelsedatum_till",
+)
+FROM_TIME_NAMES = (
+    "klockslag_fran",
+    "kl_fran",
+    "fran_klockslag",
+    "fran_kl",
+    "brottstid_start",
+    "brottstid_fran",
+    "time_from",
+    "from_time",
+    "start_time",
+    "earliest_time",
+)
 """A time of day in a column of its own, added to the day of the window's start (``Klockslag från``)."""
-TO_TIME_NAMES = ("klockslag_till", "kl_till", "till_klockslag", "till_kl", "brottstid_slut", "brottstid_till",
-                 "time_to", "to_time", "end_time", "latest_time")
+TO_TIME_NAMES = (
+    "klockslag_till",
+    "kl_till",
+    "till_klockslag",
+    "till_kl",
+    "brottstid_slut",
+    "brottstid_till",
+    "time_to",
+    "to_time",
+    "end_time",
+    "latest_time",
+)
 """A time of day added to the day of the window's end (``Klockslag till``)."""
 ADDRESS_NAMES = ("address", "adress", "gatuadress", "street_address", "location", "plats", "brottsplats")
 NOTE_NAMES = ("note", "notes", "anteckning", "anteckningar", "kommentar", "comment", "description", "beskrivning")
@@ -80,18 +171,34 @@ class BurglaryTable:
         return len(self.rejects) - self.left_out
 
 
-def read_burglaries(path: str | Path, *, columns: BurglaryColumns = BurglaryColumns(), crs: CRS | None = None,
-                    plan_date: dt.date | None = None, skip_bad_rows: bool = False, date_format: str | None = None,
-                    require_crs: bool = True, settings: InputSettings = InputSettings(),
-                    active_days: int | None = None) -> BurglaryTable:
+def read_burglaries(
+    path: str | Path,
+    *,
+    columns: BurglaryColumns = BurglaryColumns(),
+    crs: CRS | None = None,
+    plan_date: dt.date | None = None,
+    skip_bad_rows: bool = False,
+    date_format: str | None = None,
+    require_crs: bool = True,
+    settings: InputSettings = InputSettings(),
+    active_days: int | None = None,
+) -> BurglaryTable:
     """Read burglaries from a CSV, GeoJSON, GeoPackage or (Geo)Parquet file.
 
     ``settings`` say which crimes and dates are read (``--attempts`` and ``--date-order`` in
     ``columns`` win); ``active_days`` (the zone window), with ``plan_date``, tells whether the
     order of day and month would change the plan."""
-    return burglaries_from_table(read_table(path, layer=columns.layer, option="--layer"), columns=columns, crs=crs,
-                                 plan_date=plan_date, skip_bad_rows=skip_bad_rows, date_format=date_format,
-                                 require_crs=require_crs, settings=settings, active_days=active_days)
+    return burglaries_from_table(
+        read_table(path, layer=columns.layer, option="--layer"),
+        columns=columns,
+        crs=crs,
+        plan_date=plan_date,
+        skip_bad_rows=skip_bad_rows,
+        date_format=date_format,
+        require_crs=require_crs,
+        settings=settings,
+        active_days=active_days,
+    )
 
 
 def require_ids(table: BurglaryTable) -> None:
@@ -101,16 +208,25 @@ def require_ids(table: BurglaryTable) -> None:
         raise InputError("plan.needs_burglary_ids", file=table.source)
 
 
-def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = BurglaryColumns(), crs: CRS | None = None,
-                          plan_date: dt.date | None = None, skip_bad_rows: bool = False,
-                          date_format: str | None = None, require_crs: bool = True,
-                          settings: InputSettings = InputSettings(), active_days: int | None = None) -> BurglaryTable:
+def burglaries_from_table(
+    table: RawTable,
+    *,
+    columns: BurglaryColumns = BurglaryColumns(),
+    crs: CRS | None = None,
+    plan_date: dt.date | None = None,
+    skip_bad_rows: bool = False,
+    date_format: str | None = None,
+    require_crs: bool = True,
+    settings: InputSettings = InputSettings(),
+    active_days: int | None = None,
+) -> BurglaryTable:
     import geopandas as gpd
 
     if len(table.frame) == 0:
         raise InputError("input.no_rows", file=table.name)
-    reading = replace(settings, attempts=columns.attempts or settings.attempts,
-                      date_order=columns.date_order or settings.date_order)
+    reading = replace(
+        settings, attempts=columns.attempts or settings.attempts, date_order=columns.date_order or settings.date_order
+    )
     notes: list[tuple[str, dict[str, Any]]] = list(table.notes)  # what reading the file said (UTF-16...)
     used: dict[str, str] = {}
     info: dict[str, Any] = {}
@@ -118,8 +234,12 @@ def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = Burglar
     crimes = read_crime_types(table, given=columns.crime, settings=reading)
     if crimes is not None:
         used["crime"] = ", ".join(crimes.columns)
-        info.update(crime_columns=crimes.columns, crimes_left_out=crimes.left_out, attempts_counted=crimes.attempts,
-                    attempts=reading.attempts)
+        info.update(
+            crime_columns=crimes.columns,
+            crimes_left_out=crimes.left_out,
+            attempts_counted=crimes.attempts,
+            attempts=reading.attempts,
+        )
         notes += crimes.notes(table.name, reading.attempts)
         left_out = rejects_frame(table, left_out_records(table, crimes, reading.attempts))
         table = subset(table, crimes.keep)
@@ -138,8 +258,15 @@ def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = Burglar
     points = read_points(table, problems, columns=columns.coordinates, crs=crs, require_crs=require_crs)
     used["x"], used["y"] = points.columns
 
-    first, last = _read_times(table, problems, columns, date_format, used, plan_date,
-                              _DateChoice(reading.date_order, active_days, notes, info))
+    first, last = _read_times(
+        table,
+        problems,
+        columns,
+        date_format,
+        used,
+        plan_date,
+        _DateChoice(reading.date_order, active_days, notes, info),
+    )
 
     rejects = problems.settle(skip_bad_rows=skip_bad_rows)
     if len(left_out):
@@ -159,26 +286,44 @@ def burglaries_from_table(table: RawTable, *, columns: BurglaryColumns = Burglar
         used[name] = column
         return text_values(frame[column])
 
-    data = pd.DataFrame({
-        "burglary_id": ids.to_numpy(dtype=object),
-        "first_time": first,
-        "last_time": last,
-        "first_day": first.dt.normalize(),
-        "last_day": last.dt.normalize(),
-        "address": opt("address", columns.address, ADDRESS_NAMES).to_numpy(dtype=object),
-        "note": opt("note", columns.note, NOTE_NAMES).to_numpy(dtype=object),
-        "modus": opt("modus", columns.modus, MODUS_NAMES).to_numpy(dtype=object),
-        "row": table.rows,
-    })[good].reset_index(drop=True)
+    data = pd.DataFrame(
+        {
+            "burglary_id": ids.to_numpy(dtype=object),
+            "first_time": first,
+            "last_time": last,
+            "first_day": first.dt.normalize(),
+            "last_day": last.dt.normalize(),
+            "address": opt("address", columns.address, ADDRESS_NAMES).to_numpy(dtype=object),
+            "note": opt("note", columns.note, NOTE_NAMES).to_numpy(dtype=object),
+            "modus": opt("modus", columns.modus, MODUS_NAMES).to_numpy(dtype=object),
+            "row": table.rows,
+        }
+    )[good].reset_index(drop=True)
     burglaries = gpd.GeoDataFrame(data, geometry=points.geometry(good), crs=points.crs)
     burglaries.attrs["source"] = table.name
-    return BurglaryTable(burglaries=burglaries, rejects=rejects, source=table.name, columns=used, notes=notes,
-                         left_out=len(rejects) - len(problems.records()), reading=info)
+    return BurglaryTable(
+        burglaries=burglaries,
+        rejects=rejects,
+        source=table.name,
+        columns=used,
+        notes=notes,
+        left_out=len(rejects) - len(problems.records()),
+        reading=info,
+    )
 
 
-def _same_burglary_twice(table: RawTable, keys: pd.Series, ids: pd.Series, good: np.ndarray, first: pd.Series,
-                         last: pd.Series, x: np.ndarray, y: np.ndarray, column: str,
-                         notes: list[tuple[str, dict[str, Any]]]) -> pd.DataFrame:
+def _same_burglary_twice(
+    table: RawTable,
+    keys: pd.Series,
+    ids: pd.Series,
+    good: np.ndarray,
+    first: pd.Series,
+    last: pd.Series,
+    x: np.ndarray,
+    y: np.ndarray,
+    column: str,
+    notes: list[tuple[str, dict[str, Any]]],
+) -> pd.DataFrame:
     """Rows whose ids match once case and invisible characters are ignored ("B-17", "b-17",
     "B-17" with a zero-width space) and that agree on time and place: one burglary listed twice.
     The later rows are left out (listed in the rejects file) and the summary names them; rows
@@ -192,36 +337,73 @@ def _same_burglary_twice(table: RawTable, keys: pd.Series, ids: pd.Series, good:
     records, pairs = [], []
     for j in map(int, np.flatnonzero(repeat)):
         i = first_of[usable.iloc[j]]
-        same = (first.iloc[i] == first.iloc[j] and last.iloc[i] == last.iloc[j]
-                and abs(x[i] - x[j]) <= tolerance and abs(y[i] - y[j]) <= tolerance)
+        same = (
+            first.iloc[i] == first.iloc[j]
+            and last.iloc[i] == last.iloc[j]
+            and abs(x[i] - x[j]) <= tolerance
+            and abs(y[i] - y[j]) <= tolerance
+        )
         if not same:
             continue
         row, other = int(table.rows[j]), int(table.rows[i])
         value = str(table.frame[column].iloc[j])
-        records.append({"index": j, "row": row, "column": column, "value": value, "key": "input.same_burglary_merged",
-                        "params": {"file": table.name, "row": row, "column": column, "value": ids.iloc[j],
-                                   "other": other, "kept": ids.iloc[i]}})
+        records.append(
+            {
+                "index": j,
+                "row": row,
+                "column": column,
+                "value": value,
+                "key": "input.same_burglary_merged",
+                "params": {
+                    "file": table.name,
+                    "row": row,
+                    "column": column,
+                    "value": ids.iloc[j],
+                    "other": other,
+                    "kept": ids.iloc[i],
+                },
+            }
+        )
         pairs.append(f"'{ids.iloc[j]}' (row {row}) = '{ids.iloc[i]}' (row {other})")
     if not records:
         return pd.DataFrame()
-    notes.append(("notes.ids_merged", {"file": table.name, "column": column, "n": len(records),
-                                       "pairs": "; ".join(pairs[:10])}))
+    notes.append(
+        ("notes.ids_merged", {"file": table.name, "column": column, "n": len(records), "pairs": "; ".join(pairs[:10])})
+    )
     merged = rejects_frame(table, records)
     merged.attrs["index"] = [r["index"] for r in records]
     return merged
 
 
-def _with_time(table: RawTable, problems: Problems, columns: BurglaryColumns, dates: pd.Series,
-               date_c: str | None, used: dict[str, str], taken: set[str | None]) -> pd.Series:
+def _with_time(
+    table: RawTable,
+    problems: Problems,
+    columns: BurglaryColumns,
+    dates: pd.Series,
+    date_c: str | None,
+    used: dict[str, str],
+    taken: set[str | None],
+) -> pd.Series:
     """The date column's days at the times of a separate time column (``Klockslag``), if any.
     A row without a time keeps its date as it is."""
     if date_c is None:
         if columns.time:
             raise InputError("input.time_needs_date", file=table.name, column=columns.time)
         return dates
-    time_c = find_column(table, given=columns.time, candidates=(), option="--time-column") if columns.time else \
-        next((c for c in (find_column(table, given=None, candidates=(name,), option="--time-column")
-                          for name in TIME_NAMES) if c is not None and c not in taken), None)
+    time_c = (
+        find_column(table, given=columns.time, candidates=(), option="--time-column")
+        if columns.time
+        else next(
+            (
+                c
+                for c in (
+                    find_column(table, given=None, candidates=(name,), option="--time-column") for name in TIME_NAMES
+                )
+                if c is not None and c not in taken
+            ),
+            None,
+        )
+    )
     if time_c is None:
         return dates
     used["time"] = time_c
@@ -242,16 +424,32 @@ class _DateChoice:
     info: dict[str, Any]
 
 
-def _window_times(table: RawTable, problems: Problems, columns: BurglaryColumns, start: pd.Series, end: pd.Series,
-                  from_c: str | None, to_c: str | None, used: dict[str, str],
-                  taken: set[str | None]) -> tuple[pd.Series, pd.Series]:
+def _window_times(
+    table: RawTable,
+    problems: Problems,
+    columns: BurglaryColumns,
+    start: pd.Series,
+    end: pd.Series,
+    from_c: str | None,
+    to_c: str | None,
+    used: dict[str, str],
+    taken: set[str | None],
+) -> tuple[pd.Series, pd.Series]:
     """The window's days at the times of its own time-of-day columns (``Klockslag från`` and
     ``Klockslag till`` beside ``Datum från`` and ``Datum till``), where the file has them."""
     out = []
-    for dates, date_c, names, role in ((start, from_c, FROM_TIME_NAMES, "time_from"),
-                                       (end, to_c, TO_TIME_NAMES, "time_to")):
-        time_c = next((c for c in (find_column(table, given=None, candidates=(name,), option="--from-column")
-                                   for name in names) if c is not None and c not in taken), None)
+    for dates, date_c, names, role in (
+        (start, from_c, FROM_TIME_NAMES, "time_from"),
+        (end, to_c, TO_TIME_NAMES, "time_to"),
+    ):
+        time_c = next(
+            (
+                c
+                for c in (find_column(table, given=None, candidates=(name,), option="--from-column") for name in names)
+                if c is not None and c not in taken
+            ),
+            None,
+        )
         if date_c is None or time_c is None:
             out.append(dates)
             continue
@@ -263,8 +461,15 @@ def _window_times(table: RawTable, problems: Problems, columns: BurglaryColumns,
     return out[0], out[1]
 
 
-def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, date_format: str | None,
-                used: dict[str, str], plan_date: dt.date | None, choice: _DateChoice) -> tuple[pd.Series, pd.Series]:
+def _read_times(
+    table: RawTable,
+    problems: Problems,
+    columns: BurglaryColumns,
+    date_format: str | None,
+    used: dict[str, str],
+    plan_date: dt.date | None,
+    choice: _DateChoice,
+) -> tuple[pd.Series, pd.Series]:
     frame = table.frame
     date_c = find_column(table, given=columns.date, candidates=DATE_NAMES, option="--date-column")
     from_c = find_column(table, given=columns.date_from, candidates=FROM_NAMES, option="--from-column")
@@ -272,8 +477,11 @@ def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, d
     if not (date_c or from_c or to_c):
         raise InputError("input.no_date_column", file=table.name, columns=", ".join(map(str, frame.columns)))
     nat = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    read = {c: parse_dates(frame[c], date_format=date_format, order=choice.order)
-            for c in dict.fromkeys((date_c, from_c, to_c)) if c is not None}
+    read = {
+        c: parse_dates(frame[c], date_format=date_format, order=choice.order)
+        for c in dict.fromkeys((date_c, from_c, to_c))
+        if c is not None
+    }
     _decide_order(table, read, plan_date, choice, date_format)
 
     def parsed(column: str | None, role: str) -> pd.Series:
@@ -283,8 +491,9 @@ def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, d
         dates = read[column]
         if date_format and dates.unreadable.any() and dates.values.notna().sum() == 0:
             example = frame[column].iloc[int(np.flatnonzero(dates.unreadable)[0])]
-            raise InputError("input.date_format_reads_nothing", file=table.name, column=column,
-                             format=date_format, value=example)
+            raise InputError(
+                "input.date_format_reads_nothing", file=table.name, column=column, format=date_format, value=example
+            )
         problems.add(dates.out_of_range, column=column, key="input.date_out_of_range", values=frame[column])
         problems.add(dates.unreadable, column=column, key="input.bad_date", values=frame[column])
         return dates.values
@@ -297,8 +506,12 @@ def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, d
     where = to_c or from_c or date_c
     assert where is not None  # a file without any date column was refused above
     problems.add(first.isna().to_numpy(), column=where, key="input.no_date")
-    problems.add((first > last).to_numpy(), column=f"{from_c}/{to_c}", key="input.window_reversed",
-                 values=lambda i: f"{first.iloc[i]} > {last.iloc[i]}")
+    problems.add(
+        (first > last).to_numpy(),
+        column=f"{from_c}/{to_c}",
+        key="input.window_reversed",
+        values=lambda i: f"{first.iloc[i]} > {last.iloc[i]}",
+    )
     if plan_date is not None:
         limit = pd.Timestamp(plan_date) + pd.Timedelta(days=1)
         future = (last >= limit).to_numpy()
@@ -306,8 +519,13 @@ def _read_times(table: RawTable, problems: Problems, columns: BurglaryColumns, d
     return first, last
 
 
-def _decide_order(table: RawTable, read: dict[str, ParsedDates], plan_date: dt.date | None, choice: _DateChoice,
-                  date_format: str | None) -> None:
+def _decide_order(
+    table: RawTable,
+    read: dict[str, ParsedDates],
+    plan_date: dt.date | None,
+    choice: _DateChoice,
+    date_format: str | None,
+) -> None:
     """Settle the order of day and month for the whole file, and say which it is and why.
 
     A column that reads both ways takes the order another column of the file shows (a day above
@@ -337,22 +555,33 @@ def _decide_order(table: RawTable, read: dict[str, ParsedDates], plan_date: dt.d
         example_row = _telling_row(table, column, parsed)
         if example_row is None:
             return  # dot and dash dates: one order only, nothing to say
-        choice.notes.append(("notes.date_order_data", {"file": table.name, "column": column, "order": order,
-                                                        **example_row}))
+        choice.notes.append(
+            ("notes.date_order_data", {"file": table.name, "column": column, "order": order, **example_row})
+        )
     else:
         choice.notes.append((f"notes.date_order_{how}", {"file": table.name, "column": column, "order": order}))
 
 
-def _month_first(table: RawTable, column: str, ambiguous: dict[str, ParsedDates], shown: set[str | None],
-                 plan_date: dt.date | None, choice: _DateChoice) -> tuple[bool, str]:
+def _month_first(
+    table: RawTable,
+    column: str,
+    ambiguous: dict[str, ParsedDates],
+    shown: set[str | None],
+    plan_date: dt.date | None,
+    choice: _DateChoice,
+) -> tuple[bool, str]:
     """Whether columns that read both ways are month first, and what decided it; refused when
     nothing in the data decides and the order changes the plan."""
     if len(shown) == 1:
         return shown == {"mdy"}, "other_column"
     if plan_date is not None:
         limit = pd.Timestamp(plan_date) + pd.Timedelta(days=1)
-        late = {name: any(bool((getattr(p, name) >= limit).any()) for p in ambiguous.values()
-                          if getattr(p, name) is not None) for name in ("values", "alternative")}
+        late = {
+            name: any(
+                bool((getattr(p, name) >= limit).any()) for p in ambiguous.values() if getattr(p, name) is not None
+            )
+            for name in ("values", "alternative")
+        }
         if late["values"] != late["alternative"]:
             return late["values"], "plan_date"
         if choice.active_days is not None and not _changes_plan(ambiguous, plan_date, choice.active_days):
@@ -361,9 +590,15 @@ def _month_first(table: RawTable, column: str, ambiguous: dict[str, ParsedDates]
     assert first.alternative is not None
     differs = (first.values != first.alternative) & first.values.notna()
     i = int(np.flatnonzero(differs.to_numpy())[0])
-    raise InputError("input.ambiguous_dates", file=table.name, column=column, row=int(table.rows[i]),
-                     value=str(table.frame[column].iloc[i]), dmy=first.values.iloc[i].date().isoformat(),
-                     mdy=first.alternative.iloc[i].date().isoformat())
+    raise InputError(
+        "input.ambiguous_dates",
+        file=table.name,
+        column=column,
+        row=int(table.rows[i]),
+        value=str(table.frame[column].iloc[i]),
+        dmy=first.values.iloc[i].date().isoformat(),
+        mdy=first.alternative.iloc[i].date().isoformat(),
+    )
 
 
 def _telling_row(table: RawTable, column: str, parsed: ParsedDates) -> dict[str, Any] | None:

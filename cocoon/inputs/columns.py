@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-HOUSEHOLD_ROLES = ("id", "label", "street", "number", "entrance", "postcode", "dwellings", "building_type", "owner",
-                   "building_id", "lon", "lat", "x", "y")
+HOUSEHOLD_ROLES = (
+    "id",
+    "label",
+    "street",
+    "number",
+    "entrance",
+    "postcode",
+    "dwellings",
+    "building_type",
+    "owner",
+    "building_id",
+    "lon",
+    "lat",
+    "x",
+    "y",
+)
 """The household columns ``--household-column ROLE=NAME`` can name."""
 
 

@@ -42,15 +42,50 @@ from cocoon.errors import InputError
 from cocoon.inputs.tables import RawTable, find_column
 from cocoon.settings import InputSettings
 
-CRIME_NAMES = ("crime_type", "primary_type", "offense", "offence", "offense_type", "offence_type",
-               "offense_description", "offence_description", "offense_code", "offence_code", "crime", "crime_code",
-               "crime_category", "category", "incident_type", "ucr_description", "nibrs_description",
-               "brottstyp", "brottskod", "brottsrubricering", "rubricering", "brott", "brottsbeteckning",
-               "handelsetyp", "typ_av_brott")
+CRIME_NAMES = (
+    "crime_type",
+    "primary_type",
+    "offense",
+    "offence",
+    "offense_type",
+    "offence_type",
+    "offense_description",
+    "offence_description",
+    "offense_code",
+    "offence_code",
+    "crime",
+    "crime_code",
+    "crime_category",
+    "category",
+    "incident_type",
+    "ucr_description",
+    "nibrs_description",
+    "brottstyp",
+    "brottskod",
+    "brottsrubricering",
+    "rubricering",
+    "brott",
+    "brottsbeteckning",
+    "handelsetyp",
+    "typ_av_brott",
+)
 """Columns that name the kind of crime; all of them that are present are read."""
-QUALIFIER_NAMES = ("description", "crime_description", "location_description", "premise", "premises",
-                   "premise_type", "premise_description", "location_type", "place_type", "platstyp", "lokaltyp",
-                   "objekt", "objektstyp", "brottsplatstyp")
+QUALIFIER_NAMES = (
+    "description",
+    "crime_description",
+    "location_description",
+    "premise",
+    "premises",
+    "premise_type",
+    "premise_description",
+    "location_type",
+    "place_type",
+    "platstyp",
+    "lokaltyp",
+    "objekt",
+    "objektstyp",
+    "brottsplatstyp",
+)
 """Columns that qualify the kind (the place, "ATTEMPT FORCIBLE ENTRY"); read only beside a crime column."""
 
 # Words are matched on text folded to ASCII lower case ("Lägenhet" is "lagenhet"): English words
@@ -58,15 +93,21 @@ QUALIFIER_NAMES = ("description", "crime_description", "location_description", "
 # as Swedish writes compounds ("villainbrott", "inbrottsförsök").
 _BURGLARY_WORDS = r"burglary|burglaries|burglar|burglarized|burgled|housebreaking|break[- ]?ins?|breaking|b&e|b & e"
 _BURGLARY_STEMS = r"inbrott"
-_HOME_WORDS = (r"residential|residence|residences|dwelling|dwellings|home|homes|house|houses|apartment|apartments|"
-               r"flat|flats|condo|condominium|townhouse|bungalow|domestic")
+_HOME_WORDS = (
+    r"residential|residence|residences|dwelling|dwellings|home|homes|house|houses|apartment|apartments|"
+    r"flat|flats|condo|condominium|townhouse|bungalow|domestic"
+)
 _HOME_STEMS = r"bostad|bostader|lagenhet|villa|radhus|parhus|kedjehus|fritidshus|smahus|egnahem|hyreshus|flerfamiljshus"
-_OTHER_WORDS = (r"commercial|business|businesses|shop|shops|store|stores|retail|office|offices|school|schools|"
-                r"church|warehouse|factory|industrial|restaurant|bar|hotel|motel|garage|garages|shed|sheds|"
-                r"outbuilding|barn|cellar|basement|attic|storage|vehicle|vehicles|car|cars|auto|automobile|boat|"
-                r"bicycle|bike|construction|government|hospital|bank|nonresidential|non-residential|other structure")
-_OTHER_STEMS = (r"kallare|vind|forrad|garage|butik|affar|kontor|skola|forskola|kyrka|lager|fabrik|industri|"
-                r"restaurang|hotell|foretag|lokal|bil|fordon|bat|cykel|byggarbetsplats|bod|uthus|ladugard")
+_OTHER_WORDS = (
+    r"commercial|business|businesses|shop|shops|store|stores|retail|office|offices|school|schools|"
+    r"church|warehouse|factory|industrial|restaurant|bar|hotel|motel|garage|garages|shed|sheds|"
+    r"outbuilding|barn|cellar|basement|attic|storage|vehicle|vehicles|car|cars|auto|automobile|boat|"
+    r"bicycle|bike|construction|government|hospital|bank|nonresidential|non-residential|other structure"
+)
+_OTHER_STEMS = (
+    r"kallare|vind|forrad|garage|butik|affar|kontor|skola|forskola|kyrka|lager|fabrik|industri|"
+    r"restaurang|hotell|foretag|lokal|bil|fordon|bat|cykel|byggarbetsplats|bod|uthus|ladugard"
+)
 _ATTEMPT_WORDS = r"attempt|attempted|attempts|attempting"
 _ATTEMPT_STEMS = r"forsok"
 
@@ -114,8 +155,12 @@ class CrimeTypes:
         out: list[tuple[str, dict[str, Any]]] = []
         if self.left_out:
             kinds = "; ".join(f"{kind} ({n})" for kind, n in sorted(self.left_out.items(), key=lambda kv: -kv[1]))
-            out.append(("notes.crimes_left_out", {"file": file, "column": column, "n": sum(self.left_out.values()),
-                                                  "kinds": kinds}))
+            out.append(
+                (
+                    "notes.crimes_left_out",
+                    {"file": file, "column": column, "n": sum(self.left_out.values()), "kinds": kinds},
+                )
+            )
         if self.attempts and attempts == "count":
             out.append(("notes.attempts_counted", {"file": file, "column": column, "n": self.attempts}))
         return out
@@ -131,8 +176,9 @@ def crime_columns(table: RawTable, given: str | None) -> list[str]:
     found = [c for c in dict.fromkeys(main) if c is not None]
     if not found:
         return []
-    qualifiers = [find_column(table, given=None, candidates=(name,), option="--crime-column")
-                  for name in QUALIFIER_NAMES]
+    qualifiers = [
+        find_column(table, given=None, candidates=(name,), option="--crime-column") for name in QUALIFIER_NAMES
+    ]
     return found + [c for c in dict.fromkeys(qualifiers) if c is not None and c not in found]
 
 
@@ -158,15 +204,25 @@ def read_crime_types(table: RawTable, *, given: str | None, settings: InputSetti
         text = fold(value)
         plain = _NEGATED.sub(" ", text)
         coded = {fold(p).strip() for p in parts} & (burglary_codes | attempt_codes)
-        kinds.append((bool(BURGLARY.search(text)) or bool(coded), bool(HOME.search(plain)),
-                      bool(OTHER_PLACE.search(plain)), bool(ATTEMPT.search(text)) or bool(coded & attempt_codes)))
+        kinds.append(
+            (
+                bool(BURGLARY.search(text)) or bool(coded),
+                bool(HOME.search(plain)),
+                bool(OTHER_PLACE.search(plain)),
+                bool(ATTEMPT.search(text)) or bool(coded & attempt_codes),
+            )
+        )
     kind = np.array(kinds, dtype=bool).reshape(-1, 4)
     homes_named = bool(kind[:, 1].any())
     residential = kind[:, 0] & ~kind[:, 2] & (kind[:, 1] | (not homes_named))
     if not residential.any():
         seen = Counter(joined.tolist()).most_common(12)
-        raise InputError("input.no_residential_burglaries", file=table.name, column=", ".join(columns),
-                         values="; ".join(f"'{v}' ({n})" for v, n in seen))
+        raise InputError(
+            "input.no_residential_burglaries",
+            file=table.name,
+            column=", ".join(columns),
+            values="; ".join(f"'{v}' ({n})" for v, n in seen),
+        )
     attempt = kind[:, 3]
     row_residential = residential[codes]
     row_attempt = attempt[codes] & row_residential
@@ -176,8 +232,14 @@ def read_crime_types(table: RawTable, *, given: str | None, settings: InputSetti
     reason[row_attempt & ~keep] = "input.attempt_left_out"
     value = joined.to_numpy(dtype=object)
     left = Counter(value[~keep].tolist())
-    return CrimeTypes(columns=columns, keep=keep, reason=reason, value=value,
-                      attempts=int((row_attempt & keep).sum()), left_out=dict(left))
+    return CrimeTypes(
+        columns=columns,
+        keep=keep,
+        reason=reason,
+        value=value,
+        attempts=int((row_attempt & keep).sum()),
+        left_out=dict(left),
+    )
 
 
 def _distinct_parts(cells: list[pd.Series], codes: np.ndarray, n: int) -> list[list[str]]:
@@ -195,14 +257,26 @@ def left_out_records(table: RawTable, crimes: CrimeTypes, attempts: str) -> list
     for i in map(int, np.flatnonzero(~crimes.keep)):
         row = int(table.rows[i])
         value = str(crimes.value[i])
-        out.append({"index": i, "row": row, "column": column, "value": value, "key": str(crimes.reason[i]),
-                    "params": {"file": table.name, "row": row, "column": column, "value": value,
-                               "attempts": attempts}})
+        out.append(
+            {
+                "index": i,
+                "row": row,
+                "column": column,
+                "value": value,
+                "key": str(crimes.reason[i]),
+                "params": {"file": table.name, "row": row, "column": column, "value": value, "attempts": attempts},
+            }
+        )
     return out
 
 
 def subset(table: RawTable, keep: np.ndarray) -> RawTable:
     """The rows of ``table`` in ``keep``, with their row numbers and geometry."""
     geometry = table.geometry[keep] if table.geometry is not None else None
-    return RawTable(path=table.path, frame=table.frame[keep].reset_index(drop=True), rows=table.rows[keep],
-                    geometry=geometry.reset_index(drop=True) if geometry is not None else None, crs=table.crs)
+    return RawTable(
+        path=table.path,
+        frame=table.frame[keep].reset_index(drop=True),
+        rows=table.rows[keep],
+        geometry=geometry.reset_index(drop=True) if geometry is not None else None,
+        crs=table.crs,
+    )

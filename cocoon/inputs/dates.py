@@ -25,8 +25,11 @@ import pandas as pd
 from cocoon.errors import InputError
 
 DATE_FORMATS = ("ISO8601", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d")
-ORDER_FORMATS = {"dmy": ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"), "mdy": ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y"),
-                 "ymd": ("%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")}
+ORDER_FORMATS = {
+    "dmy": ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"),
+    "mdy": ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y"),
+    "ymd": ("%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"),
+}
 """The formats read for each ``--date-order`` (ISO 8601, year first, is always read too)."""
 ORDER_OF = {fmt: order for order, formats in ORDER_FORMATS.items() for fmt in formats} | {"ISO8601": "ymd"}
 """The order of day, month and year that each format reads."""
@@ -53,7 +56,7 @@ class ParsedDates:
 
     @property
     def order(self) -> str | None:
-        """"dmy", "mdy" or "ymd"; None when the column held date-times already."""
+        """ "dmy", "mdy" or "ymd"; None when the column held date-times already."""
         return ORDER_OF.get(self.fmt) if self.fmt else None
 
 

@@ -37,28 +37,84 @@ from cocoon.settings import OsmSettings
 if TYPE_CHECKING:
     import geopandas as gpd
 
-ID_NAMES = ("household_id", "hushalls_id", "hushall_id", "household", "dwelling_id", "lagenhets_id", "lgh_id",
-            "bostads_id", "id", "address_id", "adress_id", "entrance_id", "stop_id", "objekt_id", "fid", "uuid")
+ID_NAMES = (
+    "household_id",
+    "hushalls_id",
+    "hushall_id",
+    "household",
+    "dwelling_id",
+    "lagenhets_id",
+    "lgh_id",
+    "bostads_id",
+    "id",
+    "address_id",
+    "adress_id",
+    "entrance_id",
+    "stop_id",
+    "objekt_id",
+    "fid",
+    "uuid",
+)
 """Compared without case, accents, spaces, dashes or underscores: "Hushålls-ID" and "HushållsID"
 are ``hushalls_id``."""
 LABEL_NAMES = ("label", "address", "adress", "full_address", "gatuadress", "name", "namn")
 STREET_NAMES = ("street", "gata", "gatunamn", "street_name", "addr:street", "addr_street")
-NUMBER_NAMES = ("number", "house_number", "housenumber", "nummer", "gatunummer", "addr:housenumber",
-                "addr_housenumber", "nr")
-ENTRANCE_NAMES = ("entrance", "entrance_letter", "letter", "bokstav", "husbokstav", "uppgang", "uppgangsbokstav",
-                  "trappuppgang", "trapphus", "port", "house_letter", "addr:unit")
+NUMBER_NAMES = (
+    "number",
+    "house_number",
+    "housenumber",
+    "nummer",
+    "gatunummer",
+    "addr:housenumber",
+    "addr_housenumber",
+    "nr",
+)
+ENTRANCE_NAMES = (
+    "entrance",
+    "entrance_letter",
+    "letter",
+    "bokstav",
+    "husbokstav",
+    "uppgang",
+    "uppgangsbokstav",
+    "trappuppgang",
+    "trapphus",
+    "port",
+    "house_letter",
+    "addr:unit",
+)
 """The entrance letter of a house number, in a column of its own (Swedish registers: ``Bokstav``)."""
 POSTCODE_NAMES = ("postcode", "postal_code", "zip", "zipcode", "postnummer", "postnr", "addr:postcode")
-DWELLING_NAMES = ("dwellings", "units", "households", "flats", "apartments", "lagenheter", "antal_lagenheter",
-                  "antal_lgh", "lgh", "bostader", "hushall")
+DWELLING_NAMES = (
+    "dwellings",
+    "units",
+    "households",
+    "flats",
+    "apartments",
+    "lagenheter",
+    "antal_lagenheter",
+    "antal_lgh",
+    "lgh",
+    "bostader",
+    "hushall",
+)
 TYPE_NAMES = ("building_type", "type", "byggnadstyp", "hustyp", "building")
 OWNER_NAMES = ("owner", "property_owner", "landlord", "fastighetsagare", "agare", "hyresvard", "brf", "operator")
 BUILDING_NAMES = ("building_id", "byggnad_id", "byggnads_id", "building")
 
 MAX_DWELLINGS = 10_000
 """More dwellings than this behind one door is a typing mistake."""
-COLUMNS = ["household_id", "label", "street", "number", "postcode", "dwellings", "building_type", "owner",
-           "building_id"]
+COLUMNS = [
+    "household_id",
+    "label",
+    "street",
+    "number",
+    "postcode",
+    "dwellings",
+    "building_type",
+    "owner",
+    "building_id",
+]
 
 
 @dataclass
@@ -71,20 +127,41 @@ class HouseholdTable:
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
-def read_households(path: str | Path, *, columns: HouseholdColumns = HouseholdColumns(), crs: CRS | None = None,
-                    skip_bad_rows: bool = False, osm: OsmSettings = OsmSettings(), lang: str = "en") -> HouseholdTable:
+def read_households(
+    path: str | Path,
+    *,
+    columns: HouseholdColumns = HouseholdColumns(),
+    crs: CRS | None = None,
+    skip_bad_rows: bool = False,
+    osm: OsmSettings = OsmSettings(),
+    lang: str = "en",
+) -> HouseholdTable:
     """Read a household register, or make one from an OpenStreetMap extract."""
     path = Path(path)
     if suffix_of(path) == ".osm.pbf":
         gdf = households_from_osm(path, settings=osm, lang=lang)
-        return HouseholdTable(households=gdf[[*COLUMNS, "geometry"]], rejects=pd.DataFrame(), source=str(path),
-                              columns={"osm": str(path)}, notes=[("notes.households_from_osm", {"file": str(path)})])
-    return households_from_table(read_table(path, layer=columns.layer, option="--household-layer"), columns=columns,
-                                 crs=crs, skip_bad_rows=skip_bad_rows)
+        return HouseholdTable(
+            households=gdf[[*COLUMNS, "geometry"]],
+            rejects=pd.DataFrame(),
+            source=str(path),
+            columns={"osm": str(path)},
+            notes=[("notes.households_from_osm", {"file": str(path)})],
+        )
+    return households_from_table(
+        read_table(path, layer=columns.layer, option="--household-layer"),
+        columns=columns,
+        crs=crs,
+        skip_bad_rows=skip_bad_rows,
+    )
 
 
-def households_from_table(table: RawTable, *, columns: HouseholdColumns = HouseholdColumns(),
-                          crs: CRS | None = None, skip_bad_rows: bool = False) -> HouseholdTable:
+def households_from_table(
+    table: RawTable,
+    *,
+    columns: HouseholdColumns = HouseholdColumns(),
+    crs: CRS | None = None,
+    skip_bad_rows: bool = False,
+) -> HouseholdTable:
     import geopandas as gpd
 
     frame = table.frame
@@ -108,50 +185,62 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
         ids, keys = id_keys(id_values(frame[id_c])[0])  # "H1", "h1" and "H1" with a zero-width space are one
         problems.add(ids.isna().to_numpy(), column=id_c, key="input.no_id")
 
-    points = read_points(table, problems, columns=columns.coordinates, crs=crs,
-                         options={**{k: f"--household-column {k}=..." for k in ("lon", "lat", "x", "y")},
-                                  "crs": "--household-crs"})
+    points = read_points(
+        table,
+        problems,
+        columns=columns.coordinates,
+        crs=crs,
+        options={**{k: f"--household-column {k}=..." for k in ("lon", "lat", "x", "y")}, "crs": "--household-crs"},
+    )
     used["x"], used["y"] = points.columns
 
-    dwell_c = find_column(table, given=columns.dwellings, candidates=DWELLING_NAMES,
-                          option="--household-column dwellings=...")
+    dwell_c = find_column(
+        table, given=columns.dwellings, candidates=DWELLING_NAMES, option="--household-column dwellings=..."
+    )
     if dwell_c:
         used["dwellings"] = dwell_c
         values, unreadable = to_numbers(frame[dwell_c])
         blank = np.isnan(values) & ~unreadable
         given = ~np.isnan(values)
         with np.errstate(invalid="ignore"):
-            bad = unreadable | (given & (~np.isfinite(values) | (values < 1) | (values > MAX_DWELLINGS)
-                                         | (values != np.round(values))))
+            bad = unreadable | (
+                given & (~np.isfinite(values) | (values < 1) | (values > MAX_DWELLINGS) | (values != np.round(values)))
+            )
         problems.add(bad, column=dwell_c, key="input.bad_dwellings", values=frame[dwell_c])
         dwellings = np.where(blank | bad, 1, values).astype(np.int64)
     else:
         dwellings = np.ones(n, dtype=np.int64)
 
     street = optional("street", columns.street, STREET_NAMES)
-    number = with_entrance(optional("number", columns.number, NUMBER_NAMES),
-                           optional("entrance", columns.entrance, ENTRANCE_NAMES))
+    number = with_entrance(
+        optional("number", columns.number, NUMBER_NAMES), optional("entrance", columns.entrance, ENTRANCE_NAMES)
+    )
     if "street" in used and (missing := int(number.isna().sum())):
-        notes.append(("notes.house_numbers_missing", {"file": table.name, "n": missing, "total": n,
-                                                      "column": used.get("number", "-")}))
+        notes.append(
+            (
+                "notes.house_numbers_missing",
+                {"file": table.name, "n": missing, "total": n, "column": used.get("number", "-")},
+            )
+        )
     label = optional("label", columns.label, LABEL_NAMES)
     postcode = optional("postcode", columns.postcode, POSTCODE_NAMES)
     if not id_c:
-        ids = _ids_from_address(table, problems, points, street=street, number=number, postcode=postcode,
-                                label=label)
+        ids = _ids_from_address(table, problems, points, street=street, number=number, postcode=postcode, label=label)
         notes.append(("notes.household_ids_made", {"file": table.name}))
     label = fill_labels(label, street, number, ids)
-    data = pd.DataFrame({
-        "household_id": ids.to_numpy(dtype=object),
-        "label": label.to_numpy(dtype=object),
-        "street": street.to_numpy(dtype=object),
-        "number": number.to_numpy(dtype=object),
-        "postcode": postcode.to_numpy(dtype=object),
-        "dwellings": dwellings,
-        "building_type": optional("building_type", columns.building_type, TYPE_NAMES).to_numpy(dtype=object),
-        "owner": optional("owner", columns.owner, OWNER_NAMES).to_numpy(dtype=object),
-        "building_id": optional("building_id", columns.building_id, BUILDING_NAMES).to_numpy(dtype=object),
-    })
+    data = pd.DataFrame(
+        {
+            "household_id": ids.to_numpy(dtype=object),
+            "label": label.to_numpy(dtype=object),
+            "street": street.to_numpy(dtype=object),
+            "number": number.to_numpy(dtype=object),
+            "postcode": postcode.to_numpy(dtype=object),
+            "dwellings": dwellings,
+            "building_type": optional("building_type", columns.building_type, TYPE_NAMES).to_numpy(dtype=object),
+            "owner": optional("owner", columns.owner, OWNER_NAMES).to_numpy(dtype=object),
+            "building_id": optional("building_id", columns.building_id, BUILDING_NAMES).to_numpy(dtype=object),
+        }
+    )
 
     rejects = problems.settle(skip_bad_rows=skip_bad_rows)
     good = ~problems.bad
@@ -163,14 +252,24 @@ def households_from_table(table: RawTable, *, columns: HouseholdColumns = Househ
     return HouseholdTable(households=households, rejects=rejects, source=table.name, columns=used, notes=notes)
 
 
-def _ids_from_address(table: RawTable, problems: Problems, points: Points, *, street: pd.Series,
-                      number: pd.Series, postcode: pd.Series, label: pd.Series) -> pd.Series:
+def _ids_from_address(
+    table: RawTable,
+    problems: Problems,
+    points: Points,
+    *,
+    street: pd.Series,
+    number: pd.Series,
+    postcode: pd.Series,
+    label: pd.Series,
+) -> pd.Series:
     """Stable ids for a register without an id column; rows repeated in every cell are problems."""
     lon, lat = (points.x, points.y) if points.crs is None else to_lonlat(points.x, points.y, points.crs)
-    made = stable_household_ids(street=street, number=number, postcode=postcode, label=label, lon=lon, lat=lat,
-                                rows=table.frame)
-    problems.add(made.repeats >= 0, column="", key="input.repeated_household",
-                 values=lambda i: str(table.rows[made.repeats[i]]))
+    made = stable_household_ids(
+        street=street, number=number, postcode=postcode, label=label, lon=lon, lat=lat, rows=table.frame
+    )
+    problems.add(
+        made.repeats >= 0, column="", key="input.repeated_household", values=lambda i: str(table.rows[made.repeats[i]])
+    )
     return made.ids
 
 

@@ -61,13 +61,24 @@ def question_name(column: str) -> str:
 
 def answer_times(table: RawTable, *, outcome_question: str = "outcome") -> AnswerTimes:
     frame = table.frame
-    columns = {name: find_column(table, given=None, candidates=candidates, option=name)
-               for name, candidates in (("instance ID", INSTANCE_NAMES), ("event", EVENT_NAMES),
-                                        ("node", NODE_NAMES), ("start", START_NAMES), ("end", END_NAMES))}
+    columns = {
+        name: find_column(table, given=None, candidates=candidates, option=name)
+        for name, candidates in (
+            ("instance ID", INSTANCE_NAMES),
+            ("event", EVENT_NAMES),
+            ("node", NODE_NAMES),
+            ("start", START_NAMES),
+            ("end", END_NAMES),
+        )
+    }
     missing = [name for name, column in columns.items() if column is None]
     if missing:
-        raise InputError("visit_audit.missing_columns", file=table.name, missing=", ".join(missing),
-                         columns=", ".join(map(str, frame.columns)))
+        raise InputError(
+            "visit_audit.missing_columns",
+            file=table.name,
+            missing=", ".join(missing),
+            columns=", ".join(map(str, frame.columns)),
+        )
     instance_c, event_c, node_c, start_c, end_c = (str(c) for c in columns.values())
     events = text_values(frame[event_c]).fillna("").str.strip().str.casefold()
     nodes = text_values(frame[node_c]).fillna("").map(question_name)
@@ -82,16 +93,21 @@ def answer_times(table: RawTable, *, outcome_question: str = "outcome") -> Answe
     bad = problems.records()
     if bad:
         shown = bad[:MAX_ROWS_SHOWN]
-        raise InputError("visit_audit.rejected", file=table.name, n=len(bad), shown=len(shown),
-                         details=[(r["key"], r["params"]) for r in shown])
+        raise InputError(
+            "visit_audit.rejected",
+            file=table.name,
+            n=len(bad),
+            shown=len(shown),
+            details=[(r["key"], r["params"]) for r in shown],
+        )
     when = np.where(np.isnan(ends), starts, ends)
     keep = wanted & ~np.isnan(when)
-    answers = pd.DataFrame({"record": instances[keep].to_numpy(dtype=object), "shown": starts[keep],
-                            "at": when[keep]})
+    answers = pd.DataFrame({"record": instances[keep].to_numpy(dtype=object), "shown": starts[keep], "at": when[keep]})
     # The last time the question was shown is the answer that stood when the form was sent.
     last = answers.sort_values("shown", kind="stable").drop_duplicates("record", keep="last")
-    return AnswerTimes(path=table.path, answered_ms={str(r): int(a) for r, a in zip(last["record"], last["at"],
-                                                                                 strict=True)})
+    return AnswerTimes(
+        path=table.path, answered_ms={str(r): int(a) for r, a in zip(last["record"], last["at"], strict=True)}
+    )
 
 
 def local_time(milliseconds: int, clock_of: str) -> dt.datetime | None:

@@ -39,16 +39,44 @@ if TYPE_CHECKING:
     import geopandas as gpd
     from pyproj import CRS
 
-RESIDENTIAL = {"apartments", "residential", "house", "detached", "semidetached_house", "terrace", "bungalow",
-               "dormitory", "cabin", "farm"}
+RESIDENTIAL = {
+    "apartments",
+    "residential",
+    "house",
+    "detached",
+    "semidetached_house",
+    "terrace",
+    "bungalow",
+    "dormitory",
+    "cabin",
+    "farm",
+}
 ONE_DWELLING = {"house", "detached", "bungalow", "cabin", "farm"}
 NOT_HOMES = ("shop", "amenity", "office", "tourism", "craft")
-COLUMNS = ["household_id", "label", "street", "number", "postcode", "dwellings", "building_type", "owner",
-           "building_id", "dwellings_estimated", "geometry"]
+COLUMNS = [
+    "household_id",
+    "label",
+    "street",
+    "number",
+    "postcode",
+    "dwellings",
+    "building_type",
+    "owner",
+    "building_id",
+    "dwellings_estimated",
+    "geometry",
+]
 
 
-TAG_KEYS = ("addr:street", "addr:housenumber", "addr:postcode", "building:flats", "building:levels", "operator",
-            *NOT_HOMES)
+TAG_KEYS = (
+    "addr:street",
+    "addr:housenumber",
+    "addr:postcode",
+    "building:flats",
+    "building:levels",
+    "operator",
+    *NOT_HOMES,
+)
 
 
 def _expand_tags(frame: pd.DataFrame) -> pd.DataFrame:
@@ -99,17 +127,20 @@ def _flats(frame: pd.DataFrame) -> pd.Series:
     return parsed if flats is None else flats.fillna(parsed)
 
 
-def estimate_dwellings(building_type: pd.Series, footprint_m2: np.ndarray, levels: pd.Series, flats: pd.Series,
-                       settings: OsmSettings) -> tuple[np.ndarray, np.ndarray]:
+def estimate_dwellings(
+    building_type: pd.Series, footprint_m2: np.ndarray, levels: pd.Series, flats: pd.Series, settings: OsmSettings
+) -> tuple[np.ndarray, np.ndarray]:
     """Dwellings per building and whether the number is an estimate (see the module text)."""
     kind = building_type.fillna("yes").to_numpy(dtype=object)
     default_levels = np.where(kind == "apartments", settings.apartment_levels, settings.other_levels)
     floors = np.where(levels.notna(), levels.to_numpy(dtype=float), default_levels).clip(min=1)
     by_area = np.maximum(1, np.round(footprint_m2 * floors * settings.usable_share / settings.m2_per_dwelling))
     small = footprint_m2 <= settings.house_max_footprint_m2
-    estimate = np.where(np.isin(kind, list(ONE_DWELLING)), 1,
-                        np.where(kind == "semidetached_house", 2,
-                                 np.where((kind != "apartments") & small, 1, by_area)))
+    estimate = np.where(
+        np.isin(kind, list(ONE_DWELLING)),
+        1,
+        np.where(kind == "semidetached_house", 2, np.where((kind != "apartments") & small, 1, by_area)),
+    )
     known = flats.notna().to_numpy() & (flats.to_numpy(dtype=float) >= 1)
     dwellings = np.where(known, np.round(flats.to_numpy(dtype=float, na_value=np.nan)), estimate)
     return np.nan_to_num(dwellings, nan=1).astype(np.int64), ~known
@@ -124,10 +155,16 @@ def _read_extract(path: Path) -> tuple[gpd.GeoDataFrame, Any, Any, Any]:
     try:
         osm = pyrosm.OSM(str(path))
         buildings = osm.get_buildings()
-        points = osm.get_data_by_custom_criteria(custom_filter={"addr:housenumber": True}, filter_type="keep",
-                                                 keep_nodes=True, keep_ways=False, keep_relations=False)
-        entrances = osm.get_data_by_custom_criteria(custom_filter={"entrance": True}, filter_type="keep",
-                                                    keep_nodes=True, keep_ways=False, keep_relations=False)
+        points = osm.get_data_by_custom_criteria(
+            custom_filter={"addr:housenumber": True},
+            filter_type="keep",
+            keep_nodes=True,
+            keep_ways=False,
+            keep_relations=False,
+        )
+        entrances = osm.get_data_by_custom_criteria(
+            custom_filter={"entrance": True}, filter_type="keep", keep_nodes=True, keep_ways=False, keep_relations=False
+        )
         streets = osm.get_network(network_type="all")
     except Exception as exc:  # pyrosm raises plain exceptions for files it cannot parse
         raise InputError("osm.unreadable", file=str(path), reason=str(exc).strip()[:200]) from None
@@ -173,8 +210,9 @@ def _door_points(points: Any, entrances: Any) -> gpd.GeoDataFrame:
     return points
 
 
-def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings(),
-                        lang: str = "en") -> gpd.GeoDataFrame:
+def households_from_osm(
+    path: str | Path, *, settings: OsmSettings = OsmSettings(), lang: str = "en"
+) -> gpd.GeoDataFrame:
     """One stop per address point or residential building, in EPSG:4326 (see the module text)."""
     import geopandas as gpd
 
@@ -187,8 +225,9 @@ def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings
     metric = choose_metric_crs(lonlat_bounds(buildings))
     projected = buildings.to_crs(metric)
     footprint = projected.geometry.area.to_numpy()
-    dwellings, estimated = estimate_dwellings(_text(buildings, "building"), footprint, _levels(buildings),
-                                              _flats(buildings), settings)
+    dwellings, estimated = estimate_dwellings(
+        _text(buildings, "building"), footprint, _levels(buildings), _flats(buildings), settings
+    )
     building_ids = ("osm-w" + buildings["id"].astype(str)).to_numpy(dtype=object)
 
     # Address points that are homes, and the building each one stands in.
@@ -208,8 +247,11 @@ def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings
 
     rows = []
     if len(points):
-        share = np.where(in_building, np.maximum(1, dwellings[np.maximum(owner_b, 0)] //
-                                                 np.maximum(per_building[np.maximum(owner_b, 0)], 1)), 1)
+        share = np.where(
+            in_building,
+            np.maximum(1, dwellings[np.maximum(owner_b, 0)] // np.maximum(per_building[np.maximum(owner_b, 0)], 1)),
+            1,
+        )
         # keep the building total: the first entrances take the remainder
         for b in np.flatnonzero(per_building > 1):
             members = np.flatnonzero(owner_b == b)
@@ -217,54 +259,73 @@ def households_from_osm(path: str | Path, *, settings: OsmSettings = OsmSettings
             base, extra = divmod(total, len(members))
             share[members] = base + (np.arange(len(members)) < extra)
         # An entrance without its own address takes its building's.
-        b_street = np.where(in_building, _text(buildings, "addr:street").to_numpy(dtype=object)[np.maximum(owner_b, 0)],
-                            None)
-        b_number = np.where(in_building,
-                            _text(buildings, "addr:housenumber").to_numpy(dtype=object)[np.maximum(owner_b, 0)], None)
+        b_street = np.where(
+            in_building, _text(buildings, "addr:street").to_numpy(dtype=object)[np.maximum(owner_b, 0)], None
+        )
+        b_number = np.where(
+            in_building, _text(buildings, "addr:housenumber").to_numpy(dtype=object)[np.maximum(owner_b, 0)], None
+        )
         street = _text(points, "addr:street").fillna(pd.Series(b_street, index=points.index))
         number = _text(points, "addr:housenumber").fillna(pd.Series(b_number, index=points.index))
-        rows.append(pd.DataFrame({
-            "household_id": ("osm-n" + points["id"].astype(str)).to_numpy(dtype=object),
-            "street": street.to_numpy(dtype=object),
-            "number": number.to_numpy(dtype=object),
-            "postcode": _text(points, "addr:postcode").to_numpy(dtype=object),
-            "dwellings": share.astype(np.int64),
-            "building_type": np.where(in_building, _text(buildings, "building").to_numpy(dtype=object)[
-                np.maximum(owner_b, 0)], None),
-            "owner": _text(points, "operator").to_numpy(dtype=object),
-            "building_id": np.where(in_building, building_ids[np.maximum(owner_b, 0)], None),
-            "dwellings_estimated": np.where(in_building, estimated[np.maximum(owner_b, 0)], True),
-            "x": pts.geometry.x.to_numpy(), "y": pts.geometry.y.to_numpy(),
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "household_id": ("osm-n" + points["id"].astype(str)).to_numpy(dtype=object),
+                    "street": street.to_numpy(dtype=object),
+                    "number": number.to_numpy(dtype=object),
+                    "postcode": _text(points, "addr:postcode").to_numpy(dtype=object),
+                    "dwellings": share.astype(np.int64),
+                    "building_type": np.where(
+                        in_building, _text(buildings, "building").to_numpy(dtype=object)[np.maximum(owner_b, 0)], None
+                    ),
+                    "owner": _text(points, "operator").to_numpy(dtype=object),
+                    "building_id": np.where(in_building, building_ids[np.maximum(owner_b, 0)], None),
+                    "dwellings_estimated": np.where(in_building, estimated[np.maximum(owner_b, 0)], True),
+                    "x": pts.geometry.x.to_numpy(),
+                    "y": pts.geometry.y.to_numpy(),
+                }
+            )
+        )
 
     # Buildings with no address point: one stop at a point inside the building.
     alone = np.flatnonzero(per_building == 0)
     inner = projected.geometry.iloc[alone].representative_point()
-    rows.append(pd.DataFrame({
-        "household_id": building_ids[alone],
-        "street": _text(buildings, "addr:street").to_numpy(dtype=object)[alone],
-        "number": _text(buildings, "addr:housenumber").to_numpy(dtype=object)[alone],
-        "postcode": _text(buildings, "addr:postcode").to_numpy(dtype=object)[alone],
-        "dwellings": dwellings[alone],
-        "building_type": _text(buildings, "building").to_numpy(dtype=object)[alone],
-        "owner": _text(buildings, "operator").to_numpy(dtype=object)[alone],
-        "building_id": building_ids[alone],
-        "dwellings_estimated": estimated[alone],
-        "x": inner.x.to_numpy(), "y": inner.y.to_numpy(),
-    }))
+    rows.append(
+        pd.DataFrame(
+            {
+                "household_id": building_ids[alone],
+                "street": _text(buildings, "addr:street").to_numpy(dtype=object)[alone],
+                "number": _text(buildings, "addr:housenumber").to_numpy(dtype=object)[alone],
+                "postcode": _text(buildings, "addr:postcode").to_numpy(dtype=object)[alone],
+                "dwellings": dwellings[alone],
+                "building_type": _text(buildings, "building").to_numpy(dtype=object)[alone],
+                "owner": _text(buildings, "operator").to_numpy(dtype=object)[alone],
+                "building_id": building_ids[alone],
+                "dwellings_estimated": estimated[alone],
+                "x": inner.x.to_numpy(),
+                "y": inner.y.to_numpy(),
+            }
+        )
+    )
     stops = pd.concat(rows, ignore_index=True)
     stops["label"] = _labels(stops, streets, metric)
     stops = stops.sort_values("household_id", kind="stable").reset_index(drop=True)
-    result = gpd.GeoDataFrame(stops.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(stops.x, stops.y),
-                              crs=metric).to_crs("EPSG:4326")
+    result = gpd.GeoDataFrame(
+        stops.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(stops.x, stops.y), crs=metric
+    ).to_crs("EPSG:4326")
     result["dwellings_estimated"] = result["dwellings_estimated"].astype(bool)
     return result[COLUMNS]
 
 
 def _labels(stops: pd.DataFrame, streets: gpd.GeoDataFrame | None, metric: CRS) -> np.ndarray:
     """The address where there is one; else "<nearest street> [n]", numbered along that street."""
-    labels = np.array([f"{s} {n}" if isinstance(s, str) and isinstance(n, str) else None
-                       for s, n in zip(stops["street"], stops["number"], strict=True)], dtype=object)
+    labels = np.array(
+        [
+            f"{s} {n}" if isinstance(s, str) and isinstance(n, str) else None
+            for s, n in zip(stops["street"], stops["number"], strict=True)
+        ],
+        dtype=object,
+    )
     missing = np.flatnonzero(pd.isna(labels))
     if not len(missing):
         return labels
@@ -276,8 +337,9 @@ def _labels(stops: pd.DataFrame, streets: gpd.GeoDataFrame | None, metric: CRS) 
         return labels
     import geopandas as gpd
 
-    where = gpd.GeoDataFrame(geometry=gpd.points_from_xy(stops.x.to_numpy()[missing], stops.y.to_numpy()[missing]),
-                             crs=metric)
+    where = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(stops.x.to_numpy()[missing], stops.y.to_numpy()[missing]), crs=metric
+    )
     nearest = gpd.sjoin_nearest(where, named, how="left")
     nearest = nearest[~nearest.index.duplicated(keep="first")]
     names = nearest["name"].to_numpy(dtype=object)

@@ -50,8 +50,15 @@ class Points:
 OPTIONS = {"lon": "--lon", "lat": "--lat", "x": "--x", "y": "--y", "crs": "--crs"}
 
 
-def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColumns, crs: CRS | None,
-                require_crs: bool = True, options: dict[str, str] = OPTIONS) -> Points:
+def read_points(
+    table: RawTable,
+    problems: Problems,
+    *,
+    columns: CoordinateColumns,
+    crs: CRS | None,
+    require_crs: bool = True,
+    options: dict[str, str] = OPTIONS,
+) -> Points:
     """Coordinates of every row; problems are recorded, never dropped.
 
     ``options`` names the command-line options that set each column, for error messages.
@@ -70,8 +77,9 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
         x, y = _numbers(table, problems, x_c, y_c)
         source = crs if crs is not None else table.crs
         if source is None and require_crs:
-            raise InputError("input.xy_needs_crs", file=table.name, x=x_c, y=y_c,
-                             crs_option=options.get("crs", "--crs"))
+            raise InputError(
+                "input.xy_needs_crs", file=table.name, x=x_c, y=y_c, crs_option=options.get("crs", "--crs")
+            )
         names = (x_c, y_c)
     elif table.geometry is not None:
         if table.point_xy is not None:  # every geometry a point, its coordinates read with the file
@@ -85,13 +93,24 @@ def read_points(table: RawTable, problems: Problems, *, columns: CoordinateColum
             reuse = geoms if bool(np.all(shapely.get_type_id(geoms) == 0)) else None
         source = table.crs if table.crs is not None else (crs or WGS84)
         if crs is not None and table.crs is not None and not CRS.from_user_input(table.crs).equals(crs):
-            raise InputError("input.crs_conflict", file=table.name, given=crs.to_string(),
-                             found=CRS.from_user_input(table.crs).to_string())
+            raise InputError(
+                "input.crs_conflict",
+                file=table.name,
+                given=crs.to_string(),
+                found=CRS.from_user_input(table.crs).to_string(),
+            )
         names = ("geometry", "geometry")
     else:
-        raise InputError("input.no_coordinates", file=table.name, columns=", ".join(map(str, table.frame.columns)),
-                         lon=options["lon"], lat=options["lat"], x=options["x"], y=options["y"],
-                         crs_option=options.get("crs", "--crs"))
+        raise InputError(
+            "input.no_coordinates",
+            file=table.name,
+            columns=", ".join(map(str, table.frame.columns)),
+            lon=options["lon"],
+            lat=options["lat"],
+            x=options["x"],
+            y=options["y"],
+            crs_option=options.get("crs", "--crs"),
+        )
     source = CRS.from_user_input(source) if source is not None else None
     if source is not None:
         _check_area(table, problems, x, y, source, names)
@@ -114,8 +133,9 @@ def _read_xy(point_xy: tuple[np.ndarray, np.ndarray, np.ndarray], problems: Prob
     """The points' coordinates as :func:`_geometry_xy` gives them, from x, y and the rows without one."""
     x, y, missing = point_xy
     problems.add(missing, column="geometry", key="input.no_geometry")
-    problems.add(~missing & ~(np.isfinite(x) & np.isfinite(y)), column="geometry", key="input.not_finite",
-                 values=_pairs(x, y))
+    problems.add(
+        ~missing & ~(np.isfinite(x) & np.isfinite(y)), column="geometry", key="input.not_finite", values=_pairs(x, y)
+    )
     return np.where(missing, np.nan, x), np.where(missing, np.nan, y)
 
 
@@ -129,8 +149,12 @@ def _geometry_xy(table: RawTable, problems: Problems) -> tuple[np.ndarray, np.nd
     # Buildings or areas stand for their inside point; lines and collections are refused.
     polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
     problems.add(missing, column="geometry", key="input.no_geometry")
-    problems.add(~missing & ~points & ~polygonal, column="geometry", key="input.not_a_point",
-                 values=lambda i: str(shapely.get_type_id(geoms[i])))
+    problems.add(
+        ~missing & ~points & ~polygonal,
+        column="geometry",
+        key="input.not_a_point",
+        values=lambda i: str(shapely.get_type_id(geoms[i])),
+    )
     usable = ~missing & (points | polygonal)
     where = geoms.copy()
     where[usable & polygonal] = shapely.point_on_surface(geoms[usable & polygonal])
@@ -138,21 +162,22 @@ def _geometry_xy(table: RawTable, problems: Problems) -> tuple[np.ndarray, np.nd
     y = np.full(len(geoms), np.nan)
     x[usable] = shapely.get_x(where[usable])
     y[usable] = shapely.get_y(where[usable])
-    problems.add(usable & ~(np.isfinite(x) & np.isfinite(y)), column="geometry", key="input.not_finite",
-                 values=_pairs(x, y))
+    problems.add(
+        usable & ~(np.isfinite(x) & np.isfinite(y)), column="geometry", key="input.not_finite", values=_pairs(x, y)
+    )
     return x, y
 
 
-def _check_area(table: RawTable, problems: Problems, x: np.ndarray, y: np.ndarray, crs: CRS,
-                names: tuple[str, str]) -> None:
+def _check_area(
+    table: RawTable, problems: Problems, x: np.ndarray, y: np.ndarray, crs: CRS, names: tuple[str, str]
+) -> None:
     known = np.isfinite(x) & np.isfinite(y)
     outside = known & _outside(x, y, crs)
     swapped_inside = np.zeros(len(x), dtype=bool)
     if outside.any():
         swapped_inside[outside] = ~_outside(y[outside], x[outside], crs)
     label = f"{names[1]}/{names[0]}" if crs.equals(WGS84) else f"{names[0]}/{names[1]}"
-    problems.add(outside & swapped_inside, column=label, key="input.swapped", values=_pairs(x, y),
-                 crs=crs.to_string())
+    problems.add(outside & swapped_inside, column=label, key="input.swapped", values=_pairs(x, y), crs=crs.to_string())
     problems.add(outside, column=label, key="input.outside_crs_area", values=_pairs(x, y), crs=crs_label(crs))
     ok = known & ~outside & ~problems.bad
     if ok.sum() >= 3 and crs.equals(WGS84):
@@ -175,9 +200,16 @@ def _outside(x: np.ndarray, y: np.ndarray, crs: CRS) -> np.ndarray:
     except Exception:  # some areas of use cannot be projected whole; check every point instead
         box = (np.inf, np.inf, -np.inf, -np.inf)
     width, height = box[2] - box[0], box[3] - box[1]
-    inner = ((x >= box[0] + 0.1 * width) & (x <= box[2] - 0.1 * width)
-             & (y >= box[1] + 0.1 * height) & (y <= box[3] - 0.1 * height)) if np.isfinite(width) else \
-        np.zeros(len(x), dtype=bool)
+    inner = (
+        (
+            (x >= box[0] + 0.1 * width)
+            & (x <= box[2] - 0.1 * width)
+            & (y >= box[1] + 0.1 * height)
+            & (y <= box[3] - 0.1 * height)
+        )
+        if np.isfinite(width)
+        else np.zeros(len(x), dtype=bool)
+    )
     result = np.zeros(len(x), dtype=bool)
     edge = ~inner
     if edge.any():
@@ -186,16 +218,25 @@ def _outside(x: np.ndarray, y: np.ndarray, crs: CRS) -> np.ndarray:
     return result
 
 
-def _check_outliers(problems: Problems, lon: np.ndarray, lat: np.ndarray, slon: np.ndarray, slat: np.ndarray,
-                    ok: np.ndarray, x: np.ndarray, y: np.ndarray, label: str, crs: CRS) -> None:
+def _check_outliers(
+    problems: Problems,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    slon: np.ndarray,
+    slat: np.ndarray,
+    ok: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    label: str,
+    crs: CRS,
+) -> None:
     """Rows far from the rest of the data whose swapped twin lies among them were swapped."""
     mid_lon, mid_lat = float(np.median(lon[ok])), float(np.median(lat[ok]))
     far = ok & (metres_apart(lon, lat, mid_lon, mid_lat) > SWAP_FAR_M)
     if not far.any():
         return
     near_when_swapped = metres_apart(slon, slat, mid_lon, mid_lat) < SWAP_NEAR_M
-    problems.add(far & near_when_swapped, column=label, key="input.swapped", values=_pairs(x, y),
-                 crs=crs.to_string())
+    problems.add(far & near_when_swapped, column=label, key="input.swapped", values=_pairs(x, y), crs=crs.to_string())
 
 
 def _pairs(x: np.ndarray, y: np.ndarray) -> Callable[[int], str]:
@@ -219,8 +260,12 @@ def refuse_swapped_file(burglaries: object, reference: tuple[float, float, float
     y = burglaries.geometry.y.to_numpy()
 
     def inside(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        return ((xs >= reference[0] - pad) & (xs <= reference[2] + pad)
-                & (ys >= reference[1] - pad) & (ys <= reference[3] + pad))
+        return (
+            (xs >= reference[0] - pad)
+            & (xs <= reference[2] + pad)
+            & (ys >= reference[1] - pad)
+            & (ys <= reference[3] + pad)
+        )
 
     if not inside(x, y).any() and inside(y, x).mean() > 0.5:
         raise InputError("input.swapped_against_store", file=file)

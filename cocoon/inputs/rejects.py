@@ -64,9 +64,22 @@ class Problems:
             for i in map(int, np.flatnonzero(problem.mask)):
                 row = int(self.table.rows[i])
                 value = self._value(problem, i)
-                out.append({"index": i, "row": row, "column": problem.column, "value": value,
-                            "key": problem.key, "params": {**problem.params, "file": self.table.name, "row": row,
-                                                           "column": problem.column, "value": value}})
+                out.append(
+                    {
+                        "index": i,
+                        "row": row,
+                        "column": problem.column,
+                        "value": value,
+                        "key": problem.key,
+                        "params": {
+                            **problem.params,
+                            "file": self.table.name,
+                            "row": row,
+                            "column": problem.column,
+                            "value": value,
+                        },
+                    }
+                )
         out.sort(key=lambda r: r["index"])
         return out
 
@@ -85,19 +98,22 @@ def rejects_frame(table: RawTable, records: list[dict[str, Any]]) -> pd.DataFram
         return pd.DataFrame(columns=["row", "column", "value", "reason_key", "reason_params"])
     index = [r["index"] for r in records]
     original = table.frame.iloc[index].reset_index(drop=True).astype(object)
-    info = pd.DataFrame({
-        "row": [r["row"] for r in records],
-        "column": [r["column"] for r in records],
-        "value": [r["value"] for r in records],
-        "reason_key": [r["key"] for r in records],
-        "reason_params": [r["params"] for r in records],
-    })
+    info = pd.DataFrame(
+        {
+            "row": [r["row"] for r in records],
+            "column": [r["column"] for r in records],
+            "value": [r["value"] for r in records],
+            "reason_key": [r["key"] for r in records],
+            "reason_params": [r["params"] for r in records],
+        }
+    )
     original = original.rename(columns={c: f"input_{c}" for c in original.columns if c in info.columns})
     return pd.concat([info, original], axis=1)
 
 
-def refuse_duplicate_ids(table: RawTable, ids: pd.Series, good: np.ndarray, column: str,
-                         shown: pd.Series | None = None) -> None:
+def refuse_duplicate_ids(
+    table: RawTable, ids: pd.Series, good: np.ndarray, column: str, shown: pd.Series | None = None
+) -> None:
     """Two usable rows with the same id are always an error: which one is right cannot be known.
     ``ids`` are compared; ``shown`` (the ids as given) name them in the message."""
     kept = ids[good]
@@ -106,5 +122,11 @@ def refuse_duplicate_ids(table: RawTable, ids: pd.Series, good: np.ndarray, colu
         first_key = kept[dup].iloc[0]
         first_id = first_key if shown is None else shown[good][dup].iloc[0]
         rows = table.rows[good][(kept == first_key).to_numpy()]
-        raise InputError("input.duplicate_id", file=table.name, column=column, id=first_id,
-                         rows=", ".join(map(str, rows)), count=int(kept[dup].nunique()))
+        raise InputError(
+            "input.duplicate_id",
+            file=table.name,
+            column=column,
+            id=first_id,
+            rows=", ".join(map(str, rows)),
+            count=int(kept[dup].nunique()),
+        )

@@ -38,7 +38,7 @@ class StableIds:
 
 
 def normalise_address(value: object) -> str:
-    """"Storgatan 12 A", "STORGATAN 12a" and "Storgatan 12-A" are one address."""
+    """ "Storgatan 12 A", "STORGATAN 12a" and "Storgatan 12-A" are one address."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     text = unicodedata.normalize("NFKD", str(value).casefold())
@@ -57,8 +57,16 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()[:DIGITS]
 
 
-def stable_household_ids(*, street: pd.Series, number: pd.Series, postcode: pd.Series, label: pd.Series,
-                         lon: np.ndarray, lat: np.ndarray, rows: pd.DataFrame) -> StableIds:
+def stable_household_ids(
+    *,
+    street: pd.Series,
+    number: pd.Series,
+    postcode: pd.Series,
+    label: pd.Series,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    rows: pd.DataFrame,
+) -> StableIds:
     """Ids for every row of ``rows`` (the register as read), from address and position."""
     n = len(rows)
     position = [f"{x:.5f},{y:.5f}" if np.isfinite(x) and np.isfinite(y) else "" for x, y in zip(lon, lat, strict=True)]
@@ -88,8 +96,11 @@ def shown_id(value: object) -> str | None:
     everything else are kept (other control characters too: the screen shows them escaped)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
-    text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in str(value)
-                   if unicodedata.category(c) != "Cf" and c != "\x00")
+    text = "".join(
+        " " if unicodedata.category(c) == "Zs" else c
+        for c in str(value)
+        if unicodedata.category(c) != "Cf" and c != "\x00"
+    )
     text = re.sub(r"\s+", " ", text).strip()
     return text or None
 
@@ -114,5 +125,7 @@ def id_keys(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     for i in map(int, np.flatnonzero(~plain)):
         shown[i], keys[i] = shown_id(distinct[i]), id_key(distinct[i])
     shown, keys = np.append(shown, np.array([None], dtype=object)), np.append(keys, np.array([None], dtype=object))
-    return (pd.Series(shown[codes], index=values.index, dtype=object),
-            pd.Series(keys[codes], index=values.index, dtype=object))
+    return (
+        pd.Series(shown[codes], index=values.index, dtype=object),
+        pd.Series(keys[codes], index=values.index, dtype=object),
+    )

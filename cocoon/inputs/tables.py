@@ -207,8 +207,9 @@ def _first_record(path: Path, text: str, delimiter: str) -> list[str]:
         raise InputError("input.bad_csv", file=str(path), reason=str(exc).strip()) from None
 
 
-def _parse(path: Path, text: str, delimiter: str, names: list[str], headerless: bool, *,
-           trailing_blank: bool = False) -> pd.DataFrame:
+def _parse(
+    path: Path, text: str, delimiter: str, names: list[str], headerless: bool, *, trailing_blank: bool = False
+) -> pd.DataFrame:
     """The table under the header, with the names already checked (so pandas renames nothing)."""
     try:
         return pd.read_csv(
@@ -256,8 +257,11 @@ def _check_row_widths(path: Path, text: str, delimiter: str, width: int) -> None
     """Refuse rows with more fields than the header, unless the extra fields are all blank (a
     separator at the end of the line), naming the first such row and what split it."""
     try:
-        wide = [(row, fields) for row, fields in _wide_rows(text, delimiter, width)
-                if any(f.strip() for f in fields[width:])]
+        wide = [
+            (row, fields)
+            for row, fields in _wide_rows(text, delimiter, width)
+            if any(f.strip() for f in fields[width:])
+        ]
     except csv.Error as exc:
         raise InputError("input.bad_csv", file=str(path), reason=str(exc).strip()) from None
     if not wide:
@@ -293,8 +297,14 @@ def _read_geo(path: Path, *, layer: str | None = None, option: str = "--layer") 
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
     if layer is None and len(layers) > 1:
-        raise InputError("input.several_layers", file=str(path), n=len(layers), layers=", ".join(layers),
-                         option=option, example=layers[0])
+        raise InputError(
+            "input.several_layers",
+            file=str(path),
+            n=len(layers),
+            layers=", ".join(layers),
+            option=option,
+            example=layers[0],
+        )
     if layer is not None and layer not in layers:
         raise InputError("input.no_such_layer", file=str(path), layer=layer, layers=", ".join(layers), option=option)
     try:
@@ -360,8 +370,14 @@ def _read_point_parquet(path: Path, geo: bytes) -> RawTable | None:
     series = gpd.GeoSeries(geometry, index=frame.index, crs=crs, name=name)
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_unique_columns(frame, path)
-    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + 1, geometry=series, crs=series.crs,
-                    point_xy=(x, y, missing))
+    return RawTable(
+        path=path,
+        frame=frame,
+        rows=np.arange(len(frame)) + 1,
+        geometry=series,
+        crs=series.crs,
+        point_xy=(x, y, missing),
+    )
 
 
 def _points_from_wkb(wkb: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -372,18 +388,23 @@ def _points_from_wkb(wkb: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | No
     if not (pa.types.is_binary(wkb.type) or pa.types.is_large_binary(wkb.type)):
         return None
     n = len(wkb)
-    offsets = np.frombuffer(wkb.buffers()[1], dtype=np.int64 if pa.types.is_large_binary(wkb.type) else np.int32,
-                            count=n + 1, offset=wkb.offset * (8 if pa.types.is_large_binary(wkb.type) else 4))
+    offsets = np.frombuffer(
+        wkb.buffers()[1],
+        dtype=np.int64 if pa.types.is_large_binary(wkb.type) else np.int32,
+        count=n + 1,
+        offset=wkb.offset * (8 if pa.types.is_large_binary(wkb.type) else 4),
+    )
     null = wkb.is_null().to_numpy(zero_copy_only=False)
     sizes = np.diff(offsets)
     if n == 0 or not bool(np.all(sizes[~null] == 21)):
         return None
-    data = np.frombuffer(wkb.buffers()[2], dtype=np.uint8) if wkb.buffers()[2] is not None else \
-        np.empty(0, dtype=np.uint8)
+    data = (
+        np.frombuffer(wkb.buffers()[2], dtype=np.uint8) if wkb.buffers()[2] is not None else np.empty(0, dtype=np.uint8)
+    )
     starts = offsets[:-1][~null].astype(np.int64)
     first = int(starts[0]) if len(starts) else 0
     if np.array_equal(starts, first + 21 * np.arange(len(starts))):  # one after the other, as written
-        raw = data[first:first + 21 * len(starts)].reshape(len(starts), 21)
+        raw = data[first : first + 21 * len(starts)].reshape(len(starts), 21)
     else:
         raw = data[starts[:, None] + np.arange(21)]
     header = np.array([1, 1, 0, 0, 0], dtype=np.uint8)  # little-endian, type 1 (a 2-D point)
@@ -413,8 +434,13 @@ def _from_geodataframe(path: Path, gdf: gpd.GeoDataFrame) -> RawTable:
     frame = pd.DataFrame(gdf.drop(columns=[gdf.geometry.name])) if geometry is not None else pd.DataFrame(gdf)
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_unique_columns(frame, path)
-    return RawTable(path=path, frame=frame, rows=np.arange(len(frame)) + 1, geometry=geometry,
-                    crs=gdf.crs if geometry is not None else None)
+    return RawTable(
+        path=path,
+        frame=frame,
+        rows=np.arange(len(frame)) + 1,
+        geometry=geometry,
+        crs=gdf.crs if geometry is not None else None,
+    )
 
 
 def normalise_name(name: str) -> str:
@@ -451,8 +477,13 @@ def find_column(table: RawTable, *, given: str | None, candidates: Sequence[str]
     if given:
         found = lookup.get(normalise_name(given))
         if found is None:
-            raise InputError("input.no_such_column", file=table.name, column=given, option=option,
-                             columns=", ".join(map(str, table.frame.columns)))
+            raise InputError(
+                "input.no_such_column",
+                file=table.name,
+                column=given,
+                option=option,
+                columns=", ".join(map(str, table.frame.columns)),
+            )
         return found
     for candidate in candidates:
         found = lookup.get(normalise_name(candidate))
@@ -536,8 +567,11 @@ def id_values(values: pd.Series) -> tuple[pd.Series, bool]:
     ids = pd.Series(_per_row(cleaned, codes), index=values.index, dtype="object")
     repeated = len(raw) < int((codes >= 0).sum())
     if not repeated:
-        changed = np.array([r != c for r, c in zip(raw, cleaned, strict=True)], dtype=bool) if len(raw) < 1000 else \
-            (pd.Series(raw, dtype="object") != pd.Series(cleaned, dtype="object")).to_numpy()
+        changed = (
+            np.array([r != c for r, c in zip(raw, cleaned, strict=True)], dtype=bool)
+            if len(raw) < 1000
+            else (pd.Series(raw, dtype="object") != pd.Series(cleaned, dtype="object")).to_numpy()
+        )
         if changed.any():  # "A" and "A " are the same id once stripped
             kept = pd.Series(cleaned[pd.notna(cleaned)], dtype="object")
             repeated = bool(kept.duplicated().any())

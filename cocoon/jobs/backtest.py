@@ -101,9 +101,11 @@ def run_backtest_job(settings: Settings, run: BacktestRun) -> BacktestResult:
     for value in run.sweep_days:
         if value < 1:
             raise InputError("backtest.bad_sweep", option="--sweep-days", value=value)
-    outputs = prepare_outputs(run, (run.json_path, run.plot_path, run.html_path,
-                                        run.per_burglary_path),
-                              inputs=(run.area_path, run.settings_file))
+    outputs = prepare_outputs(
+        run,
+        (run.json_path, run.plot_path, run.html_path, run.per_burglary_path),
+        inputs=(run.area_path, run.settings_file),
+    )
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
 
     table = read_event_file(run, settings.inputs)
@@ -112,10 +114,12 @@ def run_backtest_job(settings: Settings, run: BacktestRun) -> BacktestResult:
     area, area_source = study_area(run.area_path, events)
     radii = (settings.zones.radius_m, *run.sweep_radius)
     reach = max(*radii, *(r for r, _ in FOLLOW_ON))
-    pairs, needed = backtest_bytes(events.x, events.y, reach, radii=radii, cell=settings.backtest.cell_m,
-                                   area_m2=float(area.area))
-    refuse_if_too_big(needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb,
-                      command="backtest")
+    pairs, needed = backtest_bytes(
+        events.x, events.y, reach, radii=radii, cell=settings.backtest.cell_m, area_m2=float(area.area)
+    )
+    refuse_if_too_big(
+        needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb, command="backtest"
+    )
     origin = np.datetime64(events.first, "D")
     first_day = int((np.datetime64(run.start, "D") - origin).astype(np.int64))
     last_day = int((np.datetime64(run.end, "D") - origin).astype(np.int64))
@@ -125,34 +129,69 @@ def run_backtest_job(settings: Settings, run: BacktestRun) -> BacktestResult:
 
     rejects_path = write_skipped_rows(run, table, outputs, lang=lang)
     written: list[Path] = [rejects_path] if rejects_path else []
-    record = {"cocoon_version": __version__, "source": source, "metric_crs": events.crs, "area": area_source,
-              "period_from": run.start.isoformat(), "period_to": run.end.isoformat(),
-              "events_read": len(events.x), "events_with_window": events.windows,
-              "settings": {k: v for k, v in as_dict(settings).items() if k in ("zones", "ranking", "backtest")}}
-    record["ranking_model"] = {"source": model_source, "grid_offsets": max(run.grid_offsets, 1),
-                               "refit_every_days": run.refit_every if model_source == "refit" else None}
+    record = {
+        "cocoon_version": __version__,
+        "source": source,
+        "metric_crs": events.crs,
+        "area": area_source,
+        "period_from": run.start.isoformat(),
+        "period_to": run.end.isoformat(),
+        "events_read": len(events.x),
+        "events_with_window": events.windows,
+        "settings": {k: v for k, v in as_dict(settings).items() if k in ("zones", "ranking", "backtest")},
+    }
+    record["ranking_model"] = {
+        "source": model_source,
+        "grid_offsets": max(run.grid_offsets, 1),
+        "refit_every_days": run.refit_every if model_source == "refit" else None,
+    }
     record["comparisons"] = [c.to_dict() for c in comparisons]
     if run.json_path:
         written.append(write_json({**result.to_dict(), **record}, run.json_path))
     if run.plot_path:
         written.append(write_bytes(run.plot_path, hit_rate_curve(result, lang=lang, title=source)))
     if run.html_path:
-        written.append(write_text(run.html_path, backtest_page(result, lang=lang, source=source,
-                                                                   start=run.start, end=run.end,
-                                                                   comparisons=comparisons,
-                                                                   model_source=model_source)))
+        written.append(
+            write_text(
+                run.html_path,
+                backtest_page(
+                    result,
+                    lang=lang,
+                    source=source,
+                    start=run.start,
+                    end=run.end,
+                    comparisons=comparisons,
+                    model_source=model_source,
+                ),
+            )
+        )
     if run.per_burglary_path:
         written.append(write_csv(per_burglary_table(result, events), run.per_burglary_path))
-    return BacktestResult(backtest=result, events=events, start=run.start, end=run.end,
-                          area_source=area_source, lang=lang, written=written, rejected=table.unusable,
-                          rejects_path=rejects_path, notes=[*table.notes, *events.notes, *result.notes, *notes],
-                          calibrated="calibration" in settings.extra and model_source == "settings",
-                          comparisons=comparisons, model_source=model_source)
+    return BacktestResult(
+        backtest=result,
+        events=events,
+        start=run.start,
+        end=run.end,
+        area_source=area_source,
+        lang=lang,
+        written=written,
+        rejected=table.unusable,
+        rejects_path=rejects_path,
+        notes=[*table.notes, *events.notes, *result.notes, *notes],
+        calibrated="calibration" in settings.extra and model_source == "settings",
+        comparisons=comparisons,
+        model_source=model_source,
+    )
 
 
-def ranking_models(run: BacktestRun, settings: Settings, events: Events, area: shapely.Geometry,
-                   first_day: int, last_day: int,
-                   ) -> tuple[list[tuple[int, RiskModel | None]], str, list[tuple[str, dict[str, Any]]]]:
+def ranking_models(
+    run: BacktestRun,
+    settings: Settings,
+    events: Events,
+    area: shapely.Geometry,
+    first_day: int,
+    last_day: int,
+) -> tuple[list[tuple[int, RiskModel | None]], str, list[tuple[str, dict[str, Any]]]]:
     """The models the ranking model is, as (first day, model), what they are ("settings",
     "refit" or "defaults"), and notes for the user."""
     fitted = model_from_settings(settings.model)
@@ -170,8 +209,15 @@ def ranking_models(run: BacktestRun, settings: Settings, events: Events, area: s
     return models, "refit", notes
 
 
-def score_offsets(run: BacktestRun, settings: Settings, events: Events, area: shapely.Geometry,
-                  first_day: int, last_day: int, models: list[tuple[int, RiskModel | None]]) -> Backtest:
+def score_offsets(
+    run: BacktestRun,
+    settings: Settings,
+    events: Events,
+    area: shapely.Geometry,
+    first_day: int,
+    last_day: int,
+    models: list[tuple[int, RiskModel | None]],
+) -> Backtest:
     """The backtest on ``run.grid_offsets`` grids, each moved diagonally by a further
     fraction of a cell (the burglaries and the area move, the grid stays), averaged."""
     import shapely.affinity
@@ -180,27 +226,49 @@ def score_offsets(run: BacktestRun, settings: Settings, events: Events, area: sh
     runs = []
     for k in range(n):
         shift = settings.backtest.cell_m * k / n
-        runs.append(run_backtest(events.x + shift, events.y + shift, events.day, first_day=first_day,
-                                 last_day=last_day, area=shapely.affinity.translate(area, shift, shift),
-                                 zones=settings.zones, ranking=settings.ranking, settings=settings.backtest,
-                                 sweep_radius=run.sweep_radius, sweep_days=run.sweep_days, models=models,
-                                 progress=run.progress))
+        runs.append(
+            run_backtest(
+                events.x + shift,
+                events.y + shift,
+                events.day,
+                first_day=first_day,
+                last_day=last_day,
+                area=shapely.affinity.translate(area, shift, shift),
+                zones=settings.zones,
+                ranking=settings.ranking,
+                settings=settings.backtest,
+                sweep_radius=run.sweep_radius,
+                sweep_days=run.sweep_days,
+                models=models,
+                progress=run.progress,
+            )
+        )
     return average_offsets(runs)
 
 
-def rolling_models(events: Events, area: shapely.Geometry, first_day: int, last_day: int, every: int,
-                   settings: Settings) -> list[tuple[int, RiskModel | None]]:
+def rolling_models(
+    events: Events, area: shapely.Geometry, first_day: int, last_day: int, every: int, settings: Settings
+) -> list[tuple[int, RiskModel | None]]:
     """Rolling origin: for each block of ``every`` days, the model fitted on every burglary
     before the block (None where there are too few to fit)."""
-    pairs = model_pairs(events.x, events.y, events.day, reach_m=DISTANCE_BANDS_M[-1],
-                        memory_days=TIME_BANDS_DAYS[-1])
+    pairs = model_pairs(events.x, events.y, events.day, reach_m=DISTANCE_BANDS_M[-1], memory_days=TIME_BANDS_DAYS[-1])
     start = int(events.day.min()) if len(events.day) else first_day
     models: list[tuple[int, RiskModel | None]] = []
     previous = None
     for block in range(first_day, last_day + 1, every):
         try:
-            fit = fit_model(events.x, events.y, events.day, first_day=start, last_day=block - 1, area=area,
-                            ranking=settings.ranking, zones=settings.zones, pairs=pairs, start=previous)
+            fit = fit_model(
+                events.x,
+                events.y,
+                events.day,
+                first_day=start,
+                last_day=block - 1,
+                area=area,
+                ranking=settings.ranking,
+                zones=settings.zones,
+                pairs=pairs,
+                start=previous,
+            )
         except InputError:  # nothing before the block to fit on
             models.append((block, None))
             continue
@@ -253,8 +321,14 @@ def per_burglary_table(result: Backtest, events: Events) -> pd.DataFrame:
     per = result.per_burglary
     index = per["index"]
     days = np.datetime64(events.first, "D") + events.day[index].astype("timedelta64[D]")
-    table = pd.DataFrame({"burglary_id": events.ids[index], "date": pd.to_datetime(days).strftime("%Y-%m-%d"),
-                          "x": np.round(events.x[index], 2), "y": np.round(events.y[index], 2)})
+    table = pd.DataFrame(
+        {
+            "burglary_id": events.ids[index],
+            "date": pd.to_datetime(days).strftime("%Y-%m-%d"),
+            "x": np.round(events.x[index], 2),
+            "y": np.round(events.y[index], 2),
+        }
+    )
     for key, values in per.items():
         if key != "index":
             table[f"follow_on_{key}"] = values

@@ -94,29 +94,46 @@ def run_calibrate(settings: Settings, run: CalibrateRun) -> CalibrateResult:
     lang = resolve_language(settings.language)
     check_breaks(tuple(run.sds), what="--sds")
     check_breaks(tuple(run.tds), what="--tds")
-    outputs = prepare_outputs(run, (run.json_path, run.plot_path, run.html_path, run.settings_out),
-                              inputs=(run.settings_file,))
+    outputs = prepare_outputs(
+        run, (run.json_path, run.plot_path, run.html_path, run.settings_out), inputs=(run.settings_file,)
+    )
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
 
     table = read_event_file(run, settings.inputs)
     source = str(run.burglaries)
-    events = burglary_events(table.burglaries, source=source, requested_crs=metric, start=run.start,
-                             end=run.end)
+    events = burglary_events(table.burglaries, source=source, requested_crs=metric, start=run.start, end=run.end)
     reach = max(b for b in run.sds if math.isfinite(b)) + (0.5 if run.nrc else 0.0)
     pairs, needed = knox_bytes(events.x, events.y, reach)
-    refuse_if_too_big(needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb,
-                      command="calibrate")
+    refuse_if_too_big(
+        needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb, command="calibrate"
+    )
     parameters = 1 + len(DISTANCE_BANDS_M) * len(TIME_BANDS_DAYS)
     pairs, needed = fit_bytes(events.x, events.y, DISTANCE_BANDS_M[-1], parameters)
-    refuse_if_too_big(needed, pairs, n=len(events.x), reach=DISTANCE_BANDS_M[-1],
-                      memory_gb=settings.limits.memory_gb, command="calibrate")
+    refuse_if_too_big(
+        needed,
+        pairs,
+        n=len(events.x),
+        reach=DISTANCE_BANDS_M[-1],
+        memory_gb=settings.limits.memory_gb,
+        command="calibrate",
+    )
     # The fit does not depend on the Knox test: it runs beside it, on the core the test leaves
     # idle while it finds its pairs and while the fit finds its own (the same numbers either way).
     with ThreadPoolExecutor(max_workers=1) as beside:
         fitting = beside.submit(fit_events, events, settings)
-        result = knox_test(events.x, events.y, events.day, sds=run.sds, tds=run.tds, metric=run.metric,
-                           closed=run.closed, nrep=run.nrep, seed=run.seed, nrc=run.nrc,
-                           progress=run.progress)
+        result = knox_test(
+            events.x,
+            events.y,
+            events.day,
+            sds=run.sds,
+            tds=run.tds,
+            metric=run.metric,
+            closed=run.closed,
+            nrep=run.nrep,
+            seed=run.seed,
+            nrc=run.nrc,
+            progress=run.progress,
+        )
         fit = fitting.result()
     lines = verdict(result)
     suggestion = suggest(result)
@@ -126,22 +143,34 @@ def run_calibrate(settings: Settings, run: CalibrateRun) -> CalibrateResult:
     details = calibration_record(result, events, source=source, start=run.start, end=run.end)
     if run.json_path:
         verdict_text = [text(key, lang, **params) for key, params in lines]
-        written.append(write_json({**result.to_dict(), **details, "verdict": verdict_text,
-                                   "model": fit.to_dict() if fit else None}, run.json_path))
+        written.append(
+            write_json(
+                {**result.to_dict(), **details, "verdict": verdict_text, "model": fit.to_dict() if fit else None},
+                run.json_path,
+            )
+        )
     if run.plot_path:
         written.append(write_bytes(run.plot_path, knox_heatmap(result, lang=lang, title=source)))
     if run.html_path:
-        written.append(write_text(run.html_path, knox_page(result, events, lines, lang=lang, source=source,
-                                                               fit=fit)))
+        written.append(write_text(run.html_path, knox_page(result, events, lines, lang=lang, source=source, fit=fit)))
     if run.settings_out:
         # Always written when asked: the fitted model (where the data say little, it is the
         # defaults), and the zones and weights in force; the file says which is which.
-        written.append(write_text(run.settings_out, settings_file(settings, fit, details, source=source,
-                                                                      lang=lang)))
-    return CalibrateResult(knox=result, events=events, verdict=lines, suggestion=suggestion, lang=lang,
-                           written=written, rejected=table.unusable, rejects_path=rejects_path,
-                           notes=[*table.notes, *events.notes, *sample_notes(result)],
-                           settings_out=run.settings_out, fit=fit, settings=settings)
+        written.append(write_text(run.settings_out, settings_file(settings, fit, details, source=source, lang=lang)))
+    return CalibrateResult(
+        knox=result,
+        events=events,
+        verdict=lines,
+        suggestion=suggestion,
+        lang=lang,
+        written=written,
+        rejected=table.unusable,
+        rejects_path=rejects_path,
+        notes=[*table.notes, *events.notes, *sample_notes(result)],
+        settings_out=run.settings_out,
+        fit=fit,
+        settings=settings,
+    )
 
 
 def fit_events(events: Events, settings: Settings) -> ModelFit | None:
@@ -154,30 +183,51 @@ def fit_events(events: Events, settings: Settings) -> ModelFit | None:
     area = shapely.MultiPoint(np.column_stack([events.x, events.y])).convex_hull
     if area.area <= 0:
         return None
-    return fit_model(events.x, events.y, events.day, first_day=0, last_day=int(events.day.max()), area=area,
-                     ranking=settings.ranking, zones=settings.zones)
+    return fit_model(
+        events.x,
+        events.y,
+        events.day,
+        first_day=0,
+        last_day=int(events.day.max()),
+        area=area,
+        ranking=settings.ranking,
+        zones=settings.zones,
+    )
 
 
-def settings_file(settings: Settings, fit: ModelFit | None, details: dict[str, Any], *, source: str,
-                  lang: str) -> str:
+def settings_file(settings: Settings, fit: ModelFit | None, details: dict[str, Any], *, source: str, lang: str) -> str:
     """The settings file calibrate writes: the settings in force with the fitted model, and
     comments saying what comes from the data and what from the defaults."""
     date = dt.date.today().isoformat()
     if fit is None:
         comment = text("calibrate.settings_kept_comment", lang, source=source, date=date)
-        return settings_toml(replace(settings, model=ModelSettings()), comment=comment.splitlines(),
-                             sections={"calibration": details})
-    thin = [band for band, share in zip(band_names(fit.model.distance_m, lang), fit.from_data.mean(axis=1),
-                                        strict=True) if share < 0.5]
-    comment = text("calibrate.settings_comment", lang, source=source, date=date, n=fit.n_burglaries,
-                   share=round(100 * fit.data_share), prior=PRIOR_BURGLARIES,
-                   defaults=", ".join(thin) if thin else text("calibrate.none_mostly_defaults", lang))
+        return settings_toml(
+            replace(settings, model=ModelSettings()), comment=comment.splitlines(), sections={"calibration": details}
+        )
+    thin = [
+        band
+        for band, share in zip(band_names(fit.model.distance_m, lang), fit.from_data.mean(axis=1), strict=True)
+        if share < 0.5
+    ]
+    comment = text(
+        "calibrate.settings_comment",
+        lang,
+        source=source,
+        date=date,
+        n=fit.n_burglaries,
+        share=round(100 * fit.data_share),
+        prior=PRIOR_BURGLARIES,
+        defaults=", ".join(thin) if thin else text("calibrate.none_mostly_defaults", lang),
+    )
     model = fit.model.to_settings(fitted_burglaries=fit.n_burglaries)
-    record = {**details, "model_data_share": round(fit.data_share, 4),
-              "model_background_share": round(fit.background_share, 4),
-              "model_triggered": round(fit.triggered, 1), "model_prior_burglaries": PRIOR_BURGLARIES}
-    return settings_toml(replace(settings, model=model), comment=comment.splitlines(),
-                         sections={"calibration": record})
+    record = {
+        **details,
+        "model_data_share": round(fit.data_share, 4),
+        "model_background_share": round(fit.background_share, 4),
+        "model_triggered": round(fit.triggered, 1),
+        "model_prior_burglaries": PRIOR_BURGLARIES,
+    }
+    return settings_toml(replace(settings, model=model), comment=comment.splitlines(), sections={"calibration": record})
 
 
 def sample_notes(result: KnoxResult) -> list[tuple[str, dict[str, Any]]]:
@@ -187,21 +237,33 @@ def sample_notes(result: KnoxResult) -> list[tuple[str, dict[str, Any]]]:
         notes.append(("calibrate.few_burglaries", {"n": result.n_events, "needed": FEW_BURGLARIES}))
     thin = int(result.thin().sum())
     if thin:
-        notes.append(("calibrate.thin_cells", {"n": thin, "total": int(result.thin().size),
-                                               "expected": MIN_EXPECTED_PAIRS}))
+        notes.append(
+            ("calibrate.thin_cells", {"n": thin, "total": int(result.thin().size), "expected": MIN_EXPECTED_PAIRS})
+        )
     return notes
 
 
-def calibration_record(result: KnoxResult, events: Events, *, source: str, start: dt.date | None,
-                       end: dt.date | None) -> dict[str, Any]:
+def calibration_record(
+    result: KnoxResult, events: Events, *, source: str, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
     """Where the numbers came from: kept in the JSON output and the suggested settings file."""
 
     return {
-        "cocoon_version": __version__, "source": source, "metric_crs": events.crs,
-        "first_day": events.first.isoformat(), "last_day": events.last.isoformat(),
-        "period_from": start.isoformat() if start else "", "period_to": end.isoformat() if end else "",
-        "events_with_window": events.windows, "events_outside_period": events.left_out,
-        "sds": breaks_json(result.sds), "tds": breaks_json(result.tds), "metric": result.metric,
-        "closed": result.closed, "nrc": result.nrc, "nrep": result.nrep, "seed": result.seed,
+        "cocoon_version": __version__,
+        "source": source,
+        "metric_crs": events.crs,
+        "first_day": events.first.isoformat(),
+        "last_day": events.last.isoformat(),
+        "period_from": start.isoformat() if start else "",
+        "period_to": end.isoformat() if end else "",
+        "events_with_window": events.windows,
+        "events_outside_period": events.left_out,
+        "sds": breaks_json(result.sds),
+        "tds": breaks_json(result.tds),
+        "metric": result.metric,
+        "closed": result.closed,
+        "nrc": result.nrc,
+        "nrep": result.nrep,
+        "seed": result.seed,
         "n_events": result.n_events,
     }

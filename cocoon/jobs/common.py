@@ -26,8 +26,7 @@ class EventFileRun(Protocol):
     overwrite: bool
 
 
-def prepare_outputs(run: EventFileRun, paths: Iterable[Path | None],
-                    inputs: Iterable[Path | None] = ()) -> list[Path]:
+def prepare_outputs(run: EventFileRun, paths: Iterable[Path | None], inputs: Iterable[Path | None] = ()) -> list[Path]:
     """The output files asked for, each refused up front if it is an input, or exists and
     --overwrite is not given; with --skip-bad-rows the rejects file too."""
     given = (run.burglaries, *inputs)
@@ -48,13 +47,18 @@ def rejects_file(run: EventFileRun, outputs: list[Path]) -> Path:
 def read_event_file(run: EventFileRun, settings: InputSettings = InputSettings()) -> BurglaryTable:
     """``run.burglaries`` read like ``cocoon plan`` does, but x/y without a named CRS are allowed (metres)."""
     crs = parse_crs(run.input_crs, what="--crs") if run.input_crs else None
-    return read_burglaries(run.burglaries, columns=run.burglary_columns, crs=crs,
-                           skip_bad_rows=run.skip_bad_rows, date_format=run.date_format, require_crs=False,
-                           settings=settings)
+    return read_burglaries(
+        run.burglaries,
+        columns=run.burglary_columns,
+        crs=crs,
+        skip_bad_rows=run.skip_bad_rows,
+        date_format=run.date_format,
+        require_crs=False,
+        settings=settings,
+    )
 
 
-def write_skipped_rows(run: EventFileRun, table: BurglaryTable, outputs: list[Path], *,
-                       lang: str) -> Path | None:
+def write_skipped_rows(run: EventFileRun, table: BurglaryTable, outputs: list[Path], *, lang: str) -> Path | None:
     """With --skip-bad-rows: the skipped rows, at --rejects or beside the first output."""
     if not len(table.rejects):
         return None

@@ -40,8 +40,16 @@ class DemoResult:
     """Where an earlier folder holding files cocoon did not write was moved (--overwrite)."""
 
 
-def run_demo(settings: Settings, out_dir: Path, *, areas: list[str], plan_date: dt.date | None = None,
-             seed: int | None = None, settings_file: Path | None = None, overwrite: bool = False) -> DemoResult:
+def run_demo(
+    settings: Settings,
+    out_dir: Path,
+    *,
+    areas: list[str],
+    plan_date: dt.date | None = None,
+    seed: int | None = None,
+    settings_file: Path | None = None,
+    overwrite: bool = False,
+) -> DemoResult:
     """``cocoon demo``: write each area's inputs, then run the same plan job on them (``settings_file``
     is where ``settings`` came from, never written over).
 
@@ -53,8 +61,18 @@ def run_demo(settings: Settings, out_dir: Path, *, areas: list[str], plan_date: 
     output = OutputFolder(out_dir, overwrite=overwrite, inputs=(settings_file,))
     chosen = [AREAS[name] for name in areas]
     with output as root:
-        jobs = [partial(_plan_area, settings, area, root / area.name, on=on, seed=DEMO_SEED if seed is None else seed,
-                        settings_file=settings_file) for area in chosen]
+        jobs = [
+            partial(
+                _plan_area,
+                settings,
+                area,
+                root / area.name,
+                on=on,
+                seed=DEMO_SEED if seed is None else seed,
+                settings_file=settings_file,
+            )
+            for area in chosen
+        ]
         outcomes = _run_beside(jobs)
         for outcome in outcomes:
             if isinstance(outcome, _Failed):
@@ -66,8 +84,9 @@ def run_demo(settings: Settings, out_dir: Path, *, areas: list[str], plan_date: 
     return DemoResult(date=on, lang=language, areas=done, out_dir=output.target, moved_aside=output.moved_aside)
 
 
-def _plan_area(settings: Settings, area: DemoArea, folder: Path, *, on: dt.date, seed: int,
-               settings_file: Path | None) -> PlanResult | _Failed:
+def _plan_area(
+    settings: Settings, area: DemoArea, folder: Path, *, on: dt.date, seed: int, settings_file: Path | None
+) -> PlanResult | _Failed:
     """One area's inputs and plan, in ``folder``; a cocoon error comes back as a value, so that it
     crosses from a child process whole (key and parameters)."""
     try:
@@ -76,10 +95,19 @@ def _plan_area(settings: Settings, area: DemoArea, folder: Path, *, on: dt.date,
         register, burglaries = demo_inputs(area, on=on, seed=seed, osm_settings=settings.osm, lang=settings.language)
         write_csv(register, inputs / "households.csv")
         write_csv(burglaries, inputs / "burglaries-simulated.csv")
-        run = PlanRun(burglaries=inputs / "burglaries-simulated.csv", households=inputs / "households.csv",
-                      plan_date=on, out_dir=folder, settings_file=settings_file, officers=DEMO_OFFICERS,
-                      start=area.start, network_path=Path(extract_path(area)), maps=True, offline=True,
-                      allow_future=True)
+        run = PlanRun(
+            burglaries=inputs / "burglaries-simulated.csv",
+            households=inputs / "households.csv",
+            plan_date=on,
+            out_dir=folder,
+            settings_file=settings_file,
+            officers=DEMO_OFFICERS,
+            start=area.start,
+            network_path=Path(extract_path(area)),
+            maps=True,
+            offline=True,
+            allow_future=True,
+        )
         changes: dict[str, Any] = {"handout.area_name": area.area_name, "routes.solve_seconds": DEMO_SOLVE_SECONDS}
         return plan_into(override(settings, **changes), run, folder)
     except CocoonError as exc:

@@ -87,19 +87,28 @@ def evaluate_file(run: EvaluateRun, lang: str) -> EvaluateResult:
     assert run.episodes is not None
     table = read_table(run.episodes)
     episodes = read_episodes(table, adjust=list(run.adjust), cluster=run.cluster)
-    main = evaluate(episodes.frame, adjust=episodes.adjust, categorical=episodes.categorical,
-                    clusters=episodes.clusters, randomised=run.randomised)
+    main = evaluate(
+        episodes.frame,
+        adjust=episodes.adjust,
+        categorical=episodes.categorical,
+        clusters=episodes.clusters,
+        randomised=run.randomised,
+    )
     by = run.cluster or text("evaluate.clusters_episode", lang)
     result = EvaluateResult(source=str(run.episodes), lang=lang, main=main, clusters_by=by)
-    result.screen = [{"title": text("evaluate.title", lang, source=result.source)}, *screen_blocks(main, lang),
-                     {"lines": [(text("evaluate.clusters", lang, clusters=main.clusters, by=by), "")]}]
+    result.screen = [
+        {"title": text("evaluate.title", lang, source=result.source)},
+        *screen_blocks(main, lang),
+        {"lines": [(text("evaluate.clusters", lang, clusters=main.clusters, by=by), "")]},
+    ]
     return result
 
 
 def result_json(result: EvaluateResult) -> dict[str, Any]:
     """The figures as JSON: an interval without an end (infinite) or a ratio of 0/0 is null."""
-    return finite({"source": result.source, **result.main.to_dict(), "clustered_by": result.clusters_by,
-                   **result.extra})
+    return finite(
+        {"source": result.source, **result.main.to_dict(), "clustered_by": result.clusters_by, **result.extra}
+    )
 
 
 def finite(value: Any) -> Any:
@@ -118,10 +127,9 @@ def result_page(result: EvaluateResult) -> str:
         return result.page
     lang = result.lang
     intro = [text("evaluate.clusters", lang, clusters=result.main.clusters, by=result.clusters_by)]
-    return evaluation_page([section(result.main, lang)], chart_rows(result.main, lang), lang=lang,
-                           source=result.source, intro=intro)
-
-
+    return evaluation_page(
+        [section(result.main, lang)], chart_rows(result.main, lang), lang=lang, source=result.source, intro=intro
+    )
 
 
 def evaluate_store(run: EvaluateRun, lang: str, settings: Settings) -> EvaluateResult:
@@ -138,21 +146,32 @@ def evaluate_store(run: EvaluateRun, lang: str, settings: Settings) -> EvaluateR
             by_arm = trial_evaluation(db_store, trial, start=start, end=end, source=str(run.store))
             with db_store.transaction() as db:
                 db_store.audit(db, run.command)
-            result = EvaluateResult(source=str(run.store), lang=lang, main=by_arm.main,
-                                    clusters_by=text("evaluate.clusters_week", lang), extra=by_arm.to_dict())
+            result = EvaluateResult(
+                source=str(run.store),
+                lang=lang,
+                main=by_arm.main,
+                clusters_by=text("evaluate.clusters_week", lang),
+                extra=by_arm.to_dict(),
+            )
             result.screen = trial_screen(by_arm, lang, source=str(run.store), trial_id=trial.trial_id)
             if run.html_path:
                 result.page = trial_page(by_arm, lang, source=str(run.store), trial_id=trial.trial_id)
             return result
         tables = queries.evaluation_tables(db_store)
         located = queries.stored_burglaries(db_store)
-        report = store_evaluation(tables, located, start=start, end=end, source=str(run.store),
-                                  covariates=list(STORE_COVARIATES))
+        report = store_evaluation(
+            tables, located, start=start, end=end, source=str(run.store), covariates=list(STORE_COVARIATES)
+        )
         with db_store.transaction() as db:
             queries.archive_episodes(db, report.archive_rows, report.months_to_archive)
             db_store.audit(db, run.command)
-    result = EvaluateResult(source=str(run.store), lang=lang, main=report.main,
-                            clusters_by=text("evaluate.clusters_week", lang), extra=report.to_dict())
+    result = EvaluateResult(
+        source=str(run.store),
+        lang=lang,
+        main=report.main,
+        clusters_by=text("evaluate.clusters_week", lang),
+        extra=report.to_dict(),
+    )
     result.screen = store_blocks(report, lang, source=str(run.store))
     if run.html_path:
         result.page = store_page(report, lang, source=str(run.store))

@@ -80,8 +80,13 @@ def option_names(table: tuple[SettingOption, ...]) -> dict[str, str]:
     return {option.setting: option.flag for option in table}
 
 
-def command_settings(table: tuple[SettingOption, ...], settings_file: str | Path | None,
-                     given: Mapping[str, Any] | None = None, *, language: str | None = None) -> Settings:
+def command_settings(
+    table: tuple[SettingOption, ...],
+    settings_file: str | Path | None,
+    given: Mapping[str, Any] | None = None,
+    *,
+    language: str | None = None,
+) -> Settings:
     """The settings file (or the defaults), with the options of ``table`` that were given on top,
     and ``language`` (``--lang``) when given.
 

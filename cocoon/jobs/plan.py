@@ -118,8 +118,9 @@ def check_run(run: PlanRun) -> None:
     days_ahead = 7  # a plan date further ahead than this is a typing mistake
     today = dt.date.today()
     if run.plan_date > today + dt.timedelta(days=days_ahead) and not run.allow_future:
-        raise InputError("day.plan_date_ahead", date=run.plan_date.isoformat(), today=today.isoformat(),
-                         days=days_ahead)
+        raise InputError(
+            "day.plan_date_ahead", date=run.plan_date.isoformat(), today=today.isoformat(), days=days_ahead
+        )
     if run.officer_names is not None:
         if run.officers is None:
             raise InputError("routes.names_need_officers")
@@ -163,12 +164,24 @@ def _run(settings: Settings, run: PlanRun, folder: OutputFolder | None, out_dir:
 
     burglaries = None
     if run.burglaries is not None:
-        burglaries = read_burglaries(run.burglaries, columns=run.burglary_columns, crs=input_crs,
-                                     plan_date=run.plan_date, skip_bad_rows=run.skip_bad_rows,
-                                     date_format=run.date_format, settings=settings.inputs,
-                                     active_days=settings.zones.active_days)
-    households = read_households(run.households, columns=run.household_columns, crs=household_crs,
-                                 skip_bad_rows=run.skip_bad_rows, osm=settings.osm, lang=lang)
+        burglaries = read_burglaries(
+            run.burglaries,
+            columns=run.burglary_columns,
+            crs=input_crs,
+            plan_date=run.plan_date,
+            skip_bad_rows=run.skip_bad_rows,
+            date_format=run.date_format,
+            settings=settings.inputs,
+            active_days=settings.zones.active_days,
+        )
+    households = read_households(
+        run.households,
+        columns=run.household_columns,
+        crs=household_crs,
+        skip_bad_rows=run.skip_bad_rows,
+        osm=settings.osm,
+        lang=lang,
+    )
     if not store_file:
         assert burglaries is not None  # refused above without a store
         history = History(burglaries=burglaries.burglaries)
@@ -181,40 +194,69 @@ def _run(settings: Settings, run: PlanRun, folder: OutputFolder | None, out_dir:
         notes: list[Note] = []
         if burglaries is not None:
             done = queries.ingest(db, burglaries.burglaries, source=str(run.burglaries))
-            notes.append(("store.ingested", {"added": done.added, "unchanged": done.unchanged,
-                                             "conflicting": len(done.conflicting)}))
+            notes.append(
+                (
+                    "store.ingested",
+                    {"added": done.added, "unchanged": done.unchanged, "conflicting": len(done.conflicting)},
+                )
+            )
         notes += trial.assign_pending(db)
         reached, revisit = queries.visit_history(store, on=run.plan_date, days=settings.zones.active_days)
         notes.append(("store.history", {"reached": len(reached), "revisit": len(revisit)}))
-        history = History(burglaries=queries.stored_burglaries(store), reached=reached, revisit=revisit,
-                          outcomes=queries.latest_outcomes(store, on=run.plan_date), notes=notes)
+        history = History(
+            burglaries=queries.stored_burglaries(store),
+            reached=reached,
+            revisit=revisit,
+            outcomes=queries.latest_outcomes(store, on=run.plan_date),
+            notes=notes,
+        )
         held = trial.held_back(db, on=run.plan_date)
         if held is not None:  # the trial's delayed burglaries wait until their delay has passed
             history.burglaries, unsized = trial.hold_back(history.burglaries, held)
             history.trial = held.summary()
-            notes.append(("trial.held_back", {"n": len(held.ids), "released": held.released,
-                                              "days": held.delay_days}))
+            notes.append(("trial.held_back", {"n": len(held.ids), "released": held.released, "days": held.delay_days}))
         if burglaries is None:
-            burglaries = BurglaryTable(burglaries=history.burglaries, rejects=pd.DataFrame(columns=["row"]),
-                                       source=str(store_file), columns={})
+            burglaries = BurglaryTable(
+                burglaries=history.burglaries, rejects=pd.DataFrame(columns=["row"]), source=str(store_file), columns={}
+            )
         with folder or nullcontext(out_dir) as target:
             assert target is not None
             result = _plan_and_write(run, settings, lang, target, burglaries, households, history, exclude)
             queries.record_plan(db, result.plan, out_dir=str(folder.target if folder else target))
             if held is not None:
-                trial.record_held_back(db, held, trial.zone_sizes(unsized, households.households, crs=result.plan.crs,
-                                                                  radius_m=settings.zones.radius_m))
+                trial.record_held_back(
+                    db,
+                    held,
+                    trial.zone_sizes(
+                        unsized, households.households, crs=result.plan.crs, radius_m=settings.zones.radius_m
+                    ),
+                )
         store.audit(db, run.command)
     return result
 
 
-def _plan_and_write(run: PlanRun, settings: Settings, lang: str, out_dir: Path, burglaries: BurglaryTable,
-                    households: HouseholdTable, history: History, exclude: set[str]) -> PlanResult:
+def _plan_and_write(
+    run: PlanRun,
+    settings: Settings,
+    lang: str,
+    out_dir: Path,
+    burglaries: BurglaryTable,
+    households: HouseholdTable,
+    history: History,
+    exclude: set[str],
+) -> PlanResult:
     """The plan from what was read, and every file of it."""
     metric = parse_crs(settings.crs, what="--metric-crs") if settings.crs else None
     left_out = exclude | set(history.reached)
-    plan = make_plan(history.burglaries, households.households, on=run.plan_date, settings=settings, crs=metric,
-                     exclude=exclude, done=history.reached)
+    plan = make_plan(
+        history.burglaries,
+        households.households,
+        on=run.plan_date,
+        settings=settings,
+        crs=metric,
+        exclude=exclude,
+        done=history.reached,
+    )
     ids = plan.visits["household_id"].astype(str)
     plan.visits["revisit"] = ids.map(history.revisit).fillna("").astype(object) if history.revisit else ""
 
@@ -222,8 +264,10 @@ def _plan_and_write(run: PlanRun, settings: Settings, lang: str, out_dir: Path, 
     rejects_path = None
     if any(rejected.values()) or burglaries.left_out:
         rejects_path = run.rejects_path or out_dir / "rejected-rows.csv"
-        both = pd.concat([burglaries.rejects.assign(file=str(run.burglaries)),
-                          households.rejects.assign(file=str(run.households))], ignore_index=True)
+        both = pd.concat(
+            [burglaries.rejects.assign(file=str(run.burglaries)), households.rejects.assign(file=str(run.households))],
+            ignore_index=True,
+        )
         write_rejects(both[["file", *[c for c in both.columns if c != "file"]]], rejects_path, lang=lang)
 
     store_file = settings.store.path
@@ -234,23 +278,44 @@ def _plan_and_write(run: PlanRun, settings: Settings, lang: str, out_dir: Path, 
             return ""
         return Path(path).relative_to(out_dir).as_posix() if out_dir in Path(path).parents else str(path)
 
-    inputs = {"burglaries": shown(run.burglaries or burglaries.source), "store": shown(store_file),
-              "households": shown(run.households),
-              "burglary_columns": burglaries.columns, "household_columns": households.columns,
-              "burglary_reading": burglaries.reading,
-              "rows_rejected": rejected, "excluded_ids": len(left_out)}
+    inputs = {
+        "burglaries": shown(run.burglaries or burglaries.source),
+        "store": shown(store_file),
+        "households": shown(run.households),
+        "burglary_columns": burglaries.columns,
+        "household_columns": households.columns,
+        "burglary_reading": burglaries.reading,
+        "rows_rejected": rejected,
+        "excluded_ids": len(left_out),
+    }
     if history.trial is not None:
         inputs["trial"] = history.trial
     routes = _routes(run, plan, households.households) if run.officers is not None else None
     dialect = csv_dialect(settings.csv_dialect, lang)
-    written = write_plan(plan, out_dir, inputs=inputs, route_lines=routes.line_frame(plan.crs) if routes else None,
-                         dialect=dialect, lang=lang)
+    written = write_plan(
+        plan,
+        out_dir,
+        inputs=inputs,
+        route_lines=routes.line_frame(plan.crs) if routes else None,
+        dialect=dialect,
+        lang=lang,
+    )
     signs = None
     basemap, notes = _basemap(run, plan)
     if routes is not None:
         area = settings.handout.area_name or run.households.name.split(".")[0]
-        pack = write_field_pack(plan, routes, out_dir, lang=lang, area=area, network=routes.network, dialect=dialect,
-                                exclude=exclude, basemap=basemap, xlsform=run.xlsform)
+        pack = write_field_pack(
+            plan,
+            routes,
+            out_dir,
+            lang=lang,
+            area=area,
+            network=routes.network,
+            dialect=dialect,
+            exclude=exclude,
+            basemap=basemap,
+            xlsform=run.xlsform,
+        )
         written += pack.written
         signs = pack.signs
         notes += pack.notes
@@ -258,10 +323,22 @@ def _plan_and_write(run: PlanRun, settings: Settings, lang: str, out_dir: Path, 
         maps, map_notes = _maps(run, plan, routes, signs, history.outcomes, out_dir, lang, basemap=basemap)
         written += maps
         notes += map_notes
-    return PlanResult(plan=plan, lang=lang, written=written, rejected=rejected, rejects_path=rejects_path,
-                      notes=[*burglaries.notes, *households.notes, *plan.notes, *history.notes,
-                             *(routes.notes if routes else []), *notes],
-                      routes=routes)
+    return PlanResult(
+        plan=plan,
+        lang=lang,
+        written=written,
+        rejected=rejected,
+        rejects_path=rejects_path,
+        notes=[
+            *burglaries.notes,
+            *households.notes,
+            *plan.notes,
+            *history.notes,
+            *(routes.notes if routes else []),
+            *notes,
+        ],
+        routes=routes,
+    )
 
 
 def _basemap(run: PlanRun, plan: Plan) -> tuple[Basemap | None, list[Note]]:
@@ -282,20 +359,34 @@ def _basemap(run: PlanRun, plan: Plan) -> tuple[Basemap | None, list[Note]]:
     return basemap, notes
 
 
-def _maps(run: PlanRun, plan: Plan, routes: Routes | None, signs: pd.DataFrame | None,
-          outcomes: dict[str, tuple[str, str]], out_dir: Path, lang: str,
-          basemap: Basemap | None = None) -> tuple[list[Path], list[Note]]:
+def _maps(
+    run: PlanRun,
+    plan: Plan,
+    routes: Routes | None,
+    signs: pd.DataFrame | None,
+    outcomes: dict[str, tuple[str, str]],
+    out_dir: Path,
+    lang: str,
+    basemap: Basemap | None = None,
+) -> tuple[list[Path], list[Note]]:
     """map.html and map-public.html; offline, with the basemap from the OSM extract when there is one.
     The stops carry the officers' names where they were given."""
     notes: list[Note] = [] if run.offline else [("maps.online_only", {})]
-    data = MapData(plan=plan, route_stops=routes.stops if routes else None,
-                   route_start=(routes.start.x, routes.start.y) if routes else None, signs=signs, outcomes=outcomes,
-                   basemap=basemap)
+    data = MapData(
+        plan=plan,
+        route_stops=routes.stops if routes else None,
+        route_start=(routes.start.x, routes.start.y) if routes else None,
+        signs=signs,
+        outcomes=outcomes,
+        basemap=basemap,
+    )
     public, public_notes = public_map(data, lang=lang, offline=run.offline)
     if len(plan.visits) > data.max_households:
         notes.append(("maps.households_limited_screen", {"shown": data.max_households, "total": len(plan.visits)}))
-    return [write_text(out_dir / "map.html", internal_map(data, lang=lang, offline=run.offline)),
-            write_text(out_dir / "map-public.html", public)], [*notes, *public_notes]
+    return [
+        write_text(out_dir / "map.html", internal_map(data, lang=lang, offline=run.offline)),
+        write_text(out_dir / "map-public.html", public),
+    ], [*notes, *public_notes]
 
 
 def _routes(run: PlanRun, plan: Plan, households: gpd.GeoDataFrame) -> Routes:
@@ -307,5 +398,6 @@ def _routes(run: PlanRun, plan: Plan, households: gpd.GeoDataFrame) -> Routes:
     network = read_network(extract, plan.crs) if extract is not None else None
     names = officer_names(run.officer_names, run.officers)
     start = find_start(run.start, plan.visits, households, plan.crs)
-    return plan_routes(plan.visits, start=start, officers=run.officers, settings=plan.settings.routes,
-                       network=network, names=names)
+    return plan_routes(
+        plan.visits, start=start, officers=run.officers, settings=plan.settings.routes, network=network, names=names
+    )

@@ -61,10 +61,20 @@ def recorded(store: Store, command: str) -> Iterator[None]:
         raise
 
 
-def run_ingest(path: Path, *, store: str | Path | None, settings_path: str | Path | None = None,
-               columns: BurglaryColumns | None = None, input_crs: str | None = None, date_format: str | None = None,
-               skip_bad_rows: bool = False, rejects_path: Path | None = None, overwrite: bool = False,
-               lang: str = "en", command: str = "ingest") -> IngestResult:
+def run_ingest(
+    path: Path,
+    *,
+    store: str | Path | None,
+    settings_path: str | Path | None = None,
+    columns: BurglaryColumns | None = None,
+    input_crs: str | None = None,
+    date_format: str | None = None,
+    skip_bad_rows: bool = False,
+    rejects_path: Path | None = None,
+    overwrite: bool = False,
+    lang: str = "en",
+    command: str = "ingest",
+) -> IngestResult:
     """``cocoon ingest``: burglaries not yet in the store are added, by id. With ``skip_bad_rows``
     the unusable rows are written, with the reason, to ``rejects_path`` (default
     FILE-rejected-rows.csv in the current folder)."""
@@ -72,9 +82,14 @@ def run_ingest(path: Path, *, store: str | Path | None, settings_path: str | Pat
     rejects = rejects_path or Path(f"{Path(path).stem}-rejected-rows.csv")
     if skip_bad_rows:
         prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
-    table = read_burglaries(path, columns=columns or BurglaryColumns(),
-                            crs=parse_crs(input_crs, what="--crs") if input_crs else None,
-                            skip_bad_rows=skip_bad_rows, date_format=date_format, settings=settings.inputs)
+    table = read_burglaries(
+        path,
+        columns=columns or BurglaryColumns(),
+        crs=parse_crs(input_crs, what="--crs") if input_crs else None,
+        skip_bad_rows=skip_bad_rows,
+        date_format=date_format,
+        settings=settings.inputs,
+    )
     require_ids(table)
     if len(table.rejects) and not skip_bad_rows:  # rows of other crimes left out, listed in the rejects file
         prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
@@ -106,10 +121,19 @@ class VisitImport:
     """With an ODK audit log (``--audit``, or ``FORM - audit.csv`` beside ``FORM.csv``): what it gave."""
 
 
-def run_visits_import(path: Path, *, store: str | Path | None, settings_path: str | Path | None = None,
-                      date: dt.date | None = None, skip_bad_rows: bool = False, rejects_path: Path | None = None,
-                      overwrite: bool = False, lang: str = "en", command: str = "visits import",
-                      audit_path: Path | None = None) -> VisitImport:
+def run_visits_import(
+    path: Path,
+    *,
+    store: str | Path | None,
+    settings_path: str | Path | None = None,
+    date: dt.date | None = None,
+    skip_bad_rows: bool = False,
+    rejects_path: Path | None = None,
+    overwrite: bool = False,
+    lang: str = "en",
+    command: str = "visits import",
+    audit_path: Path | None = None,
+) -> VisitImport:
     """All rows checked first; any bad row stops the import and nothing is stored. With
     ``skip_bad_rows`` the readable rows are stored and each bad one is named (file, row, column) and
     written with the reason to ``rejects_path`` (default FILE-rejected-rows.csv in the current folder).
@@ -122,8 +146,13 @@ def run_visits_import(path: Path, *, store: str | Path | None, settings_path: st
     if skip_bad_rows:
         prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
     with opened(store, settings, create=False) as db_store, recorded(db_store, command):
-        records = visits_from_table(own_headers(read_table(path)), known=queries.known_households(db_store),
-                                    default_date=date, skip_bad_rows=skip_bad_rows, audit_log=audit_log)
+        records = visits_from_table(
+            own_headers(read_table(path)),
+            known=queries.known_households(db_store),
+            default_date=date,
+            skip_bad_rows=skip_bad_rows,
+            audit_log=audit_log,
+        )
         with db_store.transaction() as db:
             added = queries.add_visits(db, records.records, source=str(path))
             db_store.audit(db, command)
@@ -134,8 +163,16 @@ def run_visits_import(path: Path, *, store: str | Path | None, settings_path: st
     return result
 
 
-def run_visit_add(household: str, *, outcome: str, time: str, visitor: str | None, store: str | Path | None,
-                  settings_path: str | Path | None = None, command: str = "visits add") -> bool:
+def run_visit_add(
+    household: str,
+    *,
+    outcome: str,
+    time: str,
+    visitor: str | None,
+    store: str | Path | None,
+    settings_path: str | Path | None = None,
+    command: str = "visits add",
+) -> bool:
     """``cocoon visits add``: one visit, checked like an imported row. False when the same visit
     (household, time and outcome) was already recorded."""
     settings = load_settings(settings_path)
@@ -148,16 +185,31 @@ def run_visit_add(household: str, *, outcome: str, time: str, visitor: str | Non
     with opened(store, settings, create=False) as db_store, recorded(db_store, command):
         if household not in queries.known_households(db_store):
             raise InputError("visits.unknown_household_option", value=household)
-        record = pd.DataFrame([{"household_id": household, "outcome": code,
-                                "visited_at": when.isoformat(timespec="minutes"), "visitor": visitor}])
+        record = pd.DataFrame(
+            [
+                {
+                    "household_id": household,
+                    "outcome": code,
+                    "visited_at": when.isoformat(timespec="minutes"),
+                    "visitor": visitor,
+                }
+            ]
+        )
         with db_store.transaction() as db:
             added = queries.add_visits(db, record, source="visits add")
             db_store.audit(db, command)
     return added == 1
 
 
-def run_signs_up(signs_csv: Path, *, store: str | Path | None, sign_ids: tuple[str, ...] = (), date: dt.date,
-                 settings_path: str | Path | None = None, command: str = "signs up") -> queries.SignsPutUp:
+def run_signs_up(
+    signs_csv: Path,
+    *,
+    store: str | Path | None,
+    sign_ids: tuple[str, ...] = (),
+    date: dt.date,
+    settings_path: str | Path | None = None,
+    command: str = "signs up",
+) -> queries.SignsPutUp:
     """Record the signs of a plan's signs.csv (all, or the ids given) as put up on ``date``.
     The file may be in either CSV dialect; signs already recorded are left as they are."""
     settings = load_settings(settings_path)
@@ -184,9 +236,16 @@ def run_signs_up(signs_csv: Path, *, store: str | Path | None, sign_ids: tuple[s
     return done
 
 
-def run_signs_down(sign_ids: tuple[str, ...], *, store: str | Path | None, date: dt.date, due: bool = False,
-                   settings_path: str | Path | None = None, today: dt.date | None = None,
-                   command: str = "signs down") -> int:
+def run_signs_down(
+    sign_ids: tuple[str, ...],
+    *,
+    store: str | Path | None,
+    date: dt.date,
+    due: bool = False,
+    settings_path: str | Path | None = None,
+    today: dt.date | None = None,
+    command: str = "signs down",
+) -> int:
     """Mark signs as taken down on ``date``: the ids given, or with ``due`` every sign due by then.
     A sign cannot have come down on a day still to come: a ``date`` after ``today`` is refused."""
     if not sign_ids and not due:
@@ -195,8 +254,7 @@ def run_signs_down(sign_ids: tuple[str, ...], *, store: str | Path | None, date:
     if date > today:
         raise InputError("day.signs_down_ahead", date=date.isoformat(), today=today.isoformat())
     settings = load_settings(settings_path)
-    with opened(store, settings, create=False) as db_store, recorded(db_store, command), \
-            db_store.transaction() as db:
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         if due:
             ids = queries.signs_due(db, by=date)
         else:
@@ -217,21 +275,31 @@ class StatusResult:
     """Where an earlier folder holding files cocoon did not write was moved (--overwrite)."""
 
 
-def run_status(store: str | Path | None, *, on: dt.date, out_dir: Path | None, lang: str, overwrite: bool = False,
-               settings_path: str | Path | None = None, csv_dialect_name: str | None = None,
-               command: str = "status") -> StatusResult:
+def run_status(
+    store: str | Path | None,
+    *,
+    on: dt.date,
+    out_dir: Path | None,
+    lang: str,
+    overwrite: bool = False,
+    settings_path: str | Path | None = None,
+    csv_dialect_name: str | None = None,
+    command: str = "status",
+) -> StatusResult:
     """``cocoon status``: delivery measures from the store, written as status.csv and status.html."""
     settings = load_settings(settings_path)
-    output = OutputFolder(out_dir or Path(f"status-{on.isoformat()}"), overwrite=overwrite,
-                          inputs=(store_path(store, settings),))
+    output = OutputFolder(
+        out_dir or Path(f"status-{on.isoformat()}"), overwrite=overwrite, inputs=(store_path(store, settings),)
+    )
     with opened(store, settings, create=False) as db_store, recorded(db_store, command):
         tables = queries.delivery_tables(db_store)
         with db_store.transaction() as db:
             db_store.audit(db, command)
     result = delivery(tables.burglaries, tables.listed, tables.visits, tables.signs, on=on)
     with output as folder:
-        written = write_status(result, folder, on=on, lang=lang,
-                               dialect=csv_dialect(csv_dialect_name or settings.csv_dialect, lang))
+        written = write_status(
+            result, folder, on=on, lang=lang, dialect=csv_dialect(csv_dialect_name or settings.csv_dialect, lang)
+        )
     return StatusResult(delivery=result, written=[output.final(p) for p in written], moved_aside=output.moved_aside)
 
 
@@ -261,9 +329,17 @@ def default_purge_date(settings: Settings, today: dt.date) -> dt.date:
     return today - dt.timedelta(days=settings.zones.active_days + settings.store.retention_days)
 
 
-def run_purge(*, store: str | Path | None, before: dt.date | None, settings_path: str | Path | None = None,
-              today: dt.date | None = None, yes: bool = False, show: Callable[[PurgePreview], None] | None = None,
-              confirm: Callable[[PurgePreview], bool] | None = None, command: str = "purge") -> Purged:
+def run_purge(
+    *,
+    store: str | Path | None,
+    before: dt.date | None,
+    settings_path: str | Path | None = None,
+    today: dt.date | None = None,
+    yes: bool = False,
+    show: Callable[[PurgePreview], None] | None = None,
+    confirm: Callable[[PurgePreview], bool] | None = None,
+    command: str = "purge",
+) -> Purged:
     """Remove personal data dated before ``before`` (default: the zone window plus the retention
     days before today): burglaries, visits, plans with their households, and signs taken down.
 

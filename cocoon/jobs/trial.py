@@ -50,8 +50,7 @@ from cocoon.store import trial as trial_store
 from cocoon.store.database import Store
 
 Note = tuple[str, dict[str, Any]]
-TRIAL_OPTIONS = {"trial.delay_days": "--delay-days", "trial.area_km": "--area-km",
-                 "trial.per_stratum": "--per-stratum"}
+TRIAL_OPTIONS = {"trial.delay_days": "--delay-days", "trial.area_km": "--area-km", "trial.per_stratum": "--per-stratum"}
 SEED_BITS = 48
 """A seed drawn for the analyst (when --seed is not given) has this many random bits."""
 
@@ -80,14 +79,28 @@ def _strata(given: str | None, settings: Settings) -> tuple[str, ...]:
     return tuple(s for s in STRATIFIERS if s in chosen)
 
 
-def run_trial_start(*, store: str | Path | None, seed: int | None = None, strata: str | None = None,
-                    delay_days: int | None = None, area_km: float | None = None, per_stratum: int | None = None,
-                    starts: dt.date | None = None, receipt_path: Path | None = None, overwrite: bool = False,
-                    settings_path: str | Path | None = None, lang: str = "en", today: dt.date | None = None,
-                    command: str = "trial start") -> TrialStart:
+def run_trial_start(
+    *,
+    store: str | Path | None,
+    seed: int | None = None,
+    strata: str | None = None,
+    delay_days: int | None = None,
+    area_km: float | None = None,
+    per_stratum: int | None = None,
+    starts: dt.date | None = None,
+    receipt_path: Path | None = None,
+    overwrite: bool = False,
+    settings_path: str | Path | None = None,
+    lang: str = "en",
+    today: dt.date | None = None,
+    command: str = "trial start",
+) -> TrialStart:
     """Fix the allocation, keep it in the store with its hash, and write the receipt."""
-    settings = override(load_settings(settings_path), TRIAL_OPTIONS, **{
-        "trial.delay_days": delay_days, "trial.area_km": area_km, "trial.per_stratum": per_stratum})
+    settings = override(
+        load_settings(settings_path),
+        TRIAL_OPTIONS,
+        **{"trial.delay_days": delay_days, "trial.area_km": area_km, "trial.per_stratum": per_stratum},
+    )
     chosen = _strata(strata, settings)
     if seed is not None and seed < 0:
         raise InputError("trial.bad_seed", value=seed)
@@ -104,22 +117,36 @@ def run_trial_start(*, store: str | Path | None, seed: int | None = None, strata
                 every = trial_store.burglary_times(db)
                 if not len(every):
                     raise InputError("trial.area_needs_burglaries", path=str(db_store.path))
-                crs, origin, cells = area_grid(every["lon"].to_numpy(float), every["lat"].to_numpy(float),
-                                               settings.trial.area_km)
-                grid = {"area_km": settings.trial.area_km, "area_crs": crs, "area_origin": origin,
-                        "area_cells": cells}
-            design = Design(seed=seed if seed is not None else secrets.randbits(SEED_BITS),
-                            starts=first_day.isoformat(), delay_days=settings.trial.delay_days, strata=chosen,
-                            per_stratum=settings.trial.per_stratum, radius_m=settings.zones.radius_m, **grid)
+                crs, origin, cells = area_grid(
+                    every["lon"].to_numpy(float), every["lat"].to_numpy(float), settings.trial.area_km
+                )
+                grid = {"area_km": settings.trial.area_km, "area_crs": crs, "area_origin": origin, "area_cells": cells}
+            design = Design(
+                seed=seed if seed is not None else secrets.randbits(SEED_BITS),
+                starts=first_day.isoformat(),
+                delay_days=settings.trial.delay_days,
+                strata=chosen,
+                per_stratum=settings.trial.per_stratum,
+                radius_m=settings.zones.radius_m,
+                **grid,
+            )
             places = allocation(design)
             digest = allocation_hash(design, places)
             trial_id = trial_store.create_trial(db, design_json(design), place_rows(places), digest)
-            write_text(receipt, receipt_text(design, digest, lang=lang, strata=len(design.stratum_names()),
-                                             places=len(places)))
+            write_text(
+                receipt, receipt_text(design, digest, lang=lang, strata=len(design.stratum_names()), places=len(places))
+            )
             notes = assign_pending(db)
             db_store.audit(db, command)
-    return TrialStart(trial_id=trial_id, design=design, digest=digest, strata=len(design.stratum_names()),
-                      places=len(places), receipt=receipt, notes=notes)
+    return TrialStart(
+        trial_id=trial_id,
+        design=design,
+        digest=digest,
+        strata=len(design.stratum_names()),
+        places=len(places),
+        receipt=receipt,
+        notes=notes,
+    )
 
 
 def receipt_text(design: Design, digest: str, *, lang: str, strata: int, places: int) -> str:
@@ -153,11 +180,11 @@ def _trial(db: sqlite3.Connection, path: Path) -> trial_store.Trial:
     return trial
 
 
-def run_trial_status(*, store: str | Path | None, on: dt.date, settings_path: str | Path | None = None,
-                     command: str = "trial status") -> TrialStatus:
+def run_trial_status(
+    *, store: str | Path | None, on: dt.date, settings_path: str | Path | None = None, command: str = "trial status"
+) -> TrialStatus:
     settings = load_settings(settings_path)
-    with opened(store, settings, create=False) as db_store, recorded(db_store, command), \
-            db_store.transaction() as db:
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         trial = _trial(db, db_store.path)
         design = design_from_json(trial.design)
         given = trial_store.assignments(db, trial.trial_id)
@@ -172,12 +199,18 @@ def run_trial_status(*, store: str | Path | None, on: dt.date, settings_path: st
             counts = {arm: int((mine["arm"] == arm).sum()) for arm in ARMS}
             gaps.append(abs(counts[ARMS[0]] - counts[ARMS[1]]))
             strata.append({"stratum": stratum, **counts, "gap": gaps[-1]})
-    return TrialStatus(trial_id=trial.trial_id, started_at=trial.started_at, stopped_at=trial.stopped_at,
-                       design=design, digest=trial.allocation_hash,
-                       arms={arm: int((given["arm"] == arm).sum()) for arm in ARMS},
-                       beyond=int((given["arm"] == BEYOND).sum()), strata=strata,
-                       waiting=len(held.ids) if held else 0,
-                       largest_gap=max(gaps))
+    return TrialStatus(
+        trial_id=trial.trial_id,
+        started_at=trial.started_at,
+        stopped_at=trial.stopped_at,
+        design=design,
+        digest=trial.allocation_hash,
+        arms={arm: int((given["arm"] == arm).sum()) for arm in ARMS},
+        beyond=int((given["arm"] == BEYOND).sum()),
+        strata=strata,
+        waiting=len(held.ids) if held else 0,
+        largest_gap=max(gaps),
+    )
 
 
 @dataclass
@@ -192,14 +225,18 @@ class TrialCheck:
         return not self.problems
 
 
-def run_trial_verify(*, store: str | Path | None, receipt: Path | None = None,
-                     settings_path: str | Path | None = None, command: str = "trial verify") -> TrialCheck:
+def run_trial_verify(
+    *,
+    store: str | Path | None,
+    receipt: Path | None = None,
+    settings_path: str | Path | None = None,
+    command: str = "trial verify",
+) -> TrialCheck:
     """Make the allocation again from the stored seed and check the hash (against the store and the
     receipt), every stored place, and every assignment's arm and position."""
     settings = load_settings(settings_path)
     sent = read_receipt_hash(receipt) if receipt is not None else None
-    with opened(store, settings, create=False) as db_store, recorded(db_store, command), \
-            db_store.transaction() as db:
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         trial = _trial(db, db_store.path)
         stored = trial_store.stored_places(db, trial.trial_id)
         given = trial_store.assignments(db, trial.trial_id)
@@ -211,26 +248,39 @@ def run_trial_verify(*, store: str | Path | None, receipt: Path | None = None,
     if digest != trial.allocation_hash:
         problems.append(("trial.hash_differs", {"stored": trial.allocation_hash, "remade": digest}))
     if sent is not None and sent != trial.allocation_hash:
-        problems.append(("trial.receipt_differs", {"file": str(receipt), "sent": sent,
-                                                   "stored": trial.allocation_hash}))
+        problems.append(
+            ("trial.receipt_differs", {"file": str(receipt), "sent": sent, "stored": trial.allocation_hash})
+        )
     if stored != remade:
         changed = [s for s, r in zip(stored, remade, strict=False) if s != r]
         first = changed[0] if changed else (stored or remade)[min(len(stored), len(remade)) - 1]
-        problems.append(("trial.places_differ", {"n": len(changed) + abs(len(stored) - len(remade)),
-                                                 "stratum": first[0], "position": first[1]}))
+        problems.append(
+            (
+                "trial.places_differ",
+                {"n": len(changed) + abs(len(stored) - len(remade)), "stratum": first[0], "position": first[1]},
+            )
+        )
     arms = {(s, p): a for s, p, _, a in remade}
     for row in given.itertuples(index=False):
         if row.arm == BEYOND:
             continue
         if arms.get((str(row.stratum), int(row.position))) != row.arm:
-            problems.append(("trial.assignment_differs", {"burglary": str(row.burglary_id), "stratum": row.stratum,
-                                                          "position": int(row.position), "arm": row.arm}))
+            problems.append(
+                (
+                    "trial.assignment_differs",
+                    {
+                        "burglary": str(row.burglary_id),
+                        "stratum": row.stratum,
+                        "position": int(row.position),
+                        "arm": row.arm,
+                    },
+                )
+            )
     in_trial = given[given["arm"] != BEYOND]
     for stratum, positions in in_trial.groupby("stratum")["position"]:
         if sorted(positions.astype(int)) != list(range(1, len(positions) + 1)):
             problems.append(("trial.positions_skipped", {"stratum": stratum}))
-    return TrialCheck(trial_id=trial.trial_id, digest=trial.allocation_hash, problems=problems,
-                      assignments=len(given))
+    return TrialCheck(trial_id=trial.trial_id, digest=trial.allocation_hash, problems=problems, assignments=len(given))
 
 
 @dataclass
@@ -241,12 +291,12 @@ class TrialStop:
     waiting: int
 
 
-def run_trial_stop(*, store: str | Path | None, on: dt.date, settings_path: str | Path | None = None,
-                   command: str = "trial stop") -> TrialStop:
+def run_trial_stop(
+    *, store: str | Path | None, on: dt.date, settings_path: str | Path | None = None, command: str = "trial stop"
+) -> TrialStop:
     """No burglary is assigned after this; the delayed ones already assigned keep their delay."""
     settings = load_settings(settings_path)
-    with opened(store, settings, create=False) as db_store, recorded(db_store, command), \
-            db_store.transaction() as db:
+    with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         trial = _trial(db, db_store.path)
         if not trial.running:
             raise InputError("trial.already_stopped", path=str(db_store.path), stopped=str(trial.stopped_at)[:10])
@@ -254,8 +304,12 @@ def run_trial_stop(*, store: str | Path | None, on: dt.date, settings_path: str 
         given = trial_store.assignments(db, trial.trial_id)
         held = held_back(db, on=on)
         db_store.audit(db, command)
-    return TrialStop(trial_id=trial.trial_id, stopped_at=stamp, assigned=int(given["arm"].isin(ARMS).sum()),
-                     waiting=len(held.ids) if held else 0)
+    return TrialStop(
+        trial_id=trial.trial_id,
+        stopped_at=stamp,
+        assigned=int(given["arm"].isin(ARMS).sum()),
+        waiting=len(held.ids) if held else 0,
+    )
 
 
 def current_trial(store: Store) -> trial_store.Trial | None:
@@ -263,8 +317,9 @@ def current_trial(store: Store) -> trial_store.Trial | None:
         return trial_store.latest_trial(db)
 
 
-def trial_evaluation(store: Store, trial: trial_store.Trial, *, start: pd.Timestamp | None,
-                     end: pd.Timestamp | None, source: str) -> TrialEvaluation:
+def trial_evaluation(
+    store: Store, trial: trial_store.Trial, *, start: pd.Timestamp | None, end: pd.Timestamp | None, source: str
+) -> TrialEvaluation:
     """``cocoon evaluate --store`` when the store has a trial: by assignment, with delivery per arm."""
     design = design_from_json(trial.design)
     tables = queries.evaluation_tables(store)
@@ -274,21 +329,34 @@ def trial_evaluation(store: Store, trial: trial_store.Trial, *, start: pd.Timest
     burglaries = _projected(located)
     visits_end = pd.to_datetime(tables.visits["visited_at"]).max() if len(tables.visits) else pd.NaT
     latest = pd.to_datetime(burglaries["reported"]).max() if len(burglaries) else pd.NaT
-    data_end = end + pd.Timedelta(days=1) if end is not None else max(
-        t for t in (latest, visits_end, pd.Timestamp("1970-01-01")) if not pd.isna(t))
-    return evaluate_trial(given, burglaries, zone_households(tables.listed, tables.plans), tables=tables,
-                          data_end=data_end, start=start, end=end, radius_m=design.radius_m,
-                          delay_days=design.delay_days, source=source)
+    data_end = (
+        end + pd.Timedelta(days=1)
+        if end is not None
+        else max(t for t in (latest, visits_end, pd.Timestamp("1970-01-01")) if not pd.isna(t))
+    )
+    return evaluate_trial(
+        given,
+        burglaries,
+        zone_households(tables.listed, tables.plans),
+        tables=tables,
+        data_end=data_end,
+        start=start,
+        end=end,
+        radius_m=design.radius_m,
+        delay_days=design.delay_days,
+        source=source,
+    )
 
 
 def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> list[dict[str, Any]]:
     """What the terminal shows for a trial: the comparison by assignment, then delivery per arm."""
 
-    blocks = screen_blocks(report.main, lang, title=text("trial.evaluate_title", lang, source=source,
-                                                         trial=trial_id))
+    blocks = screen_blocks(report.main, lang, title=text("trial.evaluate_title", lang, source=source, trial=trial_id))
     main = report.main
-    blocks[0]["lines"][1] = (text("trial.episodes", lang, n=main.n_episodes, immediate=main.n_treated,
-                                  delayed=main.n_control), "")
+    blocks[0]["lines"][1] = (
+        text("trial.episodes", lang, n=main.n_episodes, immediate=main.n_treated, delayed=main.n_control),
+        "",
+    )
     header = blocks[1].get("header")
     if header is not None and len(header) == 3:  # the arms' table: immediate and delayed, not served and not
         blocks[1]["header"] = [header[0], text("trial.arm_immediate", lang), text("trial.arm_delayed", lang)]
@@ -303,24 +371,32 @@ def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: i
 def _delivery_block(report: TrialEvaluation, lang: str) -> dict[str, Any]:
     """Delivery by arm: assigned, episodes, served within 48 h, attempted, visited before the delay, left out."""
     measures = ("assigned", "episodes", "served", "attempted", "before_delay", "left_out")
-    values = {a.arm: (a.assigned, a.episodes, a.served_48h, a.attempted, a.before_delay,
-                      a.no_zone + a.not_yet_observed) for a in report.arms}
-    rows = [[text(f"trial.column_{m}", lang), *(str(values[arm][k]) for arm in ARMS)]
-            for k, m in enumerate(measures)]
-    return {"title": text("trial.delivery_title", lang),
-            "header": [text("trial.column_measure", lang), *(text(f"trial.arm_{arm}", lang) for arm in ARMS)],
-            "rows": rows}
+    values = {
+        a.arm: (a.assigned, a.episodes, a.served_48h, a.attempted, a.before_delay, a.no_zone + a.not_yet_observed)
+        for a in report.arms
+    }
+    rows = [[text(f"trial.column_{m}", lang), *(str(values[arm][k]) for arm in ARMS)] for k, m in enumerate(measures)]
+    return {
+        "title": text("trial.delivery_title", lang),
+        "header": [text("trial.column_measure", lang), *(text(f"trial.arm_{arm}", lang) for arm in ARMS)],
+        "rows": rows,
+    }
 
 
 def trial_page(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> str:
     """The report page for a trial: the comparison by assignment (arms as assigned), then delivery by arm."""
 
     main = section(report.main, lang, title=text("trial.evaluate_title", lang, source=source, trial=trial_id))
-    main["episodes"] = text("trial.episodes", lang, n=report.main.n_episodes, immediate=report.main.n_treated,
-                            delayed=report.main.n_control)
-    main["arms"]["header"] = [main["arms"]["header"][0], text("trial.arm_immediate", lang),
-                              text("trial.arm_delayed", lang)]
+    main["episodes"] = text(
+        "trial.episodes", lang, n=report.main.n_episodes, immediate=report.main.n_treated, delayed=report.main.n_control
+    )
+    main["arms"]["header"] = [
+        main["arms"]["header"][0],
+        text("trial.arm_immediate", lang),
+        text("trial.arm_delayed", lang),
+    ]
     delivery = _delivery_block(report, lang)
     notes = [text(key, lang, **params) for key, params in report.notes]
-    return evaluation_page([main], chart_rows(report.main, lang), lang=lang, source=source,
-                           after=[{**delivery, "lines": notes}])
+    return evaluation_page(
+        [main], chart_rows(report.main, lang), lang=lang, source=source, after=[{**delivery, "lines": notes}]
+    )

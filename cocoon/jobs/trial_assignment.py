@@ -64,10 +64,13 @@ class HeldBack:
 
     def summary(self) -> dict[str, Any]:
         """For plan.json."""
-        return {"trial_id": self.trial_id, "delay_days": self.delay_days, "held_back": len(self.ids),
-                "released": self.released,
-                "held_back_burglaries": [{"burglary_id": b, "cocooned_from": d} for b, d in
-                                         sorted(self.release.items())]}
+        return {
+            "trial_id": self.trial_id,
+            "delay_days": self.delay_days,
+            "held_back": len(self.ids),
+            "released": self.released,
+            "held_back_burglaries": [{"burglary_id": b, "cocooned_from": d} for b, d in sorted(self.release.items())],
+        }
 
 
 def held_back(db: sqlite3.Connection, *, on: dt.date) -> HeldBack | None:
@@ -85,9 +88,14 @@ def held_back(db: sqlite3.Connection, *, on: dt.date) -> HeldBack | None:
     waiting = delayed & (due > pd.Timestamp(on)).to_numpy()
     ids = given["burglary_id"].astype(str).to_numpy()
     unsized = known & given["households"].isna().to_numpy() & (given["arm"] != BEYOND).to_numpy()
-    return HeldBack(ids=set(ids[waiting]), released=int((delayed & ~waiting).sum()), delay_days=design.delay_days,
-                    trial_id=trial.trial_id, unsized=set(ids[unsized]),
-                    release={b: d.date().isoformat() for b, d in zip(ids[waiting], due[waiting], strict=True)})
+    return HeldBack(
+        ids=set(ids[waiting]),
+        released=int((delayed & ~waiting).sum()),
+        delay_days=design.delay_days,
+        trial_id=trial.trial_id,
+        unsized=set(ids[unsized]),
+        release={b: d.date().isoformat() for b, d in zip(ids[waiting], due[waiting], strict=True)},
+    )
 
 
 def hold_back(burglaries: gpd.GeoDataFrame, held: HeldBack) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -107,8 +115,9 @@ def zone_sizes(held: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, crs: Any
     b = held.to_crs(crs)
     h = households.to_crs(crs)
     tree = KDTree(np.column_stack([h.geometry.x.to_numpy(), h.geometry.y.to_numpy()]))
-    counts = tree.query_radius(np.column_stack([b.geometry.x.to_numpy(), b.geometry.y.to_numpy()]), r=radius_m,
-                               count_only=True)
+    counts = tree.query_radius(
+        np.column_stack([b.geometry.x.to_numpy(), b.geometry.y.to_numpy()]), r=radius_m, count_only=True
+    )
     return {str(i): int(n) for i, n in zip(held["burglary_id"], counts, strict=True)}
 
 

@@ -55,8 +55,15 @@ def knox_heatmap(result: KnoxResult, *, lang: str, title: str = "") -> bytes:
         for c in range(n_t):
             value = ratio[r, c]
             label = number(value, lang, 2)
-            ax.text(c, r, label + ("*" if sig[r, c] else ""), ha="center", va="center", fontsize=8,
-                    fontweight="bold" if sig[r, c] else "normal")
+            ax.text(
+                c,
+                r,
+                label + ("*" if sig[r, c] else ""),
+                ha="center",
+                va="center",
+                fontsize=8,
+                fontweight="bold" if sig[r, c] else "normal",
+            )
     ax.set_xticks(range(n_t), band_labels(result.tds), rotation=30, ha="right")
     ax.set_yticks(range(n_s), band_labels(result.sds))
     ax.set_xlabel(text("knox_table.days", lang))
@@ -79,18 +86,41 @@ def hit_rate_curve(backtest: Backtest, *, lang: str, title: str = "") -> bytes:
         shares, rates = zip(*points, strict=True)
         ax.plot(np.array(shares) * 100, np.array(rates) * 100, marker=".", label=text(f"methods.{name}", lang))
     summary = backtest.summary
-    ax.scatter([summary["mean_area_share_high"] * 100], [summary["hit_rate_high"] * 100], marker="s", s=60,
-               color="black", zorder=5, label=text("methods.zones_high", lang, days=backtest.policy.high_days))
-    ax.scatter([summary["mean_area_share_zone"] * 100], [summary["hit_rate_zone"] * 100], marker="D", s=50,
-               color="grey", zorder=5, label=text("methods.zones_all", lang, days=backtest.policy.active_days))
+    ax.scatter(
+        [summary["mean_area_share_high"] * 100],
+        [summary["hit_rate_high"] * 100],
+        marker="s",
+        s=60,
+        color="black",
+        zorder=5,
+        label=text("methods.zones_high", lang, days=backtest.policy.high_days),
+    )
+    ax.scatter(
+        [summary["mean_area_share_zone"] * 100],
+        [summary["hit_rate_zone"] * 100],
+        marker="D",
+        s=50,
+        color="grey",
+        zorder=5,
+        label=text("methods.zones_all", lang, days=backtest.policy.active_days),
+    )
     if backtest.sweep:
-        ax.scatter([row["mean_area_share"] * 100 for row in backtest.sweep],
-                   [row["hit_rate"] * 100 for row in backtest.sweep],
-                   marker="x", color="black", zorder=4, label=text("methods.sweep", lang))
+        ax.scatter(
+            [row["mean_area_share"] * 100 for row in backtest.sweep],
+            [row["hit_rate"] * 100 for row in backtest.sweep],
+            marker="x",
+            color="black",
+            zorder=4,
+            label=text("methods.sweep", lang),
+        )
         for row in backtest.sweep:
-            ax.annotate(f"{number(row['radius_m'], lang)} m/{row['days']} d", (row["mean_area_share"] * 100,
-                                                                               row["hit_rate"] * 100),
-                        fontsize=6, xytext=(3, -8), textcoords="offset points")
+            ax.annotate(
+                f"{number(row['radius_m'], lang)} m/{row['days']} d",
+                (row["mean_area_share"] * 100, row["hit_rate"] * 100),
+                fontsize=6,
+                xytext=(3, -8),
+                textcoords="offset points",
+            )
     ax.set_xlabel(text("backtest.axis_share", lang))
     ax.set_ylabel(text("backtest.axis_hit_rate", lang))
     ax.set_xlim(0, None)

@@ -31,12 +31,19 @@ _REASON = re.compile(r"[^|;]*\|-?[0-9]{1,9}\|[0-9]{1,12}(?:\.[0-9]+)?")
 def why(row: Any, lang: str) -> str:
     """The sentence for one visits row (a namedtuple or a mapping with score, score_recent,
     score_history and reasons)."""
+
     def get(key: str, default: Any) -> Any:
         return row.get(key, default) if isinstance(row, dict) else getattr(row, key, default)
 
     score = get("score", 0.0)
-    frame = pd.DataFrame({"score": [score], "score_recent": [get("score_recent", score)],
-                          "score_history": [get("score_history", 0.0)], "reasons": [get("reasons", "")]})
+    frame = pd.DataFrame(
+        {
+            "score": [score],
+            "score_recent": [get("score_recent", score)],
+            "score_history": [get("score_history", 0.0)],
+            "reasons": [get("reasons", "")],
+        }
+    )
     return why_column(frame, lang)[0]
 
 
@@ -61,13 +68,15 @@ def why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
     elif "reasons" in visits:
         listed = _burglaries(visits["reasons"].to_numpy(dtype=object), lang)
     around = pc.fill_null(_fill(_pieces("why.burglaries", lang, ("list",)), [listed]), "")
-    sentence = _fill(_pieces("why.sentence", lang, ("score", "recent", "history", "burglaries")),
-                     [_written(score, lang), _written(recent, lang), _written(history, lang), around])
+    sentence = _fill(
+        _pieces("why.sentence", lang, ("score", "recent", "history", "burglaries")),
+        [_written(score, lang), _written(recent, lang), _written(history, lang), around],
+    )
     return sentence
 
 
 def _listed(lists: pa.ListArray, lang: str) -> pa.Array:
-    """"B12, 3 days ago, 40 m; B7, …" per row (null where none), from the ranking's lists of
+    """ "B12, 3 days ago, 40 m; B7, …" per row (null where none), from the ranking's lists of
     burglaries (:data:`cocoon.risk.reasons.REASON_TYPE`)."""
     items = lists.values
     days = items.field("days")
@@ -75,17 +84,21 @@ def _listed(lists: pa.ListArray, lang: str) -> pa.Array:
     return _joined(lists.offsets, items.field("id"), days, metres, lang, mask=pc.equal(pc.list_value_length(lists), 0))
 
 
-def _joined(offsets: pa.Array, ids: pa.Array, days: pa.Array, metres: np.ndarray, lang: str,
-            mask: pa.Array) -> pa.Array:
+def _joined(
+    offsets: pa.Array, ids: pa.Array, days: pa.Array, metres: np.ndarray, lang: str, mask: pa.Array
+) -> pa.Array:
     """Each row's burglaries (``offsets`` into ``ids``, ``days``, ``metres``) written and joined."""
     columns = [ids, pc.cast(days, pa.string()), _written(metres, lang, 0)]
-    items = pc.if_else(pc.equal(days, 1), _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=1), columns),
-                       _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=2), columns))
+    items = pc.if_else(
+        pc.equal(days, 1),
+        _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=1), columns),
+        _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=2), columns),
+    )
     return pc.binary_join(pa.ListArray.from_arrays(offsets, items, mask=mask), "; ")
 
 
 def _burglaries(reasons: np.ndarray, lang: str, *, cleaned: bool = False) -> pa.Array:
-    """"B12, 3 days ago, 40 m; B7, …" per row (null where none), from the ranking's
+    """ "B12, 3 days ago, 40 m; B7, …" per row (null where none), from the ranking's
     "id|days|metres;…" reasons; parts that do not read so are left out."""
     given = pa.array([r if isinstance(r, str) and r else None for r in reasons.tolist()], type=pa.string())
     parts = pc.split_pattern(given, ";")
@@ -108,9 +121,13 @@ def _burglaries(reasons: np.ndarray, lang: str, *, cleaned: bool = False) -> pa.
 
 def _well_formed(reasons: np.ndarray) -> np.ndarray:
     """Each row's reasons without the parts that do not read as id|whole days|metres."""
-    return np.array([";".join(p for p in r.split(";") if _REASON.fullmatch(p)) if isinstance(r, str) else None
-                     for r in reasons.tolist()], dtype=object)
-
+    return np.array(
+        [
+            ";".join(p for p in r.split(";") if _REASON.fullmatch(p)) if isinstance(r, str) else None
+            for r in reasons.tolist()
+        ],
+        dtype=object,
+    )
 
 
 def _values(column: pd.Series | None, n: int) -> np.ndarray:
@@ -148,8 +165,9 @@ def _grouped(whole: np.ndarray, thousands: str) -> pa.Array:
     if not big.any():
         return plain
     low = pc.utf8_lpad(pc.cast(pa.array(whole % 1000), pa.string()), 3, "0")
-    return pc.if_else(pa.array(big), pc.binary_join_element_wise(_grouped(whole // 1000, thousands), low, thousands),
-                      plain)
+    return pc.if_else(
+        pa.array(big), pc.binary_join_element_wise(_grouped(whole // 1000, thousands), low, thousands), plain
+    )
 
 
 def _fill(pieces: tuple[str | int, ...], columns: list[pa.Array]) -> pa.Array:

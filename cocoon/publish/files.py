@@ -112,8 +112,10 @@ def only_ours(folder: Path) -> bool:
         present = _files(folder)
         if sorted(p.as_posix() for p in present) != sorted(listed):
             return False
-        return all((folder / p).is_file() and not (folder / p).is_symlink()
-                   and _digest(folder / p) == listed[p.as_posix()] for p in present)
+        return all(
+            (folder / p).is_file() and not (folder / p).is_symlink() and _digest(folder / p) == listed[p.as_posix()]
+            for p in present
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
@@ -164,15 +166,17 @@ class OutputFolder:
             self._remove_leftovers()
             note_staging(self.folder, target=self.target, aside=self.old)
             self.folder.mkdir()
-            (self.folder / MARKER).write_text(json.dumps({"written_by": "cocoon", "version": __version__,
-                                                          "files": {}}) + "\n", encoding="utf-8")
+            (self.folder / MARKER).write_text(
+                json.dumps({"written_by": "cocoon", "version": __version__, "files": {}}) + "\n", encoding="utf-8"
+            )
         except OSError as exc:
             done_staging(self.folder)
             raise OutputError("output.cannot_create", path=str(self.target), reason=exc.strerror or str(exc)) from None
         return self.folder
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if kind is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             done_staging(self.folder)
@@ -191,8 +195,13 @@ class OutputFolder:
         (only cocoon's own: its temporary name and its marker)."""
         for leftover in self.target.parent.glob(f".{self.target.name}.cocoon-*"):
             pid = leftover.name.rsplit("-", 1)[-1]
-            if (pid.isdigit() and (int(pid) == os.getpid() or not running(int(pid))) and leftover.is_dir()
-                    and not leftover.is_symlink() and (leftover / MARKER).is_file()):
+            if (
+                pid.isdigit()
+                and (int(pid) == os.getpid() or not running(int(pid)))
+                and leftover.is_dir()
+                and not leftover.is_symlink()
+                and (leftover / MARKER).is_file()
+            ):
                 shutil.rmtree(leftover, ignore_errors=True)
 
     def _place(self) -> None:
@@ -265,8 +274,9 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
 def write_json(data: Any, path: Path) -> Path:
     """Strict JSON (RFC 8259): an infinite or missing number is written as null, never as the
     ``Infinity`` or ``NaN`` that other programs refuse to read."""
-    return write_text(path, json.dumps(_finite(data), indent=2, ensure_ascii=False, default=_json_default,
-                                       allow_nan=False) + "\n")
+    return write_text(
+        path, json.dumps(_finite(data), indent=2, ensure_ascii=False, default=_json_default, allow_nan=False) + "\n"
+    )
 
 
 def _finite(value: Any) -> Any:
@@ -351,8 +361,11 @@ def _write_arrow_csv(table: Any, path: Path) -> None:
 
     def piece(start: int) -> Any:
         sink = pa.BufferOutputStream()
-        pacsv.write_csv(table.slice(start, CSV_PIECE_ROWS), sink,
-                        write_options=pacsv.WriteOptions(quoting_style="needed", include_header=start == 0))
+        pacsv.write_csv(
+            table.slice(start, CSV_PIECE_ROWS),
+            sink,
+            write_options=pacsv.WriteOptions(quoting_style="needed", include_header=start == 0),
+        )
         return sink.getvalue()
 
     with ThreadPoolExecutor(threads) as pool, open(path, "wb") as out:
@@ -388,7 +401,8 @@ def neutralise(values: pd.Series) -> pd.Series:
         cells = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
         first = pc.utf8_slice_codeunits(cells, 0, 1)
         text_cells = pc.fill_null(pc.is_in(first, value_set=pa.array(FORMULA_START)), False).to_numpy(
-            zero_copy_only=False)
+            zero_copy_only=False
+        )
     except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all text: cell by cell
         text_cells = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START)).to_numpy(dtype=bool)
     if not text_cells.any():
@@ -407,8 +421,10 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
             values = column.to_numpy(dtype=object)
             mask = pd.isna(column).to_numpy()
             if not all(isinstance(v, str) for v in values[~mask][:1000]):
-                values = np.array([None if m else (v if isinstance(v, str) else str(v))
-                                   for v, m in zip(values, mask, strict=True)], dtype=object)
+                values = np.array(
+                    [None if m else (v if isinstance(v, str) else str(v)) for v, m in zip(values, mask, strict=True)],
+                    dtype=object,
+                )
             out[str(name)] = neutralise(pd.Series(values, dtype=object)).where(~mask, None)
         else:
             out[str(name)] = column.reset_index(drop=True)
@@ -418,7 +434,8 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
 def write_rejects(rejects: pd.DataFrame, path: Path, *, lang: str) -> Path:
     """Skipped rows as given, with the row number, column and the reason in words."""
     table = rejects.copy()
-    table.insert(3, "reason", [text(k, lang, **p) for k, p in zip(table["reason_key"], table["reason_params"],
-                                                                  strict=True)])
+    table.insert(
+        3, "reason", [text(k, lang, **p) for k, p in zip(table["reason_key"], table["reason_params"], strict=True)]
+    )
     table = table.drop(columns=["reason_params"])
     return write_csv(table, path)

@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from cocoon.risk.daily_plan import Plan
 
 
-ZONE_PROPERTIES = ["burglary_id", "phase", "start", "high_until", "end", "days_left", "age_days", "radius_m",
-                   "address"]
+ZONE_PROPERTIES = ["burglary_id", "phase", "start", "high_until", "end", "days_left", "age_days", "radius_m", "address"]
 ROUTE_PROPERTIES = ["officer", "stops", "dwellings", "walk_m", "minutes", "back_at"]
 SIGN_PROPERTIES = ["sign_id", "zone", "kind", "households_covered", "dwellings_covered", "up", "down"]
 
@@ -37,9 +36,11 @@ def features(gdf: gpd.GeoDataFrame, properties: list[str], **constant: Any) -> l
     columns = [c for c in properties if c in gdf.columns]
     rows = gdf[columns].to_dict("records")
     return [
-        '{"type": "Feature", "properties": ' + json.dumps({**constant, **{k: json_value(v) for k, v in row.items()}},
-                                                          ensure_ascii=False)
-        + ', "geometry": ' + geometry + "}"
+        '{"type": "Feature", "properties": '
+        + json.dumps({**constant, **{k: json_value(v) for k, v in row.items()}}, ensure_ascii=False)
+        + ', "geometry": '
+        + geometry
+        + "}"
         for row, geometry in zip(rows, geometries, strict=True)
     ]
 
@@ -51,8 +52,9 @@ def zones_geojson(plan: Plan, route_lines: gpd.GeoDataFrame | None = None) -> st
     items += features(plan.outlines, ["phase", "burglaries", "days_left", "area_km2"], layer="outline")
     if route_lines is not None:
         items += features(route_lines, ROUTE_PROPERTIES, layer="route")
-    head = json.dumps({"type": "FeatureCollection", "name": "zones", "plan_date": plan.date.isoformat(),
-                       "metric_crs": plan.crs_label})[:-1]
+    head = json.dumps(
+        {"type": "FeatureCollection", "name": "zones", "plan_date": plan.date.isoformat(), "metric_crs": plan.crs_label}
+    )[:-1]
     return head + ', "features": [\n' + ",\n".join(items) + "\n]}\n"
 
 
@@ -60,7 +62,8 @@ def signs_geojson(signs: pd.DataFrame, crs: CRS) -> str:
     """Sign sites as points, without the burglaries behind them."""
     import geopandas as gpd
 
-    frame = gpd.GeoDataFrame(signs.drop(columns=["burglaries"]), geometry=gpd.points_from_xy(signs["x"], signs["y"]),
-                             crs=crs)
+    frame = gpd.GeoDataFrame(
+        signs.drop(columns=["burglaries"]), geometry=gpd.points_from_xy(signs["x"], signs["y"]), crs=crs
+    )
     items = features(frame, SIGN_PROPERTIES, layer="sign")
     return '{"type": "FeatureCollection", "name": "signs", "features": [\n' + ",\n".join(items) + "\n]}\n"

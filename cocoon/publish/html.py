@@ -20,8 +20,9 @@ def environment() -> jinja2.Environment:
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    return ImmutableSandboxedEnvironment(loader=jinja2.PackageLoader("cocoon", "templates"), autoescape=True,
-                                         trim_blocks=True, lstrip_blocks=True)
+    return ImmutableSandboxedEnvironment(
+        loader=jinja2.PackageLoader("cocoon", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
 
 
 def render(template: str, **data: Any) -> str:

@@ -91,8 +91,9 @@ def _copy_font(font: TTFFont, document: FPDF, *, own_index: bool = True) -> TTFF
     copied = copy.copy(font)
     if own_index:
         copied.i = len(document.fonts) + 1
-    copied.ttfont = type(font.ttfont)(font.ttffile, recalcTimestamp=False, fontNumber=font.collection_font_number,
-                                      lazy=True)
+    copied.ttfont = type(font.ttfont)(
+        font.ttffile, recalcTimestamp=False, fontNumber=font.collection_font_number, lazy=True
+    )
     copied.desc = copy.copy(font.desc)  # writing the document names it and numbers it
     copied._hbfont = None
     copied.biggest_size_pt = 0
@@ -209,8 +210,9 @@ class Document(FPDF):
             return False
         return len(self.wrapped(value, width, size, style)) * line_height(size) <= height + 1e-6
 
-    def fitting_size(self, value: str, width: float, height: float, *, size: float, min_size: float,
-                     style: str = "") -> float | None:
+    def fitting_size(
+        self, value: str, width: float, height: float, *, size: float, min_size: float, style: str = ""
+    ) -> float | None:
         """The largest size from ``size`` down to ``min_size`` at which ``value`` fits, or None."""
         current = size
         while current >= min_size - 1e-9:
@@ -219,8 +221,20 @@ class Document(FPDF):
             current -= SIZE_STEP
         return None
 
-    def text_box(self, x: float, y: float, width: float, height: float, value: str, *, size: float,
-                 min_size: float | None = None, style: str = "", align: str = "L", valign: str = "M") -> float:
+    def text_box(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        value: str,
+        *,
+        size: float,
+        min_size: float | None = None,
+        style: str = "",
+        align: str = "L",
+        valign: str = "M",
+    ) -> float:
         """Write ``value`` inside the box, at ``size`` points or smaller (down to ``min_size``) so
         that it fits without breaking a word; vertically at the top, middle or bottom (``valign``
         T, M or B). A text that fits at no size allowed is drawn at the smallest and recorded in
@@ -230,8 +244,15 @@ class Document(FPDF):
         if chosen is None:
             chosen = smallest
             words = self.widest_word(value, chosen, style) > width - 2 * self.c_margin + 1e-6
-            self.overflows.append(Overflow(page=self.page_no(), text=value, width=round(width, 2),
-                                           height=round(height, 2), reason="word" if words else "lines"))
+            self.overflows.append(
+                Overflow(
+                    page=self.page_no(),
+                    text=value,
+                    width=round(width, 2),
+                    height=round(height, 2),
+                    reason="word" if words else "lines",
+                )
+            )
         lines = self.wrapped(value, width, chosen, style) if value else []
         step = line_height(chosen)
         used = len(lines) * step

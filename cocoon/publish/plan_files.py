@@ -19,10 +19,34 @@ if TYPE_CHECKING:
 
     from cocoon.risk.daily_plan import Plan
 
-VISIT_COLUMNS = ["rank", "household_id", "label", "lon", "lat", "dwellings", "score", "tier", "distance_m",
-                 "burglary_ids", "phase", "days_left", "why", "score_recent", "score_history", "priority",
-                 "burglaries", "relation", "burgled", "street",
-                 "number", "postcode", "building_type", "owner", "building_id", "revisit"]
+VISIT_COLUMNS = [
+    "rank",
+    "household_id",
+    "label",
+    "lon",
+    "lat",
+    "dwellings",
+    "score",
+    "tier",
+    "distance_m",
+    "burglary_ids",
+    "phase",
+    "days_left",
+    "why",
+    "score_recent",
+    "score_history",
+    "priority",
+    "burglaries",
+    "relation",
+    "burgled",
+    "street",
+    "number",
+    "postcode",
+    "building_type",
+    "owner",
+    "building_id",
+    "revisit",
+]
 
 
 def visits_table(plan: Plan, lang: str = "en") -> pd.DataFrame:
@@ -30,8 +54,15 @@ def visits_table(plan: Plan, lang: str = "en") -> pd.DataFrame:
     visits = plan.visits.copy()
     visits["why"] = pd.Series(why_array(visits, lang).to_pandas(), index=visits.index)
     table = pd.DataFrame({c: visits[c] for c in VISIT_COLUMNS if c in visits})
-    for column, digits in (("score", 1), ("score_recent", 1), ("score_history", 1), ("priority", 1),
-                           ("distance_m", 1), ("lon", 6), ("lat", 6)):
+    for column, digits in (
+        ("score", 1),
+        ("score_recent", 1),
+        ("score_history", 1),
+        ("priority", 1),
+        ("distance_m", 1),
+        ("lon", 6),
+        ("lat", 6),
+    ):
         if column in table:
             table[column] = table[column].astype(float).round(digits)
     return table
@@ -50,17 +81,24 @@ def plan_metadata(plan: Plan, *, inputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_plan(plan: Plan, out_dir: Path, *, inputs: dict[str, Any],
-               route_lines: gpd.GeoDataFrame | None = None, dialect: str = "plain", lang: str = "en") -> list[Path]:
+def write_plan(
+    plan: Plan,
+    out_dir: Path,
+    *,
+    inputs: dict[str, Any],
+    route_lines: gpd.GeoDataFrame | None = None,
+    dialect: str = "plain",
+    lang: str = "en",
+) -> list[Path]:
     """zones.geojson (with each officer's route line when routed), visits.csv (in the CSV
     ``dialect``) and plan.json in ``out_dir`` (already prepared)."""
     out_dir = Path(out_dir)
     written = [
         write_text(out_dir / "zones.geojson", zones_geojson(plan, route_lines)),
         write_csv(visits_table(plan, lang), out_dir / "visits.csv", dialect=dialect),
-        write_text(out_dir / "plan.json", json.dumps(plan_metadata(plan, inputs=inputs), indent=2,
-                                                        ensure_ascii=False, default=str)),
+        write_text(
+            out_dir / "plan.json",
+            json.dumps(plan_metadata(plan, inputs=inputs), indent=2, ensure_ascii=False, default=str),
+        ),
     ]
     return written
-
-

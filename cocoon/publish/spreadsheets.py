@@ -43,8 +43,9 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
 def excel_sv(frame: pd.DataFrame) -> bytes:
     """``frame`` (already rounded and made safe) as Swedish Excel reads it."""
     lang = "sv"
-    headings = {name: str(entry(f"csv_header.{name}", lang)) if _has_heading(str(name)) else str(name)
-                for name in frame.columns}
+    headings = {
+        name: str(entry(f"csv_header.{name}", lang)) if _has_heading(str(name)) else str(name) for name in frame.columns
+    }
     out = frame.rename(columns=headings)
     for name, column in out.items():
         if pd.api.types.is_bool_dtype(column.dtype):

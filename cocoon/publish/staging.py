@@ -71,8 +71,9 @@ class _ThisRun:
     def save(self) -> None:
         assert self.entry is not None
         temporary = self.entry.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "paths": self.noted}),
-                             encoding="utf-8")
+        temporary.write_text(
+            json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "paths": self.noted}), encoding="utf-8"
+        )
         os.replace(temporary, self.entry)
 
 

@@ -39,8 +39,16 @@ def write_status(result: Delivery, out_dir: Path, *, on: dt.date, lang: str, dia
 
     chart = base64.b64encode(delivery_chart(result, lang=lang)).decode("ascii")
     page = render(
-        "status.html.j2", lang=lang, t=translator(lang), on=on.isoformat(), overall=result.overall, measures=MEASURES,
-        pct=pct, rows=result.per_burglary.to_dict("records"), overdue=result.overdue_signs.to_dict("records"),
-        chart=chart)
+        "status.html.j2",
+        lang=lang,
+        t=translator(lang),
+        on=on.isoformat(),
+        overall=result.overall,
+        measures=MEASURES,
+        pct=pct,
+        rows=result.per_burglary.to_dict("records"),
+        overdue=result.overdue_signs.to_dict("records"),
+        chart=chart,
+    )
     written.append(write_text(out_dir / "status.html", page))
     return written

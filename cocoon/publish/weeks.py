@@ -14,6 +14,6 @@ def iso_week(day: dt.date | str | pd.Timestamp) -> tuple[int, int]:
 
 
 def week_label(day: dt.date | str | pd.Timestamp) -> str:
-    """"48/2026": the week and its ISO year."""
+    """ "48/2026": the week and its ISO year."""
     year, week = iso_week(day)
     return f"{week}/{year}"

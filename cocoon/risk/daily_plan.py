@@ -66,8 +66,9 @@ class Plan:
     def privacy_rule(self) -> NearestRule:
         """The nearest-households rule for anything published or put up near these zones."""
         p = self.settings.privacy
-        return NearestRule(homes=self.victims.homes, is_victim=self.victims.is_victim, k=p.k_nearest,
-                           min_distance=p.min_distance_m)
+        return NearestRule(
+            homes=self.victims.homes, is_victim=self.victims.is_victim, k=p.k_nearest, min_distance=p.min_distance_m
+        )
 
     @property
     def crs_label(self) -> str:
@@ -79,8 +80,11 @@ class Plan:
             phases = self.burglaries["phase"].value_counts()
             tiers = pd.Categorical(self.visits["tier"], categories=list("ABC")).codes.astype(np.int64)
             high = (np.asarray(self.visits["phase"]) == HIGH).astype(np.int64)
-            grid = np.bincount(tiers * 2 + (1 - high), minlength=6).reshape(3, 2) if len(self.visits) else \
-                np.zeros((3, 2), dtype=np.int64)
+            grid = (
+                np.bincount(tiers * 2 + (1 - high), minlength=6).reshape(3, 2)
+                if len(self.visits)
+                else np.zeros((3, 2), dtype=np.int64)
+            )
             self._counts = {
                 "burglaries": len(self.burglaries),
                 "high": int(phases.get(HIGH, 0)),
@@ -91,8 +95,9 @@ class Plan:
                 "dwellings": int(self.visits["dwellings"].sum()) if len(self.visits) else 0,
                 "excluded": int(self.excluded),
                 "done": dict(self.done),
-                "by_tier_phase": {tier: {HIGH: int(grid[i, 0]), ELEVATED: int(grid[i, 1])}
-                                  for i, tier in enumerate("ABC")},
+                "by_tier_phase": {
+                    tier: {HIGH: int(grid[i, 0]), ELEVATED: int(grid[i, 1])} for i, tier in enumerate("ABC")
+                },
             }
         return self._counts
 
@@ -104,9 +109,16 @@ def project(gdf: gpd.GeoDataFrame, crs: CRS, *, what: str) -> gpd.GeoDataFrame:
     return gdf if CRS.from_user_input(gdf.crs).equals(crs) else gdf.to_crs(crs)
 
 
-def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on: dt.date,
-              settings: Settings = Settings(), crs: CRS | None = None,
-              exclude: Iterable[str] = (), done: Mapping[str, str] | None = None) -> Plan:
+def make_plan(
+    burglaries: gpd.GeoDataFrame,
+    households: gpd.GeoDataFrame,
+    *,
+    on: dt.date,
+    settings: Settings = Settings(),
+    crs: CRS | None = None,
+    exclude: Iterable[str] = (),
+    done: Mapping[str, str] | None = None,
+) -> Plan:
     """Zones active on ``on`` and every household within the radius of one, ranked.
 
     ``burglaries`` and ``households`` are GeoDataFrames as the readers give them, in any CRS;
@@ -132,18 +144,35 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
     _refuse_far_apart(b, hxy, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=False)
     windows = burglary_windows(b, on=on, zones=settings.zones)
     b = pd.concat([b, windows], axis=1)
-    zones = active_zones(b[["burglary_id", "first_day", "last_day", "address", "note", "modus", "row", "geometry"]],
-                         on=on, zones=settings.zones)
+    zones = active_zones(
+        b[["burglary_id", "first_day", "last_day", "address", "note", "modus", "row", "geometry"]],
+        on=on,
+        zones=settings.zones,
+    )
     active_points = b[b["phase"].isin([HIGH, ELEVATED])]
     model = model_from_settings(settings.model)
     history = None
     if model is not None:
-        history = pd.DataFrame({"x": b.geometry.x.to_numpy(), "y": b.geometry.y.to_numpy(),
-                                "burglary_id": b["burglary_id"].to_numpy(), "age_days": b["age_days"].to_numpy()})
+        history = pd.DataFrame(
+            {
+                "x": b.geometry.x.to_numpy(),
+                "y": b.geometry.y.to_numpy(),
+                "burglary_id": b["burglary_id"].to_numpy(),
+                "age_days": b["age_days"].to_numpy(),
+            }
+        )
     given = {str(i) for i in exclude}
     settled = {str(k): v for k, v in (done or {}).items()}
-    ranking = rank_households(h, active_points, ranking=settings.ranking, radius_m=settings.zones.radius_m,
-                              exclude=given | set(settled), model=model, history=history, household_xy=hxy)
+    ranking = rank_households(
+        h,
+        active_points,
+        ranking=settings.ranking,
+        radius_m=settings.zones.radius_m,
+        exclude=given | set(settled),
+        model=model,
+        history=history,
+        household_xy=hxy,
+    )
     visits = ranking.visits
     lon, lat = to_lonlat(visits["x"].to_numpy(), visits["y"].to_numpy(), metric)
     visits.insert(visits.columns.get_loc("x"), "lon", lon)
@@ -155,23 +184,45 @@ def make_plan(burglaries: gpd.GeoDataFrame, households: gpd.GeoDataFrame, *, on:
         notes.append(("notes.no_households_in_zones", {}))
     if model is not None:
         notes.append(("notes.ranked_with_model", {"n": settings.model.fitted_burglaries}))
-    register = pd.DataFrame({"household_id": h["household_id"].to_numpy(dtype=object),
-                             "label": h["label"].to_numpy(dtype=object) if "label" in h else "",
-                             "dwellings": h["dwellings"].to_numpy() if "dwellings" in h else 1,
-                             "x": hxy[0], "y": hxy[1]})
-    return Plan(date=on, crs=metric, settings=settings, burglaries=b, zones=zones, outlines=merged_outlines(zones),
-                visits=visits, excluded=sum(i in given for i in ranking.left_out),
-                done=dict(Counter(settled[i] for i in ranking.left_out if i not in given)),
-                burgled=ranking.burgled, victims=ranking.victims,
-                notes=notes, register=register)
+    register = pd.DataFrame(
+        {
+            "household_id": h["household_id"].to_numpy(dtype=object),
+            "label": h["label"].to_numpy(dtype=object) if "label" in h else "",
+            "dwellings": h["dwellings"].to_numpy() if "dwellings" in h else 1,
+            "x": hxy[0],
+            "y": hxy[1],
+        }
+    )
+    return Plan(
+        date=on,
+        crs=metric,
+        settings=settings,
+        burglaries=b,
+        zones=zones,
+        outlines=merged_outlines(zones),
+        visits=visits,
+        excluded=sum(i in given for i in ranking.left_out),
+        done=dict(Counter(settled[i] for i in ranking.left_out if i not in given)),
+        burgled=ranking.burgled,
+        victims=ranking.victims,
+        notes=notes,
+        register=register,
+    )
 
 
 FAR_APART_M = 50_000.0
 """Burglaries and households farther apart than this were read in different coordinate systems."""
 
 
-def _refuse_far_apart(b: gpd.GeoDataFrame, hxy: tuple[np.ndarray, np.ndarray], burglaries: gpd.GeoDataFrame,
-                      households: gpd.GeoDataFrame, *, radius_m: float, check_pairs: bool) -> None:
+def _refuse_far_apart(
+    b: gpd.GeoDataFrame,
+    hxy: tuple[np.ndarray, np.ndarray],
+    burglaries: gpd.GeoDataFrame,
+    households: gpd.GeoDataFrame,
+    *,
+    radius_m: float,
+    check_pairs: bool,
+) -> None:
     """Stop when the two files cannot be of one area: more than 50 km apart, or (``check_pairs``)
     no burglary within the radius of any household (at ``hxy``, metric). Names the CRS each file
     was read in."""
@@ -187,18 +238,27 @@ def _refuse_far_apart(b: gpd.GeoDataFrame, hxy: tuple[np.ndarray, np.ndarray], b
     if apart <= FAR_APART_M and not check_pairs:
         return
     if apart <= FAR_APART_M:
-        near = ((hx >= bx.min() - radius_m) & (hx <= bx.max() + radius_m)
-                & (hy >= by.min() - radius_m) & (hy <= by.max() + radius_m))
+        near = (
+            (hx >= bx.min() - radius_m)
+            & (hx <= bx.max() + radius_m)
+            & (hy >= by.min() - radius_m)
+            & (hy <= by.max() + radius_m)
+        )
         if near.any():
             distance, _ = cKDTree(np.column_stack([hx[near], hy[near]])).query(
-                np.column_stack([bx, by]), distance_upper_bound=radius_m)
+                np.column_stack([bx, by]), distance_upper_bound=radius_m
+            )
             if np.isfinite(distance).any():
                 return
-    raise InputError("input.far_apart", burglaries=burglaries.attrs.get("source", "burglaries"),
-                     households=households.attrs.get("source", "households"),
-                     burglaries_crs=crs_label(CRS.from_user_input(burglaries.crs)),
-                     households_crs=crs_label(CRS.from_user_input(households.crs)),
-                     km=f"{apart / 1000:.0f}", radius=float(radius_m))
+    raise InputError(
+        "input.far_apart",
+        burglaries=burglaries.attrs.get("source", "burglaries"),
+        households=households.attrs.get("source", "households"),
+        burglaries_crs=crs_label(CRS.from_user_input(burglaries.crs)),
+        households_crs=crs_label(CRS.from_user_input(households.crs)),
+        km=f"{apart / 1000:.0f}",
+        radius=float(radius_m),
+    )
 
 
 def _refuse_swapped_file(burglaries: gpd.GeoDataFrame, hb: Bounds) -> None:

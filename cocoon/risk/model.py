@@ -62,7 +62,7 @@ class RiskModel:
 
     def ring_areas(self) -> np.ndarray:
         """Area of each distance band, m2."""
-        outer = np.pi * self.distance_m ** 2
+        outer = np.pi * self.distance_m**2
         return np.diff(np.concatenate([[0.0], outer]))
 
     def band_days(self) -> np.ndarray:
@@ -89,27 +89,34 @@ class RiskModel:
     @property
     def address_m2(self) -> float:
         """The area an address stands for: a disc of the same-place distance."""
-        return float(np.pi * self.same_place_m ** 2)
+        return float(np.pi * self.same_place_m**2)
 
     def to_settings(self, **details: float | int | str) -> ModelSettings:
-        return ModelSettings(distance_m=tuple(map(float, self.distance_m)), days=tuple(map(int, self.days)),
-                             weights=tuple(tuple(float(f"{v:.6g}") for v in row) for row in self.weights),
-                             background_per_km2_day=float(f"{self.background_per_km2_day:.6g}"),
-                             recent_days=int(self.recent_days), **details)  # type: ignore[arg-type]
+        return ModelSettings(
+            distance_m=tuple(map(float, self.distance_m)),
+            days=tuple(map(int, self.days)),
+            weights=tuple(tuple(float(f"{v:.6g}") for v in row) for row in self.weights),
+            background_per_km2_day=float(f"{self.background_per_km2_day:.6g}"),
+            recent_days=int(self.recent_days),
+            **details,  # type: ignore[arg-type]
+        )
 
 
 def model_from_settings(settings: ModelSettings) -> RiskModel | None:
     """The fitted model a settings file holds, or None when it holds none."""
     if not settings.weights:
         return None
-    return RiskModel(distance_m=np.asarray(settings.distance_m, dtype=float),
-                     days=np.asarray(settings.days, dtype=np.int64),
-                     weights=np.asarray(settings.weights, dtype=float),
-                     background_per_km2_day=settings.background_per_km2_day, recent_days=settings.recent_days)
+    return RiskModel(
+        distance_m=np.asarray(settings.distance_m, dtype=float),
+        days=np.asarray(settings.days, dtype=np.int64),
+        weights=np.asarray(settings.weights, dtype=float),
+        background_per_km2_day=settings.background_per_km2_day,
+        recent_days=settings.recent_days,
+    )
 
 
 def band_names(distance_m: np.ndarray, lang: str) -> list[str]:
-    """"same place", "10–50 m", ...: the model's distance bands for people."""
+    """ "same place", "10–50 m", ...: the model's distance bands for people."""
     names = [text("calibrate.same_place", lang)]
     names += [f"{number(float(a), lang)}–{number(float(b), lang)} m" for a, b in itertools.pairwise(distance_m)]
     return names

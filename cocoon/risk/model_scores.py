@@ -29,8 +29,9 @@ from cocoon.risk.reasons import no_reasons, reason_lists, top_pairs
 from cocoon.settings import RankingSettings
 
 
-def horizon_points(model: RiskModel, distance: np.ndarray, age: np.ndarray,
-                   same_place: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def horizon_points(
+    model: RiskModel, distance: np.ndarray, age: np.ndarray, same_place: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(recent, history) points one burglary ``age`` days old adds to an address ``distance``
     metres away (see the module text; a burglary of the plan date counts as one day old)."""
     distance = np.asarray(distance, dtype=float)
@@ -64,8 +65,9 @@ CHUNK = 50_000
 """Households scored at a time, so that memory stays bounded on a region's register."""
 
 
-def model_scores(model: RiskModel, hx: np.ndarray, hy: np.ndarray, burglaries: pd.DataFrame,
-                 same_place: np.ndarray | None = None) -> ModelScores:
+def model_scores(
+    model: RiskModel, hx: np.ndarray, hy: np.ndarray, burglaries: pd.DataFrame, same_place: np.ndarray | None = None
+) -> ModelScores:
     """Score the households at (hx, hy) with every burglary in ``burglaries`` (columns x, y,
     burglary_id, age_days) dated up to the model's memory before the day.
 
@@ -81,14 +83,16 @@ def model_scores(model: RiskModel, hx: np.ndarray, hy: np.ndarray, burglaries: p
         return ModelScores(recent=recent_sum, history=history_sum, reasons=no_reasons(n))
     parts: list[pa.Array] = []
     ids = burglaries["burglary_id"].astype(str).to_numpy()
-    tree = cKDTree(np.column_stack([burglaries["x"].to_numpy(dtype=float)[usable],
-                                    burglaries["y"].to_numpy(dtype=float)[usable]]))
+    tree = cKDTree(
+        np.column_stack([burglaries["x"].to_numpy(dtype=float)[usable], burglaries["y"].to_numpy(dtype=float)[usable]])
+    )
     known_keys = np.unique(np.asarray(same_place if same_place is not None else [], dtype=np.int64))
     for lo in range(0, n, CHUNK):
         hi = min(lo + CHUNK, n)
         # every (household, burglary) pair within the reach, as arrays (no per-household lists)
         found = cKDTree(np.column_stack([hx[lo:hi], hy[lo:hi]])).sparse_distance_matrix(
-            tree, model.reach_m, output_type="ndarray")
+            tree, model.reach_m, output_type="ndarray"
+        )
         if len(found) == 0:
             parts.append(no_reasons(hi - lo))
             continue

@@ -42,8 +42,12 @@ def public_points(plan: Plan, signs: pd.DataFrame | None = None) -> PublicPoints
     zones, zone_placed = generalise(centres, rule, cell=cells.zone_cell_m)
     own = (np.floor(centres / cells.zone_cell_m) + 0.5) * cells.zone_cell_m
     in_own_cell = zone_placed & np.isclose(zones, own).all(axis=1) if len(centres) else np.zeros(0, dtype=bool)
-    sites = np.empty((0, 2)) if signs is None or len(signs) == 0 else \
-        np.column_stack([signs["x"].to_numpy(dtype=float), signs["y"].to_numpy(dtype=float)])
+    sites = (
+        np.empty((0, 2))
+        if signs is None or len(signs) == 0
+        else np.column_stack([signs["x"].to_numpy(dtype=float), signs["y"].to_numpy(dtype=float)])
+    )
     sign_points, sign_placed = generalise(sites, rule, cell=cells.sign_cell_m)
-    return PublicPoints(zones=zones, zone_placed=zone_placed, zone_in_own_cell=in_own_cell, signs=sign_points,
-                        sign_placed=sign_placed)
+    return PublicPoints(
+        zones=zones, zone_placed=zone_placed, zone_in_own_cell=in_own_cell, signs=sign_points, sign_placed=sign_placed
+    )

@@ -77,10 +77,17 @@ class Pairs:
     """... and their distances (inf where fewer)."""
 
 
-def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, ranking: RankingSettings,
-                    radius_m: float, exclude: Iterable[str] = (), model: RiskModel | None = None,
-                    history: pd.DataFrame | None = None,
-                    household_xy: tuple[np.ndarray, np.ndarray] | None = None) -> Ranking:
+def rank_households(
+    households: gpd.GeoDataFrame,
+    active: gpd.GeoDataFrame,
+    *,
+    ranking: RankingSettings,
+    radius_m: float,
+    exclude: Iterable[str] = (),
+    model: RiskModel | None = None,
+    history: pd.DataFrame | None = None,
+    household_xy: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Ranking:
     """Every household within ``radius_m`` of an active burglary, scored and ranked.
 
     ``households`` and ``active`` (points of the active burglaries with ``burglary_id``,
@@ -89,22 +96,46 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
     ``burglary_id`` and ``age_days``; the active ones when not given). ``household_xy`` are the
     households' coordinates when the caller has them already.
     """
-    empty = Ranking(visits=_empty_visits(), excluded=0, burgled=pd.DataFrame({"burglary_id": [], "household_id": []}),
-                    victims=Victims())
+    empty = Ranking(
+        visits=_empty_visits(),
+        excluded=0,
+        burgled=pd.DataFrame({"burglary_id": [], "household_id": []}),
+        victims=Victims(),
+    )
     if len(active) == 0 or len(households) == 0:
         return empty
     # Most recent burglary first, so each household lists its burglaries newest first.
     active = active.iloc[np.argsort(active["age_days"].to_numpy(), kind="stable")].reset_index(drop=True)
-    hx, hy = household_xy if household_xy is not None else (households.geometry.x.to_numpy(),
-                                                            households.geometry.y.to_numpy())
-    pairs = zone_pairs(hx, hy, active.geometry.x.to_numpy(), active.geometry.y.to_numpy(), radius_m=radius_m,
-                       k=max(ranking.tier_a_neighbours, 1))
+    hx, hy = (
+        household_xy
+        if household_xy is not None
+        else (households.geometry.x.to_numpy(), households.geometry.y.to_numpy())
+    )
+    pairs = zone_pairs(
+        hx,
+        hy,
+        active.geometry.x.to_numpy(),
+        active.geometry.y.to_numpy(),
+        radius_m=radius_m,
+        k=max(ranking.tier_a_neighbours, 1),
+    )
     if pairs is None:
         return empty
 
-    victim_h, victims = find_victims(households, active, b=pairs.b, h=pairs.h, d=pairs.d, local=pairs.local,
-                                     present=pairs.present, nearest_h=pairs.nearest_h, nearest_d=pairs.nearest_d,
-                                     hx=hx, hy=hy, ranking=ranking)
+    victim_h, victims = find_victims(
+        households,
+        active,
+        b=pairs.b,
+        h=pairs.h,
+        d=pairs.d,
+        local=pairs.local,
+        present=pairs.present,
+        nearest_h=pairs.nearest_h,
+        nearest_d=pairs.nearest_d,
+        hx=hx,
+        hy=hy,
+        ranking=ranking,
+    )
     relation = _relations(households, active, pairs, victim_h, hx, hy, ranking)
     multiplier = np.choose(relation, [ranking.same_building, ranking.same_street_same_side, ranking.same_street, 1.0])
     age = active["age_days"].to_numpy()[pairs.b]
@@ -121,18 +152,27 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
     visits = _per_household(households, active, pairs, contribution, tier, relation, hx, hy, ranking)
     if model is not None:
         if history is None:
-            history = pd.DataFrame({"x": active.geometry.x.to_numpy(), "y": active.geometry.y.to_numpy(),
-                                    "burglary_id": active["burglary_id"].to_numpy(),
-                                    "age_days": active["age_days"].to_numpy()})
+            history = pd.DataFrame(
+                {
+                    "x": active.geometry.x.to_numpy(),
+                    "y": active.geometry.y.to_numpy(),
+                    "burglary_id": active["burglary_id"].to_numpy(),
+                    "age_days": active["age_days"].to_numpy(),
+                }
+            )
         visits = _with_model(visits, active, pairs, relation, model, history, ranking)
     victim_ids = households["household_id"].to_numpy(dtype=object)[np.maximum(victim_h, 0)]
-    burgled = pd.DataFrame({"burglary_id": active["burglary_id"].to_numpy(),
-                            "household_id": np.where(victim_h >= 0, victim_ids, None)})
+    burgled = pd.DataFrame(
+        {"burglary_id": active["burglary_id"].to_numpy(), "household_id": np.where(victim_h >= 0, victim_ids, None)}
+    )
     visits["burgled"] = visits["household_id"].isin(set(burgled["household_id"].dropna()))
     visits = visits.drop(columns="_household")
     excluded_ids = set(map(str, exclude))
-    drop = visits["household_id"].astype(str).isin(excluded_ids).to_numpy() if excluded_ids else \
-        np.zeros(len(visits), dtype=bool)
+    drop = (
+        visits["household_id"].astype(str).isin(excluded_ids).to_numpy()
+        if excluded_ids
+        else np.zeros(len(visits), dtype=bool)
+    )
     left_out: tuple[str, ...] = ()
     if drop.any():
         left_out = tuple(visits["household_id"][drop].astype(str))
@@ -141,15 +181,20 @@ def rank_households(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, r
     return Ranking(visits=visits, excluded=int(drop.sum()), left_out=left_out, burgled=burgled, victims=victims)
 
 
-def zone_pairs(hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *, radius_m: float,
-               k: int = 1) -> Pairs | None:
+def zone_pairs(
+    hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *, radius_m: float, k: int = 1
+) -> Pairs | None:
     """Every (burglary, household) pair at most ``radius_m`` apart, found with a KD-tree, and
     each burglary's ``k`` nearest households; None when no household is in reach."""
     from scipy.spatial import cKDTree
 
     # Only households inside the burglaries' bounding box (plus the radius) go into the tree.
-    near = ((hx >= bx.min() - radius_m) & (hx <= bx.max() + radius_m)
-            & (hy >= by.min() - radius_m) & (hy <= by.max() + radius_m))
+    near = (
+        (hx >= bx.min() - radius_m)
+        & (hx <= bx.max() + radius_m)
+        & (hy >= by.min() - radius_m)
+        & (hy <= by.max() + radius_m)
+    )
     candidates = np.flatnonzero(near)
     if len(candidates) == 0:
         return None
@@ -173,12 +218,26 @@ def zone_pairs(hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *
     nearest_local = nearest_local.reshape(len(bx), k)
     missing = nearest_local >= len(candidates)
     nearest_h = np.where(missing, -1, candidates[np.minimum(nearest_local, len(candidates) - 1)])
-    return Pairs(b=b, h=h, d=d, present=present, local=position[h], nearest_h=nearest_h,
-                 nearest_d=np.where(missing, np.inf, nearest_d))
+    return Pairs(
+        b=b,
+        h=h,
+        d=d,
+        present=present,
+        local=position[h],
+        nearest_h=nearest_h,
+        nearest_d=np.where(missing, np.inf, nearest_d),
+    )
 
 
-def _relations(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs, victim_h: np.ndarray,
-               hx: np.ndarray, hy: np.ndarray, ranking: RankingSettings) -> np.ndarray:
+def _relations(
+    households: gpd.GeoDataFrame,
+    active: gpd.GeoDataFrame,
+    pairs: Pairs,
+    victim_h: np.ndarray,
+    hx: np.ndarray,
+    hy: np.ndarray,
+    ranking: RankingSettings,
+) -> np.ndarray:
     """0 same building/entrance, 1 same street and side, 2 same street, 3 neither."""
     subset = households.iloc[pairs.present]
     n = len(pairs.present)
@@ -218,8 +277,15 @@ def _relations(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pa
     return np.where(same_building, 0, np.where(same_side, 1, np.where(same_street, 2, 3))).astype(np.int8)
 
 
-def _with_model(visits: pd.DataFrame, active: gpd.GeoDataFrame, pairs: Pairs, relation: np.ndarray,
-                model: RiskModel, history: pd.DataFrame, ranking: RankingSettings) -> pd.DataFrame:
+def _with_model(
+    visits: pd.DataFrame,
+    active: gpd.GeoDataFrame,
+    pairs: Pairs,
+    relation: np.ndarray,
+    model: RiskModel,
+    history: pd.DataFrame,
+    ranking: RankingSettings,
+) -> pd.DataFrame:
     """The zone's households scored, tiered and ordered by the fitted model."""
     # the burgled building of each burglary: (household position, row of the burglary in ``history``)
     position = np.full(int(visits["_household"].max()) + 1, -1, dtype=np.int64)
@@ -232,22 +298,32 @@ def _with_model(visits: pd.DataFrame, active: gpd.GeoDataFrame, pairs: Pairs, re
     visits = visits.copy()
     visits["score_recent"], visits["score_history"] = scores.recent, scores.history
     visits["score"] = scores.recent + scores.history
-    visits["priority"] = visits["score"] * np.power(visits["dwellings"].to_numpy(dtype=float),
-                                                    ranking.dwelling_exponent)
+    visits["priority"] = visits["score"] * np.power(
+        visits["dwellings"].to_numpy(dtype=float), ranking.dwelling_exponent
+    )
     visits = visits.assign(**reason_columns(scores.reasons))
     tier_a, tier_b = tier_thresholds(model, ranking)
     score = visits["score"].to_numpy()
     burgled_building = (visits["relation"] == "same_building").to_numpy()
     codes = np.where(burgled_building | (score >= tier_a), 0, np.where(score >= tier_b, 1, 2))
     visits["tier"] = pd.Categorical.from_codes(codes, categories=list(TIERS))
-    order = np.lexsort((visits["_household"].to_numpy(), visits["distance_m"].to_numpy(),
-                        -visits["priority"].to_numpy(), codes))
+    order = np.lexsort(
+        (visits["_household"].to_numpy(), visits["distance_m"].to_numpy(), -visits["priority"].to_numpy(), codes)
+    )
     return visits.iloc[order].reset_index(drop=True)
 
 
-def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs: Pairs, contribution: np.ndarray,
-                   tier: np.ndarray, relation: np.ndarray, hx: np.ndarray, hy: np.ndarray,
-                   ranking: RankingSettings) -> pd.DataFrame:
+def _per_household(
+    households: gpd.GeoDataFrame,
+    active: gpd.GeoDataFrame,
+    pairs: Pairs,
+    contribution: np.ndarray,
+    tier: np.ndarray,
+    relation: np.ndarray,
+    hx: np.ndarray,
+    hy: np.ndarray,
+    ranking: RankingSettings,
+) -> pd.DataFrame:
     """One row per household in reach: risk summed over its burglaries, best first."""
     n = len(pairs.present)
     local = pairs.local
@@ -281,36 +357,69 @@ def _per_household(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, pairs
     # Best first: tier, then priority, then distance; the input order settles exact ties.
     sort = np.lexsort((hh, distance, -priority, best_tier))
     hh = hh[sort]
-    text_columns = [c for c in ("household_id", "label", "street", "number", "postcode", "building_type", "owner",
-                                "building_id") if c in households]
+    text_columns = [
+        c
+        for c in ("household_id", "label", "street", "number", "postcode", "building_type", "owner", "building_id")
+        if c in households
+    ]
     picked = pd.DataFrame(households[text_columns]).iloc[hh].reset_index(drop=True)
-    visits = pd.DataFrame({
-        "household_id": picked["household_id"],
-        "label": picked["label"] if "label" in picked else picked["household_id"],
-        "x": hx[hh],
-        "y": hy[hh],
-        "dwellings": dwellings[sort],
-        "score": score[sort],
-        "score_recent": score[sort],
-        "score_history": np.zeros(n),
-        "priority": priority[sort],
-        "tier": pd.Categorical.from_codes(best_tier[sort], categories=list(TIERS)),
-        "distance_m": distance[sort],
-        "burglary_ids": joined.take(pa.array(sort)).to_pandas(),
-        "burglaries": counts[sort],
-        "phase": pd.Categorical.from_codes(np.where(high[sort] > 0, 0, 1), categories=["high", "elevated"]),
-        "days_left": days_left[sort],
-        "relation": pd.Categorical.from_codes(best_relation[sort], categories=list(RELATIONS)),
-        **reason_columns(reasons.take(pa.array(sort))),
-        "_household": hh,
-    })
+    visits = pd.DataFrame(
+        {
+            "household_id": picked["household_id"],
+            "label": picked["label"] if "label" in picked else picked["household_id"],
+            "x": hx[hh],
+            "y": hy[hh],
+            "dwellings": dwellings[sort],
+            "score": score[sort],
+            "score_recent": score[sort],
+            "score_history": np.zeros(n),
+            "priority": priority[sort],
+            "tier": pd.Categorical.from_codes(best_tier[sort], categories=list(TIERS)),
+            "distance_m": distance[sort],
+            "burglary_ids": joined.take(pa.array(sort)).to_pandas(),
+            "burglaries": counts[sort],
+            "phase": pd.Categorical.from_codes(np.where(high[sort] > 0, 0, 1), categories=["high", "elevated"]),
+            "days_left": days_left[sort],
+            "relation": pd.Categorical.from_codes(best_relation[sort], categories=list(RELATIONS)),
+            **reason_columns(reasons.take(pa.array(sort))),
+            "_household": hh,
+        }
+    )
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
         visits[column] = picked.get(column, None)
     return visits
 
 
 def _empty_visits() -> pd.DataFrame:
-    return pd.DataFrame({c: [] for c in ["rank", "household_id", "label", "x", "y", "dwellings", "score", "priority",
-                                         "tier", "distance_m", "burglary_ids", "burglaries", "phase", "days_left",
-                                         "relation", "reasons", "score_recent", "score_history", "street", "number",
-                                         "postcode", "building_type", "owner", "building_id", "burgled"]})
+    return pd.DataFrame(
+        {
+            c: []
+            for c in [
+                "rank",
+                "household_id",
+                "label",
+                "x",
+                "y",
+                "dwellings",
+                "score",
+                "priority",
+                "tier",
+                "distance_m",
+                "burglary_ids",
+                "burglaries",
+                "phase",
+                "days_left",
+                "relation",
+                "reasons",
+                "score_recent",
+                "score_history",
+                "street",
+                "number",
+                "postcode",
+                "building_type",
+                "owner",
+                "building_id",
+                "burgled",
+            ]
+        }
+    )

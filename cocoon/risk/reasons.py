@@ -22,8 +22,9 @@ REASON_TYPE = pa.list_(pa.struct([("id", pa.string()), ("days", pa.int64()), ("m
 """Per household, its burglaries adding most, best first: id, days ago, metres."""
 
 
-def top_pairs(h: np.ndarray, distance: np.ndarray, points: np.ndarray, n: int, *,
-              shown: int = REASONS_SHOWN) -> np.ndarray:
+def top_pairs(
+    h: np.ndarray, distance: np.ndarray, points: np.ndarray, n: int, *, shown: int = REASONS_SHOWN
+) -> np.ndarray:
     """Per household (``h`` in 0..n-1), the pairs adding most ``points`` (more than 0), best first:
     most points, then nearest, then first given. An array (shown, n) of pair positions, -1 where none."""
     picks = np.full((shown, n), -1, dtype=np.int64)
@@ -49,8 +50,9 @@ def top_pairs(h: np.ndarray, distance: np.ndarray, points: np.ndarray, n: int, *
     return picks
 
 
-def reason_lists(picks: np.ndarray, burglary: np.ndarray, age: np.ndarray, distance: np.ndarray, *,
-                 ids: np.ndarray) -> pa.ListArray:
+def reason_lists(
+    picks: np.ndarray, burglary: np.ndarray, age: np.ndarray, distance: np.ndarray, *, ids: np.ndarray
+) -> pa.ListArray:
     """The lists of :data:`REASON_TYPE` for the ``picks`` of :func:`top_pairs`; ``burglary``,
     ``age`` and ``distance`` are per pair, ``burglary`` indexing ``ids``."""
     n = picks.shape[1]
@@ -60,8 +62,13 @@ def reason_lists(picks: np.ndarray, burglary: np.ndarray, age: np.ndarray, dista
     chosen = picks.T[picks.T >= 0]  # household by household, best first
     table = pa.array(np.asarray(ids, dtype=object), type=pa.string())
     items = pa.StructArray.from_arrays(
-        [table.take(pa.array(burglary[chosen])), pa.array(age[chosen].astype(np.int64)),
-         pa.array(np.rint(distance[chosen]).astype(np.int64))], names=["id", "days", "m"])
+        [
+            table.take(pa.array(burglary[chosen])),
+            pa.array(age[chosen].astype(np.int64)),
+            pa.array(np.rint(distance[chosen]).astype(np.int64)),
+        ],
+        names=["id", "days", "m"],
+    )
     return pa.ListArray.from_arrays(pa.array(offsets), items)
 
 
@@ -71,11 +78,12 @@ def no_reasons(n: int) -> pa.ListArray:
 
 
 def reason_text(lists: pa.Array) -> pa.Array:
-    """"id|days ago|metres;..." per household ("" where none)."""
+    """ "id|days ago|metres;..." per household ("" where none)."""
     items = lists.values
     if len(items):
-        written = pc.binary_join_element_wise(items.field("id"), pc.cast(items.field("days"), pa.string()),
-                                              pc.cast(items.field("m"), pa.string()), "|")
+        written = pc.binary_join_element_wise(
+            items.field("id"), pc.cast(items.field("days"), pa.string()), pc.cast(items.field("m"), pa.string()), "|"
+        )
     else:
         written = pa.array([], type=pa.string())
     return pc.binary_join(pa.ListArray.from_arrays(lists.offsets, written), ";")
@@ -84,5 +92,7 @@ def reason_text(lists: pa.Array) -> pa.Array:
 def reason_columns(lists: pa.Array) -> dict[str, pd.Series]:
     """The visits columns of ``lists``: ``reasons`` (text, see :func:`reason_text`) and
     ``_reasons`` (the lists themselves, for the sentence at the write)."""
-    return {"reasons": pd.Series(reason_text(lists).to_pandas()),
-            "_reasons": pd.Series(pd.arrays.ArrowExtensionArray(lists))}
+    return {
+        "reasons": pd.Series(reason_text(lists).to_pandas()),
+        "_reasons": pd.Series(pd.arrays.ArrowExtensionArray(lists)),
+    }

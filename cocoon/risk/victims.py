@@ -45,10 +45,21 @@ class Victims:
     """For each home: a victim's home (a victim household or a burglary's point)."""
 
 
-def find_victims(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, b: np.ndarray, h: np.ndarray,
-                 d: np.ndarray, local: np.ndarray, present: np.ndarray, nearest_h: np.ndarray,
-                 nearest_d: np.ndarray, hx: np.ndarray, hy: np.ndarray,
-                 ranking: RankingSettings) -> tuple[np.ndarray, Victims]:
+def find_victims(
+    households: gpd.GeoDataFrame,
+    active: gpd.GeoDataFrame,
+    *,
+    b: np.ndarray,
+    h: np.ndarray,
+    d: np.ndarray,
+    local: np.ndarray,
+    present: np.ndarray,
+    nearest_h: np.ndarray,
+    nearest_d: np.ndarray,
+    hx: np.ndarray,
+    hy: np.ndarray,
+    ranking: RankingSettings,
+) -> tuple[np.ndarray, Victims]:
     """Per burglary of ``active``, the household index taken as the burgled address (-1 where
     none), and the victims among ``households`` (both in one metric CRS, households at ``hx``,
     ``hy``). From the (burglary ``b``, household ``h``, distance ``d``) pairs within the zone
@@ -59,8 +70,11 @@ def find_victims(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, b: n
     burgled = np.where(nearest_d[:, 0] <= ranking.victim_match_m, nearest_h[:, 0], -1).astype(np.int64)
     core = set(burgled[burgled >= 0].tolist())
     has_labels = "label" in households
-    labels = street_key(households["label"].iloc[present].reset_index(drop=True)) if has_labels else \
-        np.full(len(present), "", dtype=object)
+    labels = (
+        street_key(households["label"].iloc[present].reset_index(drop=True))
+        if has_labels
+        else np.full(len(present), "", dtype=object)
+    )
     if "address" in active and has_labels and bool(active["address"].notna().any()):
         close = np.flatnonzero(d <= max(ranking.tier_a_max_m, ranking.victim_match_m))
         cb, ch, cd = b[close], h[close], d[close]
@@ -77,8 +91,7 @@ def find_victims(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, b: n
     if core:
         members = np.fromiter(core, dtype=np.int64)
         victim[members] = True
-        core_labels = set(street_key(households["label"].iloc[members].reset_index(drop=True))) if \
-            has_labels else set()
+        core_labels = set(street_key(households["label"].iloc[members].reset_index(drop=True))) if has_labels else set()
         addresses = [label for label in core_labels if any(c.isdigit() for c in label)]  # a street alone is no address
         same_address = pd.Series(labels, dtype=object).isin(addresses).to_numpy(dtype=bool)
         same_building = np.zeros(len(present), dtype=bool)
@@ -86,10 +99,15 @@ def find_victims(households: gpd.GeoDataFrame, active: gpd.GeoDataFrame, *, b: n
             buildings = households["building_id"].to_numpy(dtype=object)
             core_buildings = {x for x in buildings[members] if pd.notna(x) and str(x) != ""}
             if core_buildings:
-                same_building = pd.Series(buildings[present], dtype=object).astype(str).isin(
-                    [str(x) for x in core_buildings]).to_numpy(dtype=bool)
+                same_building = (
+                    pd.Series(buildings[present], dtype=object)
+                    .astype(str)
+                    .isin([str(x) for x in core_buildings])
+                    .to_numpy(dtype=bool)
+                )
         near, _ = cKDTree(np.column_stack([hx[members], hy[members]])).query(
-            np.column_stack([hx[present], hy[present]]), distance_upper_bound=ranking.same_building_m * (1 + 1e-9))
+            np.column_stack([hx[present], hy[present]]), distance_upper_bound=ranking.same_building_m * (1 + 1e-9)
+        )
         victim[present[same_address | same_building | np.isfinite(near)]] = True
     burgled_points = np.column_stack([active.geometry.x.to_numpy(), active.geometry.y.to_numpy()])
     homes = np.vstack([np.column_stack([hx[present], hy[present]]), burgled_points])

@@ -37,8 +37,18 @@ if TYPE_CHECKING:
     from cocoon.risk.daily_plan import Plan
     from cocoon.settings import Settings
 
-VOLUNTEER_COLUMNS = ("household_id", "label", "dwellings", "x", "y", "score", "priority", "tier", "rank",
-                     "burglary_ids")
+VOLUNTEER_COLUMNS = (
+    "household_id",
+    "label",
+    "dwellings",
+    "x",
+    "y",
+    "score",
+    "priority",
+    "tier",
+    "rank",
+    "burglary_ids",
+)
 """What :func:`volunteer_visits` gives, in the form the routing takes (tier and burglaries blank)."""
 
 
@@ -89,8 +99,10 @@ def volunteer_visits(plan: Plan, *, exclude: Iterable[str] = ()) -> VolunteerVis
     if len(homes) and len(placed):
         homes_out = cKDTree(placed).query(homes)[0] > keep_out
     victims = np.isin(ids, list(plan.victims.household_ids))
-    weights = {True: float(time_weight(0.0, settings.ranking)),
-               False: float(time_weight(settings.zones.high_days + 1.0, settings.ranking))}
+    weights = {
+        True: float(time_weight(0.0, settings.ranking)),
+        False: float(time_weight(settings.zones.high_days + 1.0, settings.ranking)),
+    }
     score = np.zeros(len(xy))
     zones = 0
     high = plan.zones["phase"].to_numpy() == HIGH
@@ -105,12 +117,22 @@ def volunteer_visits(plan: Plan, *, exclude: Iterable[str] = ()) -> VolunteerVis
         score[area] += settings.ranking.points * distance_weight(distance, settings.ranking) * weights[bool(is_high)]
     listed = (score > 0) & ~np.isin(ids, [str(i) for i in exclude])
     dwellings = register["dwellings"].to_numpy(dtype=float)[listed]
-    frame = pd.DataFrame({"household_id": ids[listed], "label": register["label"].to_numpy(dtype=object)[listed],
-                          "dwellings": dwellings.astype(np.int64), "x": xy[listed, 0], "y": xy[listed, 1],
-                          "score": score[listed],
-                          "priority": score[listed] * dwellings ** settings.ranking.dwelling_exponent})
+    frame = pd.DataFrame(
+        {
+            "household_id": ids[listed],
+            "label": register["label"].to_numpy(dtype=object)[listed],
+            "dwellings": dwellings.astype(np.int64),
+            "x": xy[listed, 0],
+            "y": xy[listed, 1],
+            "score": score[listed],
+            "priority": score[listed] * dwellings**settings.ranking.dwelling_exponent,
+        }
+    )
     frame = frame.sort_values(["priority", "household_id"], ascending=[False, True], kind="stable")
     frame["tier"], frame["burglary_ids"] = "", ""
     frame["rank"] = np.arange(1, len(frame) + 1)
-    return VolunteerVisits(visits=frame[list(VOLUNTEER_COLUMNS)].reset_index(drop=True), zones=zones,
-                           left_to_police=len(plan.zones) - zones)
+    return VolunteerVisits(
+        visits=frame[list(VOLUNTEER_COLUMNS)].reset_index(drop=True),
+        zones=zones,
+        left_to_police=len(plan.zones) - zones,
+    )

@@ -49,14 +49,17 @@ def burglary_windows(burglaries: pd.DataFrame, *, on: dt.date, zones: ZoneSettin
     phase = np.where(age <= zones.high_days, HIGH, np.where(age <= zones.active_days, ELEVATED, EXPIRED))
     phase = np.where(started & (age >= 0), phase, NOT_YET)
     end = last + pd.Timedelta(days=zones.active_days)
-    return pd.DataFrame({
-        "age_days": age,
-        "phase": phase,
-        "start": first.dt.date,
-        "high_until": (last + pd.Timedelta(days=zones.high_days)).dt.date,
-        "end": end.dt.date,
-        "days_left": (end - day).dt.days.to_numpy(),
-    }, index=burglaries.index)
+    return pd.DataFrame(
+        {
+            "age_days": age,
+            "phase": phase,
+            "start": first.dt.date,
+            "high_until": (last + pd.Timedelta(days=zones.high_days)).dt.date,
+            "end": end.dt.date,
+            "days_left": (end - day).dt.days.to_numpy(),
+        },
+        index=burglaries.index,
+    )
 
 
 def active_zones(burglaries: gpd.GeoDataFrame, *, on: dt.date, zones: ZoneSettings) -> gpd.GeoDataFrame:
@@ -86,8 +89,14 @@ def merged_outlines(zones_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     for phase in PHASES:
         part = zones_gdf[zones_gdf["phase"] == phase]
         if len(part):
-            rows.append({"phase": phase, "burglaries": len(part), "days_left": int(part["days_left"].max()),
-                         "geometry": shapely.union_all(part.geometry.values)})
+            rows.append(
+                {
+                    "phase": phase,
+                    "burglaries": len(part),
+                    "days_left": int(part["days_left"].max()),
+                    "geometry": shapely.union_all(part.geometry.values),
+                }
+            )
     if not rows:
         return gpd.GeoDataFrame({"phase": [], "burglaries": [], "days_left": []}, geometry=[], crs=zones_gdf.crs)
     merged = gpd.GeoDataFrame(rows, geometry="geometry", crs=zones_gdf.crs)

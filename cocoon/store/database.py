@@ -120,22 +120,35 @@ EPISODE_WEEKDAY = "ALTER TABLE evaluation_episodes ADD COLUMN weekday INTEGER;\n
 kept before it have none (their weekday is an unknown level of the covariate)."""
 SCHEMA += EVALUATION_EPISODES + EPISODE_WEEKDAY
 SCHEMA += TRIAL_TABLES
-MIGRATIONS = {1: "ALTER TABLE audit ADD COLUMN error TEXT;", 2: EVALUATION_EPISODES,
-              3: "ALTER TABLE visits ADD COLUMN record_id TEXT;\n"
-                 "CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;",
-              4: TRIAL_TABLES, 5: EPISODE_WEEKDAY}
+MIGRATIONS = {
+    1: "ALTER TABLE audit ADD COLUMN error TEXT;",
+    2: EVALUATION_EPISODES,
+    3: "ALTER TABLE visits ADD COLUMN record_id TEXT;\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;",
+    4: TRIAL_TABLES,
+    5: EPISODE_WEEKDAY,
+}
 """What turns a store of one schema version into the next."""
 ADDED_IN = {"evaluation_episodes": 3, **dict.fromkeys(TRIAL_COLUMNS, 5)}
 """Tables newer than the first schema: a store older than that version gets them by migration."""
 COLUMNS_ADDED_IN = {("audit", "error"): 2, ("visits", "record_id"): 4, ("evaluation_episodes", "weekday"): 6}
 """Columns newer than their table: a store older than that version gets them by migration."""
 TABLES = {
-    "burglaries": {"burglary_id", "first_time", "last_time", "lon", "lat", "address", "note", "modus", "source",
-                   "ingested_at"},
+    "burglaries": {
+        "burglary_id",
+        "first_time",
+        "last_time",
+        "lon",
+        "lat",
+        "address",
+        "note",
+        "modus",
+        "source",
+        "ingested_at",
+    },
     "plans": {"plan_id", "plan_date", "made_at", "out_dir", "radius_m", "high_days", "elevated_days"},
     "plan_households": {"plan_id", "household_id", "label", "tier", "score", "burglary_ids"},
-    "visits": {"visit_id", "household_id", "outcome", "visited_at", "visitor", "source", "recorded_at",
-               "record_id"},
+    "visits": {"visit_id", "household_id", "outcome", "visited_at", "visitor", "source", "recorded_at", "record_id"},
     "signs": {"sign_id", "zone", "lon", "lat", "planned_down", "put_up", "taken_down", "burglary_ids"},
     "audit": {"audit_id", "at", "user", "command", "error"},
     "evaluation_episodes": {"month", "households", "follow_on", "household_days", "served", "recorded_on", "weekday"},
@@ -217,8 +230,9 @@ class Store:
 
     def audit(self, db: sqlite3.Connection, command: str, error: str | None = None) -> None:
         """Record who ran what, and the error if it failed (inside the command's own transaction)."""
-        db.execute("INSERT INTO audit (at, user, command, error) VALUES (?, ?, ?, ?)",
-                   (now(), system_user(), command, error))
+        db.execute(
+            "INSERT INTO audit (at, user, command, error) VALUES (?, ?, ?, ?)", (now(), system_user(), command, error)
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -289,14 +303,18 @@ def _prepare(db: sqlite3.Connection, path: Path, *, new: bool) -> None:
     if check != "ok":
         raise StoreError("store.corrupt", path=str(path), reason=str(check))
     if version == 0:
-        db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
-                         f"PRAGMA application_id = {APPLICATION_ID};\nCOMMIT;")
+        db.executescript(
+            f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
+            f"PRAGMA application_id = {APPLICATION_ID};\nCOMMIT;"
+        )
         return
     _check_tables(db, path, version)
     if version < SCHEMA_VERSION or application != APPLICATION_ID:
         steps = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
-        db.executescript(f"BEGIN IMMEDIATE;\n{steps}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
-                         f"PRAGMA application_id = {APPLICATION_ID};\nCOMMIT;")
+        db.executescript(
+            f"BEGIN IMMEDIATE;\n{steps}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
+            f"PRAGMA application_id = {APPLICATION_ID};\nCOMMIT;"
+        )
     _check_tables(db, path)
 
 

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from cocoon.risk.daily_plan import Plan
 
 
-
 SAME_PLACE_M = 10.0
 """A burglary given again within this distance of where it is stored is the same burglary."""
 
@@ -62,9 +61,21 @@ def burglary_rows(burglaries: gpd.GeoDataFrame, source: str) -> list[tuple[Any, 
     def text(value: object) -> str | None:
         return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
-    return [(str(b.burglary_id), pd.Timestamp(b.first_time).isoformat(), pd.Timestamp(b.last_time).isoformat(),
-             float(g.x), float(g.y), text(b.address), text(b.note), text(b.modus), source, stamp)
-            for b, g in zip(burglaries.itertuples(index=False), lonlat.geometry, strict=True)]
+    return [
+        (
+            str(b.burglary_id),
+            pd.Timestamp(b.first_time).isoformat(),
+            pd.Timestamp(b.last_time).isoformat(),
+            float(g.x),
+            float(g.y),
+            text(b.address),
+            text(b.note),
+            text(b.modus),
+            source,
+            stamp,
+        )
+        for b, g in zip(burglaries.itertuples(index=False), lonlat.geometry, strict=True)
+    ]
 
 
 def ingest(db: sqlite3.Connection, burglaries: gpd.GeoDataFrame, *, source: str) -> IngestResult:
@@ -85,12 +96,14 @@ def ingest(db: sqlite3.Connection, burglaries: gpd.GeoDataFrame, *, source: str)
         if key is not None:
             by_key.setdefault(key, stored_id)
     for row in rows:
-        old = db.execute("SELECT first_time, last_time, lon, lat FROM burglaries WHERE burglary_id = ?",
-                         (row[0],)).fetchone()
+        old = db.execute(
+            "SELECT first_time, last_time, lon, lat FROM burglaries WHERE burglary_id = ?", (row[0],)
+        ).fetchone()
         key = id_key(row[0])
         if old is None and key is not None and key in by_key:
-            old = db.execute("SELECT first_time, last_time, lon, lat FROM burglaries WHERE burglary_id = ?",
-                             (by_key[key],)).fetchone()
+            old = db.execute(
+                "SELECT first_time, last_time, lon, lat FROM burglaries WHERE burglary_id = ?", (by_key[key],)
+            ).fetchone()
         if old is None:
             db.execute("INSERT INTO burglaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             if key is not None:
@@ -101,13 +114,19 @@ def ingest(db: sqlite3.Connection, burglaries: gpd.GeoDataFrame, *, source: str)
         if (old["first_time"], old["last_time"]) == row[1:3] and apart <= SAME_PLACE_M:
             unchanged += 1
         else:
-            conflicting.append(Conflict(str(row[0]), _described(old["first_time"], old["last_time"], old["lon"],
-                                                                 old["lat"]), _described(*row[1:5]), apart))
+            conflicting.append(
+                Conflict(
+                    str(row[0]),
+                    _described(old["first_time"], old["last_time"], old["lon"], old["lat"]),
+                    _described(*row[1:5]),
+                    apart,
+                )
+            )
     return IngestResult(added=added, unchanged=unchanged, conflicting=conflicting)
 
 
 def _described(first: str, last: str, lon: float, lat: float) -> str:
-    """"2026-05-01 00:00 (18.06858, 59.32916)": when (a window as first – last) and where (lon, lat)."""
+    """ "2026-05-01 00:00 (18.06858, 59.32916)": when (a window as first – last) and where (lon, lat)."""
     when = first[:16] if first == last else f"{first[:16]} – {last[:16]}"
     return f"{when.replace('T', ' ')} ({lon:.5f}, {lat:.5f})"
 
@@ -119,10 +138,19 @@ def stored_burglaries(store: Store) -> gpd.GeoDataFrame:
     frame = read_frame(store, "SELECT * FROM burglaries ORDER BY burglary_id")
     first = pd.to_datetime(frame["first_time"])
     last = pd.to_datetime(frame["last_time"])
-    data = pd.DataFrame({"burglary_id": frame["burglary_id"], "first_time": first, "last_time": last,
-                         "first_day": first.dt.normalize(), "last_day": last.dt.normalize(),
-                         "address": frame["address"], "note": frame["note"], "modus": frame["modus"],
-                         "row": np.arange(2, len(frame) + 2)})
+    data = pd.DataFrame(
+        {
+            "burglary_id": frame["burglary_id"],
+            "first_time": first,
+            "last_time": last,
+            "first_day": first.dt.normalize(),
+            "last_day": last.dt.normalize(),
+            "address": frame["address"],
+            "note": frame["note"],
+            "modus": frame["modus"],
+            "row": np.arange(2, len(frame) + 2),
+        }
+    )
     result = gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=4326)
     result.attrs["source"] = str(store.path)
     return result
@@ -141,8 +169,11 @@ def visit_history(store: Store, *, on: dt.date, days: int) -> tuple[dict[str, st
     since = (pd.Timestamp(on) - pd.Timedelta(days=days)).isoformat()
     until = (pd.Timestamp(on) + pd.Timedelta(days=1)).isoformat()
     with store.reading() as db:
-        rows = db.execute("SELECT household_id, outcome, visited_at FROM visits WHERE visited_at >= ? AND "
-                          "visited_at < ? ORDER BY visited_at", (since, until)).fetchall()
+        rows = db.execute(
+            "SELECT household_id, outcome, visited_at FROM visits WHERE visited_at >= ? AND "
+            "visited_at < ? ORDER BY visited_at",
+            (since, until),
+        ).fetchall()
     reached: dict[str, str] = {}
     for r in rows:
         if r["outcome"] in DONE:
@@ -162,22 +193,33 @@ def latest_outcomes(store: Store, *, on: dt.date) -> dict[str, tuple[str, str]]:
     """The latest outcome and its time per household, up to ``on``."""
     until = (pd.Timestamp(on) + pd.Timedelta(days=1)).isoformat()
     with store.reading() as db:
-        rows = db.execute("SELECT household_id, outcome, visited_at FROM visits WHERE visited_at < ? "
-                          "ORDER BY visited_at", (until,)).fetchall()
+        rows = db.execute(
+            "SELECT household_id, outcome, visited_at FROM visits WHERE visited_at < ? ORDER BY visited_at", (until,)
+        ).fetchall()
     return {r["household_id"]: (r["outcome"], r["visited_at"]) for r in rows}
 
 
 def record_plan(db: sqlite3.Connection, plan: Plan, *, out_dir: str) -> int:
     """The plan and its listed households, so that visits can be checked and delivery measured."""
     zones = plan.settings.zones
-    cursor = db.execute("INSERT INTO plans (plan_date, made_at, out_dir, radius_m, high_days, elevated_days) "
-                        "VALUES (?, ?, ?, ?, ?, ?)", (plan.date.isoformat(), now(), out_dir, zones.radius_m,
-                                                      zones.high_days, zones.elevated_days))
+    cursor = db.execute(
+        "INSERT INTO plans (plan_date, made_at, out_dir, radius_m, high_days, elevated_days) VALUES (?, ?, ?, ?, ?, ?)",
+        (plan.date.isoformat(), now(), out_dir, zones.radius_m, zones.high_days, zones.elevated_days),
+    )
     plan_id = int(cursor.lastrowid or 0)
     v = plan.visits
-    db.executemany("INSERT INTO plan_households VALUES (?, ?, ?, ?, ?, ?)",
-                   zip([plan_id] * len(v), v["household_id"].astype(str), v["label"].astype(str),
-                       v["tier"].astype(str), v["score"].astype(float), v["burglary_ids"].astype(str), strict=True))
+    db.executemany(
+        "INSERT INTO plan_households VALUES (?, ?, ?, ?, ?, ?)",
+        zip(
+            [plan_id] * len(v),
+            v["household_id"].astype(str),
+            v["label"].astype(str),
+            v["tier"].astype(str),
+            v["score"].astype(float),
+            v["burglary_ids"].astype(str),
+            strict=True,
+        ),
+    )
     return plan_id
 
 
@@ -207,8 +249,11 @@ def add_visits(db: sqlite3.Connection, records: pd.DataFrame, *, source: str) ->
         if record_id is not None:
             stored_ids.add(record_id)
         new.append((r.household_id, r.outcome, r.visited_at, r.visitor, source, stamp, record_id))
-    db.executemany("INSERT INTO visits (household_id, outcome, visited_at, visitor, source, recorded_at, record_id) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+    db.executemany(
+        "INSERT INTO visits (household_id, outcome, visited_at, visitor, source, recorded_at, record_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        new,
+    )
     return len(new)
 
 
@@ -231,9 +276,18 @@ def put_up_signs(db: sqlite3.Connection, signs: pd.DataFrame, *, date: dt.date) 
         if sign_id in known:
             (done.already_up if known[sign_id] is None else done.taken_down).append(sign_id)
             continue
-        db.execute("INSERT INTO signs VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
-                   (sign_id, int(row.zone), float(row.lon), float(row.lat), str(row.down),
-                    date.isoformat(), str(getattr(row, "burglaries", "") or "")))
+        db.execute(
+            "INSERT INTO signs VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+            (
+                sign_id,
+                int(row.zone),
+                float(row.lon),
+                float(row.lat),
+                str(row.down),
+                date.isoformat(),
+                str(getattr(row, "burglaries", "") or ""),
+            ),
+        )
         known[sign_id] = None
         done.added.append(sign_id)
     return done
@@ -241,8 +295,12 @@ def put_up_signs(db: sqlite3.Connection, signs: pd.DataFrame, *, date: dt.date) 
 
 def signs_due(db: sqlite3.Connection, *, by: dt.date) -> list[str]:
     """Signs still up whose planned take-down day is ``by`` or earlier."""
-    return [r[0] for r in db.execute("SELECT sign_id FROM signs WHERE taken_down IS NULL AND planned_down <= ?",
-                                     (by.isoformat(),))]
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT sign_id FROM signs WHERE taken_down IS NULL AND planned_down <= ?", (by.isoformat(),)
+        )
+    ]
 
 
 def signs_up(db: sqlite3.Connection) -> set[str]:
@@ -269,7 +327,8 @@ def delivery_tables(store: Store) -> DeliveryTables:
         burglaries=read_frame(store, "SELECT burglary_id, last_time FROM burglaries"),
         listed=read_frame(store, "SELECT plan_id, household_id, tier, burglary_ids FROM plan_households"),
         visits=read_frame(store, "SELECT household_id, outcome, visited_at FROM visits"),
-        signs=read_frame(store, "SELECT * FROM signs"))
+        signs=read_frame(store, "SELECT * FROM signs"),
+    )
 
 
 def read_frame(store: Store, sql: str) -> pd.DataFrame:
@@ -284,17 +343,26 @@ def purge_before(db: sqlite3.Connection, cut: dt.date) -> dict[str, int]:
     names and household ids out of the audit log's command lines that are older, or that name a
     purged visit's household or visitor."""
     day = cut.isoformat()
-    personal = {value for row in db.execute("SELECT household_id, visitor FROM visits WHERE visited_at < ?", (day,))
-                for value in row if value}
-    counts = {"burglaries": db.execute("DELETE FROM burglaries WHERE last_time < ?", (day,)).rowcount,
-              "visits": db.execute("DELETE FROM visits WHERE visited_at < ?", (day,)).rowcount}
+    personal = {
+        value
+        for row in db.execute("SELECT household_id, visitor FROM visits WHERE visited_at < ?", (day,))
+        for value in row
+        if value
+    }
+    counts = {
+        "burglaries": db.execute("DELETE FROM burglaries WHERE last_time < ?", (day,)).rowcount,
+        "visits": db.execute("DELETE FROM visits WHERE visited_at < ?", (day,)).rowcount,
+    }
     old_plans = [r[0] for r in db.execute("SELECT plan_id FROM plans WHERE plan_date < ?", (day,))]
-    counts["plan_households"] = db.execute(
-        f"DELETE FROM plan_households WHERE plan_id IN ({','.join('?' * len(old_plans))})",
-        old_plans).rowcount if old_plans else 0
+    counts["plan_households"] = (
+        db.execute(
+            f"DELETE FROM plan_households WHERE plan_id IN ({','.join('?' * len(old_plans))})", old_plans
+        ).rowcount
+        if old_plans
+        else 0
+    )
     counts["plans"] = db.execute("DELETE FROM plans WHERE plan_date < ?", (day,)).rowcount
-    counts["signs"] = db.execute("DELETE FROM signs WHERE taken_down IS NOT NULL AND taken_down < ?",
-                                 (day,)).rowcount
+    counts["signs"] = db.execute("DELETE FROM signs WHERE taken_down IS NOT NULL AND taken_down < ?", (day,)).rowcount
     counts["trial_assignments"] = purge_assignments(db, day)
     counts["audit"] = 0
     for audit_id, at, command in db.execute("SELECT audit_id, at, command FROM audit").fetchall():
@@ -361,20 +429,45 @@ class EvaluationTables:
 
 def evaluation_tables(store: Store) -> EvaluationTables:
     return EvaluationTables(
-        burglaries=read_frame(store, "SELECT burglary_id, first_time, last_time, address FROM burglaries "
-                                     "ORDER BY burglary_id"),
+        burglaries=read_frame(
+            store, "SELECT burglary_id, first_time, last_time, address FROM burglaries ORDER BY burglary_id"
+        ),
         plans=read_frame(store, "SELECT plan_id, plan_date, radius_m FROM plans"),
         listed=read_frame(store, "SELECT plan_id, household_id, tier, burglary_ids FROM plan_households"),
         visits=read_frame(store, "SELECT household_id, outcome, visited_at FROM visits"),
         signs=read_frame(store, "SELECT * FROM signs"),
-        archived=read_frame(store, "SELECT * FROM evaluation_episodes"))
+        archived=read_frame(store, "SELECT * FROM evaluation_episodes"),
+    )
 
 
-ARCHIVED_COLUMNS = ("month", "quarter", "weekend", "weekday", "households", "radius_m", "follow_on",
-                    "follow_on_elevated", "repeat", "repeat_elevated", "ring_follow_on", "household_days",
-                    "household_days_elevated", "ring_household_days", "prior_12m", "reporting_delay_h", "served",
-                    "ab_households", "hours_to_first_attempt", "attempted_24h_share", "attempted_48h_share",
-                    "face_to_face_share", "leaflet_only_share", "nothing_share", "with_sign", "days_to_sign")
+ARCHIVED_COLUMNS = (
+    "month",
+    "quarter",
+    "weekend",
+    "weekday",
+    "households",
+    "radius_m",
+    "follow_on",
+    "follow_on_elevated",
+    "repeat",
+    "repeat_elevated",
+    "ring_follow_on",
+    "household_days",
+    "household_days_elevated",
+    "ring_household_days",
+    "prior_12m",
+    "reporting_delay_h",
+    "served",
+    "ab_households",
+    "hours_to_first_attempt",
+    "attempted_24h_share",
+    "attempted_48h_share",
+    "face_to_face_share",
+    "leaflet_only_share",
+    "nothing_share",
+    "with_sign",
+    "days_to_sign",
+)
 """The columns of the de-identified episode table (besides the day they were recorded)."""
 
 

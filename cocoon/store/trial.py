@@ -32,8 +32,9 @@ PlaceRow = tuple[str, int, int, str]
 
 
 def create_trial(db: sqlite3.Connection, design: str, places: list[PlaceRow], digest: str) -> int:
-    cursor = db.execute("INSERT INTO trials (started_at, design, allocation_hash) VALUES (?, ?, ?)",
-                        (now(), design, digest))
+    cursor = db.execute(
+        "INSERT INTO trials (started_at, design, allocation_hash) VALUES (?, ?, ?)", (now(), design, digest)
+    )
     trial_id = int(cursor.lastrowid or 0)
     db.executemany("INSERT INTO trial_allocation VALUES (?, ?, ?, ?, ?)", [(trial_id, *p) for p in places])
     return trial_id
@@ -44,9 +45,13 @@ def latest_trial(db: sqlite3.Connection) -> Trial | None:
     row = db.execute("SELECT * FROM trials ORDER BY trial_id DESC LIMIT 1").fetchone()
     if row is None:
         return None
-    return Trial(trial_id=int(row["trial_id"]), started_at=str(row["started_at"]),
-                 design=str(row["design"]), allocation_hash=str(row["allocation_hash"]),
-                 stopped_at=row["stopped_at"])
+    return Trial(
+        trial_id=int(row["trial_id"]),
+        started_at=str(row["started_at"]),
+        design=str(row["design"]),
+        allocation_hash=str(row["allocation_hash"]),
+        stopped_at=row["stopped_at"],
+    )
 
 
 def stop_trial(db: sqlite3.Connection, trial_id: int) -> str:
@@ -57,17 +62,23 @@ def stop_trial(db: sqlite3.Connection, trial_id: int) -> str:
 
 def stored_places(db: sqlite3.Connection, trial_id: int) -> list[PlaceRow]:
     """The allocation as stored, in the order it was made."""
-    rows = db.execute("SELECT stratum, position, block, arm FROM trial_allocation WHERE trial_id = ? "
-                      "ORDER BY rowid", (trial_id,)).fetchall()
+    rows = db.execute(
+        "SELECT stratum, position, block, arm FROM trial_allocation WHERE trial_id = ? ORDER BY rowid", (trial_id,)
+    ).fetchall()
     return [(str(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
 
 
 def assignments(db: sqlite3.Connection, trial_id: int) -> pd.DataFrame:
     """Every burglary the trial assigned: burglary_id, reported, stratum, position, arm, households."""
-    rows = db.execute("SELECT burglary_id, reported, stratum, position, arm, assigned_at, households "
-                      "FROM trial_assignments WHERE trial_id = ? ORDER BY rowid", (trial_id,)).fetchall()
-    return pd.DataFrame([tuple(r) for r in rows], columns=["burglary_id", "reported", "stratum", "position", "arm",
-                                                           "assigned_at", "households"])
+    rows = db.execute(
+        "SELECT burglary_id, reported, stratum, position, arm, assigned_at, households "
+        "FROM trial_assignments WHERE trial_id = ? ORDER BY rowid",
+        (trial_id,),
+    ).fetchall()
+    return pd.DataFrame(
+        [tuple(r) for r in rows],
+        columns=["burglary_id", "reported", "stratum", "position", "arm", "assigned_at", "households"],
+    )
 
 
 def unassigned(db: sqlite3.Connection, trial_id: int, *, starts: str) -> pd.DataFrame:
@@ -75,33 +86,46 @@ def unassigned(db: sqlite3.Connection, trial_id: int, *, starts: str) -> pd.Data
     rows = db.execute(
         "SELECT burglary_id, last_time, lon, lat FROM burglaries WHERE last_time >= ? AND burglary_id NOT IN "
         "(SELECT burglary_id FROM trial_assignments WHERE trial_id = ?) ORDER BY last_time, burglary_id",
-        (starts, trial_id)).fetchall()
+        (starts, trial_id),
+    ).fetchall()
     return pd.DataFrame([tuple(r) for r in rows], columns=["burglary_id", "reported", "lon", "lat"])
 
 
 def used_places(db: sqlite3.Connection, trial_id: int) -> dict[str, int]:
     """Per stratum, the places given so far."""
-    return {str(r[0]): int(r[1]) for r in db.execute(
-        "SELECT stratum, MAX(position) FROM trial_assignments WHERE trial_id = ? AND arm != 'beyond' "
-        "GROUP BY stratum", (trial_id,))}
+    return {
+        str(r[0]): int(r[1])
+        for r in db.execute(
+            "SELECT stratum, MAX(position) FROM trial_assignments WHERE trial_id = ? AND arm != 'beyond' "
+            "GROUP BY stratum",
+            (trial_id,),
+        )
+    }
 
 
 def place_arms(db: sqlite3.Connection, trial_id: int) -> dict[tuple[str, int], str]:
-    return {(str(r[0]), int(r[1])): str(r[2]) for r in db.execute(
-        "SELECT stratum, position, arm FROM trial_allocation WHERE trial_id = ?", (trial_id,))}
+    return {
+        (str(r[0]), int(r[1])): str(r[2])
+        for r in db.execute("SELECT stratum, position, arm FROM trial_allocation WHERE trial_id = ?", (trial_id,))
+    }
 
 
 def add_assignments(db: sqlite3.Connection, trial_id: int, rows: list[tuple[str, str, str, int, str]]) -> None:
     """``rows``: (burglary_id, reported, stratum, position, arm)."""
     stamp = now()
-    db.executemany("INSERT INTO trial_assignments (trial_id, burglary_id, reported, stratum, position, arm, "
-                   "assigned_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [(trial_id, *r, stamp) for r in rows])
+    db.executemany(
+        "INSERT INTO trial_assignments (trial_id, burglary_id, reported, stratum, position, arm, "
+        "assigned_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(trial_id, *r, stamp) for r in rows],
+    )
 
 
 def record_zone_sizes(db: sqlite3.Connection, trial_id: int, households: dict[str, int]) -> None:
     """The households in the trial's zones, counted by the first plan after the report."""
-    db.executemany("UPDATE trial_assignments SET households = ? WHERE trial_id = ? AND burglary_id = ? "
-                   "AND households IS NULL", [(n, trial_id, b) for b, n in households.items()])
+    db.executemany(
+        "UPDATE trial_assignments SET households = ? WHERE trial_id = ? AND burglary_id = ? AND households IS NULL",
+        [(n, trial_id, b) for b, n in households.items()],
+    )
 
 
 def burglary_times(db: sqlite3.Connection) -> pd.DataFrame:
@@ -116,5 +140,8 @@ PURGED_PREFIX = "purged-"
 def purge_assignments(db: sqlite3.Connection, day: str) -> int:
     """Take the burglary ids (case numbers) out of the assignments reported before ``day``: each
     keeps its stratum, place and arm under ``purged-N``, so that ``trial verify`` still checks it."""
-    return db.execute(f"UPDATE trial_assignments SET burglary_id = '{PURGED_PREFIX}' || rowid "
-                      f"WHERE reported < ? AND burglary_id NOT LIKE '{PURGED_PREFIX}%'", (day,)).rowcount
+    return db.execute(
+        f"UPDATE trial_assignments SET burglary_id = '{PURGED_PREFIX}' || rowid "
+        f"WHERE reported < ? AND burglary_id NOT LIKE '{PURGED_PREFIX}%'",
+        (day,),
+    ).rowcount

@@ -38,6 +38,14 @@ the same exposure in both arms."""
 TRIAL_COLUMNS = {
     "trials": {"trial_id", "started_at", "design", "allocation_hash", "stopped_at"},
     "trial_allocation": {"trial_id", "stratum", "position", "block", "arm"},
-    "trial_assignments": {"trial_id", "burglary_id", "reported", "stratum", "position", "arm", "assigned_at",
-                          "households"},
+    "trial_assignments": {
+        "trial_id",
+        "burglary_id",
+        "reported",
+        "stratum",
+        "position",
+        "arm",
+        "assigned_at",
+        "households",
+    },
 }

@@ -38,8 +38,11 @@ def outcome_aliases() -> dict[str, str]:
     for lang in languages():
         entries = catalogue(lang)
         for o in OUTCOMES:
-            words = [entries.get(f"outcome_code.{o}", ""), entries.get(f"outcome.{o}", ""),
-                     *entries.get(f"outcome_words.{o}", [])]
+            words = [
+                entries.get(f"outcome_code.{o}", ""),
+                entries.get(f"outcome.{o}", ""),
+                *entries.get(f"outcome_words.{o}", []),
+            ]
             for word in words:
                 aliases[_plain(str(word))] = o
     aliases.pop("", None)
@@ -47,7 +50,7 @@ def outcome_aliases() -> dict[str, str]:
 
 
 def _plain(word: str) -> str:
-    """"Ej hemma.", "EJ  HEMMA" and "ej hemma" are one word."""
+    """ "Ej hemma.", "EJ  HEMMA" and "ej hemma" are one word."""
     return " ".join(word.casefold().replace("_", " ").split()).rstrip(".!")
 
 
@@ -60,7 +63,7 @@ _WHEN = re.compile(r"(?:(\d{4}-\d{2}-\d{2})(?:[T ]\s*|\s+))?(\d{1,2})[:.](\d{2})
 
 
 def parse_time(value: str, default_date: dt.date | None = None) -> dt.datetime | None:
-    """"2026-05-04 14:30", "2026-05-04T14:30", "2026-05-04", "2026-05-04 9:48", or "14:30" / "9:48"
+    """ "2026-05-04 14:30", "2026-05-04T14:30", "2026-05-04", "2026-05-04 9:48", or "14:30" / "9:48"
     on ``default_date``. A time with an offset (``2026-05-04T09:48:12+02:00``, as phones and ODK
     write it) is taken on the phone's own clock, the local time at the door."""
     text = str(value).strip()
@@ -110,8 +113,14 @@ class AuditUse:
     """Records in the log that are not in the export."""
 
 
-def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date | None = None,
-                      skip_bad_rows: bool = False, audit_log: RawTable | None = None) -> VisitRecords:
+def visits_from_table(
+    table: RawTable,
+    *,
+    known: set[str],
+    default_date: dt.date | None = None,
+    skip_bad_rows: bool = False,
+    audit_log: RawTable | None = None,
+) -> VisitRecords:
     """Every row checked: a known household id, an outcome, a time. Any problem stops the
     import with the rows listed (file, row and column), so nothing is half-imported; with
     ``skip_bad_rows`` the good rows are kept and the bad ones returned as rejects. With
@@ -127,8 +136,12 @@ def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date
     record_c = find_column(table, given=None, candidates=RECORD_NAMES, option="record_id")
     if id_c is None or outcome_c is None or time_c is None:
         missing = [name for name, c in (("household_id", id_c), ("outcome", outcome_c), ("time", time_c)) if c is None]
-        raise InputError("visits.missing_columns", file=table.name, missing=", ".join(missing),
-                         columns=", ".join(map(str, frame.columns)))
+        raise InputError(
+            "visits.missing_columns",
+            file=table.name,
+            missing=", ".join(missing),
+            columns=", ".join(map(str, frame.columns)),
+        )
     ids = text_values(frame[id_c])
     outcomes_raw = text_values(frame[outcome_c]).fillna("")
     blank = (outcomes_raw.str.strip() == "").to_numpy()
@@ -136,19 +149,32 @@ def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date
     times = text_values(frame[time_c]).fillna("").map(lambda v: parse_time(v, default_date))
     problems = Problems(table)
     problems.add(~blank & ids.isna().to_numpy(), column=id_c, key="input.no_id")
-    problems.add(~blank & ids.notna().to_numpy() & ~ids.isin(known).to_numpy(), column=id_c,
-                 key="visits.unknown_household", values=frame[id_c])
-    problems.add(~blank & outcomes.isna().to_numpy(), column=outcome_c, key="visits.bad_outcome",
-                 values=frame[outcome_c], codes=", ".join(OUTCOMES))
+    problems.add(
+        ~blank & ids.notna().to_numpy() & ~ids.isin(known).to_numpy(),
+        column=id_c,
+        key="visits.unknown_household",
+        values=frame[id_c],
+    )
+    problems.add(
+        ~blank & outcomes.isna().to_numpy(),
+        column=outcome_c,
+        key="visits.bad_outcome",
+        values=frame[outcome_c],
+        codes=", ".join(OUTCOMES),
+    )
     problems.add(~blank & times.isna().to_numpy(), column=time_c, key="visits.bad_time", values=frame[time_c])
     bad = problems.records()
     if bad and not skip_bad_rows:
         shown = bad[:MAX_ROWS_SHOWN]
-        raise InputError("visits.rejected", file=table.name, n=len(bad), shown=len(shown),
-                         details=[(r["key"], r["params"]) for r in shown])
+        raise InputError(
+            "visits.rejected",
+            file=table.name,
+            n=len(bad),
+            shown=len(shown),
+            details=[(r["key"], r["params"]) for r in shown],
+        )
     keep = ~blank & ~problems.bad
-    record_ids = (text_values(frame[record_c])[keep].to_numpy(dtype=object) if record_c
-                  else [None] * int(keep.sum()))
+    record_ids = text_values(frame[record_c])[keep].to_numpy(dtype=object) if record_c else [None] * int(keep.sum())
     audit = None
     if audit_log is not None:
         if record_c is None:
@@ -156,22 +182,30 @@ def visits_from_table(table: RawTable, *, known: set[str], default_date: dt.date
         answers = answer_times(audit_log, outcome_question=str(outcome_c))
         clocks = _phone_clocks(table)[keep]
         times = times[keep].copy()
-        audit = _answer_times(times, list(record_ids), clocks, answers,
-                              in_file=set(text_values(frame[record_c]).dropna()))
+        audit = _answer_times(
+            times, list(record_ids), clocks, answers, in_file=set(text_values(frame[record_c]).dropna())
+        )
         keep_times = times.to_list()
     else:
         keep_times = times[keep].to_list()
-    records = pd.DataFrame({
-        "household_id": ids[keep].to_numpy(dtype=object),
-        "outcome": outcomes[keep].to_numpy(dtype=object),
-        "visited_at": [t.isoformat(timespec="minutes") for t in keep_times],
-        "visitor": (text_values(frame[visitor_c])[keep].to_numpy(dtype=object) if visitor_c
-                    else [None] * int(keep.sum())),
-        "record_id": record_ids,
-        "row": [r for r, k in zip(table.rows, keep, strict=True) if k],
-    })
-    return VisitRecords(records=records, blank=int(blank.sum()),
-                        rejects=rejects_frame(table, bad) if skip_bad_rows else None, audit=audit)
+    records = pd.DataFrame(
+        {
+            "household_id": ids[keep].to_numpy(dtype=object),
+            "outcome": outcomes[keep].to_numpy(dtype=object),
+            "visited_at": [t.isoformat(timespec="minutes") for t in keep_times],
+            "visitor": (
+                text_values(frame[visitor_c])[keep].to_numpy(dtype=object) if visitor_c else [None] * int(keep.sum())
+            ),
+            "record_id": record_ids,
+            "row": [r for r, k in zip(table.rows, keep, strict=True) if k],
+        }
+    )
+    return VisitRecords(
+        records=records,
+        blank=int(blank.sum()),
+        rejects=rejects_frame(table, bad) if skip_bad_rows else None,
+        audit=audit,
+    )
 
 
 def _phone_clocks(table: RawTable) -> pd.Series:
@@ -185,8 +219,9 @@ def _phone_clocks(table: RawTable) -> pd.Series:
     return clock
 
 
-def _answer_times(times: pd.Series, record_ids: list[object], clocks: pd.Series, answers: AnswerTimes, *,
-                  in_file: set[str]) -> AuditUse:
+def _answer_times(
+    times: pd.Series, record_ids: list[object], clocks: pd.Series, answers: AnswerTimes, *, in_file: set[str]
+) -> AuditUse:
     """Put each record's tap time from the log into ``times`` (in place); count what happened."""
     used = without = no_offset = 0
     for i, (record, clock) in enumerate(zip(record_ids, clocks, strict=True)):
@@ -200,5 +235,11 @@ def _answer_times(times: pd.Series, record_ids: list[object], clocks: pd.Series,
             continue
         times.iloc[i] = tapped
         used += 1
-    return AuditUse(path=str(answers.path), used=used, total=len(times), without=without, no_offset=no_offset,
-                    others=len(set(answers.answered_ms) - in_file))
+    return AuditUse(
+        path=str(answers.path),
+        used=used,
+        total=len(times),
+        without=without,
+        no_offset=no_offset,
+        others=len(set(answers.answered_ms) - in_file),
+    )

@@ -21,18 +21,37 @@ if TYPE_CHECKING:
 MAJOR_STREETS = ("motorway", "trunk", "primary", "secondary", "tertiary")
 MINOR_STREETS = ("residential", "unclassified", "living_street", "pedestrian", "road", "service", "track")
 INDOOR = ("corridor", "elevator", "platform", "proposed", "construction", "raceway")
-GREEN = {"leisure": ("park", "garden", "playground", "pitch", "recreation_ground", "nature_reserve", "common"),
-         "landuse": ("grass", "forest", "meadow", "recreation_ground", "village_green", "cemetery", "allotments",
-                     "orchard", "flowerbed"),
-         "natural": ("wood", "scrub", "heath", "grassland", "wetland")}
+GREEN = {
+    "leisure": ("park", "garden", "playground", "pitch", "recreation_ground", "nature_reserve", "common"),
+    "landuse": (
+        "grass",
+        "forest",
+        "meadow",
+        "recreation_ground",
+        "village_green",
+        "cemetery",
+        "allotments",
+        "orchard",
+        "flowerbed",
+    ),
+    "natural": ("wood", "scrub", "heath", "grassland", "wetland"),
+}
 WATER = {"natural": ("water", "bay", "strait"), "landuse": ("basin", "reservoir", "pond"), "waterway": ("riverbank",)}
 WATERWAYS = ("river", "stream", "canal", "ditch", "drain")
-BASEMAP_COLOURS = {"outside": "#e8e6e1", "land": "#f4f1eb", "green": "#cfe6b8", "water": "#a9cfe0",
-                   "building": "#dcd3ca", "building_edge": "#c2b7ab", "casing": "#a59b8e", "street": "#ffffff",
-                   "major": "#fff3c4", "path": "#b6ab9c"}
+BASEMAP_COLOURS = {
+    "outside": "#e8e6e1",
+    "land": "#f4f1eb",
+    "green": "#cfe6b8",
+    "water": "#a9cfe0",
+    "building": "#dcd3ca",
+    "building_edge": "#c2b7ab",
+    "casing": "#a59b8e",
+    "street": "#ffffff",
+    "major": "#fff3c4",
+    "path": "#b6ab9c",
+}
 WEB_MERCATOR_UNITS_PER_PIXEL_Z0 = 156543.03392804097
 """Web Mercator units per screen pixel at zoom 0 (halved at each zoom level)."""
-
 
 
 @dataclass
@@ -56,7 +75,7 @@ class Basemap:
 
 
 def units_per_pixel(zoom: float) -> float:
-    return WEB_MERCATOR_UNITS_PER_PIXEL_Z0 / 2.0 ** zoom
+    return WEB_MERCATOR_UNITS_PER_PIXEL_Z0 / 2.0**zoom
 
 
 def _keep(frame: Any, columns: tuple[str, ...]) -> Any:
@@ -109,10 +128,21 @@ def basemap_from_osm(path: str | Path, bounds: Bounds) -> Basemap | None:
     if not frames:
         return None
     boxes = np.array([shapely.total_bounds(f.geometry.to_numpy()) for f in frames])
-    extent = (max(float(boxes[:, 0].min()), bounds[0]), max(float(boxes[:, 1].min()), bounds[1]),
-              min(float(boxes[:, 2].max()), bounds[2]), min(float(boxes[:, 3].max()), bounds[3]))
-    return Basemap(streets=streets, buildings=buildings, green=green, water=water, waterways=waterways,
-                   coastline=coastline, extent=extent)
+    extent = (
+        max(float(boxes[:, 0].min()), bounds[0]),
+        max(float(boxes[:, 1].min()), bounds[1]),
+        min(float(boxes[:, 2].max()), bounds[2]),
+        min(float(boxes[:, 3].max()), bounds[3]),
+    )
+    return Basemap(
+        streets=streets,
+        buildings=buildings,
+        green=green,
+        water=water,
+        waterways=waterways,
+        coastline=coastline,
+        extent=extent,
+    )
 
 
 def web_geometries(frame: Any) -> np.ndarray:
@@ -125,8 +155,9 @@ def web_geometries(frame: Any) -> np.ndarray:
 def to_web(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     from pyproj import Transformer
 
-    x, y = Transformer.from_crs(4326, 3857, always_xy=True).transform(np.asarray(lon, dtype=float),
-                                                                    np.asarray(lat, dtype=float))
+    x, y = Transformer.from_crs(4326, 3857, always_xy=True).transform(
+        np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    )
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
@@ -156,8 +187,13 @@ def _sea(coastline: np.ndarray, extent: Any) -> list[Any]:
         return []
     if len(pieces) < 2:
         return []
-    xy = np.vstack([np.column_stack([shapely.get_coordinates(line)[:-1], shapely.get_coordinates(line)[1:]])
-                    for line in merged if len(shapely.get_coordinates(line)) >= 2])
+    xy = np.vstack(
+        [
+            np.column_stack([shapely.get_coordinates(line)[:-1], shapely.get_coordinates(line)[1:]])
+            for line in merged
+            if len(shapely.get_coordinates(line)) >= 2
+        ]
+    )
     mid = (xy[:, :2] + xy[:, 2:]) / 2
     step = xy[:, 2:] - xy[:, :2]
     length = np.maximum(np.hypot(step[:, 0], step[:, 1]), 1e-9)
@@ -213,8 +249,9 @@ def _street_strokes(streets: Any) -> list[tuple[np.ndarray, str, float, float, A
     if streets is None or len(streets) == 0:
         return []
     highway = streets["highway"].astype(str).str.replace("_link", "", regex=False).to_numpy()
-    tunnel = streets["tunnel"].astype(str).to_numpy() == "yes" if "tunnel" in streets else \
-        np.zeros(len(streets), dtype=bool)
+    tunnel = (
+        streets["tunnel"].astype(str).to_numpy() == "yes" if "tunnel" in streets else np.zeros(len(streets), dtype=bool)
+    )
     geoms = web_geometries(streets)
     major = np.isin(highway, MAJOR_STREETS) & ~tunnel
     minor = np.isin(highway, MINOR_STREETS) & ~tunnel
@@ -222,11 +259,15 @@ def _street_strokes(streets: Any) -> list[tuple[np.ndarray, str, float, float, A
     service = minor & np.isin(highway, ("service", "track"))
     street = minor & ~service
     c = BASEMAP_COLOURS
-    return [(geoms[path], c["path"], 1.2, 4, (0, (2, 1.5))),
-            (geoms[service], c["casing"], 5.5, 5, "solid"), (geoms[street], c["casing"], 9.0, 5, "solid"),
-            (geoms[major], c["casing"], 14.0, 5, "solid"),
-            (geoms[service], c["street"], 3.5, 6, "solid"), (geoms[street], c["street"], 7.0, 6, "solid"),
-            (geoms[major], c["major"], 11.5, 7, "solid")]
+    return [
+        (geoms[path], c["path"], 1.2, 4, (0, (2, 1.5))),
+        (geoms[service], c["casing"], 5.5, 5, "solid"),
+        (geoms[street], c["casing"], 9.0, 5, "solid"),
+        (geoms[major], c["casing"], 14.0, 5, "solid"),
+        (geoms[service], c["street"], 3.5, 6, "solid"),
+        (geoms[street], c["street"], 7.0, 6, "solid"),
+        (geoms[major], c["major"], 11.5, 7, "solid"),
+    ]
 
 
 def basemap_png(basemap: Basemap, corners_lonlat: np.ndarray) -> bytes:
@@ -266,8 +307,17 @@ def basemap_png(basemap: Basemap, corners_lonlat: np.ndarray) -> bytes:
     def lines(geoms: Any, colour: str, width: float, z: float, style: Any = "solid") -> None:
         segments = _segments(np.asarray(geoms, dtype=object))
         if segments:
-            ax.add_collection(LineCollection(segments, colors=colour, linewidths=width, linestyles=style,
-                                             capstyle="round", joinstyle="round", zorder=z))
+            ax.add_collection(
+                LineCollection(
+                    segments,
+                    colors=colour,
+                    linewidths=width,
+                    linestyles=style,
+                    capstyle="round",
+                    joinstyle="round",
+                    zorder=z,
+                )
+            )
 
     area([extent], BASEMAP_COLOURS["land"], z=0)
     area(web_geometries(basemap.green), BASEMAP_COLOURS["green"], z=1)
@@ -275,12 +325,16 @@ def basemap_png(basemap: Basemap, corners_lonlat: np.ndarray) -> bytes:
     area([*_sea(coast, extent), *web_geometries(basemap.water)], BASEMAP_COLOURS["water"], z=2)
     lines(web_geometries(basemap.waterways), BASEMAP_COLOURS["water"], points(4.0), z=2)
     lines(coast, "#8fbcd0", points(1.0), z=2)
-    area(web_geometries(basemap.buildings), BASEMAP_COLOURS["building"], BASEMAP_COLOURS["building_edge"],
-         points(0.4), z=3)
+    area(
+        web_geometries(basemap.buildings),
+        BASEMAP_COLOURS["building"],
+        BASEMAP_COLOURS["building_edge"],
+        points(0.4),
+        z=3,
+    )
     for geoms, colour, metres, z, style in _street_strokes(basemap.streets):
         lines(geoms, colour, points(metres), z=z, style=style)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_axis_off()
     return png_bytes(fig)
-

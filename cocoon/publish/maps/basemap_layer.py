@@ -45,10 +45,15 @@ def add_basemap(m: Any, data: MapData, lang: str, rule: NearestRule | None = Non
     folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(m)  # over the picture, under the rest
     group = folium.FeatureGroup(name=text("maps.basemap", lang))
     (west, south), (east, north) = corners
-    folium.raster_layers.ImageOverlay(f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}",
-                                      bounds=[[south, west], [north, east]], opacity=1.0, pixelated=False,
-                                      interactive=False, pane="tilePane",
-                                      attribution=escape(text("maps.osm_attribution", lang))).add_to(group)
+    folium.raster_layers.ImageOverlay(
+        f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}",
+        bounds=[[south, west], [north, east]],
+        opacity=1.0,
+        pixelated=False,
+        interactive=False,
+        pane="tilePane",
+        attribution=escape(text("maps.osm_attribution", lang)),
+    ).add_to(group)
     plan = data.plan
 
     def allowed(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -58,9 +63,13 @@ def add_basemap(m: Any, data: MapData, lang: str, rule: NearestRule | None = Non
 
     for label in street_labels(data.basemap, corners, None if rule is None else allowed):
         kind = "major" if label.major else "minor"
-        icon = folium.DivIcon(html=f'<div style="--a:{label.angle:.1f}deg">{escape(label.name)}</div>',
-                              icon_size=(0, 0), icon_anchor=(0, 0),
-                              class_name=f"cocoon-street cocoon-street-{kind} cocoon-label-{label.zoom}")
-        folium.Marker([round(label.lat, 6), round(label.lon, 6)], icon=icon, interactive=False, keyboard=False,
-                      pane=LABEL_PANE).add_to(group)
+        icon = folium.DivIcon(
+            html=f'<div style="--a:{label.angle:.1f}deg">{escape(label.name)}</div>',
+            icon_size=(0, 0),
+            icon_anchor=(0, 0),
+            class_name=f"cocoon-street cocoon-street-{kind} cocoon-label-{label.zoom}",
+        )
+        folium.Marker(
+            [round(label.lat, 6), round(label.lon, 6)], icon=icon, interactive=False, keyboard=False, pane=LABEL_PANE
+        ).add_to(group)
     group.add_to(m)

@@ -60,16 +60,24 @@ def internal_map(data: MapData, *, lang: str, offline: bool = False) -> str:
         routes = route_layer(m, plan, data.route_stops, data.route_start, t)
     add_signs(m, data.signs, lang=lang, weeks=False)
     folium.LayerControl(collapsed=False).add_to(m)
-    legend(m, t("maps.legend"), [(zone_swatch(PHASE_COLOURS["high"]), t("phase.high")),
-                                  (zone_swatch(PHASE_COLOURS["elevated"]), t("phase.elevated")),
-                                  (dot_swatch("black"), t("maps.burglaries")),
-                                  *[(dot_swatch(TIER_COLOURS[k]), t("maps.tier", tier=k)) for k in "ABC"],
-                                  *routes,
-                                  *([(SIGN_SWATCH, t("maps.signs"))] if data.signs is not None and len(data.signs)
-                                    else [])])
+    legend(
+        m,
+        t("maps.legend"),
+        [
+            (zone_swatch(PHASE_COLOURS["high"]), t("phase.high")),
+            (zone_swatch(PHASE_COLOURS["elevated"]), t("phase.elevated")),
+            (dot_swatch("black"), t("maps.burglaries")),
+            *[(dot_swatch(TIER_COLOURS[k]), t("maps.tier", tier=k)) for k in "ABC"],
+            *routes,
+            *([(SIGN_SWATCH, t("maps.signs"))] if data.signs is not None and len(data.signs) else []),
+        ],
+    )
     zones = plan.zones
-    lon, lat = to_lonlat(np.r_[zones.total_bounds[[0, 2]]], np.r_[zones.total_bounds[[1, 3]]], plan.crs) if len(zones) \
+    lon, lat = (
+        to_lonlat(np.r_[zones.total_bounds[[0, 2]]], np.r_[zones.total_bounds[[1, 3]]], plan.crs)
+        if len(zones)
         else (visits["lon"].to_numpy(), visits["lat"].to_numpy())
+    )
     fit_view(m, lon, lat, top=80)
     return finish(m, offline=offline)
 
@@ -84,10 +92,19 @@ def _zone_layers(m: Any, plan: Plan, t: Callable[..., str]) -> None:
         group = folium.FeatureGroup(name=t(f"maps.zones_{phase}"))
         for k in np.flatnonzero(zones["phase"].to_numpy() == phase):
             row = zones.iloc[k]
-            circle = folium.Circle([float(zlat[k]), float(zlon[k])], radius=float(row["radius_m"]),
-                                   color=PHASE_COLOURS[phase], fill=True, fill_opacity=0.08, weight=2)
-            bind(circle, popup=f"<b>{escape(row['burglary_id'])}</b><br>{escape(t('phase.' + phase))}<br>"
-                               f"{escape(t('maps.days_left', n=int(row['days_left'])))}")
+            circle = folium.Circle(
+                [float(zlat[k]), float(zlon[k])],
+                radius=float(row["radius_m"]),
+                color=PHASE_COLOURS[phase],
+                fill=True,
+                fill_opacity=0.08,
+                weight=2,
+            )
+            bind(
+                circle,
+                popup=f"<b>{escape(row['burglary_id'])}</b><br>{escape(t('phase.' + phase))}<br>"
+                f"{escape(t('maps.days_left', n=int(row['days_left'])))}",
+            )
             circle.add_to(group)
         group.add_to(m)
 
@@ -100,8 +117,15 @@ def _burglary_layer(m: Any, plan: Plan, t: Callable[..., str]) -> None:
     blon, blat = plan_lonlat(plan, active.geometry.x, active.geometry.y)
     group = folium.FeatureGroup(name=t("maps.burglaries"))
     for k, row in enumerate(active.itertuples(index=False)):
-        marker = folium.CircleMarker([float(blat[k]), float(blon[k])], radius=6, color="white", fill=True,
-                                     fill_color="black", fill_opacity=1.0, weight=2)
+        marker = folium.CircleMarker(
+            [float(blat[k]), float(blon[k])],
+            radius=6,
+            color="white",
+            fill=True,
+            fill_color="black",
+            fill_opacity=1.0,
+            weight=2,
+        )
         day = str(row.last_day)[:10]
         bind(marker, popup=f"<b>{escape(row.burglary_id)}</b><br>{escape(day)}<br>{escape(row.address or '')}")
         marker.add_to(group)
@@ -116,10 +140,21 @@ def _household_layer(m: Any, visits: pd.DataFrame, outcomes: dict[str, tuple[str
     group = folium.FeatureGroup(name=t("maps.households"))
     sentences = why_column(visits, lang)
     for row, sentence in zip(visits.itertuples(index=False), sentences, strict=True):
-        marker = folium.CircleMarker([float(row.lat), float(row.lon)], radius=3.5, stroke=False, fill=True,
-                                     fill_color=TIER_COLOURS.get(str(row.tier), "#555"), fill_opacity=0.75)
-        line = t("maps.household_line", tier=row.tier, dwellings=number(float(row.dwellings), lang),
-                 score=number(float(row.score), lang, 1), distance=number(float(row.distance_m), lang))
+        marker = folium.CircleMarker(
+            [float(row.lat), float(row.lon)],
+            radius=3.5,
+            stroke=False,
+            fill=True,
+            fill_color=TIER_COLOURS.get(str(row.tier), "#555"),
+            fill_opacity=0.75,
+        )
+        line = t(
+            "maps.household_line",
+            tier=row.tier,
+            dwellings=number(float(row.dwellings), lang),
+            score=number(float(row.score), lang, 1),
+            distance=number(float(row.distance_m), lang),
+        )
         lines = [f"<b>{escape(row.label)}</b>", escape(line), escape(sentence)]
         if str(row.household_id) in outcomes:
             outcome, when = outcomes[str(row.household_id)]

@@ -52,9 +52,9 @@ def escape(value: Any) -> str:
 def script_string(value: str) -> str:
     """``value`` as a JavaScript string literal holding no ``</``, brace or percent sign, so that
     neither the HTML parser nor folium's templates can read anything in it as code."""
-    return (json.dumps(value).replace("</", "<\\/").replace("{", "\\u007b").replace("}", "\\u007d")
-            .replace("%", "\\u0025"))
-
+    return (
+        json.dumps(value).replace("</", "<\\/").replace("{", "\\u007b").replace("}", "\\u007d").replace("%", "\\u0025")
+    )
 
 
 @cache
@@ -79,8 +79,11 @@ def _bound_class() -> type:
 
 def bind(layer: Any, popup: str | None = None, tooltip: str | None = None) -> None:
     """Popup and tooltip from escaped HTML, passed to Leaflet as JSON strings (no jQuery)."""
-    layer.add_child(_bound_class()(None if popup is None else script_string(popup),
-                                   None if tooltip is None else script_string(tooltip)))
+    layer.add_child(
+        _bound_class()(
+            None if popup is None else script_string(popup), None if tooltip is None else script_string(tooltip)
+        )
+    )
 
 
 @cache
@@ -118,7 +121,8 @@ def add_style(m: Any, css: str) -> None:
     m.get_root().header.add_child(_element(f"<style>{css}</style>"))
 
 
-PAGE_CSS = """
+PAGE_CSS = (
+    """
 @media print { .leaflet-control-layers, .leaflet-control-zoom { display: none; }
   html, body { width: 100%; height: 100%; } * { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
 .folium-map.leaflet-container { background: #e8e6e1; }
@@ -155,10 +159,12 @@ PAGE_CSS = """
   white-space: nowrap; font: 11px/1 sans-serif; color: #333; pointer-events: none;
   text-shadow: 0 0 2px white, 0 0 2px white, 0 0 3px white, 0 0 4px white; }
 .cocoon-street-major div { font-weight: bold; font-size: 12px; color: #222; }
-""" + "".join(f".leaflet-container.cocoon-z{z} .cocoon-label-{z} {{ display: block; }}\n" for z in range(10, 20)) + \
-    f""".cocoon-z{NUMBERS_ZOOM} .cocoon-stop {{ width: {STOP_SIZE:g}px; height: {STOP_SIZE:g}px; margin: 0;
+"""
+    + "".join(f".leaflet-container.cocoon-z{z} .cocoon-label-{z} {{ display: block; }}\n" for z in range(10, 20))
+    + f""".cocoon-z{NUMBERS_ZOOM} .cocoon-stop {{ width: {STOP_SIZE:g}px; height: {STOP_SIZE:g}px; margin: 0;
   font: bold 12px/{STOP_SIZE - 4:g}px sans-serif; transform: translate(var(--dx), var(--dy)); }}
 """
+)
 
 
 def legend(m: Any, title: str, items: list[tuple[str, str]]) -> None:
@@ -177,8 +183,10 @@ def zone_swatch(colour: str) -> str:
 
 def line_swatch(colour: str, dash: str | None) -> str:
     pattern = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<svg width="26" height="10"><line x1="1" y1="5" x2="25" y2="5" stroke="{colour}" stroke-width="4"'
-            f'{pattern}/></svg>')
+    return (
+        f'<svg width="26" height="10"><line x1="1" y1="5" x2="25" y2="5" stroke="{colour}" stroke-width="4"'
+        f"{pattern}/></svg>"
+    )
 
 
 SIGN_SWATCH = '<span class="cocoon-sign" style="font-size:15px">&#9650;</span>'
@@ -209,9 +217,11 @@ NO_NETWORK_SCRIPT = """<script>(function () {
 
 def _no_network_note(m: Any, lang: str) -> None:
     """A map that loads from the internet says so when opened without it, instead of staying blank."""
-    note = (f'<div id="cocoon-no-network" role="alert" style="display:none;position:fixed;top:0;left:0;right:0;'
-            f'z-index:10000;padding:10px 14px;background:#fff3bf;border-bottom:2px solid #e8a200;'
-            f'font:15px/1.4 sans-serif;color:#222">{escape(text("maps.no_network", lang))}</div>')
+    note = (
+        f'<div id="cocoon-no-network" role="alert" style="display:none;position:fixed;top:0;left:0;right:0;'
+        f"z-index:10000;padding:10px 14px;background:#fff3bf;border-bottom:2px solid #e8a200;"
+        f'font:15px/1.4 sans-serif;color:#222">{escape(text("maps.no_network", lang))}</div>'
+    )
     m.get_root().html.add_child(_element(note + NO_NETWORK_SCRIPT))
 
 
@@ -237,8 +247,9 @@ def new_map(title: str, *, offline: bool, lang: str = "en") -> Any:
 def plan_from_lonlat(plan: Plan, lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     from pyproj import Transformer
 
-    x, y = Transformer.from_crs(4326, plan.crs, always_xy=True).transform(np.asarray(lon, dtype=float),
-                                                                        np.asarray(lat, dtype=float))
+    x, y = Transformer.from_crs(4326, plan.crs, always_xy=True).transform(
+        np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    )
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
@@ -249,10 +260,11 @@ def plan_lonlat(plan: Plan, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.
 def fit_view(m: Any, lon: np.ndarray, lat: np.ndarray, *, top: int) -> None:
     """The view: the box around ``lon``, ``lat``, clear of the title panel (``top`` pixels)."""
     if len(lon):
-        m.fit_bounds([[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]],
-                     padding_top_left=(20, top), padding_bottom_right=(20, 20))
-
-
+        m.fit_bounds(
+            [[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]],
+            padding_top_left=(20, top),
+            padding_bottom_right=(20, 20),
+        )
 
 
 def finish(m: Any, *, offline: bool) -> str:

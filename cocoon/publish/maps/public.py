@@ -51,10 +51,23 @@ def public_map(data: MapData, *, lang: str, offline: bool = False) -> tuple[str,
         notes.append(("maps.signs_left_out", {"n": int((~points.sign_placed).sum()), "k": plan.privacy_rule.k}))
     if offline:
         add_basemap(m, data, lang, rule=plan.privacy_rule)
-    title_panel(m, heading, [("lead", t("maps.public_explanation", week=iso_week(plan.date)[1])),
-                        ("", t("maps.public_advice")),
-                        ("small", t("maps.public_contact", police=handout.police_phone,
-                                    emergency=handout.emergency_phone, website=handout.website))])
+    title_panel(
+        m,
+        heading,
+        [
+            ("lead", t("maps.public_explanation", week=iso_week(plan.date)[1])),
+            ("", t("maps.public_advice")),
+            (
+                "small",
+                t(
+                    "maps.public_contact",
+                    police=handout.police_phone,
+                    emergency=handout.emergency_phone,
+                    website=handout.website,
+                ),
+            ),
+        ],
+    )
     zones = plan.zones
     view = None
     corners = public_view(plan, points)
@@ -70,10 +83,25 @@ def public_map(data: MapData, *, lang: str, offline: bool = False) -> tuple[str,
             if key in seen:  # burglaries in the same cell show as one zone
                 continue
             seen.add(key)
-            circle = folium.Circle([float(zlat[k]), float(zlon[k])], radius=float(row["radius_m"]),
-                                   color=PHASE_COLOURS[phase], fill=True, fill_opacity=0.12, weight=2)
-            bind(circle, popup=escape(t("maps.zone_weeks", phase=t(f"phase.{phase}"), up=week_label(row["start"]),
-                                        down=week_label(row["end"]))))
+            circle = folium.Circle(
+                [float(zlat[k]), float(zlon[k])],
+                radius=float(row["radius_m"]),
+                color=PHASE_COLOURS[phase],
+                fill=True,
+                fill_opacity=0.12,
+                weight=2,
+            )
+            bind(
+                circle,
+                popup=escape(
+                    t(
+                        "maps.zone_weeks",
+                        phase=t(f"phase.{phase}"),
+                        up=week_label(row["start"]),
+                        down=week_label(row["end"]),
+                    )
+                ),
+            )
             circle.add_to(group)
         group.add_to(m)
     if data.signs is not None and points.sign_placed.any():
@@ -81,9 +109,15 @@ def public_map(data: MapData, *, lang: str, offline: bool = False) -> tuple[str,
         keep = points.sign_placed
         add_signs(m, data.signs[keep], lang=lang, weeks=True, points=(slon[keep], slat[keep]))
     folium.LayerControl(collapsed=True).add_to(m)
-    legend(m, t("maps.legend"), [(zone_swatch(PHASE_COLOURS["high"]), t("maps.public_high")),
-                                  (zone_swatch(PHASE_COLOURS["elevated"]), t("maps.public_elevated")),
-                                  (SIGN_SWATCH, t("maps.public_signs"))])
+    legend(
+        m,
+        t("maps.legend"),
+        [
+            (zone_swatch(PHASE_COLOURS["high"]), t("maps.public_high")),
+            (zone_swatch(PHASE_COLOURS["elevated"]), t("maps.public_elevated")),
+            (SIGN_SWATCH, t("maps.public_signs")),
+        ],
+    )
     if view is not None:
         fit_view(m, *view, top=120)
     return finish(m, offline=offline), notes

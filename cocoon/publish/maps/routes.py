@@ -34,14 +34,16 @@ def officer_names(route_stops: pd.DataFrame, t: Callable[..., str]) -> dict[int,
     """Each officer's name where the officers were named (``officer_name``), else "Officer N"."""
     names = {}
     for officer, stops in route_stops.groupby("officer", sort=True):
-        given = [str(v).strip() for v in stops["officer_name"] if not pd.isna(v) and str(v).strip()] \
-            if "officer_name" in stops else []
+        given = (
+            [str(v).strip() for v in stops["officer_name"] if not pd.isna(v) and str(v).strip()]
+            if "officer_name" in stops
+            else []
+        )
         names[int(officer)] = given[0] if given else t("maps.officer", n=int(officer))
     return names
 
 
-def stop_offsets(lon: ArrayLike, lat: ArrayLike, *, zoom: float = NUMBERS_ZOOM,
-                 size: float = STOP_SIZE) -> np.ndarray:
+def stop_offsets(lon: ArrayLike, lat: ArrayLike, *, zoom: float = NUMBERS_ZOOM, size: float = STOP_SIZE) -> np.ndarray:
     """Screen offsets (pixels, x right, y down) that keep numbered stops ``size`` pixels apart at
     ``zoom``: stops at one place or close together are pushed apart as little as needed. At higher
     zooms the stops only move further apart, so they stay readable."""
@@ -71,8 +73,9 @@ def stop_offsets(lon: ArrayLike, lat: ArrayLike, *, zoom: float = NUMBERS_ZOOM,
     return points - start
 
 
-def route_layer(m: Any, plan: Plan, route_stops: pd.DataFrame, start: tuple[float, float],
-                 t: Callable[..., str]) -> list[tuple[str, str]]:
+def route_layer(
+    m: Any, plan: Plan, route_stops: pd.DataFrame, start: tuple[float, float], t: Callable[..., str]
+) -> list[tuple[str, str]]:
     """Each officer's route line and numbered stops, in the officer's colour; the legend's entries."""
     import folium
 
@@ -81,8 +84,11 @@ def route_layer(m: Any, plan: Plan, route_stops: pd.DataFrame, start: tuple[floa
     home = [float(slat[0]), float(slon[0])]
     names = officer_names(route_stops, t)
     stops = route_stops.sort_values(["officer", "stop"])
-    offsets = stop_offsets(stops["lon"].to_numpy(dtype=float), stops["lat"].to_numpy(dtype=float)) if len(stops) \
+    offsets = (
+        stop_offsets(stops["lon"].to_numpy(dtype=float), stops["lat"].to_numpy(dtype=float))
+        if len(stops)
         else np.empty((0, 2))
+    )
     legend = []
     at = 0
     for officer, own in stops.groupby("officer", sort=True):
@@ -96,13 +102,18 @@ def route_layer(m: Any, plan: Plan, route_stops: pd.DataFrame, start: tuple[floa
         for row in own.itertuples(index=False):
             dx, dy = offsets[at]
             at += 1
-            icon = folium.DivIcon(html=f'<div class="cocoon-stop{shape}" style="background:{colour};'
-                                       f'--dx:{dx:.1f}px;--dy:{dy:.1f}px">{int(row.stop)}</div>',
-                                  icon_size=(round(STOP_SIZE), round(STOP_SIZE)),
-                                  icon_anchor=(round(STOP_SIZE / 2), round(STOP_SIZE / 2)))
+            icon = folium.DivIcon(
+                html=f'<div class="cocoon-stop{shape}" style="background:{colour};'
+                f'--dx:{dx:.1f}px;--dy:{dy:.1f}px">{int(row.stop)}</div>',
+                icon_size=(round(STOP_SIZE), round(STOP_SIZE)),
+                icon_anchor=(round(STOP_SIZE / 2), round(STOP_SIZE / 2)),
+            )
             marker = folium.Marker([float(row.lat), float(row.lon)], icon=icon)
-            bind(marker, popup=f"<b>{name} · {int(row.stop)}</b><br>{escape(row.label)}<br>{escape(row.arrival)}",
-                 tooltip=f"{name} · {int(row.stop)}")
+            bind(
+                marker,
+                popup=f"<b>{name} · {int(row.stop)}</b><br>{escape(row.label)}<br>{escape(row.arrival)}",
+                tooltip=f"{name} · {int(row.stop)}",
+            )
             marker.add_to(group)
         legend.append((line_swatch(colour, dash), names[int(officer)]))
     group.add_to(m)

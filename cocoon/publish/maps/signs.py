@@ -12,8 +12,9 @@ from cocoon.publish.maps.page import bind, escape
 from cocoon.publish.weeks import week_label
 
 
-def add_signs(m: Any, signs: pd.DataFrame | None, *, lang: str, weeks: bool,
-               points: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+def add_signs(
+    m: Any, signs: pd.DataFrame | None, *, lang: str, weeks: bool, points: tuple[np.ndarray, np.ndarray] | None = None
+) -> None:
     import folium
 
     if signs is None or len(signs) == 0:

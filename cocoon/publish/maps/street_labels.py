@@ -79,8 +79,9 @@ def _label_candidates(named: Any, view: Any) -> list[tuple[bool, float, str, flo
     return candidates
 
 
-def street_labels(basemap: Basemap, corners_lonlat: np.ndarray,
-                  keep: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> list[StreetLabel]:
+def street_labels(
+    basemap: Basemap, corners_lonlat: np.ndarray, keep: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+) -> list[StreetLabel]:
     """Where to write the extract's street names, and from which zoom: along each named street,
     main streets first (from zoom 13, the others from 15), each name from the first zoom at which it
     fits its street without overlapping a name already placed; long streets named again further
@@ -97,8 +98,12 @@ def street_labels(basemap: Basemap, corners_lonlat: np.ndarray,
         return []
     highway = streets["highway"].astype(str).str.replace("_link", "", regex=False)
     tunnel = streets["tunnel"].astype(str) == "yes" if "tunnel" in streets else pd.Series(False, index=streets.index)
-    named = streets[streets["name"].notna() & (streets["name"].astype(str).str.strip() != "") & ~tunnel
-                    & highway.isin(MAJOR_STREETS + MINOR_STREETS).to_numpy()].copy()
+    named = streets[
+        streets["name"].notna()
+        & (streets["name"].astype(str).str.strip() != "")
+        & ~tunnel
+        & highway.isin(MAJOR_STREETS + MINOR_STREETS).to_numpy()
+    ].copy()
     if len(named) == 0:
         return []
     named["major"] = highway[named.index].isin(MAJOR_STREETS).to_numpy()
@@ -131,14 +136,18 @@ def street_labels(basemap: Basemap, corners_lonlat: np.ndarray,
             upp = units_per_pixel(np.maximum(zoom, others[:, 4]))  # both names show from the later zoom
             if (same & (apart < 4 * width * upp)).any():
                 continue  # the same name nearby already
-            near = np.flatnonzero(apart < (np.hypot(width, LABEL_HEIGHT) + np.hypot(others[:, 2], LABEL_HEIGHT))
-                                  / 2 * upp)
+            near = np.flatnonzero(
+                apart < (np.hypot(width, LABEL_HEIGHT) + np.hypot(others[:, 2], LABEL_HEIGHT)) / 2 * upp
+            )
             mine = box(x, y, width, angle, zoom)
-            if any(mine.intersects(box(others[i, 0], others[i, 1], others[i, 2], others[i, 3],
-                                       max(zoom, others[i, 4]))) for i in near):
+            if any(
+                mine.intersects(box(others[i, 0], others[i, 1], others[i, 2], others[i, 3], max(zoom, others[i, 4])))
+                for i in near
+            ):
                 continue
             placed.append((x, y, width, angle, zoom, name))
-            labels.append(StreetLabel(lon=float(lon[k]), lat=float(lat[k]), angle=angle, name=name, major=major,
-                                      zoom=zoom))
+            labels.append(
+                StreetLabel(lon=float(lon[k]), lat=float(lat[k]), angle=angle, name=name, major=major, zoom=zoom)
+            )
             break
     return labels

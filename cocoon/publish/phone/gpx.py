@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 #: Characters XML 1.0 does not allow (control characters other than tab, line feed and carriage return).
-_NOT_XML = dict.fromkeys([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0xfffe, 0xffff])
+_NOT_XML = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 
 
 def xml_text(value: object) -> str:
@@ -43,10 +43,16 @@ def routes_gpx(stops: pd.DataFrame, start: WalkStart, crs: CRS, *, lang: str) ->
         for row in walk.itertuples(index=False):
             name = xml_text(f"{int(officer)}.{int(row.stop)} {row.label}")
             arrival = str(getattr(row, "arrival", "") or "")
-            route.points.append(gpxpy.gpx.GPXRoutePoint(float(row.lat), float(row.lon), name=name,
-                                                         description=xml_text(arrival) or None))
-            gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(float(row.lat), float(row.lon), name=name,
-                                                        description=xml_text(f"{row.household_id} · {row.tier}")))
+            route.points.append(
+                gpxpy.gpx.GPXRoutePoint(
+                    float(row.lat), float(row.lon), name=name, description=xml_text(arrival) or None
+                )
+            )
+            gpx.waypoints.append(
+                gpxpy.gpx.GPXWaypoint(
+                    float(row.lat), float(row.lon), name=name, description=xml_text(f"{row.household_id} · {row.tier}")
+                )
+            )
         route.points.append(gpxpy.gpx.GPXRoutePoint(float(slat[0]), float(slon[0]), name=home))
         gpx.routes.append(route)
     return gpx.to_xml()

@@ -75,8 +75,12 @@ def _sha256(source: str) -> str:
 
 def _json_for_script(value: Any) -> str:
     """JSON that an HTML parser cannot end early or read as markup: ``<``, ``>`` and ``&`` escaped."""
-    return (json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return (
+        json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
 
 
 def _own(name: str) -> str:
@@ -85,8 +89,9 @@ def _own(name: str) -> str:
 
 def page_texts() -> dict[str, dict[str, str]]:
     """The page's texts in every language (raw templates: the page fills in the values)."""
-    return {lang: {k: str(v) for k, v in catalogue(lang).items() if k.startswith(TEXT_PREFIXES)}
-            for lang in languages()}
+    return {
+        lang: {k: str(v) for k, v in catalogue(lang).items() if k.startswith(TEXT_PREFIXES)} for lang in languages()
+    }
 
 
 def officer_stops(plan: Plan, routed: pd.DataFrame) -> pd.DataFrame:
@@ -106,9 +111,13 @@ def _burglary_clocks(plan: Plan, stops: pd.DataFrame) -> list[dict[str, str]]:
     column = "last_time" if "last_time" in chosen else "last_day"
     reported = pd.to_datetime(chosen[column])
     order = np.argsort(-reported.to_numpy(dtype="datetime64[ns]").astype("int64"), kind="stable")
-    return [{"id": str(chosen["burglary_id"].iloc[k]),
-             "reported": pd.Timestamp(reported.iloc[k]).isoformat(timespec="minutes")}
-            for k in order[:MAX_CLOCKS]]
+    return [
+        {
+            "id": str(chosen["burglary_id"].iloc[k]),
+            "reported": pd.Timestamp(reported.iloc[k]).isoformat(timespec="minutes"),
+        }
+        for k in order[:MAX_CLOCKS]
+    ]
 
 
 def _basemap(basemap: Basemap | None, lon: np.ndarray, lat: np.ndarray, lang: str) -> dict[str, Any] | None:
@@ -117,13 +126,19 @@ def _basemap(basemap: Basemap | None, lon: np.ndarray, lat: np.ndarray, lang: st
         return None
     pad_lat = MAP_PAD_M / 111_320.0
     pad_lon = pad_lat / max(np.cos(np.radians(float(np.mean(lat)))), 0.1)
-    corners = np.array([[float(lon.min()) - pad_lon, float(lat.min()) - pad_lat],
-                        [float(lon.max()) + pad_lon, float(lat.max()) + pad_lat]])
+    corners = np.array(
+        [
+            [float(lon.min()) - pad_lon, float(lat.min()) - pad_lat],
+            [float(lon.max()) + pad_lon, float(lat.max()) + pad_lat],
+        ]
+    )
     png = compact_png(basemap_png(basemap, corners), MAP_PICTURE_BYTES)
     (west, south), (east, north) = corners
-    return {"url": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
-            "bounds": [[round(south, 7), round(west, 7)], [round(north, 7), round(east, 7)]],
-            "attribution": text("maps.osm_attribution", lang)}
+    return {
+        "url": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        "bounds": [[round(south, 7), round(west, 7)], [round(north, 7), round(east, 7)]],
+        "attribution": text("maps.osm_attribution", lang),
+    }
 
 
 def compact_png(png: bytes, budget: int) -> bytes:
@@ -135,14 +150,16 @@ def compact_png(png: bytes, budget: int) -> bytes:
     while True:
         out = io.BytesIO()
         image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-            out, format="PNG", optimize=True)
+            out, format="PNG", optimize=True
+        )
         if out.tell() <= budget or min(image.size) < 200:
             return out.getvalue()
         image = image.resize((round(image.width * 0.8), round(image.height * 0.8)), Image.Resampling.LANCZOS)
 
 
-def officer_pages(plan: Plan, routed: pd.DataFrame, start: WalkStart, *, lang: str, area: str,
-                  basemap: Basemap | None = None) -> list[OfficerPage]:
+def officer_pages(
+    plan: Plan, routed: pd.DataFrame, start: WalkStart, *, lang: str, area: str, basemap: Basemap | None = None
+) -> list[OfficerPage]:
     """One page per officer with stops (officers as numbered on the visit list)."""
     stops = officer_stops(plan, routed)
     days = {language: burglary_days(plan.burglaries, language) for language in languages()}
@@ -151,42 +168,86 @@ def officer_pages(plan: Plan, routed: pd.DataFrame, start: WalkStart, *, lang: s
     leaflet_js, leaflet_css = leaflet_inline()
     page_js = _own("officer-page.js")
     style = leaflet_css + "\n" + _own("officer-page.css")
-    csp = "; ".join([
-        "default-src 'none'", f"script-src {_sha256(leaflet_js)} {_sha256(page_js)}", f"style-src {_sha256(style)}",
-        "img-src data: blob:", "connect-src 'none'", "font-src 'none'", "media-src 'none'", "object-src 'none'",
-        "frame-src 'none'", "worker-src 'none'", "manifest-src 'none'", "base-uri 'none'", "form-action 'none'"])
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {_sha256(leaflet_js)} {_sha256(page_js)}",
+            f"style-src {_sha256(style)}",
+            "img-src data: blob:",
+            "connect-src 'none'",
+            "font-src 'none'",
+            "media-src 'none'",
+            "object-src 'none'",
+            "frame-src 'none'",
+            "worker-src 'none'",
+            "manifest-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
     t = translator(lang)
     texts = page_texts()
     pages = []
     for officer, unsorted in stops.groupby("officer", sort=True):
         group = unsorted.sort_values("stop", kind="stable")
-        name = next((str(v).strip() for v in group.get("officer_name", pd.Series(dtype=object))
-                     if isinstance(v, str) and v.strip()), "")
+        name = next(
+            (
+                str(v).strip()
+                for v in group.get("officer_name", pd.Series(dtype=object))
+                if isinstance(v, str) and v.strip()
+            ),
+            "",
+        )
         label = name or t("visit_list.officer", n=int(officer))
         rows = []
         for row in group.itertuples(index=False):
             revisit = getattr(row, "revisit", "")
-            rows.append({"household_id": str(row.household_id), "stop": int(row.stop), "label": str(row.label),
-                         "tier": str(row.tier), "dwellings": int(row.dwellings),
-                         "arrival": str(getattr(row, "arrival", "") or ""),
-                         "reason": {language: reason_line(row, days[language], language) for language in days},
-                         "revisit": "" if revisit is None or pd.isna(revisit) else str(revisit),
-                         "lon": round(float(row.lon), 7), "lat": round(float(row.lat), 7)})
+            rows.append(
+                {
+                    "household_id": str(row.household_id),
+                    "stop": int(row.stop),
+                    "label": str(row.label),
+                    "tier": str(row.tier),
+                    "dwellings": int(row.dwellings),
+                    "arrival": str(getattr(row, "arrival", "") or ""),
+                    "reason": {language: reason_line(row, days[language], language) for language in days},
+                    "revisit": "" if revisit is None or pd.isna(revisit) else str(revisit),
+                    "lon": round(float(row.lon), 7),
+                    "lat": round(float(row.lat), 7),
+                }
+            )
         lon = np.array([home["lon"], *[r["lon"] for r in rows]], dtype=float)
         lat = np.array([home["lat"], *[r["lat"] for r in rows]], dtype=float)
         data = {
-            "lang": lang, "plan_date": plan.date.isoformat(), "area": area, "officer": int(officer),
-            "officer_name": name, "officer_label": label,
+            "lang": lang,
+            "plan_date": plan.date.isoformat(),
+            "area": area,
+            "officer": int(officer),
+            "officer_name": name,
+            "officer_label": label,
             "storage_key": f"cocoon-field:{plan.date.isoformat()}:officer-{int(officer)}",
             "file_stem": f"officer-{int(officer)}-visits-{plan.date.isoformat()}",
             "record_prefix": f"{plan.date.isoformat()}-o{int(officer)}-",
-            "start": home, "colour": route_style(int(officer))[0], "stops": rows,
-            "burglaries": _burglary_clocks(plan, group), "outcomes": list(OUTCOMES), "texts": texts,
+            "start": home,
+            "colour": route_style(int(officer))[0],
+            "stops": rows,
+            "burglaries": _burglary_clocks(plan, group),
+            "outcomes": list(OUTCOMES),
+            "texts": texts,
             "basemap": _basemap(basemap, lon, lat, lang),
         }
-        html = render("officer-page.html.j2", lang=lang, t=t, csp=Markup(csp), style=Markup(style),
-                      title=t("officer_page.title", date=plan.date.isoformat(), officer=label),
-                      n_stops=len(rows), start_label=home["label"], data_json=Markup(_json_for_script(data)),
-                      leaflet_js=Markup(leaflet_js), page_js=Markup(page_js))
+        html = render(
+            "officer-page.html.j2",
+            lang=lang,
+            t=t,
+            csp=Markup(csp),
+            style=Markup(style),
+            title=t("officer_page.title", date=plan.date.isoformat(), officer=label),
+            n_stops=len(rows),
+            start_label=home["label"],
+            data_json=Markup(_json_for_script(data)),
+            leaflet_js=Markup(leaflet_js),
+            page_js=Markup(page_js),
+        )
         pages.append(OfficerPage(officer=int(officer), name=name, html=html))
     return pages

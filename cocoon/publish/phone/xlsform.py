@@ -28,14 +28,18 @@ LANGUAGE_NAMES = {"en": "English (en)", "sv": "Svenska (sv)"}
 def door_list(stops: pd.DataFrame) -> pd.DataFrame:
     """One row per routed stop, officers and stops in walking order."""
     walk = stops.sort_values(["officer", "stop"], kind="stable")
-    return pd.DataFrame({
-        "name": walk["household_id"].astype(str).to_numpy(),
-        "label": [f"{int(o)}.{int(s)} {label}" for o, s, label in
-                  zip(walk["officer"], walk["stop"], walk["label"].astype(str), strict=True)],
-        "officer": walk["officer"].astype(int).to_numpy(),
-        "stop": walk["stop"].astype(int).to_numpy(),
-        "tier": walk["tier"].astype(str).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "name": walk["household_id"].astype(str).to_numpy(),
+            "label": [
+                f"{int(o)}.{int(s)} {label}"
+                for o, s, label in zip(walk["officer"], walk["stop"], walk["label"].astype(str), strict=True)
+            ],
+            "officer": walk["officer"].astype(int).to_numpy(),
+            "stop": walk["stop"].astype(int).to_numpy(),
+            "tier": walk["tier"].astype(str).to_numpy(),
+        }
+    )
 
 
 def _language(lang: str) -> str:
@@ -62,8 +66,17 @@ def xlsform_bytes(stops: pd.DataFrame, *, date: dt.date, lang: str) -> bytes:
         survey.append([kind, name, *blank, *blank, "", "", ""])
     survey.append(["audit", "audit", *blank, *blank, "", "", ""])
     survey.append(["select_one officer", "officer", *words("xlsform.officer"), *blank, "yes", "", ""])
-    survey.append([f"select_one_from_file {DOORS_FILE}", "household_id", *words("xlsform.door"),
-                   *words("xlsform.door_hint"), "yes", "officer=${officer}", ""])
+    survey.append(
+        [
+            f"select_one_from_file {DOORS_FILE}",
+            "household_id",
+            *words("xlsform.door"),
+            *words("xlsform.door_hint"),
+            "yes",
+            "officer=${officer}",
+            "",
+        ]
+    )
     survey.append(["select_one outcome", "outcome", *words("xlsform.outcome"), *blank, "yes", "", ""])
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", *label])
@@ -71,12 +84,26 @@ def xlsform_bytes(stops: pd.DataFrame, *, date: dt.date, lang: str) -> bytes:
     for officer in officers:
         choices.append(["officer", officer, *words("visit_list.officer", n=officer)])
     for code in OUTCOMES:
-        choices.append(["outcome", code, *[f"{catalogue(language)[f'outcome_code.{code}']} · "
-                                           f"{catalogue(language)[f'outcome.{code}']}" for language in langs]])
+        choices.append(
+            [
+                "outcome",
+                code,
+                *[
+                    f"{catalogue(language)[f'outcome_code.{code}']} · {catalogue(language)[f'outcome.{code}']}"
+                    for language in langs
+                ],
+            ]
+        )
     settings = book.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language"])
-    settings.append([text("xlsform.title", lang, date=date.isoformat()), f"cocoon_visits_{date.strftime('%Y%m%d')}",
-                     dt.datetime.now().strftime("%Y%m%d%H"), _language(lang)])
+    settings.append(
+        [
+            text("xlsform.title", lang, date=date.isoformat()),
+            f"cocoon_visits_{date.strftime('%Y%m%d')}",
+            dt.datetime.now().strftime("%Y%m%d%H"),
+            _language(lang),
+        ]
+    )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -39,16 +39,28 @@ def handout_texts(*, latest: dt.date | None, settings: HandoutSettings, lang: st
         happened = text("handout.happened_recently", lang, area=area)
         door_message = text("handout.door_message_recently", lang, area=area)
     advice = [line.strip() for line in text("handout.advice", lang).splitlines() if line.strip()]
-    contact = text("handout.contact", lang, phone=settings.police_phone, emergency=settings.emergency_phone,
-                   website=settings.website)
-    return {"title": text("handout.title", lang), "happened": happened, "advice_title": text("handout.advice_title",
-                                                                                             lang),
-            "advice": advice, "contact": contact, "door_hanger": text("handout.door_hanger", lang),
-            "door_message": door_message, "door_fields": [text(f"handout.{key}", lang) for key in FIELDS],
-            "door_phone": text("handout.door_phone", lang, phone=settings.police_phone),
-            "door_emergency": text("handout.door_emergency", lang, emergency=settings.emergency_phone,
-                                   website=settings.website),
-            "door_cut": text("handout.door_cut", lang)}
+    contact = text(
+        "handout.contact",
+        lang,
+        phone=settings.police_phone,
+        emergency=settings.emergency_phone,
+        website=settings.website,
+    )
+    return {
+        "title": text("handout.title", lang),
+        "happened": happened,
+        "advice_title": text("handout.advice_title", lang),
+        "advice": advice,
+        "contact": contact,
+        "door_hanger": text("handout.door_hanger", lang),
+        "door_message": door_message,
+        "door_fields": [text(f"handout.{key}", lang) for key in FIELDS],
+        "door_phone": text("handout.door_phone", lang, phone=settings.police_phone),
+        "door_emergency": text(
+            "handout.door_emergency", lang, emergency=settings.emergency_phone, website=settings.website
+        ),
+        "door_cut": text("handout.door_cut", lang),
+    }
 
 
 def handout_html(texts: dict[str, object], *, lang: str) -> str:
@@ -88,8 +100,16 @@ def door_hangers(doc: Document, texts: dict[str, object]) -> None:
     for x in edges[:-1]:
         _hanger(doc, x, SHEET_MARGIN_Y, width, height, texts)
     doc.set_text_color(90, 90, 90)
-    doc.text_box(SHEET_MARGIN_X, doc.h - SHEET_MARGIN_Y + 0.5, doc.w - 2 * SHEET_MARGIN_X, SHEET_MARGIN_Y - 2,
-                 str(texts["door_cut"]), size=7, min_size=5, align="C")
+    doc.text_box(
+        SHEET_MARGIN_X,
+        doc.h - SHEET_MARGIN_Y + 0.5,
+        doc.w - 2 * SHEET_MARGIN_X,
+        SHEET_MARGIN_Y - 2,
+        str(texts["door_cut"]),
+        size=7,
+        min_size=5,
+        align="C",
+    )
     doc.set_text_color(0, 0, 0)
     doc.set_auto_page_break(auto=True, margin=15)
 
@@ -111,8 +131,12 @@ def _hanger(doc: Document, x: float, y: float, width: float, height: float, text
     boxes = top + 70
     labels = [str(label) for label in texts["door_fields"]]  # type: ignore[attr-defined]
     half = (inner - 3) / 2
-    places = [(left, boxes, inner), (left, boxes + 15, half), (left + half + 3, boxes + 15, half),
-              (left, boxes + 30, inner)]
+    places = [
+        (left, boxes, inner),
+        (left, boxes + 15, half),
+        (left + half + 3, boxes + 15, half),
+        (left, boxes + 30, inner),
+    ]
     for label, (bx, by, bw) in zip(labels, places, strict=True):
         doc.rect(bx, by, bw, 12)
         doc.text_box(bx + 0.5, by + 0.5, bw - 1, 4, label, size=7, min_size=5.5, style="B", valign="T")

@@ -19,8 +19,14 @@ and scaled."""
 BORDER, BAND, PAD, GAP = 8.0, 10.0, 8.0, 2.5
 """On A4 (mm): the page's edge to the yellow band, the band's width, the band to the text, and
 the space between two texts."""
-PARTS = (("headline", 64.0, 80.0, 14.0, "B"), ("advice", 24.0, 26.0, 9.0, ""), ("phone_label", 10.0, 22.0, 9.0, ""),
-         ("phone", 26.0, 64.0, 14.0, "B"), ("contact", 12.0, 13.0, 7.0, ""), ("dates", 10.0, 18.0, 8.0, "B"))
+PARTS = (
+    ("headline", 64.0, 80.0, 14.0, "B"),
+    ("advice", 24.0, 26.0, 9.0, ""),
+    ("phone_label", 10.0, 22.0, 9.0, ""),
+    ("phone", 26.0, 64.0, 14.0, "B"),
+    ("contact", 12.0, 13.0, 7.0, ""),
+    ("dates", 10.0, 18.0, 8.0, "B"),
+)
 """From top to bottom, each text's share of the height (mm on A4), its largest size, its smallest
 size (points on A4) and its style."""
 
@@ -32,9 +38,14 @@ def sign_poster_texts(signs: pd.DataFrame, *, contact: str, lang: str, phone: st
         dates = text("signs.dates", lang, up=iso_week(signs["up"].min())[1], down=iso_week(signs["down"].max())[1])
     else:
         dates = ""
-    return {"headline": text("signs.headline", lang), "advice": text("signs.advice", lang),
-            "phone_label": text("signs.phone_label", lang) if phone else "", "phone": phone,
-            "contact": contact, "dates": dates}
+    return {
+        "headline": text("signs.headline", lang),
+        "advice": text("signs.advice", lang),
+        "phone_label": text("signs.phone_label", lang) if phone else "",
+        "phone": phone,
+        "contact": contact,
+        "dates": dates,
+    }
 
 
 def headline_points(headline: str) -> float:
@@ -43,8 +54,7 @@ def headline_points(headline: str) -> float:
 
 
 def sign_poster_html(texts: dict[str, str], *, lang: str) -> str:
-    return render("sign-poster.html.j2", lang=lang, headline_pt=round(headline_points(texts["headline"]), 1),
-                  **texts)
+    return render("sign-poster.html.j2", lang=lang, headline_pt=round(headline_points(texts["headline"]), 1), **texts)
 
 
 def sign_poster_document(texts: dict[str, str], *, lang: str, paper: str = "A4") -> Document:
@@ -67,7 +77,16 @@ def sign_poster_document(texts: dict[str, str], *, lang: str, paper: str = "A4")
     y, gap = top, GAP * scale
     for key, part_height, size, min_size, style in parts:
         box = part_height * share
-        doc.text_box(left, y + gap / 2, width, box - gap, texts[key], size=size * scale, min_size=min_size * scale,
-                     style=style, align="C")
+        doc.text_box(
+            left,
+            y + gap / 2,
+            width,
+            box - gap,
+            texts[key],
+            size=size * scale,
+            min_size=min_size * scale,
+            style=style,
+            align="C",
+        )
         y += box
     return doc

@@ -72,8 +72,9 @@ class VisitSection:
     """A volunteers' walk: shown as "Walk N", with no name."""
 
 
-def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, lang: str,
-                   burgled: pd.DataFrame | None = None) -> list[VisitSection]:
+def visit_sections(
+    stops: pd.DataFrame, burglaries: pd.DataFrame, *, lang: str, burgled: pd.DataFrame | None = None
+) -> list[VisitSection]:
     """The police's list: rows per officer from routed stops (or from the ranked visits, as one
     section when ``stops`` has no ``officer`` column).
 
@@ -96,13 +97,23 @@ def visit_sections(stops: pd.DataFrame, burglaries: pd.DataFrame, *, lang: str,
             again = str(getattr(row, "revisit", "") or "")
             if again:
                 lines.append(text("visit_list.revisit", lang, date=again))
-            rows.append({"stop": int(getattr(row, "stop", k)), "household_id": household, "label": str(row.label),
-                         "address": str(row.label), "dwellings": number(int(row.dwellings), lang),
-                         "tier": str(row.tier), "arrival": str(getattr(row, "arrival", "") or ""),
-                         "distance": _distance(getattr(row, "distance_m", None), lang),
-                         "note": "\n".join(lines), "burgled": is_burgled})
-        sections.append(VisitSection(officer=None if officer is None else int(officer), rows=rows,
-                                     name=_officer_name(group)))
+            rows.append(
+                {
+                    "stop": int(getattr(row, "stop", k)),
+                    "household_id": household,
+                    "label": str(row.label),
+                    "address": str(row.label),
+                    "dwellings": number(int(row.dwellings), lang),
+                    "tier": str(row.tier),
+                    "arrival": str(getattr(row, "arrival", "") or ""),
+                    "distance": _distance(getattr(row, "distance_m", None), lang),
+                    "note": "\n".join(lines),
+                    "burgled": is_burgled,
+                }
+            )
+        sections.append(
+            VisitSection(officer=None if officer is None else int(officer), rows=rows, name=_officer_name(group))
+        )
     return sections
 
 
@@ -111,8 +122,10 @@ def burglary_days(burglaries: pd.DataFrame, lang: str) -> dict[str, str]:
     if not len(burglaries):
         return {}
     first = pd.to_datetime(burglaries["first_day"])
-    return {str(b): text("visit_list.day_month", lang, day=d.day, month=d.month)
-            for b, d in zip(burglaries["burglary_id"], first, strict=True)}
+    return {
+        str(b): text("visit_list.day_month", lang, day=d.day, month=d.month)
+        for b, d in zip(burglaries["burglary_id"], first, strict=True)
+    }
 
 
 def reason_line(row: Any, days: dict[str, str], lang: str) -> str:
@@ -128,16 +141,25 @@ def volunteer_sections(stops: pd.DataFrame, lang: str) -> list[VisitSection]:
     walks = stops.groupby("officer", sort=True) if "officer" in stops else [(None, stops)]
     sections = []
     for walk, group in walks:
-        rows = [{"stop": int(getattr(row, "stop", k)), "household_id": str(row.household_id),
-                 "label": str(row.label), "address": str(row.label), "dwellings": number(int(row.dwellings), lang),
-                 "arrival": str(getattr(row, "arrival", "") or ""), "note": "", "burgled": False}
-                for k, row in enumerate(group.itertuples(index=False), start=1)]
+        rows = [
+            {
+                "stop": int(getattr(row, "stop", k)),
+                "household_id": str(row.household_id),
+                "label": str(row.label),
+                "address": str(row.label),
+                "dwellings": number(int(row.dwellings), lang),
+                "arrival": str(getattr(row, "arrival", "") or ""),
+                "note": "",
+                "burgled": False,
+            }
+            for k, row in enumerate(group.itertuples(index=False), start=1)
+        ]
         sections.append(VisitSection(officer=None if walk is None else int(walk), rows=rows, walk=True))
     return sections or [VisitSection(officer=None, rows=[], walk=True)]
 
 
 def _burglary_lines(row: Any, own: list[str], burgled: bool, days: dict[str, str], lang: str) -> list[str]:
-    """"BURGLED HERE: <the burglary at this household>" first, then why the household is listed:
+    """ "BURGLED HERE: <the burglary at this household>" first, then why the household is listed:
     "49 = 40 recent (B5 (3/5), B6 (28/4) + 2 more) + 9 history" (or "49 recent (...)" with no
     history), naming the burglaries adding most first; the legend
     at the foot of the page says what the parts are."""
@@ -161,8 +183,16 @@ def _burglary_lines(row: Any, own: list[str], burgled: bool, days: dict[str, str
     score = float(getattr(row, "score", 0.0) or 0.0)
     history = float(getattr(row, "score_history", 0.0) or 0.0)
     key = "visit_list.score" if round(history) > 0 else "visit_list.score_recent_only"
-    lines.append(text(key, lang, score=number(score, lang), history=number(history, lang), burglaries=burglaries,
-                      recent=number(float(getattr(row, "score_recent", score) or 0.0), lang)))
+    lines.append(
+        text(
+            key,
+            lang,
+            score=number(score, lang),
+            history=number(history, lang),
+            burglaries=burglaries,
+            recent=number(float(getattr(row, "score_recent", score) or 0.0), lang),
+        )
+    )
     return lines
 
 
@@ -202,10 +232,21 @@ def legend(lang: str, variant: str = "internal") -> str:
 def visit_list_html(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> str:
     t = translator(lang)
     return render(
-        "visit-list.html.j2", lang=lang, t=t, sections=sections, area=area, date=date.isoformat(), variant=variant,
-        outcomes=OUTCOMES, title=t(f"visit_list.title_{variant}"), columns=list_columns(variant),
+        "visit-list.html.j2",
+        lang=lang,
+        t=t,
+        sections=sections,
+        area=area,
+        date=date.isoformat(),
+        variant=variant,
+        outcomes=OUTCOMES,
+        title=t(f"visit_list.title_{variant}"),
+        columns=list_columns(variant),
         empty=t(f"visit_list.empty_{variant}"),
-        officers=[officer_label(s, lang) for s in sections], legend=legend(lang, variant), write_in=list(WRITE_IN))
+        officers=[officer_label(s, lang) for s in sections],
+        legend=legend(lang, variant),
+        write_in=list(WRITE_IN),
+    )
 
 
 # --- the PDF ------------------------------------------------------------------------------------
@@ -217,47 +258,78 @@ def rows_per_page(doc: Document) -> int:
     return int(table // ROW_H)
 
 
-def visit_list_document(sections: list[VisitSection], *, area: str, date: dt.date, variant: str,
-                        lang: str) -> Document:
+def visit_list_document(sections: list[VisitSection], *, area: str, date: dt.date, variant: str, lang: str) -> Document:
     """The list as a PDF document (its :attr:`~Document.overflows` name any text that did not fit)."""
     t = translator(lang)
     doc = Document(orientation="L", lang=lang, page_numbers=False)
     doc.set_auto_page_break(auto=False)
     columns = list_columns(variant)
-    headings = [t("visit_list.notes" if variant == "volunteer" and key == "note" else f"visit_list.{key}")
-                for key in columns]
+    headings = [
+        t("visit_list.notes" if variant == "volunteer" and key == "note" else f"visit_list.{key}") for key in columns
+    ]
     codes = [t(f"outcome_code.{o}") for o in OUTCOMES]
     every_row = [row for section in sections for row in section.rows]
     size, widths = _column_widths(doc, columns, headings, every_row)
     per_page = rows_per_page(doc)
     title = t(f"visit_list.title_{variant}")
     for section in sections:
-        pages = [section.rows[i:i + per_page] for i in range(0, len(section.rows), per_page)] or [[]]
+        pages = [section.rows[i : i + per_page] for i in range(0, len(section.rows), per_page)] or [[]]
         for at, rows in enumerate(pages, start=1):
             doc.add_page()
             page = t("visit_list.page", page=at, pages=len(pages))
-            doc.text_box(doc.l_margin, TOP, doc.epw, HEADER_H,
-                         f"{title} · {area} · {date.isoformat()} · {officer_label(section, lang)} · {page}",
-                         size=11, min_size=7, style="B")
+            doc.text_box(
+                doc.l_margin,
+                TOP,
+                doc.epw,
+                HEADER_H,
+                f"{title} · {area} · {date.isoformat()} · {officer_label(section, lang)} · {page}",
+                size=11,
+                min_size=7,
+                style="B",
+            )
             _name_line(doc, section.name, lang)
             y = TOP + HEADER_H + NAME_H
             _heading_row(doc, y, [*headings, *codes, *[t(f"visit_list.{w}") for w in WRITE_IN]], widths)
             y += HEAD_H
             if not rows:
-                doc.text_box(doc.l_margin, y + 2, doc.epw, ROW_H, t(f"visit_list.empty_{variant}"), size=10,
-                             min_size=7, valign="T")
+                doc.text_box(
+                    doc.l_margin,
+                    y + 2,
+                    doc.epw,
+                    ROW_H,
+                    t(f"visit_list.empty_{variant}"),
+                    size=10,
+                    min_size=7,
+                    valign="T",
+                )
             for k, row in enumerate(rows):
-                _row(doc, y + k * ROW_H, [str(row[key]) for key in columns], widths, size=size,
-                     shade=k % 2 == 1, tier_a=row.get("tier") == "A",
-                     tier_at=columns.index("tier") if "tier" in columns else -1,
-                     marked=bool(row.get("burgled")))
-            doc.text_box(doc.l_margin, doc.h - BOTTOM - LEGEND_H, doc.epw, LEGEND_H, legend(lang, variant), size=7.5,
-                         min_size=6, valign="T")
+                _row(
+                    doc,
+                    y + k * ROW_H,
+                    [str(row[key]) for key in columns],
+                    widths,
+                    size=size,
+                    shade=k % 2 == 1,
+                    tier_a=row.get("tier") == "A",
+                    tier_at=columns.index("tier") if "tier" in columns else -1,
+                    marked=bool(row.get("burgled")),
+                )
+            doc.text_box(
+                doc.l_margin,
+                doc.h - BOTTOM - LEGEND_H,
+                doc.epw,
+                LEGEND_H,
+                legend(lang, variant),
+                size=7.5,
+                min_size=6,
+                valign="T",
+            )
     return doc
 
 
-def _column_widths(doc: Document, columns: list[str], headings: list[str],
-                   rows: Sequence[dict[str, Any]]) -> tuple[float, list[float]]:
+def _column_widths(
+    doc: Document, columns: list[str], headings: list[str], rows: Sequence[dict[str, Any]]
+) -> tuple[float, list[float]]:
     """The text size and the width of every column (mm): each column as wide as its longest
     text (a wrapping column at least as wide as its longest word), the note taking what is left;
     the text shrinks until the columns fit the page."""
@@ -269,11 +341,11 @@ def _column_widths(doc: Document, columns: list[str], headings: list[str],
         size -= 0.25
         least, two_lines, want = _natural_widths(doc, columns, headings, rows, size)
     if sum(least) > room:  # even the smallest text is too wide: the widest column gives way, the text
-        size = FONT        # keeps its size, and the overflow is reported
+        size = FONT  # keeps its size, and the overflow is reported
         least, two_lines, want = _natural_widths(doc, columns, headings, rows, size)
         widest = least.index(max(least))
         others = sum(two_lines) - two_lines[widest]
-        widths = [*two_lines[:widest], max(room - others, 15.0), *two_lines[widest + 1:]]
+        widths = [*two_lines[:widest], max(room - others, 15.0), *two_lines[widest + 1 :]]
         return size, [*_capped(widths, room), *fixed]
     widths = list(least)
     spare = room - sum(widths)
@@ -298,8 +370,9 @@ def _capped(widths: list[float], room: float) -> list[float]:
     return widths
 
 
-def _natural_widths(doc: Document, columns: list[str], headings: list[str], rows: Sequence[dict[str, Any]],
-                    size: float) -> tuple[list[float], list[float], list[float]]:
+def _natural_widths(
+    doc: Document, columns: list[str], headings: list[str], rows: Sequence[dict[str, Any]], size: float
+) -> tuple[list[float], list[float], list[float]]:
     """Per column, at ``size``: the least width (its longest word, or for a column that keeps to
     one line its longest text), the width that holds its texts on two lines, and on one line."""
     pad = 2 * doc.c_margin + 0.5
@@ -318,11 +391,12 @@ def _natural_widths(doc: Document, columns: list[str], headings: list[str], rows
 
 
 def _name_line(doc: Document, name: str, lang: str) -> None:
-    """"Name ______  Signature ______" below the header; the name filled in when known."""
+    """ "Name ______  Signature ______" below the header; the name filled in when known."""
     y = TOP + HEADER_H + NAME_H - 2.5
     half = doc.epw / 2
-    for k, (label, value) in enumerate(((text("visit_list.name", lang), name),
-                                        (text("visit_list.signature", lang), ""))):
+    for k, (label, value) in enumerate(
+        ((text("visit_list.name", lang), name), (text("visit_list.signature", lang), ""))
+    ):
         x = doc.l_margin + k * (half + 6)
         doc.set_font("DejaVu", "B", 8.5)
         width = doc.get_string_width(label) + 2
@@ -339,13 +413,32 @@ def _heading_row(doc: Document, y: float, headings: list[str], widths: list[floa
     doc.set_draw_color(68, 68, 68)
     for heading, width in zip(headings, widths, strict=True):
         doc.rect(x, y, width, HEAD_H, style="DF")
-        doc.text_box(x, y, width, HEAD_H, heading, size=HEAD_FONT, min_size=MIN_HEAD_FONT, style="B",
-                     align="C" if len(heading) <= 2 else "L")
+        doc.text_box(
+            x,
+            y,
+            width,
+            HEAD_H,
+            heading,
+            size=HEAD_FONT,
+            min_size=MIN_HEAD_FONT,
+            style="B",
+            align="C" if len(heading) <= 2 else "L",
+        )
         x += width
 
 
-def _row(doc: Document, y: float, values: list[str], widths: list[float], *, size: float, shade: bool,
-         tier_a: bool, tier_at: int, marked: bool) -> None:
+def _row(
+    doc: Document,
+    y: float,
+    values: list[str],
+    widths: list[float],
+    *,
+    size: float,
+    shade: bool,
+    tier_a: bool,
+    tier_at: int,
+    marked: bool,
+) -> None:
     """One stop: its texts, then a box for each outcome code and the columns to write in. On a
     burgled household's row (``marked``) the note's first line, "BURGLED HERE: ...", is bold."""
     x = doc.l_margin

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from results import Results, json_option
+from results import Results, as_installed, json_option
 
 
 def seconds_of(command: list[str]) -> float:
@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     json_option(parser)
     args = parser.parse_args()
+    as_installed()
     results = Results(
         "bench_demo",
         title="`cocoon demo`, both areas, beside its areas one after the other",

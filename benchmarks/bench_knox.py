@@ -27,7 +27,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from results import Results, json_option
+from results import Results, as_installed, json_option
 
 from cocoon.evidence.knox import knox_test
 from cocoon.jobs.calibrate import fit_events
@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each timing (the best is shown)")
     json_option(parser)
     args = parser.parse_args()
+    as_installed()
     results = Results(
         "bench_knox",
         title="The Knox test and `cocoon calibrate` on the Chicago burglaries",

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from results import Results, json_option
+from results import Results, as_installed, json_option
 
 PLAN_DATE = dt.date(2026, 5, 4)
 
@@ -154,6 +154,7 @@ def main() -> None:
     parser.add_argument("--peer", nargs=3, metavar=("HOUSEHOLDS", "BURGLARIES", "OUT"), help=argparse.SUPPRESS)
     json_option(parser)
     args = parser.parse_args()
+    as_installed()
     if args.peer:
         peer_pipeline(*args.peer)
         return

@@ -17,7 +17,6 @@ import pandas as pd
 
 from cocoon.catalogue import resolve_language
 from cocoon.errors import InputError
-from cocoon.field.pack import write_field_pack
 from cocoon.field.walks import Routes, find_start, officer_names, plan_routes
 from cocoon.geo.crs import lonlat_bounds, parse_crs
 from cocoon.geo.walking import read_network
@@ -303,6 +302,8 @@ def _plan_and_write(
     signs = None
     basemap, notes = _basemap(run, plan)
     if routes is not None:
+        from cocoon.field.pack import write_field_pack  # fpdf and the printouts, only for a field pack
+
         area = settings.handout.area_name or run.households.name.split(".")[0]
         pack = write_field_pack(
             plan,

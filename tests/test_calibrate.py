@@ -505,31 +505,3 @@ def test_nrc_screen_has_a_same_location_row(tmp_path):
     assert result.exit_code == 0, result.output
     rows = list(screen_table(result.output))
     assert rows == ["m \\ days", "same location", "1–200", "201–400", "401–600", "more than 600"]
-
-
-def test_the_model_is_fitted_beside_the_knox_test_and_the_same_as_alone(tmp_path, monkeypatch):
-    """The fit starts while the Knox test runs (the test waits here until it has), and gives the
-    model a fit of its own gives."""
-    import threading
-
-    from cocoon.jobs import calibrate
-
-    x, y, t = clustered(300)
-    path = write_events(tmp_path / "b.csv", x, y, t)
-    fitting_started = threading.Event()
-    fit_events, knox = calibrate.fit_events, calibrate.knox_test
-
-    def fit_events_noting(*args, **kwargs):
-        fitting_started.set()
-        return fit_events(*args, **kwargs)
-
-    def knox_waiting(*args, **kwargs):
-        assert fitting_started.wait(timeout=30), "the model was not being fitted while the Knox test ran"
-        return knox(*args, **kwargs)
-
-    monkeypatch.setattr(calibrate, "fit_events", fit_events_noting)
-    monkeypatch.setattr(calibrate, "knox_test", knox_waiting)
-    result = calibrate.run_calibrate(Settings(language="en"), calibrate.CalibrateRun(burglaries=path, nrep=9, seed=1))
-    assert result.fit is not None
-    alone = fit_events(result.events, Settings())
-    assert alone is not None and json.dumps(result.fit.to_dict()) == json.dumps(alone.to_dict())

@@ -271,6 +271,37 @@ def test_overwrite_keeps_a_list_edited_after_cocoon_wrote_it(files, tmp_path):
     assert "officer's own row" in (aside / "visits.csv").read_text(encoding="utf-8")
 
 
+def test_an_edit_made_while_a_run_writes_still_keeps_the_earlier_folder(tmp_path):
+    """The earlier folder is checked while the run writes; a file edited after that check began
+    is still seen when the folder is replaced."""
+    out = tmp_path / "out"
+    with OutputFolder(out, overwrite=False) as folder:
+        (folder / "visits.csv").write_text("household_id\nH1\n", encoding="utf-8")
+    with OutputFolder(out, overwrite=True) as folder:
+        (folder / "visits.csv").write_text("household_id\nH2\n", encoding="utf-8")
+        with (out / "visits.csv").open("a", encoding="utf-8") as f:  # an officer's row, added meanwhile
+            f.write("officer's own row\n")
+    (aside,) = tmp_path.glob("out.replaced-*")
+    assert "officer's own row" in (aside / "visits.csv").read_text(encoding="utf-8")
+    assert (out / "visits.csv").read_text(encoding="utf-8") == "household_id\nH2\n"
+
+
+def test_an_unchanged_earlier_folder_is_replaced_on_the_check_begun_at_the_start(tmp_path, monkeypatch):
+    from cocoon.publish import files
+
+    out = tmp_path / "out"
+    with OutputFolder(out, overwrite=False) as folder:
+        (folder / "visits.csv").write_text("household_id\nH1\n", encoding="utf-8")
+    checks = []
+    real = files.only_ours
+    monkeypatch.setattr(files, "only_ours", lambda folder: checks.append(folder) or real(folder))
+    with OutputFolder(out, overwrite=True) as folder:
+        (folder / "visits.csv").write_text("household_id\nH2\n", encoding="utf-8")
+    assert checks == [out]  # once, at the start, not again at the end
+    assert not list(tmp_path.glob("out.replaced-*"))
+    assert (out / "visits.csv").read_text(encoding="utf-8") == "household_id\nH2\n"
+
+
 def test_a_planted_marker_does_not_let_overwrite_empty_a_folder(files, tmp_path):
     b, h = files
     out = tmp_path / "documents"

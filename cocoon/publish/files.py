@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -120,6 +120,23 @@ def only_ours(folder: Path) -> bool:
         return False
 
 
+def _state(folder: Path) -> list[tuple[str, int, int, bool]] | None:
+    """Every entry of ``folder`` with its size, modification time and whether it is a link; None
+    when the folder cannot be read. Equal states mean nothing was added, removed or written."""
+    try:
+        return [
+            (p.as_posix(), (folder / p).lstat().st_size, (folder / p).lstat().st_mtime_ns, (folder / p).is_symlink())
+            for p in [Path(MARKER), *_files(folder)]
+        ]
+    except OSError:
+        return None
+
+
+def _checked(folder: Path) -> tuple[list[tuple[str, int, int, bool]] | None, bool]:
+    """The state of ``folder`` (see :func:`_state`) and whether it is :func:`only_ours` in it."""
+    return _state(folder), only_ours(folder)
+
+
 def _aside(target: Path) -> Path:
     """A name beside ``target`` that is not taken: ``NAME.replaced-TIMESTAMP[-N]``."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -159,6 +176,9 @@ class OutputFolder:
         self.moved_aside: Path | None = None
         """Where an earlier folder holding files cocoon did not write was moved (with --overwrite)."""
         self.old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
+        self._earlier: Future[tuple[list[tuple[str, int, int, bool]] | None, bool]] | None = None
+        """Whether the folder already at ``target`` is cocoon's own, worked out while the run writes
+        (hashing a large earlier plan takes a while); checked again at the end if it changed."""
 
     def __enter__(self) -> Path:
         try:
@@ -169,6 +189,10 @@ class OutputFolder:
             (self.folder / MARKER).write_text(
                 json.dumps({"written_by": "cocoon", "version": __version__, "files": {}}) + "\n", encoding="utf-8"
             )
+            if self.target.is_dir() and not self.target.is_symlink():
+                checking = ThreadPoolExecutor(1)
+                self._earlier = checking.submit(_checked, self.target)
+                checking.shutdown(wait=False)
         except OSError as exc:
             done_staging(self.folder)
             raise OutputError("output.cannot_create", path=str(self.target), reason=exc.strerror or str(exc)) from None
@@ -208,7 +232,7 @@ class OutputFolder:
         old = None
         if self.target.exists() or self.target.is_symlink():
             if self.target.is_symlink() or any(self.target.iterdir()):
-                ours = not self.target.is_symlink() and only_ours(self.target)
+                ours = not self.target.is_symlink() and self._earlier_is_ours()
                 old = self.old if ours else _aside(self.target)
                 self.target.rename(old)
                 if not ours:
@@ -225,6 +249,15 @@ class OutputFolder:
             raise
         if old is not None and self.moved_aside is None:
             shutil.rmtree(old, ignore_errors=True)
+
+    def _earlier_is_ours(self) -> bool:
+        """:func:`only_ours` of the folder at ``target``, from the check begun at the start when
+        the folder is as it was then."""
+        if self._earlier is not None:
+            state, ours = self._earlier.result()
+            if state is not None and state == _state(self.target):
+                return ours
+        return only_ours(self.target)
 
     def final(self, path: Path) -> Path:
         """Where a file written into the temporary folder ends up."""

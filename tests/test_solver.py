@@ -120,6 +120,20 @@ def test_a_solver_that_beats_the_heuristic_gives_the_answer(name):
     assert solution.notes == []
 
 
+def test_ortools_counts_walking_and_each_stops_time_alike_from_the_matrix_and_from_a_callback(monkeypatch):
+    """Up to MATRIX_NODES the times go to OR-Tools as a matrix, beyond as a callback: on an
+    instance small enough to be solved to the end, both give routes of the same worth, and both
+    count each stop's own time (a budget that fits the walking but not the stops is kept)."""
+    p = problem(**BEATEN)
+    matrix = routing._ortools(p, 0.5)
+    monkeypatch.setattr(routing, "MATRIX_NODES", 0)
+    callback = routing._ortools(p, 0.5)
+    worth = [RouteSolution(r, "ortools").collected(p) for r in (matrix, callback)]
+    assert worth[0] == worth[1] > 0
+    for routes in (matrix, callback):
+        assert all(p.route_seconds(r) <= p.budget + 1 for r in routes)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_vroom_escapes_the_trap_of_the_best_prize_per_second(seed):
     p = trap(seed)

@@ -23,6 +23,9 @@ def test_demo_writes_every_output(tmp_path):
     result = CliRunner().invoke(main, ["demo", "--out", str(out), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "SIMULATED" in result.output
+    # Notes about the demo's own input files name them where they are, not in the folder being written.
+    assert ".cocoon-" not in result.output
+    assert f"{out / 'kotka' / 'inputs' / 'households.csv'}: " in " ".join(result.output.split())
     for area in ("helsinki", "kotka"):
         for name in (
             "zones.geojson",

@@ -26,7 +26,7 @@ DEMO_DAYS = 120
 
 #: Officers on duty in the demo (each with the default hours).
 DEMO_OFFICERS = 2
-DEMO_SOLVE_SECONDS = 2.0
+DEMO_SOLVE_SECONDS = 1.0
 """The demo gives the route solver less time than a real plan, to stay quick."""
 
 

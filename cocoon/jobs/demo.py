@@ -81,7 +81,18 @@ def run_demo(
     for _, result in done:
         result.written = [output.final(p) for p in result.written]
         result.rejects_path = output.final(result.rejects_path) if result.rejects_path else None
+        result.notes = [(key, _final_paths(params, root, output)) for key, params in result.notes]
     return DemoResult(date=on, lang=language, areas=done, out_dir=output.target, moved_aside=output.moved_aside)
+
+
+def _final_paths(params: dict[str, Any], root: Path, output: OutputFolder) -> dict[str, Any]:
+    """A note's values with the demo's own files (its inputs, read from the folder being written)
+    named where they end up, not in the temporary folder."""
+    inside = f"{root}{os.sep}"
+    return {
+        name: str(output.final(Path(value))) if isinstance(value, str) and value.startswith(inside) else value
+        for name, value in params.items()
+    }
 
 
 def _plan_area(

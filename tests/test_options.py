@@ -71,6 +71,23 @@ def test_every_option_of_every_command_has_an_english_and_a_swedish_text(words):
             assert " ".join(shown.split()) in " ".join(page.split()), f"{key} not in {lang} --help of {words}"
 
 
+@pytest.mark.parametrize("prog_name", ["cocoon", "python -m cocoon"])
+def test_command_descriptions_are_in_swedish_however_cocoon_is_started(prog_name):
+    """The catalogue's description of a command is found by the command's names, not by the
+    words cocoon was started with (``python -m cocoon plan`` as well as ``cocoon plan``)."""
+    swedish = catalogue("sv")
+    for words in (("plan",), ("visits", "import")):
+        result = CliRunner(env={"COCOON_LANG": "sv"}).invoke(
+            main, [*words, "--help"], prog_name=prog_name, terminal_width=10_000
+        )
+        assert result.exit_code == 0, result.output
+        first = str(swedish["command_help." + "_".join(words)]).split("\n\n")[0]
+        assert " ".join(first.split()) in " ".join(result.output.split())
+    listing = CliRunner(env={"COCOON_LANG": "sv"}).invoke(main, ["visits", "--help"], prog_name=prog_name)
+    add = " ".join(str(swedish["command_help.visits_add"]).split())
+    assert add[:30] in " ".join(listing.output.split())
+
+
 def test_the_swedish_help_describes_the_options_in_swedish():
     page = help_of(("plan",), "sv")
     assert "Zonens radie i meter.  [standard: 500; inställning zones.radius_m]" in page

@@ -63,8 +63,17 @@ def help_language() -> str:
     return lang
 
 
-def _translated(command_path: str, lang: str) -> str:
-    words = command_path.split()[1:]
+def command_words(ctx: click.Context) -> list[str]:
+    """The command's names below cocoon itself (``["visits", "import"]``), however cocoon was
+    started (``cocoon``, ``python -m cocoon``)."""
+    words = []
+    while ctx.parent is not None:
+        words.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return words[::-1]
+
+
+def _translated(words: list[str], lang: str) -> str:
     try:
         return str(entry("command_help." + ("_".join(words) or "main"), lang)) if lang != "en" else ""
     except KeyError:
@@ -79,7 +88,7 @@ class TranslatedHelp:
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=text("help.usage", help_language()) + " ")
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        translated = _translated(ctx.command_path, help_language())
+        translated = _translated(command_words(ctx), help_language())
         if not translated:
             super().format_help_text(ctx, formatter)  # type: ignore[misc]
             return
@@ -106,8 +115,8 @@ class TranslatedHelp:
         if isinstance(self, click.Group):
             self.format_commands(ctx, formatter)
 
-    def short_help_in(self, path: str, limit: int) -> str:
-        translated = _translated(path, help_language())
+    def short_help_in(self, words: list[str], limit: int) -> str:
+        translated = _translated(words, help_language())
         if translated:
             first = translated.split("\n\n", 1)[0].replace("\n", " ")
             return first if len(first) <= limit else first[: limit - 3].rsplit(" ", 1)[0] + "..."
@@ -130,9 +139,8 @@ def format_commands(group: click.Group, ctx: click.Context, formatter: click.Hel
     limit = formatter.width - 6 - max(len(name) for name, _ in commands)
     rows = []
     for name, command in commands:
-        path = f"{ctx.command_path} {name}"
         short = (
-            command.short_help_in(path, limit)
+            command.short_help_in([*command_words(ctx), name], limit)
             if isinstance(command, TranslatedHelp)
             else command.get_short_help_str(limit)
         )

@@ -292,6 +292,20 @@ def test_end_to_end_plan_visits_evaluate_by_assignment(trial_store):
     if by_arm[DELAYED]["before_delay"]:
         assert "delayed burglaries had a door attempted before their 14 days had passed" in result.output
     assert figures["verdict"] in ("reduced", "no_difference", "increased", "underpowered")
+    plain = figures["trial"]["unadjusted"]
+    # the unadjusted ratio as assigned, from the arms' own totals when no episode was left out
+    if figures["trial"]["episodes_dropped_from_adjustment"] == 0:
+        assert plain["rate_ratio"] == pytest.approx(
+            (figures["treated_follow_ons"] / figures["treated_household_days"])
+            / (figures["control_follow_ons"] / figures["control_household_days"])
+        )
+    assert plain["n_episodes"] == by_arm[IMMEDIATE]["episodes"] + by_arm[DELAYED]["episodes"]
+    assert "As assigned, not adjusted for the strata: rate ratio" in result.output
+    assert "As assigned, not adjusted for the strata" in page
+    if figures["trial"]["adjusted_for_strata"]:
+        assert figures["adjusted_for"] == ["stratum"] and figures["estimate"] == "model"
+    else:
+        assert "Not adjusted for the strata" in result.output
     assert "analysed by assignment (intention to treat)" in result.output
     assert "Delivery by arm (as assigned)" in result.output
     sv = run("evaluate", "--store", store, "--to", "2026-06-30", "--lang", "sv")

@@ -6,7 +6,9 @@ knocked: the comparison is **immediate** against **delayed** as assigned, so tha
 radius that the first plan after its report counted (listed or held back alike, so both arms are
 measured the same way), or, failing that, those the first plan listing it gave. Follow-ons and
 exposure are counted as in :mod:`~cocoon.evaluation.episodes` (days 1-14 after the report),
-clustered by the week of the report. Delivery is reported beside it: how many immediate
+clustered by the week of the report. The headline is adjusted for the stratum of the allocation
+(a category in the Poisson model, merged where too sparse: :mod:`~cocoon.evaluation.trial_adjustment`),
+with the unadjusted ratio as assigned beside it. Delivery is reported beside it: how many immediate
 burglaries were served within 48 h, and how many delayed ones were visited before their delay
 had passed (contamination).
 """
@@ -25,6 +27,7 @@ from cocoon.errors import InputError
 from cocoon.evaluation.delivery_figures import episode_delivery
 from cocoon.evaluation.episodes import ZoneHouseholds, build_episodes
 from cocoon.evaluation.estimate import Evaluation, evaluate
+from cocoon.evaluation.trial_adjustment import POOLED, STRATUM, StratumLevels, stratum_levels
 from cocoon.evaluation.trial_allocation import ARMS, BEYOND, DELAYED, IMMEDIATE
 
 
@@ -47,6 +50,10 @@ class ArmDelivery:
 @dataclass
 class TrialEvaluation:
     main: Evaluation
+    """The headline comparison: adjusted for the strata when they allow it, else ``unadjusted``."""
+    unadjusted: Evaluation
+    """Immediate against delayed as assigned, without the strata."""
+    levels: StratumLevels
     arms: list[ArmDelivery]
     beyond: int
     """Burglaries beyond their stratum's places: cocooned as usual, not in the comparison."""
@@ -60,6 +67,18 @@ class TrialEvaluation:
                 "arms": [vars(a) for a in self.arms],
                 "beyond_allocation": self.beyond,
                 "strata": self.strata,
+                "adjusted_for_strata": self.main is not self.unadjusted,
+                "strata_in_model": list(self.levels.own),
+                "strata_pooled": list(self.levels.pooled),
+                "episodes_dropped_from_adjustment": self.levels.dropped,
+                "unadjusted": {
+                    "rate_ratio": self.unadjusted.headline.rate_ratio,
+                    "ci_low": self.unadjusted.headline.ci_low,
+                    "ci_high": self.unadjusted.headline.ci_high,
+                    "p_value": self.unadjusted.headline.p_value,
+                    "verdict": self.unadjusted.verdict,
+                    "n_episodes": self.unadjusted.n_episodes,
+                },
             }
         }
 
@@ -113,8 +132,10 @@ def evaluate_trial(
             assigned=len(in_trial),
         )
     episodes = episodes.assign(arm=episodes["burglary_id"].map(arm_of))
-    episodes = episodes.assign(treated=episodes["arm"] == IMMEDIATE)
-    main = evaluate(episodes, adjust=[], clusters=episodes["week"].astype(str).to_numpy(), randomised=True)
+    stratum_of = in_trial.set_index(in_trial["burglary_id"].astype(str))["stratum"].astype(str)
+    episodes = episodes.assign(treated=episodes["arm"] == IMMEDIATE, stratum=episodes["burglary_id"].map(stratum_of))
+    unadjusted = evaluate(episodes, adjust=[], clusters=episodes["week"].astype(str).to_numpy(), randomised=True)
+    main, levels, adjustment_notes = stratum_adjusted(episodes, unadjusted)
     on = data_end.date() if isinstance(data_end, pd.Timestamp) else dt.date.today()
     done = episode_delivery(tables.burglaries, tables.listed, tables.visits, tables.signs, on=on)
     done = done.reindex(episodes["burglary_id"])
@@ -142,7 +163,9 @@ def evaluate_trial(
         str(s): {arm: int(((in_trial["stratum"] == s) & (in_trial["arm"] == arm)).sum()) for arm in ARMS}
         for s in sorted(in_trial["stratum"].unique())
     }
-    result = TrialEvaluation(main=main, arms=arms, beyond=beyond, strata=strata)
+    result = TrialEvaluation(
+        main=main, unadjusted=unadjusted, levels=levels, arms=arms, beyond=beyond, strata=strata, notes=adjustment_notes
+    )
     immediate = arms[0]
     if immediate.episodes and immediate.served_48h < immediate.episodes:
         result.notes.append(
@@ -163,3 +186,34 @@ def evaluate_trial(
     if not math.isfinite(main.headline.rate_ratio):
         result.notes.append(("trial.no_follow_ons", {}))
     return result
+
+
+def stratum_adjusted(
+    episodes: pd.DataFrame, unadjusted: Evaluation
+) -> tuple[Evaluation, StratumLevels, list[tuple[str, dict[str, Any]]]]:
+    """The comparison adjusted for the strata (merged by the rule of
+    :mod:`~cocoon.evaluation.trial_adjustment`), the levels, and the notes saying what was merged,
+    dropped or not adjusted for; ``unadjusted`` when the strata leave nothing to adjust for."""
+    levels = stratum_levels(episodes[STRATUM], episodes["treated"].to_numpy(bool), episodes["follow_on"].to_numpy())
+    notes: list[tuple[str, dict[str, Any]]] = []
+    strata = int(episodes[STRATUM].nunique())
+    if not levels.adjusted:
+        notes.append(("trial.strata_not_adjusted", {"strata": strata, "own": len(levels.own)}))
+        return unadjusted, levels, notes
+    if levels.pooled:
+        notes.append(("trial.strata_pooled", {"n": len(levels.pooled), "strata": strata, "level": POOLED}))
+    if levels.dropped:
+        notes.append(("trial.strata_dropped", {"n": levels.dropped}))
+    use = levels.levels.notna().to_numpy()
+    kept = episodes[use].assign(**{STRATUM: levels.levels[use].astype(str)}).reset_index(drop=True)
+    adjusted = evaluate(
+        kept,
+        adjust=[STRATUM],
+        categorical={STRATUM},
+        clusters=kept["week"].astype(str).to_numpy(),
+        randomised=True,
+    )
+    if adjusted.model is None:
+        notes = [("trial.strata_model_failed", {"strata": len(set(kept[STRATUM]))})]
+        return unadjusted, levels, notes
+    return adjusted, levels, notes

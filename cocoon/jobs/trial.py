@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from cocoon.catalogue import text
+from cocoon.catalogue import number, text
 from cocoon.errors import InputError
 from cocoon.evaluation.episodes import zone_households
 from cocoon.evaluation.store_evaluation import _projected
@@ -361,11 +361,25 @@ def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: i
     if header is not None and len(header) == 3:  # the arms' table: immediate and delayed, not served and not
         blocks[1]["header"] = [header[0], text("trial.arm_immediate", lang), text("trial.arm_delayed", lang)]
     blocks.append(_delivery_block(report, lang))
+    blocks.append({"lines": [(_unadjusted_line(report, lang), "")]})
     if report.notes:
         blocks.append({"lines": [(text(key, lang, **params), "yellow") for key, params in report.notes]})
     if report.beyond:
         blocks.append({"lines": [(text("trial.beyond_in_evaluation", lang, n=report.beyond), "")]})
     return blocks
+
+
+def _unadjusted_line(report: TrialEvaluation, lang: str) -> str:
+    """The ratio as assigned without the strata, beside the adjusted headline."""
+    plain = report.unadjusted.headline
+    return text(
+        "trial.unadjusted",
+        lang,
+        ratio=number(plain.rate_ratio, lang, 2),
+        low=number(plain.ci_low, lang, 2),
+        high=number(plain.ci_high, lang, 2),
+        n=report.unadjusted.n_episodes,
+    )
 
 
 def _delivery_block(report: TrialEvaluation, lang: str) -> dict[str, Any]:
@@ -396,7 +410,7 @@ def trial_page(report: TrialEvaluation, lang: str, *, source: str, trial_id: int
         text("trial.arm_delayed", lang),
     ]
     delivery = _delivery_block(report, lang)
-    notes = [text(key, lang, **params) for key, params in report.notes]
+    notes = [_unadjusted_line(report, lang), *(text(key, lang, **params) for key, params in report.notes)]
     return evaluation_page(
         [main], chart_rows(report.main, lang), lang=lang, source=source, after=[{**delivery, "lines": notes}]
     )

@@ -15,20 +15,22 @@ had passed (contamination).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from cocoon.errors import InputError
-from cocoon.evaluation.delivery_figures import episode_delivery
-from cocoon.evaluation.episodes import ZoneHouseholds, build_episodes
+from cocoon.evaluation.episodes import ZoneHouseholds
 from cocoon.evaluation.estimate import Evaluation, evaluate
 from cocoon.evaluation.trial_adjustment import POOLED, STRATUM, StratumLevels, stratum_levels
 from cocoon.evaluation.trial_allocation import ARMS, BEYOND, DELAYED, IMMEDIATE
+from cocoon.evaluation.trial_episodes import EPISODE, NO_ZONE, NOT_YET_OBSERVED, live_episodes, with_kept
+
+if TYPE_CHECKING:
+    from cocoon.store.queries import EvaluationTables
 
 
 @dataclass
@@ -83,15 +85,42 @@ class TrialEvaluation:
         }
 
 
-def trial_zones(assigned: pd.DataFrame, zones: ZoneHouseholds, radius_m: float) -> ZoneHouseholds:
-    """Households and radius per assigned burglary: those the plans counted in its zone (the same
-    way in both arms), else those the first plan listing it gave."""
-    ids = assigned["burglary_id"].astype(str)
-    counted = pd.to_numeric(pd.Series(assigned["households"].to_numpy(), index=ids.to_numpy()), errors="coerce")
-    households = counted.fillna(zones.households.reindex(ids).astype(float))
-    radius = zones.radius_m.reindex(ids).astype(float).fillna(radius_m)
-    usable = households.notna()
-    return ZoneHouseholds(households=households[usable].astype(int), radius_m=radius[usable])
+def in_period(assigned: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
+    """The assignments in the comparison (an arm, not beyond) reported from ``start`` to ``end``."""
+    in_trial = assigned[assigned["arm"].isin(ARMS)].copy()
+    if start is not None:
+        in_trial = in_trial[(pd.to_datetime(in_trial["reported"]) >= start).to_numpy()]
+    if end is not None:
+        in_trial = in_trial[(pd.to_datetime(in_trial["reported"]) < end + pd.Timedelta(days=1)).to_numpy()]
+    return in_trial
+
+
+def trial_frame(
+    in_trial: pd.DataFrame,
+    burglaries: pd.DataFrame,
+    zones: ZoneHouseholds,
+    *,
+    tables: EvaluationTables,
+    kept: pd.DataFrame,
+    data_end: pd.Timestamp,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    radius_m: float,
+    starts: str,
+) -> pd.DataFrame:
+    """One row per assignment: built from the records, or kept before purge removed them."""
+    live = live_episodes(
+        in_trial,
+        burglaries,
+        zones,
+        tables=tables,
+        data_end=data_end,
+        start=start,
+        end=end,
+        radius_m=radius_m,
+        starts=starts,
+    )
+    return with_kept(live, kept)
 
 
 def evaluate_trial(
@@ -99,30 +128,37 @@ def evaluate_trial(
     burglaries: pd.DataFrame,
     zones: ZoneHouseholds,
     *,
-    tables: Any,
+    tables: EvaluationTables,
+    kept: pd.DataFrame,
     data_end: pd.Timestamp,
     start: pd.Timestamp | None,
     end: pd.Timestamp | None,
     radius_m: float,
     delay_days: int,
+    starts: str,
     source: str,
 ) -> TrialEvaluation:
-    """``assigned``: the trial's assignments (burglary_id, reported, stratum, arm, households);
-    ``burglaries``: every stored burglary as :func:`~cocoon.evaluation.episodes.build_episodes`
-    takes them; ``tables``: the store's evaluation tables (for delivery)."""
-    in_trial = assigned[assigned["arm"].isin(ARMS)].copy()
+    """``assigned``: the trial's assignments (burglary_id, reported, stratum, position, arm,
+    households); ``burglaries``: every stored burglary as
+    :func:`~cocoon.evaluation.episodes.build_episodes` takes them; ``tables``: the store's
+    evaluation tables (for delivery); ``kept``: the trial's episodes kept before purge
+    (:mod:`~cocoon.evaluation.trial_episodes`); ``starts``: the trial's first day."""
+    in_trial = in_period(assigned, start, end)
     beyond = int((assigned["arm"] == BEYOND).sum())
-    reported = pd.to_datetime(in_trial["reported"])
-    if start is not None:
-        in_trial = in_trial[(reported >= start).to_numpy()]
-    if end is not None:
-        in_trial = in_trial[(pd.to_datetime(in_trial["reported"]) < end + pd.Timedelta(days=1)).to_numpy()]
-    own = trial_zones(in_trial, zones, radius_m)
-    episodes = build_episodes(burglaries, own, data_end=data_end, start=start, end=end)
-    arm_of = in_trial.set_index(in_trial["burglary_id"].astype(str))["arm"]
-    if len(episodes):
-        episodes = episodes[episodes["burglary_id"].isin(arm_of.index)].reset_index(drop=True)
-    counts = {arm: int((episodes["burglary_id"].map(arm_of) == arm).sum()) if len(episodes) else 0 for arm in ARMS}
+    frame = trial_frame(
+        in_trial,
+        burglaries,
+        zones,
+        tables=tables,
+        kept=kept,
+        data_end=data_end,
+        start=start,
+        end=end,
+        radius_m=radius_m,
+        starts=starts,
+    )
+    episodes = frame[frame["status"] == EPISODE].reset_index(drop=True)
+    counts = {arm: int((episodes["arm"] == arm).sum()) for arm in ARMS}
     if min(counts.values()) == 0:
         raise InputError(
             "trial.one_arm_empty",
@@ -131,22 +167,15 @@ def evaluate_trial(
             delayed=counts[DELAYED],
             assigned=len(in_trial),
         )
-    episodes = episodes.assign(arm=episodes["burglary_id"].map(arm_of))
-    stratum_of = in_trial.set_index(in_trial["burglary_id"].astype(str))["stratum"].astype(str)
-    episodes = episodes.assign(treated=episodes["arm"] == IMMEDIATE, stratum=episodes["burglary_id"].map(stratum_of))
-    unadjusted = evaluate(episodes, adjust=[], clusters=episodes["week"].astype(str).to_numpy(), randomised=True)
+    episodes = episodes.assign(treated=episodes["arm"] == IMMEDIATE, week=episodes["week"].astype(int).astype(str))
+    unadjusted = evaluate(episodes, adjust=[], clusters=episodes["week"].to_numpy(), randomised=True)
     main, levels, adjustment_notes = stratum_adjusted(episodes, unadjusted)
-    on = data_end.date() if isinstance(data_end, pd.Timestamp) else dt.date.today()
-    done = episode_delivery(tables.burglaries, tables.listed, tables.visits, tables.signs, on=on)
-    done = done.reindex(episodes["burglary_id"])
-    served = done["served"].fillna(False).astype(bool).to_numpy()
-    hours = done["hours_to_first_attempt"].astype(float).to_numpy()
-    with_zone = set(own.households.index)
+    served = episodes["served_48h"].astype(bool).to_numpy()
+    hours = episodes["hours_to_first_attempt"].astype(float).to_numpy()
     arms = []
     for arm in ARMS:
         mine = episodes["arm"].to_numpy() == arm
-        given = in_trial[in_trial["arm"] == arm]
-        no_zone = int((~given["burglary_id"].astype(str).isin(with_zone)).sum())
+        given = frame[frame["arm"] == arm]
         arms.append(
             ArmDelivery(
                 arm=arm,
@@ -155,8 +184,8 @@ def evaluate_trial(
                 served_48h=int(served[mine].sum()),
                 attempted=int(np.isfinite(hours[mine]).sum()),
                 before_delay=int((np.isfinite(hours[mine]) & (hours[mine] < 24 * delay_days)).sum()),
-                no_zone=no_zone,
-                not_yet_observed=len(given) - no_zone - int(mine.sum()),
+                no_zone=int((given["status"] == NO_ZONE).sum()),
+                not_yet_observed=int((given["status"] == NOT_YET_OBSERVED).sum()),
             )
         )
     strata = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,7 @@ import pandas as pd
 
 from cocoon.catalogue import number, text
 from cocoon.errors import InputError
-from cocoon.evaluation.episodes import zone_households
-from cocoon.evaluation.store_evaluation import _projected
+from cocoon.evaluation.episodes import projected_burglaries, zone_households
 from cocoon.evaluation.trial_allocation import (
     ARMS,
     BEYOND,
@@ -37,10 +37,11 @@ from cocoon.evaluation.trial_allocation import (
     design_lines,
     place_rows,
 )
-from cocoon.evaluation.trial_analysis import TrialEvaluation, evaluate_trial
+from cocoon.evaluation.trial_analysis import TrialEvaluation, evaluate_trial, in_period
+from cocoon.evaluation.trial_episodes import live_episodes, rows_to_keep
 from cocoon.evaluation.trial_strata import area_grid
 from cocoon.inputs.trial_receipt import read_receipt_hash
-from cocoon.jobs.store import opened, recorded
+from cocoon.jobs.store import Purged, PurgePreview, default_purge_date, opened, recorded, run_purge
 from cocoon.jobs.trial_assignment import assign_pending, held_back
 from cocoon.publish.evaluation_report import chart_rows, evaluation_page, screen_blocks, section
 from cocoon.publish.files import prepare_output_file, write_text
@@ -317,16 +318,14 @@ def current_trial(store: Store) -> trial_store.Trial | None:
         return trial_store.latest_trial(db)
 
 
-def trial_evaluation(
-    store: Store, trial: trial_store.Trial, *, start: pd.Timestamp | None, end: pd.Timestamp | None, source: str
-) -> TrialEvaluation:
-    """``cocoon evaluate --store`` when the store has a trial: by assignment, with delivery per arm."""
-    design = design_from_json(trial.design)
+def _trial_inputs(store: Store, trial: trial_store.Trial, end: pd.Timestamp | None) -> dict[str, Any]:
+    """What the trial's episodes are built from: the store's tables, burglaries, assignments and
+    kept episodes, and the end of the data."""
     tables = queries.evaluation_tables(store)
-    located = queries.stored_burglaries(store)
+    burglaries = projected_burglaries(queries.stored_burglaries(store))
     with store.reading() as db:
         given = trial_store.assignments(db, trial.trial_id)
-    burglaries = _projected(located)
+        kept = trial_store.kept_episodes(db, trial.trial_id)
     visits_end = pd.to_datetime(tables.visits["visited_at"]).max() if len(tables.visits) else pd.NaT
     latest = pd.to_datetime(burglaries["reported"]).max() if len(burglaries) else pd.NaT
     data_end = (
@@ -334,17 +333,81 @@ def trial_evaluation(
         if end is not None
         else max(t for t in (latest, visits_end, pd.Timestamp("1970-01-01")) if not pd.isna(t))
     )
+    return {"tables": tables, "burglaries": burglaries, "given": given, "kept": kept, "data_end": data_end}
+
+
+def trial_evaluation(
+    store: Store, trial: trial_store.Trial, *, start: pd.Timestamp | None, end: pd.Timestamp | None, source: str
+) -> TrialEvaluation:
+    """``cocoon evaluate --store`` when the store has a trial: by assignment, with delivery per arm."""
+    design = design_from_json(trial.design)
+    inputs = _trial_inputs(store, trial, end)
     return evaluate_trial(
-        given,
-        burglaries,
-        zone_households(tables.listed, tables.plans),
-        tables=tables,
-        data_end=data_end,
+        inputs["given"],
+        inputs["burglaries"],
+        zone_households(inputs["tables"].listed, inputs["tables"].plans),
+        tables=inputs["tables"],
+        kept=inputs["kept"],
+        data_end=inputs["data_end"],
         start=start,
         end=end,
         radius_m=design.radius_m,
         delay_days=design.delay_days,
+        starts=design.starts,
         source=source,
+    )
+
+
+def keep_trial_episodes(store: Store, trial: trial_store.Trial, *, before: dt.date) -> int:
+    """Keep a de-identified episode for each of the trial's burglaries reported before ``before``
+    (those a purge with that cut-off reaches), built from the records while they are there."""
+    design = design_from_json(trial.design)
+    inputs = _trial_inputs(store, trial, None)
+    in_trial = in_period(inputs["given"], None, None)
+    live = live_episodes(
+        in_trial,
+        inputs["burglaries"],
+        zone_households(inputs["tables"].listed, inputs["tables"].plans),
+        tables=inputs["tables"],
+        data_end=inputs["data_end"],
+        start=None,
+        end=None,
+        radius_m=design.radius_m,
+        starts=design.starts,
+    )
+    rows = rows_to_keep(live, pd.Timestamp(before))
+    with store.transaction() as db:
+        return trial_store.keep_episodes(db, trial.trial_id, rows)
+
+
+def run_trial_purge(
+    *,
+    store: str | Path | None,
+    before: dt.date | None,
+    settings_path: str | Path | None = None,
+    today: dt.date | None = None,
+    yes: bool = False,
+    show: Callable[[PurgePreview], None] | None = None,
+    confirm: Callable[[PurgePreview], bool] | None = None,
+    command: str = "purge",
+) -> Purged:
+    """``cocoon purge`` with a trial in the store: first keep the de-identified episodes of the
+    trial's burglaries the purge reaches, then purge (:func:`cocoon.jobs.store.run_purge`)."""
+    settings = load_settings(settings_path)
+    cut = before or default_purge_date(settings, today or dt.date.today())
+    with opened(store, settings, create=False) as db_store:
+        trial = current_trial(db_store)
+        if trial is not None and len(queries.stored_burglaries(db_store)):
+            keep_trial_episodes(db_store, trial, before=cut)
+    return run_purge(
+        store=store,
+        before=before,
+        settings_path=settings_path,
+        today=today,
+        yes=yes,
+        show=show,
+        confirm=confirm,
+        command=command,
     )
 
 

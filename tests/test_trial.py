@@ -316,8 +316,17 @@ def test_end_to_end_plan_visits_evaluate_by_assignment(trial_store):
         assert "Not adjusted for the strata" in result.output
     assert "analysed by assignment (intention to treat)" in result.output
     assert "Delivery by arm (as assigned)" in result.output
-    sv = run("evaluate", "--store", store, "--to", "2026-06-30", "--lang", "sv")
+    sv = run("evaluate", "--store", store, "--to", "2026-06-30", "--lang", "sv", "--html", tmp_path / "sv.html")
     assert sv.exit_code == 0 and "analyserat efter lottad arm" in sv.output
+    # the trial speaks of its arms, never of served and not served zones
+    assert figures["trial"]["arm_labels"] == {"treated": IMMEDIATE, "control": DELAYED}
+    for shown in (result.output, page):
+        assert "immediate" in shown and "delayed" in shown
+        assert not any(word in shown for word in ("served zones", "Not served", "not served", "where served"))
+    sv_page = (tmp_path / "sv.html").read_text()
+    for shown in (sv.output, sv_page):
+        assert "omedelbart" in shown and "fördröjt" in shown
+        assert not any(word in shown for word in ("Med besök", "Utan besök", "besökta zoner", "zonerna med besök"))
 
 
 def test_the_trial_analysis_survives_purge_with_the_same_figures(trial_store):

@@ -66,6 +66,7 @@ class TrialEvaluation:
         return {
             "trial": {
                 "analysis": "intention_to_treat",
+                "arm_labels": {"treated": IMMEDIATE, "control": DELAYED},
                 "arms": [vars(a) for a in self.arms],
                 "beyond_allocation": self.beyond,
                 "strata": self.strata,

@@ -22,7 +22,6 @@ from typing import Any
 
 import pandas as pd
 
-from cocoon.catalogue import number, text
 from cocoon.errors import InputError
 from cocoon.evaluation.episodes import projected_burglaries, zone_households
 from cocoon.evaluation.trial_allocation import (
@@ -34,7 +33,6 @@ from cocoon.evaluation.trial_allocation import (
     allocation_hash,
     design_from_json,
     design_json,
-    design_lines,
     place_rows,
 )
 from cocoon.evaluation.trial_analysis import TrialEvaluation, evaluate_trial, in_period
@@ -43,8 +41,8 @@ from cocoon.evaluation.trial_strata import area_grid
 from cocoon.inputs.trial_receipt import read_receipt_hash
 from cocoon.jobs.store import Purged, PurgePreview, default_purge_date, opened, recorded, run_purge
 from cocoon.jobs.trial_assignment import assign_pending, held_back
-from cocoon.publish.evaluation_report import chart_rows, evaluation_page, screen_blocks, section
 from cocoon.publish.files import prepare_output_file, write_text
+from cocoon.publish.trial_report import receipt_text
 from cocoon.settings import Settings, load_settings, override
 from cocoon.store import queries
 from cocoon.store import trial as trial_store
@@ -148,14 +146,6 @@ def run_trial_start(
         receipt=receipt,
         notes=notes,
     )
-
-
-def receipt_text(design: Design, digest: str, *, lang: str, strata: int, places: int) -> str:
-    """What the analyst sends before the trial starts: the design without the seed, and the hash."""
-    lines = [text("trial.receipt_title", lang), text("trial.receipt_intro", lang, strata=strata, places=places), ""]
-    lines += [line for line in design_lines(design) if not line.startswith("seed=")]
-    lines += [f"sha256={digest}", ""]
-    return "\n".join(lines)
 
 
 @dataclass
@@ -408,72 +398,4 @@ def run_trial_purge(
         show=show,
         confirm=confirm,
         command=command,
-    )
-
-
-def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> list[dict[str, Any]]:
-    """What the terminal shows for a trial: the comparison by assignment, then delivery per arm."""
-
-    blocks = screen_blocks(report.main, lang, title=text("trial.evaluate_title", lang, source=source, trial=trial_id))
-    main = report.main
-    blocks[0]["lines"][1] = (
-        text("trial.episodes", lang, n=main.n_episodes, immediate=main.n_treated, delayed=main.n_control),
-        "",
-    )
-    header = blocks[1].get("header")
-    if header is not None and len(header) == 3:  # the arms' table: immediate and delayed, not served and not
-        blocks[1]["header"] = [header[0], text("trial.arm_immediate", lang), text("trial.arm_delayed", lang)]
-    blocks.append(_delivery_block(report, lang))
-    blocks.append({"lines": [(_unadjusted_line(report, lang), "")]})
-    if report.notes:
-        blocks.append({"lines": [(text(key, lang, **params), "yellow") for key, params in report.notes]})
-    if report.beyond:
-        blocks.append({"lines": [(text("trial.beyond_in_evaluation", lang, n=report.beyond), "")]})
-    return blocks
-
-
-def _unadjusted_line(report: TrialEvaluation, lang: str) -> str:
-    """The ratio as assigned without the strata, beside the adjusted headline."""
-    plain = report.unadjusted.headline
-    return text(
-        "trial.unadjusted",
-        lang,
-        ratio=number(plain.rate_ratio, lang, 2),
-        low=number(plain.ci_low, lang, 2),
-        high=number(plain.ci_high, lang, 2),
-        n=report.unadjusted.n_episodes,
-    )
-
-
-def _delivery_block(report: TrialEvaluation, lang: str) -> dict[str, Any]:
-    """Delivery by arm: assigned, episodes, served within 48 h, attempted, visited before the delay, left out."""
-    measures = ("assigned", "episodes", "served", "attempted", "before_delay", "left_out")
-    values = {
-        a.arm: (a.assigned, a.episodes, a.served_48h, a.attempted, a.before_delay, a.no_zone + a.not_yet_observed)
-        for a in report.arms
-    }
-    rows = [[text(f"trial.column_{m}", lang), *(str(values[arm][k]) for arm in ARMS)] for k, m in enumerate(measures)]
-    return {
-        "title": text("trial.delivery_title", lang),
-        "header": [text("trial.column_measure", lang), *(text(f"trial.arm_{arm}", lang) for arm in ARMS)],
-        "rows": rows,
-    }
-
-
-def trial_page(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> str:
-    """The report page for a trial: the comparison by assignment (arms as assigned), then delivery by arm."""
-
-    main = section(report.main, lang, title=text("trial.evaluate_title", lang, source=source, trial=trial_id))
-    main["episodes"] = text(
-        "trial.episodes", lang, n=report.main.n_episodes, immediate=report.main.n_treated, delayed=report.main.n_control
-    )
-    main["arms"]["header"] = [
-        main["arms"]["header"][0],
-        text("trial.arm_immediate", lang),
-        text("trial.arm_delayed", lang),
-    ]
-    delivery = _delivery_block(report, lang)
-    notes = [_unadjusted_line(report, lang), *(text(key, lang, **params) for key, params in report.notes)]
-    return evaluation_page(
-        [main], chart_rows(report.main, lang), lang=lang, source=source, after=[{**delivery, "lines": notes}]
     )

@@ -41,7 +41,7 @@ class StratumLevels:
 
     @property
     def adjusted(self) -> bool:
-        return self.levels.dropna().nunique() >= 2
+        return int(self.levels.dropna().nunique()) >= 2
 
 
 def _informative(mine: np.ndarray, treated: np.ndarray, follow_on: np.ndarray) -> bool:

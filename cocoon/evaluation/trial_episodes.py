@@ -32,7 +32,8 @@ def week_index(reported: pd.Series, starts: str) -> np.ndarray:
     """Weeks (Monday to Sunday) from the ISO week of the trial's first day to the report's."""
     first = pd.Timestamp(starts).normalize()
     monday = first - pd.Timedelta(days=first.day_of_week)
-    return ((pd.to_datetime(reported).dt.normalize() - monday).dt.days // 7).to_numpy(dtype=int)
+    days = (pd.to_datetime(reported).dt.normalize() - monday).dt.days.to_numpy(dtype=int)
+    return np.asarray(days // 7, dtype=int)
 
 
 def trial_zones(assigned: pd.DataFrame, zones: ZoneHouseholds, radius_m: float) -> ZoneHouseholds:
@@ -96,7 +97,7 @@ def _status(frame: pd.DataFrame) -> np.ndarray:
 
 
 def is_purged(frame: pd.DataFrame) -> np.ndarray:
-    return frame["burglary_id"].astype(str).str.startswith(PURGED_PREFIX).to_numpy()
+    return np.asarray(frame["burglary_id"].astype(str).str.startswith(PURGED_PREFIX), dtype=bool)
 
 
 def with_kept(live: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:

@@ -545,3 +545,30 @@ def test_places_are_given_in_order_of_report_within_each_stratum(trial_store):
     for _, rows in given.groupby("stratum"):
         ordered = rows.sort_values(["reported", "burglary_id"])
         assert ordered["position"].tolist() == list(range(1, len(rows) + 1))
+
+
+def test_start_takes_the_settings_file_with_its_options_on_top(tmp_path):
+    store = tmp_path / "cocoon.sqlite"
+    open_store(store).close()
+    toml = tmp_path / "settings.toml"
+    toml.write_text("[trial]\ndelay_days = 21\nper_stratum = 12\n")
+    result = run(
+        "trial", "start", "--store", store, "--strata", "none", "--seed", "1", "--settings", toml,
+        "--receipt", tmp_path / "r.txt", "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "delayed ones wait 21 days" in result.output and "1 strata, 12 places" in result.output
+    result = run(
+        "trial", "start", "--store", tmp_path / "other.sqlite", "--strata", "none", "--seed", "1",
+        "--settings", toml, "--delay-days", "7", "--receipt", tmp_path / "r2.txt", "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 1 and "other.sqlite" in result.output  # a store that does not exist
+    open_store(tmp_path / "other.sqlite").close()
+    result = run(
+        "trial", "start", "--store", tmp_path / "other.sqlite", "--strata", "none", "--seed", "1",
+        "--settings", toml, "--delay-days", "7", "--receipt", tmp_path / "r2.txt", "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 0 and "delayed ones wait 7 days" in result.output and "12 places" in result.output
+    toml.write_text("[trial]\ndelay_days = -3\n")
+    result = run("trial", "status", "--store", store, "--settings", toml, "--lang", "en")
+    assert result.exit_code == 1 and "delay_days" in result.output and "Traceback" not in result.output

@@ -43,13 +43,12 @@ from cocoon.jobs.store import Purged, PurgePreview, default_purge_date, opened, 
 from cocoon.jobs.trial_assignment import assign_pending, held_back
 from cocoon.publish.files import prepare_output_file, write_text
 from cocoon.publish.trial_report import receipt_text
-from cocoon.settings import Settings, load_settings, override
+from cocoon.settings import Settings, load_settings
 from cocoon.store import queries
 from cocoon.store import trial as trial_store
 from cocoon.store.database import Store
 
 Note = tuple[str, dict[str, Any]]
-TRIAL_OPTIONS = {"trial.delay_days": "--delay-days", "trial.area_km": "--area-km", "trial.per_stratum": "--per-stratum"}
 SEED_BITS = 48
 """A seed drawn for the analyst (when --seed is not given) has this many random bits."""
 
@@ -79,27 +78,21 @@ def _strata(given: str | None, settings: Settings) -> tuple[str, ...]:
 
 
 def run_trial_start(
+    settings: Settings,
     *,
     store: str | Path | None,
     seed: int | None = None,
     strata: str | None = None,
-    delay_days: int | None = None,
-    area_km: float | None = None,
-    per_stratum: int | None = None,
     starts: dt.date | None = None,
     receipt_path: Path | None = None,
     overwrite: bool = False,
-    settings_path: str | Path | None = None,
     lang: str = "en",
     today: dt.date | None = None,
     command: str = "trial start",
 ) -> TrialStart:
-    """Fix the allocation, keep it in the store with its hash, and write the receipt."""
-    settings = override(
-        load_settings(settings_path),
-        TRIAL_OPTIONS,
-        **{"trial.delay_days": delay_days, "trial.area_km": area_km, "trial.per_stratum": per_stratum},
-    )
+    """Fix the allocation, keep it in the store with its hash, and write the receipt. ``settings``:
+    the settings file with ``cocoon trial start``'s options on top
+    (:data:`~cocoon.jobs.options.TRIAL_START_OPTIONS`)."""
     chosen = _strata(strata, settings)
     if seed is not None and seed < 0:
         raise InputError("trial.bad_seed", value=seed)
@@ -172,9 +165,8 @@ def _trial(db: sqlite3.Connection, path: Path) -> trial_store.Trial:
 
 
 def run_trial_status(
-    *, store: str | Path | None, on: dt.date, settings_path: str | Path | None = None, command: str = "trial status"
+    settings: Settings, *, store: str | Path | None, on: dt.date, command: str = "trial status"
 ) -> TrialStatus:
-    settings = load_settings(settings_path)
     with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         trial = _trial(db, db_store.path)
         design = design_from_json(trial.design)
@@ -217,15 +209,14 @@ class TrialCheck:
 
 
 def run_trial_verify(
+    settings: Settings,
     *,
     store: str | Path | None,
     receipt: Path | None = None,
-    settings_path: str | Path | None = None,
     command: str = "trial verify",
 ) -> TrialCheck:
     """Make the allocation again from the stored seed and check the hash (against the store and the
     receipt), every stored place, and every assignment's arm and position."""
-    settings = load_settings(settings_path)
     sent = read_receipt_hash(receipt) if receipt is not None else None
     with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         trial = _trial(db, db_store.path)
@@ -283,10 +274,9 @@ class TrialStop:
 
 
 def run_trial_stop(
-    *, store: str | Path | None, on: dt.date, settings_path: str | Path | None = None, command: str = "trial stop"
+    settings: Settings, *, store: str | Path | None, on: dt.date, command: str = "trial stop"
 ) -> TrialStop:
     """No burglary is assigned after this; the delayed ones already assigned keep their delay."""
-    settings = load_settings(settings_path)
     with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         trial = _trial(db, db_store.path)
         if not trial.running:

@@ -218,12 +218,14 @@ def test_a_store_of_schema_5_gets_the_weekday_and_keeps_its_episodes(simulated):
     assert run("evaluate", "--store", store, "--to", "2026-06-30", "--lang", "en").exit_code == 0
     with sqlite3.connect(store) as db:  # what cocoon wrote before the weekday was kept
         kept = db.execute("SELECT COUNT(*) FROM evaluation_episodes").fetchone()[0]
-        db.executescript("ALTER TABLE evaluation_episodes DROP COLUMN weekday; PRAGMA user_version = 5;")
+        db.executescript(
+            "DROP TABLE trial_episodes; ALTER TABLE evaluation_episodes DROP COLUMN weekday; PRAGMA user_version = 5;"
+        )
     assert kept > 0
     result = run("purge", "--store", store, "--before", "2026-04-01", "--yes", "--lang", "en")
     assert result.exit_code == 0, result.output
     with sqlite3.connect(store) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         old = pd.read_sql_query("SELECT month, weekday FROM evaluation_episodes", db)
     assert len(old) == kept and old["weekday"].isna().all()
     # The purged months come from the kept episodes, whose weekday is "not recorded".

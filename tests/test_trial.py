@@ -238,7 +238,9 @@ def test_plan_holds_the_delayed_burglaries_back_until_their_delay_has_passed(tri
     assert all(n >= 0 for n in sizes.values()) and held <= set(sizes)
 
 
-def test_end_to_end_plan_visits_evaluate_by_assignment(trial_store):
+def plans_and_visits(trial_store):
+    """Plans every fortnight from the trial's start, and face-to-face visits 20 h after the report
+    at the tier A/B doors of the immediate burglaries; the arms given."""
     store, tmp_path, _, after, h = trial_store
     given = arms(store)
     times = after.set_index("id")["time"]
@@ -260,6 +262,12 @@ def test_end_to_end_plan_visits_evaluate_by_assignment(trial_store):
         visitor="PA 1"
     ).to_csv(path, index=False)
     assert run("visits", "import", path, "--store", store).exit_code == 0
+    return given
+
+
+def test_end_to_end_plan_visits_evaluate_by_assignment(trial_store):
+    store, tmp_path, *_ = trial_store
+    given = plans_and_visits(trial_store)
     result = run(
         "evaluate",
         "--store",
@@ -292,10 +300,84 @@ def test_end_to_end_plan_visits_evaluate_by_assignment(trial_store):
     if by_arm[DELAYED]["before_delay"]:
         assert "delayed burglaries had a door attempted before their 14 days had passed" in result.output
     assert figures["verdict"] in ("reduced", "no_difference", "increased", "underpowered")
+    plain = figures["trial"]["unadjusted"]
+    # the unadjusted ratio as assigned, from the arms' own totals when no episode was left out
+    if figures["trial"]["episodes_dropped_from_adjustment"] == 0:
+        assert plain["rate_ratio"] == pytest.approx(
+            (figures["treated_follow_ons"] / figures["treated_household_days"])
+            / (figures["control_follow_ons"] / figures["control_household_days"])
+        )
+    assert plain["n_episodes"] == by_arm[IMMEDIATE]["episodes"] + by_arm[DELAYED]["episodes"]
+    assert "As assigned, not adjusted for the strata: rate ratio" in result.output
+    assert "As assigned, not adjusted for the strata" in page
+    if figures["trial"]["adjusted_for_strata"]:
+        assert figures["adjusted_for"] == ["stratum"] and figures["estimate"] == "model"
+    else:
+        assert "Not adjusted for the strata" in result.output
     assert "analysed by assignment (intention to treat)" in result.output
     assert "Delivery by arm (as assigned)" in result.output
-    sv = run("evaluate", "--store", store, "--to", "2026-06-30", "--lang", "sv")
+    sv = run("evaluate", "--store", store, "--to", "2026-06-30", "--lang", "sv", "--html", tmp_path / "sv.html")
     assert sv.exit_code == 0 and "analyserat efter lottad arm" in sv.output
+    # the trial speaks of its arms, never of served and not served zones
+    assert figures["trial"]["arm_labels"] == {"treated": IMMEDIATE, "control": DELAYED}
+    for shown in (result.output, page):
+        assert "immediate" in shown and "delayed" in shown
+        assert not any(word in shown for word in ("served zones", "Not served", "not served", "where served"))
+    sv_page = (tmp_path / "sv.html").read_text()
+    for shown in (sv.output, sv_page):
+        assert "omedelbart" in shown and "fördröjt" in shown
+        assert not any(word in shown for word in ("Med besök", "Utan besök", "besökta zoner", "zonerna med besök"))
+
+
+def test_the_trial_analysis_survives_purge_with_the_same_figures(trial_store):
+    store, tmp_path, *_ = trial_store
+    plans_and_visits(trial_store)
+    period = ("--to", "2026-06-30", "--lang", "en")
+    assert run("evaluate", "--store", store, *period, "--json", tmp_path / "before.json").exit_code == 0
+    with sqlite3.connect(store) as db:
+        reached = db.execute(
+            "SELECT COUNT(*) FROM trial_assignments WHERE reported < '2026-03-15' AND arm != 'beyond'"
+        ).fetchone()[0]
+    result = run("purge", "--store", store, "--before", "2026-03-15", "--yes", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM burglaries WHERE last_time < '2026-03-15'").fetchone()[0] == 0
+        kept = pd.read_sql_query("SELECT * FROM trial_episodes", db)
+    # one de-identified row per assigned burglary purge reached: no ids, addresses or times
+    assert reached > 0 and len(kept) == reached
+    assert not {"burglary_id", "reported", "address", "lon", "lat"} & set(kept.columns)
+    assert kept["month"].str.fullmatch(r"2026-0[23]").all()
+    assert kept["week"].between(0, 7).all()  # weeks since the trial's first week, before 15 March
+    assert run("evaluate", "--store", store, *period, "--json", tmp_path / "after.json").exit_code == 0
+    before = json.loads((tmp_path / "before.json").read_text())
+    after = json.loads((tmp_path / "after.json").read_text())
+    for key in (
+        "rate_ratio",
+        "ci_low",
+        "ci_high",
+        "n_episodes",
+        "n_treated",
+        "treated_follow_ons",
+        "control_follow_ons",
+        "treated_household_days",
+        "control_household_days",
+        "clusters",
+    ):
+        assert after[key] == pytest.approx(before[key]), key
+    assert after["trial"]["arms"] == before["trial"]["arms"]
+    assert after["trial"]["unadjusted"] == pytest.approx(before["trial"]["unadjusted"])
+    # the purged month alone: the kept episodes, counted once
+    month = ("--from", "2026-02-01", "--to", "2026-02-28", "--lang", "en")
+    assert run("evaluate", "--store", store, *month, "--json", tmp_path / "feb.json").exit_code == 0
+    february = json.loads((tmp_path / "feb.json").read_text())
+    assigned = sum(a["assigned"] for a in february["trial"]["arms"])
+    assert assigned == int((kept["month"] == "2026-02").sum())
+    # a second purge keeps nothing twice
+    assert run("purge", "--store", store, "--before", "2026-03-15", "--yes", "--lang", "en").exit_code == 0
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM trial_episodes").fetchone()[0] == reached
+    assert run("evaluate", "--store", store, *period, "--json", tmp_path / "again.json").exit_code == 0
+    assert json.loads((tmp_path / "again.json").read_text())["rate_ratio"] == pytest.approx(before["rate_ratio"])
 
 
 def test_stop_ends_the_assignment(trial_store):
@@ -355,13 +437,28 @@ def test_a_store_of_schema_4_gets_the_trial_tables(tmp_path):
     open_store(store).close()
     with sqlite3.connect(store) as db:  # what cocoon before trials wrote
         db.executescript(
-            "DROP TABLE trial_assignments; DROP TABLE trial_allocation; DROP TABLE trials; "
+            "DROP TABLE trial_episodes; DROP TABLE trial_assignments; DROP TABLE trial_allocation; DROP TABLE trials; "
             "ALTER TABLE evaluation_episodes DROP COLUMN weekday; PRAGMA user_version = 4;"
         )
     with open_store(store) as opened:
         tables = {r[0] for r in opened.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = opened.db.execute("PRAGMA user_version").fetchone()[0]
     assert {"trials", "trial_allocation", "trial_assignments"} <= tables and version == SCHEMA_VERSION
+
+
+def test_a_store_of_schema_6_gets_the_kept_trial_episodes_and_keeps_its_trial(trial_store):
+    store, *_ = trial_store
+    given = arms(store)
+    with sqlite3.connect(store) as db:  # what cocoon wrote before trial episodes were kept
+        db.executescript("DROP TABLE trial_episodes; PRAGMA user_version = 6;")
+    result = run("purge", "--store", store, "--before", "2026-03-01", "--yes", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert db.execute("SELECT COUNT(*) FROM trial_assignments").fetchone()[0] == len(given)
+        columns = {r[1] for r in db.execute("PRAGMA table_info(trial_episodes)")}
+    assert {"stratum", "position", "arm", "month", "week", "follow_on", "household_days"} <= columns
+    assert run("trial", "verify", "--store", store, "--lang", "en").exit_code == 0
 
 
 def test_purge_takes_the_burglary_ids_out_of_the_assignments_and_verify_still_passes(trial_store):
@@ -448,3 +545,30 @@ def test_places_are_given_in_order_of_report_within_each_stratum(trial_store):
     for _, rows in given.groupby("stratum"):
         ordered = rows.sort_values(["reported", "burglary_id"])
         assert ordered["position"].tolist() == list(range(1, len(rows) + 1))
+
+
+def test_start_takes_the_settings_file_with_its_options_on_top(tmp_path):
+    store = tmp_path / "cocoon.sqlite"
+    open_store(store).close()
+    toml = tmp_path / "settings.toml"
+    toml.write_text("[trial]\ndelay_days = 21\nper_stratum = 12\n")
+    result = run(
+        "trial", "start", "--store", store, "--strata", "none", "--seed", "1", "--settings", toml,
+        "--receipt", tmp_path / "r.txt", "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "delayed ones wait 21 days" in result.output and "1 strata, 12 places" in result.output
+    result = run(
+        "trial", "start", "--store", tmp_path / "other.sqlite", "--strata", "none", "--seed", "1",
+        "--settings", toml, "--delay-days", "7", "--receipt", tmp_path / "r2.txt", "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 1 and "other.sqlite" in result.output  # a store that does not exist
+    open_store(tmp_path / "other.sqlite").close()
+    result = run(
+        "trial", "start", "--store", tmp_path / "other.sqlite", "--strata", "none", "--seed", "1",
+        "--settings", toml, "--delay-days", "7", "--receipt", tmp_path / "r2.txt", "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 0 and "delayed ones wait 7 days" in result.output and "12 places" in result.output
+    toml.write_text("[trial]\ndelay_days = -3\n")
+    result = run("trial", "status", "--store", store, "--settings", toml, "--lang", "en")
+    assert result.exit_code == 1 and "delay_days" in result.output and "Traceback" not in result.output

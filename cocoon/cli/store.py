@@ -361,7 +361,8 @@ def purge_command(
     Example:
       cocoon purge --store cocoon.sqlite
     """
-    from cocoon.jobs.store import PurgePreview, run_purge
+    from cocoon.jobs.store import PurgePreview
+    from cocoon.jobs.trial import run_trial_purge
 
     language = user_language(lang, settings_path)
 
@@ -374,7 +375,7 @@ def purge_command(
             default=False,
         )
 
-    result = run_purge(
+    result = run_trial_purge(
         store=store,
         before=optional_date(before, "--before"),
         settings_path=settings_path,

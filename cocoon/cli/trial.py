@@ -71,20 +71,19 @@ def trial_start_command(
     Example:
       cocoon trial start --store cocoon.sqlite --from 2026-06-01 --delay-days 14
     """
+    from cocoon.jobs.options import TRIAL_START_OPTIONS, command_settings
     from cocoon.jobs.trial import run_trial_start
 
     language = user_language(lang, settings_path)
+    given = {"trial.delay_days": delay_days, "trial.area_km": area_km, "trial.per_stratum": per_stratum}
     done = run_trial_start(
+        command_settings(TRIAL_START_OPTIONS, settings_path, given),
         store=store,
         seed=seed,
         strata=strata,
-        delay_days=delay_days,
-        area_km=area_km,
-        per_stratum=per_stratum,
         starts=optional_date(starts, "--from"),
         receipt_path=optional_path(receipt_path),
         overwrite=overwrite,
-        settings_path=settings_path,
         lang=language,
         command=command_line(),
     )
@@ -123,11 +122,15 @@ def trial_status_command(store: str | None, day: str | None, settings_path: str 
     """
     from rich.table import Table
 
+    from cocoon.jobs.options import TRIAL_OPTIONS, command_settings
     from cocoon.jobs.trial import run_trial_status
 
     language = user_language(lang, settings_path)
     status = run_trial_status(
-        store=store, on=parse_date(day, "--date"), settings_path=settings_path, command=command_line()
+        command_settings(TRIAL_OPTIONS, settings_path),
+        store=store,
+        on=parse_date(day, "--date"),
+        command=command_line(),
     )
     out = console()
     state = (
@@ -184,11 +187,15 @@ def trial_verify_command(
     Example:
       cocoon trial verify --store cocoon.sqlite --receipt trial-2026-06-01-receipt.txt
     """
+    from cocoon.jobs.options import TRIAL_OPTIONS, command_settings
     from cocoon.jobs.trial import run_trial_verify
 
     language = user_language(lang, settings_path)
     check = run_trial_verify(
-        store=store, receipt=optional_path(receipt_path), settings_path=settings_path, command=command_line()
+        command_settings(TRIAL_OPTIONS, settings_path),
+        store=store,
+        receipt=optional_path(receipt_path),
+        command=command_line(),
     )
     out = console()
     if check.ok:
@@ -215,10 +222,14 @@ def trial_stop_command(store: str | None, day: str | None, settings_path: str | 
     Example:
       cocoon trial stop --store cocoon.sqlite
     """
+    from cocoon.jobs.options import TRIAL_OPTIONS, command_settings
     from cocoon.jobs.trial import run_trial_stop
 
     language = user_language(lang, settings_path)
     done = run_trial_stop(
-        store=store, on=parse_date(day, "--date"), settings_path=settings_path, command=command_line()
+        command_settings(TRIAL_OPTIONS, settings_path),
+        store=store,
+        on=parse_date(day, "--date"),
+        command=command_line(),
     )
     console().print(text("trial.stopped", language, trial=done.trial_id, n=done.assigned, waiting=done.waiting))

@@ -27,9 +27,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from cocoon.geo.crs import choose_metric_crs, lonlat_bounds
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 SAME_PLACE_M = 10.0
 """A follow-on this close to the originating burglary is a same-address repeat."""
@@ -48,6 +54,23 @@ class ZoneHouseholds:
     """Per burglary id: the households its first plan listed for it."""
     radius_m: pd.Series
     """Per burglary id: that plan's radius in metres."""
+
+
+def projected_burglaries(located: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The stored burglaries (as :func:`cocoon.store.queries.stored_burglaries` reads them) in a
+    metric CRS, with the columns :func:`build_episodes` takes."""
+    metric = choose_metric_crs(lonlat_bounds(located))
+    projected = located.to_crs(metric)
+    return pd.DataFrame(
+        {
+            "burglary_id": located["burglary_id"].astype(str),
+            "reported": located["last_time"],
+            "first_time": located["first_time"],
+            "x": projected.geometry.x.to_numpy(),
+            "y": projected.geometry.y.to_numpy(),
+            "address": located["address"],
+        }
+    )
 
 
 def zone_households(listed: pd.DataFrame, plans: pd.DataFrame) -> ZoneHouseholds:

@@ -27,11 +27,16 @@ from cocoon.evaluation.delivery_figures import (
     latency_band,
 )
 from cocoon.evaluation.dose import COVERAGE_BANDS, LATENCY_BANDS, dose_table
-from cocoon.evaluation.episodes import ELEVATED_DAYS, build_episodes, overlap_share, zone_households
+from cocoon.evaluation.episodes import (
+    ELEVATED_DAYS,
+    build_episodes,
+    overlap_share,
+    projected_burglaries,
+    zone_households,
+)
 from cocoon.evaluation.estimate import Evaluation, evaluate
 from cocoon.evaluation.knox_change import KnoxChange, knox_change
 from cocoon.evaluation.rates import RateRatio, exact_rate_ratio
-from cocoon.geo.crs import choose_metric_crs, lonlat_bounds
 from cocoon.store.queries import ARCHIVED_COLUMNS
 
 if TYPE_CHECKING:
@@ -80,21 +85,6 @@ class StoreEvaluation:
         }
 
 
-def _projected(located: gpd.GeoDataFrame) -> pd.DataFrame:
-    metric = choose_metric_crs(lonlat_bounds(located))
-    projected = located.to_crs(metric)
-    return pd.DataFrame(
-        {
-            "burglary_id": located["burglary_id"].astype(str),
-            "reported": located["last_time"],
-            "first_time": located["first_time"],
-            "x": projected.geometry.x.to_numpy(),
-            "y": projected.geometry.y.to_numpy(),
-            "address": located["address"],
-        }
-    )
-
-
 def _month_end(month: str) -> pd.Timestamp:
     return pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0) + pd.Timedelta(days=1)
 
@@ -108,7 +98,7 @@ def store_evaluation(
     source: str,
     covariates: list[str],
 ) -> StoreEvaluation:
-    burglaries = _projected(located)
+    burglaries = projected_burglaries(located)
     visits_end = pd.to_datetime(tables.visits["visited_at"]).max() if len(tables.visits) else pd.NaT
     latest = pd.to_datetime(burglaries["reported"]).max() if len(burglaries) else pd.NaT
     data_end = (

@@ -16,7 +16,7 @@ from cocoon.evaluation.estimate import Evaluation, evaluate
 from cocoon.evaluation.store_evaluation import store_evaluation
 from cocoon.inputs.tables import read_table
 from cocoon.jobs.store import opened, recorded
-from cocoon.jobs.trial import current_trial, trial_evaluation, trial_page, trial_screen
+from cocoon.jobs.trial import current_trial, trial_evaluation
 from cocoon.publish.evaluation_report import (
     chart_rows,
     evaluation_page,
@@ -26,6 +26,7 @@ from cocoon.publish.evaluation_report import (
     store_page,
 )
 from cocoon.publish.files import prepare_output_file, write_json, write_text
+from cocoon.publish.trial_report import trial_page, trial_screen
 from cocoon.settings import Settings
 from cocoon.store import queries
 

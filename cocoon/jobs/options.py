@@ -73,6 +73,14 @@ BACKTEST_OPTIONS = (*ZONE_OPTIONS, METRIC_CRS)
 """``cocoon backtest``'s options that change a setting."""
 CALIBRATE_OPTIONS = (METRIC_CRS,)
 """``cocoon calibrate``'s options that change a setting (the zones it tests are its own bands)."""
+TRIAL_START_OPTIONS = (
+    SettingOption("--delay-days", "trial.delay_days", int),
+    SettingOption("--area-km", "trial.area_km", float),
+    SettingOption("--per-stratum", "trial.per_stratum", int),
+)
+"""``cocoon trial start``'s options that change a setting (how the trial is laid out)."""
+TRIAL_OPTIONS = ()
+"""``cocoon trial status``, ``verify`` and ``stop`` change no setting: the settings file alone."""
 
 
 def option_names(table: tuple[SettingOption, ...]) -> dict[str, str]:

@@ -15,16 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from cocoon.catalogue import text
 from cocoon.errors import InputError
-from cocoon.evaluation.episodes import zone_households
-from cocoon.evaluation.store_evaluation import _projected
+from cocoon.evaluation.episodes import projected_burglaries, zone_households
 from cocoon.evaluation.trial_allocation import (
     ARMS,
     BEYOND,
@@ -34,23 +33,22 @@ from cocoon.evaluation.trial_allocation import (
     allocation_hash,
     design_from_json,
     design_json,
-    design_lines,
     place_rows,
 )
-from cocoon.evaluation.trial_analysis import TrialEvaluation, evaluate_trial
+from cocoon.evaluation.trial_analysis import TrialEvaluation, evaluate_trial, in_period
+from cocoon.evaluation.trial_episodes import live_episodes, rows_to_keep
 from cocoon.evaluation.trial_strata import area_grid
 from cocoon.inputs.trial_receipt import read_receipt_hash
-from cocoon.jobs.store import opened, recorded
+from cocoon.jobs.store import Purged, PurgePreview, default_purge_date, opened, recorded, run_purge
 from cocoon.jobs.trial_assignment import assign_pending, held_back
-from cocoon.publish.evaluation_report import chart_rows, evaluation_page, screen_blocks, section
 from cocoon.publish.files import prepare_output_file, write_text
-from cocoon.settings import Settings, load_settings, override
+from cocoon.publish.trial_report import receipt_text
+from cocoon.settings import Settings, load_settings
 from cocoon.store import queries
 from cocoon.store import trial as trial_store
 from cocoon.store.database import Store
 
 Note = tuple[str, dict[str, Any]]
-TRIAL_OPTIONS = {"trial.delay_days": "--delay-days", "trial.area_km": "--area-km", "trial.per_stratum": "--per-stratum"}
 SEED_BITS = 48
 """A seed drawn for the analyst (when --seed is not given) has this many random bits."""
 
@@ -80,27 +78,21 @@ def _strata(given: str | None, settings: Settings) -> tuple[str, ...]:
 
 
 def run_trial_start(
+    settings: Settings,
     *,
     store: str | Path | None,
     seed: int | None = None,
     strata: str | None = None,
-    delay_days: int | None = None,
-    area_km: float | None = None,
-    per_stratum: int | None = None,
     starts: dt.date | None = None,
     receipt_path: Path | None = None,
     overwrite: bool = False,
-    settings_path: str | Path | None = None,
     lang: str = "en",
     today: dt.date | None = None,
     command: str = "trial start",
 ) -> TrialStart:
-    """Fix the allocation, keep it in the store with its hash, and write the receipt."""
-    settings = override(
-        load_settings(settings_path),
-        TRIAL_OPTIONS,
-        **{"trial.delay_days": delay_days, "trial.area_km": area_km, "trial.per_stratum": per_stratum},
-    )
+    """Fix the allocation, keep it in the store with its hash, and write the receipt. ``settings``:
+    the settings file with ``cocoon trial start``'s options on top
+    (:data:`~cocoon.jobs.options.TRIAL_START_OPTIONS`)."""
     chosen = _strata(strata, settings)
     if seed is not None and seed < 0:
         raise InputError("trial.bad_seed", value=seed)
@@ -149,14 +141,6 @@ def run_trial_start(
     )
 
 
-def receipt_text(design: Design, digest: str, *, lang: str, strata: int, places: int) -> str:
-    """What the analyst sends before the trial starts: the design without the seed, and the hash."""
-    lines = [text("trial.receipt_title", lang), text("trial.receipt_intro", lang, strata=strata, places=places), ""]
-    lines += [line for line in design_lines(design) if not line.startswith("seed=")]
-    lines += [f"sha256={digest}", ""]
-    return "\n".join(lines)
-
-
 @dataclass
 class TrialStatus:
     trial_id: int
@@ -181,9 +165,8 @@ def _trial(db: sqlite3.Connection, path: Path) -> trial_store.Trial:
 
 
 def run_trial_status(
-    *, store: str | Path | None, on: dt.date, settings_path: str | Path | None = None, command: str = "trial status"
+    settings: Settings, *, store: str | Path | None, on: dt.date, command: str = "trial status"
 ) -> TrialStatus:
-    settings = load_settings(settings_path)
     with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         trial = _trial(db, db_store.path)
         design = design_from_json(trial.design)
@@ -226,15 +209,14 @@ class TrialCheck:
 
 
 def run_trial_verify(
+    settings: Settings,
     *,
     store: str | Path | None,
     receipt: Path | None = None,
-    settings_path: str | Path | None = None,
     command: str = "trial verify",
 ) -> TrialCheck:
     """Make the allocation again from the stored seed and check the hash (against the store and the
     receipt), every stored place, and every assignment's arm and position."""
-    settings = load_settings(settings_path)
     sent = read_receipt_hash(receipt) if receipt is not None else None
     with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         trial = _trial(db, db_store.path)
@@ -292,10 +274,9 @@ class TrialStop:
 
 
 def run_trial_stop(
-    *, store: str | Path | None, on: dt.date, settings_path: str | Path | None = None, command: str = "trial stop"
+    settings: Settings, *, store: str | Path | None, on: dt.date, command: str = "trial stop"
 ) -> TrialStop:
     """No burglary is assigned after this; the delayed ones already assigned keep their delay."""
-    settings = load_settings(settings_path)
     with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         trial = _trial(db, db_store.path)
         if not trial.running:
@@ -317,16 +298,14 @@ def current_trial(store: Store) -> trial_store.Trial | None:
         return trial_store.latest_trial(db)
 
 
-def trial_evaluation(
-    store: Store, trial: trial_store.Trial, *, start: pd.Timestamp | None, end: pd.Timestamp | None, source: str
-) -> TrialEvaluation:
-    """``cocoon evaluate --store`` when the store has a trial: by assignment, with delivery per arm."""
-    design = design_from_json(trial.design)
+def _trial_inputs(store: Store, trial: trial_store.Trial, end: pd.Timestamp | None) -> dict[str, Any]:
+    """What the trial's episodes are built from: the store's tables, burglaries, assignments and
+    kept episodes, and the end of the data."""
     tables = queries.evaluation_tables(store)
-    located = queries.stored_burglaries(store)
+    burglaries = projected_burglaries(queries.stored_burglaries(store))
     with store.reading() as db:
         given = trial_store.assignments(db, trial.trial_id)
-    burglaries = _projected(located)
+        kept = trial_store.kept_episodes(db, trial.trial_id)
     visits_end = pd.to_datetime(tables.visits["visited_at"]).max() if len(tables.visits) else pd.NaT
     latest = pd.to_datetime(burglaries["reported"]).max() if len(burglaries) else pd.NaT
     data_end = (
@@ -334,69 +313,79 @@ def trial_evaluation(
         if end is not None
         else max(t for t in (latest, visits_end, pd.Timestamp("1970-01-01")) if not pd.isna(t))
     )
+    return {"tables": tables, "burglaries": burglaries, "given": given, "kept": kept, "data_end": data_end}
+
+
+def trial_evaluation(
+    store: Store, trial: trial_store.Trial, *, start: pd.Timestamp | None, end: pd.Timestamp | None, source: str
+) -> TrialEvaluation:
+    """``cocoon evaluate --store`` when the store has a trial: by assignment, with delivery per arm."""
+    design = design_from_json(trial.design)
+    inputs = _trial_inputs(store, trial, end)
     return evaluate_trial(
-        given,
-        burglaries,
-        zone_households(tables.listed, tables.plans),
-        tables=tables,
-        data_end=data_end,
+        inputs["given"],
+        inputs["burglaries"],
+        zone_households(inputs["tables"].listed, inputs["tables"].plans),
+        tables=inputs["tables"],
+        kept=inputs["kept"],
+        data_end=inputs["data_end"],
         start=start,
         end=end,
         radius_m=design.radius_m,
         delay_days=design.delay_days,
+        starts=design.starts,
         source=source,
     )
 
 
-def trial_screen(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> list[dict[str, Any]]:
-    """What the terminal shows for a trial: the comparison by assignment, then delivery per arm."""
-
-    blocks = screen_blocks(report.main, lang, title=text("trial.evaluate_title", lang, source=source, trial=trial_id))
-    main = report.main
-    blocks[0]["lines"][1] = (
-        text("trial.episodes", lang, n=main.n_episodes, immediate=main.n_treated, delayed=main.n_control),
-        "",
+def keep_trial_episodes(store: Store, trial: trial_store.Trial, *, before: dt.date) -> int:
+    """Keep a de-identified episode for each of the trial's burglaries reported before ``before``
+    (those a purge with that cut-off reaches), built from the records while they are there."""
+    design = design_from_json(trial.design)
+    inputs = _trial_inputs(store, trial, None)
+    in_trial = in_period(inputs["given"], None, None)
+    live = live_episodes(
+        in_trial,
+        inputs["burglaries"],
+        zone_households(inputs["tables"].listed, inputs["tables"].plans),
+        tables=inputs["tables"],
+        data_end=inputs["data_end"],
+        start=None,
+        end=None,
+        radius_m=design.radius_m,
+        starts=design.starts,
     )
-    header = blocks[1].get("header")
-    if header is not None and len(header) == 3:  # the arms' table: immediate and delayed, not served and not
-        blocks[1]["header"] = [header[0], text("trial.arm_immediate", lang), text("trial.arm_delayed", lang)]
-    blocks.append(_delivery_block(report, lang))
-    if report.notes:
-        blocks.append({"lines": [(text(key, lang, **params), "yellow") for key, params in report.notes]})
-    if report.beyond:
-        blocks.append({"lines": [(text("trial.beyond_in_evaluation", lang, n=report.beyond), "")]})
-    return blocks
+    rows = rows_to_keep(live, pd.Timestamp(before))
+    with store.transaction() as db:
+        return trial_store.keep_episodes(db, trial.trial_id, rows)
 
 
-def _delivery_block(report: TrialEvaluation, lang: str) -> dict[str, Any]:
-    """Delivery by arm: assigned, episodes, served within 48 h, attempted, visited before the delay, left out."""
-    measures = ("assigned", "episodes", "served", "attempted", "before_delay", "left_out")
-    values = {
-        a.arm: (a.assigned, a.episodes, a.served_48h, a.attempted, a.before_delay, a.no_zone + a.not_yet_observed)
-        for a in report.arms
-    }
-    rows = [[text(f"trial.column_{m}", lang), *(str(values[arm][k]) for arm in ARMS)] for k, m in enumerate(measures)]
-    return {
-        "title": text("trial.delivery_title", lang),
-        "header": [text("trial.column_measure", lang), *(text(f"trial.arm_{arm}", lang) for arm in ARMS)],
-        "rows": rows,
-    }
-
-
-def trial_page(report: TrialEvaluation, lang: str, *, source: str, trial_id: int) -> str:
-    """The report page for a trial: the comparison by assignment (arms as assigned), then delivery by arm."""
-
-    main = section(report.main, lang, title=text("trial.evaluate_title", lang, source=source, trial=trial_id))
-    main["episodes"] = text(
-        "trial.episodes", lang, n=report.main.n_episodes, immediate=report.main.n_treated, delayed=report.main.n_control
-    )
-    main["arms"]["header"] = [
-        main["arms"]["header"][0],
-        text("trial.arm_immediate", lang),
-        text("trial.arm_delayed", lang),
-    ]
-    delivery = _delivery_block(report, lang)
-    notes = [text(key, lang, **params) for key, params in report.notes]
-    return evaluation_page(
-        [main], chart_rows(report.main, lang), lang=lang, source=source, after=[{**delivery, "lines": notes}]
+def run_trial_purge(
+    *,
+    store: str | Path | None,
+    before: dt.date | None,
+    settings_path: str | Path | None = None,
+    today: dt.date | None = None,
+    yes: bool = False,
+    show: Callable[[PurgePreview], None] | None = None,
+    confirm: Callable[[PurgePreview], bool] | None = None,
+    command: str = "purge",
+) -> Purged:
+    """``cocoon purge`` with a trial in the store: first keep the de-identified episodes of the
+    trial's burglaries the purge reaches, then purge (:func:`cocoon.jobs.store.run_purge`)."""
+    settings = load_settings(settings_path)
+    cut = before or default_purge_date(settings, today or dt.date.today())
+    with opened(store, settings, create=False) as db_store:
+        trial = current_trial(db_store)
+        if trial is not None and len(queries.stored_burglaries(db_store)):
+            keep_trial_episodes(db_store, trial, before=cut)
+    return run_purge(
+        store=store,
+        before=before,
+        settings_path=settings_path,
+        today=today,
+        yes=yes,
+        show=show,
+        confirm=confirm,
+        command=command,
     )

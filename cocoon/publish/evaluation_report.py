@@ -19,6 +19,18 @@ if TYPE_CHECKING:
     from cocoon.evaluation.store_evaluation import StoreEvaluation
 
 
+Words = dict[str, str]
+"""Catalogue keys to say instead of others (a trial says its arms, immediate and delayed, where a
+comparison of served zones says served and not served)."""
+
+
+def _translator(lang: str, words: Words | None) -> Any:
+    t = translator(lang)
+    if not words:
+        return t
+    return lambda key, **values: t(words.get(key, key), **values)
+
+
 def ratio_text(ratio: float, low: float, high: float, p: float, lang: str) -> str:
     return text(
         "evaluate.ratio_cell",
@@ -72,9 +84,9 @@ def arm_rows(evaluation: Evaluation, lang: str) -> list[list[str]]:
     ]
 
 
-def estimate_rows(evaluation: Evaluation, lang: str) -> list[list[str]]:
+def estimate_rows(evaluation: Evaluation, lang: str, words: Words | None = None) -> list[list[str]]:
     """Each estimate with its interval, the minimum detectable reduction and the absolute figures."""
-    t = translator(lang)
+    t = _translator(lang, words)
     rows = []
     naive = evaluation.naive
     rows.append(
@@ -119,9 +131,9 @@ def verdict_text(evaluation: Evaluation, lang: str) -> str:
     return text(f"evaluate.verdict_{evaluation.verdict}", lang, mdr=round(100 * evaluation.min_detectable_reduction))
 
 
-def balance_rows(evaluation: Evaluation, lang: str) -> tuple[list[str], list[list[str]]]:
+def balance_rows(evaluation: Evaluation, lang: str, words: Words | None = None) -> tuple[list[str], list[list[str]]]:
     """The balance table's header and rows (with the weighted columns when there are weights)."""
-    t = translator(lang)
+    t = _translator(lang, words)
     weighted = bool(evaluation.balance) and "weighted_smd" in evaluation.balance[0]
     header = [t("evaluate.covariate"), t("evaluate.served"), t("evaluate.not_served"), t("evaluate.smd")]
     if weighted:
@@ -140,18 +152,19 @@ def balance_rows(evaluation: Evaluation, lang: str) -> tuple[list[str], list[lis
     return header, rows
 
 
-def pitfall_lines(evaluation: Evaluation, lang: str) -> list[str]:
+def pitfall_lines(evaluation: Evaluation, lang: str, words: Words | None = None) -> list[str]:
     lines = []
+    t = _translator(lang, words)
     for key, params in evaluation.pitfalls:
         values = dict(params)
         if "columns_out_of_balance" in values:  # the covariates (not each level) by their names in lang
             covariates = dict.fromkeys(str(c).partition("=")[0] for c in values["columns_out_of_balance"])
             values["covariates"] = ", ".join(covariate_label(c, lang) for c in covariates)
-        lines.append(text(key, lang, **values))
+        lines.append(t(key, **values))
     return lines
 
 
-def estimates_chart(rows: list[tuple[str, float, float, float]], *, lang: str) -> bytes:
+def estimates_chart(rows: list[tuple[str, float, float, float]], *, lang: str, words: Words | None = None) -> bytes:
     """Rate ratios with their 95 % intervals on a log scale, one line each (label, ratio, low, high)."""
     fig = figure(7.0, 1.2 + 0.45 * len(rows))
     ax = fig.add_subplot()
@@ -165,8 +178,9 @@ def estimates_chart(rows: list[tuple[str, float, float, float]], *, lang: str) -
     ax.axvline(1.0, color="#d62728", linestyle="--", linewidth=1)
     ax.set_xscale("log")
     ax.set_yticks(range(len(rows)), [label for label, *_ in reversed(rows)])
-    ax.set_xlabel(text("evaluate.chart_axis", lang))
-    ax.set_title(text("evaluate.chart_title", lang), fontsize=9)
+    t = _translator(lang, words)
+    ax.set_xlabel(t("evaluate.chart_axis"))
+    ax.set_title(t("evaluate.chart_title"), fontsize=9)
     ax.grid(alpha=0.3, axis="x")
     return png_bytes(fig)
 
@@ -188,10 +202,10 @@ def chart_rows(evaluation: Evaluation, lang: str, prefix: str = "") -> list[tupl
     return rows
 
 
-def section(evaluation: Evaluation, lang: str, title: str = "") -> dict[str, Any]:
+def section(evaluation: Evaluation, lang: str, title: str = "", words: Words | None = None) -> dict[str, Any]:
     """One comparison as the page shows it."""
-    t = translator(lang)
-    header, rows = balance_rows(evaluation, lang)
+    t = _translator(lang, words)
+    header, rows = balance_rows(evaluation, lang, words)
     return {
         "title": title,
         "design": design_text(evaluation, lang),
@@ -202,7 +216,10 @@ def section(evaluation: Evaluation, lang: str, title: str = "") -> dict[str, Any
             "header": [t("evaluate.measure"), t("evaluate.served"), t("evaluate.not_served")],
             "rows": arm_rows(evaluation, lang),
         },
-        "estimates": {"header": [t("evaluate.measure"), t("evaluate.value")], "rows": estimate_rows(evaluation, lang)},
+        "estimates": {
+            "header": [t("evaluate.measure"), t("evaluate.value")],
+            "rows": estimate_rows(evaluation, lang, words),
+        },
         "verdict": verdict_text(evaluation, lang),
         "verdict_key": evaluation.verdict,
         "balance": {
@@ -213,14 +230,16 @@ def section(evaluation: Evaluation, lang: str, title: str = "") -> dict[str, Any
         }
         if rows
         else None,
-        "pitfalls": pitfall_lines(evaluation, lang),
+        "pitfalls": pitfall_lines(evaluation, lang, words),
     }
 
 
-def screen_blocks(evaluation: Evaluation, lang: str, title: str = "") -> list[dict[str, Any]]:
+def screen_blocks(
+    evaluation: Evaluation, lang: str, title: str = "", words: Words | None = None
+) -> list[dict[str, Any]]:
     """One comparison for the terminal: blocks of (title, lines with a style, a table)."""
-    t = translator(lang)
-    page = section(evaluation, lang, title)
+    t = _translator(lang, words)
+    page = section(evaluation, lang, title, words)
     blocks: list[dict[str, Any]] = [
         {"title": title, "lines": [(page["design"], ""), (page["episodes"], "")]},
         {**page["arms"]},
@@ -243,11 +262,12 @@ def evaluation_page(
     intro: list[str] | None = None,
     before: list[dict[str, Any]] | None = None,
     after: list[dict[str, Any]] | None = None,
+    words: Words | None = None,
 ) -> str:
     """The page: intro lines, tables before the comparisons (delivery), each comparison with the
     chart, and tables after them (dose-response, Knox)."""
-    t = translator(lang)
-    plot = base64.b64encode(estimates_chart(chart, lang=lang)).decode("ascii") if chart else ""
+    t = _translator(lang, words)
+    plot = base64.b64encode(estimates_chart(chart, lang=lang, words=words)).decode("ascii") if chart else ""
     return render(
         "evaluate.html.j2",
         lang=lang,

@@ -21,20 +21,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cocoon.errors import StoreError
-from cocoon.store.trial_schema import TRIAL_COLUMNS, TRIAL_TABLES
+from cocoon.store.trial_schema import TRIAL_COLUMNS, TRIAL_EPISODES, TRIAL_TABLES
 
 try:
     import pwd
 except ImportError:  # Windows has no password database
     pwd = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """1: the first store; 2: the audit log records failed commands (column ``error``); 3: the
 de-identified evaluation episodes (table ``evaluation_episodes``), which purge leaves; 4: visits
 keep the unique id a phone or form gave the record (``record_id``), so an export imported twice is
 stored once; 5: randomised trials (tables ``trials``, ``trial_allocation``, ``trial_assignments``,
 see :mod:`cocoon.store.trial`); 6: the kept episodes record the weekday of the report (``weekday``,
-1–7), a covariate."""
+1–7), a covariate; 7: a trial's de-identified episodes that purge leaves (table ``trial_episodes``)."""
 APPLICATION_ID = 0x636F636F
 """``PRAGMA application_id`` of a cocoon store ("coco"), so that another SQLite file is never taken for one."""
 BUSY_TIMEOUT_MS = 60_000
@@ -119,7 +119,7 @@ EPISODE_WEEKDAY = "ALTER TABLE evaluation_episodes ADD COLUMN weekday INTEGER;\n
 """Schema 6: the weekday of the report (ISO, 1 Monday – 7 Sunday) in the kept episodes; episodes
 kept before it have none (their weekday is an unknown level of the covariate)."""
 SCHEMA += EVALUATION_EPISODES + EPISODE_WEEKDAY
-SCHEMA += TRIAL_TABLES
+SCHEMA += TRIAL_TABLES + TRIAL_EPISODES
 MIGRATIONS = {
     1: "ALTER TABLE audit ADD COLUMN error TEXT;",
     2: EVALUATION_EPISODES,
@@ -127,9 +127,10 @@ MIGRATIONS = {
     "CREATE UNIQUE INDEX IF NOT EXISTS visits_record ON visits(record_id) WHERE record_id IS NOT NULL;",
     4: TRIAL_TABLES,
     5: EPISODE_WEEKDAY,
+    6: TRIAL_EPISODES,
 }
 """What turns a store of one schema version into the next."""
-ADDED_IN = {"evaluation_episodes": 3, **dict.fromkeys(TRIAL_COLUMNS, 5)}
+ADDED_IN = {"evaluation_episodes": 3, **dict.fromkeys(TRIAL_COLUMNS, 5), "trial_episodes": 7}
 """Tables newer than the first schema: a store older than that version gets them by migration."""
 COLUMNS_ADDED_IN = {("audit", "error"): 2, ("visits", "record_id"): 4, ("evaluation_episodes", "weekday"): 6}
 """Columns newer than their table: a store older than that version gets them by migration."""

@@ -5,6 +5,7 @@ Each writing function runs inside the caller's transaction, like :mod:`cocoon.st
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import dataclass
 
@@ -145,3 +146,50 @@ def purge_assignments(db: sqlite3.Connection, day: str) -> int:
         f"WHERE reported < ? AND burglary_id NOT LIKE '{PURGED_PREFIX}%'",
         (day,),
     ).rowcount
+
+
+KEPT_EPISODE_COLUMNS = (
+    "stratum",
+    "position",
+    "arm",
+    "month",
+    "week",
+    "households",
+    "follow_on",
+    "household_days",
+    "served_48h",
+    "hours_to_first_attempt",
+)
+"""The columns of a kept trial episode (table ``trial_episodes``), besides the trial and the day."""
+
+
+def kept_episodes(db: sqlite3.Connection, trial_id: int) -> pd.DataFrame:
+    """The trial's de-identified episodes kept before purge (:data:`KEPT_EPISODE_COLUMNS`)."""
+    rows = db.execute(
+        f"SELECT {', '.join(KEPT_EPISODE_COLUMNS)} FROM trial_episodes WHERE trial_id = ? ORDER BY stratum, position",
+        (trial_id,),
+    ).fetchall()
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(KEPT_EPISODE_COLUMNS))
+
+
+def keep_episodes(db: sqlite3.Connection, trial_id: int, episodes: pd.DataFrame) -> int:
+    """Keep (or replace, by place) the de-identified episodes of ``episodes``; returns how many."""
+
+    def plain(v: object) -> object:
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        item = getattr(v, "item", None)
+        return item() if callable(item) else v
+
+    day = now()[:10]
+    values = [
+        (trial_id, *(plain(v) for v in row), day)
+        for row in episodes[list(KEPT_EPISODE_COLUMNS)].itertuples(index=False)
+    ]
+    marks = ", ".join("?" * (len(KEPT_EPISODE_COLUMNS) + 2))
+    db.executemany(
+        f"INSERT OR REPLACE INTO trial_episodes (trial_id, {', '.join(KEPT_EPISODE_COLUMNS)}, recorded_on) "
+        f"VALUES ({marks})",
+        values,
+    )
+    return len(values)

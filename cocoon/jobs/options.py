@@ -73,6 +73,8 @@ BACKTEST_OPTIONS = (*ZONE_OPTIONS, METRIC_CRS)
 """``cocoon backtest``'s options that change a setting."""
 CALIBRATE_OPTIONS = (METRIC_CRS,)
 """``cocoon calibrate``'s options that change a setting (the zones it tests are its own bands)."""
+STATUS_OPTIONS = (CSV_DIALECT,)
+"""``cocoon status``'s options that change a setting."""
 
 
 def option_names(table: tuple[SettingOption, ...]) -> dict[str, str]:

@@ -18,12 +18,13 @@ from cocoon.jobs.options import (
     BACKTEST_OPTIONS,
     CALIBRATE_OPTIONS,
     PLAN_OPTIONS,
+    STATUS_OPTIONS,
     ZONE_OPTIONS,
     command_settings,
 )
 from cocoon.settings import Settings, value_of
 
-TABLES = {"plan": PLAN_OPTIONS, "backtest": BACKTEST_OPTIONS, "calibrate": CALIBRATE_OPTIONS}
+TABLES = {"plan": PLAN_OPTIONS, "backtest": BACKTEST_OPTIONS, "calibrate": CALIBRATE_OPTIONS, "status": STATUS_OPTIONS}
 
 
 def every_command(group: click.Group = main, words: tuple[str, ...] = ()) -> dict[tuple[str, ...], click.Command]:

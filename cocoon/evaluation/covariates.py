@@ -35,7 +35,7 @@ def prior_rate(prior_12m: np.ndarray | pd.Series, households: np.ndarray | pd.Se
     """``log((prior_12m + 0.5) / households)``: earlier burglaries per household, log scale."""
     prior = np.asarray(prior_12m, dtype=float)
     homes = np.asarray(households, dtype=float)
-    return np.log((prior + 0.5) / homes)
+    return np.asarray(np.log((prior + 0.5) / homes))
 
 
 def with_store_covariates(episodes: pd.DataFrame) -> pd.DataFrame:

@@ -89,7 +89,7 @@ def zone_households(listed: pd.DataFrame, plans: pd.DataFrame) -> ZoneHouseholds
 
 def _normalised_address(values: pd.Series) -> np.ndarray:
     text = values.fillna("").astype(str).str.lower().str.replace(r"[^\w]+", " ", regex=True).str.strip()
-    return text.to_numpy()
+    return np.asarray(text.to_numpy())
 
 
 def build_episodes(

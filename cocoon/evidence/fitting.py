@@ -175,7 +175,7 @@ def prior_weights(
     lengths = np.diff(np.concatenate([[0], days]))
     shape = (dw * rings)[:, None] * (tw * lengths)[None, :]
     total = shape.sum()
-    return level * shape / total if total > 0 else shape
+    return np.asarray(level * shape / total if total > 0 else shape)
 
 
 def _inside_fractions(grid: Grid, distance_m: np.ndarray, home: np.ndarray) -> np.ndarray:
@@ -214,7 +214,9 @@ class _SameConvolution:
         spectrum = self.image * self.fft.rfftn(window, self.fast, axes=[0, 1])
         full = self.fft.irfftn(spectrum, self.fast, axes=[0, 1])[: self.full[0], : self.full[1]]
         start = [(f - n) // 2 for f, n in zip(self.full, self.image_shape, strict=True)]
-        return full[start[0] : start[0] + self.image_shape[0], start[1] : start[1] + self.image_shape[1]].copy()
+        return np.asarray(
+            full[start[0] : start[0] + self.image_shape[0], start[1] : start[1] + self.image_shape[1]].copy()
+        )
 
 
 def fit_model(
@@ -356,7 +358,7 @@ def _exposure(
     start = np.maximum(first_day, day[sources, None] + lower_t[None, :])
     end = np.minimum(last_day, day[sources, None] + bands_t[None, :])
     overlap = np.clip(end - start + 1, 0, None) / lengths[None, :]  # sources x time bands
-    return (inside.T @ overlap).ravel()
+    return np.asarray((inside.T @ overlap).ravel())
 
 
 def _em(

@@ -170,7 +170,7 @@ def band_of(values: np.ndarray, breaks: np.ndarray, closed: str) -> np.ndarray:
 
 def _distances(x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray, metric: str) -> np.ndarray:
     dx, dy = x[i] - x[j], y[i] - y[j]
-    return np.hypot(dx, dy) if metric == "euclidean" else np.abs(dx) + np.abs(dy)
+    return np.asarray(np.hypot(dx, dy) if metric == "euclidean" else np.abs(dx) + np.abs(dy))
 
 
 def _spatial_bands(

@@ -197,7 +197,7 @@ def is_lonlat(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     """True where a pair could be degrees: finite, longitude within ±180 and latitude within ±90."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
-    return np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    return np.asarray(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
 
 
 def to_lonlat(x: ArrayLike, y: ArrayLike, crs: CRS) -> tuple[np.ndarray, np.ndarray]:

@@ -100,7 +100,7 @@ def walking_metres(
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     straight = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
     if network is None:
-        return straight * detour
+        return np.asarray(straight * detour)
     from scipy.sparse.csgraph import dijkstra
 
     node, access = network.snap(x, y)
@@ -112,4 +112,4 @@ def walking_metres(
     np.fill_diagonal(metres, 0.0)
     unreachable = ~np.isfinite(metres)
     metres[unreachable] = straight[unreachable] * detour * 3
-    return np.maximum(metres, straight)
+    return np.asarray(np.maximum(metres, straight))

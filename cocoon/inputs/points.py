@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from pyproj import CRS
 
 from cocoon.errors import InputError
@@ -38,13 +40,13 @@ class Points:
     source_points: np.ndarray | None = None
     """The file's own point geometries, reused when every row is a point."""
 
-    def geometry(self, keep: np.ndarray) -> np.ndarray:
-        """Point geometries of the rows in ``keep``."""
+    def geometry(self, keep: np.ndarray) -> ArrayLike:
+        """Point geometries of the rows in ``keep``: the file's shapely points, or a geopandas GeometryArray."""
         import geopandas as gpd
 
         if self.source_points is not None:
-            return np.asarray(self.source_points)[keep]
-        return gpd.points_from_xy(self.x[keep], self.y[keep])
+            return np.asarray(self.source_points[keep])
+        return cast(ArrayLike, gpd.points_from_xy(self.x[keep], self.y[keep]))
 
 
 OPTIONS = {"lon": "--lon", "lat": "--lat", "x": "--x", "y": "--y", "crs": "--crs"}
@@ -192,7 +194,7 @@ def _outside(x: np.ndarray, y: np.ndarray, crs: CRS) -> np.ndarray:
         return outside_area_of_use(lon, lat, crs)
     area = crs.area_of_use
     if area is None:
-        return ~(np.isfinite(x) & np.isfinite(y))
+        return np.asarray(~(np.isfinite(x) & np.isfinite(y)))
     from pyproj import Transformer
 
     try:

@@ -473,7 +473,7 @@ def own_headers(table: RawTable) -> RawTable:
 
 def find_column(table: RawTable, *, given: str | None, candidates: Sequence[str], option: str) -> str | None:
     """The column named by an option (it must exist), or the first common name present."""
-    lookup = {normalise_name(c): c for c in table.frame.columns}
+    lookup = {normalise_name(c): str(c) for c in table.frame.columns}
     if given:
         found = lookup.get(normalise_name(given))
         if found is None:
@@ -583,7 +583,7 @@ def _per_row(distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:
     lookup = np.empty(len(distinct) + 1, dtype=object)
     lookup[:-1] = distinct
     lookup[-1] = None
-    return lookup[codes]
+    return np.asarray(lookup[codes])
 
 
 def _clean_text(value: object) -> str | None:
@@ -594,6 +594,6 @@ def _clean_text(value: object) -> str | None:
             return None
         return str(int(value)) if value.is_integer() else str(value)
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return str(value.isoformat())
     text = str(value).strip()
     return None if not text or text.lower() in ("nan", "none", "nat", "<na>") else text

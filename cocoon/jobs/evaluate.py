@@ -107,8 +107,8 @@ def evaluate_file(run: EvaluateRun, lang: str) -> EvaluateResult:
 
 def result_json(result: EvaluateResult) -> dict[str, Any]:
     """The figures as JSON: an interval without an end (infinite) or a ratio of 0/0 is null."""
-    return finite(
-        {"source": result.source, **result.main.to_dict(), "clustered_by": result.clusters_by, **result.extra}
+    return dict(
+        finite({"source": result.source, **result.main.to_dict(), "clustered_by": result.clusters_by, **result.extra})
     )
 
 

@@ -81,6 +81,8 @@ TRIAL_START_OPTIONS = (
 """``cocoon trial start``'s options that change a setting (how the trial is laid out)."""
 TRIAL_OPTIONS = ()
 """``cocoon trial status``, ``verify`` and ``stop`` change no setting: the settings file alone."""
+STATUS_OPTIONS = (CSV_DIALECT,)
+"""``cocoon status``'s options that change a setting."""
 
 
 def option_names(table: tuple[SettingOption, ...]) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """The store's jobs: ingest burglaries, record visits and signs, report delivery, purge old data.
 
 Each job opens the store, does all its writing in one transaction with an audit record of who
-ran what, and closes it. The SQL lives in :mod:`cocoon.store.queries`.
+ran what, and closes it. The SQL lives in :mod:`cocoon.store.queries`. Like every job, each takes
+the :class:`~cocoon.settings.Settings` (the settings file with the command line's options on
+top, the language included) and its files.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cocoon.catalogue import resolve_language
 from cocoon.errors import CocoonError, InputError
 from cocoon.geo.crs import check_area, lonlat_bounds, parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns, read_burglaries, require_ids
@@ -27,7 +30,7 @@ from cocoon.jobs.trial_assignment import assign_pending
 from cocoon.publish.files import OutputFolder, prepare_output_file, write_rejects
 from cocoon.publish.spreadsheets import csv_dialect
 from cocoon.publish.status_report import write_status
-from cocoon.settings import Settings, load_settings
+from cocoon.settings import Settings
 from cocoon.store import queries
 from cocoon.store.database import Store, open_store
 from cocoon.store.delivery import Delivery, delivery
@@ -62,23 +65,21 @@ def recorded(store: Store, command: str) -> Iterator[None]:
 
 
 def run_ingest(
+    settings: Settings,
     path: Path,
     *,
     store: str | Path | None,
-    settings_path: str | Path | None = None,
     columns: BurglaryColumns | None = None,
     input_crs: str | None = None,
     date_format: str | None = None,
     skip_bad_rows: bool = False,
     rejects_path: Path | None = None,
     overwrite: bool = False,
-    lang: str = "en",
     command: str = "ingest",
 ) -> IngestResult:
     """``cocoon ingest``: burglaries not yet in the store are added, by id. With ``skip_bad_rows``
     the unusable rows are written, with the reason, to ``rejects_path`` (default
     FILE-rejected-rows.csv in the current folder)."""
-    settings = load_settings(settings_path)
     rejects = rejects_path or Path(f"{Path(path).stem}-rejected-rows.csv")
     if skip_bad_rows:
         prepare_output_file(rejects, overwrite=overwrite, inputs=(path, store_path(store, settings)))
@@ -102,7 +103,9 @@ def run_ingest(
         db_store.audit(db, command)
     result.rejected = table.unusable
     if len(table.rejects):
-        result.rejects_path = write_rejects(table.rejects.assign(file=str(path)), rejects, lang=lang)
+        result.rejects_path = write_rejects(
+            table.rejects.assign(file=str(path)), rejects, lang=resolve_language(settings.language)
+        )
     result.notes = [*table.notes, *assigned]
     return result
 
@@ -122,15 +125,14 @@ class VisitImport:
 
 
 def run_visits_import(
+    settings: Settings,
     path: Path,
     *,
     store: str | Path | None,
-    settings_path: str | Path | None = None,
     date: dt.date | None = None,
     skip_bad_rows: bool = False,
     rejects_path: Path | None = None,
     overwrite: bool = False,
-    lang: str = "en",
     command: str = "visits import",
     audit_path: Path | None = None,
 ) -> VisitImport:
@@ -139,7 +141,6 @@ def run_visits_import(
     written with the reason to ``rejects_path`` (default FILE-rejected-rows.csv in the current folder).
     An ODK audit log (``audit_path``, else ODK Central's ``FORM - audit.csv`` beside ``FORM.csv``)
     gives each record the time its outcome was tapped."""
-    settings = load_settings(settings_path)
     audit_file = audit_path or audit_beside(path)
     audit_log = read_table(audit_file) if audit_file is not None else None
     rejects = rejects_path or Path(f"{Path(path).stem}-rejected-rows.csv")
@@ -159,23 +160,24 @@ def run_visits_import(
     result = VisitImport(added=added, blank=records.blank, already=len(records.records) - added, audit=records.audit)
     if records.rejects is not None and len(records.rejects):
         result.rejected = list(zip(records.rejects["reason_key"], records.rejects["reason_params"], strict=True))
-        result.rejects_path = write_rejects(records.rejects.assign(file=str(path)), rejects, lang=lang)
+        result.rejects_path = write_rejects(
+            records.rejects.assign(file=str(path)), rejects, lang=resolve_language(settings.language)
+        )
     return result
 
 
 def run_visit_add(
+    settings: Settings,
     household: str,
     *,
     outcome: str,
     time: str,
     visitor: str | None,
     store: str | Path | None,
-    settings_path: str | Path | None = None,
     command: str = "visits add",
 ) -> bool:
     """``cocoon visits add``: one visit, checked like an imported row. False when the same visit
     (household, time and outcome) was already recorded."""
-    settings = load_settings(settings_path)
     code = parse_outcome(outcome)
     if code is None:
         raise InputError("visits.bad_outcome_option", value=outcome, codes=", ".join(OUTCOMES))
@@ -202,17 +204,16 @@ def run_visit_add(
 
 
 def run_signs_up(
+    settings: Settings,
     signs_csv: Path,
     *,
     store: str | Path | None,
     sign_ids: tuple[str, ...] = (),
     date: dt.date,
-    settings_path: str | Path | None = None,
     command: str = "signs up",
 ) -> queries.SignsPutUp:
     """Record the signs of a plan's signs.csv (all, or the ids given) as put up on ``date``.
     The file may be in either CSV dialect; signs already recorded are left as they are."""
-    settings = load_settings(settings_path)
     raw = own_headers(read_table(signs_csv))
     table = raw.frame
     needed = {"sign_id", "zone", "lon", "lat", "down"}
@@ -237,12 +238,12 @@ def run_signs_up(
 
 
 def run_signs_down(
+    settings: Settings,
     sign_ids: tuple[str, ...],
     *,
     store: str | Path | None,
     date: dt.date,
     due: bool = False,
-    settings_path: str | Path | None = None,
     today: dt.date | None = None,
     command: str = "signs down",
 ) -> int:
@@ -253,7 +254,6 @@ def run_signs_down(
     today = today or dt.date.today()
     if date > today:
         raise InputError("day.signs_down_ahead", date=date.isoformat(), today=today.isoformat())
-    settings = load_settings(settings_path)
     with opened(store, settings, create=False) as db_store, recorded(db_store, command), db_store.transaction() as db:
         if due:
             ids = queries.signs_due(db, by=date)
@@ -276,18 +276,17 @@ class StatusResult:
 
 
 def run_status(
+    settings: Settings,
     store: str | Path | None,
     *,
     on: dt.date,
     out_dir: Path | None,
-    lang: str,
     overwrite: bool = False,
-    settings_path: str | Path | None = None,
-    csv_dialect_name: str | None = None,
     command: str = "status",
 ) -> StatusResult:
-    """``cocoon status``: delivery measures from the store, written as status.csv and status.html."""
-    settings = load_settings(settings_path)
+    """``cocoon status``: delivery measures from the store, written as status.csv and status.html
+    in the settings' language and CSV dialect."""
+    lang = resolve_language(settings.language)
     output = OutputFolder(
         out_dir or Path(f"status-{on.isoformat()}"), overwrite=overwrite, inputs=(store_path(store, settings),)
     )
@@ -297,9 +296,7 @@ def run_status(
             db_store.audit(db, command)
     result = delivery(tables.burglaries, tables.listed, tables.visits, tables.signs, on=on)
     with output as folder:
-        written = write_status(
-            result, folder, on=on, lang=lang, dialect=csv_dialect(csv_dialect_name or settings.csv_dialect, lang)
-        )
+        written = write_status(result, folder, on=on, lang=lang, dialect=csv_dialect(settings.csv_dialect, lang))
     return StatusResult(delivery=result, written=[output.final(p) for p in written], moved_aside=output.moved_aside)
 
 
@@ -330,10 +327,10 @@ def default_purge_date(settings: Settings, today: dt.date) -> dt.date:
 
 
 def run_purge(
+    settings: Settings,
     *,
     store: str | Path | None,
     before: dt.date | None,
-    settings_path: str | Path | None = None,
     today: dt.date | None = None,
     yes: bool = False,
     show: Callable[[PurgePreview], None] | None = None,
@@ -355,7 +352,6 @@ def run_purge(
             super().__init__("counted")
             self.counts = counts
 
-    settings = load_settings(settings_path)
     retention_cut = default_purge_date(settings, today or dt.date.today())
     cut = before or retention_cut
     with opened(store, settings, create=False) as db_store, recorded(db_store, command):

@@ -43,7 +43,7 @@ from cocoon.jobs.store import Purged, PurgePreview, default_purge_date, opened, 
 from cocoon.jobs.trial_assignment import assign_pending, held_back
 from cocoon.publish.files import prepare_output_file, write_text
 from cocoon.publish.trial_report import receipt_text
-from cocoon.settings import Settings, load_settings
+from cocoon.settings import Settings
 from cocoon.store import queries
 from cocoon.store import trial as trial_store
 from cocoon.store.database import Store
@@ -361,10 +361,10 @@ def keep_trial_episodes(store: Store, trial: trial_store.Trial, *, before: dt.da
 
 
 def run_trial_purge(
+    settings: Settings,
     *,
     store: str | Path | None,
     before: dt.date | None,
-    settings_path: str | Path | None = None,
     today: dt.date | None = None,
     yes: bool = False,
     show: Callable[[PurgePreview], None] | None = None,
@@ -373,16 +373,15 @@ def run_trial_purge(
 ) -> Purged:
     """``cocoon purge`` with a trial in the store: first keep the de-identified episodes of the
     trial's burglaries the purge reaches, then purge (:func:`cocoon.jobs.store.run_purge`)."""
-    settings = load_settings(settings_path)
     cut = before or default_purge_date(settings, today or dt.date.today())
     with opened(store, settings, create=False) as db_store:
         trial = current_trial(db_store)
         if trial is not None and len(queries.stored_burglaries(db_store)):
             keep_trial_episodes(db_store, trial, before=cut)
     return run_purge(
+        settings,
         store=store,
         before=before,
-        settings_path=settings_path,
         today=today,
         yes=yes,
         show=show,

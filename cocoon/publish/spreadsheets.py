@@ -50,7 +50,7 @@ def excel_sv(frame: pd.DataFrame) -> bytes:
     for name, column in out.items():
         if pd.api.types.is_bool_dtype(column.dtype):
             out[name] = np.where(column, text("csv.yes", lang), text("csv.no", lang))
-    written = out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+    written: str = out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
     return written.encode("utf-8-sig")
 
 

@@ -18,7 +18,7 @@ def street_key(values: pd.Series) -> np.ndarray:
     """
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
     keys = np.array([" ".join(str(u).casefold().split()) for u in uniques] + [""], dtype=object)
-    return keys[codes]  # code -1 (missing) picks the trailing ""
+    return np.asarray(keys[codes])  # code -1 (missing) picks the trailing ""
 
 
 def number_parity(values: pd.Series) -> np.ndarray:
@@ -27,7 +27,7 @@ def number_parity(values: pd.Series) -> np.ndarray:
     digits = pd.Series([str(u) for u in uniques], dtype=object).str.extract(r"^\s*(\d+)", expand=False)
     numbers = pd.to_numeric(digits, errors="coerce").to_numpy(dtype=float)
     parity = np.append(np.where(np.isnan(numbers), -1, np.nan_to_num(numbers) % 2), -1).astype(np.int8)
-    return parity[codes]
+    return np.asarray(parity[codes])
 
 
 def split_address(addresses: pd.Series) -> tuple[pd.Series, pd.Series]:

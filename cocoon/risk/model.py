@@ -71,7 +71,7 @@ class RiskModel:
 
     def density(self) -> np.ndarray:
         """Burglaries per m2 per day that one burglary adds, per (distance band, time band)."""
-        return self.weights / self.ring_areas()[:, None] / self.band_days()[None, :]
+        return np.asarray(self.weights / self.ring_areas()[:, None] / self.band_days()[None, :])
 
     def bands(self, distance: np.ndarray, age: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(distance band, time band, inside) for pairs at ``distance`` metres and ``age`` days

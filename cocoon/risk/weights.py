@@ -26,4 +26,4 @@ def distance_weight(distance_m: np.ndarray | float, ranking: RankingSettings) ->
     d = np.asarray(distance_m, dtype=float)
     knots = np.array([k for k, _ in ranking.distance_weights], dtype=float)
     values = np.array([w for _, w in ranking.distance_weights], dtype=float)
-    return np.interp(d, knots, values)
+    return np.asarray(np.interp(d, knots, values))

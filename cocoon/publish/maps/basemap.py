@@ -75,7 +75,7 @@ class Basemap:
 
 
 def units_per_pixel(zoom: float) -> float:
-    return WEB_MERCATOR_UNITS_PER_PIXEL_Z0 / 2.0**zoom
+    return float(WEB_MERCATOR_UNITS_PER_PIXEL_Z0 / 2.0**zoom)
 
 
 def _keep(frame: Any, columns: tuple[str, ...]) -> Any:
@@ -149,7 +149,7 @@ def web_geometries(frame: Any) -> np.ndarray:
     """The frame's geometries in Web Mercator (a shapely array; empty for None)."""
     if frame is None or len(frame) == 0:
         return np.empty(0, dtype=object)
-    return frame.geometry.to_crs(3857).to_numpy()
+    return np.asarray(frame.geometry.to_crs(3857).to_numpy())
 
 
 def to_web(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -291,7 +291,7 @@ def basemap_png(basemap: Basemap, corners_lonlat: np.ndarray) -> bytes:
     scale = 1.0 / math.cos(math.radians(float(np.mean(corners_lonlat[:, 1]))))  # ground metres to web units
 
     def points(metres: float) -> float:  # a width on the ground as a line width in points
-        return max(metres * scale / res, 0.6) * 72.0 / dpi
+        return float(max(metres * scale / res, 0.6) * 72.0 / dpi)
 
     west, south, east, north = basemap.extent
     ex, ey = to_web([west, east], [south, north])

@@ -269,7 +269,7 @@ def fit_view(m: Any, lon: np.ndarray, lat: np.ndarray, *, top: int) -> None:
 
 def finish(m: Any, *, offline: bool) -> str:
     """The page as text; offline: Leaflet's JS, CSS and images inlined from the installed package."""
-    page = m.get_root().render()
+    page: str = m.get_root().render()
     if not offline:
         return page
 

@@ -50,7 +50,7 @@ def sign_poster_texts(signs: pd.DataFrame, *, contact: str, lang: str, phone: st
 
 def headline_points(headline: str) -> float:
     """A headline size for the HTML poster: large, smaller for a long headline."""
-    return max(18.0, min(60.0, 60.0 * (55 / max(len(headline), 1)) ** 0.5))
+    return max(18.0, min(60.0, 60.0 * float((55 / max(len(headline), 1)) ** 0.5)))
 
 
 def sign_poster_html(texts: dict[str, str], *, lang: str) -> str:

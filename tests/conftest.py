@@ -1,9 +1,12 @@
-"""Small data built in fixtures: households and burglaries around Stockholm in SWEREF 99 TM."""
+"""Small data built in fixtures: households and burglaries around Stockholm in SWEREF 99 TM; and
+the screen snapshots: a test's expected screen kept in a file beside it (``snapshot``), rewritten
+by ``python -m pytest --update-screens``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,6 +37,56 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped under CI, which counts as a failure: {reason}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-screens",
+        action="store_true",
+        default=False,
+        help="write the screens printed now into the snapshot files (screens/ beside the tests) instead of "
+        "comparing them; review the change with git diff",
+    )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A test's expected screens, one file each in ``folder``: ``<test>-<case>-<lang>.txt``
+    (the test's name without ``test_``, the case given by the test, the test's parameters)."""
+
+    folder: Path
+    test: str
+    params: str
+    update: bool
+
+    def path(self, case: str = "") -> Path:
+        return self.folder / ("-".join(part for part in (self.test, case, self.params) if part) + ".txt")
+
+    def __call__(self, shown: str, case: str = "") -> None:
+        """``shown`` must be the file's text, exactly; with --update-screens it becomes the file's text.
+        A missing file fails the test: only --update-screens writes one."""
+        path = self.path(case)
+        if self.update:
+            if not path.exists() or path.read_bytes() != shown.encode("utf-8"):
+                path.parent.mkdir(exist_ok=True)
+                path.write_bytes(shown.encode("utf-8"))
+            return
+        if not path.exists():
+            pytest.fail(f"no snapshot {path}: run python -m pytest --update-screens to write it, then check it")
+        expected = path.read_bytes().decode("utf-8")  # as written: no newline translation
+        assert shown == expected, f"the screen is not {path}; if the change is meant, run with --update-screens"
+
+
+@pytest.fixture
+def snapshot(request: pytest.FixtureRequest) -> Snapshot:
+    """Compares a screen with its snapshot file in screens/ beside the test (see :class:`Snapshot`)."""
+    callspec = getattr(request.node, "callspec", None)
+    return Snapshot(
+        folder=Path(request.node.path).parent / "screens",
+        test=request.node.originalname.removeprefix("test_"),
+        params=callspec.id if callspec is not None else "",
+        update=bool(request.config.getoption("update_screens")),
+    )
 
 
 PLAN_DATE = dt.date(2026, 5, 4)

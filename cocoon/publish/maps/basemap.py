@@ -7,7 +7,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -74,8 +74,14 @@ class Basemap:
     """Where the extract has data (lon/lat): outside it the picture is plain."""
 
 
-def units_per_pixel(zoom: float) -> float:
-    return float(WEB_MERCATOR_UNITS_PER_PIXEL_Z0 / 2.0**zoom)
+@overload
+def units_per_pixel(zoom: float) -> float: ...
+@overload
+def units_per_pixel(zoom: np.ndarray) -> np.ndarray: ...
+def units_per_pixel(zoom: float | np.ndarray) -> float | np.ndarray:
+    """Web Mercator units per pixel at ``zoom`` (one zoom, or one for each of an array of them)."""
+    each = WEB_MERCATOR_UNITS_PER_PIXEL_Z0 / np.power(2.0, zoom)
+    return np.asarray(each) if isinstance(zoom, np.ndarray) else float(each)
 
 
 def _keep(frame: Any, columns: tuple[str, ...]) -> Any:

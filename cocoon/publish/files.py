@@ -29,6 +29,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from stat import S_ISLNK
 from types import TracebackType
 from typing import Any
 
@@ -124,12 +125,10 @@ def _state(folder: Path) -> list[tuple[str, int, int, bool]] | None:
     """Every entry of ``folder`` with its size, modification time and whether it is a link; None
     when the folder cannot be read. Equal states mean nothing was added, removed or written."""
     try:
-        return [
-            (p.as_posix(), (folder / p).lstat().st_size, (folder / p).lstat().st_mtime_ns, (folder / p).is_symlink())
-            for p in [Path(MARKER), *_files(folder)]
-        ]
+        entries = [(p, (folder / p).lstat()) for p in [Path(MARKER), *_files(folder)]]
     except OSError:
         return None
+    return [(p.as_posix(), stat.st_size, stat.st_mtime_ns, S_ISLNK(stat.st_mode)) for p, stat in entries]
 
 
 def _checked(folder: Path) -> tuple[list[tuple[str, int, int, bool]] | None, bool]:

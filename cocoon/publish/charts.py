@@ -36,6 +36,15 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def rgb_pixels(fig: Figure) -> np.ndarray:
+    """The figure drawn as RGB pixels (height x width x 3), the picture :func:`png_bytes` encodes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
+
+
 def knox_heatmap(result: KnoxResult, *, lang: str, title: str = "") -> bytes:
     """Knox ratios per spatial (rows) and temporal (columns) band; significant cells are starred."""
     from matplotlib.colors import LogNorm

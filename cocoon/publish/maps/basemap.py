@@ -13,10 +13,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cocoon.geo.crs import Bounds
-from cocoon.publish.charts import figure, png_bytes
+from cocoon.publish.charts import figure, png_bytes, rgb_pixels
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from matplotlib.figure import Figure
 
 MAJOR_STREETS = ("motorway", "trunk", "primary", "secondary", "tertiary")
 MINOR_STREETS = ("residential", "unclassified", "living_street", "pedestrian", "road", "service", "track")
@@ -280,6 +281,17 @@ def basemap_png(basemap: Basemap, corners_lonlat: np.ndarray) -> bytes:
     """The basemap drawn as one picture in Web Mercator over ``corners_lonlat`` ([[west, south],
     [east, north]]): land, parks, water, buildings, and streets drawn wider the more important they
     are. The page carries the picture only, no street or building coordinates."""
+    return png_bytes(basemap_figure(basemap, corners_lonlat))
+
+
+def basemap_pixels(basemap: Basemap, corners_lonlat: np.ndarray) -> np.ndarray:
+    """The picture of :func:`basemap_png` as RGB pixels (height x width x 3), not encoded as PNG,
+    for a caller that encodes it its own way."""
+    return rgb_pixels(basemap_figure(basemap, corners_lonlat))
+
+
+def basemap_figure(basemap: Basemap, corners_lonlat: np.ndarray) -> Figure:
+    """The figure :func:`basemap_png` draws."""
     import shapely
     from matplotlib.collections import LineCollection
     from matplotlib.patches import PathPatch
@@ -287,10 +299,9 @@ def basemap_png(basemap: Basemap, corners_lonlat: np.ndarray) -> bytes:
     (x0, x1), (y0, y1) = to_web(corners_lonlat[:, 0], corners_lonlat[:, 1])
     res = max(max(x1 - x0, y1 - y0) / 3000.0, units_per_pixel(17))  # units per pixel: at most 3000 pixels
     width, height = max(1.0, (x1 - x0) / res), max(1.0, (y1 - y0) / res)
-    dpi = 100.0
+    dpi = 100.0  # sizes are worked out at 100 dpi; the figure draws at its own (charts.figure), 1.1 times finer
     fig = figure(width / dpi, height / dpi)
     fig.set_layout_engine("none")
-    fig.set_dpi(dpi)
     fig.patch.set_facecolor(BASEMAP_COLOURS["outside"])
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_facecolor(BASEMAP_COLOURS["outside"])
@@ -343,4 +354,4 @@ def basemap_png(basemap: Basemap, corners_lonlat: np.ndarray) -> bytes:
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_axis_off()
-    return png_bytes(fig)
+    return fig

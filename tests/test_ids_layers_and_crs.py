@@ -4,6 +4,7 @@ swapped files and metric CRSs meant for elsewhere."""
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -224,3 +225,25 @@ def test_a_csv_with_cr_only_line_endings_is_read(tmp_path):
     path = tmp_path / "mac.csv"
     path.write_bytes(b"id;datum;lat;lon\rB1;2026-05-01;59,33;18,06\rB2;2026-05-02;59,34;18,07\r")
     assert read_burglaries(path).burglaries["burglary_id"].tolist() == ["B1", "B2"]
+
+
+def test_the_utm_zone_is_the_databases_at_every_point_and_asked_once_per_degree_cell():
+    """utm_crs keeps one database answer per whole-degree cell: the answer must be the database's
+    own for any point, on both sides of a zone edge and of the equator."""
+    from pyproj.aoi import AreaOfInterest
+    from pyproj.database import query_utm_crs_info
+
+    from cocoon.geo.crs import _utm_of_cell, utm_crs
+
+    rng = np.random.default_rng(7)
+    points = [*map(tuple, rng.uniform([-180, -80], [180, 84], (40, 2))), (5.999, 60.0), (6.001, 60.0)]
+    points += [(10.0, -0.001), (10.0, 0.001), (24.94, 60.17), (-87.63, 41.88)]
+    for lon, lat in points:
+        found = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat))
+        assert utm_crs(lon, lat).to_epsg() == int(found[0].code), (lon, lat)
+    assert utm_crs(5.999, 60.0).to_epsg() == 32631 and utm_crs(6.001, 60.0).to_epsg() == 32632
+    assert utm_crs(10.0, -0.001).to_epsg() == 32732
+    before = _utm_of_cell.cache_info().misses
+    utm_crs(24.10, 60.90)
+    utm_crs(24.99, 60.01)
+    assert _utm_of_cell.cache_info().misses <= before + 1

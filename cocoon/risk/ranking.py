@@ -161,7 +161,7 @@ def rank_households(
                 }
             )
         visits = _with_model(visits, active, pairs, relation, model, history, ranking)
-    victim_ids = households["household_id"].to_numpy(dtype=object)[np.maximum(victim_h, 0)]
+    victim_ids = households["household_id"].iloc[np.maximum(victim_h, 0)].to_numpy(dtype=object)
     burgled = pd.DataFrame(
         {"burglary_id": active["burglary_id"].to_numpy(), "household_id": np.where(victim_h >= 0, victim_ids, None)}
     )
@@ -328,24 +328,21 @@ def _per_household(
     n = len(pairs.present)
     local = pairs.local
     score = np.bincount(local, weights=contribution, minlength=n)
-    counts = np.bincount(local, minlength=n)
-    distance = np.full(n, np.inf)
-    np.minimum.at(distance, local, pairs.d)
-    best_tier = np.full(n, 2, dtype=np.int8)
-    np.minimum.at(best_tier, local, tier)
-    best_relation = np.full(n, 3, dtype=np.int8)
-    np.minimum.at(best_relation, local, relation)
-    high = np.zeros(n, dtype=np.int8)
-    np.maximum.at(high, local, (active["phase"].to_numpy()[pairs.b] == "high").astype(np.int8))
-    days_left = np.zeros(n, dtype=np.int64)
-    np.maximum.at(days_left, local, active["days_left"].to_numpy().astype(np.int64)[pairs.b])
+    # The pairs grouped by household (every household in ``present`` has one), its burglaries
+    # in the order given (newest first): one sort serves every per-household reduction below.
+    order = np.argsort(local * len(active) + pairs.b)  # keys are unique, so the order is too
+    starts = np.flatnonzero(np.concatenate([[True], np.diff(local[order]) != 0]))
+    counts = np.diff(np.append(starts, len(order)))
+    distance = np.minimum.reduceat(pairs.d[order], starts)
+    best_tier = np.minimum.reduceat(tier[order], starts)
+    best_relation = np.minimum.reduceat(relation[order], starts)
+    b = pairs.b[order]
+    high = np.maximum.reduceat((active["phase"].to_numpy() == "high")[b], starts)
+    days_left = np.maximum(np.maximum.reduceat(active["days_left"].to_numpy().astype(np.int64)[b], starts), 0)
 
     # "B7;B1": each household's burglaries, newest first, joined in one pass over the pairs.
-    order = np.argsort(local * len(active) + pairs.b)  # keys are unique, so the order is too
-    grouped = local[order]
-    starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
     burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
-    ids = pa.array(burglary_ids, type=pa.string()).take(pa.array(pairs.b[order]))
+    ids = pa.array(burglary_ids, type=pa.string()).take(pa.array(b))
     lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()), ids)
     joined = pc.binary_join(lists, ";")
 
@@ -354,8 +351,9 @@ def _per_household(
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
-    # Best first: tier, then priority, then distance; the input order settles exact ties.
-    sort = np.lexsort((hh, distance, -priority, best_tier))
+    # Best first: tier, then priority, then distance; the input order (``hh`` is ascending)
+    # settles exact ties, as the sort is stable.
+    sort = np.lexsort((distance, -priority, best_tier))
     hh = hh[sort]
     text_columns = [
         c

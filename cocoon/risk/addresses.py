@@ -16,9 +16,19 @@ def street_key(values: pd.Series) -> np.ndarray:
 
     Works on the distinct values only, so a million rows with a few thousand streets is quick.
     """
+    codes, names = street_codes(values)
+    return np.asarray(np.append(names, "")[codes])  # code -1 (none) picks the trailing ""
+
+
+def street_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The :func:`street_key` of each value as a code into the distinct keys (-1 for ""), and
+    those keys: streets compared as integers."""
     codes, uniques = pd.factorize(_comparable(values), use_na_sentinel=True)
-    keys = np.array([" ".join(str(u).casefold().split()) for u in uniques] + [""], dtype=object)
-    return np.asarray(keys[codes])  # code -1 (missing) picks the trailing ""
+    keys = [" ".join(str(u).casefold().split()) for u in uniques]
+    names = np.array(sorted(set(keys) - {""}), dtype=object)
+    lookup = {name: i for i, name in enumerate(names)}
+    table = np.array([lookup.get(k, -1) for k in keys] + [-1], dtype=np.int64)
+    return table[codes], names
 
 
 def number_parity(values: pd.Series) -> np.ndarray:

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cocoon.risk.addresses import number_parity, split_address, street_key
+from cocoon.risk.addresses import number_parity, split_address, street_codes, street_key
 from cocoon.risk.model import RiskModel
 from cocoon.risk.model_scores import model_scores, tier_thresholds
 from cocoon.risk.reasons import reason_columns, reason_lists, top_pairs
@@ -239,11 +239,12 @@ def _relations(
     ranking: RankingSettings,
 ) -> np.ndarray:
     """0 same building/entrance, 1 same street and side, 2 same street, 3 neither."""
-    subset = households.iloc[pairs.present]
+    subset = households[[c for c in ("street", "number", "building_id") if c in households]].iloc[pairs.present]
     n = len(pairs.present)
-    street = street_key(subset["street"]) if "street" in subset else np.full(n, "", dtype=object)
+    street, names = street_codes(subset["street"]) if "street" in subset else (np.full(n, -1), np.empty(0))
     parity = number_parity(subset["number"]) if "number" in subset else np.full(n, -1, dtype=np.int8)
-    building = subset["building_id"].to_numpy(dtype=object) if "building_id" in subset else np.full(n, None)
+    # buildings as codes (-1 where none), compared as integers
+    building = pd.factorize(subset["building_id"])[0] if "building_id" in subset else np.full(n, -1)
     victim_local = np.full(len(victim_h), -1, dtype=np.int64)
     known = victim_h >= 0
     victim_local[known] = np.searchsorted(pairs.present, victim_h[known])
@@ -253,12 +254,14 @@ def _relations(
         b_street_text, b_number_text = split_address(active["address"].reset_index(drop=True))
     else:
         b_street_text = b_number_text = pd.Series([None] * len(active), dtype=object)
-    b_street = street_key(b_street_text)
+    # a burglary's street as the households' code; -2 where no household is on it
+    lookup = {name: i for i, name in enumerate(names)}
+    b_street = np.array([lookup.get(k, -1 if k == "" else -2) for k in street_key(b_street_text)], dtype=np.int64)
     b_parity = number_parity(b_number_text)
     matched = victim_local >= 0
     b_street[matched] = street[victim_local[matched]]
     b_parity[matched] = parity[victim_local[matched]]
-    b_building = np.full(len(active), None, dtype=object)
+    b_building = np.full(len(active), -1, dtype=np.int64)
     b_building[matched] = building[victim_local[matched]]
 
     b, h, local = pairs.b, pairs.h, pairs.local
@@ -268,11 +271,11 @@ def _relations(
     # Close to the burgled address: only pairs near the burglary can be, so only they are measured.
     near = np.flatnonzero(has_victim & (pairs.d <= ranking.victim_match_m + ranking.same_building_m))
     same_building[near] |= np.hypot(hx[h[near]] - hx[v[near]], hy[h[near]] - hy[v[near]]) <= ranking.same_building_m
-    if matched.any() and pd.notna(b_building).any():
+    if (b_building >= 0).any():
         pair_building = b_building[b]
-        same_building |= has_victim & pd.notna(pair_building) & (building[local] == pair_building)
+        same_building |= has_victim & (pair_building >= 0) & (building[local] == pair_building)
     pair_street = b_street[b]
-    same_street = (pair_street != "") & (street[local] == pair_street)
+    same_street = (pair_street >= 0) & (street[local] == pair_street)
     same_side = same_street & (parity[local] >= 0) & (parity[local] == b_parity[b])
     return np.where(same_building, 0, np.where(same_side, 1, np.where(same_street, 2, 3))).astype(np.int8)
 

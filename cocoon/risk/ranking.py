@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cocoon.risk.addresses import number_parity, split_address, street_key
+from cocoon.risk.addresses import number_parity, split_address, street_codes, street_key
 from cocoon.risk.model import RiskModel
 from cocoon.risk.model_scores import model_scores, tier_thresholds
 from cocoon.risk.reasons import reason_columns, reason_lists, top_pairs
@@ -161,7 +161,7 @@ def rank_households(
                 }
             )
         visits = _with_model(visits, active, pairs, relation, model, history, ranking)
-    victim_ids = households["household_id"].to_numpy(dtype=object)[np.maximum(victim_h, 0)]
+    victim_ids = households["household_id"].iloc[np.maximum(victim_h, 0)].to_numpy(dtype=object)
     burgled = pd.DataFrame(
         {"burglary_id": active["burglary_id"].to_numpy(), "household_id": np.where(victim_h >= 0, victim_ids, None)}
     )
@@ -201,7 +201,8 @@ def zone_pairs(
     # An unbalanced tree builds about twice as fast and queries as fast on household points.
     tree = cKDTree(np.column_stack([hx[candidates], hy[candidates]]), balanced_tree=False, compact_nodes=False)
     points = np.column_stack([bx, by])
-    found = tree.query_ball_point(points, r=radius_m, workers=-1)
+    # Unsorted: the order within a burglary settles nothing (ties are settled by burglary).
+    found = tree.query_ball_point(points, r=radius_m, workers=-1, return_sorted=False)
     counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
     if counts.sum() == 0:
         return None
@@ -239,11 +240,12 @@ def _relations(
     ranking: RankingSettings,
 ) -> np.ndarray:
     """0 same building/entrance, 1 same street and side, 2 same street, 3 neither."""
-    subset = households.iloc[pairs.present]
+    subset = households[[c for c in ("street", "number", "building_id") if c in households]].iloc[pairs.present]
     n = len(pairs.present)
-    street = street_key(subset["street"]) if "street" in subset else np.full(n, "", dtype=object)
+    street, names = street_codes(subset["street"]) if "street" in subset else (np.full(n, -1), np.empty(0))
     parity = number_parity(subset["number"]) if "number" in subset else np.full(n, -1, dtype=np.int8)
-    building = subset["building_id"].to_numpy(dtype=object) if "building_id" in subset else np.full(n, None)
+    # buildings as codes (-1 where none), compared as integers
+    building = pd.factorize(subset["building_id"])[0] if "building_id" in subset else np.full(n, -1)
     victim_local = np.full(len(victim_h), -1, dtype=np.int64)
     known = victim_h >= 0
     victim_local[known] = np.searchsorted(pairs.present, victim_h[known])
@@ -253,12 +255,14 @@ def _relations(
         b_street_text, b_number_text = split_address(active["address"].reset_index(drop=True))
     else:
         b_street_text = b_number_text = pd.Series([None] * len(active), dtype=object)
-    b_street = street_key(b_street_text)
+    # a burglary's street as the households' code; -2 where no household is on it
+    lookup = {name: i for i, name in enumerate(names)}
+    b_street = np.array([lookup.get(k, -1 if k == "" else -2) for k in street_key(b_street_text)], dtype=np.int64)
     b_parity = number_parity(b_number_text)
     matched = victim_local >= 0
     b_street[matched] = street[victim_local[matched]]
     b_parity[matched] = parity[victim_local[matched]]
-    b_building = np.full(len(active), None, dtype=object)
+    b_building = np.full(len(active), -1, dtype=np.int64)
     b_building[matched] = building[victim_local[matched]]
 
     b, h, local = pairs.b, pairs.h, pairs.local
@@ -268,11 +272,11 @@ def _relations(
     # Close to the burgled address: only pairs near the burglary can be, so only they are measured.
     near = np.flatnonzero(has_victim & (pairs.d <= ranking.victim_match_m + ranking.same_building_m))
     same_building[near] |= np.hypot(hx[h[near]] - hx[v[near]], hy[h[near]] - hy[v[near]]) <= ranking.same_building_m
-    if matched.any() and pd.notna(b_building).any():
+    if (b_building >= 0).any():
         pair_building = b_building[b]
-        same_building |= has_victim & pd.notna(pair_building) & (building[local] == pair_building)
+        same_building |= has_victim & (pair_building >= 0) & (building[local] == pair_building)
     pair_street = b_street[b]
-    same_street = (pair_street != "") & (street[local] == pair_street)
+    same_street = (pair_street >= 0) & (street[local] == pair_street)
     same_side = same_street & (parity[local] >= 0) & (parity[local] == b_parity[b])
     return np.where(same_building, 0, np.where(same_side, 1, np.where(same_street, 2, 3))).astype(np.int8)
 
@@ -328,24 +332,21 @@ def _per_household(
     n = len(pairs.present)
     local = pairs.local
     score = np.bincount(local, weights=contribution, minlength=n)
-    counts = np.bincount(local, minlength=n)
-    distance = np.full(n, np.inf)
-    np.minimum.at(distance, local, pairs.d)
-    best_tier = np.full(n, 2, dtype=np.int8)
-    np.minimum.at(best_tier, local, tier)
-    best_relation = np.full(n, 3, dtype=np.int8)
-    np.minimum.at(best_relation, local, relation)
-    high = np.zeros(n, dtype=np.int8)
-    np.maximum.at(high, local, (active["phase"].to_numpy()[pairs.b] == "high").astype(np.int8))
-    days_left = np.zeros(n, dtype=np.int64)
-    np.maximum.at(days_left, local, active["days_left"].to_numpy().astype(np.int64)[pairs.b])
+    # The pairs grouped by household (every household in ``present`` has one), its burglaries
+    # in the order given (newest first): one sort serves every per-household reduction below.
+    order = np.argsort(local * len(active) + pairs.b)  # keys are unique, so the order is too
+    starts = np.flatnonzero(np.concatenate([[True], np.diff(local[order]) != 0]))
+    counts = np.diff(np.append(starts, len(order)))
+    distance = np.minimum.reduceat(pairs.d[order], starts)
+    best_tier = np.minimum.reduceat(tier[order], starts)
+    best_relation = np.minimum.reduceat(relation[order], starts)
+    b = pairs.b[order]
+    high = np.maximum.reduceat((active["phase"].to_numpy() == "high")[b], starts)
+    days_left = np.maximum(np.maximum.reduceat(active["days_left"].to_numpy().astype(np.int64)[b], starts), 0)
 
     # "B7;B1": each household's burglaries, newest first, joined in one pass over the pairs.
-    order = np.argsort(local * len(active) + pairs.b)  # keys are unique, so the order is too
-    grouped = local[order]
-    starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
     burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
-    ids = pa.array(burglary_ids, type=pa.string()).take(pa.array(pairs.b[order]))
+    ids = pa.array(burglary_ids, type=pa.string()).take(pa.array(b))
     lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()), ids)
     joined = pc.binary_join(lists, ";")
 
@@ -354,8 +355,9 @@ def _per_household(
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
-    # Best first: tier, then priority, then distance; the input order settles exact ties.
-    sort = np.lexsort((hh, distance, -priority, best_tier))
+    # Best first: tier, then priority, then distance; the input order (``hh`` is ascending)
+    # settles exact ties, as the sort is stable.
+    sort = np.lexsort((distance, -priority, best_tier))
     hh = hh[sort]
     text_columns = [
         c

@@ -96,21 +96,35 @@ def find_victims(
         same_address = pd.Series(labels, dtype=object).isin(addresses).to_numpy(dtype=bool)
         same_building = np.zeros(len(present), dtype=bool)
         if "building_id" in households:
-            buildings = households["building_id"].to_numpy(dtype=object)
-            core_buildings = {x for x in buildings[members] if pd.notna(x) and str(x) != ""}
+            buildings = households["building_id"]
+            core_buildings = {x for x in buildings.iloc[members] if pd.notna(x) and str(x) != ""}
             if core_buildings:
                 same_building = (
-                    pd.Series(buildings[present], dtype=object)
+                    pd.Series(buildings.iloc[present].to_numpy(dtype=object), dtype=object)
                     .astype(str)
                     .isin([str(x) for x in core_buildings])
                     .to_numpy(dtype=bool)
                 )
+        reach = ranking.same_building_m * (1 + 1e-9)
+        close = present[_near_cells(hx[present], hy[present], hx[members], hy[members], reach)]
         near, _ = cKDTree(np.column_stack([hx[members], hy[members]])).query(
-            np.column_stack([hx[present], hy[present]]), distance_upper_bound=ranking.same_building_m * (1 + 1e-9)
+            np.column_stack([hx[close], hy[close]]), distance_upper_bound=reach
         )
-        victim[present[same_address | same_building | np.isfinite(near)]] = True
+        victim[present[same_address | same_building]] = True
+        victim[close[np.isfinite(near)]] = True
     burgled_points = np.column_stack([active.geometry.x.to_numpy(), active.geometry.y.to_numpy()])
     homes = np.vstack([np.column_stack([hx[present], hy[present]]), burgled_points])
     is_victim = np.concatenate([victim[present], np.ones(len(burgled_points), dtype=bool)])
-    ids = households["household_id"].to_numpy(dtype=object)[np.flatnonzero(victim)]
+    ids = households["household_id"].iloc[np.flatnonzero(victim)].to_numpy(dtype=object)
     return burgled, Victims(household_ids=frozenset(map(str, ids)), homes=homes, is_victim=is_victim)
+
+
+def _near_cells(x: np.ndarray, y: np.ndarray, cx: np.ndarray, cy: np.ndarray, reach: float) -> np.ndarray:
+    """Which points (x, y) lie in a grid cell (of side ``reach``) next to or at one of (cx, cy):
+    only they can be within ``reach`` of one, so only they need measuring."""
+    side = max(reach * 1.5, 1.0)  # wider than the reach, so rounding cannot skip a cell
+    x0, y0 = min(x.min(), cx.min()) - side, min(y.min(), cy.min()) - side
+    width = int((max(x.max(), cx.max()) - x0) // side) + 3
+    cells = ((cy - y0) // side).astype(np.int64) * width + ((cx - x0) // side).astype(np.int64)
+    around = np.unique((cells[:, None] + (np.arange(-1, 2)[:, None] * width + np.arange(-1, 2)).ravel()).ravel())
+    return np.isin(((y - y0) // side).astype(np.int64) * width + ((x - x0) // side).astype(np.int64), around)

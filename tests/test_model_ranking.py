@@ -11,9 +11,10 @@ from conftest import PLAN_DATE, X0, Y0
 from test_ranking import burglaries, households
 
 from cocoon.publish.explain import why, why_column
+from cocoon.risk import model_scores as scoring
 from cocoon.risk.daily_plan import make_plan
 from cocoon.risk.model import RiskModel
-from cocoon.risk.model_scores import horizon_points
+from cocoon.risk.model_scores import horizon_points, model_scores
 from cocoon.settings import Settings
 
 DISTANCE = np.array([10.0, 100.0, 300.0, 1000.0])
@@ -59,6 +60,44 @@ def test_points_split_into_recent_and_history_by_time_band():
 def test_a_burglary_beyond_the_memory_adds_nothing():
     recent, history = horizon_points(model(), np.array([0.0]), np.array([400]))
     assert recent[0] == 0 == history[0]
+
+
+def test_distance_bands_are_those_of_a_sorted_search_at_the_bounds():
+    m = model()
+    d = np.concatenate([DISTANCE, np.nextafter(DISTANCE, np.inf), np.nextafter(DISTANCE, 0), [0.0, 5000.0]])
+    assert m.distance_bands(d).tolist() == np.searchsorted(DISTANCE, d, side="left").tolist()
+
+
+def test_scores_in_chunks_are_every_pair_scored_at_once(monkeypatch):
+    rng = np.random.default_rng(7)
+    hx, hy = rng.uniform(0, 2500, 400), rng.uniform(0, 2500, 400)
+    burglaries = pd.DataFrame(
+        {
+            "x": rng.uniform(0, 2500, 50),
+            "y": rng.uniform(0, 2500, 50),
+            "burglary_id": [f"B{i}" for i in range(50)],
+            "age_days": rng.integers(-3, 400, 50),
+        }
+    )
+    d = np.hypot(hx[:, None] - burglaries["x"].to_numpy()[None, :], hy[:, None] - burglaries["y"].to_numpy()[None, :])
+    age = np.broadcast_to(burglaries["age_days"].to_numpy()[None, :], d.shape)
+    # households known to be burgled addresses, their points apart (but within the reach): two
+    # burglaries of recent weeks, one of months ago (the place's own history)
+    known = np.zeros(d.shape, dtype=bool)
+    for h, first, last in ((3, 0, 56), (11, 0, 56), (20, 57, 365)):
+        known[h, np.flatnonzero((d[h] > 20) & (d[h] < 900) & (age[h] >= first) & (age[h] <= last))[0]] = True
+    monkeypatch.setattr(scoring, "CHUNK", 64)
+    scores = model_scores(model(), hx, hy, burglaries, np.flatnonzero(known.ravel()))
+
+    recent, history = horizon_points(model(), d.ravel(), age.ravel(), known.ravel())
+    counted = (age.ravel() >= 0) & (d.ravel() <= DISTANCE[-1])
+    recent, history = np.where(counted, recent, 0.0).reshape(d.shape), np.where(counted, history, 0.0).reshape(d.shape)
+    np.testing.assert_allclose(scores.recent, recent.sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(scores.history, history.sum(axis=1), rtol=1e-12)
+    assert recent[3].sum() > 0 and recent[11].sum() > 0 and history[20].sum() > 0
+    for h, reasons in enumerate(scores.reasons.to_pylist()):
+        best = np.lexsort((d[h], -recent[h]))[: min(2, int((recent[h] > 0).sum()))]
+        assert [r["id"] for r in reasons] == [f"B{b}" for b in best]
 
 
 def test_the_plan_ranks_tiers_and_explains_with_the_model():

@@ -73,6 +73,20 @@ class RiskModel:
         """Burglaries per m2 per day that one burglary adds, per (distance band, time band)."""
         return np.asarray(self.weights / self.ring_areas()[:, None] / self.band_days()[None, :])
 
+    def points(self) -> np.ndarray:
+        """The score one burglary adds to an address (see :data:`SCORE_DAYS`), per (distance band,
+        time band), with a last row of zeros for distances beyond the reach."""
+        per_band = self.density() * self.address_m2 * SCORE_DAYS * 1000.0
+        return np.vstack([per_band, np.zeros((1, len(self.days)))])
+
+    def distance_bands(self, distance: np.ndarray) -> np.ndarray:
+        """The distance band of each of ``distance`` (metres): how many band bounds lie below it,
+        ``len(distance_m)`` beyond the reach. A few comparisons, cheaper than a sorted search."""
+        band = np.zeros(len(distance), dtype=np.int8)
+        for bound in self.distance_m:
+            band += distance > bound
+        return band
+
     def bands(self, distance: np.ndarray, age: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(distance band, time band, inside) for pairs at ``distance`` metres and ``age`` days
         (age >= 1: the same day never counts)."""

@@ -279,4 +279,5 @@ def subset(table: RawTable, keep: np.ndarray) -> RawTable:
         rows=table.rows[keep],
         geometry=geometry.reset_index(drop=True) if geometry is not None else None,
         crs=table.crs,
+        point_xy=(xy[0][keep], xy[1][keep], xy[2][keep]) if (xy := table.point_xy) is not None else None,
     )

@@ -8,6 +8,7 @@ and building id; or from an OpenStreetMap extract (``.osm.pbf``, see :mod:`cocoo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +22,17 @@ from cocoon.inputs.columns import HouseholdColumns
 from cocoon.inputs.osm import households_from_osm
 from cocoon.inputs.points import Points, read_points
 from cocoon.inputs.rejects import Problems, refuse_duplicate_ids
-from cocoon.inputs.stable_ids import id_keys, stable_household_ids
+from cocoon.inputs.stable_ids import has_repeats, id_keys, stable_household_ids
 from cocoon.inputs.tables import (
+    STR,
     RawTable,
+    as_arrow_text,
+    blank_text,
     find_column,
-    id_values,
     own_headers,
     read_table,
     suffix_of,
-    text_values,
+    text_column,
     to_numbers,
 )
 from cocoon.settings import OsmSettings
@@ -119,12 +122,31 @@ COLUMNS = [
 
 @dataclass
 class HouseholdTable:
-    households: gpd.GeoDataFrame
-    """GeoDataFrame in the source CRS, columns :data:`COLUMNS` + geometry."""
+    """The households read, as columns: what each is (:data:`COLUMNS`) and where (``x``, ``y``
+    in ``crs``, the file's CRS). The GeoDataFrame is made only when asked for (:attr:`households`)."""
+
+    frame: pd.DataFrame
+    """One row per household, columns :data:`COLUMNS`."""
+    x: np.ndarray
+    y: np.ndarray
+    crs: CRS
     rejects: pd.DataFrame
     source: str
     columns: dict[str, str]
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    shapes: np.ndarray | None = None
+    """The households' own point geometries when the file had them as shapely points; else
+    :attr:`households` makes them from ``x`` and ``y``."""
+
+    @cached_property
+    def households(self) -> gpd.GeoDataFrame:
+        """GeoDataFrame in the source CRS, columns :data:`COLUMNS` + geometry (made once, on first use)."""
+        import geopandas as gpd
+
+        geometry = self.shapes if self.shapes is not None else gpd.points_from_xy(self.x, self.y)
+        households = gpd.GeoDataFrame(self.frame, geometry=geometry, crs=self.crs)
+        households.attrs["source"] = self.source
+        return households
 
 
 def read_households(
@@ -141,11 +163,15 @@ def read_households(
     if suffix_of(path) == ".osm.pbf":
         gdf = households_from_osm(path, settings=osm, lang=lang)
         return HouseholdTable(
-            households=gdf[[*COLUMNS, "geometry"]],
+            frame=pd.DataFrame(gdf[COLUMNS]),
+            x=gdf.geometry.x.to_numpy(),
+            y=gdf.geometry.y.to_numpy(),
+            crs=CRS.from_user_input(gdf.crs),
             rejects=pd.DataFrame(),
             source=str(path),
             columns={"osm": str(path)},
             notes=[("notes.households_from_osm", {"file": str(path)})],
+            shapes=np.asarray(gdf.geometry.values, dtype=object),
         )
     return households_from_table(
         read_table(path, layer=columns.layer, option="--household-layer"),
@@ -162,8 +188,6 @@ def households_from_table(
     crs: CRS | None = None,
     skip_bad_rows: bool = False,
 ) -> HouseholdTable:
-    import geopandas as gpd
-
     frame = table.frame
     if len(frame) == 0:
         raise InputError("input.no_rows", file=table.name)
@@ -175,14 +199,14 @@ def households_from_table(
     def optional(name: str, given: str | None, candidates: tuple[str, ...]) -> pd.Series:
         column = find_column(table, given=given, candidates=candidates, option=f"--household-column {name}=...")
         if column is None or (given is None and column in used.values()):
-            return pd.Series(np.full(n, None, dtype=object), index=frame.index)
+            return blank_text(frame.index)
         used[name] = column
-        return text_values(frame[column])
+        return text_column(frame[column])
 
     id_c = find_column(table, given=columns.id, candidates=ID_NAMES, option="--household-column id=...")
     if id_c:
         used["id"] = id_c
-        ids, keys = id_keys(id_values(frame[id_c])[0])  # "H1", "h1" and "H1" with a zero-width space are one
+        ids, keys = id_keys(text_column(frame[id_c]))  # "H1", "h1" and "H1" with a zero-width space are one
         problems.add(ids.isna().to_numpy(), column=id_c, key="input.no_id")
 
     points = read_points(
@@ -228,28 +252,37 @@ def households_from_table(
         ids = _ids_from_address(table, problems, points, street=street, number=number, postcode=postcode, label=label)
         notes.append(("notes.household_ids_made", {"file": table.name}))
     label = fill_labels(label, street, number, ids)
-    data = pd.DataFrame(
+    data = pd.DataFrame(  # the text stays in Arrow (STR): no Python string is made per cell
         {
-            "household_id": ids.to_numpy(dtype=object),
-            "label": label.to_numpy(dtype=object),
-            "street": street.to_numpy(dtype=object),
-            "number": number.to_numpy(dtype=object),
-            "postcode": postcode.to_numpy(dtype=object),
+            "household_id": ids.array,
+            "label": label.array,
+            "street": street.array,
+            "number": number.array,
+            "postcode": postcode.array,
             "dwellings": dwellings,
-            "building_type": optional("building_type", columns.building_type, TYPE_NAMES).to_numpy(dtype=object),
-            "owner": optional("owner", columns.owner, OWNER_NAMES).to_numpy(dtype=object),
-            "building_id": optional("building_id", columns.building_id, BUILDING_NAMES).to_numpy(dtype=object),
+            "building_type": optional("building_type", columns.building_type, TYPE_NAMES).array,
+            "owner": optional("owner", columns.owner, OWNER_NAMES).array,
+            "building_id": optional("building_id", columns.building_id, BUILDING_NAMES).array,
         }
     )
 
     rejects = problems.settle(skip_bad_rows=skip_bad_rows)
     good = ~problems.bad
-    if id_c and bool(keys.dropna().duplicated().any()):
+    if id_c and has_repeats(keys):
         refuse_duplicate_ids(table, keys, good, id_c, shown=data["household_id"])
     data = data[good].reset_index(drop=True)
-    households = gpd.GeoDataFrame(data, geometry=points.geometry(good), crs=points.crs)
-    households.attrs["source"] = table.name
-    return HouseholdTable(households=households, rejects=rejects, source=table.name, columns=used, notes=notes)
+    assert points.crs is not None  # households' x/y always need a CRS (read_points refuses them without)
+    return HouseholdTable(
+        frame=data,
+        x=points.x[good],
+        y=points.y[good],
+        crs=points.crs,
+        rejects=rejects,
+        source=table.name,
+        columns=used,
+        notes=notes,
+        shapes=None if points.source_points is None else np.asarray(points.source_points[good]),
+    )
 
 
 def _ids_from_address(
@@ -270,39 +303,43 @@ def _ids_from_address(
     problems.add(
         made.repeats >= 0, column="", key="input.repeated_household", values=lambda i: str(table.rows[made.repeats[i]])
     )
-    return made.ids
+    return pd.Series(made.ids.to_numpy(), index=made.ids.index, dtype=STR)
 
 
 def with_entrance(number: pd.Series, entrance: pd.Series) -> pd.Series:
     """House numbers with their entrance letters: "5" and "B" are "5 B"; a letter the number
-    already ends with ("5B" and "B") is not added twice."""
+    already ends with ("5B" and "B") is not added twice. Text in :data:`STR`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     has = entrance.notna().to_numpy() & number.notna().to_numpy()
     if not has.any():
         return number
-    out = number.to_numpy(dtype=object).copy()
-    for i in map(int, np.flatnonzero(has)):
-        letter, value = str(entrance.iloc[i]).strip(), str(out[i]).strip()
-        if not value.replace(" ", "").upper().endswith(letter.upper()):
-            out[i] = f"{value} {letter}"
-    return pd.Series(out, index=number.index, dtype=object)
+    numbers = as_arrow_text(number).combine_chunks()
+    mask = pa.array(has)
+    letters = pc.filter(as_arrow_text(entrance), mask).to_pylist()
+    joined = [
+        value
+        if value.replace(" ", "").upper().endswith(letter.strip().upper())
+        else f"{value.strip()} {letter.strip()}"
+        for value, letter in zip(pc.filter(numbers, mask).to_pylist(), letters, strict=True)
+    ]
+    out = pc.replace_with_mask(numbers, mask, pa.array(joined, type=numbers.type))
+    return pd.Series(pd.array(out, dtype=STR), index=number.index)
 
 
 def fill_labels(label: pd.Series, street: pd.Series, number: pd.Series, ids: pd.Series) -> pd.Series:
-    """The given label; else "street number"; else the street; else the id."""
-    missing = label.isna().to_numpy()
-    if not missing.any():
+    """The given label; else "street number"; else the street; else the id. Text in :data:`STR`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not label.isna().any():
         return label
-    out = label.to_numpy(dtype=object).copy()
-    s = street.to_numpy(dtype=object)
-    n = number.to_numpy(dtype=object)
-    has_s = pd.notna(s)
-    both = missing & has_s & pd.notna(n)
-    out[both] = s[both] + " " + n[both]
-    only = missing & has_s & ~both
-    out[only] = s[only]
-    rest = missing & ~has_s
-    out[rest] = ids.to_numpy(dtype=object)[rest]
-    return pd.Series(out, index=label.index, dtype=object)
+    street_text = as_arrow_text(street)
+    space = pa.scalar(" ", pa.large_string())
+    both = pc.binary_join_element_wise(street_text, as_arrow_text(number), space)  # null unless both are given
+    out = pc.coalesce(as_arrow_text(label), both, street_text, as_arrow_text(ids))
+    return pd.Series(pd.array(out, dtype=STR), index=label.index)
 
 
 def read_household_ids(path: str | Path) -> set[str]:

@@ -38,7 +38,8 @@ class Points:
     """None when x/y are metres in a CRS nobody named (allowed only where ``require_crs`` is off)."""
     columns: tuple[str, str]
     source_points: np.ndarray | None = None
-    """The file's own point geometries, reused when every row is a point."""
+    """The file's own point geometries, reused when every row is a point (None when the file's
+    points were read as coordinates only, :attr:`RawTable.point_xy`)."""
 
     def geometry(self, keep: np.ndarray) -> ArrayLike:
         """Point geometries of the rows in ``keep``: the file's shapely points, or a geopandas GeometryArray."""
@@ -83,12 +84,12 @@ def read_points(
                 "input.xy_needs_crs", file=table.name, x=x_c, y=y_c, crs_option=options.get("crs", "--crs")
             )
         names = (x_c, y_c)
-    elif table.geometry is not None:
+    elif table.geometry is not None or table.point_xy is not None:
         if table.point_xy is not None:  # every geometry a point, its coordinates read with the file
             x, y = _read_xy(table.point_xy, problems)
-            reuse = np.asarray(table.geometry.values)
         else:
             x, y = _geometry_xy(table, problems)
+            assert table.geometry is not None  # the branch is for files with geometry
             geoms = np.asarray(table.geometry.values)
             import shapely
 

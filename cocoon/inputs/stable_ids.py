@@ -20,9 +20,15 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from cocoon.inputs.tables import STR, arrow_text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DIGITS = 10
 """Hex digits of the hash: 40 bits, so a register of a million households has about a 1 in
@@ -116,7 +122,11 @@ def id_key(value: object) -> str | None:
 
 
 def id_keys(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """:func:`shown_id` and :func:`id_key` of every cell, worked out once per distinct value."""
+    """:func:`shown_id` and :func:`id_key` of every cell, worked out once per distinct value
+    (Arrow-backed text: in Arrow, and in Python only for ids that are not printable ASCII)."""
+    text = arrow_text(values)
+    if text is not None:
+        return _arrow_id_keys(text, values.index)
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     text = pd.Series(distinct, dtype=object).astype(str)
     plain = ~text.str.contains(r"[^\x21-\x7e]", regex=True).to_numpy()  # printable ASCII, no spaces: as it is
@@ -129,3 +139,34 @@ def id_keys(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         pd.Series(shown[codes], index=values.index, dtype=object),
         pd.Series(keys[codes], index=values.index, dtype=object),
     )
+
+
+def _arrow_id_keys(text: pa.ChunkedArray, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """:func:`id_keys` of Arrow strings: printable ASCII without spaces is shown as it is and
+    matched lower-cased; the rest go through :func:`shown_id` and :func:`id_key`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = text.combine_chunks()
+    keys = pc.utf8_lower(text)
+    other = pc.fill_null(pc.invert(pc.match_substring_regex(text, r"^[\x21-\x7e]*$")), False)
+    if pc.any(other).as_py():
+        unusual = pc.filter(text, other).to_pylist()
+        shown = {v: shown_id(v) for v in unusual}
+        key = {v: id_key(v) for v in shown}
+        text = pc.replace_with_mask(text, other, pa.array([shown[v] for v in unusual], type=text.type))
+        keys = pc.replace_with_mask(keys, other, pa.array([key[v] for v in unusual], type=text.type))
+    return (
+        pd.Series(pd.array(text, dtype=STR), index=index),
+        pd.Series(pd.array(keys, dtype=STR), index=index),
+    )
+
+
+def has_repeats(values: pd.Series) -> bool:
+    """Whether any value (missing ones aside) is there twice."""
+    text = arrow_text(values)
+    if text is None:
+        return bool(values.dropna().duplicated().any())
+    import pyarrow.compute as pc
+
+    return bool(pc.count_distinct(text).as_py() < pc.count(text).as_py())

@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 
 from cocoon.catalogue import catalogue, languages
 from cocoon.errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    from pyproj import CRS
+    import pyarrow as pa
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb"}
@@ -50,14 +51,14 @@ class RawTable:
     rows: np.ndarray
     """The row number users see for each row of ``frame``."""
     geometry: gpd.GeoSeries | None = None
-    """A GeoSeries when the file carries geometry, else None."""
+    """A GeoSeries when the file carries geometry, else None (also for points in ``point_xy``)."""
     crs: CRS | None = None
-    """The pyproj CRS of ``geometry``."""
+    """The pyproj CRS of ``geometry`` or ``point_xy``."""
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     """How the file was read where the user should know (a catalogue key and its parameters)."""
     point_xy: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     """For a file whose every geometry is a point: x, y and the rows without geometry, read
-    straight from the file (:func:`_points_from_wkb`), so that no point is decoded twice."""
+    straight from the file (:func:`_points_from_wkb`); no shapely point is made for them."""
 
     @property
     def name(self) -> str:
@@ -340,9 +341,8 @@ def _read_parquet(path: Path) -> RawTable:
 
 def _read_point_parquet(path: Path, geo: bytes) -> RawTable | None:
     """A GeoParquet file with one WKB geometry column of 2-D points only, read with Arrow: the
-    coordinates come straight from the WKB bytes and the points are made once from them. None
-    for any other file (read by geopandas instead)."""
-    import geopandas as gpd
+    coordinates come straight from the WKB bytes, and points are made from them only where a
+    reader asks for geometry. None for any other file (read by geopandas instead)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -364,18 +364,14 @@ def _read_point_parquet(path: Path, geo: bytes) -> RawTable | None:
     crs = columns[name].get("crs", "OGC:CRS84")
     if isinstance(crs, dict):
         _drop_member_ids(crs)
-    geometry = np.asarray(gpd.points_from_xy(x, y), dtype=object)
-    geometry[missing] = None
     frame = table.drop_columns([name]).to_pandas()
-    series = gpd.GeoSeries(geometry, index=frame.index, crs=crs, name=name)
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_unique_columns(frame, path)
     return RawTable(
         path=path,
         frame=frame,
         rows=np.arange(len(frame)) + 1,
-        geometry=series,
-        crs=series.crs,
+        crs=CRS.from_user_input(crs),
         point_xy=(x, y, missing),
     )
 
@@ -561,21 +557,63 @@ def text_values(values: pd.Series) -> pd.Series:
     return pd.Series(_per_row(cleaned, codes), index=values.index, dtype="object")
 
 
-def id_values(values: pd.Series) -> tuple[pd.Series, bool]:
-    """Ids as stripped text (None where blank), and whether any id is used twice."""
-    codes, raw, cleaned = _distinct_text(values)
-    ids = pd.Series(_per_row(cleaned, codes), index=values.index, dtype="object")
-    repeated = len(raw) < int((codes >= 0).sum())
-    if not repeated:
-        changed = (
-            np.array([r != c for r, c in zip(raw, cleaned, strict=True)], dtype=bool)
-            if len(raw) < 1000
-            else (pd.Series(raw, dtype="object") != pd.Series(cleaned, dtype="object")).to_numpy()
-        )
-        if changed.any():  # "A" and "A " are the same id once stripped
-            kept = pd.Series(cleaned[pd.notna(cleaned)], dtype="object")
-            repeated = bool(kept.duplicated().any())
-    return ids, repeated
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
+"""pandas' Arrow-backed text (``str``): text columns are read in it, and the household register keeps it."""
+
+
+def arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow strings behind a column of Arrow-backed text (as large_string); None for any other column."""
+    import pyarrow as pa
+
+    dtype = values.dtype
+    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
+        isinstance(dtype, pd.ArrowDtype)
+        and (pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype))
+    )
+    return _chunked(pa.array(values.array)) if arrow_backed else None
+
+
+def as_arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """A column of text (None where missing) as Arrow strings, converted only when not Arrow-backed already."""
+    import pyarrow as pa
+
+    text = arrow_text(values)
+    return text if text is not None else _chunked(pa.array(values.astype(STR).array))
+
+
+def _chunked(array: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    import pyarrow as pa
+
+    chunked = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+    return chunked.cast(pa.large_string())
+
+
+def text_column(values: pd.Series) -> pd.Series:
+    """:func:`text_values` in :data:`STR` (NaN where blank). Arrow-backed text is cleaned in Arrow,
+    by the same rules and without a Python string per cell; other columns as :func:`text_values`."""
+    text = arrow_text(values)
+    if text is None:
+        return pd.Series(text_values(values).to_numpy(), index=values.index, dtype=STR)
+    return pd.Series(pd.array(_clean_arrow(text), dtype=STR), index=values.index)
+
+
+def _clean_arrow(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """:func:`_distinct_text`'s cleaning of Arrow strings: stripped (as pandas' ``str.strip`` strips
+    them), a cell cocoon wrote as '=... read back as =..., blank made null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = pc.utf8_trim_whitespace(text)
+    if pc.any(pc.starts_with(stripped, "'")).as_py():
+        stripped = pc.replace_substring_regex(stripped, pattern=r"^'([=+\-@\t\r])", replacement=r"\1")
+    return pc.if_else(pc.equal(stripped, ""), pa.scalar(None, stripped.type), stripped)
+
+
+def blank_text(index: pd.Index) -> pd.Series:
+    """A column of text without any value, in :data:`STR`."""
+    import pyarrow as pa
+
+    return pd.Series(pd.array(pa.nulls(len(index), pa.large_string()), dtype=STR), index=index)
 
 
 def _per_row(distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:

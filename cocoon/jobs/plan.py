@@ -249,7 +249,7 @@ def _plan_and_write(
     left_out = exclude | set(history.reached)
     plan = make_plan(
         history.burglaries,
-        households.households,
+        households,
         on=run.plan_date,
         settings=settings,
         crs=metric,

@@ -6,15 +6,16 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from cocoon.errors import InputError
 from cocoon.geo.crs import WGS84, Bounds, choose_metric_crs, crs_label, lonlat_bounds, parse_crs, to_lonlat
 from cocoon.geo.privacy import NearestRule
+from cocoon.inputs.households import HouseholdTable
 from cocoon.risk.model import model_from_settings
 from cocoon.risk.ranking import rank_households
 from cocoon.risk.victims import Victims
@@ -111,7 +112,7 @@ def project(gdf: gpd.GeoDataFrame, crs: CRS, *, what: str) -> gpd.GeoDataFrame:
 
 def make_plan(
     burglaries: gpd.GeoDataFrame,
-    households: gpd.GeoDataFrame,
+    households: gpd.GeoDataFrame | HouseholdTable,
     *,
     on: dt.date,
     settings: Settings = Settings(),
@@ -121,27 +122,28 @@ def make_plan(
 ) -> Plan:
     """Zones active on ``on`` and every household within the radius of one, ranked.
 
-    ``burglaries`` and ``households`` are GeoDataFrames as the readers give them, in any CRS;
-    both are converted once to one metric CRS (``crs``, the settings' CRS, the burglaries'
-    own metric CRS, SWEREF 99 TM in Sweden, or the local UTM zone).
+    ``burglaries`` is a GeoDataFrame and ``households`` a GeoDataFrame or the columns the
+    reader gives (:class:`~cocoon.inputs.households.HouseholdTable`, whose points are then never
+    made), in any CRS; both are converted once to one metric CRS (``crs``, the settings' CRS,
+    the burglaries' own metric CRS, SWEREF 99 TM in Sweden, or the local UTM zone).
 
     ``exclude`` (``--exclude``) and ``done`` (household id → the outcome that settled it, from the
     store) are left out of the list; the plan counts each apart.
     """
     if burglaries.crs is None:
         raise InputError("input.no_crs", what="burglaries")
-    if households.crs is None:
-        raise InputError("input.no_crs", what="households")
+    register = _register(households)
     if crs is None and settings.crs:
         crs = parse_crs(settings.crs, what="crs")
-    bounds = lonlat_bounds(burglaries, households)
+    h_bounds = register.lonlat_bounds()
+    bounds = _union(lonlat_bounds(burglaries), h_bounds)
     metric = choose_metric_crs(bounds, requested=crs, native=CRS.from_user_input(burglaries.crs))
-    _refuse_swapped_file(burglaries, lonlat_bounds(households))
+    _refuse_swapped_file(burglaries, h_bounds)
 
     b = project(burglaries, metric, what="burglaries")
-    h = project(households, metric, what="households")
-    hxy = (h.geometry.x.to_numpy(), h.geometry.y.to_numpy())  # once: every step below uses them
-    _refuse_far_apart(b, hxy, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=False)
+    h = register.frame
+    hxy = register.projected(metric)  # once: every step below uses them
+    _refuse_far_apart(b, hxy, burglaries, register, radius_m=settings.zones.radius_m, check_pairs=False)
     windows = burglary_windows(b, on=on, zones=settings.zones)
     b = pd.concat([b, windows], axis=1)
     zones = active_zones(
@@ -164,7 +166,7 @@ def make_plan(
     given = {str(i) for i in exclude}
     settled = {str(k): v for k, v in (done or {}).items()}
     ranking = rank_households(
-        h,
+        cast("gpd.GeoDataFrame", h),  # the ranking reads only its columns, and the places from household_xy
         active_points,
         ranking=settings.ranking,
         radius_m=settings.zones.radius_m,
@@ -179,12 +181,12 @@ def make_plan(
     visits.insert(visits.columns.get_loc("x"), "lat", lat)
     notes: list[tuple[str, dict[str, Any]]] = []
     if len(visits) == 0 and ranking.excluded == 0:
-        _refuse_far_apart(b, hxy, burglaries, households, radius_m=settings.zones.radius_m, check_pairs=True)
+        _refuse_far_apart(b, hxy, burglaries, register, radius_m=settings.zones.radius_m, check_pairs=True)
     if len(zones) and len(visits) == 0:
         notes.append(("notes.no_households_in_zones", {}))
     if model is not None:
         notes.append(("notes.ranked_with_model", {"n": settings.model.fitted_burglaries}))
-    register = pd.DataFrame(
+    everyone = pd.DataFrame(
         {
             "household_id": h["household_id"].to_numpy(dtype=object),
             "label": h["label"].to_numpy(dtype=object) if "label" in h else "",
@@ -206,8 +208,59 @@ def make_plan(
         burgled=ranking.burgled,
         victims=ranking.victims,
         notes=notes,
-        register=register,
+        register=everyone,
     )
+
+
+@dataclass
+class _Register:
+    """The households as make_plan uses them: their columns, and x/y in their own CRS."""
+
+    frame: pd.DataFrame
+    x: np.ndarray
+    y: np.ndarray
+    crs: CRS
+    source: str
+
+    def lonlat_bounds(self) -> Bounds:
+        """The longitude/latitude box around the households, as :func:`lonlat_bounds` gives it."""
+        if len(self.x) == 0:
+            return (0.0, 0.0, 0.0, 0.0)
+        box = (float(np.nanmin(self.x)), float(np.nanmin(self.y)), float(np.nanmax(self.x)), float(np.nanmax(self.y)))
+        if not self.crs.equals(WGS84):
+            box = Transformer.from_crs(self.crs, WGS84, always_xy=True).transform_bounds(*box, densify_pts=21)
+        return (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+
+    def projected(self, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+        """x and y in ``crs``, transformed as :meth:`geopandas.GeoDataFrame.to_crs` does."""
+        if self.crs.equals(crs):
+            return np.asarray(self.x, dtype=float), np.asarray(self.y, dtype=float)
+        x, y = Transformer.from_crs(self.crs, crs, always_xy=True).transform(self.x, self.y)
+        return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def _register(households: gpd.GeoDataFrame | HouseholdTable) -> _Register:
+    """The households' columns and coordinates, without making points where the reader gave none."""
+    if isinstance(households, HouseholdTable):
+        return _Register(households.frame, households.x, households.y, households.crs, households.source)
+    if households.crs is None:
+        raise InputError("input.no_crs", what="households")
+    return _Register(
+        pd.DataFrame(households.drop(columns=households.geometry.name)),
+        households.geometry.x.to_numpy(),
+        households.geometry.y.to_numpy(),
+        CRS.from_user_input(households.crs),
+        households.attrs.get("source", "households"),
+    )
+
+
+def _union(*boxes: Bounds) -> Bounds:
+    """The box around the boxes that are not empty (``(0, 0, 0, 0)``, as :func:`lonlat_bounds` gives for none)."""
+    kept = [box for box in boxes if box != (0.0, 0.0, 0.0, 0.0)]
+    if not kept:
+        return (0.0, 0.0, 0.0, 0.0)
+    arr = np.array(kept)
+    return (float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max()))
 
 
 FAR_APART_M = 50_000.0
@@ -218,7 +271,7 @@ def _refuse_far_apart(
     b: gpd.GeoDataFrame,
     hxy: tuple[np.ndarray, np.ndarray],
     burglaries: gpd.GeoDataFrame,
-    households: gpd.GeoDataFrame,
+    households: _Register,
     *,
     radius_m: float,
     check_pairs: bool,
@@ -253,9 +306,9 @@ def _refuse_far_apart(
     raise InputError(
         "input.far_apart",
         burglaries=burglaries.attrs.get("source", "burglaries"),
-        households=households.attrs.get("source", "households"),
+        households=households.source,
         burglaries_crs=crs_label(CRS.from_user_input(burglaries.crs)),
-        households_crs=crs_label(CRS.from_user_input(households.crs)),
+        households_crs=crs_label(households.crs),
         km=f"{apart / 1000:.0f}",
         radius=float(radius_m),
     )

@@ -68,9 +68,15 @@ def why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
     elif "reasons" in visits:
         listed = _burglaries(visits["reasons"].to_numpy(dtype=object), lang)
     around = pc.fill_null(_fill(_pieces("why.burglaries", lang, ("list",)), [listed]), "")
+    written_score = _written(score, lang)
     sentence = _fill(
         _pieces("why.sentence", lang, ("score", "recent", "history", "burglaries")),
-        [_written(score, lang), _written(recent, lang), _written(history, lang), around],
+        [
+            written_score,
+            written_score if np.array_equal(recent, score) else _written(recent, lang),
+            _written(history, lang),
+            around,
+        ],
     )
     return sentence
 
@@ -89,11 +95,13 @@ def _joined(
 ) -> pa.Array:
     """Each row's burglaries (``offsets`` into ``ids``, ``days``, ``metres``) written and joined."""
     columns = [ids, pc.cast(days, pa.string()), _written(metres, lang, 0)]
-    items = pc.if_else(
-        pc.equal(days, 1),
-        _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=1), columns),
-        _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=2), columns),
-    )
+    items = _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=2), columns)
+    one = pc.fill_null(pc.equal(days, 1), False)
+    if pc.any(one).as_py():  # "1 day ago": written again only for the few items it concerns
+        few = [pc.filter(column, one) for column in columns]
+        items = pc.replace_with_mask(
+            items, one, _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=1), few)
+        )
     return pc.binary_join(pa.ListArray.from_arrays(offsets, items, mask=mask), "; ")
 
 
@@ -147,7 +155,9 @@ def _written(values: np.ndarray, lang: str, digits: int = 1) -> pa.Array:
     whole_and_part = np.where(huge, 0, scaled).astype(np.int64)
     written = _grouped(whole_and_part // 10**digits, thousands)
     if digits:
-        part = pc.utf8_lpad(pc.cast(pa.array(whole_and_part % 10**digits), pa.string()), digits, "0")
+        part = pc.cast(pa.array(whole_and_part % 10**digits), pa.string())
+        if digits > 1:
+            part = pc.utf8_lpad(part, digits, "0")
         written = pc.binary_join_element_wise(written, part, decimal)
     negative = (values < 0) & (scaled > 0)
     if negative.any():
@@ -164,9 +174,10 @@ def _grouped(whole: np.ndarray, thousands: str) -> pa.Array:
     big = whole >= 1000
     if not big.any():
         return plain
-    low = pc.utf8_lpad(pc.cast(pa.array(whole % 1000), pa.string()), 3, "0")
-    return pc.if_else(
-        pa.array(big), pc.binary_join_element_wise(_grouped(whole // 1000, thousands), low, thousands), plain
+    few = whole[big]  # grouped only where there are groups to write
+    low = pc.utf8_lpad(pc.cast(pa.array(few % 1000), pa.string()), 3, "0")
+    return pc.replace_with_mask(
+        plain, pa.array(big), pc.binary_join_element_wise(_grouped(few // 1000, thousands), low, thousands)
     )
 
 

@@ -188,8 +188,8 @@ def make_plan(
         notes.append(("notes.ranked_with_model", {"n": settings.model.fitted_burglaries}))
     everyone = pd.DataFrame(
         {
-            "household_id": h["household_id"].to_numpy(dtype=object),
-            "label": h["label"].to_numpy(dtype=object) if "label" in h else "",
+            "household_id": h["household_id"].array,  # as read: Arrow text stays Arrow text
+            "label": h["label"].array if "label" in h else "",
             "dwellings": h["dwellings"].to_numpy() if "dwellings" in h else 1,
             "x": hxy[0],
             "y": hxy[1],

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cocoon.errors import InputError
 from cocoon.risk.daily_plan import make_plan
+from cocoon.risk.ranking import _best_first
 from cocoon.settings import Settings
 
 
@@ -193,3 +194,12 @@ def test_whole_file_with_lat_lon_swapped_is_refused():
     with pytest.raises(InputError) as err:
         make_plan(swapped, households(hxy), on=PLAN_DATE)
     assert err.value.key == "input.swapped_file"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=40))
+def test_best_first_is_tier_then_priority_then_distance_then_input_order(rows):
+    tier, priority, distance = (np.array(c) for c in zip(*rows, strict=True))
+    expected = np.lexsort((np.arange(len(rows)), distance, -priority, tier))
+    order = _best_first(tier.astype(np.int8), priority.astype(float), distance.astype(float))
+    assert order.tolist() == expected.tolist()

@@ -355,9 +355,7 @@ def _per_household(
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
-    # Best first: tier, then priority, then distance; the input order (``hh`` is ascending)
-    # settles exact ties, as the sort is stable.
-    sort = np.lexsort((distance, -priority, best_tier))
+    sort = _best_first(best_tier, priority, distance)
     hh = hh[sort]
     text_columns = [
         c
@@ -390,6 +388,19 @@ def _per_household(
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
         visits[column] = picked.get(column, None)
     return visits
+
+
+def _best_first(tier: np.ndarray, priority: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """The order of the households: tier, then priority, then distance; the input order settles
+    exact ties. Sorted by tier and priority first; only the runs tied on both by distance."""
+    sort = np.lexsort((-priority, tier))  # stable: ties keep the input order
+    t, p = tier[sort], priority[sort]
+    tied = (t[1:] == t[:-1]) & (p[1:] == p[:-1])
+    if tied.any():
+        run = np.cumsum(np.concatenate([[True], ~tied]))
+        at = np.flatnonzero(np.concatenate([tied, [False]]) | np.concatenate([[False], tied]))
+        sort[at] = sort[at[np.lexsort((sort[at], distance[sort[at]], run[at]))]]
+    return sort
 
 
 def _empty_visits() -> pd.DataFrame:

@@ -20,7 +20,7 @@ from conftest import X0, Y0, to_lonlat
 
 from cocoon.cli import main
 from cocoon.errors import OutputError
-from cocoon.publish.files import OutputFolder, only_ours
+from cocoon.publish.files import OutputFolder, only_ours, write_text
 
 START = "{:.6f},{:.6f}".format(*(float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100])))
 
@@ -352,6 +352,24 @@ def test_the_manifest_lists_every_file_with_its_sha256(files, tmp_path):
     assert only_ours(nested)
     (nested / "area" / "scan.pdf").write_bytes(b"%PDF")
     assert not only_ours(nested)
+
+
+def test_the_manifest_hashes_a_file_changed_after_cocoon_wrote_it_from_the_disk(tmp_path):
+    with OutputFolder(tmp_path / "out", overwrite=False) as folder:
+        write_text(folder / "edited.txt", "written\n")
+        write_text(folder / "replaced.txt", "written\n")
+        write_text(folder / "kept.txt", "written\n")
+        with (folder / "edited.txt").open("a", encoding="utf-8") as edited:
+            edited.write("and edited\n")
+        (folder / "other.txt").write_text("WRITTEN\n")
+        os.replace(folder / "other.txt", folder / "replaced.txt")  # same size, another file
+    out = tmp_path / "out"
+    manifest = json.loads((out / ".cocoon-output").read_text(encoding="utf-8"))
+    assert manifest["files"] == {
+        name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+        for name in ("edited.txt", "kept.txt", "replaced.txt")
+    }
+    assert (out / "replaced.txt").read_text() == "WRITTEN\n" and only_ours(out)
 
 
 KILLED_RUN = """

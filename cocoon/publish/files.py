@@ -5,7 +5,10 @@ A run either completes or leaves nothing behind:
 - **Folders** (``--out``) are written as a hidden temporary folder beside the target and moved
   into place at the end (:class:`OutputFolder`); a failed run removes it, and a killed run's
   folder is removed by the next command (:mod:`cocoon.publish.staging`). Each folder gets a
-  manifest (``.cocoon-output``) with the SHA-256 of every file cocoon wrote there.
+  manifest (``.cocoon-output``) with the SHA-256 of every file cocoon wrote there. A file
+  that cocoon wrote itself is hashed from its bytes as they went out, and that digest is used
+  while the file is still the one written (same device, inode, size, modification and change
+  times); any other file in the folder is read back and hashed.
   ``--overwrite`` replaces the whole folder, so no file of an earlier run survives beside the new
   one, but only when the folder holds exactly the files of its manifest, unchanged: a folder
   with anything else in it (an officer's notes, a scan, an edited list, a planted marker) is
@@ -82,6 +85,27 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+_WRITTEN: dict[Path, tuple[tuple[int, ...], str]] = {}
+"""The SHA-256 of each file written into an output folder, from the bytes as they were written,
+with the file's :func:`_identity` just after; :func:`write_manifest` takes them from here."""
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    """What changes when a file is replaced or written to: device, inode, size, modification and
+    change times."""
+    stat = path.stat()
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _manifest_digest(path: Path) -> str:
+    """The SHA-256 of ``path``: the one taken while cocoon wrote it when the file is still that
+    one, otherwise read from the file."""
+    known = _WRITTEN.pop(path.resolve(), None)
+    if known is not None and known[0] == _identity(path):
+        return known[1]
+    return _digest(path)
+
+
 def _files(folder: Path) -> list[Path]:
     """Every entry under ``folder`` that is not a folder (files, links, anything else), and every
     empty folder, relative to ``folder``; the manifest itself left out."""
@@ -97,7 +121,7 @@ def _files(folder: Path) -> list[Path]:
 
 def write_manifest(folder: Path) -> None:
     """The manifest of ``folder``: cocoon's version and the SHA-256 of every file in it."""
-    files = {p.as_posix(): _digest(folder / p) for p in _files(folder) if (folder / p).is_file()}
+    files = {p.as_posix(): _manifest_digest(folder / p) for p in _files(folder) if (folder / p).is_file()}
     content = {"written_by": "cocoon", "version": __version__, "format": MANIFEST_FORMAT, "files": files}
     (folder / MARKER).write_text(json.dumps(content, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -281,16 +305,19 @@ def prepare_output_file(path: str | Path, *, overwrite: bool, inputs: Iterable[P
     return path
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write to a temporary name beside ``path``, then rename it over ``path``."""
+def _atomic(path: Path, write: Callable[[Path], str | None]) -> Path:
+    """Write to a temporary name beside ``path``, then rename it over ``path``. ``write`` returns
+    the SHA-256 of the bytes it wrote (or None), kept for the manifest of the output folder."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.cocoon-{os.getpid()}")
     noted = not any(".cocoon-" in part for part in path.parent.parts)  # inside an output folder: noted with it
     if noted:
         note_staging(temporary, target=path)
     try:
-        write(temporary)
+        digest = write(temporary)
         os.replace(temporary, path)
+        if digest is not None and not noted:
+            _WRITTEN[path.resolve()] = (_identity(path), digest)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise OutputError("output.cannot_write", path=str(path), reason=exc.strerror or str(exc)) from None
@@ -327,17 +354,18 @@ def _json_default(value: Any) -> Any:
 
 
 def write_bytes(path: Path, content: bytes) -> Path:
-    def write(temporary: Path) -> None:
+    def write(temporary: Path) -> str:
         temporary.write_bytes(content)
+        return hashlib.sha256(content).hexdigest()
 
     return _atomic(path, write)
 
 
 def write_text(path: Path, content: str) -> Path:
-    def write(temporary: Path) -> None:
-        temporary.write_text(content, encoding="utf-8")
-
-    return _atomic(path, write)
+    """``content`` in UTF-8, line ends as the system writes text files."""
+    if os.linesep != "\n":
+        content = content.replace("\n", os.linesep)
+    return write_bytes(path, content.encode("utf-8"))
 
 
 def json_value(value: Any) -> Any:
@@ -379,17 +407,16 @@ CSV_PIECE_ROWS = 100_000
 """Rows a thread turns into CSV text at a time (Arrow's CSV writer uses one core)."""
 
 
-def _write_arrow_csv(table: Any, path: Path) -> None:
+def _write_arrow_csv(table: Any, path: Path) -> str:
     """``table`` as CSV (a header, cells quoted where needed): a large table in pieces of
     :data:`CSV_PIECE_ROWS` rows written by the cores side by side and put in the file in order,
-    so the text is the same as one writer's."""
+    so the text is the same as one writer's. Returns the SHA-256 of the file, hashed as it is
+    written."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     threads = min(os.cpu_count() or 1, 4)
-    if table.num_rows <= CSV_PIECE_ROWS or threads == 1:
-        pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
-        return
+    digest = hashlib.sha256()
 
     def piece(start: int) -> Any:
         sink = pa.BufferOutputStream()
@@ -400,9 +427,12 @@ def _write_arrow_csv(table: Any, path: Path) -> None:
         )
         return sink.getvalue()
 
-    with ThreadPoolExecutor(threads) as pool, open(path, "wb") as out:
-        for text in pool.map(piece, range(0, table.num_rows, CSV_PIECE_ROWS)):
+    starts = range(0, max(table.num_rows, 1), CSV_PIECE_ROWS)
+    with ThreadPoolExecutor(min(threads, len(starts))) as pool, open(path, "wb") as out:
+        for text in pool.map(piece, starts):
             out.write(memoryview(text))
+            digest.update(memoryview(text))
+    return digest.hexdigest()
 
 
 def _text_cells(column: pd.Series) -> Any:

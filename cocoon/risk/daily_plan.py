@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -166,7 +166,7 @@ def make_plan(
     given = {str(i) for i in exclude}
     settled = {str(k): v for k, v in (done or {}).items()}
     ranking = rank_households(
-        cast("gpd.GeoDataFrame", h),  # the ranking reads only its columns, and the places from household_xy
+        h,  # the ranking reads only its columns, and the places from household_xy
         active_points,
         ranking=settings.ranking,
         radius_m=settings.zones.radius_m,

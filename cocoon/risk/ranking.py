@@ -78,7 +78,7 @@ class Pairs:
 
 
 def rank_households(
-    households: gpd.GeoDataFrame,
+    households: pd.DataFrame,
     active: gpd.GeoDataFrame,
     *,
     ranking: RankingSettings,
@@ -90,7 +90,8 @@ def rank_households(
 ) -> Ranking:
     """Every household within ``radius_m`` of an active burglary, scored and ranked.
 
-    ``households`` and ``active`` (points of the active burglaries with ``burglary_id``,
+    ``households`` (a GeoDataFrame, or any frame of their columns when ``household_xy`` is given)
+    and ``active`` (points of the active burglaries with ``burglary_id``,
     ``age_days``, ``phase``, ``days_left`` and ``address``) share one metric CRS. With a fitted
     ``model``, the households are scored with it from ``history`` (every burglary, with x, y,
     ``burglary_id`` and ``age_days``; the active ones when not given). ``household_xy`` are the
@@ -231,7 +232,7 @@ def zone_pairs(
 
 
 def _relations(
-    households: gpd.GeoDataFrame,
+    households: pd.DataFrame,
     active: gpd.GeoDataFrame,
     pairs: Pairs,
     victim_h: np.ndarray,
@@ -318,7 +319,7 @@ def _with_model(
 
 
 def _per_household(
-    households: gpd.GeoDataFrame,
+    households: pd.DataFrame,
     active: gpd.GeoDataFrame,
     pairs: Pairs,
     contribution: np.ndarray,

@@ -46,7 +46,7 @@ class Victims:
 
 
 def find_victims(
-    households: gpd.GeoDataFrame,
+    households: pd.DataFrame,
     active: gpd.GeoDataFrame,
     *,
     b: np.ndarray,

@@ -17,7 +17,8 @@ import pandas as pd
 
 from cocoon.evaluation.delivery_figures import episode_delivery
 from cocoon.evaluation.episodes import ZoneHouseholds, build_episodes
-from cocoon.store.trial import KEPT_EPISODE_COLUMNS, PURGED_PREFIX
+from cocoon.store.trial import PURGED_PREFIX
+from cocoon.store.trial_schema import KEPT_EPISODE_COLUMNS
 
 if TYPE_CHECKING:
     from cocoon.store.queries import EvaluationTables

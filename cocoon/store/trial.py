@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cocoon.store.database import now
+from cocoon.store.trial_schema import KEPT_EPISODE_COLUMNS
 
 
 @dataclass
@@ -146,21 +147,6 @@ def purge_assignments(db: sqlite3.Connection, day: str) -> int:
         f"WHERE reported < ? AND burglary_id NOT LIKE '{PURGED_PREFIX}%'",
         (day,),
     ).rowcount
-
-
-KEPT_EPISODE_COLUMNS = (
-    "stratum",
-    "position",
-    "arm",
-    "month",
-    "week",
-    "households",
-    "follow_on",
-    "household_days",
-    "served_48h",
-    "hours_to_first_attempt",
-)
-"""The columns of a kept trial episode (table ``trial_episodes``), besides the trial and the day."""
 
 
 def kept_episodes(db: sqlite3.Connection, trial_id: int) -> pd.DataFrame:

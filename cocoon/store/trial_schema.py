@@ -61,6 +61,19 @@ never by a burglary id; it holds the arm, the month of the report (YYYY-MM), the
 report as weeks since the trial's first week (the cluster), the zone's households (none: no zone
 was counted), the follow-ons and household-days (none: not yet observed), whether a door was
 attempted within 48 h and the whole hours to the first attempt."""
+KEPT_EPISODE_COLUMNS = (
+    "stratum",
+    "position",
+    "arm",
+    "month",
+    "week",
+    "households",
+    "follow_on",
+    "household_days",
+    "served_48h",
+    "hours_to_first_attempt",
+)
+"""The columns of a kept trial episode (table ``trial_episodes``), besides the trial and the day."""
 TRIAL_COLUMNS = {
     "trials": {"trial_id", "started_at", "design", "allocation_hash", "stopped_at"},
     "trial_allocation": {"trial_id", "stratum", "position", "block", "arm"},
@@ -74,18 +87,5 @@ TRIAL_COLUMNS = {
         "assigned_at",
         "households",
     },
-    "trial_episodes": {
-        "trial_id",
-        "stratum",
-        "position",
-        "arm",
-        "month",
-        "week",
-        "households",
-        "follow_on",
-        "household_days",
-        "served_48h",
-        "hours_to_first_attempt",
-        "recorded_on",
-    },
+    "trial_episodes": {"trial_id", *KEPT_EPISODE_COLUMNS, "recorded_on"},
 }

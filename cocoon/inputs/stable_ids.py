@@ -148,6 +148,11 @@ def _arrow_id_keys(text: pa.ChunkedArray, index: pd.Index) -> tuple[pd.Series, p
     import pyarrow.compute as pc
 
     text = text.combine_chunks()
+    if _printable_ascii(text):  # the usual register: a look at the bytes instead of a regex per id
+        return (
+            pd.Series(pd.array(text, dtype=STR), index=index),
+            pd.Series(pd.array(pc.ascii_lower(text), dtype=STR), index=index),
+        )
     keys = pc.utf8_lower(text)
     other = pc.fill_null(pc.invert(pc.match_substring_regex(text, r"^[\x21-\x7e]*$")), False)
     if pc.any(other).as_py():
@@ -160,6 +165,17 @@ def _arrow_id_keys(text: pa.ChunkedArray, index: pd.Index) -> tuple[pd.Series, p
         pd.Series(pd.array(text, dtype=STR), index=index),
         pd.Series(pd.array(keys, dtype=STR), index=index),
     )
+
+
+def _printable_ascii(text: pa.LargeStringArray) -> bool:
+    """Whether every byte of the strings (nulls' too, if they have any) is printable ASCII other
+    than a space (0x21-0x7e), so that every id is shown as it is and matched lower-cased."""
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64, count=len(text) + 1, offset=text.offset * 8)
+    data = text.buffers()[2]
+    if data is None or len(text) == 0:
+        return True
+    used = np.frombuffer(data, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+    return bool(np.all(used - np.uint8(0x21) <= np.uint8(0x7E - 0x21)))
 
 
 def has_repeats(values: pd.Series) -> bool:

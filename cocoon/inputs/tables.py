@@ -323,12 +323,12 @@ def _read_parquet(path: Path) -> RawTable:
     except Exception as exc:
         raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
     if b"geo" in meta:
-        import geopandas as gpd
-
         try:
             points = _read_point_parquet(path, meta[b"geo"])
             if points is not None:
                 return points
+            import geopandas as gpd  # only for geometry other than points
+
             gdf = gpd.read_parquet(path)
         except Exception as exc:
             raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
@@ -351,7 +351,8 @@ def _read_point_parquet(path: Path, geo: bytes) -> RawTable | None:
     name = info.get("primary_column")
     if len(columns) != 1 or name not in columns or str(columns[name].get("encoding", "")).upper() != "WKB":
         return None
-    table = pq.read_table(path)
+    with pq.ParquetFile(path) as parquet:  # one file: no need for pyarrow.dataset, which read_table imports
+        table = parquet.read()
     if name not in table.column_names:
         return None
     wkb = table.column(name).combine_chunks()
@@ -398,18 +399,28 @@ def _points_from_wkb(wkb: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | No
         np.frombuffer(wkb.buffers()[2], dtype=np.uint8) if wkb.buffers()[2] is not None else np.empty(0, dtype=np.uint8)
     )
     starts = offsets[:-1][~null].astype(np.int64)
-    first = int(starts[0]) if len(starts) else 0
+    if len(starts) == 0:  # every geometry is null
+        return np.full(n, np.nan), np.full(n, np.nan), null
+    first = int(starts[0])
     if np.array_equal(starts, first + 21 * np.arange(len(starts))):  # one after the other, as written
-        raw = data[first : first + 21 * len(starts)].reshape(len(starts), 21)
+        block = data[first : first + 21 * len(starts)]
     else:
-        raw = data[starts[:, None] + np.arange(21)]
-    header = np.array([1, 1, 0, 0, 0], dtype=np.uint8)  # little-endian, type 1 (a 2-D point)
-    if not bool(np.all(raw[:, :5] == header)):
+        block = data[starts[:, None] + np.arange(21)].ravel()
+
+    def field(dtype: str, offset: int) -> np.ndarray:
+        """One field of every point's 21 bytes, read in place (a strided view of ``block``)."""
+        return np.ndarray((len(starts),), dtype=dtype, buffer=block, offset=offset, strides=(21,))
+
+    # little-endian (1), type 1 (a 2-D point)
+    if not (bool(np.all(field("u1", 0) == 1)) and bool(np.all(field("<u4", 1) == 1))):
         return None
-    x = np.full(n, np.nan)
-    y = np.full(n, np.nan)
-    x[~null] = raw[:, 5:13].copy().view("<f8").ravel()
-    y[~null] = raw[:, 13:21].copy().view("<f8").ravel()
+    if not null.any():
+        x, y = field("<f8", 5).copy(), field("<f8", 13).copy()
+    else:
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        x[~null] = field("<f8", 5)
+        y[~null] = field("<f8", 13)
     return x, y, null | (np.isnan(x) & np.isnan(y))
 
 

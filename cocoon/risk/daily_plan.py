@@ -279,8 +279,6 @@ def _refuse_far_apart(
     """Stop when the two files cannot be of one area: more than 50 km apart, or (``check_pairs``)
     no burglary within the radius of any household (at ``hxy``, metric). Names the CRS each file
     was read in."""
-    from scipy.spatial import cKDTree
-
     hx, hy = hxy
     if len(b) == 0 or len(hx) == 0:
         return
@@ -298,6 +296,8 @@ def _refuse_far_apart(
             & (hy <= by.max() + radius_m)
         )
         if near.any():
+            from scipy.spatial import cKDTree
+
             distance, _ = cKDTree(np.column_stack([hx[near], hy[near]])).query(
                 np.column_stack([bx, by]), distance_upper_bound=radius_m
             )

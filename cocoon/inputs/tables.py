@@ -614,10 +614,36 @@ def _clean_arrow(text: pa.ChunkedArray) -> pa.ChunkedArray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if _clean_already(text):  # most columns: nothing to strip, no quote, nothing blank
+        return text
     stripped = pc.utf8_trim_whitespace(text)
     if pc.any(pc.starts_with(stripped, "'")).as_py():
         stripped = pc.replace_substring_regex(stripped, pattern=r"^'([=+\-@\t\r])", replacement=r"\1")
     return pc.if_else(pc.equal(stripped, ""), pa.scalar(None, stripped.type), stripped)
+
+
+def _clean_already(text: pa.ChunkedArray) -> bool:
+    """Whether :func:`_clean_arrow` would leave every string as it is: each one not empty and
+    beginning and ending with printable ASCII other than a space (no whitespace to strip, Unicode
+    or not), and none beginning with a quote. Read from the first and last byte of each string."""
+    for chunk in text.chunks:
+        if len(chunk) == chunk.null_count:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
+        starts, ends = offsets[:-1], offsets[1:]
+        if chunk.null_count:
+            valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+            starts, ends = starts[valid], ends[valid]
+        if not bool(np.all(ends > starts)):
+            return False
+        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+        first, last = data[starts], data[ends - 1]
+        printable = np.uint8(0x7E - 0x21)
+        if not (bool(np.all(first - np.uint8(0x21) <= printable)) and bool(np.all(last - np.uint8(0x21) <= printable))):
+            return False
+        if bool(np.any(first == ord("'"))):
+            return False
+    return True
 
 
 def blank_text(index: pd.Index) -> pd.Series:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 from conftest import PLAN_DATE, X0, Y0
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cocoon.inputs.burglaries import read_burglaries
@@ -92,7 +92,22 @@ def test_arrow_text_is_cleaned_by_the_rules_of_other_text():
     ).tolist()
 
 
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="aZ9'=- \t\u00a0\x1c\u3000", max_size=4)), max_size=8))
+@example(["H1", "H2", None])
+@example(["'=SUM(A1)", "H1"])
+@example(["H1", "H2\u00a0"])
+@example(["H1", ""])
+def test_arrow_text_clean_or_not_is_cleaned_as_other_text(values):
+    """Columns that need no cleaning (kept as read) and columns that do, against the Python rules."""
+    cleaned = text_column(pd.Series(values, dtype=STR))
+    assert cleaned.dtype == STR
+    assert [None if pd.isna(v) else v for v in cleaned] == text_values(pd.Series(values, dtype=object)).tolist()
+
+
 @given(st.lists(st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs",)))), max_size=30))
+@example(["H1", "h-2", None, ""])
+@example(["H1", "H 2"])
+@example(["H1", "H\x7f"])
 def test_ids_in_arrow_are_shown_and_matched_as_ids_in_python(values):
     shown, keys = id_keys(pd.Series(values, dtype=STR))
     expected_shown, expected_keys = id_keys(pd.Series(values, dtype=object))

@@ -80,7 +80,8 @@ class Plan:
         if self._counts is None:
             phases = self.burglaries["phase"].value_counts()
             tiers = pd.Categorical(self.visits["tier"], categories=list("ABC")).codes.astype(np.int64)
-            high = (np.asarray(self.visits["phase"]) == HIGH).astype(np.int64)
+            # compared as the column is (a categorical compares its codes), not as strings per household
+            high = (self.visits["phase"] == HIGH).to_numpy(dtype=bool, na_value=False).astype(np.int64)
             grid = (
                 np.bincount(tiers * 2 + (1 - high), minlength=6).reshape(3, 2)
                 if len(self.visits)

@@ -18,7 +18,7 @@ from cocoon.catalogue import resolve_language, text
 from cocoon.evidence.breaks import breaks_json, check_breaks
 from cocoon.evidence.events import Events, burglary_events
 from cocoon.evidence.fitting import PRIOR_BURGLARIES, ModelFit, fit_model
-from cocoon.evidence.knox import FEW_BURGLARIES, MIN_EXPECTED_PAIRS, KnoxResult, knox_test
+from cocoon.evidence.knox import FEW_BURGLARIES, MIN_EXPECTED_PAIRS, KnoxResult, default_workers, knox_test
 from cocoon.evidence.memory import fit_bytes, knox_bytes, limit_bytes, refuse_if_too_big
 from cocoon.evidence.verdict import Suggestion, suggest, verdict
 from cocoon.geo.crs import parse_crs
@@ -117,9 +117,10 @@ def run_calibrate(settings: Settings, run: CalibrateRun) -> CalibrateResult:
         memory_gb=settings.limits.memory_gb,
         command="calibrate",
     )
-    # The fit runs in a thread beside the Knox test when both fit in memory at once: numpy lets
-    # go of Python's lock in most of the work of both, so each fills what the other leaves of the
-    # processor; otherwise it runs after the test.
+    # The fit runs in a thread beside the Knox test when both fit in memory at once, and the test
+    # then leaves it a core: numpy lets go of Python's lock in most of the work of both, and the
+    # fit, one thread from start to end, takes about as long as the test on the other cores.
+    # Otherwise the fit runs after the test.
     beside = knox_needed + fit_needed <= limit_bytes(settings.limits.memory_gb)
     with ThreadPoolExecutor(max_workers=1) as pool:
         fitting = pool.submit(fit_events, events, settings) if beside else None
@@ -134,6 +135,7 @@ def run_calibrate(settings: Settings, run: CalibrateRun) -> CalibrateResult:
             nrep=run.nrep,
             seed=run.seed,
             nrc=run.nrc,
+            workers=max(1, default_workers() - 1) if beside else None,
             progress=run.progress,
         )
         fit = fitting.result() if fitting else fit_events(events, settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from cocoon.cli import main
 from cocoon.evidence.events import burglary_events
 from cocoon.evidence.knox import KnoxResult, knox_test
 from cocoon.evidence.verdict import suggest, verdict
+from cocoon.jobs import calibrate as calibrate_job
 from cocoon.settings import Settings, load_settings
 
 KEYS = [
@@ -443,6 +445,27 @@ def test_same_seed_same_json(tmp_path):
     assert run("calibrate", path, "--nrep", "29", "--seed", "5", "--json", b).exit_code == 0
     first, second = json.loads(a.read_text()), json.loads(b.read_text())
     assert first["p_value"] == second["p_value"] and first["sim_mean"] == second["sim_mean"]
+
+
+def test_the_fit_runs_beside_the_knox_test_when_both_fit_in_memory(tmp_path, monkeypatch):
+    """Beside the test in a thread, or after it when the memory limit holds only one at a time:
+    the same file either way."""
+    x, y, t = clustered(150)
+    path = write_events(tmp_path / "b.csv", x, y, t)
+    in_main_thread = []
+    fit_events = calibrate_job.fit_events
+
+    def recorded(events, settings):
+        in_main_thread.append(threading.current_thread() is threading.main_thread())
+        return fit_events(events, settings)
+
+    monkeypatch.setattr(calibrate_job, "fit_events", recorded)
+    beside, after = tmp_path / "beside.json", tmp_path / "after.json"
+    assert run("calibrate", path, "--nrep", "29", "--seed", "5", "--json", beside).exit_code == 0
+    monkeypatch.setattr(calibrate_job, "limit_bytes", lambda memory_gb: 0.0)  # not both at once
+    assert run("calibrate", path, "--nrep", "29", "--seed", "5", "--json", after).exit_code == 0
+    assert in_main_thread == [False, True]
+    assert beside.read_text() == after.read_text()
 
 
 def test_library_and_command_agree_on_midpoint_days(tmp_path):

@@ -176,6 +176,25 @@ def test_numbers_do_not_depend_on_the_number_of_threads():
     assert np.array_equal(one.sim_mean, two.sim_mean) and np.array_equal(one.p_value, two.p_value)
 
 
+@pytest.mark.parametrize("days", [60, 40_000, 30.5])  # 2-byte days, 4-byte days, fractions of a day
+def test_each_simulation_shuffles_the_times_by_its_own_seed(days):
+    """Simulation k counts the pairs with the times reordered by ``default_rng(child k).permutation``,
+    the children spawned from the seed; over more simulations than are counted at once, the last few
+    fewer than that."""
+    rng = np.random.default_rng(6)
+    n, nrep = 90, 21
+    x, y = rng.uniform(0, 1000, n), rng.uniform(0, 1000, n)
+    t = rng.integers(0, days, n) if isinstance(days, int) else rng.integers(0, 61, n) / 2
+    sds, tds = [0, 100, 250, 400], [0, 7, 21, 35]
+    result = knox_test(x, y, t, sds=sds, tds=tds, nrep=nrep, seed=5)
+    children = np.random.SeedSequence(5).spawn(nrep)
+    orders = [np.random.default_rng(child).permutation(n) for child in children]
+    sims = np.array([brute(x, y, t[order], sds, tds, "euclidean", "left", False) for order in orders])
+    assert np.array_equal(result.sim_mean, sims.mean(axis=0))
+    assert np.array_equal(result.sim_median, np.median(sims, axis=0))
+    assert np.array_equal(result.p_value, ((sims >= result.observed).sum(axis=0) + 1) / (nrep + 1))
+
+
 def test_no_seed_draws_one_that_repeats_the_run():
     rng = np.random.default_rng(3)
     x, y, t = rng.uniform(0, 3000, 200), rng.uniform(0, 3000, 200), rng.integers(0, 100, 200)

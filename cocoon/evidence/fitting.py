@@ -369,6 +369,8 @@ def _em(
 
     Each burglary's shares are summed over its non-zero features only (most are 0), row by row
     as a sum over the whole table would be, so the numbers are the same."""
+    from threadpoolctl import threadpool_limits
+
     n_bands = features.shape[1] - nb
     bands = np.full(n_bands, 0.1 / n_bands)
     if start is not None and start.size == n_bands:
@@ -376,20 +378,26 @@ def _em(
     theta = np.concatenate([np.full(nb, per_day / 2), bands])
     row, column = np.nonzero(features)  # row by row
     value = features[row, column]
+    per_row = np.bincount(row, minlength=len(features))
+    shares = np.empty(len(value))
     previous = -np.inf
     log_likelihood = -np.inf
     expected = np.zeros(len(theta))
     iterations = 0
-    while iterations < MAX_ITERATIONS:
-        iterations += 1
-        rate = features @ theta
-        log_likelihood = float(np.log(rate).sum() - exposure @ theta)
-        expected = theta * np.bincount(column, weights=value / rate[row], minlength=len(theta))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            theta = np.where(exposure > 0, expected / exposure, 0.0)
-        if abs(log_likelihood - previous) < TOLERANCE * max(1.0, abs(log_likelihood)):
-            break
-        previous = log_likelihood
+    # One thread for the products: spread over threads they give the same numbers, but the waiting
+    # threads spin and take the processor from the work beside the fit.
+    with threadpool_limits(limits=1, user_api="blas"):
+        while iterations < MAX_ITERATIONS:
+            iterations += 1
+            rate = features @ theta
+            log_likelihood = float(np.log(rate).sum() - exposure @ theta)
+            np.divide(value, np.repeat(rate, per_row), out=shares)
+            expected = theta * np.bincount(column, weights=shares, minlength=len(theta))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                theta = np.where(exposure > 0, expected / exposure, 0.0)
+            if abs(log_likelihood - previous) < TOLERANCE * max(1.0, abs(log_likelihood)):
+                break
+            previous = log_likelihood
     return theta, expected, iterations, log_likelihood
 
 

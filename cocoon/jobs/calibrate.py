@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,8 @@ from cocoon.catalogue import resolve_language, text
 from cocoon.evidence.breaks import breaks_json, check_breaks
 from cocoon.evidence.events import Events, burglary_events
 from cocoon.evidence.fitting import PRIOR_BURGLARIES, ModelFit, fit_model
-from cocoon.evidence.knox import FEW_BURGLARIES, MIN_EXPECTED_PAIRS, KnoxResult, knox_test
-from cocoon.evidence.memory import fit_bytes, knox_bytes, refuse_if_too_big
+from cocoon.evidence.knox import FEW_BURGLARIES, MIN_EXPECTED_PAIRS, KnoxResult, default_workers, knox_test
+from cocoon.evidence.memory import fit_bytes, knox_bytes, limit_bytes, refuse_if_too_big
 from cocoon.evidence.verdict import Suggestion, suggest, verdict
 from cocoon.geo.crs import parse_crs
 from cocoon.inputs.burglaries import BurglaryColumns
@@ -102,36 +103,42 @@ def run_calibrate(settings: Settings, run: CalibrateRun) -> CalibrateResult:
     source = str(run.burglaries)
     events = burglary_events(table.burglaries, source=source, requested_crs=metric, start=run.start, end=run.end)
     reach = max(b for b in run.sds if math.isfinite(b)) + (0.5 if run.nrc else 0.0)
-    pairs, needed = knox_bytes(events.x, events.y, reach)
+    pairs, knox_needed = knox_bytes(events.x, events.y, reach)
     refuse_if_too_big(
-        needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb, command="calibrate"
+        knox_needed, pairs, n=len(events.x), reach=reach, memory_gb=settings.limits.memory_gb, command="calibrate"
     )
     parameters = 1 + len(DISTANCE_BANDS_M) * len(TIME_BANDS_DAYS)
-    pairs, needed = fit_bytes(events.x, events.y, DISTANCE_BANDS_M[-1], parameters)
+    pairs, fit_needed = fit_bytes(events.x, events.y, DISTANCE_BANDS_M[-1], parameters)
     refuse_if_too_big(
-        needed,
+        fit_needed,
         pairs,
         n=len(events.x),
         reach=DISTANCE_BANDS_M[-1],
         memory_gb=settings.limits.memory_gb,
         command="calibrate",
     )
-    # The fit runs after the Knox test, not beside it in a thread: the test's pair search already
-    # keeps both cores busy, and the two side by side took longer than one after the other.
-    result = knox_test(
-        events.x,
-        events.y,
-        events.day,
-        sds=run.sds,
-        tds=run.tds,
-        metric=run.metric,
-        closed=run.closed,
-        nrep=run.nrep,
-        seed=run.seed,
-        nrc=run.nrc,
-        progress=run.progress,
-    )
-    fit = fit_events(events, settings)
+    # The fit runs in a thread beside the Knox test when both fit in memory at once, and the test
+    # then leaves it a core: numpy lets go of Python's lock in most of the work of both, and the
+    # fit, one thread from start to end, takes about as long as the test on the other cores.
+    # Otherwise the fit runs after the test.
+    beside = knox_needed + fit_needed <= limit_bytes(settings.limits.memory_gb)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        fitting = pool.submit(fit_events, events, settings) if beside else None
+        result = knox_test(
+            events.x,
+            events.y,
+            events.day,
+            sds=run.sds,
+            tds=run.tds,
+            metric=run.metric,
+            closed=run.closed,
+            nrep=run.nrep,
+            seed=run.seed,
+            nrc=run.nrc,
+            workers=max(1, default_workers() - 1) if beside else None,
+            progress=run.progress,
+        )
+        fit = fitting.result() if fitting else fit_events(events, settings)
     lines = verdict(result)
     suggestion = suggest(result)
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from cocoon.errors import InputError
 from cocoon.risk.daily_plan import make_plan
-from cocoon.risk.ranking import _best_first, zone_pairs
+from cocoon.risk.ranking import _best_first, _top_pairs, zone_pairs
+from cocoon.risk.reasons import top_pairs
 from cocoon.settings import Settings
 
 
@@ -237,3 +238,18 @@ def test_zone_pairs_are_every_pair_in_reach_household_by_household(h, b, radius,
         near = near[np.lexsort((near, squared[near, j]))][:k]
         assert pairs.nearest_h[j].tolist() == near.tolist() + [-1] * (k - len(near))
         assert pairs.nearest_d[j].tolist() == np.sqrt(squared[near, j]).tolist() + [np.inf] * (k - len(near))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 3), st.integers(-1, 2)), min_size=1, max_size=6), min_size=1, max_size=12
+    )
+)
+def test_top_pairs_of_pairs_household_by_household_are_the_reasons_top_pairs(households):
+    # per household its pairs as (distance, points): few values, so that ties are common
+    local = np.repeat(np.arange(len(households)), [len(p) for p in households])
+    distance, points = (np.array(c, dtype=float) for c in zip(*[q for p in households for q in p], strict=True))
+    starts = np.flatnonzero(np.concatenate([[True], local[1:] != local[:-1]]))
+    expected = top_pairs(local, distance, points, len(households))
+    assert _top_pairs(local, starts, distance, points).tolist() == expected.tolist()

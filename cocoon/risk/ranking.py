@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from cocoon.risk.addresses import number_parity, split_address, street_codes, street_key
 from cocoon.risk.model import RiskModel
 from cocoon.risk.model_scores import model_scores, tier_thresholds
-from cocoon.risk.reasons import reason_columns, reason_lists, top_pairs
+from cocoon.risk.reasons import REASONS_SHOWN, reason_columns, reason_lists
 from cocoon.risk.victims import Victims, find_victims
 from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import RankingSettings
@@ -72,6 +72,8 @@ class Pairs:
     """The households that appear in some pair, ascending."""
     local: np.ndarray
     """For each pair, the position of its household in ``present``."""
+    starts: np.ndarray
+    """For each household in ``present``, where its pairs start."""
     nearest_h: np.ndarray
     """Per burglary, its k nearest households within the reach asked for (-1 where fewer)."""
     nearest_d: np.ndarray
@@ -236,7 +238,16 @@ def zone_pairs(
     new = np.concatenate([[True], h[1:] != h[:-1]])
     local = np.cumsum(new) - 1
     nearest_h, nearest_d = _nearest(b, h, squared, len(bx), k, radius_m if near_m is None else near_m)
-    return Pairs(b=b, h=h, d=d, present=h[new], local=local, nearest_h=nearest_h, nearest_d=nearest_d)
+    return Pairs(
+        b=b,
+        h=h,
+        d=d,
+        present=h[new],
+        local=local,
+        starts=np.flatnonzero(new),
+        nearest_h=nearest_h,
+        nearest_d=nearest_d,
+    )
 
 
 @dataclass
@@ -383,17 +394,14 @@ def _per_household(
 ) -> pd.DataFrame:
     """One row per household in reach: risk summed over its burglaries, best first."""
     n = len(pairs.present)
-    local = pairs.local
+    local, starts, b = pairs.local, pairs.starts, pairs.b
     score = np.bincount(local, weights=contribution, minlength=n)
-    # The pairs grouped by household (every household in ``present`` has one), its burglaries
-    # in the order given (newest first): one sort serves every per-household reduction below.
-    order = np.argsort(local * len(active) + pairs.b)  # keys are unique, so the order is too
-    starts = np.flatnonzero(np.concatenate([[True], np.diff(local[order]) != 0]))
-    counts = np.diff(np.append(starts, len(order)))
-    distance = np.minimum.reduceat(pairs.d[order], starts)
-    best_tier = np.minimum.reduceat(tier[order], starts)
-    best_relation = np.minimum.reduceat(relation[order], starts)
-    b = pairs.b[order]
+    # The pairs come household by household, each household's burglaries in the order given
+    # (newest first): every per-household value is a reduction over a run of pairs.
+    counts = np.diff(np.append(starts, len(local)))
+    distance = np.minimum.reduceat(pairs.d, starts)
+    best_tier = np.minimum.reduceat(tier, starts)
+    best_relation = np.minimum.reduceat(relation, starts)
     high = np.maximum.reduceat((active["phase"].to_numpy() == "high")[b], starts)
     days_left = np.maximum(np.maximum.reduceat(active["days_left"].to_numpy().astype(np.int64)[b], starts), 0)
 
@@ -403,8 +411,8 @@ def _per_household(
     lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()), ids)
     joined = pc.binary_join(lists, ";")
 
-    ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
-    reasons = reason_lists(top_pairs(local, pairs.d, contribution, n), pairs.b, ages, pairs.d, ids=burglary_ids)
+    ages = active["age_days"].to_numpy(dtype=np.int64)[b]
+    reasons = reason_lists(_top_pairs(local, starts, pairs.d, contribution), b, ages, pairs.d, ids=burglary_ids)
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
@@ -415,7 +423,7 @@ def _per_household(
         for c in ("household_id", "label", "street", "number", "postcode", "building_type", "owner", "building_id")
         if c in households
     ]
-    picked = pd.DataFrame(households[text_columns]).iloc[hh].reset_index(drop=True)
+    picked = {c: pd.Series(households[c].array.take(hh)) for c in text_columns}  # column by column: no frame to index
     visits = pd.DataFrame(
         {
             "household_id": picked["household_id"],
@@ -439,14 +447,15 @@ def _per_household(
         }
     )
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
-        visits[column] = picked.get(column, None)
+        visits[column] = picked.get(column)
     return visits
 
 
 def _best_first(tier: np.ndarray, priority: np.ndarray, distance: np.ndarray) -> np.ndarray:
     """The order of the households: tier, then priority, then distance; the input order settles
     exact ties. Sorted by tier and priority first; only the runs tied on both by distance."""
-    sort = np.lexsort((-priority, tier))  # stable: ties keep the input order
+    sort = np.argsort(-priority)  # not stable: the runs tied on tier and priority are ordered below
+    sort = sort[np.argsort(tier[sort], kind="stable")]
     t, p = tier[sort], priority[sort]
     tied = (t[1:] == t[:-1]) & (p[1:] == p[:-1])
     if tied.any():
@@ -454,6 +463,24 @@ def _best_first(tier: np.ndarray, priority: np.ndarray, distance: np.ndarray) ->
         at = np.flatnonzero(np.concatenate([tied, [False]]) | np.concatenate([[False], tied]))
         sort[at] = sort[at[np.lexsort((sort[at], distance[sort[at]], run[at]))]]
     return sort
+
+
+def _top_pairs(local: np.ndarray, starts: np.ndarray, distance: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """:func:`~cocoon.risk.reasons.top_pairs` for pairs that come household by household (``local``
+    ascending, each household's pairs from ``starts``): per household the pairs adding most
+    ``points`` (more than 0), best first: most points, then nearest, then first given."""
+    picks = np.full((REASONS_SHOWN, len(starts)), -1, dtype=np.int64)
+    left = points > 0
+    for rank in range(REASONS_SHOWN):
+        candidate = np.where(left, points, -np.inf)
+        top = left & (candidate == np.maximum.reduceat(candidate, starts)[local])
+        near = np.where(top, distance, np.inf)
+        top &= near == np.minimum.reduceat(near, starts)[local]
+        found = np.flatnonzero(top)
+        first = found[np.concatenate([[True], local[found[1:]] != local[found[:-1]]])] if len(found) else found
+        picks[rank, local[first]] = first
+        left[first] = False
+    return picks
 
 
 def _empty_visits() -> pd.DataFrame:

@@ -142,9 +142,9 @@ def rank_households(
         ranking=ranking,
     )
     relation = _relations(households, active, pairs, victim_h, hx, hy, ranking)
-    multiplier = np.choose(relation, [ranking.same_building, ranking.same_street_same_side, ranking.same_street, 1.0])
-    age = active["age_days"].to_numpy()[pairs.b]
-    contribution = ranking.points * time_weight(age, ranking) * distance_weight(pairs.d, ranking) * multiplier
+    multiplier = np.array([ranking.same_building, ranking.same_street_same_side, ranking.same_street, 1.0])[relation]
+    recency = time_weight(active["age_days"].to_numpy(), ranking)[pairs.b]  # one weight per burglary
+    contribution = ranking.points * recency * distance_weight(pairs.d, ranking) * multiplier
 
     # Tier A: the burgled building, and each burglary's k nearest households (ties included).
     if ranking.tier_a_neighbours > 0:
@@ -152,7 +152,8 @@ def rank_households(
         nearest = (pairs.d <= kth[pairs.b]) & (pairs.d <= ranking.tier_a_max_m)
     else:
         nearest = np.zeros(len(pairs.d), dtype=bool)
-    tier = np.where((relation == 0) | nearest, 0, np.where(pairs.d <= ranking.tier_b_max_m, 1, 2)).astype(np.int8)
+    tier = np.where(pairs.d <= ranking.tier_b_max_m, 1, 2).astype(np.int8)
+    tier[(relation == 0) | nearest] = 0
 
     visits = _per_household(households, active, pairs, contribution, tier, relation, hx, hy, ranking)
     if model is not None:
@@ -304,7 +305,7 @@ def _relations(
     ranking: RankingSettings,
 ) -> np.ndarray:
     """0 same building/entrance, 1 same street and side, 2 same street, 3 neither."""
-    subset = households[[c for c in ("street", "number", "building_id") if c in households]].iloc[pairs.present]
+    subset = {c: households[c].iloc[pairs.present] for c in ("street", "number", "building_id") if c in households}
     n = len(pairs.present)
     street, names = street_codes(subset["street"]) if "street" in subset else (np.full(n, -1), np.empty(0))
     parity = number_parity(subset["number"]) if "number" in subset else np.full(n, -1, dtype=np.int8)
@@ -342,7 +343,9 @@ def _relations(
     pair_street = b_street[b]
     same_street = (pair_street >= 0) & (street[local] == pair_street)
     same_side = same_street & (parity[local] >= 0) & (parity[local] == b_parity[b])
-    return np.where(same_building, 0, np.where(same_side, 1, np.where(same_street, 2, 3))).astype(np.int8)
+    relation: np.ndarray = 3 - same_street.view(np.int8) - same_side.view(np.int8)  # same side: on the same street
+    relation[same_building] = 0
+    return relation
 
 
 def _with_model(
@@ -470,17 +473,26 @@ def _top_pairs(local: np.ndarray, starts: np.ndarray, distance: np.ndarray, poin
     ascending, each household's pairs from ``starts``): per household the pairs adding most
     ``points`` (more than 0), best first: most points, then nearest, then first given."""
     picks = np.full((REASONS_SHOWN, len(starts)), -1, dtype=np.int64)
-    left = points > 0
+    counts = np.diff(np.append(starts, len(local)))
+    candidate = np.where(points > 0, points, -np.inf)  # -inf: not (or no longer) a candidate
     for rank in range(REASONS_SHOWN):
-        candidate = np.where(left, points, -np.inf)
-        top = left & (candidate == np.maximum.reduceat(candidate, starts)[local])
-        near = np.where(top, distance, np.inf)
-        top &= near == np.minimum.reduceat(near, starts)[local]
-        found = np.flatnonzero(top)
-        first = found[np.concatenate([[True], local[found[1:]] != local[found[:-1]]])] if len(found) else found
+        top = np.flatnonzero(candidate == np.repeat(np.maximum.reduceat(candidate, starts), counts))
+        top = top[candidate[top] > -np.inf]
+        if len(top) == 0:
+            break
+        # the few households with a tie on points: the nearest, then the first given
+        runs = _runs(local[top])
+        near = distance[top]
+        top = top[near == np.repeat(np.minimum.reduceat(near, runs), np.diff(np.append(runs, len(top))))]
+        first = top[_runs(local[top])]
         picks[rank, local[first]] = first
-        left[first] = False
+        candidate[first] = -np.inf
     return picks
+
+
+def _runs(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal ``values`` starts."""
+    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
 
 
 def _empty_visits() -> pd.DataFrame:

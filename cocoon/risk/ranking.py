@@ -403,10 +403,16 @@ def _per_household(
     # (newest first): every per-household value is a reduction over a run of pairs.
     counts = np.diff(np.append(starts, len(local)))
     distance = np.minimum.reduceat(pairs.d, starts)
-    best_tier = np.minimum.reduceat(tier, starts)
-    best_relation = np.minimum.reduceat(relation, starts)
-    high = np.maximum.reduceat((active["phase"].to_numpy() == "high")[b], starts)
-    days_left = np.maximum(np.maximum.reduceat(active["days_left"].to_numpy().astype(np.int64)[b], starts), 0)
+    # on small integers ufunc.at is quicker than reduceat (every household has a pair to start from)
+    best_tier = np.full(n, 2, dtype=np.int8)
+    np.minimum.at(best_tier, local, tier)
+    best_relation = np.full(n, 3, dtype=np.int8)
+    np.minimum.at(best_relation, local, relation)
+    high = np.zeros(n, dtype=np.int8)
+    np.maximum.at(high, local, (active["phase"].to_numpy() == "high").view(np.int8)[b])
+    days_left = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(days_left, local, active["days_left"].to_numpy().astype(np.int64)[b])
+    days_left = np.maximum(days_left, 0)
 
     # "B7;B1": each household's burglaries, newest first, joined in one pass over the pairs.
     burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)

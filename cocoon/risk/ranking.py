@@ -122,7 +122,7 @@ def rank_households(
         active.geometry.y.to_numpy(),
         radius_m=radius_m,
         k=max(ranking.tier_a_neighbours, 1),
-        near_m=max(ranking.tier_a_max_m, ranking.victim_match_m),  # no nearer one is asked for
+        near_m=max(ranking.tier_a_max_m, ranking.victim_match_m),  # tier A and the victim match look no farther
     )
     if pairs is None:
         return empty

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from cocoon.errors import InputError
 from cocoon.risk.daily_plan import make_plan
-from cocoon.risk.ranking import _best_first
+from cocoon.risk.ranking import _best_first, _top_pairs, zone_pairs
+from cocoon.risk.reasons import top_pairs
 from cocoon.settings import Settings
 
 
@@ -203,3 +204,52 @@ def test_best_first_is_tier_then_priority_then_distance_then_input_order(rows):
     expected = np.lexsort((np.arange(len(rows)), distance, -priority, tier))
     order = _best_first(tier.astype(np.int8), priority.astype(float), distance.astype(float))
     assert order.tolist() == expected.tolist()
+
+
+# a few places, so that many points share a spot and ties are common
+spots = st.one_of(coords, st.sampled_from([-500.0, 0.0, 0.5, 499.9, 500.0]))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    h=st.lists(st.tuples(spots, spots), min_size=1, max_size=80),
+    b=st.lists(st.tuples(spots, spots), min_size=1, max_size=8),
+    radius=st.sampled_from([0.5, 100.0, 500.0, 5000.0]),
+    k=st.integers(1, 4),
+)
+def test_zone_pairs_are_every_pair_in_reach_household_by_household(h, b, radius, k):
+    hx, hy = (np.array(c) + o for c, o in zip(zip(*h, strict=True), (X0, Y0), strict=True))
+    bx, by = (np.array(c) + o for c, o in zip(zip(*b, strict=True), (X0, Y0), strict=True))
+    dx, dy = hx[:, None] - bx[None, :], hy[:, None] - by[None, :]
+    squared = dx * dx + dy * dy
+    in_reach = squared <= radius * radius
+    pairs = zone_pairs(hx, hy, bx, by, radius_m=radius, k=k, near_m=radius / 2)
+    if not in_reach.any():
+        assert pairs is None
+        return
+    assert pairs is not None
+    expected_h, expected_b = np.nonzero(in_reach)  # household by household, burglaries in the given order
+    assert pairs.h.tolist() == expected_h.tolist() and pairs.b.tolist() == expected_b.tolist()
+    assert np.array_equal(pairs.d, np.hypot(dx, dy)[in_reach])
+    assert pairs.present.tolist() == np.unique(expected_h).tolist()
+    assert np.array_equal(pairs.present[pairs.local], pairs.h)
+    for j in range(len(bx)):  # the k nearest within near_m, equally near ones by household index
+        near = np.flatnonzero(squared[:, j] <= (radius / 2) ** 2)
+        near = near[np.lexsort((near, squared[near, j]))][:k]
+        assert pairs.nearest_h[j].tolist() == near.tolist() + [-1] * (k - len(near))
+        assert pairs.nearest_d[j].tolist() == np.sqrt(squared[near, j]).tolist() + [np.inf] * (k - len(near))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 3), st.integers(-1, 2)), min_size=1, max_size=6), min_size=1, max_size=12
+    )
+)
+def test_top_pairs_of_pairs_household_by_household_are_the_reasons_top_pairs(households):
+    # per household its pairs as (distance, points): few values, so that ties are common
+    local = np.repeat(np.arange(len(households)), [len(p) for p in households])
+    distance, points = (np.array(c, dtype=float) for c in zip(*[q for p in households for q in p], strict=True))
+    starts = np.flatnonzero(np.concatenate([[True], local[1:] != local[:-1]]))
+    expected = top_pairs(local, distance, points, len(households))
+    assert _top_pairs(local, starts, distance, points).tolist() == expected.tolist()

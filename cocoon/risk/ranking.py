@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from cocoon.risk.addresses import number_parity, split_address, street_codes, street_key
 from cocoon.risk.model import RiskModel
 from cocoon.risk.model_scores import model_scores, tier_thresholds
-from cocoon.risk.reasons import reason_columns, reason_lists, top_pairs
+from cocoon.risk.reasons import REASONS_SHOWN, reason_columns, reason_lists
 from cocoon.risk.victims import Victims, find_victims
 from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import RankingSettings
@@ -59,7 +59,8 @@ class Ranking:
 
 @dataclass
 class Pairs:
-    """(burglary, household) pairs within the radius, as parallel arrays."""
+    """(burglary, household) pairs within the radius, as parallel arrays: household by household
+    (``h`` ascending), each household's burglaries in the given order."""
 
     b: np.ndarray
     """Index of the burglary (row of ``active``)."""
@@ -71,8 +72,10 @@ class Pairs:
     """The households that appear in some pair, ascending."""
     local: np.ndarray
     """For each pair, the position of its household in ``present``."""
+    starts: np.ndarray
+    """For each household in ``present``, where its pairs start."""
     nearest_h: np.ndarray
-    """Per burglary, its k nearest households within the radius (-1 where fewer)."""
+    """Per burglary, its k nearest households within the reach asked for (-1 where fewer)."""
     nearest_d: np.ndarray
     """... and their distances (inf where fewer)."""
 
@@ -119,6 +122,7 @@ def rank_households(
         active.geometry.y.to_numpy(),
         radius_m=radius_m,
         k=max(ranking.tier_a_neighbours, 1),
+        near_m=max(ranking.tier_a_max_m, ranking.victim_match_m),  # tier A and the victim match look no farther
     )
     if pairs is None:
         return empty
@@ -138,9 +142,9 @@ def rank_households(
         ranking=ranking,
     )
     relation = _relations(households, active, pairs, victim_h, hx, hy, ranking)
-    multiplier = np.choose(relation, [ranking.same_building, ranking.same_street_same_side, ranking.same_street, 1.0])
-    age = active["age_days"].to_numpy()[pairs.b]
-    contribution = ranking.points * time_weight(age, ranking) * distance_weight(pairs.d, ranking) * multiplier
+    multiplier = np.array([ranking.same_building, ranking.same_street_same_side, ranking.same_street, 1.0])[relation]
+    recency = time_weight(active["age_days"].to_numpy(), ranking)[pairs.b]  # one weight per burglary
+    contribution = ranking.points * recency * distance_weight(pairs.d, ranking) * multiplier
 
     # Tier A: the burgled building, and each burglary's k nearest households (ties included).
     if ranking.tier_a_neighbours > 0:
@@ -148,7 +152,8 @@ def rank_households(
         nearest = (pairs.d <= kth[pairs.b]) & (pairs.d <= ranking.tier_a_max_m)
     else:
         nearest = np.zeros(len(pairs.d), dtype=bool)
-    tier = np.where((relation == 0) | nearest, 0, np.where(pairs.d <= ranking.tier_b_max_m, 1, 2)).astype(np.int8)
+    tier = np.where(pairs.d <= ranking.tier_b_max_m, 1, 2).astype(np.int8)
+    tier[(relation == 0) | nearest] = 0
 
     visits = _per_household(households, active, pairs, contribution, tier, relation, hx, hy, ranking)
     if model is not None:
@@ -183,52 +188,111 @@ def rank_households(
 
 
 def zone_pairs(
-    hx: np.ndarray, hy: np.ndarray, bx: np.ndarray, by: np.ndarray, *, radius_m: float, k: int = 1
+    hx: np.ndarray,
+    hy: np.ndarray,
+    bx: np.ndarray,
+    by: np.ndarray,
+    *,
+    radius_m: float,
+    k: int = 1,
+    near_m: float | None = None,
 ) -> Pairs | None:
-    """Every (burglary, household) pair at most ``radius_m`` apart, found with a KD-tree, and
-    each burglary's ``k`` nearest households; None when no household is in reach."""
-    from scipy.spatial import cKDTree
+    """Every (burglary, household) pair at most ``radius_m`` apart, household by household (each
+    household's burglaries in the given order), and each burglary's ``k`` nearest households
+    within ``near_m`` (the radius when not given); None when no household is in reach.
 
-    # Only households inside the burglaries' bounding box (plus the radius) go into the tree.
-    near = (
-        (hx >= bx.min() - radius_m)
-        & (hx <= bx.max() + radius_m)
-        & (hy >= by.min() - radius_m)
-        & (hy <= by.max() + radius_m)
-    )
-    candidates = np.flatnonzero(near)
-    if len(candidates) == 0:
+    A pair is in reach when dx² + dy² <= radius², measured as a KD-tree measures it. Only the
+    pairs in the same or a nearby cell of a grid are measured: each burglary lists the cells its
+    circle touches, and each household is measured against the burglaries listing its cell."""
+    reach = radius_m * (1 + 1e-9) + 1e-6  # a little wider than the radius: rounding cannot skip a cell
+    x0, y0 = float(bx.min()) - reach, float(by.min()) - reach
+    span_x, span_y = float(bx.max()) + reach - x0, float(by.max()) + reach - y0
+    # cells a quarter of the radius wide, or wider where the grid would outgrow the households
+    side = max(radius_m / 4, np.sqrt(span_x * span_y / max(4 * len(hx), 1 << 20)), 1e-3)
+    width, height = int(span_x // side) + 1, int(span_y // side) + 1
+    cells = _reached_cells(bx, by, x0, y0, side, width, height, reach)
+    burglary_of_entry = np.repeat(np.arange(len(bx)), np.diff(cells.offsets))
+    by_cell = np.argsort(cells.codes, kind="stable")  # within a cell, the burglaries in the given order
+    listed = burglary_of_entry[by_cell]
+    per_cell = np.bincount(cells.codes, minlength=width * height + 1)  # the last cell: outside the grid
+    first = np.cumsum(per_cell) - per_cell
+
+    inside = np.flatnonzero((hx >= x0) & (hx < x0 + width * side) & (hy >= y0) & (hy < y0 + height * side))
+    cell = np.full(len(hx), width * height, dtype=np.int64)
+    column = np.minimum(((hx[inside] - x0) // side).astype(np.int64), width - 1)
+    cell[inside] = np.minimum(((hy[inside] - y0) // side).astype(np.int64), height - 1) * width + column
+    counts = per_cell[cell]
+    total = int(counts.sum())
+    if total == 0:
         return None
-    # An unbalanced tree builds about twice as fast and queries as fast on household points.
-    tree = cKDTree(np.column_stack([hx[candidates], hy[candidates]]), balanced_tree=False, compact_nodes=False)
-    points = np.column_stack([bx, by])
-    # Unsorted: the order within a burglary settles nothing (ties are settled by burglary).
-    found = tree.query_ball_point(points, r=radius_m, workers=-1, return_sorted=False)
-    counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-    if counts.sum() == 0:
+    entry = np.repeat(first[cell] - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    b = listed[entry]
+    h = np.repeat(np.arange(len(hx)), counts)
+    dx, dy = hx[h] - bx[b], hy[h] - by[b]
+    squared = dx * dx + dy * dy
+    kept = np.flatnonzero(squared <= radius_m * radius_m)
+    if len(kept) == 0:
         return None
-    h = candidates[np.concatenate([np.asarray(f, dtype=np.int64) for f in found])]
-    b = np.repeat(np.arange(len(bx)), counts)
-    d = np.hypot(hx[h] - bx[b], hy[h] - by[b])
-    # Dense numbering of the households in reach, without sorting.
-    seen = np.zeros(len(hx), dtype=bool)
-    seen[h] = True
-    present = np.flatnonzero(seen)
-    position = np.cumsum(seen) - 1
-    nearest_d, nearest_local = tree.query(points, k=k, distance_upper_bound=radius_m * (1 + 1e-12), workers=-1)
-    nearest_d = nearest_d.reshape(len(bx), k)
-    nearest_local = nearest_local.reshape(len(bx), k)
-    missing = nearest_local >= len(candidates)
-    nearest_h = np.where(missing, -1, candidates[np.minimum(nearest_local, len(candidates) - 1)])
+    b, h, squared = b[kept], h[kept], squared[kept]
+    d = np.hypot(dx[kept], dy[kept])
+    # Dense numbering of the households in reach: h ascends, so a running count.
+    new = np.concatenate([[True], h[1:] != h[:-1]])
+    local = np.cumsum(new) - 1
+    nearest_h, nearest_d = _nearest(b, h, squared, len(bx), k, radius_m if near_m is None else near_m)
     return Pairs(
         b=b,
         h=h,
         d=d,
-        present=present,
-        local=position[h],
+        present=h[new],
+        local=local,
+        starts=np.flatnonzero(new),
         nearest_h=nearest_h,
-        nearest_d=np.where(missing, np.inf, nearest_d),
+        nearest_d=nearest_d,
     )
+
+
+@dataclass
+class _Cells:
+    codes: np.ndarray
+    """The grid cells reached, burglary by burglary."""
+    offsets: np.ndarray
+    """Where each burglary's cells start in ``codes`` (and, last, their count)."""
+
+
+def _reached_cells(
+    bx: np.ndarray, by: np.ndarray, x0: float, y0: float, side: float, width: int, height: int, reach: float
+) -> _Cells:
+    """The cells of the grid (cells of ``side`` from (x0, y0), ``width`` x ``height``) that a circle
+    of ``reach`` around each burglary touches: row by row, the columns under its chord."""
+    rows = int(2 * reach // side) + 2
+    row = ((by - reach - y0) // side).astype(np.int64)[:, None] + np.arange(rows)
+    gap = np.maximum(np.maximum(y0 + row * side - by[:, None], by[:, None] - (y0 + (row + 1) * side)), 0.0)
+    half = np.sqrt(np.maximum(reach * reach - gap * gap, 0.0)) * (1 + 1e-9) + 1e-6
+    c0 = np.maximum(((bx[:, None] - half - x0) // side).astype(np.int64), 0)
+    c1 = np.minimum(((bx[:, None] + half - x0) // side).astype(np.int64), width - 1)
+    n = np.where((gap <= reach) & (row >= 0) & (row < height) & (c0 <= c1), c1 - c0 + 1, 0)
+    flat = n.ravel()
+    total = int(flat.sum())
+    codes = np.repeat((row * width + c0).ravel() - (np.cumsum(flat) - flat), flat) + np.arange(total)
+    return _Cells(codes=codes, offsets=np.concatenate([[0], np.cumsum(n.sum(axis=1))]))
+
+
+def _nearest(
+    b: np.ndarray, h: np.ndarray, squared: np.ndarray, burglaries: int, k: int, near_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per burglary, its ``k`` nearest households within ``near_m`` among the pairs (-1 where
+    fewer) and their distances (inf where fewer); equally near ones by household index."""
+    close = np.flatnonzero(squared <= (near_m * (1 + 1e-9)) ** 2)  # a hair wider: rounding cannot drop one
+    order = close[np.lexsort((h[close], squared[close], b[close]))]
+    ob = b[order]
+    starts = np.concatenate([[0], np.flatnonzero(ob[1:] != ob[:-1]) + 1])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
+    taken = rank < k
+    nearest_h = np.full((burglaries, k), -1, dtype=np.int64)
+    nearest_d = np.full((burglaries, k), np.inf)
+    nearest_h[ob[taken], rank[taken]] = h[order[taken]]
+    nearest_d[ob[taken], rank[taken]] = np.sqrt(squared[order[taken]])
+    return nearest_h, nearest_d
 
 
 def _relations(
@@ -241,7 +305,7 @@ def _relations(
     ranking: RankingSettings,
 ) -> np.ndarray:
     """0 same building/entrance, 1 same street and side, 2 same street, 3 neither."""
-    subset = households[[c for c in ("street", "number", "building_id") if c in households]].iloc[pairs.present]
+    subset = {c: households[c].iloc[pairs.present] for c in ("street", "number", "building_id") if c in households}
     n = len(pairs.present)
     street, names = street_codes(subset["street"]) if "street" in subset else (np.full(n, -1), np.empty(0))
     parity = number_parity(subset["number"]) if "number" in subset else np.full(n, -1, dtype=np.int8)
@@ -279,7 +343,9 @@ def _relations(
     pair_street = b_street[b]
     same_street = (pair_street >= 0) & (street[local] == pair_street)
     same_side = same_street & (parity[local] >= 0) & (parity[local] == b_parity[b])
-    return np.where(same_building, 0, np.where(same_side, 1, np.where(same_street, 2, 3))).astype(np.int8)
+    relation: np.ndarray = 3 - same_street.view(np.int8) - same_side.view(np.int8)  # same side: on the same street
+    relation[same_building] = 0
+    return relation
 
 
 def _with_model(
@@ -331,19 +397,22 @@ def _per_household(
 ) -> pd.DataFrame:
     """One row per household in reach: risk summed over its burglaries, best first."""
     n = len(pairs.present)
-    local = pairs.local
+    local, starts, b = pairs.local, pairs.starts, pairs.b
     score = np.bincount(local, weights=contribution, minlength=n)
-    # The pairs grouped by household (every household in ``present`` has one), its burglaries
-    # in the order given (newest first): one sort serves every per-household reduction below.
-    order = np.argsort(local * len(active) + pairs.b)  # keys are unique, so the order is too
-    starts = np.flatnonzero(np.concatenate([[True], np.diff(local[order]) != 0]))
-    counts = np.diff(np.append(starts, len(order)))
-    distance = np.minimum.reduceat(pairs.d[order], starts)
-    best_tier = np.minimum.reduceat(tier[order], starts)
-    best_relation = np.minimum.reduceat(relation[order], starts)
-    b = pairs.b[order]
-    high = np.maximum.reduceat((active["phase"].to_numpy() == "high")[b], starts)
-    days_left = np.maximum(np.maximum.reduceat(active["days_left"].to_numpy().astype(np.int64)[b], starts), 0)
+    # The pairs come household by household, each household's burglaries in the order given
+    # (newest first): every per-household value is a reduction over a run of pairs.
+    counts = np.diff(np.append(starts, len(local)))
+    distance = np.minimum.reduceat(pairs.d, starts)
+    # on small integers ufunc.at is quicker than reduceat (every household has a pair to start from)
+    best_tier = np.full(n, 2, dtype=np.int8)
+    np.minimum.at(best_tier, local, tier)
+    best_relation = np.full(n, 3, dtype=np.int8)
+    np.minimum.at(best_relation, local, relation)
+    high = np.zeros(n, dtype=np.int8)
+    np.maximum.at(high, local, (active["phase"].to_numpy() == "high").view(np.int8)[b])
+    days_left = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(days_left, local, active["days_left"].to_numpy().astype(np.int64)[b])
+    days_left = np.maximum(days_left, 0)
 
     # "B7;B1": each household's burglaries, newest first, joined in one pass over the pairs.
     burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
@@ -351,8 +420,8 @@ def _per_household(
     lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()), ids)
     joined = pc.binary_join(lists, ";")
 
-    ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
-    reasons = reason_lists(top_pairs(local, pairs.d, contribution, n), pairs.b, ages, pairs.d, ids=burglary_ids)
+    ages = active["age_days"].to_numpy(dtype=np.int64)[b]
+    reasons = reason_lists(_top_pairs(local, starts, pairs.d, contribution), b, ages, pairs.d, ids=burglary_ids)
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
@@ -363,7 +432,7 @@ def _per_household(
         for c in ("household_id", "label", "street", "number", "postcode", "building_type", "owner", "building_id")
         if c in households
     ]
-    picked = pd.DataFrame(households[text_columns]).iloc[hh].reset_index(drop=True)
+    picked = {c: pd.Series(households[c].array.take(hh)) for c in text_columns}  # column by column: no frame to index
     visits = pd.DataFrame(
         {
             "household_id": picked["household_id"],
@@ -387,14 +456,15 @@ def _per_household(
         }
     )
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
-        visits[column] = picked.get(column, None)
+        visits[column] = picked.get(column)
     return visits
 
 
 def _best_first(tier: np.ndarray, priority: np.ndarray, distance: np.ndarray) -> np.ndarray:
     """The order of the households: tier, then priority, then distance; the input order settles
     exact ties. Sorted by tier and priority first; only the runs tied on both by distance."""
-    sort = np.lexsort((-priority, tier))  # stable: ties keep the input order
+    sort = np.argsort(-priority)  # not stable: the runs tied on tier and priority are ordered below
+    sort = sort[np.argsort(tier[sort], kind="stable")]
     t, p = tier[sort], priority[sort]
     tied = (t[1:] == t[:-1]) & (p[1:] == p[:-1])
     if tied.any():
@@ -402,6 +472,33 @@ def _best_first(tier: np.ndarray, priority: np.ndarray, distance: np.ndarray) ->
         at = np.flatnonzero(np.concatenate([tied, [False]]) | np.concatenate([[False], tied]))
         sort[at] = sort[at[np.lexsort((sort[at], distance[sort[at]], run[at]))]]
     return sort
+
+
+def _top_pairs(local: np.ndarray, starts: np.ndarray, distance: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """:func:`~cocoon.risk.reasons.top_pairs` for pairs that come household by household (``local``
+    ascending, each household's pairs from ``starts``): per household the pairs adding most
+    ``points`` (more than 0), best first: most points, then nearest, then first given."""
+    picks = np.full((REASONS_SHOWN, len(starts)), -1, dtype=np.int64)
+    counts = np.diff(np.append(starts, len(local)))
+    candidate = np.where(points > 0, points, -np.inf)  # -inf: not (or no longer) a candidate
+    for rank in range(REASONS_SHOWN):
+        top = np.flatnonzero(candidate == np.repeat(np.maximum.reduceat(candidate, starts), counts))
+        top = top[candidate[top] > -np.inf]
+        if len(top) == 0:
+            break
+        # the few households with a tie on points: the nearest, then the first given
+        runs = _runs(local[top])
+        near = distance[top]
+        top = top[near == np.repeat(np.minimum.reduceat(near, runs), np.diff(np.append(runs, len(top))))]
+        first = top[_runs(local[top])]
+        picks[rank, local[first]] = first
+        candidate[first] = -np.inf
+    return picks
+
+
+def _runs(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal ``values`` starts."""
+    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
 
 
 def _empty_visits() -> pd.DataFrame:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from cocoon.risk.addresses import street_key
+from cocoon.risk.addresses import street_codes, street_key
 from cocoon.settings import RankingSettings
 
 if TYPE_CHECKING:
@@ -70,16 +70,18 @@ def find_victims(
     burgled = np.where(nearest_d[:, 0] <= ranking.victim_match_m, nearest_h[:, 0], -1).astype(np.int64)
     core = set(burgled[burgled >= 0].tolist())
     has_labels = "label" in households
-    labels = (
-        street_key(households["label"].iloc[present].reset_index(drop=True))
+    # the labels of the households in reach as codes into their distinct keys (-1 for none)
+    label, label_keys = (
+        street_codes(households["label"].iloc[present])
         if has_labels
-        else np.full(len(present), "", dtype=object)
+        else (np.full(len(present), -1, dtype=np.int64), np.empty(0, dtype=object))
     )
     if "address" in active and has_labels and bool(active["address"].notna().any()):
         close = np.flatnonzero(d <= max(ranking.tier_a_max_m, ranking.victim_match_m))
         cb, ch, cd = b[close], h[close], d[close]
-        b_key = street_key(active["address"].reset_index(drop=True))[cb]
-        match = (b_key != "") & (b_key == labels[local[close]])
+        lookup = {key: i for i, key in enumerate(label_keys)}
+        b_label = np.array([lookup.get(key, -1) for key in street_key(active["address"])], dtype=np.int64)[cb]
+        match = (b_label >= 0) & (b_label == label[local[close]])
         if match.any():
             # the nearest matching address of each burglary is its burgled address
             order = np.lexsort((ch[match], cd[match], cb[match]))
@@ -91,9 +93,11 @@ def find_victims(
     if core:
         members = np.fromiter(core, dtype=np.int64)
         victim[members] = True
-        core_labels = set(street_key(households["label"].iloc[members].reset_index(drop=True))) if has_labels else set()
-        addresses = [label for label in core_labels if any(c.isdigit() for c in label)]  # a street alone is no address
-        same_address = pd.Series(labels, dtype=object).isin(addresses).to_numpy(dtype=bool)
+        # the victims' own labels (every victim so far is a household in reach); a street alone is no address
+        core_labels = np.unique(label[np.searchsorted(present, members)])
+        address = np.zeros(len(label_keys) + 1, dtype=bool)  # the last entry: no label
+        address[[c for c in core_labels if c >= 0 and any(char.isdigit() for char in label_keys[c])]] = True
+        same_address = address[label]
         same_building = np.zeros(len(present), dtype=bool)
         if "building_id" in households:
             buildings = households["building_id"]
@@ -127,4 +131,5 @@ def _near_cells(x: np.ndarray, y: np.ndarray, cx: np.ndarray, cy: np.ndarray, re
     width = int((max(x.max(), cx.max()) - x0) // side) + 3
     cells = ((cy - y0) // side).astype(np.int64) * width + ((cx - x0) // side).astype(np.int64)
     around = np.unique((cells[:, None] + (np.arange(-1, 2)[:, None] * width + np.arange(-1, 2)).ravel()).ravel())
-    return np.isin(((y - y0) // side).astype(np.int64) * width + ((x - x0) // side).astype(np.int64), around)
+    codes = ((y - y0) // side).astype(np.int64) * width + ((x - x0) // side).astype(np.int64)
+    return np.asarray(pd.Series(codes).isin(around))  # hashed: quicker than sorting a million codes

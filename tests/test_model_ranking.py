@@ -100,6 +100,39 @@ def test_scores_in_chunks_are_every_pair_scored_at_once(monkeypatch):
         assert [r["id"] for r in reasons] == [f"B{b}" for b in best]
 
 
+def test_each_household_sums_its_points_in_the_burglary_tree_order_whatever_the_chunks(monkeypatch):
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(11)
+    # households and burglaries on a lattice of addresses 600 m across: many households add up equal terms from
+    # different burglaries, and for about a quarter of them the order of the sum shows in the last digit
+    hx, hy = rng.integers(0, 30, 600) * 20.0, rng.integers(0, 30, 600) * 20.0
+    bx, by = rng.integers(0, 30, 80) * 20.0, rng.integers(0, 30, 80) * 20.0
+    burglaries = pd.DataFrame(
+        {"x": bx, "y": by, "burglary_id": [f"B{i}" for i in range(80)], "age_days": rng.integers(0, 400, 80)}
+    )
+    runs = []
+    for chunk, cell in ((10**6, 10**6), (64, 300.0), (7, 50.0)):
+        monkeypatch.setattr(scoring, "CHUNK", chunk)
+        monkeypatch.setattr(scoring, "CHUNK_CELL_M", cell)
+        runs.append(model_scores(model(), hx, hy, burglaries))
+    for other in runs[1:]:
+        assert np.array_equal(other.recent, runs[0].recent) and np.array_equal(other.history, runs[0].history)
+        assert other.reasons.equals(runs[0].reasons)
+    # one household at a time, its burglaries in the tree's order, added up one by one
+    usable = np.flatnonzero(burglaries["age_days"].to_numpy() <= DAYS[-1])
+    tree_order = usable[cKDTree(np.column_stack([bx[usable], by[usable]])).indices]
+    age = burglaries["age_days"].to_numpy()[tree_order]
+    for h in range(len(hx)):
+        d = np.sqrt((hx[h] - bx[tree_order]) ** 2 + (hy[h] - by[tree_order]) ** 2)
+        recent, history = horizon_points(model(), d, age)
+        total_recent, total_history = 0.0, 0.0
+        for r, p, inside in zip(recent, history, d <= DISTANCE[-1], strict=True):
+            if inside:
+                total_recent, total_history = total_recent + r, total_history + p
+        assert runs[0].recent[h] == total_recent and runs[0].history[h] == total_history
+
+
 def test_the_plan_ranks_tiers_and_explains_with_the_model():
     # B0 two days old at the middle; B1 forty days old 250 m east; B2 two hundred days old at H3.
     bxy = np.array([[X0, Y0], [X0 + 250, Y0], [X0 - 300, Y0 + 300]])

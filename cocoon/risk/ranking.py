@@ -312,9 +312,15 @@ def _with_model(
     burgled_building = (visits["relation"] == "same_building").to_numpy()
     codes = np.where(burgled_building | (score >= tier_a), 0, np.where(score >= tier_b, 1, 2))
     visits["tier"] = pd.Categorical.from_codes(codes, categories=list(TIERS))
-    order = np.lexsort(
-        (visits["_household"].to_numpy(), visits["distance_m"].to_numpy(), -visits["priority"].to_numpy(), codes)
-    )
+    # tier, priority, distance, then the household: in household order, so that the input order settles ties
+    by_household = np.argsort(visits["_household"].to_numpy())
+    order = by_household[
+        _best_first(
+            codes[by_household],
+            visits["priority"].to_numpy()[by_household],
+            visits["distance_m"].to_numpy()[by_household],
+        )
+    ]
     return visits.iloc[order].reset_index(drop=True)
 
 

@@ -8,13 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import PLAN_DATE, X0, Y0
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from test_ranking import burglaries, households
 
 from cocoon.publish.explain import why, why_column
 from cocoon.risk import model_scores as scoring
 from cocoon.risk.daily_plan import make_plan
 from cocoon.risk.model import RiskModel
-from cocoon.risk.model_scores import horizon_points, model_scores
+from cocoon.risk.model_scores import best_first, horizon_points, model_scores
 from cocoon.settings import Settings
 
 DISTANCE = np.array([10.0, 100.0, 300.0, 1000.0])
@@ -131,6 +134,19 @@ def test_each_household_sums_its_points_in_the_burglary_tree_order_whatever_the_
             if inside:
                 total_recent, total_history = total_recent + r, total_history + p
         assert runs[0].recent[h] == total_recent and runs[0].history[h] == total_history
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300))
+def test_best_first_is_tier_then_priority_then_distance_then_household(seed, n):
+    rng = np.random.default_rng(seed)
+    tier = rng.integers(0, 3, n)
+    # few distinct priorities and distances, so that runs tie on priority and on both; a zero of each sign
+    priority = rng.choice([0.0, -0.0, 1.5, 2.25, 7.0, np.nan], n)
+    distance = rng.choice([0.0, 10.0, 12.5, 40.0], n)
+    household = rng.permutation(10 * n)[:n]
+    expected = np.lexsort((household, distance, -priority, tier))
+    assert best_first(tier, priority, distance, household).tolist() == expected.tolist()
 
 
 def test_the_plan_ranks_tiers_and_explains_with_the_model():

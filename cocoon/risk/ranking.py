@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from cocoon.risk.addresses import number_parity, split_address, street_codes, street_key
 from cocoon.risk.model import RiskModel
-from cocoon.risk.model_scores import model_scores, tier_thresholds
+from cocoon.risk.model_scores import best_first, model_scores, tier_thresholds
 from cocoon.risk.reasons import reason_columns, reason_lists, top_pairs
 from cocoon.risk.victims import Victims, find_victims
 from cocoon.risk.weights import distance_weight, time_weight
@@ -312,15 +312,9 @@ def _with_model(
     burgled_building = (visits["relation"] == "same_building").to_numpy()
     codes = np.where(burgled_building | (score >= tier_a), 0, np.where(score >= tier_b, 1, 2))
     visits["tier"] = pd.Categorical.from_codes(codes, categories=list(TIERS))
-    # tier, priority, distance, then the household: in household order, so that the input order settles ties
-    by_household = np.argsort(visits["_household"].to_numpy())
-    order = by_household[
-        _best_first(
-            codes[by_household],
-            visits["priority"].to_numpy()[by_household],
-            visits["distance_m"].to_numpy()[by_household],
-        )
-    ]
+    order = best_first(
+        codes, visits["priority"].to_numpy(), visits["distance_m"].to_numpy(), visits["_household"].to_numpy()
+    )
     return visits.iloc[order].reset_index(drop=True)
 
 

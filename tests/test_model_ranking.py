@@ -98,7 +98,7 @@ def test_scores_in_chunks_are_every_pair_scored_at_once(monkeypatch):
     np.testing.assert_allclose(scores.recent, recent.sum(axis=1), rtol=1e-12)
     np.testing.assert_allclose(scores.history, history.sum(axis=1), rtol=1e-12)
     assert recent[3].sum() > 0 and recent[11].sum() > 0 and history[20].sum() > 0
-    for h, reasons in enumerate(scores.reasons.to_pylist()):
+    for h, reasons in enumerate(scores.reasons().to_pylist()):
         best = np.lexsort((d[h], -recent[h]))[: min(2, int((recent[h] > 0).sum()))]
         assert [r["id"] for r in reasons] == [f"B{b}" for b in best]
 
@@ -121,7 +121,7 @@ def test_each_household_sums_its_points_in_the_burglary_tree_order_whatever_the_
         runs.append(model_scores(model(), hx, hy, burglaries))
     for other in runs[1:]:
         assert np.array_equal(other.recent, runs[0].recent) and np.array_equal(other.history, runs[0].history)
-        assert other.reasons.equals(runs[0].reasons)
+        assert other.reasons().equals(runs[0].reasons())
     # one household at a time, its burglaries in the tree's order, added up one by one
     usable = np.flatnonzero(burglaries["age_days"].to_numpy() <= DAYS[-1])
     tree_order = usable[cKDTree(np.column_stack([bx[usable], by[usable]])).indices]

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cocoon.risk.model import RiskModel
-from cocoon.risk.reasons import REASONS_SHOWN, no_reasons, reason_lists, top_pairs
+from cocoon.risk.reasons import REASONS_SHOWN, reason_lists, top_pairs
 from cocoon.settings import RankingSettings
 
 
@@ -70,14 +70,39 @@ def best_first(tier: np.ndarray, priority: np.ndarray, distance: np.ndarray, hou
     return sort
 
 
+@dataclass(frozen=True)
+class _Picks:
+    """Per household, its burglaries adding most to the recent part, best first (-1 where none)."""
+
+    row: np.ndarray
+    """Row in the burglaries, (shown, households)."""
+    distance: np.ndarray
+    """Metres apart, (shown, households)."""
+
+
 @dataclass
 class ModelScores:
     """Per household (in the order given): the two parts of its score and the burglaries behind them."""
 
     recent: np.ndarray
     history: np.ndarray
-    reasons: pa.ListArray
-    """The burglaries adding most to the recent part, best first (:mod:`cocoon.risk.reasons`)."""
+    picks: _Picks
+    """The burglaries adding most to the recent part, best first."""
+    ages: np.ndarray
+    """Days since each burglary (by row in the burglaries)."""
+    ids: np.ndarray
+    """The id of each burglary (by row in the burglaries)."""
+
+    def reasons(self, order: np.ndarray | None = None) -> pa.ListArray:
+        """The burglaries adding most to the recent part, best first (:mod:`cocoon.risk.reasons`),
+        per household in ``order`` (positions; all in the order given when None)."""
+        row = self.picks.row if order is None else self.picks.row[:, order]
+        distance = self.picks.distance if order is None else self.picks.distance[:, order]
+        slots = np.where(row >= 0, np.arange(row.size).reshape(row.shape), -1)
+        burglary = row.ravel()
+        ages = np.zeros(len(burglary), dtype=np.int64)
+        ages[burglary >= 0] = self.ages[burglary[burglary >= 0]]
+        return reason_lists(slots, burglary, ages, distance.ravel(), ids=self.ids)
 
 
 CHUNK = 4_000
@@ -105,16 +130,6 @@ class _Burglaries:
     """How many burglaries were given (``same_place`` keys count in them)."""
 
 
-@dataclass(frozen=True)
-class _Picks:
-    """Per household, its burglaries adding most to the recent part, best first (-1 where none)."""
-
-    row: np.ndarray
-    """Row in the burglaries, (shown, households)."""
-    distance: np.ndarray
-    """Metres apart, (shown, households)."""
-
-
 def model_scores(
     model: RiskModel, hx: np.ndarray, hy: np.ndarray, burglaries: pd.DataFrame, same_place: np.ndarray | None = None
 ) -> ModelScores:
@@ -134,8 +149,16 @@ def model_scores(
     age_all = burglaries["age_days"].to_numpy(dtype=np.int64)
     usable = np.flatnonzero((age_all >= 0) & (age_all <= model.memory_days))
     recent_sum, history_sum = np.zeros(n), np.zeros(n)
+    picks = _Picks(row=np.full((REASONS_SHOWN, n), -1, dtype=np.int64), distance=np.zeros((REASONS_SHOWN, n)))
+    scores = ModelScores(
+        recent=recent_sum,
+        history=history_sum,
+        picks=picks,
+        ages=age_all,
+        ids=burglaries["burglary_id"].astype(str).to_numpy(),
+    )
     if n == 0 or len(usable) == 0:
-        return ModelScores(recent=recent_sum, history=history_sum, reasons=no_reasons(n))
+        return scores
     # The time band is the burglary's, not the pair's: look up each burglary's points per distance band once.
     band = np.searchsorted(model.days, np.maximum(age_all[usable], 1), side="left")
     given = _Burglaries(
@@ -155,7 +178,6 @@ def model_scores(
     known_households[known_keys // len(burglaries)] = True
     hxy = np.column_stack([hx, hy])
     nearby = _by_cell(hx, hy, CHUNK_CELL_M)
-    picks = _Picks(row=np.full((REASONS_SHOWN, n), -1, dtype=np.int64), distance=np.zeros((REASONS_SHOWN, n)))
 
     def chunk(lo: int) -> None:
         at = nearby[lo : lo + CHUNK]
@@ -165,16 +187,7 @@ def model_scores(
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         list(pool.map(chunk, range(0, n, CHUNK)))
-    slots = np.where(picks.row >= 0, np.arange(picks.row.size).reshape(picks.row.shape), -1)
-    chosen = picks.row.ravel()
-    reasons = reason_lists(
-        slots,
-        chosen,
-        age_all[chosen],
-        picks.distance.ravel(),
-        ids=burglaries["burglary_id"].astype(str).to_numpy(),
-    )
-    return ModelScores(recent=recent_sum, history=history_sum, reasons=reasons)
+    return scores
 
 
 def _by_cell(x: np.ndarray, y: np.ndarray, cell_m: float) -> np.ndarray:

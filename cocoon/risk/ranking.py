@@ -300,22 +300,24 @@ def _with_model(
     found = rows >= 0
     same_place = position[pairs.h[same][found]] * len(history) + rows[found]
     scores = model_scores(model, visits["x"].to_numpy(), visits["y"].to_numpy(), history, same_place)
-    visits = visits.copy()
-    visits["score_recent"], visits["score_history"] = scores.recent, scores.history
-    visits["score"] = scores.recent + scores.history
-    visits["priority"] = visits["score"] * np.power(
-        visits["dwellings"].to_numpy(dtype=float), ranking.dwelling_exponent
-    )
-    visits = visits.assign(**reason_columns(scores.reasons))
+    score = scores.recent + scores.history
+    priority = score * np.power(visits["dwellings"].to_numpy(dtype=float), ranking.dwelling_exponent)
     tier_a, tier_b = tier_thresholds(model, ranking)
-    score = visits["score"].to_numpy()
     burgled_building = (visits["relation"] == "same_building").to_numpy()
     codes = np.where(burgled_building | (score >= tier_a), 0, np.where(score >= tier_b, 1, 2))
-    visits["tier"] = pd.Categorical.from_codes(codes, categories=list(TIERS))
-    order = best_first(
-        codes, visits["priority"].to_numpy(), visits["distance_m"].to_numpy(), visits["_household"].to_numpy()
+    order = best_first(codes, priority, visits["distance_m"].to_numpy(), visits["_household"].to_numpy())
+    # the model's columns are made in the new order; only the others are reordered
+    model_columns = ["score_recent", "score_history", "score", "priority", "tier", "reasons", "_reasons"]
+    ranked = visits.drop(columns=model_columns).iloc[order].reset_index(drop=True)
+    ranked = ranked.assign(
+        score_recent=scores.recent[order],
+        score_history=scores.history[order],
+        score=score[order],
+        priority=priority[order],
+        tier=pd.Categorical.from_codes(codes[order], categories=list(TIERS)),
+        **reason_columns(scores.reasons(order)),
     )
-    return visits.iloc[order].reset_index(drop=True)
+    return ranked[list(visits.columns)]
 
 
 def _per_household(

@@ -121,11 +121,11 @@ class _Burglaries:
     tree: Any
     usable: np.ndarray
     """Row in the burglaries of each burglary in the tree."""
-    points: np.ndarray
-    """Per burglary in the tree, the points it adds per distance band (:meth:`RiskModel.points`)."""
-    recent: np.ndarray
-    """Per burglary in the tree: its time band counts as recent."""
-    age: np.ndarray
+    recent_points: np.ndarray
+    """Per burglary in the tree, the points it adds to the recent part per distance band
+    (:meth:`RiskModel.points`; zeros unless its time band counts as recent)."""
+    history_points: np.ndarray
+    """... and to the place's history (zeros where its time band counts as recent)."""
     count: int
     """How many burglaries were given (``same_place`` keys count in them)."""
 
@@ -161,6 +161,7 @@ def model_scores(
         return scores
     # The time band is the burglary's, not the pair's: look up each burglary's points per distance band once.
     band = np.searchsorted(model.days, np.maximum(age_all[usable], 1), side="left")
+    points, recent = model.points()[:, band].T, model.recent_bands()[band]
     given = _Burglaries(
         tree=cKDTree(
             np.column_stack(
@@ -168,9 +169,8 @@ def model_scores(
             )
         ),
         usable=usable,
-        points=np.ascontiguousarray(model.points()[:, band].T),
-        recent=model.recent_bands()[band],
-        age=age_all,
+        recent_points=np.where(recent[:, None], points, 0.0),
+        history_points=np.where(recent[:, None], 0.0, points),
         count=len(burglaries),
     )
     known_keys = np.unique(np.asarray(same_place if same_place is not None else [], dtype=np.int64))
@@ -191,10 +191,10 @@ def model_scores(
 
 
 def _by_cell(x: np.ndarray, y: np.ndarray, cell_m: float) -> np.ndarray:
-    """Positions of the points, cell by cell (cells of ``cell_m`` in rows), in their order within a cell."""
+    """Positions of the points, cell by cell (cells of ``cell_m`` in rows; any order within a cell)."""
     col = ((x - x.min()) // cell_m).astype(np.int64)
     row = ((y - y.min()) // cell_m).astype(np.int64)
-    return np.argsort(row * (int(col.max()) + 1) + col, kind="stable")
+    return np.argsort(row * (int(col.max()) + 1) + col)
 
 
 def _chunk_scores(
@@ -218,16 +218,17 @@ def _chunk_scores(
     # contiguous copies: the fields of the record array are strided, and slow to compute with
     h, b, distance = (np.ascontiguousarray(found[field]) for field in ("i", "j", "v"))
     del found
-    points = np.take(given.points.ravel(), b * given.points.shape[1] + model.distance_bands(distance))
+    bands = given.recent_points.shape[1]
+    cell = b * bands + model.distance_bands(distance)  # (burglary, distance band) in the tables of points
     maybe = np.flatnonzero(known_households[h])
     if len(maybe):  # the known same-place pairs count as distance 0, however far apart
         keys = at[h[maybe]] * given.count + given.usable[b[maybe]]
         where = np.minimum(np.searchsorted(known_keys, keys), len(known_keys) - 1)
         same = maybe[known_keys[where] == keys]
-        points[same] = given.points[b[same], 0]
-    recent = given.recent[b]
-    history = np.bincount(h, weights=np.where(recent, 0.0, points), minlength=n)
-    shown = np.flatnonzero(recent & (points > 0))  # only these can be reasons; zeros add nothing to a sum
+        cell[same] = b[same] * bands
+    history = np.bincount(h, weights=np.take(given.history_points.ravel(), cell), minlength=n)
+    points = np.take(given.recent_points.ravel(), cell)
+    shown = np.flatnonzero(points > 0)  # only these add to the recent part and can be reasons
     h, b, distance, points = h[shown], b[shown], distance[shown], points[shown]
     best = top_pairs(h, distance, points, n)
     has = best >= 0

@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import PLAN_DATE, X0, Y0
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from test_ranking import burglaries, households
 
 from cocoon.publish.explain import why, why_column
@@ -15,6 +18,7 @@ from cocoon.risk import model_scores as scoring
 from cocoon.risk.daily_plan import make_plan
 from cocoon.risk.model import RiskModel
 from cocoon.risk.model_scores import horizon_points, model_scores
+from cocoon.risk.visit_order import best_first
 from cocoon.settings import Settings
 
 DISTANCE = np.array([10.0, 100.0, 300.0, 1000.0])
@@ -95,9 +99,55 @@ def test_scores_in_chunks_are_every_pair_scored_at_once(monkeypatch):
     np.testing.assert_allclose(scores.recent, recent.sum(axis=1), rtol=1e-12)
     np.testing.assert_allclose(scores.history, history.sum(axis=1), rtol=1e-12)
     assert recent[3].sum() > 0 and recent[11].sum() > 0 and history[20].sum() > 0
-    for h, reasons in enumerate(scores.reasons.to_pylist()):
+    for h, reasons in enumerate(scores.reasons().to_pylist()):
         best = np.lexsort((d[h], -recent[h]))[: min(2, int((recent[h] > 0).sum()))]
         assert [r["id"] for r in reasons] == [f"B{b}" for b in best]
+
+
+def test_each_household_sums_its_points_in_the_burglary_tree_order_whatever_the_chunks(monkeypatch):
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(11)
+    # households and burglaries on a lattice of addresses 600 m across: many households add up equal terms from
+    # different burglaries, and for about a quarter of them the order of the sum shows in the last digit
+    hx, hy = rng.integers(0, 30, 600) * 20.0, rng.integers(0, 30, 600) * 20.0
+    bx, by = rng.integers(0, 30, 80) * 20.0, rng.integers(0, 30, 80) * 20.0
+    burglaries = pd.DataFrame(
+        {"x": bx, "y": by, "burglary_id": [f"B{i}" for i in range(80)], "age_days": rng.integers(0, 400, 80)}
+    )
+    runs = []
+    for chunk, cell in ((10**6, 10**6), (64, 300.0), (7, 50.0)):
+        monkeypatch.setattr(scoring, "CHUNK", chunk)
+        monkeypatch.setattr(scoring, "CHUNK_CELL_M", cell)
+        runs.append(model_scores(model(), hx, hy, burglaries))
+    for other in runs[1:]:
+        assert np.array_equal(other.recent, runs[0].recent) and np.array_equal(other.history, runs[0].history)
+        assert other.reasons().equals(runs[0].reasons())
+    # one household at a time, its burglaries in the tree's order, added up one by one
+    usable = np.flatnonzero(burglaries["age_days"].to_numpy() <= DAYS[-1])
+    tree_order = usable[cKDTree(np.column_stack([bx[usable], by[usable]])).indices]
+    age = burglaries["age_days"].to_numpy()[tree_order]
+    for h in range(len(hx)):
+        d = np.sqrt((hx[h] - bx[tree_order]) ** 2 + (hy[h] - by[tree_order]) ** 2)
+        recent, history = horizon_points(model(), d, age)
+        total_recent, total_history = 0.0, 0.0
+        for r, p, inside in zip(recent, history, d <= DISTANCE[-1], strict=True):
+            if inside:
+                total_recent, total_history = total_recent + r, total_history + p
+        assert runs[0].recent[h] == total_recent and runs[0].history[h] == total_history
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300))
+def test_best_first_is_tier_then_priority_then_distance_then_household(seed, n):
+    rng = np.random.default_rng(seed)
+    tier = rng.integers(0, 3, n)
+    # few distinct priorities and distances, so that runs tie on priority and on both; a zero of each sign
+    priority = rng.choice([0.0, -0.0, 1.5, 2.25, 7.0, np.nan], n)
+    distance = rng.choice([0.0, 10.0, 12.5, 40.0], n)
+    household = rng.permutation(10 * n)[:n]
+    expected = np.lexsort((household, distance, -priority, tier))
+    assert best_first(tier, priority, distance, household).tolist() == expected.tolist()
 
 
 def test_the_plan_ranks_tiers_and_explains_with_the_model():

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from cocoon.errors import InputError
 from cocoon.risk.daily_plan import make_plan
-from cocoon.risk.ranking import _best_first, _top_pairs, zone_pairs
-from cocoon.risk.reasons import top_pairs
+from cocoon.risk.ranking import zone_pairs
+from cocoon.risk.reasons import top_pairs, top_pairs_in_runs
+from cocoon.risk.visit_order import best_first
 from cocoon.settings import Settings
 
 
@@ -202,7 +203,7 @@ def test_whole_file_with_lat_lon_swapped_is_refused():
 def test_best_first_is_tier_then_priority_then_distance_then_input_order(rows):
     tier, priority, distance = (np.array(c) for c in zip(*rows, strict=True))
     expected = np.lexsort((np.arange(len(rows)), distance, -priority, tier))
-    order = _best_first(tier.astype(np.int8), priority.astype(float), distance.astype(float))
+    order = best_first(tier.astype(np.int8), priority.astype(float), distance.astype(float), np.arange(len(rows)))
     assert order.tolist() == expected.tolist()
 
 
@@ -252,4 +253,4 @@ def test_top_pairs_of_pairs_household_by_household_are_the_reasons_top_pairs(hou
     distance, points = (np.array(c, dtype=float) for c in zip(*[q for p in households for q in p], strict=True))
     starts = np.flatnonzero(np.concatenate([[True], local[1:] != local[:-1]]))
     expected = top_pairs(local, distance, points, len(households))
-    assert _top_pairs(local, starts, distance, points).tolist() == expected.tolist()
+    assert top_pairs_in_runs(local, starts, distance, points).tolist() == expected.tolist()

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cocoon.risk.model import RiskModel
-from cocoon.risk.reasons import no_reasons, reason_lists, top_pairs
+from cocoon.risk.reasons import REASONS_SHOWN, reason_lists, top_pairs
 from cocoon.settings import RankingSettings
 
 
@@ -53,18 +53,46 @@ def tier_thresholds(model: RiskModel, ranking: RankingSettings) -> tuple[float, 
     return float(total[0]), float(total[1])
 
 
+@dataclass(frozen=True)
+class _Picks:
+    """Per household, its burglaries adding most to the recent part, best first (-1 where none)."""
+
+    row: np.ndarray
+    """Row in the burglaries, (shown, households)."""
+    distance: np.ndarray
+    """Metres apart, (shown, households)."""
+
+
 @dataclass
 class ModelScores:
     """Per household (in the order given): the two parts of its score and the burglaries behind them."""
 
     recent: np.ndarray
     history: np.ndarray
-    reasons: pa.ListArray
-    """The burglaries adding most to the recent part, best first (:mod:`cocoon.risk.reasons`)."""
+    picks: _Picks
+    """The burglaries adding most to the recent part, best first."""
+    ages: np.ndarray
+    """Days since each burglary (by row in the burglaries)."""
+    ids: np.ndarray
+    """The id of each burglary (by row in the burglaries)."""
+
+    def reasons(self, order: np.ndarray | None = None) -> pa.ListArray:
+        """The burglaries adding most to the recent part, best first (:mod:`cocoon.risk.reasons`),
+        per household in ``order`` (positions; all in the order given when None)."""
+        row = self.picks.row if order is None else self.picks.row[:, order]
+        distance = self.picks.distance if order is None else self.picks.distance[:, order]
+        slots = np.where(row >= 0, np.arange(row.size).reshape(row.shape), -1)
+        burglary = row.ravel()
+        ages = np.zeros(len(burglary), dtype=np.int64)
+        ages[burglary >= 0] = self.ages[burglary[burglary >= 0]]
+        return reason_lists(slots, burglary, ages, distance.ravel(), ids=self.ids)
 
 
-CHUNK = 50_000
+CHUNK = 4_000
 """Households scored at a time, so that memory stays bounded on a region's register."""
+CHUNK_CELL_M = 500.0
+"""Households are taken into chunks cell by cell of this size: the pairs of a chunk of neighbours
+are found faster than those of a chunk spread over the whole area."""
 THREADS = 2
 """Chunks scored at once: the KD-tree search and most array work run outside Python's lock."""
 
@@ -76,12 +104,11 @@ class _Burglaries:
     tree: Any
     usable: np.ndarray
     """Row in the burglaries of each burglary in the tree."""
-    points: np.ndarray
-    """Per burglary in the tree, the points it adds per distance band (:meth:`RiskModel.points`)."""
-    recent: np.ndarray
-    """Per burglary in the tree: its time band counts as recent."""
-    age: np.ndarray
-    ids: np.ndarray
+    recent_points: np.ndarray
+    """Per burglary in the tree, the points it adds to the recent part per distance band
+    (:meth:`RiskModel.points`; zeros unless its time band counts as recent)."""
+    history_points: np.ndarray
+    """... and to the place's history (zeros where its time band counts as recent)."""
     count: int
     """How many burglaries were given (``same_place`` keys count in them)."""
 
@@ -93,17 +120,31 @@ def model_scores(
     burglary_id, age_days) dated up to the model's memory before the day.
 
     ``same_place`` holds ``household position x len(burglaries) + burglary row`` for the pairs
-    known to be the burgled address or its building, however far apart their points are."""
+    known to be the burgled address or its building, however far apart their points are.
+
+    Each household's points are summed in the order of the burglaries in their KD-tree, whichever
+    chunk the household is scored in: the search between two trees gives each point of one tree
+    its pairs in the other tree's order. The sums, and so the ties in the ranking, do not depend
+    on the chunks."""
     from scipy.spatial import cKDTree
 
     n = len(hx)
     age_all = burglaries["age_days"].to_numpy(dtype=np.int64)
     usable = np.flatnonzero((age_all >= 0) & (age_all <= model.memory_days))
     recent_sum, history_sum = np.zeros(n), np.zeros(n)
+    picks = _Picks(row=np.full((REASONS_SHOWN, n), -1, dtype=np.int64), distance=np.zeros((REASONS_SHOWN, n)))
+    scores = ModelScores(
+        recent=recent_sum,
+        history=history_sum,
+        picks=picks,
+        ages=age_all,
+        ids=burglaries["burglary_id"].astype(str).to_numpy(),
+    )
     if n == 0 or len(usable) == 0:
-        return ModelScores(recent=recent_sum, history=history_sum, reasons=no_reasons(n))
+        return scores
     # The time band is the burglary's, not the pair's: look up each burglary's points per distance band once.
     band = np.searchsorted(model.days, np.maximum(age_all[usable], 1), side="left")
+    points, recent = model.points()[:, band].T, model.recent_bands()[band]
     given = _Burglaries(
         tree=cKDTree(
             np.column_stack(
@@ -111,26 +152,32 @@ def model_scores(
             )
         ),
         usable=usable,
-        points=np.ascontiguousarray(model.points()[:, band].T),
-        recent=model.recent_bands()[band],
-        age=age_all,
-        ids=burglaries["burglary_id"].astype(str).to_numpy(),
+        recent_points=np.where(recent[:, None], points, 0.0),
+        history_points=np.where(recent[:, None], 0.0, points),
         count=len(burglaries),
     )
     known_keys = np.unique(np.asarray(same_place if same_place is not None else [], dtype=np.int64))
     known_households = np.zeros(n, dtype=bool)
     known_households[known_keys // len(burglaries)] = True
     hxy = np.column_stack([hx, hy])
+    nearby = _by_cell(hx, hy, CHUNK_CELL_M)
 
-    def chunk(lo: int) -> pa.Array:
-        hi = min(lo + CHUNK, n)
-        recent, history, reasons = _chunk_scores(model, hxy[lo:hi], given, known_keys, known_households[lo:hi], lo)
-        recent_sum[lo:hi], history_sum[lo:hi] = recent, history
-        return reasons
+    def chunk(lo: int) -> None:
+        at = nearby[lo : lo + CHUNK]
+        recent_sum[at], history_sum[at] = _chunk_scores(
+            model, hxy[at], given, known_keys, known_households[at], at, picks
+        )
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        parts = list(pool.map(chunk, range(0, n, CHUNK)))
-    return ModelScores(recent=recent_sum, history=history_sum, reasons=pa.concat_arrays(parts))
+        list(pool.map(chunk, range(0, n, CHUNK)))
+    return scores
+
+
+def _by_cell(x: np.ndarray, y: np.ndarray, cell_m: float) -> np.ndarray:
+    """Positions of the points, cell by cell (cells of ``cell_m`` in rows; any order within a cell)."""
+    col = ((x - x.min()) // cell_m).astype(np.int64)
+    row = ((y - y.min()) // cell_m).astype(np.int64)
+    return np.argsort(row * (int(col.max()) + 1) + col)
 
 
 def _chunk_scores(
@@ -139,31 +186,36 @@ def _chunk_scores(
     given: _Burglaries,
     known_keys: np.ndarray,
     known_households: np.ndarray,
-    lo: int,
-) -> tuple[np.ndarray, np.ndarray, pa.Array]:
-    """(recent, history, reasons) of the households at ``hxy``, positions ``lo`` onwards."""
+    at: np.ndarray,
+    picks: _Picks,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(recent, history) of the households at ``hxy``, positions ``at``; their reasons go into ``picks``."""
     from scipy.spatial import cKDTree
 
     n = len(hxy)
     # every (household, burglary) pair within the reach, as arrays (no per-household lists); each
-    # household's points are summed in this order, which decides ties in the ranking
+    # household's pairs come in the order of the burglaries in their tree, and are summed in it
     found = cKDTree(hxy).sparse_distance_matrix(given.tree, model.reach_m, output_type="ndarray")
     if len(found) == 0:
-        return np.zeros(n), np.zeros(n), no_reasons(n)
+        return np.zeros(n), np.zeros(n)
     # contiguous copies: the fields of the record array are strided, and slow to compute with
     h, b, distance = (np.ascontiguousarray(found[field]) for field in ("i", "j", "v"))
     del found
-    points = np.take(given.points.ravel(), b * given.points.shape[1] + model.distance_bands(distance))
+    bands = given.recent_points.shape[1]
+    cell = b * bands + model.distance_bands(distance)  # (burglary, distance band) in the tables of points
     maybe = np.flatnonzero(known_households[h])
     if len(maybe):  # the known same-place pairs count as distance 0, however far apart
-        keys = (h[maybe] + lo) * given.count + given.usable[b[maybe]]
-        at = np.minimum(np.searchsorted(known_keys, keys), len(known_keys) - 1)
-        same = maybe[known_keys[at] == keys]
-        points[same] = given.points[b[same], 0]
-    recent = given.recent[b]
-    history = np.bincount(h, weights=np.where(recent, 0.0, points), minlength=n)
-    shown = np.flatnonzero(recent & (points > 0))  # only these can be reasons; zeros add nothing to a sum
-    h, row, distance, points = h[shown], given.usable[b[shown]], distance[shown], points[shown]
-    picks = top_pairs(h, distance, points, n)
-    reasons = reason_lists(picks, row, given.age[row], distance, ids=given.ids)
-    return np.bincount(h, weights=points, minlength=n), history, reasons
+        keys = at[h[maybe]] * given.count + given.usable[b[maybe]]
+        where = np.minimum(np.searchsorted(known_keys, keys), len(known_keys) - 1)
+        same = maybe[known_keys[where] == keys]
+        cell[same] = b[same] * bands
+    history = np.bincount(h, weights=np.take(given.history_points.ravel(), cell), minlength=n)
+    points = np.take(given.recent_points.ravel(), cell)
+    shown = np.flatnonzero(points > 0)  # only these add to the recent part and can be reasons
+    h, b, distance, points = h[shown], b[shown], distance[shown], points[shown]
+    best = top_pairs(h, distance, points, n)
+    has = best >= 0
+    rank, local = np.nonzero(has)
+    picks.row[rank, at[local]] = given.usable[b[best[has]]]
+    picks.distance[rank, at[local]] = distance[best[has]]
+    return np.bincount(h, weights=points, minlength=n), history

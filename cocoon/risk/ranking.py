@@ -31,8 +31,9 @@ import pyarrow.compute as pc
 from cocoon.risk.addresses import number_parity, split_address, street_codes, street_key
 from cocoon.risk.model import RiskModel
 from cocoon.risk.model_scores import model_scores, tier_thresholds
-from cocoon.risk.reasons import REASONS_SHOWN, reason_columns, reason_lists
+from cocoon.risk.reasons import reason_columns, reason_lists, top_pairs_in_runs
 from cocoon.risk.victims import Victims, find_victims
+from cocoon.risk.visit_order import best_first
 from cocoon.risk.weights import distance_weight, time_weight
 from cocoon.settings import RankingSettings
 
@@ -366,22 +367,24 @@ def _with_model(
     found = rows >= 0
     same_place = position[pairs.h[same][found]] * len(history) + rows[found]
     scores = model_scores(model, visits["x"].to_numpy(), visits["y"].to_numpy(), history, same_place)
-    visits = visits.copy()
-    visits["score_recent"], visits["score_history"] = scores.recent, scores.history
-    visits["score"] = scores.recent + scores.history
-    visits["priority"] = visits["score"] * np.power(
-        visits["dwellings"].to_numpy(dtype=float), ranking.dwelling_exponent
-    )
-    visits = visits.assign(**reason_columns(scores.reasons))
+    score = scores.recent + scores.history
+    priority = score * np.power(visits["dwellings"].to_numpy(dtype=float), ranking.dwelling_exponent)
     tier_a, tier_b = tier_thresholds(model, ranking)
-    score = visits["score"].to_numpy()
     burgled_building = (visits["relation"] == "same_building").to_numpy()
     codes = np.where(burgled_building | (score >= tier_a), 0, np.where(score >= tier_b, 1, 2))
-    visits["tier"] = pd.Categorical.from_codes(codes, categories=list(TIERS))
-    order = np.lexsort(
-        (visits["_household"].to_numpy(), visits["distance_m"].to_numpy(), -visits["priority"].to_numpy(), codes)
+    order = best_first(codes, priority, visits["distance_m"].to_numpy(), visits["_household"].to_numpy())
+    # the model's columns are made in the new order; only the others are reordered
+    model_columns = ["score_recent", "score_history", "score", "priority", "tier", "reasons", "_reasons"]
+    ranked = visits.drop(columns=model_columns).iloc[order].reset_index(drop=True)
+    ranked = ranked.assign(
+        score_recent=scores.recent[order],
+        score_history=scores.history[order],
+        score=score[order],
+        priority=priority[order],
+        tier=pd.Categorical.from_codes(codes[order], categories=list(TIERS)),
+        **reason_columns(scores.reasons(order)),
     )
-    return visits.iloc[order].reset_index(drop=True)
+    return ranked[list(visits.columns)]
 
 
 def _per_household(
@@ -421,11 +424,11 @@ def _per_household(
     joined = pc.binary_join(lists, ";")
 
     ages = active["age_days"].to_numpy(dtype=np.int64)[b]
-    reasons = reason_lists(_top_pairs(local, starts, pairs.d, contribution), b, ages, pairs.d, ids=burglary_ids)
+    reasons = reason_lists(top_pairs_in_runs(local, starts, pairs.d, contribution), b, ages, pairs.d, ids=burglary_ids)
     hh = pairs.present
     dwellings = households["dwellings"].to_numpy()[hh]
     priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
-    sort = _best_first(best_tier, priority, distance)
+    sort = best_first(best_tier, priority, distance, np.arange(len(priority)))
     hh = hh[sort]
     text_columns = [
         c
@@ -458,47 +461,6 @@ def _per_household(
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
         visits[column] = picked.get(column)
     return visits
-
-
-def _best_first(tier: np.ndarray, priority: np.ndarray, distance: np.ndarray) -> np.ndarray:
-    """The order of the households: tier, then priority, then distance; the input order settles
-    exact ties. Sorted by tier and priority first; only the runs tied on both by distance."""
-    sort = np.argsort(-priority)  # not stable: the runs tied on tier and priority are ordered below
-    sort = sort[np.argsort(tier[sort], kind="stable")]
-    t, p = tier[sort], priority[sort]
-    tied = (t[1:] == t[:-1]) & (p[1:] == p[:-1])
-    if tied.any():
-        run = np.cumsum(np.concatenate([[True], ~tied]))
-        at = np.flatnonzero(np.concatenate([tied, [False]]) | np.concatenate([[False], tied]))
-        sort[at] = sort[at[np.lexsort((sort[at], distance[sort[at]], run[at]))]]
-    return sort
-
-
-def _top_pairs(local: np.ndarray, starts: np.ndarray, distance: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """:func:`~cocoon.risk.reasons.top_pairs` for pairs that come household by household (``local``
-    ascending, each household's pairs from ``starts``): per household the pairs adding most
-    ``points`` (more than 0), best first: most points, then nearest, then first given."""
-    picks = np.full((REASONS_SHOWN, len(starts)), -1, dtype=np.int64)
-    counts = np.diff(np.append(starts, len(local)))
-    candidate = np.where(points > 0, points, -np.inf)  # -inf: not (or no longer) a candidate
-    for rank in range(REASONS_SHOWN):
-        top = np.flatnonzero(candidate == np.repeat(np.maximum.reduceat(candidate, starts), counts))
-        top = top[candidate[top] > -np.inf]
-        if len(top) == 0:
-            break
-        # the few households with a tie on points: the nearest, then the first given
-        runs = _runs(local[top])
-        near = distance[top]
-        top = top[near == np.repeat(np.minimum.reduceat(near, runs), np.diff(np.append(runs, len(top))))]
-        first = top[_runs(local[top])]
-        picks[rank, local[first]] = first
-        candidate[first] = -np.inf
-    return picks
-
-
-def _runs(values: np.ndarray) -> np.ndarray:
-    """Where each run of equal ``values`` starts."""
-    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
 
 
 def _empty_visits() -> pd.DataFrame:

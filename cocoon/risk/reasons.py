@@ -50,6 +50,33 @@ def top_pairs(
     return picks
 
 
+def top_pairs_in_runs(local: np.ndarray, starts: np.ndarray, distance: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """:func:`top_pairs` for pairs that come household by household (``local``
+    ascending, each household's pairs from ``starts``): per household the pairs adding most
+    ``points`` (more than 0), best first: most points, then nearest, then first given."""
+    picks = np.full((REASONS_SHOWN, len(starts)), -1, dtype=np.int64)
+    counts = np.diff(np.append(starts, len(local)))
+    candidate = np.where(points > 0, points, -np.inf)  # -inf: not (or no longer) a candidate
+    for rank in range(REASONS_SHOWN):
+        top = np.flatnonzero(candidate == np.repeat(np.maximum.reduceat(candidate, starts), counts))
+        top = top[candidate[top] > -np.inf]
+        if len(top) == 0:
+            break
+        # the few households with a tie on points: the nearest, then the first given
+        runs = _runs(local[top])
+        near = distance[top]
+        top = top[near == np.repeat(np.minimum.reduceat(near, runs), np.diff(np.append(runs, len(top))))]
+        first = top[_runs(local[top])]
+        picks[rank, local[first]] = first
+        candidate[first] = -np.inf
+    return picks
+
+
+def _runs(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal ``values`` starts."""
+    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+
+
 def reason_lists(
     picks: np.ndarray, burglary: np.ndarray, age: np.ndarray, distance: np.ndarray, *, ids: np.ndarray
 ) -> pa.ListArray:

@@ -397,7 +397,7 @@ def write_csv(frame: pd.DataFrame, path: Path, *, dialect: str = "plain") -> Pat
         column = ready.iloc[:, k]
         cells = _text_cells(column) if column.dtype == object or pd.api.types.is_string_dtype(column.dtype) else None
         if cells is None:  # numbers, categories, or text with other objects mixed in
-            cells = pa.Table.from_pandas(_csv_ready(pd.DataFrame({names[k]: column})), preserve_index=False).column(0)
+            cells = _other_cells(column)
         columns.append(cells)
     table = pa.Table.from_arrays(columns, names=names)
     return _atomic(path, lambda temporary: _write_arrow_csv(table, temporary))
@@ -435,6 +435,25 @@ def _write_arrow_csv(table: Any, path: Path) -> str:
     return digest.hexdigest()
 
 
+def _other_cells(column: pd.Series) -> Any:
+    """A column that is not all text as Arrow: numbers and yes/no as they are (missing ones
+    empty), categories as their values (Arrow's CSV writer writes plain values faster than
+    categories), anything else as :func:`_csv_ready` makes it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf":
+        return pa.array(column.to_numpy(), from_pandas=True)
+    cells = pa.Table.from_pandas(_csv_ready(pd.DataFrame({"cells": column})), preserve_index=False).column(0)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        coded = cells.combine_chunks()
+        values = coded.dictionary
+        if pa.types.is_large_string(values.type):
+            values = pc.cast(values, pa.string())
+        cells = values.take(coded.indices)
+    return cells
+
+
 def _text_cells(column: pd.Series) -> Any:
     """A column of text (missing cells empty) straight to Arrow, formulas neutralised as by
     :func:`neutralise`; None when it holds anything but text."""
@@ -448,10 +467,32 @@ def _text_cells(column: pd.Series) -> Any:
             cells = pa.array(column.to_numpy(dtype=object), type=pa.string(), mask=pd.isna(column).to_numpy())
     except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    formula = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(cells, 0, 1), value_set=pa.array(FORMULA_START)), False)
-    if not pc.any(formula).as_py():
+    formula = _formulas(cells)
+    if not formula.any():
         return cells
-    return pc.if_else(formula, pc.binary_join_element_wise(pa.scalar("'"), cells, ""), cells)
+    return pc.if_else(pa.array(formula), pc.binary_join_element_wise(pa.scalar("'"), cells, ""), cells)
+
+
+_FORMULA_BYTES = np.isin(np.arange(256), [ord(c) for c in FORMULA_START])
+"""For each byte, whether a cell starting with it is read as a formula (all of
+:data:`FORMULA_START` are ASCII, so a cell's first byte tells)."""
+
+
+def _formulas(cells: Any) -> np.ndarray:
+    """Which cells of an Arrow text array (nulls as no) start with a formula character, from each
+    cell's first byte."""
+    n = len(cells)
+    data = cells.buffers()[2]
+    if n == 0 or data is None:
+        return np.zeros(n, dtype=bool)
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * cells.offset)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    if cells.null_count:
+        filled &= cells.is_valid().to_numpy(zero_copy_only=False)
+    formula = np.zeros(n, dtype=bool)
+    formula[filled] = _FORMULA_BYTES[np.frombuffer(data, dtype=np.uint8)[starts[filled]]]
+    return formula
 
 
 def neutralise(values: pd.Series) -> pd.Series:

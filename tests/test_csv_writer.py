@@ -39,3 +39,9 @@ def test_formula_cells_are_found_from_their_first_byte(cells, start):
     arrow = pa.array(cells, type=pa.string()).slice(start)
     expected = [isinstance(c, str) and c.startswith(FORMULA_START) for c in cells[start:]]
     assert _formulas(arrow).tolist() == expected
+
+
+def test_arrow_text_in_several_chunks_is_written_whole(tmp_path):
+    column = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([["=a", None], ["b"]])))
+    path = write_csv(pd.DataFrame({"id": column}), tmp_path / "chunks.csv")
+    assert path.read_text(encoding="utf-8").splitlines() == ['"id"', '"\'=a"', "", '"b"']

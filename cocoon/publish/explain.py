@@ -69,18 +69,22 @@ def why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
         listed = _listed(pa.array(visits["_reasons"].array), lang)
     elif "reasons" in visits:
         listed = _burglaries(visits["reasons"].to_numpy(dtype=object), lang)
-    around = pc.fill_null(_fill(_pieces("why.burglaries", lang, ("list",)), [listed]), "")
+    sentence = _pieces("why.sentence", lang, ("score", "recent", "history", "burglaries"))
+    around = _pieces("why.burglaries", lang, ("list",))
+    if listed.null_count == 0:  # every row names burglaries: their template is filled with the sentence
+        sentence, burglaries = _inside(sentence, 3, around), listed
+    else:
+        burglaries = pc.fill_null(_fill(around, [listed]), "")
     written_score = _written(score, lang)
-    sentence = _fill(
-        _pieces("why.sentence", lang, ("score", "recent", "history", "burglaries")),
+    return _fill(
+        sentence,
         [
             written_score,
             written_score if np.array_equal(recent, score) else _written(recent, lang),
             _written(history, lang),
-            around,
+            burglaries,
         ],
     )
-    return sentence
 
 
 def _listed(lists: pa.ListArray, lang: str) -> pa.Array:
@@ -248,6 +252,20 @@ def _fill(pieces: tuple[str | int, ...], columns: list[pa.Array | _Lookup]) -> p
             parts.append(part)
     arrays = [pa.scalar(p, pa.string()) if isinstance(p, str) else _array(p) for p in parts]
     return arrays[0] if len(arrays) == 1 else pc.binary_join_element_wise(*arrays, "")
+
+
+def _inside(outer: tuple[str | int, ...], slot: int, inner: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The pieces of ``outer`` with those of ``inner`` (whose slot 0 becomes ``slot``) in place of
+    its slot ``slot``, literal text side by side put together."""
+    pieces: list[str | int] = []
+    for piece in outer:
+        parts = [slot if isinstance(p, int) else p for p in inner] if piece == slot else [piece]
+        for part in parts:
+            if isinstance(part, str) and pieces and isinstance(pieces[-1], str):
+                pieces[-1] += part
+            else:
+                pieces.append(part)
+    return tuple(pieces)
 
 
 def _array(column: pa.Array | _Lookup) -> pa.Array:

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -370,6 +371,40 @@ def test_the_manifest_hashes_a_file_changed_after_cocoon_wrote_it_from_the_disk(
         for name in ("edited.txt", "kept.txt", "replaced.txt")
     }
     assert (out / "replaced.txt").read_text() == "WRITTEN\n" and only_ours(out)
+
+
+def test_an_unchanged_earlier_folder_is_known_as_ours_without_reading_its_files(tmp_path, monkeypatch):
+    from cocoon.publish import files
+
+    out = tmp_path / "out"
+    with OutputFolder(out, overwrite=False) as folder:
+        write_text(folder / "visits.csv", "household_id\nH1\n")
+        (folder / "notes").mkdir()
+        (folder / "notes" / "kept.txt").write_text("kept\n")
+        time.sleep(0.05)  # a tick of the file system's clock between the files and the manifest
+    read = []
+    real = files._digest
+    monkeypatch.setattr(files, "_digest", lambda path: read.append(path.name) or real(path))
+    assert only_ours(out) and read == []
+    # the same size and modification time put back: the change time still tells
+    stat = (out / "visits.csv").stat()
+    (out / "visits.csv").write_text("household_id\nH2\n")
+    os.utime(out / "visits.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert not only_ours(out) and read == ["visits.csv"]
+    # another file of the same content put in its place is read, and found the same
+    (out / "visits.csv").write_text("household_id\nH1\n")
+    assert only_ours(out) and read == ["visits.csv", "visits.csv"]
+
+
+def test_a_file_changed_within_the_manifests_clock_tick_is_read_again(tmp_path):
+    from cocoon.publish.files import _identity, _unchanged_since
+
+    path = tmp_path / "visits.csv"
+    path.write_text("household_id\nH1\n")
+    seen = list(_identity(path))
+    assert _unchanged_since(path, seen, written=seen[4] + 1)
+    assert not _unchanged_since(path, seen, written=seen[4])  # same tick: could hide a change
+    assert not _unchanged_since(path, None, written=seen[4] + 1)  # an earlier manifest: no identity
 
 
 KILLED_RUN = """

@@ -14,6 +14,8 @@ language into its literal text and its slots, and every slot is filled column-wi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -67,18 +69,22 @@ def why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
         listed = _listed(pa.array(visits["_reasons"].array), lang)
     elif "reasons" in visits:
         listed = _burglaries(visits["reasons"].to_numpy(dtype=object), lang)
-    around = pc.fill_null(_fill(_pieces("why.burglaries", lang, ("list",)), [listed]), "")
+    sentence = _pieces("why.sentence", lang, ("score", "recent", "history", "burglaries"))
+    around = _pieces("why.burglaries", lang, ("list",))
+    if listed.null_count == 0:  # every row names burglaries: their template is filled with the sentence
+        sentence, burglaries = _inside(sentence, 3, around), listed
+    else:
+        burglaries = pc.fill_null(_fill(around, [listed]), "")
     written_score = _written(score, lang)
-    sentence = _fill(
-        _pieces("why.sentence", lang, ("score", "recent", "history", "burglaries")),
+    return _fill(
+        sentence,
         [
             written_score,
             written_score if np.array_equal(recent, score) else _written(recent, lang),
             _written(history, lang),
-            around,
+            burglaries,
         ],
     )
-    return sentence
 
 
 def _listed(lists: pa.ListArray, lang: str) -> pa.Array:
@@ -94,15 +100,22 @@ def _joined(
     offsets: pa.Array, ids: pa.Array, days: pa.Array, metres: np.ndarray, lang: str, mask: pa.Array
 ) -> pa.Array:
     """Each row's burglaries (``offsets`` into ``ids``, ``days``, ``metres``) written and joined."""
-    columns = [ids, pc.cast(days, pa.string()), _written(metres, lang, 0)]
+    columns = [ids, _days(days), _written(metres, lang, 0)]
     items = _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=2), columns)
     one = pc.fill_null(pc.equal(days, 1), False)
     if pc.any(one).as_py():  # "1 day ago": written again only for the few items it concerns
-        few = [pc.filter(column, one) for column in columns]
+        few = [column.filter(one) if isinstance(column, _Lookup) else pc.filter(column, one) for column in columns]
         items = pc.replace_with_mask(
             items, one, _fill(_pieces("why.burglary", lang, ("id", "days", "m"), plural=1), few)
         )
     return pc.binary_join(pa.ListArray.from_arrays(offsets, items, mask=mask), "; ")
+
+
+def _days(days: pa.Array) -> pa.Array | _Lookup:
+    """Whole days as text (null where missing), each distinct number written once when few."""
+    if days.null_count:
+        return pc.cast(days, pa.string())
+    return _looked_up(days.to_numpy(), lambda every: pc.cast(pa.array(every), pa.string()))
 
 
 def _burglaries(reasons: np.ndarray, lang: str, *, cleaned: bool = False) -> pa.Array:
@@ -146,25 +159,64 @@ def _values(column: pd.Series | None, n: int) -> np.ndarray:
     return np.where(np.isfinite(values), values, 0.0)
 
 
-def _written(values: np.ndarray, lang: str, digits: int = 1) -> pa.Array:
+def _written(values: np.ndarray, lang: str, digits: int = 1) -> pa.Array | _Lookup:
     """Numbers rounded to ``digits`` decimals and written the way ``lang`` writes them ("1,234.5"
-    or "1 234,5"), like :func:`cocoon.catalogue.number`, for a whole column at once."""
-    decimal, thousands = localise(".", lang), localise(",", lang)
+    or "1 234,5"), like :func:`cocoon.catalogue.number`, for a whole column at once. When the
+    column's numbers span fewer steps than it has rows (scores, metres), each step is written
+    once and looked up."""
     scaled = np.rint(np.abs(values) * 10**digits)
     huge = scaled >= 2**62
-    whole_and_part = np.where(huge, 0, scaled).astype(np.int64)
-    written = _grouped(whole_and_part // 10**digits, thousands)
+    steps = np.where((values < 0) & (scaled > 0), -scaled, scaled)
+    if not huge.any():
+        return _looked_up(steps.astype(np.int64), lambda every: _spelled(every, lang, digits))
+    written = _spelled(np.where(huge, 0, steps).astype(np.int64), lang, digits)
+    spell = [localise(format(v, f",.{digits}f"), lang) for v in values[huge].tolist()]
+    return pc.replace_with_mask(written, pa.array(huge), pa.array(spell, type=pa.string()))
+
+
+def _looked_up(whole: np.ndarray, write: Callable[[np.ndarray], pa.Array]) -> pa.Array | _Lookup:
+    """``write(whole)`` for whole numbers; when they span fewer values than there are, every
+    value between the least and the greatest is written once, for each number to look up."""
+    if len(whole) == 0:
+        return write(whole)
+    low, high = int(whole.min()), int(whole.max())
+    if high - low >= len(whole) // 4:
+        return write(whole)
+    return _Lookup(write(np.arange(low, high + 1)), pa.array(whole - low))
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """A column of text as each distinct text once and, for each row, which one it is. A
+    template's literal text next to its slot is put into the few texts (:func:`_fill`), not
+    into every row."""
+
+    texts: pa.Array
+    index: pa.Array
+
+    def around(self, before: str = "", after: str = "") -> _Lookup:
+        return _Lookup(pc.binary_join_element_wise(before, self.texts, after, ""), self.index)
+
+    def filter(self, rows: pa.Array) -> _Lookup:
+        return _Lookup(self.texts, pc.filter(self.index, rows))
+
+    def array(self) -> pa.Array:
+        return self.texts.take(self.index)
+
+
+def _spelled(steps: np.ndarray, lang: str, digits: int) -> pa.Array:
+    """Whole numbers of steps of ``10**-digits`` (5 steps of 0.1: "0.5"), written as in :func:`_written`."""
+    decimal, thousands = localise(".", lang), localise(",", lang)
+    magnitude = np.abs(steps)
+    written = _grouped(magnitude // 10**digits, thousands)
     if digits:
-        part = pc.cast(pa.array(whole_and_part % 10**digits), pa.string())
+        part = pc.cast(pa.array(magnitude % 10**digits), pa.string())
         if digits > 1:
             part = pc.utf8_lpad(part, digits, "0")
         written = pc.binary_join_element_wise(written, part, decimal)
-    negative = (values < 0) & (scaled > 0)
+    negative = steps < 0
     if negative.any():
         written = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", written, ""), written)
-    if huge.any():
-        spell = [localise(format(v, f",.{digits}f"), lang) for v in values[huge].tolist()]
-        written = pc.replace_with_mask(written, pa.array(huge), pa.array(spell, type=pa.string()))
     return written
 
 
@@ -181,13 +233,43 @@ def _grouped(whole: np.ndarray, thousands: str) -> pa.Array:
     )
 
 
-def _fill(pieces: tuple[str | int, ...], columns: list[pa.Array]) -> pa.Array:
+def _fill(pieces: tuple[str | int, ...], columns: list[pa.Array | _Lookup]) -> pa.Array:
     """A template for every row at once: ``pieces`` alternate literal text and the number of the
-    column that fills a slot (a null in any slot makes the row null)."""
-    parts = [columns[p] if isinstance(p, int) else pa.scalar(p, pa.string()) for p in pieces if p != ""]
+    column that fills a slot (a null in any slot makes the row null). Literal text beside a
+    looked-up column goes into its texts, so fewer pieces are joined row by row."""
     if not any(isinstance(p, int) for p in pieces):
-        parts.append(pc.if_else(pc.is_valid(columns[0]), "", pa.scalar(None, pa.string())))
-    return pc.binary_join_element_wise(*parts, "")
+        first = _array(columns[0])
+        blank = pc.if_else(pc.is_valid(first), "", pa.scalar(None, pa.string()))
+        return pc.binary_join_element_wise(*[p for p in pieces if p != ""], blank, "")
+    parts: list[pa.Array | _Lookup | str] = []
+    for piece in pieces:
+        part = columns[piece] if isinstance(piece, int) else piece
+        if isinstance(part, str) and parts and isinstance(parts[-1], _Lookup):
+            parts[-1] = parts[-1].around(after=part)
+        elif isinstance(part, _Lookup) and parts and isinstance(parts[-1], str):
+            parts.append(part.around(before=str(parts.pop())))
+        elif part != "":
+            parts.append(part)
+    arrays = [pa.scalar(p, pa.string()) if isinstance(p, str) else _array(p) for p in parts]
+    return arrays[0] if len(arrays) == 1 else pc.binary_join_element_wise(*arrays, "")
+
+
+def _inside(outer: tuple[str | int, ...], slot: int, inner: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The pieces of ``outer`` with those of ``inner`` (whose slot 0 becomes ``slot``) in place of
+    its slot ``slot``, literal text side by side put together."""
+    pieces: list[str | int] = []
+    for piece in outer:
+        parts = [slot if isinstance(p, int) else p for p in inner] if piece == slot else [piece]
+        for part in parts:
+            if isinstance(part, str) and pieces and isinstance(pieces[-1], str):
+                pieces[-1] += part
+            else:
+                pieces.append(part)
+    return tuple(pieces)
+
+
+def _array(column: pa.Array | _Lookup) -> pa.Array:
+    return column.array() if isinstance(column, _Lookup) else column
 
 
 class _Slot(int):

@@ -8,7 +8,11 @@ A run either completes or leaves nothing behind:
   manifest (``.cocoon-output``) with the SHA-256 of every file cocoon wrote there. A file
   that cocoon wrote itself is hashed from its bytes as they went out, and that digest is used
   while the file is still the one written (same device, inode, size, modification and change
-  times); any other file in the folder is read back and hashed.
+  times); any other file in the folder is read back and hashed. The manifest also keeps each
+  file's identity as it was then: a later check takes a file whose identity is unchanged, and
+  whose change time is earlier than the manifest's own, as unchanged without reading it (any
+  write to a file, or a file put in its place, changes its change time, and only the system
+  sets it); every other file is hashed again.
   ``--overwrite`` replaces the whole folder, so no file of an earlier run survives beside the new
   one, but only when the folder holds exactly the files of its manifest, unchanged: a folder
   with anything else in it (an officer's notes, a scan, an edited list, a planted marker) is
@@ -50,8 +54,9 @@ from cocoon.errors import OutputError
 from cocoon.publish.spreadsheets import excel_sv, rounded
 from cocoon.publish.staging import MARKER, done_staging, note_staging, running
 
-MANIFEST_FORMAT = 1
-"""The manifest's layout: 1 = version and the SHA-256 of each file."""
+MANIFEST_FORMAT = 2
+"""The manifest's layout: 1 = version and the SHA-256 of each file; 2 = and each file's
+:func:`_identity` when the manifest was written ("seen")."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """Characters that make a spreadsheet read a cell as a formula."""
 
@@ -97,11 +102,11 @@ def _identity(path: Path) -> tuple[int, ...]:
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def _manifest_digest(path: Path) -> str:
-    """The SHA-256 of ``path``: the one taken while cocoon wrote it when the file is still that
-    one, otherwise read from the file."""
+def _manifest_digest(path: Path, identity: tuple[int, ...]) -> str:
+    """The SHA-256 of ``path`` (whose :func:`_identity` is ``identity``): the one taken while
+    cocoon wrote it when the file is still that one, otherwise read from the file."""
     known = _WRITTEN.pop(path.resolve(), None)
-    if known is not None and known[0] == _identity(path):
+    if known is not None and known[0] == identity:
         return known[1]
     return _digest(path)
 
@@ -121,8 +126,15 @@ def _files(folder: Path) -> list[Path]:
 
 def write_manifest(folder: Path) -> None:
     """The manifest of ``folder``: cocoon's version and the SHA-256 of every file in it."""
-    files = {p.as_posix(): _manifest_digest(folder / p) for p in _files(folder) if (folder / p).is_file()}
-    content = {"written_by": "cocoon", "version": __version__, "format": MANIFEST_FORMAT, "files": files}
+    seen = {p.as_posix(): _identity(folder / p) for p in _files(folder) if (folder / p).is_file()}
+    files = {name: _manifest_digest(folder / name, identity) for name, identity in seen.items()}
+    content = {
+        "written_by": "cocoon",
+        "version": __version__,
+        "format": MANIFEST_FORMAT,
+        "files": files,
+        "seen": {name: list(identity) for name, identity in seen.items()},
+    }
     (folder / MARKER).write_text(json.dumps(content, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -137,12 +149,29 @@ def only_ours(folder: Path) -> bool:
         present = _files(folder)
         if sorted(p.as_posix() for p in present) != sorted(listed):
             return False
+        seen = manifest.get("seen")
+        written = (folder / MARKER).stat().st_mtime_ns
         return all(
-            (folder / p).is_file() and not (folder / p).is_symlink() and _digest(folder / p) == listed[p.as_posix()]
+            (folder / p).is_file()
+            and not (folder / p).is_symlink()
+            and (
+                _unchanged_since(folder / p, seen.get(p.as_posix()) if isinstance(seen, dict) else None, written)
+                or _digest(folder / p) == listed[p.as_posix()]
+            )
             for p in present
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
+
+
+def _unchanged_since(path: Path, seen: Any, written: int) -> bool:
+    """Whether ``path`` is still the file the manifest saw (``seen``, its :func:`_identity`
+    then), known without reading it: same identity, and a change time earlier than the
+    manifest's ``written`` time, so that a change made after the manifest, even within the
+    same tick of the file system's clock, cannot leave the same times."""
+    if not isinstance(seen, list) or len(seen) != 5:
+        return False
+    return bool(seen[4] < written and tuple(seen) == _identity(path))
 
 
 def _state(folder: Path) -> list[tuple[str, int, int, bool]] | None:
@@ -397,7 +426,7 @@ def write_csv(frame: pd.DataFrame, path: Path, *, dialect: str = "plain") -> Pat
         column = ready.iloc[:, k]
         cells = _text_cells(column) if column.dtype == object or pd.api.types.is_string_dtype(column.dtype) else None
         if cells is None:  # numbers, categories, or text with other objects mixed in
-            cells = pa.Table.from_pandas(_csv_ready(pd.DataFrame({names[k]: column})), preserve_index=False).column(0)
+            cells = _other_cells(column)
         columns.append(cells)
     table = pa.Table.from_arrays(columns, names=names)
     return _atomic(path, lambda temporary: _write_arrow_csv(table, temporary))
@@ -435,6 +464,25 @@ def _write_arrow_csv(table: Any, path: Path) -> str:
     return digest.hexdigest()
 
 
+def _other_cells(column: pd.Series) -> Any:
+    """A column that is not all text as Arrow: numbers and yes/no as they are (missing ones
+    empty), categories as their values (Arrow's CSV writer writes plain values faster than
+    categories), anything else as :func:`_csv_ready` makes it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf":
+        return pa.array(column.to_numpy(), from_pandas=True)
+    cells = pa.Table.from_pandas(_csv_ready(pd.DataFrame({"cells": column})), preserve_index=False).column(0)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        coded = cells.combine_chunks()
+        values = coded.dictionary
+        if pa.types.is_large_string(values.type):
+            values = pc.cast(values, pa.string())
+        cells = values.take(coded.indices)
+    return cells
+
+
 def _text_cells(column: pd.Series) -> Any:
     """A column of text (missing cells empty) straight to Arrow, formulas neutralised as by
     :func:`neutralise`; None when it holds anything but text."""
@@ -448,10 +496,34 @@ def _text_cells(column: pd.Series) -> Any:
             cells = pa.array(column.to_numpy(dtype=object), type=pa.string(), mask=pd.isna(column).to_numpy())
     except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    formula = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(cells, 0, 1), value_set=pa.array(FORMULA_START)), False)
-    if not pc.any(formula).as_py():
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    formula = _formulas(cells)
+    if not formula.any():
         return cells
-    return pc.if_else(formula, pc.binary_join_element_wise(pa.scalar("'"), cells, ""), cells)
+    return pc.if_else(pa.array(formula), pc.binary_join_element_wise(pa.scalar("'"), cells, ""), cells)
+
+
+_FORMULA_BYTES = np.isin(np.arange(256), [ord(c) for c in FORMULA_START])
+"""For each byte, whether a cell starting with it is read as a formula (all of
+:data:`FORMULA_START` are ASCII, so a cell's first byte tells)."""
+
+
+def _formulas(cells: Any) -> np.ndarray:
+    """Which cells of an Arrow text array (nulls as no) start with a formula character, from each
+    cell's first byte."""
+    n = len(cells)
+    data = cells.buffers()[2]
+    if n == 0 or data is None:
+        return np.zeros(n, dtype=bool)
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * cells.offset)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    if cells.null_count:
+        filled &= cells.is_valid().to_numpy(zero_copy_only=False)
+    formula = np.zeros(n, dtype=bool)
+    formula[filled] = _FORMULA_BYTES[np.frombuffer(data, dtype=np.uint8)[starts[filled]]]
+    return formula
 
 
 def neutralise(values: pd.Series) -> pd.Series:

@@ -156,8 +156,10 @@ def rank_households(
     tier = np.where(pairs.d <= ranking.tier_b_max_m, 1, 2).astype(np.int8)
     tier[(relation == 0) | nearest] = 0
 
-    visits = _per_household(households, active, pairs, contribution, tier, relation, hx, hy, ranking)
-    if model is not None:
+    reach = _per_household(households, active, pairs, contribution, tier, relation, ranking)
+    if model is None:
+        visits = _plain_visits(households, active, pairs, reach, contribution, hx, hy)
+    else:
         if history is None:
             history = pd.DataFrame(
                 {
@@ -167,13 +169,12 @@ def rank_households(
                     "age_days": active["age_days"].to_numpy(),
                 }
             )
-        visits = _with_model(visits, active, pairs, relation, model, history, ranking)
+        visits = _model_visits(households, active, pairs, reach, relation, model, history, hx, hy, ranking)
     victim_ids = households["household_id"].iloc[np.maximum(victim_h, 0)].to_numpy(dtype=object)
     burgled = pd.DataFrame(
         {"burglary_id": active["burglary_id"].to_numpy(), "household_id": np.where(victim_h >= 0, victim_ids, None)}
     )
     visits["burgled"] = visits["household_id"].isin(set(burgled["household_id"].dropna()))
-    visits = visits.drop(columns="_household")
     excluded_ids = set(map(str, exclude))
     drop = (
         visits["household_id"].astype(str).isin(excluded_ids).to_numpy()
@@ -349,42 +350,24 @@ def _relations(
     return relation
 
 
-def _with_model(
-    visits: pd.DataFrame,
-    active: gpd.GeoDataFrame,
-    pairs: Pairs,
-    relation: np.ndarray,
-    model: RiskModel,
-    history: pd.DataFrame,
-    ranking: RankingSettings,
-) -> pd.DataFrame:
-    """The zone's households scored, tiered and ordered by the fitted model."""
-    # the burgled building of each burglary: (household position, row of the burglary in ``history``)
-    position = np.full(int(visits["_household"].max()) + 1, -1, dtype=np.int64)
-    position[visits["_household"].to_numpy()] = np.arange(len(visits))
-    same = relation == 0
-    rows = pd.Index(history["burglary_id"].astype(str)).get_indexer(active["burglary_id"].astype(str))[pairs.b[same]]
-    found = rows >= 0
-    same_place = position[pairs.h[same][found]] * len(history) + rows[found]
-    scores = model_scores(model, visits["x"].to_numpy(), visits["y"].to_numpy(), history, same_place)
-    score = scores.recent + scores.history
-    priority = score * np.power(visits["dwellings"].to_numpy(dtype=float), ranking.dwelling_exponent)
-    tier_a, tier_b = tier_thresholds(model, ranking)
-    burgled_building = (visits["relation"] == "same_building").to_numpy()
-    codes = np.where(burgled_building | (score >= tier_a), 0, np.where(score >= tier_b, 1, 2))
-    order = best_first(codes, priority, visits["distance_m"].to_numpy(), visits["_household"].to_numpy())
-    # the model's columns are made in the new order; only the others are reordered
-    model_columns = ["score_recent", "score_history", "score", "priority", "tier", "reasons", "_reasons"]
-    ranked = visits.drop(columns=model_columns).iloc[order].reset_index(drop=True)
-    ranked = ranked.assign(
-        score_recent=scores.recent[order],
-        score_history=scores.history[order],
-        score=score[order],
-        priority=priority[order],
-        tier=pd.Categorical.from_codes(codes[order], categories=list(TIERS)),
-        **reason_columns(scores.reasons(order)),
-    )
-    return ranked[list(visits.columns)]
+@dataclass
+class _Reach:
+    """Per household in reach (in the order of ``Pairs.present``): what its burglaries add up to."""
+
+    score: np.ndarray
+    priority: np.ndarray
+    dwellings: np.ndarray
+    distance: np.ndarray
+    """To the nearest burglary, in metres."""
+    tier: np.ndarray
+    relation: np.ndarray
+    high: np.ndarray
+    """Whether one of its burglaries is still in the high phase."""
+    days_left: np.ndarray
+    burglaries: np.ndarray
+    """How many burglaries it is in reach of."""
+    burglary_ids: pa.Array
+    """Its burglaries joined newest first, as in "B7;B1"."""
 
 
 def _per_household(
@@ -394,11 +377,9 @@ def _per_household(
     contribution: np.ndarray,
     tier: np.ndarray,
     relation: np.ndarray,
-    hx: np.ndarray,
-    hy: np.ndarray,
     ranking: RankingSettings,
-) -> pd.DataFrame:
-    """One row per household in reach: risk summed over its burglaries, best first."""
+) -> _Reach:
+    """One value per household in reach: risk summed over its burglaries, and what the list shows of them."""
     n = len(pairs.present)
     local, starts, b = pairs.local, pairs.starts, pairs.b
     score = np.bincount(local, weights=contribution, minlength=n)
@@ -418,18 +399,109 @@ def _per_household(
     days_left = np.maximum(days_left, 0)
 
     # "B7;B1": each household's burglaries, newest first, joined in one pass over the pairs.
-    burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
-    ids = pa.array(burglary_ids, type=pa.string()).take(pa.array(b))
+    ids = pa.array(active["burglary_id"].astype(str).to_numpy(dtype=object), type=pa.string()).take(pa.array(b))
     lists = pa.ListArray.from_arrays(pa.array(np.append(starts, len(ids)), type=pa.int32()), ids)
-    joined = pc.binary_join(lists, ";")
+    dwellings = households["dwellings"].to_numpy()[pairs.present]
+    return _Reach(
+        score=score,
+        priority=score * np.power(dwellings.astype(float), ranking.dwelling_exponent),
+        dwellings=dwellings,
+        distance=distance,
+        tier=best_tier,
+        relation=best_relation,
+        high=high,
+        days_left=days_left,
+        burglaries=counts,
+        burglary_ids=pc.binary_join(lists, ";"),
+    )
 
-    ages = active["age_days"].to_numpy(dtype=np.int64)[b]
-    reasons = reason_lists(top_pairs_in_runs(local, starts, pairs.d, contribution), b, ages, pairs.d, ids=burglary_ids)
+
+def _plain_visits(
+    households: pd.DataFrame,
+    active: gpd.GeoDataFrame,
+    pairs: Pairs,
+    reach: _Reach,
+    contribution: np.ndarray,
+    hx: np.ndarray,
+    hy: np.ndarray,
+) -> pd.DataFrame:
+    """The visit list scored by the points of the settings, best first."""
+    order = best_first(reach.tier, reach.priority, reach.distance, np.arange(len(reach.priority)))
+    burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
+    ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
+    picks = top_pairs_in_runs(pairs.local, pairs.starts, pairs.d, contribution)
+    reasons = reason_lists(picks, pairs.b, ages, pairs.d, ids=burglary_ids)
+    return _visits_frame(
+        households,
+        pairs,
+        reach,
+        order,
+        hx,
+        hy,
+        score_recent=reach.score[order],
+        score_history=np.zeros(len(order)),
+        tier=reach.tier[order],
+        priority=reach.priority[order],
+        reasons=reasons.take(pa.array(order)),
+    )
+
+
+def _model_visits(
+    households: pd.DataFrame,
+    active: gpd.GeoDataFrame,
+    pairs: Pairs,
+    reach: _Reach,
+    relation: np.ndarray,
+    model: RiskModel,
+    history: pd.DataFrame,
+    hx: np.ndarray,
+    hy: np.ndarray,
+    ranking: RankingSettings,
+) -> pd.DataFrame:
+    """The zone's households scored, tiered and ordered by the fitted model."""
+    # the burgled building of each burglary: (household in reach, row of the burglary in ``history``)
+    same = relation == 0
+    rows = pd.Index(history["burglary_id"].astype(str)).get_indexer(active["burglary_id"].astype(str))[pairs.b[same]]
+    found = rows >= 0
+    same_place = pairs.local[same][found] * len(history) + rows[found]
     hh = pairs.present
-    dwellings = households["dwellings"].to_numpy()[hh]
-    priority = score * np.power(dwellings.astype(float), ranking.dwelling_exponent)
-    sort = best_first(best_tier, priority, distance, np.arange(len(priority)))
-    hh = hh[sort]
+    scores = model_scores(model, hx[hh], hy[hh], history, same_place)
+    score = scores.recent + scores.history
+    priority = score * np.power(reach.dwellings.astype(float), ranking.dwelling_exponent)
+    tier_a, tier_b = tier_thresholds(model, ranking)
+    codes = np.where((reach.relation == 0) | (score >= tier_a), 0, np.where(score >= tier_b, 1, 2))
+    order = best_first(codes, priority, reach.distance, hh)
+    return _visits_frame(
+        households,
+        pairs,
+        reach,
+        order,
+        hx,
+        hy,
+        score_recent=scores.recent[order],
+        score_history=scores.history[order],
+        tier=codes[order],
+        priority=priority[order],
+        reasons=scores.reasons(order),
+    )
+
+
+def _visits_frame(
+    households: pd.DataFrame,
+    pairs: Pairs,
+    reach: _Reach,
+    order: np.ndarray,
+    hx: np.ndarray,
+    hy: np.ndarray,
+    *,
+    score_recent: np.ndarray,
+    score_history: np.ndarray,
+    tier: np.ndarray,
+    priority: np.ndarray,
+    reasons: pa.Array,
+) -> pd.DataFrame:
+    """The visit list: the households in reach in ``order``, with the scores given in that order."""
+    hh = pairs.present[order]
     text_columns = [
         c
         for c in ("household_id", "label", "street", "number", "postcode", "building_type", "owner", "building_id")
@@ -442,20 +514,19 @@ def _per_household(
             "label": picked["label"] if "label" in picked else picked["household_id"],
             "x": hx[hh],
             "y": hy[hh],
-            "dwellings": dwellings[sort],
-            "score": score[sort],
-            "score_recent": score[sort],
-            "score_history": np.zeros(n),
-            "priority": priority[sort],
-            "tier": pd.Categorical.from_codes(best_tier[sort], categories=list(TIERS)),
-            "distance_m": distance[sort],
-            "burglary_ids": joined.take(pa.array(sort)).to_pandas(),
-            "burglaries": counts[sort],
-            "phase": pd.Categorical.from_codes(np.where(high[sort] > 0, 0, 1), categories=["high", "elevated"]),
-            "days_left": days_left[sort],
-            "relation": pd.Categorical.from_codes(best_relation[sort], categories=list(RELATIONS)),
-            **reason_columns(reasons.take(pa.array(sort))),
-            "_household": hh,
+            "dwellings": reach.dwellings[order],
+            "score": score_recent + score_history,
+            "score_recent": score_recent,
+            "score_history": score_history,
+            "priority": priority,
+            "tier": pd.Categorical.from_codes(tier, categories=list(TIERS)),
+            "distance_m": reach.distance[order],
+            "burglary_ids": reach.burglary_ids.take(pa.array(order)).to_pandas(),
+            "burglaries": reach.burglaries[order],
+            "phase": pd.Categorical.from_codes(np.where(reach.high[order] > 0, 0, 1), categories=["high", "elevated"]),
+            "days_left": reach.days_left[order],
+            "relation": pd.Categorical.from_codes(reach.relation[order], categories=list(RELATIONS)),
+            **reason_columns(reasons),
         }
     )
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):

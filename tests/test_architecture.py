@@ -126,3 +126,27 @@ def test_every_data_file_of_the_package_is_installed():
     ]
     missing = [name for name in data if not any(fnmatch.fnmatch(name, pattern) for pattern in patterns)]
     assert not missing, f"not in [tool.setuptools.package-data] of pyproject.toml: {missing}"
+
+
+def test_a_plan_without_a_model_or_pack_imports_neither_scipy_nor_the_pdf_library(tmp_path):
+    """The plain plan finds its pairs and victims on a grid: the KD-tree (scipy), the model's fit
+    (scikit-learn) and the field pack's PDFs (fpdf) are left to the commands that use them."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from cocoon.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "print('imported:', *(m for m in ('scipy', 'sklearn', 'fpdf') if m in sys.modules))\n"
+    )
+    area = ROOT / "data" / "kotka"
+    args = ["plan", "--burglaries", str(area / "burglaries-simulated.csv")]
+    args += ["--households", str(area / "households.csv")]
+    args += ["--date", "2026-05-04", "--out", str(tmp_path / "plan"), "--lang", "en"]
+    run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "plan" / "visits.csv").stat().st_size > 1000
+    assert run.stdout.strip().splitlines()[-1] == "imported:"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from cocoon.errors import InputError
 from cocoon.risk.daily_plan import make_plan
-from cocoon.risk.ranking import zone_pairs
+from cocoon.risk.pairs import zone_pairs
 from cocoon.risk.reasons import top_pairs, top_pairs_in_runs
 from cocoon.risk.visit_order import best_first
 from cocoon.settings import Settings

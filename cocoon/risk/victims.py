@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from cocoon.risk.addresses import street_codes, street_key
+from cocoon.risk.pairs import zone_pairs
 from cocoon.settings import RankingSettings
 
 if TYPE_CHECKING:
@@ -65,8 +66,6 @@ def find_victims(
     ``hy``). From the (burglary ``b``, household ``h``, distance ``d``) pairs within the zone
     radius, each pair's position in ``present`` (``local``, the households in some pair), and
     each burglary's nearest household (``nearest_h``, ``nearest_d``)."""
-    from scipy.spatial import cKDTree
-
     burgled = np.where(nearest_d[:, 0] <= ranking.victim_match_m, nearest_h[:, 0], -1).astype(np.int64)
     core = set(burgled[burgled >= 0].tolist())
     has_labels = "label" in households
@@ -111,11 +110,11 @@ def find_victims(
                 )
         reach = ranking.same_building_m * (1 + 1e-9)
         close = present[_near_cells(hx[present], hy[present], hx[members], hy[members], reach)]
-        near, _ = cKDTree(np.column_stack([hx[members], hy[members]])).query(
-            np.column_stack([hx[close], hy[close]]), distance_upper_bound=reach
-        )
         victim[present[same_address | same_building]] = True
-        victim[close[np.isfinite(near)]] = True
+        if len(close):
+            near = zone_pairs(hx[close], hy[close], hx[members], hy[members], radius_m=reach)
+            if near is not None:
+                victim[close[near.present]] = True
     burgled_points = np.column_stack([active.geometry.x.to_numpy(), active.geometry.y.to_numpy()])
     homes = np.vstack([np.column_stack([hx[present], hy[present]]), burgled_points])
     is_victim = np.concatenate([victim[present], np.ones(len(burgled_points), dtype=bool)])

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 from conftest import PLAN_DATE, X0, Y0
 from test_ranking import burglaries, households
 
+from cocoon.publish import explain
 from cocoon.publish.explain import why_column
 from cocoon.risk.daily_plan import make_plan
 from cocoon.risk.reasons import reason_lists, reason_text, top_pairs
@@ -53,3 +56,23 @@ def test_the_sentence_from_the_lists_is_the_sentence_from_the_text():
     plan = make_plan(burglaries(bxy, [1, 40, 3]), households(hxy), on=PLAN_DATE)
     for lang in ("en", "sv"):
         assert why_column(plan.visits, lang) == why_column(plan.visits.drop(columns="_reasons"), lang)
+
+
+def test_the_sentences_written_in_pieces_are_the_sentences_written_at_once(monkeypatch):
+    """A long list's why column is written in pieces on both cores: each piece's lists are a slice
+    of the ranking's, and some pieces name no burglary on some rows."""
+    rng = np.random.default_rng(3)
+    bxy = np.array([X0, Y0]) + rng.uniform(-300, 300, (6, 2))
+    hxy = np.array([X0, Y0]) + rng.uniform(-500, 500, (40, 2))
+    plan = make_plan(burglaries(bxy, [1, 2, 5, 14, 30, 50]), households(hxy), on=PLAN_DATE)
+    lists = pa.array(plan.visits["_reasons"].array)
+    emptied = pa.array([[] if i % 7 == 3 else x for i, x in enumerate(lists.to_pylist())], type=lists.type)
+    visits = plan.visits.assign(_reasons=pd.Series(pd.arrays.ArrowExtensionArray(emptied), index=plan.visits.index))
+    assert len(visits) > 20
+    for lang in ("en", "sv"):
+        whole = why_column(visits, lang)
+        assert all(whole) and any("days ago" in s or "dagar sedan" in s for s in whole)
+        with monkeypatch.context() as patch:
+            patch.setattr(explain, "WHY_PIECE_ROWS", 3)
+            patch.setattr(explain.os, "cpu_count", lambda: 2)
+            assert why_column(visits, lang) == whole

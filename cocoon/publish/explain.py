@@ -8,13 +8,17 @@ score, as the ranking's lists (``_reasons``, :mod:`cocoon.risk.reasons`) or as t
 
 A plan can list a million households, so the sentences are written for a whole table at once
 with Arrow's string kernels (:func:`why_column`): each catalogue template is split once per
-language into its literal text and its slots, and every slot is filled column-wise.
+language into its literal text and its slots, and every slot is filled column-wise. A long table
+is written in pieces of :data:`WHY_PIECE_ROWS` rows on the cores side by side (the kernels run
+outside Python's lock); each row's sentence depends on that row alone.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -56,8 +60,24 @@ def why_column(visits: pd.DataFrame, lang: str) -> list[str]:
     return list(why_array(visits, lang).to_pylist())
 
 
+WHY_PIECE_ROWS = 150_000
+"""Rows whose sentences one core writes at a time."""
+
+
 def why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
     """:func:`why_column` as Arrow text, for a writer that takes it as it is."""
+    n = len(visits)
+    threads = min(os.cpu_count() or 1, 2)
+    if n > WHY_PIECE_ROWS and threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            pieces = pool.map(
+                lambda at: _why_array(visits.iloc[at : at + WHY_PIECE_ROWS], lang), range(0, n, WHY_PIECE_ROWS)
+            )
+            return pa.concat_arrays(list(pieces))
+    return _why_array(visits, lang)
+
+
+def _why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
     n = len(visits)
     if n == 0:
         return pa.array([], type=pa.string())
@@ -90,10 +110,18 @@ def why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
 def _listed(lists: pa.ListArray, lang: str) -> pa.Array:
     """ "B12, 3 days ago, 40 m; B7, …" per row (null where none), from the ranking's lists of
     burglaries (:data:`cocoon.risk.reasons.REASON_TYPE`)."""
-    items = lists.values
+    offsets = lists.offsets.to_numpy()  # into all of the values, where ``lists`` is a slice
+    items = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
     days = items.field("days")
     metres = items.field("m").to_numpy(zero_copy_only=False).astype(float)
-    return _joined(lists.offsets, items.field("id"), days, metres, lang, mask=pc.equal(pc.list_value_length(lists), 0))
+    return _joined(
+        pa.array(offsets - offsets[0]),
+        items.field("id"),
+        days,
+        metres,
+        lang,
+        mask=pc.equal(pc.list_value_length(lists), 0),
+    )
 
 
 def _joined(

@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -456,11 +457,19 @@ def _write_arrow_csv(table: Any, path: Path) -> str:
         )
         return sink.getvalue()
 
+    def put(text: Any) -> None:
+        out.write(memoryview(text))
+        digest.update(memoryview(text))
+
     starts = range(0, max(table.num_rows, 1), CSV_PIECE_ROWS)
     with ThreadPoolExecutor(min(threads, len(starts))) as pool, open(path, "wb") as out:
-        for text in pool.map(piece, starts):
-            out.write(memoryview(text))
-            digest.update(memoryview(text))
+        ahead: deque[Any] = deque()  # a few pieces in hand at a time, so that memory stays bounded
+        for start in starts:
+            ahead.append(pool.submit(piece, start))
+            if len(ahead) > threads:
+                put(ahead.popleft().result())
+        while ahead:
+            put(ahead.popleft().result())
     return digest.hexdigest()
 
 

@@ -54,7 +54,10 @@ def visits_table(plan: Plan, lang: str = "en") -> pd.DataFrame:
     """visits.csv: the ranked households with rounded numbers, and why each is there (in ``lang``)."""
     visits = plan.visits
     why = pd.Series(why_array(visits, lang).to_pandas(), index=visits.index)
-    table = pd.DataFrame({c: why if c == "why" else visits[c] for c in VISIT_COLUMNS if c == "why" or c in visits})
+    table = pd.DataFrame(
+        {c: why if c == "why" else visits[c] for c in VISIT_COLUMNS if c == "why" or c in visits},
+        copy=False,  # the plan's own columns, not copied: the rounded ones below are replaced, never changed in place
+    )
     for column, digits in (
         ("score", 1),
         ("score_recent", 1),

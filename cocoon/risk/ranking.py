@@ -397,7 +397,8 @@ def _visits_frame(
             "days_left": reach.days_left[order],
             "relation": pd.Categorical.from_codes(reach.relation[order], categories=list(RELATIONS)),
             **reason_columns(reasons),
-        }
+        },
+        copy=False,  # every column is made here: kept as it is, not copied into blocks of one type
     )
     for column in ("street", "number", "postcode", "building_type", "owner", "building_id"):
         visits[column] = picked.get(column)

@@ -29,6 +29,7 @@ from cocoon.publish.maps import Basemap, MapData, basemap_from_osm, internal_map
 from cocoon.publish.plan_files import write_plan
 from cocoon.publish.spreadsheets import csv_dialect
 from cocoon.risk.daily_plan import Plan, make_plan
+from cocoon.risk.model_scores import load_search_beside
 from cocoon.settings import Settings
 from cocoon.store import queries
 from cocoon.store.database import open_store, require_existing
@@ -161,6 +162,8 @@ def _run(settings: Settings, run: PlanRun, folder: OutputFolder | None, out_dir:
     household_crs = parse_crs(run.household_crs, what="--household-crs") if run.household_crs else None
     exclude = read_household_ids(run.exclude_path) if run.exclude_path else set()
 
+    if settings.model.weights:
+        load_search_beside()  # the fitted model's search loads while the inputs are read
     burglaries = None
     if run.burglaries is not None:
         burglaries = read_burglaries(

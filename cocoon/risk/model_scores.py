@@ -18,6 +18,9 @@ the points a burglary of yesterday gives at ``tier_a_max_m``; tier B at least wh
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +32,21 @@ import pyarrow as pa
 from cocoon.risk.model import RiskModel
 from cocoon.risk.reasons import REASONS_SHOWN, reason_lists, top_pairs
 from cocoon.settings import RankingSettings
+
+
+def load_search_beside() -> threading.Thread:
+    """Start loading the KD-tree search the model scores with (scipy.spatial, a few tenths of a
+    second) on another thread, so that it loads while a plan reads its inputs (reading runs
+    mostly outside Python's lock). An import that fails here fails again, with its error, where
+    the search is used."""
+
+    def load() -> None:
+        with contextlib.suppress(ImportError):
+            importlib.import_module("scipy.spatial")
+
+    loading = threading.Thread(target=load, name="cocoon-load-search")
+    loading.start()
+    return loading
 
 
 def horizon_points(

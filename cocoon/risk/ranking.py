@@ -20,6 +20,7 @@ history", with the burglaries adding most named in ``reasons``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -377,7 +378,11 @@ def _visits_frame(
         for c in ("household_id", "label", "street", "number", "postcode", "building_type", "owner", "building_id")
         if c in households
     ]
-    picked = {c: pd.Series(households[c].array.take(hh)) for c in text_columns}  # column by column: no frame to index
+    with ThreadPoolExecutor(1) as beside:  # the text is taken on the other core (outside Python's lock) meanwhile
+        taken = beside.submit(lambda: {c: pd.Series(households[c].array.take(hh)) for c in text_columns})
+        reason_text = reason_columns(reasons)
+        burglary_ids = reach.burglary_ids.take(pa.array(order)).to_pandas()
+        picked = taken.result()  # column by column: no frame to index
     visits = pd.DataFrame(
         {
             "household_id": picked["household_id"],
@@ -391,12 +396,12 @@ def _visits_frame(
             "priority": priority,
             "tier": pd.Categorical.from_codes(tier, categories=list(TIERS)),
             "distance_m": reach.distance[order],
-            "burglary_ids": reach.burglary_ids.take(pa.array(order)).to_pandas(),
+            "burglary_ids": burglary_ids,
             "burglaries": reach.burglaries[order],
             "phase": pd.Categorical.from_codes(np.where(reach.high[order] > 0, 0, 1), categories=["high", "elevated"]),
             "days_left": reach.days_left[order],
             "relation": pd.Categorical.from_codes(reach.relation[order], categories=list(RELATIONS)),
-            **reason_columns(reasons),
+            **reason_text,
         },
         copy=False,  # every column is made here: kept as it is, not copied into blocks of one type
     )

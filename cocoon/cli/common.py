@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -94,6 +95,13 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
             progress.update(task, completed=done, total=total)
 
         yield update
+
+
+def job_loaded() -> None:
+    """Once a command has imported its job: the objects made so far (the modules, their functions
+    and tables, tens of thousands of them) are set aside from the garbage collector, so that its
+    full passes during a long job look only at what the job itself makes."""
+    gc.freeze()
 
 
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -9,6 +9,7 @@ import click
 from cocoon.cli.common import (
     CocoonCommand,
     handle_errors,
+    job_loaded,
     lang_option,
     optional_date,
     optional_path,
@@ -59,6 +60,7 @@ def demo_command(
     from cocoon.cli.report import print_demo_summary
     from cocoon.jobs.demo import run_demo
 
+    job_loaded()
     chosen = ["helsinki", "kotka"] if areas == "all" else [areas]
     settings = command_settings((), settings_path, language=lang)
     result = run_demo(

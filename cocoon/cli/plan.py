@@ -13,6 +13,7 @@ from cocoon.cli.common import (
     command_line,
     handle_errors,
     household_columns,
+    job_loaded,
     lang_option,
     optional_path,
     overwrite_option,
@@ -96,6 +97,7 @@ def plan_command(
     from cocoon.cli.report import print_plan_summary
     from cocoon.jobs.plan import PlanRun, run_plan
 
+    job_loaded()
     settings = command_settings(PLAN_OPTIONS, settings_path, given, language=lang)
     run = PlanRun(
         burglaries=optional_path(burglaries_path),

@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from conftest import PLAN_DATE, X0, Y0
+from hypothesis import given
+from hypothesis import strategies as st
 from test_ranking import burglaries, households
 
 from cocoon.publish import explain
 from cocoon.publish.explain import why_column
 from cocoon.risk.daily_plan import make_plan
-from cocoon.risk.reasons import reason_lists, reason_text, top_pairs
+from cocoon.risk.reasons import _whole, reason_lists, reason_text, top_pairs
 
 
 def test_top_pairs_most_points_then_nearest_then_first_given():
@@ -76,3 +79,9 @@ def test_the_sentences_written_in_pieces_are_the_sentences_written_at_once(monke
             patch.setattr(explain, "WHY_PIECE_ROWS", 3)
             patch.setattr(explain.os, "cpu_count", lambda: 2)
             assert why_column(visits, lang) == whole
+
+
+@given(st.lists(st.integers(-3, 1200), max_size=60) | st.lists(st.integers(-(2**40), 2**40), max_size=8))
+def test_whole_numbers_looked_up_are_written_as_arrow_writes_them(numbers):
+    values = pa.array(numbers, type=pa.int64())
+    assert _whole(values).to_pylist() == pc.cast(values, pa.string()).to_pylist()

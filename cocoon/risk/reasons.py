@@ -109,11 +109,22 @@ def reason_text(lists: pa.Array) -> pa.Array:
     items = lists.values
     if len(items):
         written = pc.binary_join_element_wise(
-            items.field("id"), pc.cast(items.field("days"), pa.string()), pc.cast(items.field("m"), pa.string()), "|"
+            items.field("id"), _whole(items.field("days")), _whole(items.field("m")), "|"
         )
     else:
         written = pa.array([], type=pa.string())
     return pc.binary_join(pa.ListArray.from_arrays(lists.offsets, written), ";")
+
+
+def _whole(numbers: pa.Array) -> pa.Array:
+    """Whole numbers as text. Days and metres span few values: each is written once and looked up."""
+    values = numbers.to_numpy(zero_copy_only=False) if numbers.null_count == 0 else None
+    if values is None or len(values) == 0:
+        return pc.cast(numbers, pa.string())
+    low, high = int(values.min()), int(values.max())
+    if high - low >= len(values) // 4:
+        return pc.cast(numbers, pa.string())
+    return pc.cast(pa.array(np.arange(low, high + 1)), pa.string()).take(pa.array(values - low))
 
 
 def reason_columns(lists: pa.Array) -> dict[str, pd.Series]:

@@ -34,9 +34,10 @@ def test_text_columns_are_written_as_given_with_formulas_neutralised(tmp_path):
 @given(
     cells=st.lists(st.none() | st.text(alphabet="=+-@\t\r a\u00e9\u20ac'\"", max_size=4), max_size=30),
     start=st.integers(0, 5),
+    kind=st.sampled_from([pa.string(), pa.large_string()]),
 )
-def test_formula_cells_are_found_from_their_first_byte(cells, start):
-    arrow = pa.array(cells, type=pa.string()).slice(start)
+def test_formula_cells_are_found_from_their_first_byte(cells, start, kind):
+    arrow = pa.array(cells, type=kind).slice(start)
     expected = [isinstance(c, str) and c.startswith(FORMULA_START) for c in cells[start:]]
     assert _formulas(arrow).tolist() == expected
 
@@ -45,3 +46,17 @@ def test_arrow_text_in_several_chunks_is_written_whole(tmp_path):
     column = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([["=a", None], ["b"]])))
     path = write_csv(pd.DataFrame({"id": column}), tmp_path / "chunks.csv")
     assert path.read_text(encoding="utf-8").splitlines() == ['"id"', '"\'=a"', "", '"b"']
+
+
+def test_large_text_columns_are_written_as_they_are_with_formulas_neutralised(tmp_path):
+    """pandas keeps text as Arrow's large strings: written without a copy, formulas still neutralised."""
+    column = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(["=a", None, "b", "+1"], type=pa.large_string())))
+    path = write_csv(pd.DataFrame({"id": column, "n": [1, 2, 3, 4]}), tmp_path / "large.csv")
+    assert path.read_text(encoding="utf-8").splitlines() == ['"id","n"', '"\'=a",1', ",2", '"b",3', '"\'+1",4']
+
+
+def test_arrow_text_in_several_chunks_without_formulas_is_written_as_it_is(tmp_path):
+    chunks = pa.chunked_array([pa.array(["a", None], pa.large_string()), pa.array(["b,c"], pa.large_string())])
+    frame = pd.DataFrame({"id": pd.Series(pd.arrays.ArrowExtensionArray(chunks)), "n": [1.5, 2.0, 3.25]})
+    path = write_csv(frame, tmp_path / "chunks.csv")
+    assert path.read_text(encoding="utf-8").splitlines() == ['"id","n"', '"a",1.5', ",2", '"b,c",3.25']

@@ -64,16 +64,18 @@ WHY_PIECE_ROWS = 150_000
 """Rows whose sentences one core writes at a time."""
 
 
-def why_array(visits: pd.DataFrame, lang: str) -> pa.Array:
-    """:func:`why_column` as Arrow text, for a writer that takes it as it is."""
+def why_array(visits: pd.DataFrame, lang: str) -> pa.Array | pa.ChunkedArray:
+    """:func:`why_column` as Arrow text, for a writer that takes it as it is: a long table's in
+    pieces, as the large strings pandas keeps text in (so that neither copies it again)."""
     n = len(visits)
     threads = min(os.cpu_count() or 1, 2)
     if n > WHY_PIECE_ROWS and threads > 1:
+
+        def piece(at: int) -> pa.Array:
+            return pc.cast(_why_array(visits.iloc[at : at + WHY_PIECE_ROWS], lang), pa.large_string())
+
         with ThreadPoolExecutor(threads) as pool:
-            pieces = pool.map(
-                lambda at: _why_array(visits.iloc[at : at + WHY_PIECE_ROWS], lang), range(0, n, WHY_PIECE_ROWS)
-            )
-            return pa.concat_arrays(list(pieces))
+            return pa.chunked_array(list(pool.map(piece, range(0, n, WHY_PIECE_ROWS))))
     return _why_array(visits, lang)
 
 

@@ -500,17 +500,22 @@ def _text_cells(column: pd.Series) -> Any:
 
     try:
         if isinstance(column.dtype, pd.StringDtype | pd.ArrowDtype) and hasattr(column.array, "__arrow_array__"):
-            cells = pc.cast(pa.array(column.array), pa.string())  # already Arrow text: no Python strings
+            cells = pa.array(column.array)  # already Arrow text: no Python strings, and no copy
+            if not (pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type)):
+                cells = pc.cast(cells, pa.string())
         else:
             cells = pa.array(column.to_numpy(dtype=object), type=pa.string(), mask=pd.isna(column).to_numpy())
     except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if isinstance(cells, pa.ChunkedArray):
-        cells = cells.combine_chunks()
+        if cells.num_chunks > 1 and not any(_formulas(chunk).any() for chunk in cells.chunks):
+            return cells  # in pieces (a long why column), none with a formula: kept as they are, not copied
+        cells = cells.chunk(0) if cells.num_chunks == 1 else cells.combine_chunks()  # one chunk: no copy
     formula = _formulas(cells)
     if not formula.any():
         return cells
-    return pc.if_else(pa.array(formula), pc.binary_join_element_wise(pa.scalar("'"), cells, ""), cells)
+    quoted = pc.binary_join_element_wise(pa.scalar("'", cells.type), cells, pa.scalar("", cells.type))
+    return pc.if_else(pa.array(formula), quoted, cells)
 
 
 _FORMULA_BYTES = np.isin(np.arange(256), [ord(c) for c in FORMULA_START])
@@ -521,11 +526,14 @@ _FORMULA_BYTES = np.isin(np.arange(256), [ord(c) for c in FORMULA_START])
 def _formulas(cells: Any) -> np.ndarray:
     """Which cells of an Arrow text array (nulls as no) start with a formula character, from each
     cell's first byte."""
+    import pyarrow as pa
+
     n = len(cells)
     data = cells.buffers()[2]
     if n == 0 or data is None:
         return np.zeros(n, dtype=bool)
-    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * cells.offset)
+    width = 8 if pa.types.is_large_string(cells.type) else 4
+    offsets = np.frombuffer(cells.buffers()[1], dtype=f"<i{width}", count=n + 1, offset=width * cells.offset)
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
     if cells.null_count:

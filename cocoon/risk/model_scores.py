@@ -34,7 +34,7 @@ from cocoon.risk.reasons import REASONS_SHOWN, reason_lists, top_pairs
 from cocoon.settings import RankingSettings
 
 
-def load_search_beside() -> threading.Thread:
+def load_search_beside() -> None:
     """Start loading the KD-tree search the model scores with (scipy.spatial, a few tenths of a
     second) on another thread, so that it loads while a plan reads its inputs (reading runs
     mostly outside Python's lock). An import that fails here fails again, with its error, where
@@ -44,9 +44,7 @@ def load_search_beside() -> threading.Thread:
         with contextlib.suppress(ImportError):
             importlib.import_module("scipy.spatial")
 
-    loading = threading.Thread(target=load, name="cocoon-load-search")
-    loading.start()
-    return loading
+    threading.Thread(target=load, name="cocoon-load-search").start()
 
 
 def horizon_points(

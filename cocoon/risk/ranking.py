@@ -137,7 +137,7 @@ def rank_households(
 
     reach = _per_household(households, active, pairs, contribution, tier, relation, ranking)
     if model is None:
-        visits = _plain_visits(households, active, pairs, reach, contribution, hx, hy)
+        ranked = _ranked_by_points(active, pairs, reach, contribution)
     else:
         if history is None:
             history = pd.DataFrame(
@@ -148,7 +148,8 @@ def rank_households(
                     "age_days": active["age_days"].to_numpy(),
                 }
             )
-        visits = _model_visits(households, active, pairs, reach, relation, model, history, hx, hy, ranking)
+        ranked = _ranked_by_model(active, pairs, reach, relation, model, history, hx, hy, ranking)
+    visits = _visits_frame(households, pairs, reach, ranked, hx, hy)
     victim_ids = households["household_id"].iloc[np.maximum(victim_h, 0)].to_numpy(dtype=object)
     burgled = pd.DataFrame(
         {"burglary_id": active["burglary_id"].to_numpy(), "household_id": np.where(victim_h >= 0, victim_ids, None)}
@@ -287,28 +288,28 @@ def _per_household(
     )
 
 
-def _plain_visits(
-    households: pd.DataFrame,
-    active: gpd.GeoDataFrame,
-    pairs: Pairs,
-    reach: _Reach,
-    contribution: np.ndarray,
-    hx: np.ndarray,
-    hy: np.ndarray,
-) -> pd.DataFrame:
-    """The visit list scored by the points of the settings, best first."""
+@dataclass
+class _Ranked:
+    """The order of the visit list and, in that order, the scores that rank it."""
+
+    order: np.ndarray
+    """Positions in ``Pairs.present``, best first."""
+    score_recent: np.ndarray
+    score_history: np.ndarray
+    tier: np.ndarray
+    priority: np.ndarray
+    reasons: pa.Array
+
+
+def _ranked_by_points(active: gpd.GeoDataFrame, pairs: Pairs, reach: _Reach, contribution: np.ndarray) -> _Ranked:
+    """The households ranked by the points of the settings."""
     order = best_first(reach.tier, reach.priority, reach.distance, np.arange(len(reach.priority)))
     burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
     ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
     picks = top_pairs_in_runs(pairs.local, pairs.starts, pairs.d, contribution)
     reasons = reason_lists(picks, pairs.b, ages, pairs.d, ids=burglary_ids)
-    return _visits_frame(
-        households,
-        pairs,
-        reach,
-        order,
-        hx,
-        hy,
+    return _Ranked(
+        order=order,
         score_recent=reach.score[order],
         score_history=np.zeros(len(order)),
         tier=reach.tier[order],
@@ -317,8 +318,7 @@ def _plain_visits(
     )
 
 
-def _model_visits(
-    households: pd.DataFrame,
+def _ranked_by_model(
     active: gpd.GeoDataFrame,
     pairs: Pairs,
     reach: _Reach,
@@ -328,8 +328,8 @@ def _model_visits(
     hx: np.ndarray,
     hy: np.ndarray,
     ranking: RankingSettings,
-) -> pd.DataFrame:
-    """The zone's households scored, tiered and ordered by the fitted model."""
+) -> _Ranked:
+    """The zone's households scored, tiered and ranked by the fitted model."""
     # the burgled building of each burglary: (household in reach, row of the burglary in ``history``)
     same = relation == 0
     rows = pd.Index(history["burglary_id"].astype(str)).get_indexer(active["burglary_id"].astype(str))[pairs.b[same]]
@@ -342,13 +342,8 @@ def _model_visits(
     tier_a, tier_b = tier_thresholds(model, ranking)
     codes = np.where((reach.relation == 0) | (score >= tier_a), 0, np.where(score >= tier_b, 1, 2))
     order = best_first(codes, priority, reach.distance, hh)
-    return _visits_frame(
-        households,
-        pairs,
-        reach,
-        order,
-        hx,
-        hy,
+    return _Ranked(
+        order=order,
         score_recent=scores.recent[order],
         score_history=scores.history[order],
         tier=codes[order],
@@ -358,20 +353,10 @@ def _model_visits(
 
 
 def _visits_frame(
-    households: pd.DataFrame,
-    pairs: Pairs,
-    reach: _Reach,
-    order: np.ndarray,
-    hx: np.ndarray,
-    hy: np.ndarray,
-    *,
-    score_recent: np.ndarray,
-    score_history: np.ndarray,
-    tier: np.ndarray,
-    priority: np.ndarray,
-    reasons: pa.Array,
+    households: pd.DataFrame, pairs: Pairs, reach: _Reach, ranked: _Ranked, hx: np.ndarray, hy: np.ndarray
 ) -> pd.DataFrame:
-    """The visit list: the households in reach in ``order``, with the scores given in that order."""
+    """The visit list: the households in reach in the ranked order, with their scores."""
+    order = ranked.order
     hh = pairs.present[order]
     text_columns = [
         c
@@ -380,7 +365,7 @@ def _visits_frame(
     ]
     with ThreadPoolExecutor(1) as beside:  # the text is taken on the other core (outside Python's lock) meanwhile
         taken = beside.submit(lambda: {c: pd.Series(households[c].array.take(hh)) for c in text_columns})
-        reason_text = reason_columns(reasons)
+        reason_text = reason_columns(ranked.reasons)
         burglary_ids = reach.burglary_ids.take(pa.array(order)).to_pandas()
         picked = taken.result()  # column by column: no frame to index
     visits = pd.DataFrame(
@@ -390,11 +375,11 @@ def _visits_frame(
             "x": hx[hh],
             "y": hy[hh],
             "dwellings": reach.dwellings[order],
-            "score": score_recent + score_history,
-            "score_recent": score_recent,
-            "score_history": score_history,
-            "priority": priority,
-            "tier": pd.Categorical.from_codes(tier, categories=list(TIERS)),
+            "score": ranked.score_recent + ranked.score_history,
+            "score_recent": ranked.score_recent,
+            "score_history": ranked.score_history,
+            "priority": ranked.priority,
+            "tier": pd.Categorical.from_codes(ranked.tier, categories=list(TIERS)),
             "distance_m": reach.distance[order],
             "burglary_ids": burglary_ids,
             "burglaries": reach.burglaries[order],

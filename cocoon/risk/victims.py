@@ -109,26 +109,12 @@ def find_victims(
                     .to_numpy(dtype=bool)
                 )
         reach = ranking.same_building_m * (1 + 1e-9)
-        close = present[_near_cells(hx[present], hy[present], hx[members], hy[members], reach)]
         victim[present[same_address | same_building]] = True
-        if len(close):
-            near = zone_pairs(hx[close], hy[close], hx[members], hy[members], radius_m=reach)
-            if near is not None:
-                victim[close[near.present]] = True
+        near = zone_pairs(hx[present], hy[present], hx[members], hy[members], radius_m=reach)
+        if near is not None:
+            victim[present[near.present]] = True
     burgled_points = np.column_stack([active.geometry.x.to_numpy(), active.geometry.y.to_numpy()])
     homes = np.vstack([np.column_stack([hx[present], hy[present]]), burgled_points])
     is_victim = np.concatenate([victim[present], np.ones(len(burgled_points), dtype=bool)])
     ids = households["household_id"].iloc[np.flatnonzero(victim)].to_numpy(dtype=object)
     return burgled, Victims(household_ids=frozenset(map(str, ids)), homes=homes, is_victim=is_victim)
-
-
-def _near_cells(x: np.ndarray, y: np.ndarray, cx: np.ndarray, cy: np.ndarray, reach: float) -> np.ndarray:
-    """Which points (x, y) lie in a grid cell (of side ``reach``) next to or at one of (cx, cy):
-    only they can be within ``reach`` of one, so only they need measuring."""
-    side = max(reach * 1.5, 1.0)  # wider than the reach, so rounding cannot skip a cell
-    x0, y0 = min(x.min(), cx.min()) - side, min(y.min(), cy.min()) - side
-    width = int((max(x.max(), cx.max()) - x0) // side) + 3
-    cells = ((cy - y0) // side).astype(np.int64) * width + ((cx - x0) // side).astype(np.int64)
-    around = np.unique((cells[:, None] + (np.arange(-1, 2)[:, None] * width + np.arange(-1, 2)).ravel()).ravel())
-    codes = ((y - y0) // side).astype(np.int64) * width + ((x - x0) // side).astype(np.int64)
-    return np.asarray(pd.Series(codes).isin(around))  # hashed: quicker than sorting a million codes

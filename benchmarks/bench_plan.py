@@ -259,8 +259,10 @@ def main() -> None:
             print(f"{name:40} {best:7.2f} {spread:7.2f} {mb:8.0f}  {note}{'; ' if note and target else ''}{target}")
         print()
         for kind, ratio in ratios:
-            print(f"GeoPandas pipeline / cocoon plan ({kind}): {ratio:.1f} (target >= 3)")
-            results.note(f"GeoPandas pipeline / cocoon plan ({kind}): {ratio:.1f} (target >= 3)")
+            # The 3x target is the city region's; the police area's target is its time alone.
+            goal = "target >= 3" if kind != "police area" else "no ratio target; <= 1.5 s"
+            print(f"GeoPandas pipeline / cocoon plan ({kind}): {ratio:.1f} ({goal})")
+            results.note(f"GeoPandas pipeline / cocoon plan ({kind}): {ratio:.1f} ({goal})")
         print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.repeat} runs each")
         results.note(f"every figure the best of {args.repeat} runs, each a whole command in a fresh process")
         results.write(args.json)

@@ -508,9 +508,19 @@ def _text_cells(column: pd.Series) -> Any:
     except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if isinstance(cells, pa.ChunkedArray):
-        if cells.num_chunks > 1 and not any(_formulas(chunk).any() for chunk in cells.chunks):
-            return cells  # in pieces (a long why column), none with a formula: kept as they are, not copied
-        cells = cells.chunk(0) if cells.num_chunks == 1 else cells.combine_chunks()  # one chunk: no copy
+        if cells.num_chunks == 1:
+            return _neutralised_cells(cells.chunk(0))
+        if cells.num_chunks > 1:  # in pieces (a long why column): each neutralised, none copied or combined
+            return pa.chunked_array([_neutralised_cells(chunk) for chunk in cells.chunks], type=cells.type)
+        cells = cells.combine_chunks()
+    return _neutralised_cells(cells)
+
+
+def _neutralised_cells(cells: Any) -> Any:
+    """An Arrow text array with its formula cells neutralised; the array itself when it has none."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     formula = _formulas(cells)
     if not formula.any():
         return cells

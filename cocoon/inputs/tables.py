@@ -309,10 +309,48 @@ def _read_geo(path: Path, *, layer: str | None = None, option: str = "--layer") 
     if layer is not None and layer not in layers:
         raise InputError("input.no_such_layer", file=str(path), layer=layer, layers=", ".join(layers), option=option)
     try:
+        points = _read_point_layer(path, layer)
+        if points is not None:
+            return points
         gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError("errors.file_unreadable", file=str(path), reason=str(exc).strip()) from None
     return _from_geodataframe(path, gdf)
+
+
+def _read_point_layer(path: Path, layer: str | None) -> RawTable | None:
+    """A layer of 2-D points only (GeoPackage, GeoJSON, shapefile, FlatGeobuf) read with Arrow,
+    the coordinates straight from the WKB bytes as for GeoParquet. None for a layer whose
+    columns geopandas converts after reading (date-times, JSON), or of other geometry: that
+    layer is read by geopandas instead, so every layer gives the columns it always gave."""
+    import pyogrio
+
+    meta, table = pyogrio.read_arrow(path, layer=layer, datetime_as_string=True)
+    if any(str(d).startswith("datetime") and d != "datetime64[D]" for d in meta["dtypes"]):
+        return None
+    if "OFSTJSON" in meta["ogr_subtypes"]:
+        return None
+    name = meta["geometry_name"] or "wkb_geometry"
+    if name not in table.column_names:
+        return None
+    wkb = table.column(name).combine_chunks()
+    if hasattr(wkb, "storage"):  # the geoarrow.wkb extension type
+        wkb = wkb.storage
+    decoded = _points_from_wkb(wkb)
+    if decoded is None:
+        return None
+    frame = table.drop_columns([name]).to_pandas()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_unique_columns(frame, path)
+    return RawTable(
+        path=path,
+        frame=frame,
+        rows=np.arange(len(frame)) + 1,
+        crs=CRS.from_user_input(meta["crs"]) if meta["crs"] else None,
+        point_xy=decoded,
+    )
 
 
 def _read_parquet(path: Path) -> RawTable:

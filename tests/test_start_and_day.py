@@ -22,7 +22,11 @@ LON, LAT = (float(v[0]) for v in to_lonlat([X0 + 100], [Y0 - 100]))
 LON_LAT = f"{LON:.6f},{LAT:.6f}"
 LAT_LON = f"{LAT:.6f}, {LON:.6f}"
 """Near the middle of the households, in both orders; the second as map apps copy it."""
-TODAY = dt.date.today()
+
+
+def this_day() -> dt.date:
+    """Today, asked for where a test needs it: a suite that runs past midnight moves on with the clock."""
+    return dt.date.today()
 
 
 def run(*args, input: str | None = None):
@@ -306,7 +310,7 @@ def test_officer_names_that_do_not_match_the_officers_are_a_clear_error(files, t
 
 def test_a_plan_date_more_than_a_week_ahead_needs_allow_future(files, tmp_path):
     b, h = files
-    ahead = TODAY + dt.timedelta(days=8)
+    ahead = this_day() + dt.timedelta(days=8)
 
     def plan_on(day: dt.date, *args: str, lang: str = "en"):
         return run(
@@ -326,13 +330,13 @@ def test_a_plan_date_more_than_a_week_ahead_needs_allow_future(files, tmp_path):
 
     refused(
         plan_on(ahead),
-        f"--date {ahead} is more than 7 days after today ({TODAY}). Check the date, or add "
+        f"--date {ahead} is more than 7 days after today ({this_day()}). Check the date, or add "
         "--allow-future to plan that far ahead.",
     )
-    refused(plan_on(ahead, lang="sv"), f"--date {ahead} ligger mer än 7 dagar efter i dag ({TODAY})")
+    refused(plan_on(ahead, lang="sv"), f"--date {ahead} ligger mer än 7 dagar efter i dag ({this_day()})")
     assert not (tmp_path / ahead.isoformat()).exists()
     assert plan_on(ahead, "--allow-future").exit_code == 0
-    week = TODAY + dt.timedelta(days=7)
+    week = this_day() + dt.timedelta(days=7)
     assert plan_on(week).exit_code == 0
 
 
@@ -340,7 +344,7 @@ def test_a_plan_date_more_than_a_week_ahead_needs_allow_future(files, tmp_path):
 def store(tmp_path):
     """A store with two burglaries: one past the default retention cut-off, one still inside it."""
     lon, lat = to_lonlat([X0, X0 + 300], [Y0, Y0])
-    old, recent = TODAY - dt.timedelta(days=400), TODAY - dt.timedelta(days=30)
+    old, recent = this_day() - dt.timedelta(days=400), this_day() - dt.timedelta(days=30)
     csv = tmp_path / "b.csv"
     pd.DataFrame(
         {"id": ["OLD", "RECENT"], "date": [old.isoformat(), recent.isoformat()], "lon": lon, "lat": lat}
@@ -358,7 +362,7 @@ def burglaries_in(store) -> list[str]:
 def test_purge_says_what_it_will_remove_before_removing_it(store):
     result = run("purge", "--store", store, "--lang", "en")
     assert result.exit_code == 0, result.output
-    cut = TODAY - dt.timedelta(days=56 + 90)
+    cut = this_day() - dt.timedelta(days=56 + 90)
     assert result.output == (
         f"To be removed, everything dated before {cut}: 1 burglary, 0 visits, 0 plans (0 listed households), "
         "0 signs taken down; visitor names and household ids to be removed from 0 audit entries.\n"
@@ -369,8 +373,8 @@ def test_purge_says_what_it_will_remove_before_removing_it(store):
 
 
 def test_purge_later_than_the_retention_cut_off_needs_yes_without_a_terminal(store):
-    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
-    cut = TODAY - dt.timedelta(days=56 + 90)
+    tomorrow = (this_day() + dt.timedelta(days=1)).isoformat()
+    cut = this_day() - dt.timedelta(days=56 + 90)
     result = run("purge", "--before", tomorrow, "--store", store, "--lang", "en")
     refused(
         result,
@@ -393,8 +397,8 @@ def test_purge_later_than_the_retention_cut_off_needs_yes_without_a_terminal(sto
 
 def test_purge_later_than_the_retention_cut_off_asks_on_a_terminal(store, monkeypatch):
     monkeypatch.setattr(click.testing._NamedTextIOWrapper, "isatty", lambda self: True, raising=False)
-    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
-    cut = TODAY - dt.timedelta(days=56 + 90)
+    tomorrow = (this_day() + dt.timedelta(days=1)).isoformat()
+    cut = this_day() - dt.timedelta(days=56 + 90)
     question = (
         f"--before {tomorrow} is later than the retention cut-off {cut}: this removes data still inside the "
         "retention period. Remove it? [y/N]: "
@@ -415,15 +419,15 @@ def test_purge_later_than_the_retention_cut_off_asks_on_a_terminal(store, monkey
 
 
 def test_signs_down_on_a_day_still_to_come_is_refused(store):
-    tomorrow = TODAY + dt.timedelta(days=1)
+    tomorrow = this_day() + dt.timedelta(days=1)
     refused(
         run("signs", "down", "--due", "--date", tomorrow.isoformat(), "--store", store, "--lang", "en"),
-        f"--date {tomorrow} is after today ({TODAY}): a sign can only be recorded as taken down on a day "
+        f"--date {tomorrow} is after today ({this_day()}): a sign can only be recorded as taken down on a day "
         "that has come.",
     )
     refused(
         run("signs", "down", "S1-1", "--date", tomorrow.isoformat(), "--store", store, "--lang", "sv"),
-        f"--date {tomorrow} ligger efter i dag ({TODAY})",
+        f"--date {tomorrow} ligger efter i dag ({this_day()})",
     )
-    today = run("signs", "down", "--due", "--date", TODAY.isoformat(), "--store", store, "--lang", "en")
+    today = run("signs", "down", "--due", "--date", this_day().isoformat(), "--store", store, "--lang", "en")
     assert today.exit_code == 0 and today.output == "Signs recorded as taken down: 0.\n", today.output

@@ -322,21 +322,26 @@ def _read_geo(path: Path, *, layer: str | None = None, option: str = "--layer") 
 
 def _read_point_layer(path: Path, layer: str | None) -> RawTable | None:
     """A layer of 2-D points only (GeoPackage, GeoJSON, shapefile, FlatGeobuf) read with Arrow,
-    the coordinates straight from the WKB bytes as for GeoParquet. None for a layer whose
-    columns geopandas converts after reading (date-times, JSON), or of other geometry: that
-    layer is read by geopandas instead, so every layer gives the columns it always gave."""
+    the coordinates straight from the WKB bytes as for GeoParquet. None for a layer of other
+    geometry, or whose columns geopandas converts after reading (date-times, JSON): that layer
+    is read by geopandas instead, so every layer gives the columns it always gave. The layer's
+    description is looked at before any feature is read, so such a layer is not read twice."""
+    import pyarrow as pa
     import pyogrio
 
-    meta, table = pyogrio.read_arrow(path, layer=layer, datetime_as_string=True)
-    if any(str(d).startswith("datetime") and d != "datetime64[D]" for d in meta["dtypes"]):
-        return None
-    if "OFSTJSON" in meta["ogr_subtypes"]:
-        return None
+    with pyogrio.open_arrow(path, layer=layer, datetime_as_string=True, use_pyarrow=True) as (meta, reader):
+        if meta["geometry_type"] != "Point":
+            return None
+        if any(str(d).startswith("datetime") and d != "datetime64[D]" for d in meta["dtypes"]):
+            return None
+        if "OFSTJSON" in meta["ogr_subtypes"]:
+            return None
+        table = reader.read_all()
     name = meta["geometry_name"] or "wkb_geometry"
     if name not in table.column_names:
         return None
     wkb = table.column(name).combine_chunks()
-    if hasattr(wkb, "storage"):  # the geoarrow.wkb extension type
+    if isinstance(wkb.type, pa.ExtensionType):  # geoarrow.wkb, where its extension type is registered
         wkb = wkb.storage
     decoded = _points_from_wkb(wkb)
     if decoded is None:

@@ -3,6 +3,7 @@ GeoParquet and for the layers GDAL reads (GeoPackage, GeoJSON, shapefile, FlatGe
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import geopandas as gpd
@@ -119,12 +120,14 @@ def test_a_layer_with_dates_keeps_them_as_dates(tmp_path):
     assert table.frame["registered"].tolist() == read_plainly(path)["registered"].tolist()
 
 
-def test_a_layer_without_a_crs_has_none(tmp_path):
-    path = tmp_path / "h.gpkg"
-    with pytest.warns(UserWarning, match="crs"):
+@pytest.mark.parametrize("kind", ["parquet", "gpkg"])
+def test_a_layer_without_a_crs_has_none(tmp_path, kind):
+    """As geopandas reads it: no CRS (GeoParquet's null), not an unreadable file."""
+    path = tmp_path / f"h.{kind}"
+    with pytest.warns(UserWarning, match="crs") if kind == "gpkg" else contextlib.nullcontext():
         write(register(gpd.points_from_xy([674_000], [6_580_000]), crs=None), path)
     table = read_table(path)
-    assert table.point_xy is not None and table.crs is None
+    assert table.point_xy is not None and table.crs is None and read_plainly(path).crs is None
 
 
 def test_a_layer_is_chosen_by_name(tmp_path):

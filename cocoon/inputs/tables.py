@@ -326,7 +326,6 @@ def _read_point_layer(path: Path, layer: str | None) -> RawTable | None:
     geometry, or whose columns geopandas converts after reading (date-times, JSON): that layer
     is read by geopandas instead, so every layer gives the columns it always gave. The layer's
     description is looked at before any feature is read, so such a layer is not read twice."""
-    import pyarrow as pa
     import pyogrio
 
     with pyogrio.open_arrow(path, layer=layer, datetime_as_string=True, use_pyarrow=True) as (meta, reader):
@@ -337,25 +336,7 @@ def _read_point_layer(path: Path, layer: str | None) -> RawTable | None:
         if "OFSTJSON" in meta["ogr_subtypes"]:
             return None
         table = reader.read_all()
-    name = meta["geometry_name"] or "wkb_geometry"
-    if name not in table.column_names:
-        return None
-    wkb = table.column(name).combine_chunks()
-    if isinstance(wkb.type, pa.ExtensionType):  # geoarrow.wkb, where its extension type is registered
-        wkb = wkb.storage
-    decoded = _points_from_wkb(wkb)
-    if decoded is None:
-        return None
-    frame = table.drop_columns([name]).to_pandas()
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _check_unique_columns(frame, path)
-    return RawTable(
-        path=path,
-        frame=frame,
-        rows=np.arange(len(frame)) + 1,
-        crs=CRS.from_user_input(meta["crs"]) if meta["crs"] else None,
-        point_xy=decoded,
-    )
+    return _point_table(path, table, meta["geometry_name"] or "wkb_geometry", meta["crs"] or None)
 
 
 def _read_parquet(path: Path) -> RawTable:
@@ -386,7 +367,6 @@ def _read_point_parquet(path: Path, geo: bytes) -> RawTable | None:
     """A GeoParquet file with one WKB geometry column of 2-D points only, read with Arrow: the
     coordinates come straight from the WKB bytes, and points are made from them only where a
     reader asks for geometry. None for any other file (read by geopandas instead)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     info = json.loads(geo)
@@ -394,20 +374,27 @@ def _read_point_parquet(path: Path, geo: bytes) -> RawTable | None:
     name = info.get("primary_column")
     if len(columns) != 1 or name not in columns or str(columns[name].get("encoding", "")).upper() != "WKB":
         return None
+    crs = columns[name].get("crs", "OGC:CRS84")  # GeoParquet: absent means lon/lat, null means unknown
+    if isinstance(crs, dict):
+        _drop_member_ids(crs)
     with pq.ParquetFile(path) as parquet:  # one file: no need for pyarrow.dataset, which read_table imports
         table = parquet.read()
+    return _point_table(path, table, name, crs)
+
+
+def _point_table(path: Path, table: pa.Table, name: str, crs: Any) -> RawTable | None:
+    """The columns of an Arrow ``table`` and the coordinates of its WKB column ``name`` when every
+    geometry in it is a 2-D point (None otherwise); ``crs`` as pyproj takes it, or None."""
+    import pyarrow as pa
+
     if name not in table.column_names:
         return None
     wkb = table.column(name).combine_chunks()
-    if isinstance(wkb.type, pa.ExtensionType):
+    if isinstance(wkb.type, pa.ExtensionType):  # geoarrow.wkb, where its extension type is registered
         wkb = wkb.storage
     decoded = _points_from_wkb(wkb)
     if decoded is None:
         return None
-    x, y, missing = decoded
-    crs = columns[name].get("crs", "OGC:CRS84")
-    if isinstance(crs, dict):
-        _drop_member_ids(crs)
     frame = table.drop_columns([name]).to_pandas()
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_unique_columns(frame, path)
@@ -415,8 +402,8 @@ def _read_point_parquet(path: Path, geo: bytes) -> RawTable | None:
         path=path,
         frame=frame,
         rows=np.arange(len(frame)) + 1,
-        crs=CRS.from_user_input(crs),
-        point_xy=(x, y, missing),
+        crs=CRS.from_user_input(crs) if crs is not None else None,
+        point_xy=decoded,
     )
 
 

@@ -275,7 +275,7 @@ def use_system_allocator() -> None:
     ``ARROW_DEFAULT_MEMORY_POOL``). Arrow's default, mimalloc, gives freed memory back to the
     system and takes fresh memory again, which the kernel zeroes each time; the C library keeps
     freed memory for the next array. On a plan of a million households that is one to three
-    seconds less system time and 5-25 % less peak memory (benchmarks/bench_plan.py)."""
+    seconds less system time, and peak memory is up to a quarter lower (benchmarks/bench_plan.py)."""
     if ARROW_POOL in os.environ:
         return
     if "pyarrow" in sys.modules:  # already loaded (the library used in this process): switch now

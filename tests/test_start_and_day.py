@@ -24,11 +24,6 @@ LAT_LON = f"{LAT:.6f}, {LON:.6f}"
 """Near the middle of the households, in both orders; the second as map apps copy it."""
 
 
-def this_day() -> dt.date:
-    """Today, asked for where a test needs it: a suite that runs past midnight moves on with the clock."""
-    return dt.date.today()
-
-
 def run(*args, input: str | None = None):
     return CliRunner().invoke(main, [str(a) for a in args], input=input)
 
@@ -310,7 +305,7 @@ def test_officer_names_that_do_not_match_the_officers_are_a_clear_error(files, t
 
 def test_a_plan_date_more_than_a_week_ahead_needs_allow_future(files, tmp_path):
     b, h = files
-    ahead = this_day() + dt.timedelta(days=8)
+    ahead = dt.date.today() + dt.timedelta(days=8)
 
     def plan_on(day: dt.date, *args: str, lang: str = "en"):
         return run(
@@ -330,13 +325,13 @@ def test_a_plan_date_more_than_a_week_ahead_needs_allow_future(files, tmp_path):
 
     refused(
         plan_on(ahead),
-        f"--date {ahead} is more than 7 days after today ({this_day()}). Check the date, or add "
+        f"--date {ahead} is more than 7 days after today ({dt.date.today()}). Check the date, or add "
         "--allow-future to plan that far ahead.",
     )
-    refused(plan_on(ahead, lang="sv"), f"--date {ahead} ligger mer än 7 dagar efter i dag ({this_day()})")
+    refused(plan_on(ahead, lang="sv"), f"--date {ahead} ligger mer än 7 dagar efter i dag ({dt.date.today()})")
     assert not (tmp_path / ahead.isoformat()).exists()
     assert plan_on(ahead, "--allow-future").exit_code == 0
-    week = this_day() + dt.timedelta(days=7)
+    week = dt.date.today() + dt.timedelta(days=7)
     assert plan_on(week).exit_code == 0
 
 
@@ -344,7 +339,7 @@ def test_a_plan_date_more_than_a_week_ahead_needs_allow_future(files, tmp_path):
 def store(tmp_path):
     """A store with two burglaries: one past the default retention cut-off, one still inside it."""
     lon, lat = to_lonlat([X0, X0 + 300], [Y0, Y0])
-    old, recent = this_day() - dt.timedelta(days=400), this_day() - dt.timedelta(days=30)
+    old, recent = dt.date.today() - dt.timedelta(days=400), dt.date.today() - dt.timedelta(days=30)
     csv = tmp_path / "b.csv"
     pd.DataFrame(
         {"id": ["OLD", "RECENT"], "date": [old.isoformat(), recent.isoformat()], "lon": lon, "lat": lat}
@@ -362,7 +357,7 @@ def burglaries_in(store) -> list[str]:
 def test_purge_says_what_it_will_remove_before_removing_it(store):
     result = run("purge", "--store", store, "--lang", "en")
     assert result.exit_code == 0, result.output
-    cut = this_day() - dt.timedelta(days=56 + 90)
+    cut = dt.date.today() - dt.timedelta(days=56 + 90)
     assert result.output == (
         f"To be removed, everything dated before {cut}: 1 burglary, 0 visits, 0 plans (0 listed households), "
         "0 signs taken down; visitor names and household ids to be removed from 0 audit entries.\n"
@@ -373,8 +368,8 @@ def test_purge_says_what_it_will_remove_before_removing_it(store):
 
 
 def test_purge_later_than_the_retention_cut_off_needs_yes_without_a_terminal(store):
-    tomorrow = (this_day() + dt.timedelta(days=1)).isoformat()
-    cut = this_day() - dt.timedelta(days=56 + 90)
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    cut = dt.date.today() - dt.timedelta(days=56 + 90)
     result = run("purge", "--before", tomorrow, "--store", store, "--lang", "en")
     refused(
         result,
@@ -397,8 +392,8 @@ def test_purge_later_than_the_retention_cut_off_needs_yes_without_a_terminal(sto
 
 def test_purge_later_than_the_retention_cut_off_asks_on_a_terminal(store, monkeypatch):
     monkeypatch.setattr(click.testing._NamedTextIOWrapper, "isatty", lambda self: True, raising=False)
-    tomorrow = (this_day() + dt.timedelta(days=1)).isoformat()
-    cut = this_day() - dt.timedelta(days=56 + 90)
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    cut = dt.date.today() - dt.timedelta(days=56 + 90)
     question = (
         f"--before {tomorrow} is later than the retention cut-off {cut}: this removes data still inside the "
         "retention period. Remove it? [y/N]: "
@@ -419,15 +414,15 @@ def test_purge_later_than_the_retention_cut_off_asks_on_a_terminal(store, monkey
 
 
 def test_signs_down_on_a_day_still_to_come_is_refused(store):
-    tomorrow = this_day() + dt.timedelta(days=1)
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
     refused(
         run("signs", "down", "--due", "--date", tomorrow.isoformat(), "--store", store, "--lang", "en"),
-        f"--date {tomorrow} is after today ({this_day()}): a sign can only be recorded as taken down on a day "
+        f"--date {tomorrow} is after today ({dt.date.today()}): a sign can only be recorded as taken down on a day "
         "that has come.",
     )
     refused(
         run("signs", "down", "S1-1", "--date", tomorrow.isoformat(), "--store", store, "--lang", "sv"),
-        f"--date {tomorrow} ligger efter i dag ({this_day()})",
+        f"--date {tomorrow} ligger efter i dag ({dt.date.today()})",
     )
-    today = run("signs", "down", "--due", "--date", this_day().isoformat(), "--store", store, "--lang", "en")
+    today = run("signs", "down", "--due", "--date", dt.date.today().isoformat(), "--store", store, "--lang", "en")
     assert today.exit_code == 0 and today.output == "Signs recorded as taken down: 0.\n", today.output

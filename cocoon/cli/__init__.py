@@ -10,7 +10,7 @@ import click
 from cocoon import __version__
 from cocoon.cli.backtest import backtest_command
 from cocoon.cli.calibrate import calibrate_command
-from cocoon.cli.common import CocoonGroup, remove_stale_output, use_system_allocator
+from cocoon.cli.common import CocoonGroup, remove_stale_output, use_system_memory
 from cocoon.cli.demo import demo_command
 from cocoon.cli.evaluate import evaluate_command
 from cocoon.cli.options import CatalogueOption
@@ -53,7 +53,7 @@ def main() -> None:
 
     Every command has --help. Messages are in Swedish or English (--lang sv|en).
     """
-    use_system_allocator()
+    use_system_memory()
     remove_stale_output()
 
 

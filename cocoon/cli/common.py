@@ -268,14 +268,25 @@ def household_columns(pairs: tuple[str, ...], layer: str | None = None) -> House
 
 
 ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"
+NUMPY_HUGE_PAGES = "NUMPY_MADVISE_HUGEPAGE"
 
 
-def use_system_allocator() -> None:
-    """Arrow's memory from the C library's allocator, unless the user chose a pool (Arrow's own
-    ``ARROW_DEFAULT_MEMORY_POOL``). Arrow's default, mimalloc, gives freed memory back to the
-    system and takes fresh memory again, which the kernel zeroes each time; the C library keeps
-    freed memory for the next array. On a plan of a million households that is one to three
-    seconds less system time, and peak memory is up to a quarter lower (benchmarks/bench_plan.py)."""
+def use_system_memory() -> None:
+    """How a command takes memory, unless the user chose (``ARROW_DEFAULT_MEMORY_POOL``,
+    ``NUMPY_MADVISE_HUGEPAGE``); both cost system time, not work (benchmarks/bench_plan.py):
+
+    - Arrow's memory from the C library's allocator. Arrow's default, mimalloc, gives freed
+      memory back to the system and takes fresh memory again, which the kernel zeroes each time;
+      the C library keeps freed memory for the next array. On a plan of a million households
+      that is one to three seconds less system time, and peak memory is up to a quarter lower.
+    - numpy's large arrays in ordinary pages: numpy asks Linux for huge pages, and where the
+      kernel compacts memory to find them when asked (transparent huge pages set to ``madvise``,
+      a common default) each new array waits for it. On the same plan that is 0.6-0.9 s less
+      system time. numpy reads the choice when it is loaded, which the command line does after
+      this; a process that loaded numpy before keeps numpy's own choice.
+    """
+    if NUMPY_HUGE_PAGES not in os.environ and "numpy" not in sys.modules:
+        os.environ[NUMPY_HUGE_PAGES] = "0"
     if ARROW_POOL in os.environ:
         return
     if "pyarrow" in sys.modules:  # already loaded (the library used in this process): switch now

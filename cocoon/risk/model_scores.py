@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cocoon.risk.model import RiskModel
-from cocoon.risk.reasons import REASONS_SHOWN, reason_lists, top_pairs
+from cocoon.risk.reasons import REASONS_SHOWN, reason_items, top_pairs
 from cocoon.settings import RankingSettings
 
 
@@ -74,9 +74,9 @@ class _Picks:
     """Per household, its burglaries adding most to the recent part, best first (-1 where none)."""
 
     row: np.ndarray
-    """Row in the burglaries, (shown, households)."""
+    """Row in the burglaries, (households, shown)."""
     distance: np.ndarray
-    """Metres apart, (shown, households)."""
+    """Metres apart, (households, shown)."""
 
 
 @dataclass
@@ -95,13 +95,11 @@ class ModelScores:
     def reasons(self, order: np.ndarray | None = None) -> pa.ListArray:
         """The burglaries adding most to the recent part, best first (:mod:`cocoon.risk.reasons`),
         per household in ``order`` (positions; all in the order given when None)."""
-        row = self.picks.row if order is None else self.picks.row[:, order]
-        distance = self.picks.distance if order is None else self.picks.distance[:, order]
-        slots = np.where(row >= 0, np.arange(row.size).reshape(row.shape), -1)
-        burglary = row.ravel()
-        ages = np.zeros(len(burglary), dtype=np.int64)
-        ages[burglary >= 0] = self.ages[burglary[burglary >= 0]]
-        return reason_lists(slots, burglary, ages, distance.ravel(), ids=self.ids)
+        row = self.picks.row if order is None else self.picks.row[order]
+        distance = self.picks.distance if order is None else self.picks.distance[order]
+        kept = row >= 0
+        burglary = row[kept]  # household by household, best first
+        return reason_items(kept.sum(axis=1), burglary, self.ages[burglary], distance[kept], ids=self.ids)
 
 
 CHUNK = 4_000
@@ -148,7 +146,7 @@ def model_scores(
     age_all = burglaries["age_days"].to_numpy(dtype=np.int64)
     usable = np.flatnonzero((age_all >= 0) & (age_all <= model.memory_days))
     recent_sum, history_sum = np.zeros(n), np.zeros(n)
-    picks = _Picks(row=np.full((REASONS_SHOWN, n), -1, dtype=np.int64), distance=np.zeros((REASONS_SHOWN, n)))
+    picks = _Picks(row=np.full((n, REASONS_SHOWN), -1, dtype=np.int64), distance=np.zeros((n, REASONS_SHOWN)))
     scores = ModelScores(
         recent=recent_sum,
         history=history_sum,
@@ -232,6 +230,6 @@ def _chunk_scores(
     best = top_pairs(h, distance, points, n)
     has = best >= 0
     rank, local = np.nonzero(has)
-    picks.row[rank, at[local]] = given.usable[b[best[has]]]
-    picks.distance[rank, at[local]] = distance[best[has]]
+    picks.row[at[local], rank] = given.usable[b[best[has]]]
+    picks.distance[at[local], rank] = distance[best[has]]
     return np.bincount(h, weights=points, minlength=n), history

@@ -307,14 +307,14 @@ def _ranked_by_points(active: gpd.GeoDataFrame, pairs: Pairs, reach: _Reach, con
     burglary_ids = active["burglary_id"].astype(str).to_numpy(dtype=object)
     ages = active["age_days"].to_numpy(dtype=np.int64)[pairs.b]
     picks = top_pairs_in_runs(pairs.local, pairs.starts, pairs.d, contribution)
-    reasons = reason_lists(picks, pairs.b, ages, pairs.d, ids=burglary_ids)
+    reasons = reason_lists(picks[:, order], pairs.b, ages, pairs.d, ids=burglary_ids)
     return _Ranked(
         order=order,
         score_recent=reach.score[order],
         score_history=np.zeros(len(order)),
         tier=reach.tier[order],
         priority=reach.priority[order],
-        reasons=reasons.take(pa.array(order)),
+        reasons=reasons,
     )
 
 

@@ -82,17 +82,23 @@ def reason_lists(
 ) -> pa.ListArray:
     """The lists of :data:`REASON_TYPE` for the ``picks`` of :func:`top_pairs`; ``burglary``,
     ``age`` and ``distance`` are per pair, ``burglary`` indexing ``ids``."""
-    n = picks.shape[1]
-    counts = (picks >= 0).sum(axis=0)
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(counts, out=offsets[1:])
     chosen = picks.T[picks.T >= 0]  # household by household, best first
+    return reason_items((picks >= 0).sum(axis=0), burglary[chosen], age[chosen], distance[chosen], ids=ids)
+
+
+def reason_items(
+    counts: np.ndarray, burglary: np.ndarray, age: np.ndarray, distance: np.ndarray, *, ids: np.ndarray
+) -> pa.ListArray:
+    """The lists of :data:`REASON_TYPE` from their items, household by household and best first:
+    ``counts`` per household, then per item the burglary (indexing ``ids``), its age and distance."""
+    offsets = np.zeros(len(counts) + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
     table = pa.array(np.asarray(ids, dtype=object), type=pa.string())
     items = pa.StructArray.from_arrays(
         [
-            table.take(pa.array(burglary[chosen])),
-            pa.array(age[chosen].astype(np.int64)),
-            pa.array(np.rint(distance[chosen]).astype(np.int64)),
+            table.take(pa.array(burglary)),
+            pa.array(np.asarray(age, dtype=np.int64)),
+            pa.array(np.rint(distance).astype(np.int64)),
         ],
         names=["id", "days", "m"],
     )

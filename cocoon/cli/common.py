@@ -273,7 +273,8 @@ NUMPY_HUGE_PAGES = "NUMPY_MADVISE_HUGEPAGE"
 
 def use_system_memory() -> None:
     """How a command takes memory, unless the user chose (``ARROW_DEFAULT_MEMORY_POOL``,
-    ``NUMPY_MADVISE_HUGEPAGE``); both cost system time, not work (benchmarks/bench_plan.py):
+    ``NUMPY_MADVISE_HUGEPAGE``). Both save the kernel's time, not cocoon's work (measured with
+    benchmarks/bench_plan.py and by hand):
 
     - Arrow's memory from the C library's allocator. Arrow's default, mimalloc, gives freed
       memory back to the system and takes fresh memory again, which the kernel zeroes each time;
@@ -281,9 +282,10 @@ def use_system_memory() -> None:
       that is one to three seconds less system time, and peak memory is up to a quarter lower.
     - numpy's large arrays in ordinary pages: numpy asks Linux for huge pages, and where the
       kernel compacts memory to find them when asked (transparent huge pages set to ``madvise``,
-      a common default) each new array waits for it. On the same plan that is 0.6-0.9 s less
-      system time. numpy reads the choice when it is loaded, which the command line does after
-      this; a process that loaded numpy before keeps numpy's own choice.
+      a common default) each new array waits for it. On the same plan that is 0.4-0.9 s less
+      system time, and on calibrate with the Chicago burglaries about 0.9 s. numpy reads the
+      choice when it is loaded, which the command line does after this; a process that loaded
+      numpy before keeps numpy's own choice.
     """
     if NUMPY_HUGE_PAGES not in os.environ and "numpy" not in sys.modules:
         os.environ[NUMPY_HUGE_PAGES] = "0"
